@@ -1,0 +1,104 @@
+package dev.ember;
+
+import dev.ember.backend.ConvGeometry;
+
+/**
+ * Convolution and pooling, built from one primitive pair: {@code unfold} (im2col)
+ * and its adjoint {@code fold} (col2im), each the other's gradient. A convolution
+ * is unfold then a matmul; a pooling layer is unfold then max or mean. Their
+ * gradients follow from the parts.
+ */
+final class Convolution {
+    private Convolution() {}
+
+    private static int[] pair(String op, String what, int[] v) {
+        if (v == null || v.length == 0 || v.length > 2)
+            throw new IllegalArgumentException(op + ": " + what + " must have 1 or 2 values, got " + java.util.Arrays.toString(v));
+        return v.length == 1 ? new int[]{v[0], v[0]} : v;
+    }
+
+    private static void require4d(String op, Tensor x) {
+        if (x.dim() != 4)
+            throw new IllegalArgumentException(op + ": expected a 4-D input [n, c, h, w], got shape " + Shapes.str(x.shape));
+    }
+
+    private static ConvGeometry geometry(String op, int h, int w, int[] kernel, int[] dilation, int[] padding, int[] stride) {
+        int[] k = pair(op, "kernel size", kernel), d = pair(op, "dilation", dilation);
+        int[] p = pair(op, "padding", padding), s = pair(op, "stride", stride);
+        ConvGeometry g = new ConvGeometry(h, w, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]);
+        if (g.outH() <= 0 || g.outW() <= 0)
+            throw new IllegalArgumentException(op + ": kernel " + k[0] + "x" + k[1] + " (dilation " + d[0] + "x" + d[1]
+                    + ") is larger than the padded input " + (h + 2 * p[0]) + "x" + (w + 2 * p[1]));
+        return g;
+    }
+
+    static Tensor unfold(Tensor x, int[] kernel, int[] dilation, int[] padding, int[] stride, double padValue) {
+        require4d("unfold", x);
+        int n = x.shape[0], c = x.shape[1];
+        ConvGeometry g = geometry("unfold", x.shape[2], x.shape[3], kernel, dilation, padding, stride);
+        Tensor cols = Tensor.empty(x.backend(), x.dtype(), new int[]{n, c * g.kernelH() * g.kernelW(), g.outH() * g.outW()});
+        if (cols.numel() > 0) x.backend().im2col(x.strided(), g, padValue, cols.strided());
+        int[] size = {g.inH(), g.inW()};
+        return Tensor.record("unfold", cols, (grad, needs) ->
+                new Tensor[]{fold(grad, size, kernel, dilation, padding, stride)}, x);
+    }
+
+    static Tensor fold(Tensor cols, int[] outputSize, int[] kernel, int[] dilation, int[] padding, int[] stride) {
+        if (cols.dim() != 3)
+            throw new IllegalArgumentException("fold: expected a 3-D input [n, c * kh * kw, L], got shape " + Shapes.str(cols.shape));
+        int[] size = pair("fold", "output size", outputSize);
+        ConvGeometry g = geometry("fold", size[0], size[1], kernel, dilation, padding, stride);
+        int kk = g.kernelH() * g.kernelW();
+        if (cols.shape[1] % kk != 0 || cols.shape[2] != g.outH() * g.outW())
+            throw new IllegalArgumentException("fold: input of shape " + Shapes.str(cols.shape) + " does not match kernel "
+                    + g.kernelH() + "x" + g.kernelW() + " with " + g.outH() * g.outW() + " blocks for output size " + size[0] + "x" + size[1]);
+        int n = cols.shape[0], c = cols.shape[1] / kk;
+        Tensor x = Tensor.empty(cols.backend(), cols.dtype(), new int[]{n, c, size[0], size[1]});
+        if (cols.numel() > 0) cols.backend().col2im(cols.strided(), g, x.strided());
+        return Tensor.record("fold", x, (grad, needs) ->
+                new Tensor[]{unfold(grad, kernel, dilation, padding, stride, 0.0)}, cols);
+    }
+
+    static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        require4d("conv2d", x);
+        if (w.dim() != 4)
+            throw new IllegalArgumentException("conv2d: weight must be 4-D [out, in / groups, kh, kw], got shape " + Shapes.str(w.shape));
+        int n = x.shape[0], cin = x.shape[1], cout = w.shape[0], kh = w.shape[2], kw = w.shape[3];
+        if (groups <= 0 || cin % groups != 0 || cout % groups != 0 || w.shape[1] * groups != cin)
+            throw new IllegalArgumentException("conv2d: input " + Shapes.str(x.shape) + " with weight " + Shapes.str(w.shape)
+                    + " and groups=" + groups + ": expected input channels " + w.shape[1] * groups + " and output channels divisible by groups");
+        if (bias != null && (bias.dim() != 1 || bias.shape[0] != cout))
+            throw new IllegalArgumentException("conv2d: bias must have shape [" + cout + "], got " + Shapes.str(bias.shape));
+        if (!w.device().equals(x.device()))
+            throw new IllegalArgumentException("conv2d: input is on " + x.device() + " but weight is on " + w.device());
+        DType t = DType.promote(x.dtype(), w.dtype());
+        Tensor cols = unfold(x.to(t), new int[]{kh, kw}, dilation, padding, stride, 0.0);
+        int l = cols.shape[2];
+        ConvGeometry g = geometry("conv2d", x.shape[2], x.shape[3], new int[]{kh, kw}, dilation, padding, stride);
+        Tensor out;
+        if (groups == 1) {
+            out = w.to(t).reshape(cout, (long) cin * kh * kw).matmul(cols);
+        } else {
+            long k = (long) (cin / groups) * kh * kw;
+            out = w.to(t).reshape(groups, cout / groups, k).matmul(cols.reshape(n, groups, k, l));
+        }
+        out = out.reshape(n, cout, g.outH(), g.outW());
+        if (bias != null) out = out.add(bias.to(t).reshape(1, cout, 1, 1));
+        return out;
+    }
+
+    static Tensor pool(Tensor x, int[] kernel, int[] stride, int[] padding, boolean max) {
+        String op = max ? "maxPool2d" : "avgPool2d";
+        require4d(op, x);
+        int[] k = pair(op, "kernel size", kernel), p = pair(op, "padding", padding);
+        if (p[0] > k[0] / 2 || p[1] > k[1] / 2)
+            throw new IllegalArgumentException(op + ": padding " + p[0] + "x" + p[1] + " should be at most half of kernel size " + k[0] + "x" + k[1]);
+        if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException(op + ": input must be floating point, got " + x.dtype());
+        int n = x.shape[0], c = x.shape[1];
+        Tensor cols = unfold(x.reshape((long) n * c, 1, x.shape[2], x.shape[3]), k, new int[]{1, 1}, p, stride,
+                max ? Double.NEGATIVE_INFINITY : 0.0);
+        ConvGeometry g = geometry(op, x.shape[2], x.shape[3], k, new int[]{1, 1}, p, stride);
+        Tensor r = max ? cols.max(1) : cols.mean(1);
+        return r.reshape(n, c, g.outH(), g.outW());
+    }
+}

@@ -1,0 +1,70 @@
+package dev.ember;
+
+/**
+ * Matrix products. {@code matmul} reduces every case PyTorch allows (1-D, 2-D,
+ * batched with broadcast batch dims) to one batched primitive {@link #bmm} on
+ * {@code [b, m, k] @ [b, k, n]}; the reshapes around it are views with their own gradients.
+ */
+final class LinearAlgebra {
+    private LinearAlgebra() {}
+
+    static Tensor matmul(Tensor a, Tensor b) {
+        if (a.dim() == 0 || b.dim() == 0)
+            throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension, got " + Shapes.str(a.shape)
+                    + " @ " + Shapes.str(b.shape));
+        int ka = a.shape[a.dim() - 1];
+        int kb = b.dim() == 1 ? b.shape[0] : b.shape[b.dim() - 2];
+        if (ka != kb)
+            throw new IllegalArgumentException("matmul: " + Shapes.str(a.shape) + " @ " + Shapes.str(b.shape) + ": inner dimensions "
+                    + ka + " and " + kb + " differ");
+        if (!a.device().equals(b.device()))
+            throw new IllegalArgumentException("matmul: " + Shapes.str(a.shape) + " on " + a.device() + " @ " + Shapes.str(b.shape)
+                    + " on " + b.device() + ": tensors are on different devices");
+        DType t = DType.promote(a.dtype(), b.dtype());
+        a = a.to(t);
+        b = b.to(t);
+        boolean vecA = a.dim() == 1, vecB = b.dim() == 1;
+        Tensor a2 = vecA ? a.unsqueeze(0) : a;
+        Tensor b2 = vecB ? b.unsqueeze(1) : b;
+        int m = a2.shape[a2.dim() - 2], n = b2.shape[b2.dim() - 1];
+        int[] batchA = java.util.Arrays.copyOf(a2.shape, a2.dim() - 2);
+        int[] batchB = java.util.Arrays.copyOf(b2.shape, b2.dim() - 2);
+        int[] batch = Shapes.broadcast("matmul", batchA, batchB);
+        long nb = Shapes.numel(batch);
+        Tensor a3, b3;
+        if (batchB.length == 0 && batchA.length > 0) {
+            // [..., m, k] @ [k, n]: fold the batch into rows, one large GEMM instead of many small ones.
+            Tensor out = bmm(a2.reshape(1, nb * m, ka), b2.unsqueeze(0));
+            return finish(out, batch, m, n, vecA, vecB);
+        }
+        a3 = a2.expand(concat(batch, m, ka)).reshape(nb, m, ka);
+        b3 = b2.expand(concat(batch, ka, n)).reshape(nb, ka, n);
+        return finish(bmm(a3, b3), batch, m, n, vecA, vecB);
+    }
+
+    private static Tensor finish(Tensor out, int[] batch, int m, int n, boolean vecA, boolean vecB) {
+        Tensor r = out.reshape(concat(batch, m, n));
+        if (vecA) r = r.squeeze(r.dim() - 2);
+        if (vecB) r = r.squeeze(r.dim() - 1);
+        return r;
+    }
+
+    private static long[] concat(int[] batch, long x, long y) {
+        long[] s = new long[batch.length + 2];
+        for (int i = 0; i < batch.length; i++) s[i] = batch[i];
+        s[batch.length] = x;
+        s[batch.length + 1] = y;
+        return s;
+    }
+
+    /** {@code [b, m, k] @ [b, k, n] -> [b, m, n]}, the primitive with its gradient. */
+    static Tensor bmm(Tensor a, Tensor b) {
+        int nb = a.shape[0], m = a.shape[1], n = b.shape[2];
+        Tensor out = Tensor.empty(a.backend(), a.dtype(), new int[]{nb, m, n});
+        if (out.numel() > 0 && a.shape[2] > 0) a.backend().matmul(a.strided(), b.strided(), out.strided());
+        if (!a.dtype().isFloatingPoint()) return out;
+        return Tensor.record("matmul", out, (g, needs) -> new Tensor[]{
+                needs[0] ? bmm(g, b.transpose(1, 2)) : null,
+                needs[1] ? bmm(a.transpose(1, 2), g) : null}, a, b);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.ember.autograd;
+
+import dev.ember.Tensor;
+
+/**
+ * One recorded op in the autograd graph: its name, its inputs, and the formula
+ * that maps the gradient of its output to gradients of its inputs. The formula
+ * is dropped after backward (unless the graph is retained), releasing the
+ * tensors it saved.
+ */
+public final class Node {
+
+    /**
+     * A gradient formula: given the gradient of the op's output, returns one gradient per input
+     * (null for an input that gets none). {@code needs[i]} says whether input {@code i} wants one,
+     * so expensive formulas can skip work.
+     */
+    @FunctionalInterface
+    public interface Backward {
+        Tensor[] apply(Tensor grad, boolean[] needs);
+    }
+
+    private final String name;
+    private final Tensor[] inputs;
+    private final boolean[] needs;
+    private Backward backward;
+
+    public Node(String name, Tensor[] inputs, Backward backward) {
+        this.name = name;
+        this.inputs = inputs;
+        this.backward = backward;
+        this.needs = new boolean[inputs.length];
+        for (int i = 0; i < inputs.length; i++) needs[i] = inputs[i] != null && inputs[i].requiresGrad();
+    }
+
+    /** The op's name, e.g. {@code "matmul"}. */
+    public String name() { return name; }
+
+    /** The op's inputs, in argument order (null for non-tensor arguments). */
+    public Tensor[] inputs() { return inputs; }
+
+    boolean needs(int i) { return needs[i]; }
+
+    /** Applies the formula; fails if the graph was already freed by an earlier backward. */
+    Tensor[] apply(Tensor grad) {
+        if (backward == null)
+            throw new IllegalStateException("backward: trying to backward through the graph a second time (through "
+                    + name + "); its saved tensors were freed after the first backward. "
+                    + "Call backward(gradient, true) the first time to retain the graph.");
+        return backward.apply(grad, needs);
+    }
+
+    /** Drops the formula and the tensors it captured. */
+    void release() { backward = null; }
+
+    @Override
+    public String toString() { return name + "Backward"; }
+}

@@ -1,0 +1,68 @@
+package dev.ember.backend.cpu;
+
+import dev.ember.backend.ConvGeometry;
+import dev.ember.backend.Strided;
+
+/** im2col and its adjoint col2im, parallel over (image, channel) planes. */
+final class CpuConv {
+    private CpuConv() {}
+
+    static void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
+        int n = x.shape()[0], c = x.shape()[1];
+        int[] xs = x.strides();
+        int oh = g.outH(), ow = g.outW(), kh = g.kernelH(), kw = g.kernelW(), l = oh * ow;
+        Object xa = CpuBackend.arr(x), ca = CpuBackend.arr(cols);
+        int colOff = cols.offset();
+        Parallel.forRange(n * c, Math.max(1, 4096 / Math.max(1, l * kh * kw)), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int img = p / c, ch = p % c;
+                int xBase = x.offset() + img * xs[0] + ch * xs[1];
+                for (int ki = 0; ki < kh; ki++)
+                    for (int kj = 0; kj < kw; kj++) {
+                        int row = (ch * kh + ki) * kw + kj;
+                        int dst = colOff + (img * c * kh * kw + row) * l;
+                        for (int i = 0; i < oh; i++) {
+                            int ih = i * g.strideH() - g.padH() + ki * g.dilationH();
+                            boolean rowIn = ih >= 0 && ih < g.inH();
+                            for (int j = 0; j < ow; j++) {
+                                int iw = j * g.strideW() - g.padW() + kj * g.dilationW();
+                                int d = dst + i * ow + j;
+                                boolean in = rowIn && iw >= 0 && iw < g.inW();
+                                if (xa instanceof float[] xf) ((float[]) ca)[d] = in ? xf[xBase + ih * xs[2] + iw * xs[3]] : (float) padValue;
+                                else Elements.setD(ca, d, in ? Elements.getD(xa, xBase + ih * xs[2] + iw * xs[3]) : padValue);
+                            }
+                        }
+                    }
+            }
+        });
+    }
+
+    static void col2im(Strided cols, ConvGeometry g, Strided x) {
+        int n = x.shape()[0], c = x.shape()[1], h = g.inH(), w = g.inW();
+        int oh = g.outH(), ow = g.outW(), kh = g.kernelH(), kw = g.kernelW(), l = oh * ow;
+        Object xa = CpuBackend.arr(x), ca = CpuBackend.arr(cols);
+        int[] cs = cols.strides();
+        Parallel.forRange(n * c, Math.max(1, 4096 / Math.max(1, l * kh * kw)), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int img = p / c, ch = p % c;
+                int xBase = x.offset() + (img * c + ch) * h * w;
+                for (int ki = 0; ki < kh; ki++)
+                    for (int kj = 0; kj < kw; kj++) {
+                        int row = (ch * kh + ki) * kw + kj;
+                        int src = cols.offset() + img * cs[0] + row * cs[1];
+                        for (int i = 0; i < oh; i++) {
+                            int ih = i * g.strideH() - g.padH() + ki * g.dilationH();
+                            if (ih < 0 || ih >= h) continue;
+                            for (int j = 0; j < ow; j++) {
+                                int iw = j * g.strideW() - g.padW() + kj * g.dilationW();
+                                if (iw < 0 || iw >= w) continue;
+                                int s = src + (i * ow + j) * cs[2], d = xBase + ih * w + iw;
+                                if (xa instanceof float[] xf) xf[d] += ((float[]) ca)[s];
+                                else Elements.setD(xa, d, Elements.getD(xa, d) + Elements.getD(ca, s));
+                            }
+                        }
+                    }
+            }
+        });
+    }
+}

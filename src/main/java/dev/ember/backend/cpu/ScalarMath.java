@@ -1,0 +1,158 @@
+package dev.ember.backend.cpu;
+
+import dev.ember.backend.BinaryOp;
+import dev.ember.backend.UnaryOp;
+
+/**
+ * The scalar definition of every elementwise op, in double and in long
+ * arithmetic. It is the CPU's fallback path and the meaning the SIMD and GPU
+ * kernels must reproduce.
+ */
+final class ScalarMath {
+    private ScalarMath() {}
+
+    private static final double SQRT1_2 = 0.7071067811865476;
+
+    static double unary(UnaryOp op, double x, double a, double b) {
+        return switch (op) {
+            case NEG -> -x;
+            case ABS -> Math.abs(x);
+            case SIGN -> Math.signum(x);
+            case EXP -> Math.exp(x);
+            case LOG -> Math.log(x);
+            case LOG1P -> Math.log1p(x);
+            case EXPM1 -> Math.expm1(x);
+            case SQRT -> Math.sqrt(x);
+            case RSQRT -> 1.0 / Math.sqrt(x);
+            case RECIPROCAL -> 1.0 / x;
+            case SQUARE -> x * x;
+            case SIN -> Math.sin(x);
+            case COS -> Math.cos(x);
+            case TANH -> Math.tanh(x);
+            case SIGMOID -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
+            case RELU -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0);
+            case GELU -> 0.5 * x * (1.0 + erf(x * SQRT1_2));
+            case ERF -> erf(x);
+            case SOFTPLUS -> x > 20 ? x : Math.log1p(Math.exp(x)); // torch's threshold 20
+            case FLOOR -> Math.floor(x);
+            case CEIL -> Math.ceil(x);
+            case ROUND -> Math.rint(x); // half to even, as torch.round
+            case LEAKY_RELU -> x > 0 ? x : a * x;
+            case POW_SCALAR -> Math.pow(x, a);
+            case CLAMP -> Double.isNaN(x) ? x : Math.min(Math.max(x, a), b);
+            case NOT -> x == 0 ? 1 : 0;
+            case ISNAN -> Double.isNaN(x) ? 1 : 0;
+        };
+    }
+
+    static long unaryLong(UnaryOp op, long x, double a, double b) {
+        return switch (op) {
+            case NEG -> -x;
+            case ABS -> Math.abs(x);
+            case SIGN -> Long.signum(x);
+            case SQUARE -> x * x;
+            case RELU -> Math.max(x, 0);
+            case FLOOR, CEIL, ROUND -> x;
+            case CLAMP -> (long) Math.min(Math.max(x, a), b);
+            case NOT -> x == 0 ? 1 : 0;
+            case ISNAN -> 0;
+            default -> throw new IllegalArgumentException(op + " is not defined for integer tensors");
+        };
+    }
+
+    static double binary(BinaryOp op, double x, double y) {
+        return switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case POW -> Math.pow(x, y);
+            case MAX -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.max(x, y);
+            case MIN -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.min(x, y);
+            case REMAINDER -> { double r = x % y; yield r != 0 && (r < 0) != (y < 0) ? r + y : r; } // Python's sign rule
+            case ATAN2 -> Math.atan2(x, y);
+            case EQ -> x == y ? 1 : 0;
+            case NE -> x != y ? 1 : 0;
+            case LT -> x < y ? 1 : 0;
+            case LE -> x <= y ? 1 : 0;
+            case GT -> x > y ? 1 : 0;
+            case GE -> x >= y ? 1 : 0;
+            case AND -> x != 0 && y != 0 ? 1 : 0;
+            case OR -> x != 0 || y != 0 ? 1 : 0;
+            case XOR -> (x != 0) != (y != 0) ? 1 : 0;
+        };
+    }
+
+    static long binaryLong(BinaryOp op, long x, long y) {
+        return switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> {
+                if (y == 0) throw new ArithmeticException("integer division by zero");
+                yield Math.floorDiv(x, y);
+            }
+            case POW -> {
+                if (y < 0) throw new ArithmeticException("integers to negative integer powers are not allowed");
+                long r = 1, base = x;
+                for (long e = y; e > 0; e >>= 1) { if ((e & 1) != 0) r *= base; base *= base; }
+                yield r;
+            }
+            case MAX -> Math.max(x, y);
+            case MIN -> Math.min(x, y);
+            case REMAINDER -> {
+                if (y == 0) throw new ArithmeticException("integer remainder by zero");
+                yield Math.floorMod(x, y);
+            }
+            case ATAN2 -> throw new IllegalArgumentException("atan2 is not defined for integer tensors");
+            case EQ -> x == y ? 1 : 0;
+            case NE -> x != y ? 1 : 0;
+            case LT -> x < y ? 1 : 0;
+            case LE -> x <= y ? 1 : 0;
+            case GT -> x > y ? 1 : 0;
+            case GE -> x >= y ? 1 : 0;
+            case AND -> x != 0 && y != 0 ? 1 : 0;
+            case OR -> x != 0 || y != 0 ? 1 : 0;
+            case XOR -> (x != 0) != (y != 0) ? 1 : 0;
+        };
+    }
+
+    /**
+     * The error function to about 1e-15 relative: W. J. Cody's rational approximations
+     * ("Rational Chebyshev approximations for the error function", Math. Comp. 1969), as in most libms.
+     */
+    static double erf(double x) {
+        double ax = Math.abs(x);
+        if (ax <= 0.46875) {
+            double t = x * x;
+            double top = (((0.185777706184603153 * t + 3.16112374387056560) * t + 113.864154151050156) * t
+                    + 377.485237685302021) * t + 3209.37758913846947;
+            double bot = (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t
+                    + 2844.23683343917062;
+            return x * top / bot;
+        }
+        if (ax >= 6) return Math.copySign(1.0, x);
+        return Math.copySign(1.0 - erfcPositive(ax), x);
+    }
+
+    private static double erfcPositive(double x) {
+        double r;
+        if (x < 4) {
+            double top = (((((((2.15311535474403846e-8 * x + 5.64188496988670089e-1) * x + 8.88314979438837594) * x
+                    + 66.1191906371416295) * x + 298.635138197400131) * x + 881.952221241769090) * x
+                    + 1712.04761263407058) * x + 2051.07837782607147) * x + 1230.33935479799725;
+            double bot = (((((((x + 15.7449261107098347) * x + 117.693950891312499) * x + 537.181101862009858) * x
+                    + 1621.38957456669019) * x + 3290.79923573345963) * x + 4362.61909014324716) * x
+                    + 3439.36767414372164) * x + 1230.33935480374942;
+            r = top / bot;
+        } else {
+            double z = 1.0 / (x * x);
+            double top = ((((1.63153871373020978e-2 * z + 3.05326634961232344e-1) * z + 3.60344899949804439e-1) * z
+                    + 1.25781726111229246e-1) * z + 1.60837851487422766e-2) * z + 6.58749161529837803e-4;
+            double bot = ((((z + 2.56852019228982242) * z + 1.87295284992346725) * z + 5.27905102951428412e-1) * z
+                    + 6.05183413124413191e-2) * z + 2.33520497626869185e-3;
+            r = (0.564189583547756287 - z * top / bot) / x;
+        }
+        return Math.exp(-x * x) * r;
+    }
+}

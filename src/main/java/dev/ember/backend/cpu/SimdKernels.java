@@ -1,0 +1,165 @@
+package dev.ember.backend.cpu;
+
+import dev.ember.backend.BinaryOp;
+import dev.ember.backend.ReduceOp;
+import dev.ember.backend.UnaryOp;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API loops over contiguous float32 rows. Each returns false when it has no
+ * fast path for the op, and the caller then runs the scalar loop. Tails shorter than
+ * one vector run scalar code from {@link ScalarMath}, so results match it.
+ */
+final class SimdKernels {
+    private SimdKernels() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    static int lanes() { return L; }
+
+    static boolean unary(UnaryOp op, float[] x, int xo, float[] o, int oo, int n, float a, float b) {
+        int i = 0, bound = S.loopBound(n);
+        switch (op) {
+            case NEG -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).neg().intoArray(o, oo + i); }
+            case ABS -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).abs().intoArray(o, oo + i); }
+            case SQRT -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).sqrt().intoArray(o, oo + i); }
+            case SQUARE -> { for (; i < bound; i += L) { var v = FloatVector.fromArray(S, x, xo + i); v.mul(v).intoArray(o, oo + i); } }
+            case RECIPROCAL -> { for (; i < bound; i += L) FloatVector.broadcast(S, 1f).div(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i); }
+            case EXP -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(o, oo + i); }
+            case LOG -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(o, oo + i); }
+            case TANH -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.TANH).intoArray(o, oo + i); }
+            case RELU -> {
+                // max(x, 0) would turn NaN into 0; the blend keeps NaN as torch.relu does.
+                var zero = FloatVector.zero(S);
+                for (; i < bound; i += L) {
+                    var v = FloatVector.fromArray(S, x, xo + i);
+                    v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(o, oo + i);
+                }
+            }
+            case LEAKY_RELU -> {
+                for (; i < bound; i += L) {
+                    var v = FloatVector.fromArray(S, x, xo + i);
+                    v.blend(v.mul(a), v.compare(VectorOperators.LE, 0f)).intoArray(o, oo + i);
+                }
+            }
+            case SIGMOID -> {
+                var one = FloatVector.broadcast(S, 1f);
+                for (; i < bound; i += L) {
+                    var v = FloatVector.fromArray(S, x, xo + i);
+                    one.div(one.add(v.neg().lanewise(VectorOperators.EXP))).intoArray(o, oo + i);
+                }
+            }
+            case GELU -> {
+                for (; i < bound; i += L) {
+                    var v = FloatVector.fromArray(S, x, xo + i);
+                    v.mul(0.5f).mul(erf(v.mul(0.70710678f)).add(1f)).intoArray(o, oo + i);
+                }
+            }
+            case CLAMP -> {
+                for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).max(a).min(b).intoArray(o, oo + i);
+                // max/min on NaN: fall through to the scalar check below for exactness
+                for (int j = 0; j < bound; j++) if (Float.isNaN(x[xo + j])) o[oo + j] = Float.NaN;
+            }
+            default -> { return false; }
+        }
+        for (; i < n; i++) o[oo + i] = (float) ScalarMath.unary(op, x[xo + i], a, b);
+        return true;
+    }
+
+    /**
+     * erf to about 2e-7 absolute: Abramowitz and Stegun 7.1.26 refined, via
+     * {@code 1 - t * poly(t) * exp(-x^2)} with {@code t = 1 / (1 + p|x|)}.
+     */
+    private static FloatVector erf(FloatVector x) {
+        var ax = x.abs();
+        var t = FloatVector.broadcast(S, 1f).div(ax.mul(0.3275911f).add(1f));
+        var poly = t.mul(1.061405429f).add(-1.453152027f).mul(t).add(1.421413741f).mul(t).add(-0.284496736f).mul(t)
+                .add(0.254829592f).mul(t);
+        var y = FloatVector.broadcast(S, 1f).sub(poly.mul(ax.mul(ax).neg().lanewise(VectorOperators.EXP)));
+        return y.blend(y.neg(), x.compare(VectorOperators.LT, 0f));
+    }
+
+    /** Binary op on rows where each input's stride is 1 or 0 (a broadcast scalar); the output's is 1. */
+    static boolean binary(BinaryOp op, float[] x, int xo, int xs, float[] y, int yo, int ys, float[] o, int oo, int n) {
+        VectorOperators.Binary vop = switch (op) {
+            case ADD -> VectorOperators.ADD;
+            case SUB -> VectorOperators.SUB;
+            case MUL -> VectorOperators.MUL;
+            case DIV -> VectorOperators.DIV;
+            default -> null;
+        };
+        if (vop == null) return false;
+        int i = 0, bound = S.loopBound(n);
+        if (xs == 1 && ys == 1) {
+            switch (op) { // constant ops, so the JIT can intrinsify each loop
+                case ADD -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, y, yo + i)).intoArray(o, oo + i); }
+                case SUB -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).sub(FloatVector.fromArray(S, y, yo + i)).intoArray(o, oo + i); }
+                case MUL -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).mul(FloatVector.fromArray(S, y, yo + i)).intoArray(o, oo + i); }
+                default -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).div(FloatVector.fromArray(S, y, yo + i)).intoArray(o, oo + i); }
+            }
+        } else if (xs == 1 && ys == 0) {
+            var c = FloatVector.broadcast(S, y[yo]);
+            for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(vop, c).intoArray(o, oo + i);
+        } else if (xs == 0 && ys == 1) {
+            var c = FloatVector.broadcast(S, x[xo]);
+            for (; i < bound; i += L) c.lanewise(vop, FloatVector.fromArray(S, y, yo + i)).intoArray(o, oo + i);
+        } else {
+            return false;
+        }
+        for (; i < n; i++) o[oo + i] = (float) ScalarMath.binary(op, x[xo + i * xs], y[yo + i * ys]);
+        return true;
+    }
+
+    /** Reduces a contiguous row; NaN propagates through MAX/MIN as in torch. Returns NaN-free partials otherwise. */
+    static float reduce(ReduceOp op, float[] x, int xo, int n) {
+        int i = 0, bound = S.loopBound(n);
+        switch (op) {
+            case SUM -> {
+                // Four accumulators hide FMA latency and give pairwise-like rounding.
+                var a0 = FloatVector.zero(S); var a1 = FloatVector.zero(S); var a2 = FloatVector.zero(S); var a3 = FloatVector.zero(S);
+                int b4 = n - n % (4 * L);
+                for (; i < b4; i += 4 * L) {
+                    a0 = a0.add(FloatVector.fromArray(S, x, xo + i));
+                    a1 = a1.add(FloatVector.fromArray(S, x, xo + i + L));
+                    a2 = a2.add(FloatVector.fromArray(S, x, xo + i + 2 * L));
+                    a3 = a3.add(FloatVector.fromArray(S, x, xo + i + 3 * L));
+                }
+                for (; i < bound; i += L) a0 = a0.add(FloatVector.fromArray(S, x, xo + i));
+                double s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                for (; i < n; i++) s += x[xo + i];
+                return (float) s;
+            }
+            case MAX, MIN -> {
+                boolean max = op == ReduceOp.MAX;
+                var acc = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
+                VectorMask<Float> nan = S.maskAll(false);
+                for (; i < bound; i += L) {
+                    var v = FloatVector.fromArray(S, x, xo + i);
+                    nan = nan.or(v.test(jdk.incubator.vector.VectorOperators.IS_NAN));
+                    acc = max ? acc.max(v) : acc.min(v);
+                }
+                if (nan.anyTrue()) return Float.NaN;
+                float r = acc.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
+                for (; i < n; i++) {
+                    float v = x[xo + i];
+                    if (Float.isNaN(v)) return Float.NaN;
+                    r = max ? Math.max(r, v) : Math.min(r, v);
+                }
+                return r;
+            }
+            default -> throw new IllegalStateException("no SIMD reduction for " + op);
+        }
+    }
+
+    /** {@code y[i] += alpha * x[i]} over contiguous rows. */
+    static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0, bound = S.loopBound(n);
+        var va = FloatVector.broadcast(S, alpha);
+        for (; i < bound; i += L) va.fma(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    }
+}
