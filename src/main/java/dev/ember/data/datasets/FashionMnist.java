@@ -1,0 +1,191 @@
+package dev.ember.data.datasets;
+
+import dev.ember.DType;
+import dev.ember.Tensor;
+import dev.ember.data.TensorDataset;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Fashion-MNIST (Zalando; 60,000 training and 10,000 test 28x28 grey images of 10 kinds of
+ * clothing). {@link #load} looks, in order, at an explicit directory, {@code ~/.ember/datasets/fashion-mnist},
+ * Debian's {@code dataset-fashion-mnist} package ({@code /usr/share/datasets/fashion-mnist}),
+ * then, when allowed, downloads from the official source checking MD5 sums; failing all that it
+ * falls back to a committed subset of 2,000 training and 500 test images, and says so.
+ * Images come as FLOAT32 {@code [n, 1, 28, 28]} in [0, 1], labels as INT64 {@code [n]}.
+ */
+public final class FashionMnist {
+    private FashionMnist() {}
+
+    /** The class names, by label. */
+    public static final List<String> CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+            "Sneaker", "Bag", "Ankle boot");
+
+    /** Mean and standard deviation of the training pixels in [0, 1], for normalisation. */
+    public static final double MEAN = 0.2860, STD = 0.3530;
+
+    static final String[] FILES = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+    /** MD5 of the official gzip files (as published by Zalando and used by torchvision). */
+    static final String[] MD5 = {"8d4fb7e6c68d591d4c3dfef9ec88bf0d", "25c81989df183df01b3e8a0aad5dffbe",
+            "bef4ecab320f06d8554ea6380940ec79", "bb300cfdad3c16e7a12a480ee83cd310"};
+    static final String OFFICIAL_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
+    static final Path DEBIAN_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+    static final String RESOURCE_DIR = "/dev/ember/data/fashion-mnist/";
+
+    /** How to get the full data set, for messages. */
+    public static final String HOW_TO_GET = "install Debian's package (apt-get install dataset-fashion-mnist), put the four "
+            + "*-ubyte(.gz) files in ~/.ember/datasets/fashion-mnist, or pass --data DIR";
+
+    /** The splits and where they came from. */
+    public record Splits(TensorDataset train, TensorDataset test, String source, boolean isEmbeddedSubset) {}
+
+    /** The user's cache directory, {@code ~/.ember/datasets/fashion-mnist}. */
+    public static Path userDirectory() { return Path.of(System.getProperty("user.home"), ".ember", "datasets", "fashion-mnist"); }
+
+    /**
+     * Finds and loads the full set, or the embedded subset when it is nowhere to be found.
+     * {@code explicitDir} (may be null) must hold the files if given; {@code download} allows
+     * fetching into {@link #userDirectory()}.
+     */
+    public static Splits load(Path explicitDir, boolean download) {
+        if (explicitDir != null) {
+            if (!hasAll(explicitDir))
+                throw new IllegalArgumentException("FashionMnist: " + explicitDir + " does not hold " + String.join(", ", FILES)
+                        + " (plain or .gz)");
+            return loadDirectory(explicitDir);
+        }
+        for (Path dir : List.of(userDirectory(), DEBIAN_DIR)) if (hasAll(dir)) return loadDirectory(dir);
+        if (download) {
+            try {
+                download(userDirectory());
+                return loadDirectory(userDirectory());
+            } catch (RuntimeException ex) {
+                System.err.println("FashionMnist: download failed (" + ex.getMessage() + "); using the embedded subset");
+            }
+        }
+        return loadEmbedded();
+    }
+
+    /** Loads the four files from {@code dir}. */
+    public static Splits loadDirectory(Path dir) {
+        return new Splits(dataset(file(dir, FILES[0]), file(dir, FILES[1])), dataset(file(dir, FILES[2]), file(dir, FILES[3])),
+                dir.toString(), false);
+    }
+
+    /** The committed subset (2,000 training, 500 test images; the first of each official split). */
+    public static Splits loadEmbedded() {
+        try {
+            IdxReader.IdxArray[] parts = new IdxReader.IdxArray[4];
+            for (int i = 0; i < 4; i++) {
+                String name = RESOURCE_DIR + FILES[i] + ".gz";
+                try (InputStream in = FashionMnist.class.getResourceAsStream(name)) {
+                    if (in == null) throw new IllegalStateException("FashionMnist: the embedded resource " + name + " is missing from the build");
+                    parts[i] = IdxReader.read(new GZIPInputStream(in), "resource " + name);
+                }
+            }
+            return new Splits(dataset(parts[0], parts[1], "embedded train"), dataset(parts[2], parts[3], "embedded test"),
+                    "embedded subset (2,000 train / 500 test)", true);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("FashionMnist: cannot read the embedded subset: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Downloads the four official files into {@code dir}, checking each one's MD5; fails with a clear message offline. */
+    public static void download(Path dir) {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
+        try {
+            Files.createDirectories(dir);
+            for (int i = 0; i < 4; i++) {
+                Path target = dir.resolve(FILES[i] + ".gz");
+                if (Files.exists(target) && md5(target).equals(MD5[i])) continue;
+                String url = OFFICIAL_URL + FILES[i] + ".gz";
+                Path tmp = Files.createTempFile(dir, FILES[i], ".part");
+                HttpResponse<Path> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5)).build(),
+                        HttpResponse.BodyHandlers.ofFile(tmp));
+                if (r.statusCode() != 200) {
+                    Files.deleteIfExists(tmp);
+                    throw new IllegalStateException("FashionMnist: GET " + url + " returned HTTP " + r.statusCode());
+                }
+                String sum = md5(tmp);
+                if (!sum.equals(MD5[i])) {
+                    Files.deleteIfExists(tmp);
+                    throw new IllegalStateException("FashionMnist: " + url + " has MD5 " + sum + ", expected " + MD5[i]);
+                }
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException("FashionMnist: cannot download from " + OFFICIAL_URL + " (" + ex + "); " + HOW_TO_GET, ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("FashionMnist: download interrupted", ex);
+        }
+    }
+
+    static String md5(Path p) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("MD5");
+            try (InputStream in = Files.newInputStream(p)) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    static boolean hasAll(Path dir) {
+        for (String f : FILES) if (findFile(dir, f) == null) return false;
+        return true;
+    }
+
+    private static Path findFile(Path dir, String base) {
+        for (String name : List.of(base + ".gz", base, base.replace("-idx", ".idx"))) {
+            Path p = dir.resolve(name);
+            if (Files.isRegularFile(p)) return p;
+        }
+        return null;
+    }
+
+    private static IdxReader.IdxArray file(Path dir, String base) {
+        Path p = findFile(dir, base);
+        if (p == null) throw new IllegalArgumentException("FashionMnist: " + dir + " has no " + base + "(.gz)");
+        return IdxReader.read(p);
+    }
+
+    private static TensorDataset dataset(IdxReader.IdxArray images, IdxReader.IdxArray labels) { return dataset(images, labels, "files"); }
+
+    /** Images {@code [n, 28, 28]} bytes -> FLOAT32 {@code [n, 1, 28, 28]} in [0, 1]; labels bytes -> INT64 {@code [n]}. */
+    static TensorDataset dataset(IdxReader.IdxArray images, IdxReader.IdxArray labels, String what) {
+        int[] s = images.shape();
+        if (s.length != 3 || labels.shape().length != 1 || s[0] != labels.count())
+            throw new IllegalArgumentException("FashionMnist: " + what + ": images " + java.util.Arrays.toString(s) + " and labels "
+                    + java.util.Arrays.toString(labels.shape()) + " do not match ([n, 28, 28] and [n])");
+        byte[] px = images.data();
+        float[] f = new float[px.length];
+        for (int i = 0; i < px.length; i++) f[i] = (px[i] & 0xff) / 255f;
+        long[] y = new long[labels.count()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = labels.data()[i] & 0xff;
+            if (y[i] > 9) throw new IllegalArgumentException("FashionMnist: " + what + ": label " + y[i] + " at item " + i + " is not in 0..9");
+        }
+        return new TensorDataset(Tensor.of(f, s[0], 1, s[1], s[2]), Tensor.of(y));
+    }
+
+    /** {@code (x - MEAN) / STD}: the usual input normalisation. */
+    public static Tensor normalize(Tensor images) { return images.sub(MEAN).div(STD); }
+
+}

@@ -1,0 +1,44 @@
+package dev.ember.nn;
+
+import dev.ember.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Average pooling to a fixed output size: {@code [n, c, h, w] -> [n, c, outH, outW]}. Cell
+ * {@code (i, j)} averages rows {@code floor(i*h/outH) .. ceil((i+1)*h/outH)} and likewise for
+ * columns, as PyTorch. When the size divides evenly it is one ordinary average pool.
+ */
+public final class AdaptiveAvgPool2d extends Module {
+    private final int outH, outW;
+
+    public AdaptiveAvgPool2d(int outH, int outW) {
+        if (outH <= 0 || outW <= 0) throw new IllegalArgumentException("AdaptiveAvgPool2d: output size must be positive, got " + outH + "x" + outW);
+        this.outH = outH;
+        this.outW = outW;
+    }
+
+    public AdaptiveAvgPool2d(int size) { this(size, size); }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.dim() != 4) throw new IllegalArgumentException("AdaptiveAvgPool2d: expected [n, c, h, w], got " + java.util.Arrays.toString(x.shape()));
+        int h = (int) x.size(2), w = (int) x.size(3);
+        if (h % outH == 0 && w % outW == 0) {
+            int kh = h / outH, kw = w / outW;
+            return x.avgPool2d(new int[]{kh, kw}, new int[]{kh, kw}, new int[]{0, 0});
+        }
+        // Uneven windows overlap or differ in size: average each one (small outputs only in practice).
+        List<Tensor> rows = new ArrayList<>(outH);
+        for (int i = 0; i < outH; i++) {
+            int r0 = Math.floorDiv(i * h, outH), r1 = -Math.floorDiv(-(i + 1) * h, outH);
+            List<Tensor> cells = new ArrayList<>(outW);
+            for (int j = 0; j < outW; j++) {
+                int c0 = Math.floorDiv(j * w, outW), c1 = -Math.floorDiv(-(j + 1) * w, outW);
+                cells.add(x.narrow(2, r0, r1 - r0).narrow(3, c0, c1 - c0).mean(new int[]{2, 3}, false));
+            }
+            rows.add(Tensor.stack(cells, 2));
+        }
+        return Tensor.stack(rows, 2);
+    }
+}

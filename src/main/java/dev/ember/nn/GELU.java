@@ -1,0 +1,20 @@
+package dev.ember.nn;
+
+import dev.ember.Tensor;
+import dev.ember.nn.functional.F;
+
+/** Elementwise GELU, exact ({@code "none"}, default) or the tanh approximation ({@code "tanh"}); any shape. */
+public final class GELU extends Module {
+    private final String approximate;
+
+    public GELU() { this("none"); }
+
+    public GELU(String approximate) {
+        if (!approximate.equals("none") && !approximate.equals("tanh"))
+            throw new IllegalArgumentException("GELU: approximate must be 'none' or 'tanh', got '" + approximate + "'");
+        this.approximate = approximate;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) { return F.gelu(x, approximate); }
+}

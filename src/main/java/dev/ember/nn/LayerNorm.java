@@ -1,0 +1,37 @@
+package dev.ember.nn;
+
+import dev.ember.Tensor;
+
+/**
+ * Layer normalisation over the trailing dims {@code normalizedShape}: {@code [..., *normalizedShape]}
+ * keeps its shape; mean and biased variance per example, then an elementwise affine map.
+ */
+public final class LayerNorm extends Module {
+    private final long[] normalizedShape;
+    private final double eps;
+    private final Parameter weight, bias;
+
+    public LayerNorm(long... normalizedShape) { this(normalizedShape, 1e-5, true); }
+
+    public LayerNorm(long[] normalizedShape, double eps, boolean elementwiseAffine) {
+        this.normalizedShape = normalizedShape.clone();
+        this.eps = eps;
+        this.weight = elementwiseAffine ? registerParameter("weight", Tensor.ones(normalizedShape)) : null;
+        this.bias = elementwiseAffine ? registerParameter("bias", Tensor.zeros(normalizedShape)) : null;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        int k = normalizedShape.length, r = x.dim();
+        boolean ok = r >= k;
+        for (int i = 0; ok && i < k; i++) ok = x.size(r - k + i) == normalizedShape[i];
+        if (!ok) throw new IllegalArgumentException("LayerNorm" + java.util.Arrays.toString(normalizedShape) + ": input shape "
+                + java.util.Arrays.toString(x.shape()) + " does not end with the normalized shape");
+        int[] dims = new int[k];
+        for (int i = 0; i < k; i++) dims[i] = r - k + i;
+        Tensor mean = x.mean(dims, true);
+        Tensor centered = x.sub(mean);
+        Tensor y = centered.mul(centered.square().mean(dims, true).add(eps).rsqrt());
+        return weight == null ? y : y.mul(weight.value()).add(bias.value());
+    }
+}

@@ -1,0 +1,13 @@
+package dev.ember.nn;
+
+import dev.ember.Tensor;
+
+/** Softmax along {@code dim}; keeps the shape. */
+public final class Softmax extends Module {
+    private final int dim;
+
+    public Softmax(int dim) { this.dim = dim; }
+
+    @Override
+    public Tensor forward(Tensor x) { return x.softmax(dim); }
+}

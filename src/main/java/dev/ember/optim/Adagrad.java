@@ -1,0 +1,50 @@
+package dev.ember.optim;
+
+import dev.ember.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adagrad, as {@code torch.optim.Adagrad} (defaults lr 1e-2, lr_decay 0, weight decay 0,
+ * initial accumulator 0, eps 1e-10): {@code sum += g^2}, {@code p -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(sum) + eps)}.
+ */
+public final class Adagrad extends Optimizer {
+    public Adagrad(List<Tensor> params, double lr) { this(builder(lr), params); }
+
+    private Adagrad(Builder b, List<Tensor> params) { super(params, b.defaults()); }
+
+    public static Builder builder(double lr) { return new Builder(lr); }
+
+    @Override
+    protected void update(Tensor p, Tensor grad, ParamGroup group, Map<String, Tensor> state) {
+        double wd = group.get("weight_decay"), eps = group.get("eps");
+        Tensor sum = state.computeIfAbsent("sum", k -> Tensor.fullLike(p, group.get("initial_accumulator_value")));
+        long step = incrementStep(state, p);
+        Tensor g = wd == 0 ? grad : grad.add(p, wd);
+        double clr = group.lr() / (1 + (step - 1) * group.get("lr_decay"));
+        sum.addInPlace(g.square());
+        p.addInPlace(g.div(sum.sqrt().add(eps)), -clr);
+    }
+
+    /** Options of {@link Adagrad}. */
+    public static final class Builder {
+        private final double lr;
+        private double lrDecay, weightDecay, initialAccumulatorValue, eps = 1e-10;
+
+        private Builder(double lr) { this.lr = lr; }
+
+        public Builder lrDecay(double lrDecay) { this.lrDecay = lrDecay; return this; }
+
+        public Builder weightDecay(double weightDecay) { this.weightDecay = weightDecay; return this; }
+
+        public Builder initialAccumulatorValue(double v) { this.initialAccumulatorValue = v; return this; }
+
+        public Builder eps(double eps) { this.eps = eps; return this; }
+
+        public Adagrad build(List<Tensor> params) { return new Adagrad(this, params); }
+
+        Map<String, Double> defaults() {
+            return Map.of("lr", lr, "lr_decay", lrDecay, "weight_decay", weightDecay, "initial_accumulator_value", initialAccumulatorValue, "eps", eps);
+        }
+    }
+}

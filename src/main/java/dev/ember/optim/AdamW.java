@@ -1,0 +1,16 @@
+package dev.ember.optim;
+
+import dev.ember.Tensor;
+import java.util.List;
+
+/** Adam with decoupled weight decay ({@code p *= 1 - lr wd}), as {@code torch.optim.AdamW}; weight decay defaults to 0.01. */
+public final class AdamW extends Adam {
+    public AdamW(List<Tensor> params) { this(params, 1e-3); }
+
+    public AdamW(List<Tensor> params, double lr) { this(builder(lr), params); }
+
+    AdamW(Adam.Builder b, List<Tensor> params) { super(b, params, true); }
+
+    /** Options with AdamW's default weight decay 0.01; finish with {@link Adam.Builder#buildW}. */
+    public static Adam.Builder builder(double lr) { return new Adam.Builder(lr, 0.01); }
+}

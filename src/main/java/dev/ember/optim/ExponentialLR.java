@@ -1,0 +1,14 @@
+package dev.ember.optim;
+
+/** {@code lr = base * gamma^epoch}, as {@code ExponentialLR}. */
+public final class ExponentialLR extends LRScheduler {
+    private final double gamma;
+
+    public ExponentialLR(Optimizer optimizer, double gamma) {
+        super(optimizer);
+        this.gamma = gamma;
+    }
+
+    @Override
+    protected double lrAt(int group, double currentLr) { return baseLrs[group] * Math.pow(gamma, lastEpoch); }
+}

@@ -1,0 +1,42 @@
+package dev.ember.optim;
+
+import dev.ember.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A set of parameters sharing hyper-parameters, as an entry of PyTorch's {@code param_groups}:
+ * the tensors and named numeric options ({@code lr}, {@code momentum}, {@code weight_decay}, ...).
+ * Schedulers change {@code lr} here.
+ */
+public final class ParamGroup {
+    private final List<Tensor> params;
+    private final Map<String, Double> options;
+
+    /** A group of {@code params} with option overrides (missing options take the optimizer's defaults). */
+    public ParamGroup(List<Tensor> params, Map<String, Double> options) {
+        this.params = List.copyOf(params);
+        this.options = new LinkedHashMap<>(options);
+    }
+
+    public List<Tensor> params() { return params; }
+
+    /** The value of option {@code name}. */
+    public double get(String name) {
+        Double v = options.get(name);
+        if (v == null) throw new IllegalArgumentException("ParamGroup: no option '" + name + "' (have " + options.keySet() + ")");
+        return v;
+    }
+
+    public void set(String name, double value) { options.put(name, value); }
+
+    public double lr() { return get("lr"); }
+
+    public void setLr(double lr) { set("lr", lr); }
+
+    /** The options, read-only. */
+    public Map<String, Double> options() { return java.util.Collections.unmodifiableMap(options); }
+
+    void putDefault(String name, double value) { options.putIfAbsent(name, value); }
+}

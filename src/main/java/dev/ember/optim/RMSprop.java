@@ -1,0 +1,67 @@
+package dev.ember.optim;
+
+import dev.ember.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * RMSprop, as {@code torch.optim.RMSprop} (defaults lr 1e-2, alpha 0.99, eps 1e-8, no weight
+ * decay, momentum or centering): {@code s = alpha s + (1 - alpha) g^2}, {@code p -= lr g / (sqrt(s) + eps)},
+ * with the centred and momentum variants. State: square_avg, grad_avg, momentum_buffer.
+ */
+public final class RMSprop extends Optimizer {
+    public RMSprop(List<Tensor> params, double lr) { this(builder(lr), params); }
+
+    private RMSprop(Builder b, List<Tensor> params) { super(params, b.defaults()); }
+
+    public static Builder builder(double lr) { return new Builder(lr); }
+
+    @Override
+    protected void update(Tensor p, Tensor grad, ParamGroup group, Map<String, Tensor> state) {
+        double alpha = group.get("alpha"), eps = group.get("eps"), wd = group.get("weight_decay"), momentum = group.get("momentum");
+        incrementStep(state, p);
+        Tensor g = wd == 0 ? grad : grad.add(p, wd);
+        Tensor sq = state.computeIfAbsent("square_avg", k -> zerosLike(p));
+        sq.mulInPlace(alpha).addInPlace(g.square(), 1 - alpha);
+        Tensor avg;
+        if (group.get("centered") != 0) {
+            Tensor ga = state.computeIfAbsent("grad_avg", k -> zerosLike(p));
+            ga.mulInPlace(alpha).addInPlace(g, 1 - alpha);
+            avg = sq.sub(ga.square()).sqrt().add(eps);
+        } else {
+            avg = sq.sqrt().add(eps);
+        }
+        if (momentum > 0) {
+            Tensor buf = state.computeIfAbsent("momentum_buffer", k -> zerosLike(p));
+            buf.mulInPlace(momentum).addInPlace(g.div(avg));
+            p.addInPlace(buf, -group.lr());
+        } else {
+            p.addInPlace(g.div(avg), -group.lr());
+        }
+    }
+
+    /** Options of {@link RMSprop}. */
+    public static final class Builder {
+        private final double lr;
+        private double alpha = 0.99, eps = 1e-8, weightDecay, momentum;
+        private boolean centered;
+
+        private Builder(double lr) { this.lr = lr; }
+
+        public Builder alpha(double alpha) { this.alpha = alpha; return this; }
+
+        public Builder eps(double eps) { this.eps = eps; return this; }
+
+        public Builder weightDecay(double weightDecay) { this.weightDecay = weightDecay; return this; }
+
+        public Builder momentum(double momentum) { this.momentum = momentum; return this; }
+
+        public Builder centered(boolean centered) { this.centered = centered; return this; }
+
+        public RMSprop build(List<Tensor> params) { return new RMSprop(this, params); }
+
+        Map<String, Double> defaults() {
+            return Map.of("lr", lr, "alpha", alpha, "eps", eps, "weight_decay", weightDecay, "momentum", momentum, "centered", centered ? 1.0 : 0.0);
+        }
+    }
+}
