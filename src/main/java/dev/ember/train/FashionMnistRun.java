@@ -1,0 +1,109 @@
+package dev.ember.train;
+
+import dev.ember.Device;
+import dev.ember.Ember;
+import dev.ember.Generator;
+import dev.ember.Tensor;
+import dev.ember.data.DataLoader;
+import dev.ember.data.TensorDataset;
+import dev.ember.data.datasets.FashionMnist;
+import dev.ember.metrics.Accuracy;
+import dev.ember.nn.Conv2d;
+import dev.ember.nn.Flatten;
+import dev.ember.nn.Linear;
+import dev.ember.nn.Losses;
+import dev.ember.nn.MaxPool2d;
+import dev.ember.nn.Module;
+import dev.ember.nn.ReLU;
+import dev.ember.nn.Sequential;
+import dev.ember.optim.Adam;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Trains a Fashion-MNIST classifier end to end, as {@code ./ember demo} and {@code ./ember train}
+ * do: finds the data, holds out a validation split of the training set, trains with Adam,
+ * progress, a run log, early stopping on validation accuracy (restoring the best weights) and
+ * checkpoints, then reports the test accuracy and where the model, log and plot went.
+ */
+public final class FashionMnistRun {
+    /** The two architectures. */
+    public enum Model { MLP, CNN }
+
+    /** What a run needs; {@code dataDir} may be null (search the usual places). */
+    public record Options(Model model, int epochs, int batchSize, double lr, Device device, Path dataDir, Path outDir,
+                          int validationSize, int patience, boolean download, long seed) {}
+
+    /** What a run produced. */
+    public record Result(double testAccuracy, double testLoss, int epochs, double trainSeconds, double samplesPerSecond, String dataSource,
+                         boolean embeddedSubset, Path modelPath, Path logPath, Path plotPath) {}
+
+    private FashionMnistRun() {}
+
+    /** conv(1→32,3x3,pad 1)-ReLU-maxpool2, conv(32→64,3x3,pad 1)-ReLU-maxpool2, flatten, linear(3136→128)-ReLU, linear(128→10): {@code [n,1,28,28] -> [n,10]}. */
+    public static Module cnn() {
+        return new Sequential(new Conv2d(1, 32, 3, 1, 1), new ReLU(), new MaxPool2d(2), new Conv2d(32, 64, 3, 1, 1), new ReLU(),
+                new MaxPool2d(2), new Flatten(), new Linear(3136, 128), new ReLU(), new Linear(128, 10));
+    }
+
+    /** 784-256-128-10 with ReLU: {@code [n,1,28,28] -> [n,10]}. */
+    public static Module mlp() {
+        return new Sequential(new Flatten(), new Linear(784, 256), new ReLU(), new Linear(256, 128), new ReLU(), new Linear(128, 10));
+    }
+
+    /** Runs the whole job, printing progress to {@code out}. */
+    public static Result run(Options o, PrintStream out) {
+        Ember.manualSeed(o.seed());
+        FashionMnist.Splits data = FashionMnist.load(o.dataDir(), o.download());
+        if (data.isEmbeddedSubset()) {
+            out.println("data: the full Fashion-MNIST was not found, so this run uses the embedded " + data.source() + ".");
+            out.println("      Expect about 80-85% test accuracy. For the full set, " + FashionMnist.HOW_TO_GET + ".");
+        } else {
+            out.println("data: Fashion-MNIST from " + data.source() + " (" + data.train().size() + " train / " + data.test().size() + " test)");
+        }
+        Tensor images = FashionMnist.normalize(data.train().inputs());
+        Tensor labels = data.train().targets();
+        int n = (int) images.size(0);
+        int valSize = Math.min(o.validationSize(), n / 5);
+        int[] perm = new Generator(o.seed()).permutation(n);
+        Tensor valIdx = index(perm, 0, valSize), trainIdx = index(perm, valSize, n);
+        TensorDataset train = new TensorDataset(images.indexSelect(0, trainIdx), labels.indexSelect(0, trainIdx));
+        TensorDataset val = new TensorDataset(images.indexSelect(0, valIdx), labels.indexSelect(0, valIdx));
+        TensorDataset test = new TensorDataset(FashionMnist.normalize(data.test().inputs()), data.test().targets());
+
+        Module model = (o.model() == Model.CNN ? cnn() : mlp()).to(o.device());
+        out.printf("model: %s, %,d parameters, on %s; Adam lr %g, batch %d, up to %d epochs (%d train / %d validation)%n",
+                o.model(), model.parameterCount(), o.device(), o.lr(), o.batchSize(), o.epochs(), train.size(), val.size());
+        Adam opt = new Adam(model.parameters(), o.lr());
+        DataLoader trainLoader = DataLoader.builder(train).batchSize(o.batchSize()).shuffle(true).seed(o.seed()).build();
+        DataLoader valLoader = DataLoader.builder(val).batchSize(512).build();
+        DataLoader testLoader = DataLoader.builder(test).batchSize(512).build();
+        Path log = o.outDir().resolve("run.jsonl");
+        try { java.nio.file.Files.deleteIfExists(log); } catch (java.io.IOException ignored) { /* appended to otherwise */ }
+        Checkpoint checkpoint = new Checkpoint(o.outDir().resolve("checkpoints"), 1, "val_accuracy", Mode.MAX);
+        Trainer trainer = Trainer.builder(model, Losses.crossEntropy(), opt, trainLoader)
+                .validation(valLoader)
+                .metric(new Accuracy())
+                .callback(new EarlyStopping("val_accuracy", Mode.MAX, o.patience(), 0, true))
+                .callback(checkpoint)
+                .log(log, 20)
+                .output(out, ProgressBar.isTerminal())
+                .build();
+        long t0 = System.nanoTime();
+        var history = trainer.fit(o.epochs());
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Map<String, Double> testMetrics = trainer.evaluate(testLoader, "test_");
+        Path modelPath = o.outDir().resolve("model.safetensors");
+        model.save(modelPath);
+        double sps = history.stream().mapToDouble(EpochResult::samplesPerSecond).average().orElse(Double.NaN);
+        return new Result(testMetrics.get("test_accuracy"), testMetrics.get("test_loss"), history.size(), secs, sps, data.source(),
+                data.isEmbeddedSubset(), modelPath, log, trainer.plotPath());
+    }
+
+    private static Tensor index(int[] perm, int from, int to) {
+        long[] idx = new long[to - from];
+        for (int i = from; i < to; i++) idx[i - from] = perm[i];
+        return Tensor.of(idx);
+    }
+}
