@@ -67,6 +67,9 @@ public final class SafeTensors {
                 for (int i = json.length; i < padded; i++) out.write(' ');
                 for (byte[] b : blobs.values()) out.write(b);
             }
+            try { // createTempFile makes the file owner-only; weights are ordinary files
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException ignored) { /* not a POSIX file system */ }
             Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException ex) {
             throw new UncheckedIOException("safetensors: cannot write " + path + ": " + ex.getMessage(), ex);
