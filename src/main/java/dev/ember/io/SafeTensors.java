@@ -112,7 +112,7 @@ public final class SafeTensors {
                 throw new IllegalArgumentException("safetensors: " + path + ": tensor '" + e.getKey() + "' " + java.util.Arrays.toString(shape)
                         + " " + dtype + " needs " + expected + " bytes but its data_offsets are [" + begin + ", " + end + "] in a data section of "
                         + (all.length - dataStart) + " bytes");
-            ByteBuffer buf = ByteBuffer.wrap(all, (int) (dataStart + begin), (int) expected).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer buf = ByteBuffer.wrap(all, (int) (dataStart + begin), (int) expected).slice().order(ByteOrder.LITTLE_ENDIAN);
             Tensor t = fromBytes(buf, dtype, (int) numel, shape);
             out.put(e.getKey(), shape.length == 0 ? t.reshape() : t); // Tensor.of makes 1-D; a 0-d entry stays 0-d
         }
