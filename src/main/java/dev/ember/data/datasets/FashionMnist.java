@@ -104,20 +104,23 @@ public final class FashionMnist {
     }
 
     /** Downloads the four official files into {@code dir}, checking each one's MD5; fails with a clear message offline. */
-    public static void download(Path dir) {
+    public static void download(Path dir) { download(dir, OFFICIAL_URL); }
+
+    /** Downloads from {@code baseUrl} (a mirror of the official files) into {@code dir}, checking MD5 sums. */
+    public static void download(Path dir, String baseUrl) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
         try {
             Files.createDirectories(dir);
             for (int i = 0; i < 4; i++) {
                 Path target = dir.resolve(FILES[i] + ".gz");
                 if (Files.exists(target) && md5(target).equals(MD5[i])) continue;
-                String url = OFFICIAL_URL + FILES[i] + ".gz";
+                String url = baseUrl + FILES[i] + ".gz";
                 Path tmp = Files.createTempFile(dir, FILES[i], ".part");
                 HttpResponse<Path> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5)).build(),
                         HttpResponse.BodyHandlers.ofFile(tmp));
                 if (r.statusCode() != 200) {
                     Files.deleteIfExists(tmp);
-                    throw new IllegalStateException("FashionMnist: GET " + url + " returned HTTP " + r.statusCode());
+                    throw new IllegalStateException("FashionMnist: GET " + url + " returned HTTP " + r.statusCode() + "; " + HOW_TO_GET);
                 }
                 String sum = md5(tmp);
                 if (!sum.equals(MD5[i])) {
@@ -127,7 +130,7 @@ public final class FashionMnist {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (IOException ex) {
-            throw new UncheckedIOException("FashionMnist: cannot download from " + OFFICIAL_URL + " (" + ex + "); " + HOW_TO_GET, ex);
+            throw new UncheckedIOException("FashionMnist: cannot download from " + baseUrl + " (" + ex + "); " + HOW_TO_GET, ex);
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("FashionMnist: download interrupted", ex);

@@ -1,0 +1,138 @@
+package dev.ember.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import dev.ember.Ember;
+import dev.ember.Tensor;
+import dev.ember.data.DataLoader;
+import dev.ember.data.TensorDataset;
+import dev.ember.data.datasets.FashionMnist;
+import dev.ember.metrics.Accuracy;
+import dev.ember.nn.Dropout;
+import dev.ember.nn.Flatten;
+import dev.ember.nn.Linear;
+import dev.ember.nn.Losses;
+import dev.ember.nn.Module;
+import dev.ember.nn.ReLU;
+import dev.ember.nn.Sequential;
+import dev.ember.optim.Adam;
+import dev.ember.optim.StepLR;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The training loop: exact resume from checkpoints, early stopping, the run log, the plot and the progress lines. */
+class TrainerTest {
+    @TempDir
+    Path dir;
+
+    private static final FashionMnist.Splits DATA = FashionMnist.loadEmbedded();
+
+    private static TensorDataset slice(TensorDataset d, int from, int n) {
+        return new TensorDataset(FashionMnist.normalize(d.inputs().narrow(0, from, n)), d.targets().narrow(0, from, n));
+    }
+
+    /** A small run whose every random choice (init, dropout, shuffling) comes from seeded generators. */
+    private final class Run {
+        final Module model;
+        final Trainer trainer;
+        final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+        Run(long initSeed, Path checkpointDir, Path log, Callback... extra) {
+            Ember.manualSeed(initSeed);
+            model = new Sequential(new Flatten(), new Linear(784, 32), new ReLU(), new Dropout(0.2), new Linear(32, 10));
+            Adam opt = new Adam(model.parameters(), 3e-3);
+            DataLoader train = DataLoader.builder(slice(DATA.train(), 0, 320)).batchSize(32).shuffle(true).seed(7).build();
+            DataLoader val = DataLoader.builder(slice(DATA.test(), 0, 100)).batchSize(50).build();
+            var b = Trainer.builder(model, Losses.crossEntropy(), opt, train).validation(val).metric(new Accuracy())
+                    .scheduler(new StepLR(opt, 1, 0.7)).output(new PrintStream(printed, true), false);
+            if (checkpointDir != null) b.callback(new Checkpoint(checkpointDir, 1, "val_accuracy", Mode.MAX));
+            if (log != null) b.log(log, 3);
+            for (Callback c : extra) b.callback(c);
+            trainer = b.build();
+        }
+    }
+
+    @Test
+    void resumingFromACheckpointReproducesTheUninterruptedRun() {
+        Ember.manualSeed(1);
+        List<EpochResult> full = new Run(1, null, null).trainer.fit(4);
+
+        Path ckpt = dir.resolve("ckpt");
+        new Run(1, ckpt, null).trainer.fit(2);
+        Run resumed = new Run(999, null, null); // different initial weights, all overwritten by the checkpoint
+        resumed.trainer.resume(ckpt.resolve("last.safetensors"));
+        assertEquals(2, resumed.trainer.nextEpoch());
+        List<EpochResult> rest = resumed.trainer.fit(4);
+        assertEquals(2, rest.size());
+        for (int e = 2; e < 4; e++) {
+            EpochResult a = full.get(e), b = rest.get(e - 2);
+            assertEquals(a.epoch(), b.epoch());
+            assertEquals(a.trainLoss(), b.trainLoss(), 1e-6, "train loss of epoch " + e);
+            assertEquals(a.value("val_loss"), b.value("val_loss"), 1e-6, "validation loss of epoch " + e);
+            assertEquals(a.lr(), b.lr(), 1e-15, "scheduled lr of epoch " + e);
+        }
+        assertTrue(Files.exists(ckpt.resolve("best.safetensors")));
+    }
+
+    @Test
+    void earlyStoppingStopsAfterPatienceAndRestoresTheBestWeights() {
+        EarlyStopping stop = new EarlyStopping("val_loss", Mode.MIN, 2, 0.01, true);
+        Run run = new Run(3, null, null, stop);
+        Trainer t = run.trainer;
+        Tensor w = run.model.namedParameters().get("1.weight");
+        stop.onEpochEnd(t, new EpochResult(0, 10, 1.0, Map.of("val_loss", 0.50), 1e-3, 1, 1));
+        float[] best = w.toFloatArray();
+        try (var ignored = Ember.noGrad()) { w.fillInPlace(0.25); }
+        stop.onEpochEnd(t, new EpochResult(1, 20, 1.0, Map.of("val_loss", 0.495), 1e-3, 1, 1)); // within minDelta: no improvement
+        assertNull(t.stopReason());
+        stop.onEpochEnd(t, new EpochResult(2, 30, 1.0, Map.of("val_loss", 0.60), 1e-3, 1, 1));
+        assertNotNull(t.stopReason(), "stops after 2 epochs without improvement");
+        assertTrue(t.stopReason().contains("val_loss"), t.stopReason());
+        assertEquals(0, stop.bestEpoch());
+        stop.onTrainEnd(t);
+        assertArrayEquals(best, w.toFloatArray(), "best weights restored");
+    }
+
+    @Test
+    void fitEndsEarlyWhenTheMonitorStalls() {
+        // A monitor that never improves beyond a huge minDelta stops training after patience epochs.
+        Run run = new Run(4, null, null, new EarlyStopping("val_accuracy", Mode.MAX, 1, 10.0, false));
+        List<EpochResult> h = run.trainer.fit(6);
+        assertEquals(2, h.size());
+        assertTrue(run.printed.toString().contains("early stopping"));
+    }
+
+    @Test
+    void writesTheRunLogPlotAndPlainProgressLines() throws Exception {
+        Path log = dir.resolve("run.jsonl");
+        Run run = new Run(5, null, log);
+        run.trainer.fit(2);
+        List<JsonObject> records = dev.ember.train.RunLog.read(log);
+        long steps = records.stream().filter(r -> r.get("type").getAsString().equals("step")).count();
+        List<JsonObject> epochs = records.stream().filter(r -> r.get("type").getAsString().equals("epoch")).toList();
+        assertEquals(20 / 3, steps, "a step record every 3 of 20 steps");
+        assertEquals(2, epochs.size());
+        for (String key : List.of("step", "epoch", "loss", "lr", "samples_per_sec", "elapsed")) assertTrue(epochs.get(1).has(key), key);
+        JsonObject metrics = epochs.get(1).getAsJsonObject("metrics");
+        assertTrue(metrics.get("val_accuracy").getAsDouble() > 0.3, "some learning in 2 epochs: " + metrics);
+        assertEquals(0.7 * 0.7 * 3e-3, epochs.get(1).get("lr").getAsDouble(), 1e-12);
+        String svg = Files.readString(run.trainer.plotPath());
+        assertTrue(svg.startsWith("<svg") && svg.contains("<polyline"), "curve plot beside the log");
+        assertEquals(dir.resolve("run.svg"), run.trainer.plotPath());
+        String out = run.printed.toString();
+        assertFalse(out.contains("\r"), "no carriage returns when not on a terminal");
+        assertTrue(out.contains("epoch 2/2") && out.contains("samples/s") && out.contains("ETA") && out.contains("val_accuracy"), out);
+    }
+}
