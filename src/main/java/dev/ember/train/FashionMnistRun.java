@@ -11,7 +11,7 @@ import dev.ember.metrics.Accuracy;
 import dev.ember.nn.Conv2d;
 import dev.ember.nn.Flatten;
 import dev.ember.nn.Linear;
-import dev.ember.nn.Losses;
+import dev.ember.nn.CrossEntropyLoss;
 import dev.ember.nn.MaxPool2d;
 import dev.ember.nn.Module;
 import dev.ember.nn.ReLU;
@@ -82,7 +82,7 @@ public final class FashionMnistRun {
         Path log = o.outDir().resolve("run.jsonl");
         try { java.nio.file.Files.deleteIfExists(log); } catch (java.io.IOException ignored) { /* appended to otherwise */ }
         Checkpoint checkpoint = new Checkpoint(o.outDir().resolve("checkpoints"), 1, "val_accuracy", Mode.MAX);
-        Trainer trainer = Trainer.builder(model, Losses.crossEntropy(), opt, trainLoader)
+        Trainer trainer = Trainer.builder(model, new CrossEntropyLoss(), opt, trainLoader)
                 .validation(valLoader)
                 .metric(new Accuracy())
                 .callback(new EarlyStopping("val_accuracy", Mode.MAX, o.patience(), 0, true))

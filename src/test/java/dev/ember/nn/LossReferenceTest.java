@@ -9,6 +9,7 @@ import dev.ember.nn.functional.CrossEntropy;
 import dev.ember.nn.functional.F;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -72,5 +73,25 @@ class LossReferenceTest {
             l.sum().backward();
             assertClose(name + " (" + key + ") input grad", c.getAsJsonObject("grad_" + key), x.grad(), 1e-4, 1e-5);
         }
+    }
+
+    @Test
+    void lossObjectsAgreeWithTheFunctions() {
+        dev.ember.Ember.manualSeed(8);
+        Tensor x = Tensor.randn(6, 4), y = Tensor.randint(0, 4, 6), r = Tensor.randn(6, 4), p = Tensor.rand(6, 4).mul(0.9).add(0.05);
+        Tensor b = Tensor.randint(0, 2, 6, 4).to(dev.ember.DType.FLOAT32), s = b.mul(2.0).sub(1.0);
+        java.util.List<Tensor[]> pairs = java.util.List.of(
+                new Tensor[]{new MSELoss().forward(x, r), F.mseLoss(x, r)},
+                new Tensor[]{new L1Loss(Reduction.SUM).forward(x, r), F.l1Loss(x, r, Reduction.SUM)},
+                new Tensor[]{new SmoothL1Loss(Reduction.MEAN, 0.3).forward(x, r), F.smoothL1Loss(x, r, Reduction.MEAN, 0.3)},
+                new Tensor[]{new HuberLoss(Reduction.MEAN, 0.4).forward(x, r), F.huberLoss(x, r, Reduction.MEAN, 0.4)},
+                new Tensor[]{new CrossEntropyLoss().forward(x, y), F.crossEntropy(x, y)},
+                new Tensor[]{new NLLLoss().forward(x.logSoftmax(1), y), F.crossEntropy(x, y)},
+                new Tensor[]{new BCELoss().forward(p, b), F.binaryCrossEntropy(p, b)},
+                new Tensor[]{new BCEWithLogitsLoss().forward(x, b), F.binaryCrossEntropy(x.sigmoid(), b)},
+                new Tensor[]{new HingeEmbeddingLoss().forward(x, s), F.hingeEmbeddingLoss(x, s)},
+                new Tensor[]{new MultiMarginLoss().forward(x, y), F.multiMarginLoss(x, y)});
+        for (int i = 0; i < pairs.size(); i++)
+            org.junit.jupiter.api.Assertions.assertEquals(pairs.get(i)[1].item(), pairs.get(i)[0].item(), 1e-5, "loss object " + i);
     }
 }

@@ -10,7 +10,7 @@ import dev.ember.metrics.Accuracy;
 import dev.ember.nn.Conv2d;
 import dev.ember.nn.Flatten;
 import dev.ember.nn.Linear;
-import dev.ember.nn.Losses;
+import dev.ember.nn.CrossEntropyLoss;
 import dev.ember.nn.MaxPool2d;
 import dev.ember.nn.Module;
 import dev.ember.nn.ReLU;
@@ -31,7 +31,7 @@ class FashionMnistSubsetTrainingTest {
         Module model = new Sequential(new Conv2d(1, 8, 3, 1, 1), new ReLU(), new MaxPool2d(2), new Conv2d(8, 16, 3, 1, 1), new ReLU(),
                 new MaxPool2d(2), new Flatten(), new Linear(16 * 7 * 7, 10));
         Adam opt = new Adam(model.parameters(), 3e-3);
-        Trainer t = Trainer.builder(model, Losses.crossEntropy(), opt,
+        Trainer t = Trainer.builder(model, new CrossEntropyLoss(), opt,
                         DataLoader.builder(train).batchSize(32).shuffle(true).seed(1).build())
                 .metric(new Accuracy()).output(new PrintStream(new ByteArrayOutputStream()), false).build();
         t.fit(4);

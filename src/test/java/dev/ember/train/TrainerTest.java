@@ -17,7 +17,7 @@ import dev.ember.metrics.Accuracy;
 import dev.ember.nn.Dropout;
 import dev.ember.nn.Flatten;
 import dev.ember.nn.Linear;
-import dev.ember.nn.Losses;
+import dev.ember.nn.CrossEntropyLoss;
 import dev.ember.nn.Module;
 import dev.ember.nn.ReLU;
 import dev.ember.nn.Sequential;
@@ -55,7 +55,7 @@ class TrainerTest {
             Adam opt = new Adam(model.parameters(), 3e-3);
             DataLoader train = DataLoader.builder(slice(DATA.train(), 0, 320)).batchSize(32).shuffle(true).seed(7).build();
             DataLoader val = DataLoader.builder(slice(DATA.test(), 0, 100)).batchSize(50).build();
-            var b = Trainer.builder(model, Losses.crossEntropy(), opt, train).validation(val).metric(new Accuracy())
+            var b = Trainer.builder(model, new CrossEntropyLoss(), opt, train).validation(val).metric(new Accuracy())
                     .scheduler(new StepLR(opt, 1, 0.7)).output(new PrintStream(printed, true), false);
             if (checkpointDir != null) b.callback(new Checkpoint(checkpointDir, 1, "val_accuracy", Mode.MAX));
             if (log != null) b.log(log, 3);

@@ -1,0 +1,19 @@
+package dev.ember.nn;
+
+import dev.ember.Tensor;
+import dev.ember.nn.functional.F;
+
+/** {@code nn.HingeEmbeddingLoss} (margin default 1): targets of 1 or -1, see {@link F#hingeEmbeddingLoss}. */
+public final class HingeEmbeddingLoss implements Loss {
+    private final double margin;
+    private final Reduction reduction;
+    public HingeEmbeddingLoss() { this(1.0, Reduction.MEAN); }
+
+    public HingeEmbeddingLoss(double margin, Reduction reduction) {
+        this.margin = margin;
+        this.reduction = reduction;
+    }
+
+    @Override
+    public Tensor forward(Tensor input, Tensor target) { return F.hingeEmbeddingLoss(input, target, margin, reduction); }
+}
