@@ -12,12 +12,14 @@ import java.util.List;
 public final class AdaptiveAvgPool2d extends Module {
     private final int outH, outW;
 
+    /** A {@code AdaptiveAvgPool2d} with the given {@code outH}, {@code outW}. */
     public AdaptiveAvgPool2d(int outH, int outW) {
         if (outH <= 0 || outW <= 0) throw new IllegalArgumentException("AdaptiveAvgPool2d: output size must be positive, got " + outH + "x" + outW);
         this.outH = outH;
         this.outW = outW;
     }
 
+    /** A {@code AdaptiveAvgPool2d} with the given {@code size}. */
     public AdaptiveAvgPool2d(int size) { this(size, size); }
 
     @Override

@@ -7,6 +7,7 @@ import dev.ember.nn.functional.F;
 public final class BCELoss implements Loss {
     private final Tensor weight;
     private final Reduction reduction;
+    /** A {@code BCELoss} with PyTorch's default arguments. */
     public BCELoss() { this(null, Reduction.MEAN); }
 
     /** {@code weight} (broadcast to the input) may be null. */

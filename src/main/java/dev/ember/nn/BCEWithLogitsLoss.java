@@ -7,6 +7,7 @@ import dev.ember.nn.functional.F;
 public final class BCEWithLogitsLoss implements Loss {
     private final Tensor weight, posWeight;
     private final Reduction reduction;
+    /** A {@code BCEWithLogitsLoss} with PyTorch's default arguments. */
     public BCEWithLogitsLoss() { this(null, null, Reduction.MEAN); }
 
     /** {@code weight} and {@code posWeight} (per class, broadcast) may be null. */

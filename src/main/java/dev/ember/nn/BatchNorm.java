@@ -28,8 +28,10 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
 
     abstract void checkInput(Tensor x);
 
+    /** The running mean {@code [features]}. */
     public Tensor runningMean() { return runningMean.value(); }
 
+    /** The running (unbiased) variance {@code [features]}. */
     public Tensor runningVar() { return runningVar.value(); }
 
     @Override

@@ -7,6 +7,7 @@ public final class BatchNorm1d extends BatchNorm {
     /** eps 1e-5, momentum 0.1, affine, as PyTorch. */
     public BatchNorm1d(int features) { this(features, 1e-5, 0.1, true); }
 
+    /** A {@code BatchNorm1d} with the given {@code features}, {@code eps}, {@code momentum}, {@code affine}. */
     public BatchNorm1d(int features, double eps, double momentum, boolean affine) { super(features, eps, momentum, affine); }
 
     @Override

@@ -7,6 +7,7 @@ public final class BatchNorm2d extends BatchNorm {
     /** eps 1e-5, momentum 0.1, affine, as PyTorch. */
     public BatchNorm2d(int features) { this(features, 1e-5, 0.1, true); }
 
+    /** A {@code BatchNorm2d} with the given {@code features}, {@code eps}, {@code momentum}, {@code affine}. */
     public BatchNorm2d(int features, double eps, double momentum, boolean affine) { super(features, eps, momentum, affine); }
 
     @Override

@@ -37,8 +37,10 @@ public final class Conv2d extends Module {
         Init.defaultLayerInit(weight.value(), bias ? this.bias.value() : null);
     }
 
+    /** The {@code weight} tensor. */
     public Tensor weight() { return weight.value(); }
 
+    /** The {@code bias} tensor (null without one). */
     public Tensor bias() { return bias == null ? null : bias.value(); }
 
     @Override

@@ -14,6 +14,7 @@ public final class CrossEntropyLoss implements Loss {
     /** PyTorch's defaults: no weights, ignoreIndex -100, no smoothing, mean. */
     public CrossEntropyLoss() { this(CrossEntropy.builder().build()); }
 
+    /** A {@code CrossEntropyLoss} with the given {@code options}. */
     public CrossEntropyLoss(CrossEntropy options) { this.options = options; }
 
     @Override

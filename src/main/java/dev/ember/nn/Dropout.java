@@ -7,8 +7,10 @@ import dev.ember.nn.functional.F;
 public final class Dropout extends Module {
     private final double p;
 
+    /** A {@code Dropout} with PyTorch's default arguments. */
     public Dropout() { this(0.5); }
 
+    /** A {@code Dropout} with the given {@code p}. */
     public Dropout(double p) {
         if (p < 0 || p > 1) throw new IllegalArgumentException("Dropout: p must be in [0, 1], got " + p);
         this.p = p;

@@ -8,6 +8,7 @@ public final class Embedding extends Module {
     private final int count, dim;
     private final Parameter weight;
 
+    /** A {@code Embedding} with the given {@code count}, {@code dim}. */
     public Embedding(int count, int dim) {
         this.count = count;
         this.dim = dim;
@@ -15,6 +16,7 @@ public final class Embedding extends Module {
         Init.normal(weight.value(), 0, 1);
     }
 
+    /** The {@code weight} tensor. */
     public Tensor weight() { return weight.value(); }
 
     @Override

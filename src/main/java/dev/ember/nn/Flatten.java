@@ -6,8 +6,10 @@ import dev.ember.Tensor;
 public final class Flatten extends Module {
     private final int startDim, endDim;
 
+    /** A {@code Flatten} with PyTorch's default arguments. */
     public Flatten() { this(1, -1); }
 
+    /** A {@code Flatten} with the given {@code startDim}, {@code endDim}. */
     public Flatten(int startDim, int endDim) {
         this.startDim = startDim;
         this.endDim = endDim;

@@ -7,8 +7,10 @@ import dev.ember.nn.functional.F;
 public final class GELU extends Module {
     private final String approximate;
 
+    /** A {@code GELU} with PyTorch's default arguments. */
     public GELU() { this("none"); }
 
+    /** A {@code GELU} with the given {@code approximate}. */
     public GELU(String approximate) {
         if (!approximate.equals("none") && !approximate.equals("tanh"))
             throw new IllegalArgumentException("GELU: approximate must be 'none' or 'tanh', got '" + approximate + "'");

@@ -7,8 +7,10 @@ import dev.ember.nn.functional.F;
 public final class HingeEmbeddingLoss implements Loss {
     private final double margin;
     private final Reduction reduction;
+    /** A {@code HingeEmbeddingLoss} with PyTorch's default arguments. */
     public HingeEmbeddingLoss() { this(1.0, Reduction.MEAN); }
 
+    /** A {@code HingeEmbeddingLoss} with the given {@code margin}, {@code reduction}. */
     public HingeEmbeddingLoss(double margin, Reduction reduction) {
         this.margin = margin;
         this.reduction = reduction;

@@ -7,8 +7,10 @@ import dev.ember.nn.functional.F;
 public final class HuberLoss implements Loss {
     private final Reduction reduction;
     private final double delta;
+    /** A {@code HuberLoss} with PyTorch's default arguments. */
     public HuberLoss() { this(Reduction.MEAN, 1.0); }
 
+    /** A {@code HuberLoss} with the given {@code reduction}, {@code delta}. */
     public HuberLoss(Reduction reduction, double delta) {
         this.reduction = reduction;
         this.delta = delta;

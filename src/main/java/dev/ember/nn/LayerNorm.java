@@ -11,8 +11,10 @@ public final class LayerNorm extends Module {
     private final double eps;
     private final Parameter weight, bias;
 
+    /** A {@code LayerNorm} with the given {@code normalizedShape}. */
     public LayerNorm(long... normalizedShape) { this(normalizedShape, 1e-5, true); }
 
+    /** A {@code LayerNorm} with the given {@code normalizedShape}, {@code eps}, {@code elementwiseAffine}. */
     public LayerNorm(long[] normalizedShape, double eps, boolean elementwiseAffine) {
         this.normalizedShape = normalizedShape.clone();
         this.eps = eps;

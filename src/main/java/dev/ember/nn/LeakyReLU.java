@@ -6,8 +6,10 @@ import dev.ember.Tensor;
 public final class LeakyReLU extends Module {
     private final double negativeSlope;
 
+    /** A {@code LeakyReLU} with PyTorch's default arguments. */
     public LeakyReLU() { this(0.01); }
 
+    /** A {@code LeakyReLU} with the given {@code negativeSlope}. */
     public LeakyReLU(double negativeSlope) { this.negativeSlope = negativeSlope; }
 
     @Override

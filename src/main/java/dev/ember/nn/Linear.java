@@ -11,6 +11,7 @@ public final class Linear extends Module {
     /** A layer with bias, initialised as PyTorch's. */
     public Linear(int in, int out) { this(in, out, true); }
 
+    /** A {@code Linear} with the given {@code in}, {@code out}, {@code bias}. */
     public Linear(int in, int out, boolean bias) {
         if (in <= 0 || out <= 0) throw new IllegalArgumentException("Linear: sizes must be positive, got in=" + in + ", out=" + out);
         this.in = in;
@@ -20,6 +21,7 @@ public final class Linear extends Module {
         Init.defaultLayerInit(weight.value(), bias ? this.bias.value() : null);
     }
 
+    /** The {@code weight} tensor. */
     public Tensor weight() { return weight.value(); }
 
     /** The bias, or null. */

@@ -6,8 +6,10 @@ import dev.ember.Tensor;
 public final class MaxPool2d extends Module {
     private final int[] kernel, stride, padding;
 
+    /** A {@code MaxPool2d} with the given {@code kernel}. */
     public MaxPool2d(int kernel) { this(kernel, kernel, 0); }
 
+    /** A {@code MaxPool2d} with the given {@code kernel}, {@code stride}, {@code padding}. */
     public MaxPool2d(int kernel, int stride, int padding) {
         this.kernel = new int[]{kernel, kernel};
         this.stride = new int[]{stride, stride};

@@ -113,6 +113,7 @@ public abstract class Module {
     /** Evaluation mode (no dropout, running statistics); returns this. */
     public Module eval() { return train(false); }
 
+    /** Whether this module is in training mode. */
     public boolean isTraining() { return training; }
 
     /** Moves every parameter and buffer to {@code device}; returns this. */

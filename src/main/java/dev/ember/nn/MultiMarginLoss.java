@@ -9,6 +9,7 @@ public final class MultiMarginLoss implements Loss {
     private final double margin;
     private final Tensor weight;
     private final Reduction reduction;
+    /** A {@code MultiMarginLoss} with PyTorch's default arguments. */
     public MultiMarginLoss() { this(1, 1.0, null, Reduction.MEAN); }
 
     /** {@code p} is 1 or 2; {@code weight} {@code [c]} may be null. */

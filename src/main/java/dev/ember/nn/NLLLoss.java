@@ -8,6 +8,7 @@ public final class NLLLoss implements Loss {
     private final Tensor weight;
     private final long ignoreIndex;
     private final Reduction reduction;
+    /** A {@code NLLLoss} with PyTorch's default arguments. */
     public NLLLoss() { this(null, -100, Reduction.MEAN); }
 
     /** {@code weight} {@code [c]} may be null. */

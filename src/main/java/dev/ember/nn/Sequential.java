@@ -7,6 +7,7 @@ import java.util.List;
 public final class Sequential extends Module {
     private final List<Module> layers;
 
+    /** A {@code Sequential} with the given {@code layers}. */
     public Sequential(Module... layers) {
         this.layers = List.of(layers);
         for (int i = 0; i < layers.length; i++) registerModule(Integer.toString(i), layers[i]);

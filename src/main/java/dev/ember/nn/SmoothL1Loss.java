@@ -7,8 +7,10 @@ import dev.ember.nn.functional.F;
 public final class SmoothL1Loss implements Loss {
     private final Reduction reduction;
     private final double beta;
+    /** A {@code SmoothL1Loss} with PyTorch's default arguments. */
     public SmoothL1Loss() { this(Reduction.MEAN, 1.0); }
 
+    /** A {@code SmoothL1Loss} with the given {@code reduction}, {@code beta}. */
     public SmoothL1Loss(Reduction reduction, double beta) {
         this.reduction = reduction;
         this.beta = beta;

@@ -6,6 +6,7 @@ import dev.ember.Tensor;
 public final class Softmax extends Module {
     private final int dim;
 
+    /** A {@code Softmax} with the given {@code dim}. */
     public Softmax(int dim) { this.dim = dim; }
 
     @Override

@@ -9,10 +9,12 @@ import java.util.Map;
  * initial accumulator 0, eps 1e-10): {@code sum += g^2}, {@code p -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(sum) + eps)}.
  */
 public final class Adagrad extends Optimizer {
+    /** A {@code Adagrad} with the given {@code params}, {@code lr}. */
     public Adagrad(List<Tensor> params, double lr) { this(builder(lr), params); }
 
     private Adagrad(Builder b, List<Tensor> params) { super(params, b.defaults()); }
 
+    /** Options with learning rate {@code lr} and PyTorch's other defaults. */
     public static Builder builder(double lr) { return new Builder(lr); }
 
     @Override
@@ -33,14 +35,19 @@ public final class Adagrad extends Optimizer {
 
         private Builder(double lr) { this.lr = lr; }
 
+        /** Sets {@code lrDecay} (PyTorch's {@code lr_decay}). */
         public Builder lrDecay(double lrDecay) { this.lrDecay = lrDecay; return this; }
 
+        /** Sets {@code weightDecay} (PyTorch's {@code weight_decay}). */
         public Builder weightDecay(double weightDecay) { this.weightDecay = weightDecay; return this; }
 
+        /** Sets {@code initialAccumulatorValue} (PyTorch's {@code initial_accumulator_value}). */
         public Builder initialAccumulatorValue(double v) { this.initialAccumulatorValue = v; return this; }
 
+        /** Sets {@code eps} (PyTorch's {@code eps}). */
         public Builder eps(double eps) { this.eps = eps; return this; }
 
+        /** The configured {@code Adagrad}. */
         public Adagrad build(List<Tensor> params) { return new Adagrad(this, params); }
 
         Map<String, Double> defaults() {

@@ -13,8 +13,10 @@ import java.util.Map;
 public class Adam extends Optimizer {
     private final boolean decoupled;
 
+    /** A {@code Adam} with the given {@code params}. */
     public Adam(List<Tensor> params) { this(params, 1e-3); }
 
+    /** A {@code Adam} with the given {@code params}, {@code lr}. */
     public Adam(List<Tensor> params, double lr) { this(builder(lr), params, false); }
 
     Adam(Builder b, List<Tensor> params, boolean decoupled) {
@@ -27,6 +29,7 @@ public class Adam extends Optimizer {
         this.decoupled = decoupled;
     }
 
+    /** Options with learning rate {@code lr} and PyTorch's other defaults. */
     public static Builder builder(double lr) { return new Builder(lr, 0); }
 
     @Override
@@ -48,6 +51,7 @@ public class Adam extends Optimizer {
             this.weightDecay = weightDecay;
         }
 
+        /** Sets {@code betas} (PyTorch's {@code betas}). */
         public Builder betas(double beta1, double beta2) {
             if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1)
                 throw new IllegalArgumentException("Adam: betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
@@ -56,8 +60,10 @@ public class Adam extends Optimizer {
             return this;
         }
 
+        /** Sets {@code eps} (PyTorch's {@code eps}). */
         public Builder eps(double eps) { this.eps = eps; return this; }
 
+        /** Sets {@code weightDecay} (PyTorch's {@code weight_decay}). */
         public Builder weightDecay(double weightDecay) { this.weightDecay = weightDecay; return this; }
 
         Map<String, Double> defaults() { return Map.of("lr", lr, "beta1", beta1, "beta2", beta2, "eps", eps, "weight_decay", weightDecay); }
@@ -68,6 +74,7 @@ public class Adam extends Optimizer {
         /** AdamW: weight decay applied to the weights directly. */
         public AdamW buildW(List<Tensor> params) { return new AdamW(this, params); }
 
+        /** The configured {@code Adam}. */
         public Adam buildGroups(List<ParamGroup> groups) { return new Adam(this, groups, false, true); }
     }
 }

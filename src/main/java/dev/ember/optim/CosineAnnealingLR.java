@@ -9,6 +9,7 @@ public final class CosineAnnealingLR extends LRScheduler {
     private final int tMax;
     private final double etaMin;
 
+    /** A {@code CosineAnnealingLR} with the given {@code optimizer}, {@code tMax}, {@code etaMin}. */
     public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin) {
         super(optimizer);
         if (tMax <= 0) throw new IllegalArgumentException("CosineAnnealingLR: tMax must be positive, got " + tMax);
@@ -16,6 +17,7 @@ public final class CosineAnnealingLR extends LRScheduler {
         this.etaMin = etaMin;
     }
 
+    /** A {@code CosineAnnealingLR} with the given {@code optimizer}, {@code tMax}. */
     public CosineAnnealingLR(Optimizer optimizer, int tMax) { this(optimizer, tMax, 0); }
 
     @Override

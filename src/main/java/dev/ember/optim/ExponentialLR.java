@@ -4,6 +4,7 @@ package dev.ember.optim;
 public final class ExponentialLR extends LRScheduler {
     private final double gamma;
 
+    /** A {@code ExponentialLR} with the given {@code optimizer}, {@code gamma}. */
     public ExponentialLR(Optimizer optimizer, double gamma) {
         super(optimizer);
         this.gamma = gamma;

@@ -38,6 +38,7 @@ public abstract class LRScheduler {
         for (int i = 0; i < groups.size(); i++) groups.get(i).setLr(lrAt(i, groups.get(i).lr()));
     }
 
+    /** The number of steps taken. */
     public int lastEpoch() { return lastEpoch; }
 
     /** The current lr of each group. */
@@ -50,6 +51,7 @@ public abstract class LRScheduler {
         return out;
     }
 
+    /** Restores a state from {@link #stateDict()}. */
     public void loadStateDict(Map<String, Tensor> state) {
         Tensor e = state.get("last_epoch");
         if (e == null) throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: missing 'last_epoch'");

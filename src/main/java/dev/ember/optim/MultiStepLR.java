@@ -7,6 +7,7 @@ public final class MultiStepLR extends LRScheduler {
     private final int[] milestones;
     private final double gamma;
 
+    /** A {@code MultiStepLR} with the given {@code optimizer}, {@code milestones}, {@code gamma}. */
     public MultiStepLR(Optimizer optimizer, int[] milestones, double gamma) {
         super(optimizer);
         this.milestones = milestones.clone();

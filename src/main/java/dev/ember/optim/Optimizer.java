@@ -46,6 +46,7 @@ public abstract class Optimizer {
         groups.add(group);
     }
 
+    /** The parameter groups, in order. */
     public List<ParamGroup> paramGroups() { return java.util.Collections.unmodifiableList(groups); }
 
     /** The default value of an option. */

@@ -20,6 +20,7 @@ public final class ParamGroup {
         this.options = new LinkedHashMap<>(options);
     }
 
+    /** The parameters of this group. */
     public List<Tensor> params() { return params; }
 
     /** The value of option {@code name}. */
@@ -29,10 +30,13 @@ public final class ParamGroup {
         return v;
     }
 
+    /** Sets option {@code name}. */
     public void set(String name, double value) { options.put(name, value); }
 
+    /** The learning rate of this group. */
     public double lr() { return get("lr"); }
 
+    /** Sets the learning rate of this group. */
     public void setLr(double lr) { set("lr", lr); }
 
     /** The options, read-only. */

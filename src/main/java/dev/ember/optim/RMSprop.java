@@ -10,10 +10,12 @@ import java.util.Map;
  * with the centred and momentum variants. State: square_avg, grad_avg, momentum_buffer.
  */
 public final class RMSprop extends Optimizer {
+    /** A {@code RMSprop} with the given {@code params}, {@code lr}. */
     public RMSprop(List<Tensor> params, double lr) { this(builder(lr), params); }
 
     private RMSprop(Builder b, List<Tensor> params) { super(params, b.defaults()); }
 
+    /** Options with learning rate {@code lr} and PyTorch's other defaults. */
     public static Builder builder(double lr) { return new Builder(lr); }
 
     @Override
@@ -48,16 +50,22 @@ public final class RMSprop extends Optimizer {
 
         private Builder(double lr) { this.lr = lr; }
 
+        /** Sets {@code alpha} (PyTorch's {@code alpha}). */
         public Builder alpha(double alpha) { this.alpha = alpha; return this; }
 
+        /** Sets {@code eps} (PyTorch's {@code eps}). */
         public Builder eps(double eps) { this.eps = eps; return this; }
 
+        /** Sets {@code weightDecay} (PyTorch's {@code weight_decay}). */
         public Builder weightDecay(double weightDecay) { this.weightDecay = weightDecay; return this; }
 
+        /** Sets {@code momentum} (PyTorch's {@code momentum}). */
         public Builder momentum(double momentum) { this.momentum = momentum; return this; }
 
+        /** Sets {@code centered} (PyTorch's {@code centered}). */
         public Builder centered(boolean centered) { this.centered = centered; return this; }
 
+        /** The configured {@code RMSprop}. */
         public RMSprop build(List<Tensor> params) { return new RMSprop(this, params); }
 
         Map<String, Double> defaults() {

@@ -34,6 +34,7 @@ public final class ReduceLROnPlateau extends LRScheduler {
         this.best = mode == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
     }
 
+    /** Options for {@code optimizer}, with PyTorch's defaults. */
     public static Builder builder(Optimizer optimizer) { return new Builder(optimizer); }
 
     /** Records this epoch's value of the monitored quantity and reduces the lr if it has plateaued. */
@@ -98,21 +99,28 @@ public final class ReduceLROnPlateau extends LRScheduler {
 
         private Builder(Optimizer optimizer) { this.optimizer = optimizer; }
 
+        /** Sets {@code mode} (PyTorch's {@code mode}). */
         public Builder mode(Mode mode) { this.mode = mode; return this; }
 
+        /** Sets {@code factor} (PyTorch's {@code factor}). */
         public Builder factor(double factor) { this.factor = factor; return this; }
 
+        /** Sets {@code patience} (PyTorch's {@code patience}). */
         public Builder patience(int patience) { this.patience = patience; return this; }
 
         /** The improvement threshold; {@code relative} true is PyTorch's 'rel' mode, false 'abs'. */
         public Builder threshold(double threshold, boolean relative) { this.threshold = threshold; this.relative = relative; return this; }
 
+        /** Sets {@code cooldown} (PyTorch's {@code cooldown}). */
         public Builder cooldown(int cooldown) { this.cooldown = cooldown; return this; }
 
+        /** Sets {@code minLr} (PyTorch's {@code min_lr}). */
         public Builder minLr(double minLr) { this.minLr = minLr; return this; }
 
+        /** Sets {@code eps} (PyTorch's {@code eps}). */
         public Builder eps(double eps) { this.eps = eps; return this; }
 
+        /** The configured {@code ReduceLROnPlateau}. */
         public ReduceLROnPlateau build() { return new ReduceLROnPlateau(this); }
     }
 }

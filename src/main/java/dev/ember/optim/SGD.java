@@ -21,6 +21,7 @@ public final class SGD extends Optimizer {
 
     private SGD(Builder b, List<ParamGroup> groups, boolean grouped) { super(groups, b.defaults(), true); }
 
+    /** Options with learning rate {@code lr} and PyTorch's other defaults. */
     public static Builder builder(double lr) { return new Builder(lr); }
 
     @Override
@@ -50,12 +51,16 @@ public final class SGD extends Optimizer {
             this.lr = lr;
         }
 
+        /** Sets {@code momentum} (PyTorch's {@code momentum}). */
         public Builder momentum(double momentum) { this.momentum = momentum; return this; }
 
+        /** Sets {@code dampening} (PyTorch's {@code dampening}). */
         public Builder dampening(double dampening) { this.dampening = dampening; return this; }
 
+        /** Sets {@code weightDecay} (PyTorch's {@code weight_decay}). */
         public Builder weightDecay(double weightDecay) { this.weightDecay = weightDecay; return this; }
 
+        /** Sets {@code nesterov} (PyTorch's {@code nesterov}). */
         public Builder nesterov(boolean nesterov) { this.nesterov = nesterov; return this; }
 
         Map<String, Double> defaults() {
@@ -64,6 +69,7 @@ public final class SGD extends Optimizer {
             return Map.of("lr", lr, "momentum", momentum, "dampening", dampening, "weight_decay", weightDecay, "nesterov", nesterov ? 1.0 : 0.0);
         }
 
+        /** The configured {@code SGD}. */
         public SGD build(List<Tensor> params) { return new SGD(this, params); }
 
         /** An optimizer over several parameter groups. */

@@ -5,6 +5,7 @@ public final class StepLR extends LRScheduler {
     private final int stepSize;
     private final double gamma;
 
+    /** A {@code StepLR} with the given {@code optimizer}, {@code stepSize}, {@code gamma}. */
     public StepLR(Optimizer optimizer, int stepSize, double gamma) {
         super(optimizer);
         if (stepSize <= 0) throw new IllegalArgumentException("StepLR: stepSize must be positive, got " + stepSize);
@@ -12,6 +13,7 @@ public final class StepLR extends LRScheduler {
         this.gamma = gamma;
     }
 
+    /** A {@code StepLR} with the given {@code optimizer}, {@code stepSize}. */
     public StepLR(Optimizer optimizer, int stepSize) { this(optimizer, stepSize, 0.1); }
 
     @Override

@@ -10,6 +10,7 @@ public final class WarmupCosineLR extends LRScheduler {
     private final int warmup, total;
     private final double startFactor, etaMin;
 
+    /** A {@code WarmupCosineLR} with the given {@code optimizer}, {@code warmup}, {@code total}, {@code startFactor}, {@code etaMin}. */
     public WarmupCosineLR(Optimizer optimizer, int warmup, int total, double startFactor, double etaMin) {
         super(optimizer);
         if (warmup < 0 || total <= warmup)
@@ -21,6 +22,7 @@ public final class WarmupCosineLR extends LRScheduler {
         for (int i = 0; i < baseLrs.length; i++) optimizer.paramGroups().get(i).setLr(lrAt(i, 0));
     }
 
+    /** A {@code WarmupCosineLR} with the given {@code optimizer}, {@code warmup}, {@code total}. */
     public WarmupCosineLR(Optimizer optimizer, int warmup, int total) { this(optimizer, warmup, total, 0, 0); }
 
     @Override

@@ -30,8 +30,10 @@ public final class Checkpoint implements Callback {
         this.mode = mode;
     }
 
+    /** The file written every {@code everyEpochs} epochs. */
     public Path lastPath() { return dir.resolve("last.safetensors"); }
 
+    /** The file written when the monitored value improves. */
     public Path bestPath() { return dir.resolve("best.safetensors"); }
 
     @Override

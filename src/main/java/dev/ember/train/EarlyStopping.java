@@ -21,6 +21,7 @@ public final class EarlyStopping implements Callback {
     private int bestEpoch = -1, wait;
     private Map<String, Tensor> bestWeights;
 
+    /** A {@code EarlyStopping} with the given {@code monitor}, {@code mode}, {@code patience}, {@code minDelta}, {@code restoreBest}. */
     public EarlyStopping(String monitor, Mode mode, int patience, double minDelta, boolean restoreBest) {
         if (patience < 0) throw new IllegalArgumentException("EarlyStopping: patience must be >= 0, got " + patience);
         this.monitor = monitor;

@@ -15,6 +15,7 @@ public final class ProgressBar {
     private final int total;
     private int lastDecile = -1;
 
+    /** A {@code ProgressBar} with the given {@code out}, {@code terminal}, {@code label}, {@code totalSteps}. */
     public ProgressBar(PrintStream out, boolean terminal, String label, int totalSteps) {
         this.out = out;
         this.terminal = terminal;

@@ -35,6 +35,7 @@ public final class RunLog implements AutoCloseable {
         }
     }
 
+    /** The log file. */
     public Path path() { return path; }
 
     /** Logs one training step. */

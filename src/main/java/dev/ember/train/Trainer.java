@@ -75,8 +75,10 @@ public final class Trainer {
         return new Builder(model, loss, optimizer, trainLoader);
     }
 
+    /** The model being trained. */
     public Module model() { return model; }
 
+    /** The optimizer. */
     public Optimizer optimizer() { return optimizer; }
 
     /** Every finished epoch's result, in order (including epochs before a resume). */
@@ -273,6 +275,7 @@ public final class Trainer {
             this.trainLoader = trainLoader;
         }
 
+        /** The loader evaluated after each epoch (loss and metrics). */
         public Builder validation(DataLoader valLoader) { this.valLoader = valLoader; return this; }
 
         /** A scheduler stepped once per epoch ({@link ReduceLROnPlateau} gets the {@code val_loss}). */
@@ -284,8 +287,10 @@ public final class Trainer {
         /** The value ReduceLROnPlateau watches ({@code "val_loss"} by default). */
         public Builder plateauMonitor(String key) { this.plateauMonitor = key; return this; }
 
+        /** Adds a metric computed on the validation loader. */
         public Builder metric(Metric metric) { metrics.add(metric); return this; }
 
+        /** Adds a callback. */
         public Builder callback(Callback callback) { callbacks.add(callback); return this; }
 
         /** Writes the JSON-lines run log here (and the curve plot beside it); logs a step record every {@code every} steps. */
@@ -297,6 +302,7 @@ public final class Trainer {
         /** A transform applied to every input batch on the device (e.g. normalisation). */
         public Builder inputTransform(java.util.function.UnaryOperator<Tensor> transform) { this.inputTransform = transform; return this; }
 
+        /** The trainer. */
         public Trainer build() { return new Trainer(this); }
     }
 }

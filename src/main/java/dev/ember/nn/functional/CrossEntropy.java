@@ -26,6 +26,7 @@ public final class CrossEntropy {
         this.reduction = b.reduction;
     }
 
+    /** Options with PyTorch's defaults. */
     public static Builder builder() { return new Builder(); }
 
     /** The loss of {@code logits} against {@code target}. */
@@ -83,6 +84,7 @@ public final class CrossEntropy {
         /** Per-class weights {@code [c]}. */
         public Builder weight(Tensor weight) { this.weight = weight; return this; }
 
+        /** Sets {@code ignoreIndex} (PyTorch's {@code ignore_index}). */
         public Builder ignoreIndex(long ignoreIndex) { this.ignoreIndex = ignoreIndex; return this; }
 
         /** Mixes the target with the uniform distribution: {@code (1 - s) y + s / c}. */
@@ -93,8 +95,10 @@ public final class CrossEntropy {
             return this;
         }
 
+        /** Sets {@code reduction} (PyTorch's {@code reduction}). */
         public Builder reduction(Reduction reduction) { this.reduction = reduction; return this; }
 
+        /** The configured {@code CrossEntropy}. */
         public CrossEntropy build() { return new CrossEntropy(this); }
     }
 }

@@ -15,12 +15,16 @@ public final class F {
 
     // ---- activations --------------------------------------------------------------------
 
+    /** Elementwise {@code max(x, 0)}; any shape. */
     public static Tensor relu(Tensor x) { return x.relu(); }
 
+    /** Elementwise {@code 1 / (1 + exp(-x))}; any shape. */
     public static Tensor sigmoid(Tensor x) { return x.sigmoid(); }
 
+    /** Elementwise hyperbolic tangent; any shape. */
     public static Tensor tanh(Tensor x) { return x.tanh(); }
 
+    /** Elementwise {@code x >= 0 ? x : negativeSlope * x}; any shape. */
     public static Tensor leakyRelu(Tensor x, double negativeSlope) { return x.leakyRelu(negativeSlope); }
 
     /** Exact GELU. */
@@ -34,8 +38,10 @@ public final class F {
         return x.mul(0.5).mul(inner.tanh().add(1.0));
     }
 
+    /** Softmax along {@code dim}; keeps the shape. */
     public static Tensor softmax(Tensor x, int dim) { return x.softmax(dim); }
 
+    /** Log-softmax along {@code dim}; keeps the shape. */
     public static Tensor logSoftmax(Tensor x, int dim) { return x.logSoftmax(dim); }
 
     // ---- layers -------------------------------------------------------------------------
@@ -57,6 +63,7 @@ public final class F {
 
     // ---- regression losses --------------------------------------------------------------
 
+    /** {@link #mseLoss} with PyTorch's defaults (mean reduction). */
     public static Tensor mseLoss(Tensor input, Tensor target) { return mseLoss(input, target, Reduction.MEAN); }
 
     /** Squared error {@code (input - target)^2}; shapes broadcast. */
@@ -64,6 +71,7 @@ public final class F {
         return reduction.apply(input.sub(target).square());
     }
 
+    /** {@link #l1Loss} with PyTorch's defaults (mean reduction). */
     public static Tensor l1Loss(Tensor input, Tensor target) { return l1Loss(input, target, Reduction.MEAN); }
 
     /** Absolute error {@code |input - target|}. */
@@ -71,6 +79,7 @@ public final class F {
         return reduction.apply(input.sub(target).abs());
     }
 
+    /** {@link #smoothL1Loss} with PyTorch's defaults (mean reduction). */
     public static Tensor smoothL1Loss(Tensor input, Tensor target) { return smoothL1Loss(input, target, Reduction.MEAN, 1.0); }
 
     /** {@code 0.5 d^2 / beta} where {@code |d| < beta}, else {@code |d| - 0.5 beta}; beta 0 is the L1 loss. */
@@ -81,6 +90,7 @@ public final class F {
         return reduction.apply(Tensor.where(d.lt(beta), d.square().mul(0.5 / beta), d.sub(0.5 * beta)));
     }
 
+    /** {@link #huberLoss} with PyTorch's defaults (mean reduction). */
     public static Tensor huberLoss(Tensor input, Tensor target) { return huberLoss(input, target, Reduction.MEAN, 1.0); }
 
     /** {@code 0.5 d^2} where {@code |d| < delta}, else {@code delta (|d| - 0.5 delta)}. */
@@ -98,6 +108,7 @@ public final class F {
     /** Cross-entropy with every option; see {@link CrossEntropy}. */
     public static Tensor crossEntropy(Tensor logits, Tensor target, CrossEntropy options) { return options.apply(logits, target); }
 
+    /** {@link #nllLoss} with PyTorch's defaults (mean reduction, no weights). */
     public static Tensor nllLoss(Tensor logProbs, Tensor target) { return nllLoss(logProbs, target, null, -100, Reduction.MEAN); }
 
     /**
@@ -156,6 +167,7 @@ public final class F {
     /** Binary cross-entropy of probabilities with targets in [0, 1]; each log is clamped at -100, as PyTorch. */
     public static Tensor binaryCrossEntropy(Tensor probs, Tensor target) { return binaryCrossEntropy(probs, target, null, Reduction.MEAN); }
 
+    /** {@code -w (y log p + (1 - y) log(1 - p))} for probabilities {@code p} and targets {@code y} of one shape; {@code weight} (broadcast) may be null. */
     public static Tensor binaryCrossEntropy(Tensor probs, Tensor target, Tensor weight, Reduction reduction) {
         sameShape("binaryCrossEntropy", probs, target);
         Tensor logP = probs.log().clampMin(-100), log1mP = probs.rsub(1.0).log().clampMin(-100);
@@ -164,6 +176,7 @@ public final class F {
         return reduction.apply(losses);
     }
 
+    /** {@link #binaryCrossEntropyWithLogits} with PyTorch's defaults (mean reduction, no weights). */
     public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target) {
         return binaryCrossEntropyWithLogits(logits, target, null, null, Reduction.MEAN);
     }
@@ -181,6 +194,7 @@ public final class F {
         return reduction.apply(losses);
     }
 
+    /** {@link #hingeEmbeddingLoss} with PyTorch's defaults (mean reduction). */
     public static Tensor hingeEmbeddingLoss(Tensor input, Tensor target) { return hingeEmbeddingLoss(input, target, 1.0, Reduction.MEAN); }
 
     /** {@code x} where target is 1, {@code max(0, margin - x)} where it is -1. */
@@ -191,6 +205,7 @@ public final class F {
         return reduction.apply(marginPart.add(selfPart));
     }
 
+    /** {@link #multiMarginLoss} with PyTorch's defaults (mean reduction). */
     public static Tensor multiMarginLoss(Tensor input, Tensor target) { return multiMarginLoss(input, target, 1, 1.0, null, Reduction.MEAN); }
 
     /**

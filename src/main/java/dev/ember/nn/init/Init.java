@@ -46,14 +46,17 @@ public final class Init {
         try (var ignored = Ember.noGrad()) { return t.normalInPlace(mean, std); }
     }
 
+    /** Fills with zeros. */
     public static Tensor zeros(Tensor t) {
         try (var ignored = Ember.noGrad()) { return t.fillInPlace(0); }
     }
 
+    /** Fills with ones. */
     public static Tensor ones(Tensor t) {
         try (var ignored = Ember.noGrad()) { return t.fillInPlace(1); }
     }
 
+    /** Fills with {@code value}. */
     public static Tensor constant(Tensor t, double value) {
         try (var ignored = Ember.noGrad()) { return t.fillInPlace(value); }
     }
@@ -87,6 +90,7 @@ public final class Init {
         return normal(t, 0, calculateGain(nonlinearity, a) / Math.sqrt(fan));
     }
 
+    /** He normal with PyTorch's defaults (a = 0, fan in, leaky_relu). */
     public static Tensor kaimingNormal(Tensor t) { return kaimingNormal(t, 0, FanMode.FAN_IN, "leaky_relu"); }
 
     /**
