@@ -30,7 +30,7 @@ public final class DemoCommand implements Runnable {
         System.out.println("Ember " + Ember.VERSION + " demo: Fashion-MNIST CNN on " + Backends.of(dev).name());
         System.out.println("device: " + dev + " - " + Backends.bestReason());
         var result = FashionMnistRun.run(new FashionMnistRun.Options(FashionMnistRun.Model.CNN, epochs, 128, 1e-3, dev, data, out,
-                5000, 3, false, 42), System.out);
+                5000, 3, false, 42, 0), System.out);
         TrainCommand.report(result);
     }
 }

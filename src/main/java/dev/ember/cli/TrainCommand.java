@@ -39,6 +39,9 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--seed", description = "Random seed (default ${DEFAULT-VALUE}).", defaultValue = "42")
     long seed;
 
+    @Option(names = "--train-limit", description = "Train on only this many images (0: all; for quick timing).", defaultValue = "0")
+    int trainLimit;
+
     @Override
     public void run() {
         FashionMnistRun.Model m = switch (model.toLowerCase()) {
@@ -48,7 +51,7 @@ public final class TrainCommand implements Runnable {
         };
         Device dev = device.equals("auto") ? Device.best() : Device.parse(device);
         Path dir = out != null ? out : Path.of("runs", model.toLowerCase());
-        report(FashionMnistRun.run(new FashionMnistRun.Options(m, epochs, batchSize, lr, dev, data, dir, 5000, patience, download, seed), System.out));
+        report(FashionMnistRun.run(new FashionMnistRun.Options(m, epochs, batchSize, lr, dev, data, dir, 5000, patience, download, seed, trainLimit), System.out));
     }
 
     static void report(FashionMnistRun.Result r) {

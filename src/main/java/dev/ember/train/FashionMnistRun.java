@@ -31,9 +31,9 @@ public final class FashionMnistRun {
     /** The two architectures. */
     public enum Model { MLP, CNN }
 
-    /** What a run needs; {@code dataDir} may be null (search the usual places). */
+    /** What a run needs; {@code dataDir} may be null (search the usual places); {@code trainLimit} > 0 trains on only that many images (for quick timing). */
     public record Options(Model model, int epochs, int batchSize, double lr, Device device, Path dataDir, Path outDir,
-                          int validationSize, int patience, boolean download, long seed) {}
+                          int validationSize, int patience, boolean download, long seed, int trainLimit) {}
 
     /** What a run produced. */
     public record Result(double testAccuracy, double testLoss, int epochs, double trainSeconds, double samplesPerSecond, String dataSource,
@@ -67,7 +67,8 @@ public final class FashionMnistRun {
         int n = (int) images.size(0);
         int valSize = Math.min(o.validationSize(), n / 5);
         int[] perm = new Generator(o.seed()).permutation(n);
-        Tensor valIdx = index(perm, 0, valSize), trainIdx = index(perm, valSize, n);
+        int trainEnd = o.trainLimit() > 0 ? Math.min(n, valSize + o.trainLimit()) : n;
+        Tensor valIdx = index(perm, 0, valSize), trainIdx = index(perm, valSize, trainEnd);
         TensorDataset train = new TensorDataset(images.indexSelect(0, trainIdx), labels.indexSelect(0, trainIdx));
         TensorDataset val = new TensorDataset(images.indexSelect(0, valIdx), labels.indexSelect(0, valIdx));
         TensorDataset test = new TensorDataset(FashionMnist.normalize(data.test().inputs()), data.test().targets());
