@@ -14,6 +14,8 @@ public final class Adagrad extends Optimizer {
 
     private Adagrad(Builder b, List<Tensor> params) { super(params, b.defaults()); }
 
+    private Adagrad(Builder b, List<ParamGroup> groups, boolean grouped) { super(groups, b.defaults(), true); }
+
     /** Options with learning rate {@code lr} and PyTorch's other defaults. */
     public static Builder builder(double lr) { return new Builder(lr); }
 
@@ -49,6 +51,9 @@ public final class Adagrad extends Optimizer {
 
         /** The configured {@code Adagrad}. */
         public Adagrad build(List<Tensor> params) { return new Adagrad(this, params); }
+
+        /** An optimizer over several parameter groups; each group's options override these. */
+        public Adagrad buildGroups(List<ParamGroup> groups) { return new Adagrad(this, groups, true); }
 
         Map<String, Double> defaults() {
             return Map.of("lr", lr, "lr_decay", lrDecay, "weight_decay", weightDecay, "initial_accumulator_value", initialAccumulatorValue, "eps", eps);

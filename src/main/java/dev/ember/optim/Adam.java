@@ -74,6 +74,9 @@ public class Adam extends Optimizer {
         /** AdamW: weight decay applied to the weights directly. */
         public AdamW buildW(List<Tensor> params) { return new AdamW(this, params); }
 
+        /** AdamW over several parameter groups. */
+        public AdamW buildWGroups(List<ParamGroup> groups) { return new AdamW(this, groups, true); }
+
         /** The configured {@code Adam}. */
         public Adam buildGroups(List<ParamGroup> groups) { return new Adam(this, groups, false, true); }
     }

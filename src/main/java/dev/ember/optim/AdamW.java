@@ -13,6 +13,8 @@ public final class AdamW extends Adam {
 
     AdamW(Adam.Builder b, List<Tensor> params) { super(b, params, true); }
 
+    AdamW(Adam.Builder b, List<ParamGroup> groups, boolean grouped) { super(b, groups, true, true); }
+
     /** Options with AdamW's default weight decay 0.01; finish with {@link Adam.Builder#buildW}. */
     public static Adam.Builder builder(double lr) { return new Adam.Builder(lr, 0.01); }
 }

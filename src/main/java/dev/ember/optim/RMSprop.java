@@ -15,6 +15,8 @@ public final class RMSprop extends Optimizer {
 
     private RMSprop(Builder b, List<Tensor> params) { super(params, b.defaults()); }
 
+    private RMSprop(Builder b, List<ParamGroup> groups, boolean grouped) { super(groups, b.defaults(), true); }
+
     /** Options with learning rate {@code lr} and PyTorch's other defaults. */
     public static Builder builder(double lr) { return new Builder(lr); }
 
@@ -67,6 +69,9 @@ public final class RMSprop extends Optimizer {
 
         /** The configured {@code RMSprop}. */
         public RMSprop build(List<Tensor> params) { return new RMSprop(this, params); }
+
+        /** An optimizer over several parameter groups; each group's options override these. */
+        public RMSprop buildGroups(List<ParamGroup> groups) { return new RMSprop(this, groups, true); }
 
         Map<String, Double> defaults() {
             return Map.of("lr", lr, "alpha", alpha, "eps", eps, "weight_decay", weightDecay, "momentum", momentum, "centered", centered ? 1.0 : 0.0);
