@@ -50,7 +50,7 @@ public final class EarlyStopping implements Callback {
             }
         } else if (++wait >= patience) {
             trainer.requestStop("early stopping: " + monitor + " has not improved for " + wait + " epochs (best " + String.format("%.4f", best)
-                    + " at epoch " + bestEpoch + ")");
+                    + " at epoch " + (bestEpoch + 1) + ")");
         }
     }
 
