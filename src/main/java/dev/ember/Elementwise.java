@@ -28,7 +28,7 @@ final class Elementwise {
         if (!x.dtype().isFloatingPoint() && !INTEGER_OPS.contains(op)) x = x.to(Ember.defaultDType());
         Tensor out = unaryRaw(op, x, x.dtype(), a, b);
         Tensor in = x;
-        return Tensor.record(name, out, (g, needs) -> new Tensor[]{unaryGrad(op, in, out, g, a, b)}, x);
+        return Tensor.recordSaving(name, out, new Tensor[]{in, out}, (g, needs) -> new Tensor[]{unaryGrad(op, in, out, g, a, b)}, x);
     }
 
     /** d(op(x))/dx times g, from the input and (where cheaper) the output. */
@@ -81,7 +81,8 @@ final class Elementwise {
         Tensor out = Tensor.empty(a.backend(), a.dtype(), shape);
         a.backend().binary(op, expanded(a, shape), expanded(b, shape), out.strided());
         if (!out.dtype().isFloatingPoint()) return out;
-        return Tensor.record(name(op), out, (g, needs) -> {
+        Tensor[] saved = op == BinaryOp.ADD || op == BinaryOp.SUB ? new Tensor[0] : new Tensor[]{a, b, out};
+        return Tensor.recordSaving(name(op), out, saved, (g, needs) -> {
             Tensor[] r = binaryGrad(op, a, b, out, g, needs);
             if (r[0] != null) r[0] = sumTo(r[0], a.shape);
             if (r[1] != null) r[1] = sumTo(r[1], b.shape);
@@ -177,7 +178,7 @@ final class Elementwise {
         Tensor c = cond;
         a.backend().where(expanded(c, shape), expanded(a, shape), expanded(b, shape), out.strided());
         if (!out.dtype().isFloatingPoint()) return out;
-        return Tensor.record("where", out, (g, needs) -> {
+        return Tensor.recordSaving("where", out, new Tensor[]{c}, (g, needs) -> {
             Tensor zero = Tensor.zerosLike(g);
             return new Tensor[]{null,
                     needs[1] ? sumTo(Tensor.where(c, g, zero), a.shape) : null,

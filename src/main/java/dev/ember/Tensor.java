@@ -275,11 +275,21 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
-    /** Records an op's gradient formula if grad mode is on and any input requires grad. */
+    private static final Tensor[] NOTHING_SAVED = new Tensor[0];
+
+    /** Records an op whose formula reads none of its tensors' values (add, views, sum, ...). */
     static Tensor record(String name, Tensor out, Node.Backward backward, Tensor... inputs) {
+        return recordSaving(name, out, NOTHING_SAVED, backward, inputs);
+    }
+
+    /**
+     * Records an op's gradient formula if grad mode is on and any input requires grad; {@code saved}
+     * lists the tensors the formula reads, whose in-place modification before backward is an error.
+     */
+    static Tensor recordSaving(String name, Tensor out, Tensor[] saved, Node.Backward backward, Tensor... inputs) {
         if (!GradMode.isEnabled()) return out;
         for (Tensor t : inputs) {
-            if (t != null && t.requiresGrad) return out.attach(new Node(name, inputs, backward));
+            if (t != null && t.requiresGrad) return out.attach(new Node(name, inputs, saved, backward));
         }
         return out;
     }
