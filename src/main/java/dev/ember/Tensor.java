@@ -329,7 +329,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Division rounding toward negative infinity ({@code //}). */
     public Tensor floorDivide(Tensor other) {
-        if (dtype().isIntegral() && other.dtype().isIntegral()) return Elementwise.binaryRaw(BinaryOp.DIV, this, other);
+        if (dtype().isIntegral() && other.dtype().isIntegral()) return Elementwise.floorDivideIntegers(this, other);
         return div(other).floor();
     }
 
@@ -632,6 +632,12 @@ public final class Tensor implements AutoCloseable {
 
     /** A copy of this with {@code src} added at {@code index} along {@code dim} (out of place). */
     public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return Indexing.scatterAdd(this, dim, index, src); }
+
+    /** The upper triangle of the last two dims: elements with {@code col - row >= diagonal} kept, the rest zero. */
+    public Tensor triu(int diagonal) { return Indexing.triangle(this, diagonal, true); }
+
+    /** The lower triangle of the last two dims: elements with {@code col - row <= diagonal} kept, the rest zero. */
+    public Tensor tril(int diagonal) { return Indexing.triangle(this, diagonal, false); }
 
     /** One-hot encoding of an integer tensor: {@code [...] -> [..., numClasses]} INT64. */
     public Tensor oneHot(int numClasses) { return Indexing.oneHot(this, numClasses); }
