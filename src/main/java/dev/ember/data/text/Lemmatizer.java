@@ -110,7 +110,7 @@ public final class Lemmatizer {
         if (stem.endsWith("i") && stem.length() >= 2 && isConsonant(stem, stem.length() - 2)) return pick(stem.substring(0, stem.length() - 1) + "y", stem);
         int n = stem.length();
         if (n >= 3 && stem.charAt(n - 1) == stem.charAt(n - 2) && "lsz".indexOf(stem.charAt(n - 1)) < 0 && isConsonant(stem, n - 1)
-                && !isConsonant(stem, n - 3) && (n < 4 || isConsonant(stem, n - 4)))
+                && !isConsonant(stem, n - 3) && n >= 4 && isConsonant(stem, n - 4))
             return pick(stem.substring(0, n - 1), stem);
         if (stem.endsWith("v") || (measure(stem) == 1 && cvc(stem))) return pick(stem + "e", stem);
         return pick(stem, stem + "e");
