@@ -122,7 +122,7 @@ public final class ScoreFunctions {
         double sumK = 0, sumLabel = 0, sumM = 0;
         for (int i = 0; i < n; i++) {
             if (counts[y[i]] <= 1) continue;
-            int within = countWithin(sorted, c[i] - radius[i], c[i] + radius[i]);
+            int within = countWithin(sorted, c[i], radius[i]);
             sumK += SpecialFunctions.digamma(kOf[i]);
             sumLabel += SpecialFunctions.digamma(counts[y[i]]);
             sumM += SpecialFunctions.digamma(within);
@@ -144,8 +144,17 @@ public final class ScoreFunctions {
         return d;
     }
 
-    private static int countWithin(double[] sorted, double lo, double hi) {
-        int a = lowerBound(sorted, lo), b = lowerBound(sorted, Math.nextUp(hi));
+    /**
+     * Number of sorted values with {@code |value - center| <= radius}. The bounds
+     * {@code center -/+ radius} are rounded, so the binary-search range is corrected by comparing
+     * distances, as the KD-tree scikit-learn uses does.
+     */
+    private static int countWithin(double[] sorted, double center, double radius) {
+        int a = lowerBound(sorted, center - radius), b = lowerBound(sorted, Math.nextUp(center + radius));
+        while (a > 0 && Math.abs(sorted[a - 1] - center) <= radius) a--;
+        while (a < sorted.length && Math.abs(sorted[a] - center) > radius) a++;
+        while (b < sorted.length && Math.abs(sorted[b] - center) <= radius) b++;
+        while (b > a && Math.abs(sorted[b - 1] - center) > radius) b--;
         return b - a;
     }
 
