@@ -119,7 +119,9 @@ public final class DataLoader implements Iterable<Batch> {
                     if (!hasNext()) throw new NoSuchElementException();
                     int from = next * batchSize, to = Math.min(n, from + batchSize);
                     next++;
-                    return load(Arrays.copyOfRange(order, from, to));
+                    try (var ignored = Ember.noGrad()) { // loading never records autograd history
+                        return load(Arrays.copyOfRange(order, from, to));
+                    }
                 }
             };
         }

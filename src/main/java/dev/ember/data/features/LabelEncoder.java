@@ -12,6 +12,9 @@ import java.util.TreeSet;
 public final class LabelEncoder {
     private String[] classes;
 
+    /** An unfitted encoder. */
+    public LabelEncoder() {}
+
     /** Learns the sorted distinct labels. */
     public LabelEncoder fit(String[] labels) {
         TreeSet<String> set = new TreeSet<>();

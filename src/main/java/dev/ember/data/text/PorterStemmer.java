@@ -12,6 +12,9 @@ package dev.ember.data.text;
  * Input is one lower-case word; other characters pass through unchanged. Thread-safe.
  */
 public final class PorterStemmer {
+    /** A stemmer; it holds no state, so one instance can serve every thread. */
+    public PorterStemmer() {}
+
     /** The stem of {@code word} (lower-case ASCII letters); every length is stemmed ("as" -> "a"), as Snowball does. */
     public String stem(String word) {
         if (word.isEmpty()) return word;

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A token <-> id mapping. The special tokens come first ({@code <pad>}=0, {@code <unk>}=1,
+ * A token {@literal <->} id mapping. The special tokens come first ({@code <pad>}=0, {@code <unk>}=1,
  * {@code <bos>}=2, {@code <eos>}=3 by default), then tokens by falling frequency (ties in
  * alphabetical order), keeping those seen at least {@code minFreq} times, up to {@code maxSize}
  * ids in all. Unknown tokens map to {@code <unk>}. Saved and loaded as JSON.

@@ -9,6 +9,9 @@ import dev.ember.Tensor;
  * {@link java.awt.image.BufferedImage} use {@link Images#toTensor}.
  */
 public final class ToTensor implements Transform {
+    /** The 0..255 -> 0..1 scaling. */
+    public ToTensor() {}
+
     @Override
     public Tensor apply(Tensor image, Generator random) {
         return image.to(dev.ember.DType.FLOAT32).div(255.0);
