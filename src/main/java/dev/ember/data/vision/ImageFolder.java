@@ -77,6 +77,29 @@ public final class ImageFolder implements Dataset<Example> {
         return new Example(Images.toTensor(read(files.get(index)), channels), Tensor.scalar(labels.get(index), dev.ember.DType.INT64));
     }
 
+    /**
+     * Reads every image now into one in-memory dataset: inputs {@code [n, channels, H, W]}, labels
+     * {@code [n]}. {@code transform} (may be {@code null}) runs on each image first, e.g. a
+     * {@link Resize} when sizes differ. Nothing is returned unless every file reads and all
+     * images end up the same shape; the error names the first file that fails.
+     */
+    public dev.ember.data.TensorDataset loadAll(Transform transform) {
+        java.util.List<Tensor> inputs = new ArrayList<>(files.size());
+        long[] labelArray = new long[files.size()];
+        long[] shape = null;
+        for (int i = 0; i < files.size(); i++) {
+            Tensor x = Images.toTensor(read(files.get(i)), channels);
+            if (transform != null) x = transform.apply(x, new dev.ember.Generator(i));
+            if (shape == null) shape = x.shape();
+            else if (!java.util.Arrays.equals(shape, x.shape()))
+                throw new DataFormatException(files.get(i), "image size", "expected an image of shape " + java.util.Arrays.toString(shape)
+                        + " like " + files.get(0).getFileName() + ", found " + java.util.Arrays.toString(x.shape()) + "; pass a Resize transform");
+            inputs.add(x);
+            labelArray[i] = labels.get(i);
+        }
+        return new dev.ember.data.TensorDataset(Tensor.stack(inputs, 0), Tensor.of(labelArray, labelArray.length));
+    }
+
     /** Reads and decodes one PNG or JPEG file, checking its signature and end marker first. */
     public static BufferedImage read(Path file) {
         byte[] bytes;

@@ -69,5 +69,10 @@ public final class Images {
         return out;
     }
 
+    /** Runs a tensor transform on an 8-bit image: {@code toImage(transform(toTensor(image)))}. */
+    public static BufferedImage apply(Transform transform, BufferedImage image, dev.ember.Generator random) {
+        return toImage(transform.apply(toTensor(image), random));
+    }
+
     private static int byteOf(double v) { return (int) Math.round(Math.min(1, Math.max(0, v)) * 255); }
 }

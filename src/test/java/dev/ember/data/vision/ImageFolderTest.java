@@ -45,6 +45,20 @@ class ImageFolderTest {
         float[] grey = folder.get(2).input().toFloatArray();
         assertEquals(128 / 255f, grey[5], 3 / 255f); // JPEG is lossy
         assertArrayEquals(new long[]{1, 3, 4}, new ImageFolder(root, 1).get(1).input().shape());
+        var all = folder.loadAll(null);
+        assertArrayEquals(new long[]{3, 3, 3, 4}, all.inputs().shape());
+        assertArrayEquals(new long[]{0, 1, 1}, all.targets().toLongArray());
+        assertArrayEquals(folder.get(1).input().toFloatArray(), all.get(1).input().toFloatArray());
+        ImageIO.write(solid(5, 5, 0), "png", root.resolve("dog/d.png").toFile());
+        ImageFolder mixed = new ImageFolder(root);
+        var e = assertThrows(DataFormatException.class, () -> mixed.loadAll(null));
+        assertTrue(e.getMessage().contains("d.png") && e.getMessage().contains("[3, 5, 5]"), e.getMessage());
+        assertArrayEquals(new long[]{4, 3, 2, 2}, mixed.loadAll(new Resize(2, 2)).inputs().shape());
+        BufferedImage two = solid(2, 1, 0);
+        two.setRGB(0, 0, 0xFF0000);
+        BufferedImage flipped = Images.apply(Flip.horizontal(1), two, new dev.ember.Generator(0));
+        assertEquals(0xFF0000, flipped.getRGB(1, 0) & 0xFFFFFF);
+        assertEquals(0, flipped.getRGB(0, 0) & 0xFFFFFF);
     }
 
     @Test
