@@ -1,6 +1,7 @@
 package dev.ember.data;
 
 import dev.ember.Tensor;
+import dev.ember.data.vision.BatchTransforms;
 import dev.ember.data.vision.Compose;
 import dev.ember.data.vision.Flip;
 import dev.ember.data.vision.Normalize;
@@ -16,7 +17,7 @@ import java.util.zip.GZIPInputStream;
  * Measures samples/s of loading + augmenting (random crop with padding 4, horizontal flip,
  * normalize) 28x28 Fashion-MNIST images from an in-memory dataset with 0, 1 and 2 workers.
  * Not a test (no time assertions): run it by hand, e.g.
- * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes:<gson.jar> dev.ember.data.LoaderThroughput [count]}.
+ * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes:<gson.jar> dev.ember.data.LoaderThroughput [count] [reverse]}.
  * Uses /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist) when present, else random images.
  */
 public final class LoaderThroughput {
@@ -39,8 +40,9 @@ public final class LoaderThroughput {
         var augment = new Compose(new RandomCrop(28, 4), Flip.horizontal(0.5), new Normalize(new double[]{0.2860}, new double[]{0.3530}));
         System.out.printf("data: %s, %d images, batch 64, random crop (pad 4) + h-flip + normalize, %d cores%n",
                 source, n, Runtime.getRuntime().availableProcessors());
+        int[] order = args.length > 1 && args[1].equals("reverse") ? new int[]{2, 1, 0} : new int[]{0, 1, 2};
         for (int round = 0; round < 3; round++) {
-            for (int workers = 0; workers <= 2; workers++) {
+            for (int workers : order) {
                 DataLoader loader = DataLoader.builder(new TransformedDataset(base, augment, 1))
                         .batchSize(64).shuffle(true).seed(round).numWorkers(workers).build();
                 long start = System.nanoTime();
@@ -49,6 +51,16 @@ public final class LoaderThroughput {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 System.out.printf("round %d, workers %d: %8.0f samples/s%n", round, workers, samples / seconds);
             }
+            // the same augmentation on whole batches with tensor ops (BatchTransforms), on the consuming thread
+            Normalize normalize = new Normalize(new double[]{0.2860}, new double[]{0.3530});
+            dev.ember.Generator random = new dev.ember.Generator(round);
+            long start = System.nanoTime();
+            long samples = 0;
+            for (Batch b : DataLoader.builder(base).batchSize(64).shuffle(true).seed(round).build()) {
+                Tensor x = BatchTransforms.randomHorizontalFlip(BatchTransforms.randomCrop(b.inputs(), 28, 4, random), 0.5, random);
+                samples += normalize.apply(x, random).size(0);
+            }
+            System.out.printf("round %d, batched:   %8.0f samples/s%n", round, samples / ((System.nanoTime() - start) / 1e9));
         }
     }
 
