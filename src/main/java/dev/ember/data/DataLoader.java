@@ -183,6 +183,7 @@ public final class DataLoader implements Iterable<Batch> {
         private final ArrayDeque<Future<Batch>> inFlight = new ArrayDeque<>();
         private final ArrayDeque<BatchTask> inFlightTasks = new ArrayDeque<>();
         private final int window;
+        private boolean failed;
 
         ParallelBatches(Iterator<BatchTask> tasks, int threads, int prefetch) {
             this.tasks = tasks;
@@ -212,7 +213,7 @@ public final class DataLoader implements Iterable<Batch> {
 
         @Override
         public boolean hasNext() {
-            boolean more = !inFlight.isEmpty() || tasks.hasNext();
+            boolean more = !failed && (!inFlight.isEmpty() || tasks.hasNext());
             if (!more) pool.shutdown();
             return more;
         }
@@ -227,11 +228,13 @@ public final class DataLoader implements Iterable<Batch> {
                 fill();
                 return batch;
             } catch (ExecutionException e) {
+                failed = true; // the epoch ends here; a new iterator starts a fresh one
                 pool.shutdownNow();
                 inFlight.clear();
                 Throwable cause = e.getCause();
                 throw new DataLoaderException("DataLoader: worker failed loading batch " + task.index() + " (" + task.what() + "): " + cause, cause);
             } catch (InterruptedException e) {
+                failed = true;
                 pool.shutdownNow();
                 Thread.currentThread().interrupt();
                 throw new DataLoaderException("DataLoader: interrupted while waiting for batch " + task.index(), e);

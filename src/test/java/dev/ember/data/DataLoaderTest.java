@@ -126,6 +126,7 @@ class DataLoaderTest {
         DataLoaderException e = assertThrows(DataLoaderException.class, it::next);
         assertSame(boom, e.getCause());
         assertTrue(e.getMessage().contains("batch 3"), e.getMessage());
+        assertTrue(!it.hasNext(), "the failed epoch ends");
     }
 
     @Test
