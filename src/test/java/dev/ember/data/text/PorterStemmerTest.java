@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class PorterStemmerTest {
     @Test
-    void matchesSnowballPorterOnEveryWordOfTheWameriacanList() throws Exception {
+    void matchesSnowballPorterOnEveryWordOfTheWamericanList() throws Exception {
         PorterStemmer stemmer = new PorterStemmer();
         List<String> mismatches = new ArrayList<>();
         int pairs = 0;
