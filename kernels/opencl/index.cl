@@ -1,4 +1,4 @@
-// gather and scatter-add along one dim; instantiated per dtype. Bindings: T, SFX.
+// gather and scatter-add along one dim; instantiated per dtype. Bindings: T, SFX, ADD_INTO(a, b).
 // Out-of-range indices are recorded in err (the host raises them at its next read).
 
 // out[c] = x[c with c[dim] = index[c]]; xs has 0 at dim, whose stride is xdim.
@@ -24,7 +24,7 @@ __kernel void K(scatter_add)(int8 shape, int8 onehot, __global T* dst, int8 ds, 
     T acc = dst[d];
     for (int j = 0; j < jn; j++) {
         long k = index[ib + j * idim];
-        if (k == p) acc += src[sb + j * sdim];
+        if (k == p) acc = ADD_INTO(acc, src[sb + j * sdim]);
         else if ((k < 0 || k >= size) && p == 0) report_error(err, ERR_SCATTER, k, dim, size);
     }
     dst[d] = acc;
