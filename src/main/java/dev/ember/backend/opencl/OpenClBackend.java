@@ -44,8 +44,7 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
 
     @Override
     public String name() {
-        return "opencl:" + index + " " + device.name + " (" + device.platformName + ", " + device.openClC
-                + (device.fp64 ? ", fp64" : ", no fp64") + ")";
+        return device.name + " (" + device.openClC + " on " + device.platformName + (device.fp64 ? ", fp64" : ", no fp64") + ")";
     }
 
     @Override
