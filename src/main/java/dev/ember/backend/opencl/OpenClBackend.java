@@ -31,8 +31,8 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
     private static final Set<UnaryOp> INTEGER_UNARY = EnumSet.of(UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SIGN, UnaryOp.SQUARE,
             UnaryOp.RELU, UnaryOp.FLOOR, UnaryOp.CEIL, UnaryOp.ROUND, UnaryOp.CLAMP, UnaryOp.NOT, UnaryOp.ISNAN);
     private static final long[] REDUCE_GROUP = {64};
-    private static final long[] GEMM_GROUP = {8, 8, 1};
-    private static final int GEMM_TILE = 32;
+    private static final long[] GEMM_GROUP = {ClPrograms.GEMM_GROUP, ClPrograms.GEMM_GROUP, 1};
+    private static final int GEMM_TILE = 4 * ClPrograms.GEMM_GROUP;
 
     final ClDevice device;
     private final int index;

@@ -199,7 +199,7 @@ class OpenClBackendConformanceTest {
     @Test
     void batchedMatmulWithTransposedAndBroadcastOperands() {
         Random rnd = new Random(6);
-        int[][] sizes = {{2, 33, 17, 41}, {1, 1, 1, 1}, {3, 5, 0, 4}, {1, 70, 65, 3}};
+        int[][] sizes = {{2, 33, 17, 41}, {1, 1, 1, 1}, {3, 5, 0, 4}, {1, 70, 65, 3}, {1, 3, 20, 130}};
         for (DType d : new DType[]{DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64})
             for (int[] s : sizes)
                 for (View va : View.values())
