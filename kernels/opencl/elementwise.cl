@@ -21,8 +21,9 @@ inline T K(unary_op)(int op, T x, T a, T b) {
         case U_TANH: return tanh(x);
         case U_SIGMOID: return x >= 0 ? (T) 1 / ((T) 1 + exp(-x)) : exp(x) / ((T) 1 + exp(x));
         case U_RELU: return x > 0 ? x : (isnan(x) ? x : (T) 0);
-        // 1 + erf(z) == erfc(-z), without erf's cancellation for negative x.
-        case U_GELU: return (T) 0.5 * x * erfc(-x * (T) 0.70710678118654752440);
+        // 1 + erf(z) == erfc(-z), without erf's cancellation for negative x; no double literal
+        // (devices without fp64 must compile this).
+        case U_GELU: return (T) 0.5 * x * erfc(-x / sqrt((T) 2));
         case U_ERF: return erf(x);
         case U_SOFTPLUS: return x > 20 ? x : log1p(exp(x));
         case U_FLOOR: return floor(x);

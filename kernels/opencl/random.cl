@@ -25,20 +25,22 @@ inline ulong unit_bits(uint hi, uint lo) {
 #ifdef EMBER_FP64
 #define R double
 #define PI2 6.283185307179586
+#define ULP53 0x1p-53
 #else
 #define R float
 #define PI2 6.2831855f
+#define ULP53 0x1p-53f
 #endif
 
-inline R unit_value(uint hi, uint lo) { return (R) unit_bits(hi, lo) * (R) 0x1p-53; }
+inline R unit_value(uint hi, uint lo) { return (R) unit_bits(hi, lo) * ULP53; }
 
 // Both halves of a block: (value for element 2*blk, value for element 2*blk + 1).
 inline void philox_pair(int dist, ulong seed, ulong counter, R a, R b, R* v0, R* v1) {
     uint4 w = philox_block(seed, counter);
     if (dist == 0) {
         // unit - 2^-53 is exact in double: [0, 1).
-        *v0 = a + (b - a) * (unit_value(w.s0, w.s1) - (R) 0x1p-53);
-        *v1 = a + (b - a) * (unit_value(w.s2, w.s3) - (R) 0x1p-53);
+        *v0 = a + (b - a) * (unit_value(w.s0, w.s1) - ULP53);
+        *v1 = a + (b - a) * (unit_value(w.s2, w.s3) - ULP53);
     } else {
         R r = sqrt((R) -2 * log(unit_value(w.s0, w.s1)));
         R t = (R) PI2 * unit_value(w.s2, w.s3);

@@ -92,17 +92,21 @@ final class ClDevice {
     }
 
     private long build(ClPrograms.Family family) {
-        String src = ClPrograms.source(family, fp64);
+        return compile(ClPrograms.source(family, fp64), "the " + family.name().toLowerCase() + " kernels");
+    }
+
+    /** Builds {@code src} for this device; a failure throws with the compiler's build log. */
+    long compile(String src, String what) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
             long program = clCreateProgramWithSource(context, src, err);
-            ClError.check(err.get(0), "clCreateProgramWithSource(" + family + ")");
+            ClError.check(err.get(0), "clCreateProgramWithSource(" + what + ")");
             int rc = clBuildProgram(program, device, buildOptions, null, 0);
             if (rc != CL_SUCCESS) {
                 String log = buildLog(program);
                 clReleaseProgram(program);
-                throw new IllegalStateException("opencl: building the " + family.name().toLowerCase() + " kernels failed on "
-                        + name + " (" + ClError.name(rc) + "); build log:\n" + log);
+                throw new IllegalStateException("opencl: building " + what + " failed on " + name + " (" + ClError.name(rc)
+                        + "); build log:\n" + log);
             }
             return program;
         }
