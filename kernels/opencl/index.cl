@@ -29,3 +29,29 @@ __kernel void K(scatter_add)(int8 shape, int8 onehot, __global T* dst, int8 ds, 
     }
     dst[d] = acc;
 }
+
+#if ATOMIC_KIND
+#if ATOMIC_KIND == 1
+// float atomic add through a compare-and-swap loop on the bits (OpenCL 1.2 has no float atomics).
+inline void K(atomic_add_into)(volatile __global T* p, T v) {
+    union { uint u; float f; } old, upd;
+    do {
+        old.f = *p;
+        upd.f = old.f + v;
+    } while (atomic_cmpxchg((volatile __global uint*) p, old.u, upd.u) != old.u);
+}
+#else
+inline void K(atomic_add_into)(volatile __global T* p, T v) { atomic_add(p, v); }
+#endif
+
+// One work-item per index element, adding atomically: for long index extents along dim, where the
+// per-destination loop would cost extent x extent. The order of additions (so float rounding) varies.
+__kernel void K(scatter_add_atomic)(int8 shape, __global T* dst, int8 ds, int dof, int ddim, int size, int dim,
+                                    __global const long* index, int8 is, int io,
+                                    __global const T* src, int8 ss, int so, __global int* err) {
+    int8 c = coords(get_global_id(0), shape);
+    long k = index[io + dot8(c, is)];
+    if (k < 0 || k >= size) { report_error(err, ERR_SCATTER, k, dim, size); return; }
+    K(atomic_add_into)(dst + dof + dot8(c, ds) + (int) k * ddim, src[so + dot8(c, ss)]);
+}
+#endif

@@ -91,6 +91,7 @@ final class ClPrograms {
         b.put("STORE(v)", t.convertFrom(ClType.INT64, "v"));
         b.put("FROM_BITS(b)", t.fromBits("b"));
         b.put("ADD_INTO(a, b)", t == ClType.BOOL ? "((uchar) (((a) + (b)) != 0))" : "((a) + (b))");
+        b.put("ATOMIC_KIND", t == ClType.FLOAT32 ? "1" : t == ClType.INT32 ? "2" : "0"); // 32-bit atomics are core OpenCL 1.2
         return b;
     }
 

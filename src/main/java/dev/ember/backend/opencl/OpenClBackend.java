@@ -32,6 +32,11 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
             UnaryOp.RELU, UnaryOp.FLOOR, UnaryOp.CEIL, UnaryOp.ROUND, UnaryOp.CLAMP, UnaryOp.NOT, UnaryOp.ISNAN);
     private static final long[] REDUCE_GROUP = {64};
     private static final long[] GEMM_GROUP = {ClPrograms.GEMM_GROUP, ClPrograms.GEMM_GROUP, 1};
+    /**
+     * Index extents along the scatter dim above which scatterAdd adds atomically (float32, int32)
+     * instead of looping over the index once per destination: deterministic below, fast above.
+     */
+    static final int ATOMIC_SCATTER_EXTENT = 64;
     private static final int GEMM_TILE = 4 * ClPrograms.GEMM_GROUP;
 
     final ClDevice device;
@@ -304,6 +309,12 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
                     + " / " + Arrays.toString(index.shape()) + " / " + Arrays.toString(src.shape()) + " do not agree");
         if (src.dtype() != dst.dtype())
             throw new IllegalArgumentException("opencl scatterAdd: src " + src.dtype() + " and dst " + dst.dtype() + " differ");
+        ClType t = type(dst);
+        int jn = index.shape()[dim];
+        if (jn > ATOMIC_SCATTER_EXTENT && (t == ClType.FLOAT32 || t == ClType.INT32)) {
+            scatterAddAtomic(dst, dim, index, src);
+            return;
+        }
         int[] iter = index.shape().clone();
         iter[dim] = dst.shape()[dim]; // one work-item per destination the index can reach
         int n = 1;
@@ -312,10 +323,22 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
         int[] onehot = new int[dst.rank()];
         onehot[dim] = 1;
         ClLayout l = ClLayout.padded("scatterAdd", iter, onehot, dst.strides(), index.strides(), src.strides());
-        device.launch(Family.INDEX, "scatter_add_" + type(dst).suffix, global(n), null, l.shape(), l.stride(0),
+        device.launch(Family.INDEX, "scatter_add_" + t.suffix, global(n), null, l.shape(), l.stride(0),
                 cl(dst), l.stride(1), dst.offset(), dst.shape()[dim], dim,
-                cl(index), l.stride(2), index.offset(), index.strides()[dim], index.shape()[dim],
+                cl(index), l.stride(2), index.offset(), index.strides()[dim], jn,
                 cl(src), l.stride(3), src.offset(), src.strides()[dim], device.errors());
+    }
+
+    /** One work-item per index element, adding atomically into dst (float32 and int32 only). */
+    private void scatterAddAtomic(Strided dst, int dim, Strided index, Strided src) {
+        int n = index.numel();
+        if (n == 0) return;
+        int[] ds = dst.strides().clone();
+        ds[dim] = 0; // the index supplies the position along dim
+        ClLayout l = ClLayout.padded("scatterAdd", index.shape(), ds, index.strides(), src.strides());
+        device.launch(Family.INDEX, "scatter_add_atomic_" + type(dst).suffix, global(n), null, l.shape(),
+                cl(dst), l.stride(0), dst.offset(), dst.strides()[dim], dst.shape()[dim], dim,
+                cl(index), l.stride(1), index.offset(), cl(src), l.stride(2), src.offset(), device.errors());
     }
 
     // ---- convolution helpers -----------------------------------------------------------------

@@ -241,6 +241,31 @@ class OpenClBackendConformanceTest {
     }
 
     @Test
+    void scatterAddWithLongIndexExtentsAddsAtomically() {
+        Random rnd = new Random(17);
+        int jn = OpenClBackend.ATOMIC_SCATTER_EXTENT * 3 + 1; // past the deterministic loop's limit
+        int[] dstShape = {5, 4}, idxShape = {jn, 3};
+        long[] idx = new long[jn * 3];
+        for (int i = 0; i < idx.length; i++) idx[i] = rnd.nextInt(dstShape[0]);
+        Operand index = new Operand(DType.INT64, idx, idxShape, new int[]{3, 1}, 0);
+        for (DType d : DType.values()) {
+            if (d == DType.BOOL) continue;
+            check("atomic scatterAdd " + d, rtol(d) * jn, atol(d) * jn, (b, in) -> {
+                Strided dst = Strided.contiguous(b.allocate(d, 20), dstShape);
+                b.copy(in[0], dst);
+                b.scatterAdd(dst, 0, in[1], in[2]);
+                return dst;
+            }, operand(rnd, d, View.CONTIGUOUS, dstShape), index, operand(rnd, d, View.STEPPED_WITH_OFFSET, idxShape));
+        }
+        Strided dst = output(cl, DType.FLOAT32, dstShape);
+        long[] bad = idx.clone();
+        bad[7] = 5;
+        cl.scatterAdd(dst, 0, new Operand(DType.INT64, bad, idxShape, new int[]{3, 1}, 0).on(cl), output(cl, DType.FLOAT32, idxShape));
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> read(cl, dst));
+        assertTrue(e.getMessage().contains("scatterAdd: index 5 is out of bounds for dimension 0 with size 5"), e.getMessage());
+    }
+
+    @Test
     void im2colAndCol2imWithPaddingStrideAndDilation() {
         Random rnd = new Random(8);
         ConvGeometry[] gs = {new ConvGeometry(7, 6, 3, 2, 2, 1, 1, 0, 1, 2), new ConvGeometry(5, 5, 1, 1, 1, 1, 0, 0, 1, 1),
@@ -317,6 +342,28 @@ class OpenClBackendConformanceTest {
         b.copy(x, new Strided(st, new int[]{nx}, new int[]{1}, 0));
         if (y != null) b.copy(y, new Strided(st, new int[]{ny}, new int[]{1}, nx));
         return Strided.contiguous(st, nx + ny);
+    }
+
+    @Test
+    void rankNineViewsMergeOrFailClearly() {
+        Random rnd = new Random(18);
+        int[] shape = {2, 1, 2, 2, 2, 2, 2, 2, 2};
+        // Contiguous: all dims merge into one.
+        check("unary on a contiguous rank-9 view", rtol(DType.FLOAT32), atol(DType.FLOAT32), (b, in) -> {
+            Strided out = output(b, DType.FLOAT32, shape);
+            b.unary(UnaryOp.EXP, in[0], out, 0, 0);
+            return out;
+        }, operand(rnd, DType.FLOAT32, View.CONTIGUOUS, shape));
+        // Stepped in every dim: 8 non-mergeable dims of size 2 still fit.
+        check("unary on a stepped rank-9 view", rtol(DType.FLOAT32), atol(DType.FLOAT32), (b, in) -> {
+            Strided out = output(b, DType.FLOAT32, shape);
+            b.unary(UnaryOp.EXP, in[0], out, 0, 0);
+            return out;
+        }, operand(rnd, DType.FLOAT32, View.STEPPED_WITH_OFFSET, shape));
+        int[] nine = {2, 2, 2, 2, 2, 2, 2, 2, 2};
+        Strided x = operand(rnd, DType.FLOAT32, View.STEPPED_WITH_OFFSET, nine).on(cl);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cl.unary(UnaryOp.EXP, x, output(cl, DType.FLOAT32, nine), 0, 0));
+        assertTrue(e.getMessage().contains("9 non-mergeable dims; at most 8"), e.getMessage());
     }
 
     @Test
