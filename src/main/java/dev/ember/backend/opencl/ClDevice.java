@@ -26,6 +26,8 @@ final class ClDevice {
     final String name, platformName, openClC;
     final boolean gpu, fp64;
     final long globalMemory;
+    /** GEMM work-groups are gemmGroup x gemmGroup: 16 where the device allows 256 work-items, else 8. */
+    final int gemmGroup;
     final CachingAllocator<Long> allocator;
     private final String buildOptions;
     private final Map<ClPrograms.Family, Long> programs = new EnumMap<>(ClPrograms.Family.class);
@@ -41,6 +43,7 @@ final class ClDevice {
         this.openClC = deviceString(device, CL11.CL_DEVICE_OPENCL_C_VERSION).trim();
         this.gpu = (deviceLong(device, CL_DEVICE_TYPE) & CL_DEVICE_TYPE_GPU) != 0;
         this.globalMemory = deviceLong(device, CL_DEVICE_GLOBAL_MEM_SIZE);
+        this.gemmGroup = deviceLong(device, CL_DEVICE_MAX_WORK_GROUP_SIZE) >= 256 ? 16 : 8;
         this.fp64 = (" " + deviceString(device, CL_DEVICE_EXTENSIONS) + " ").contains(" cl_khr_fp64 ");
         boolean exactDivSqrt = (deviceLong(device, CL_DEVICE_SINGLE_FP_CONFIG) & CL12.CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) != 0;
         // Correctly rounded float division and sqrt, as Java's, where the device offers them.
@@ -92,7 +95,7 @@ final class ClDevice {
     }
 
     private long build(ClPrograms.Family family) {
-        return compile(ClPrograms.source(family, fp64), "the " + family.name().toLowerCase() + " kernels");
+        return compile(ClPrograms.source(family, fp64, gemmGroup), "the " + family.name().toLowerCase() + " kernels");
     }
 
     /** Builds {@code src} for this device; a failure throws with the compiler's build log. */

@@ -24,16 +24,16 @@ final class ClPrograms {
     /** The kernel families, one {@code .cl} file each. */
     enum Family { ELEMENTWISE, COPY, REDUCE, GEMM, CONV, INDEX, RANDOM, OPTIM }
 
-    /** The GEMM work-group is GEMM_GROUP x GEMM_GROUP work-items, each computing a 4x4 block of C. */
-    static final int GEMM_GROUP = 16;
-
     private static final String RESOURCE_DIR = "/dev/ember/kernels/opencl/";
 
-    /** The complete source of {@code family} for a device with or without {@code cl_khr_fp64}. */
-    static String source(Family family, boolean fp64) {
+    /**
+     * The complete source of {@code family} for a device with or without {@code cl_khr_fp64}, whose
+     * GEMM work-groups are {@code gemmGroup x gemmGroup} work-items (each computing a 4x4 block of C).
+     */
+    static String source(Family family, boolean fp64, int gemmGroup) {
         StringBuilder src = new StringBuilder();
         if (fp64) src.append("#define EMBER_FP64 1\n");
-        src.append("#define GEMM_L ").append(GEMM_GROUP).append('\n');
+        src.append("#define GEMM_L ").append(gemmGroup).append('\n');
         for (UnaryOp op : UnaryOp.values()) src.append("#define U_").append(op.name()).append(' ').append(op.ordinal()).append('\n');
         for (BinaryOp op : BinaryOp.values()) src.append("#define B_").append(op.name()).append(' ').append(op.ordinal()).append('\n');
         for (ReduceOp op : ReduceOp.values()) src.append("#define R_").append(op.name()).append(' ').append(op.ordinal()).append('\n');

@@ -31,13 +31,11 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
     private static final Set<UnaryOp> INTEGER_UNARY = EnumSet.of(UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SIGN, UnaryOp.SQUARE,
             UnaryOp.RELU, UnaryOp.FLOOR, UnaryOp.CEIL, UnaryOp.ROUND, UnaryOp.CLAMP, UnaryOp.NOT, UnaryOp.ISNAN);
     private static final long[] REDUCE_GROUP = {64};
-    private static final long[] GEMM_GROUP = {ClPrograms.GEMM_GROUP, ClPrograms.GEMM_GROUP, 1};
     /**
      * Index extents along the scatter dim above which scatterAdd adds atomically (float32, int32)
      * instead of looping over the index once per destination: deterministic below, fast above.
      */
     static final int ATOMIC_SCATTER_EXTENT = 64;
-    private static final int GEMM_TILE = 4 * ClPrograms.GEMM_GROUP;
 
     final ClDevice device;
     private final int index;
@@ -276,8 +274,9 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
         int batch = a.shape()[0], m = a.shape()[1], k = a.shape()[2], n = b.shape()[2];
         if ((long) batch * m * n == 0) return;
         int[] as = a.strides(), bs = b.strides(), cs = out.strides();
-        long[] global = {(long) ceilDiv(n, GEMM_TILE) * GEMM_GROUP[0], (long) ceilDiv(m, GEMM_TILE) * GEMM_GROUP[1], batch};
-        device.launch(Family.GEMM, "gemm_" + t.suffix, global, GEMM_GROUP, m, n, k,
+        int group = device.gemmGroup, tile = 4 * group; // each work-item computes a 4x4 block
+        long[] global = {(long) ceilDiv(n, tile) * group, (long) ceilDiv(m, tile) * group, batch};
+        device.launch(Family.GEMM, "gemm_" + t.suffix, global, new long[]{group, group, 1}, m, n, k,
                 cl(a), a.offset(), as[0], as[1], as[2], cl(b), b.offset(), bs[0], bs[1], bs[2],
                 cl(out), out.offset(), cs[0], cs[1], cs[2]);
     }

@@ -10,15 +10,16 @@ import org.lwjgl.opencl.CL10;
 
 /**
  * The kernel sources themselves: every family also builds in its variant for devices without
- * {@code cl_khr_fp64} (no double anywhere), and a build failure carries the compiler's log.
+ * {@code cl_khr_fp64} (no double anywhere) and with 8x8 GEMM work-groups, and a build failure
+ * carries the compiler's log.
  */
 class OpenClProgramsTest {
 
     @Test
-    void everyFamilyBuildsWithoutFp64() {
+    void everyFamilyBuildsWithoutFp64AndWithSmallGemmGroups() {
         ClDevice device = ((OpenClBackend) openCl()).device;
         for (ClPrograms.Family f : ClPrograms.Family.values()) {
-            String src = ClPrograms.source(f, false);
+            String src = ClPrograms.source(f, false, 8);
             assertFalse(src.contains("#define EMBER_FP64"), f + ": no fp64 define");
             CL10.clReleaseProgram(device.compile(src, f + " without fp64"));
         }

@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 class OpenClTensorTest {
     private static Device gpu;
 
-    @BeforeAll
-    static void device() {
+    @BeforeEach
+    void device() {
         openCl();
         gpu = Device.opencl();
     }
