@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.ember.Device;
+import dev.ember.Ember;
 import dev.ember.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -103,5 +104,19 @@ class OpenClTensorTest {
             Tensor z = Tensor.where(y.gt(0), y.sqrt(), y.mul(y).neg()).clamp(-3, 3);
             return z.div(at.abs().add(1)).softplus().logsumexp(0, false);
         }, randn(rnd, 4, 1, 5), randn(rnd, 3, 5));
+    }
+
+    @Test
+    void seededRandomTensorsEqualTheCpus() {
+        double[][] drawn = new double[2][];
+        Device[] devices = {Device.cpu(), gpu};
+        for (int d = 0; d < 2; d++) {
+            Ember.manualSeed(2024);
+            Tensor shape = Tensor.zeros(3, 7).to(devices[d]);
+            Tensor n = Tensor.randnLike(shape), u = Tensor.randLike(shape);
+            assertEquals(devices[d], n.device());
+            drawn[d] = Tensor.cat(0, n, u).toDoubleArray();
+        }
+        assertClose("randn and rand after manualSeed", drawn[0], drawn[1], 1e-6, 1e-7);
     }
 }
