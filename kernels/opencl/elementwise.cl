@@ -54,7 +54,6 @@ inline T K(binary_op)(int op, T x, T y) {
 #define UNARY_PARAMS T a, T b
 #define UNARY_CALL(x) K(unary_op)(op, x, a, b)
 #define BINARY_CALL(x, y) K(binary_op)(op, x, y)
-#define BINARY_ERR_PARAM
 
 #else // integral types (BOOL included) compute in long
 inline long K(unary_op)(int op, long x, long4 p) {
@@ -161,4 +160,3 @@ __kernel void K(fill)(int8 shape, __global T* out, int8 os, int oo, ulong value)
 #undef UNARY_PARAMS
 #undef UNARY_CALL
 #undef BINARY_CALL
-#undef BINARY_ERR_PARAM

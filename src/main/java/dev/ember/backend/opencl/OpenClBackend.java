@@ -23,8 +23,12 @@ import org.lwjgl.system.MemoryUtil;
 /**
  * The backend of one OpenCL device: every primitive is one kernel launch (or a buffer copy/fill)
  * on the device's in-order queue, with no host synchronisation until the host reads a value
- * ({@link #toHost}, {@link #synchronize}). Kernel-side errors (an index out of range, integer
- * division by zero) are raised at that next read. float64 needs {@code cl_khr_fp64}.
+ * ({@link #toHost}, {@link #synchronize}); {@link #fromHost} waits for its upload. Kernel-side
+ * errors (an index out of range, integer division by zero) are raised at that next read.
+ * float64 needs {@code cl_khr_fp64}. Results match the CPU backend bit for bit where the
+ * arithmetic is the same (copies, comparisons, gather, col2im, short scatter-adds, optimizer
+ * updates) and to float rounding elsewhere; scatter-adds along more than
+ * {@link #ATOMIC_SCATTER_EXTENT} index positions add atomically, in a varying order.
  */
 public final class OpenClBackend implements Backend, Backends.GpuInfo {
     /** Unary ops defined on integer and BOOL tensors (as on the CPU). */
@@ -78,21 +82,14 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
 
     @Override
     public Storage fromHost(DType dtype, Object hostArray) {
-        int n = java.lang.reflect.Array.getLength(hostArray);
-        requireHostArray("fromHost", dtype, hostArray);
+        HostArrays.require("fromHost", dtype, hostArray);
+        int n = HostArrays.length(hostArray);
         ClStorage s = raw(dtype, n);
         if (n == 0) return s;
         ByteBuffer buf = MemoryUtil.memAlloc(n * dtype.byteSize()).order(ByteOrder.nativeOrder());
         try {
-            switch (hostArray) {
-                case float[] f -> buf.asFloatBuffer().put(f);
-                case double[] d -> buf.asDoubleBuffer().put(d);
-                case int[] i -> buf.asIntBuffer().put(i);
-                case long[] l -> buf.asLongBuffer().put(l);
-                case byte[] b -> buf.put(b).flip();
-                default -> throw new IllegalStateException();
-            }
-            device.write(s.mem(), buf);
+            HostArrays.pack(hostArray, buf);
+            device.write(s.mem(), buf); // blocking: the staging buffer is freed right after
         } finally {
             MemoryUtil.memFree(buf);
         }
@@ -101,10 +98,10 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
 
     @Override
     public void toHost(Strided src, Object hostArray) {
-        requireHostArray("toHost", src.dtype(), hostArray);
+        HostArrays.require("toHost", src.dtype(), hostArray);
         int n = src.numel();
-        if (java.lang.reflect.Array.getLength(hostArray) < n)
-            throw new IllegalArgumentException("opencl toHost: host array of " + java.lang.reflect.Array.getLength(hostArray)
+        if (HostArrays.length(hostArray) < n)
+            throw new IllegalArgumentException("opencl toHost: host array of " + HostArrays.length(hostArray)
                     + " elements is too small for shape " + Arrays.toString(src.shape()));
         if (n > 0) {
             int size = src.dtype().byteSize();
@@ -113,19 +110,12 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
                 if (src.isContiguous()) {
                     device.read(cl(src).mem(), (long) src.offset() * size, buf);
                 } else {
-                    try (ClStorage tmp = raw(src.dtype(), n)) {
+                    try (ClStorage tmp = raw(src.dtype(), n)) { // gather the view on the device first
                         copy(src, Strided.contiguous(tmp, src.shape()));
                         device.read(tmp.mem(), 0, buf);
                     }
                 }
-                switch (hostArray) {
-                    case float[] f -> buf.asFloatBuffer().get(f, 0, n);
-                    case double[] d -> buf.asDoubleBuffer().get(d, 0, n);
-                    case int[] i -> buf.asIntBuffer().get(i, 0, n);
-                    case long[] l -> buf.asLongBuffer().get(l, 0, n);
-                    case byte[] b -> buf.get(b, 0, n);
-                    default -> throw new IllegalStateException();
-                }
+                HostArrays.unpack(buf, hostArray, n);
             } finally {
                 MemoryUtil.memFree(buf);
             }
@@ -441,19 +431,6 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
         if (!Arrays.equals(a.shape(), out.shape()))
             throw new IllegalArgumentException("opencl " + op + ": shape " + Arrays.toString(a.shape()) + " does not match "
                     + Arrays.toString(out.shape()));
-    }
-
-    private static void requireHostArray(String op, DType dtype, Object host) {
-        boolean ok = switch (dtype) {
-            case FLOAT32 -> host instanceof float[];
-            case FLOAT64 -> host instanceof double[];
-            case INT32 -> host instanceof int[];
-            case INT64 -> host instanceof long[];
-            case BOOL -> host instanceof byte[];
-        };
-        if (!ok) throw new IllegalArgumentException("opencl " + op + ": a " + dtype + " tensor needs a "
-                + switch (dtype) { case FLOAT32 -> "float[]"; case FLOAT64 -> "double[]"; case INT32 -> "int[]"; case INT64 -> "long[]"; case BOOL -> "byte[]"; }
-                + ", got " + host.getClass().getSimpleName());
     }
 
     private static Object scalar(ClType t, double v) { return t == ClType.FLOAT32 ? (Object) (float) v : (Object) v; }

@@ -16,6 +16,7 @@ import java.util.Random;
 public final class OpenClGemmBenchmark {
     private OpenClGemmBenchmark() {}
 
+    /** Benchmarks each size given (default 512 and 1024) on {@code Device.opencl()}. */
     public static void main(String[] args) {
         Backends.Family f = Backends.family(Device.Kind.OPENCL);
         if (!f.available()) {
