@@ -13,15 +13,16 @@
 #define K(name) CAT(CAT(name, _), SFX)
 #define K2(name) CAT(CAT(CAT(CAT(name, _), SSFX), _), DSFX)
 
-// Row-major coordinates of linear index i in shape.
+// Row-major coordinates of linear index i in shape. Stops once the remaining index is 0 (the
+// outer coordinates are then 0), so merged, mostly-contiguous layouts cost one or two divisions.
 inline int8 coords(int i, int8 shape) {
-    int8 c;
-    c.s7 = i % shape.s7; i /= shape.s7;
-    c.s6 = i % shape.s6; i /= shape.s6;
-    c.s5 = i % shape.s5; i /= shape.s5;
-    c.s4 = i % shape.s4; i /= shape.s4;
-    c.s3 = i % shape.s3; i /= shape.s3;
-    c.s2 = i % shape.s2; i /= shape.s2;
+    int8 c = (int8) (0);
+    c.s7 = i % shape.s7; i /= shape.s7; if (i == 0) return c;
+    c.s6 = i % shape.s6; i /= shape.s6; if (i == 0) return c;
+    c.s5 = i % shape.s5; i /= shape.s5; if (i == 0) return c;
+    c.s4 = i % shape.s4; i /= shape.s4; if (i == 0) return c;
+    c.s3 = i % shape.s3; i /= shape.s3; if (i == 0) return c;
+    c.s2 = i % shape.s2; i /= shape.s2; if (i == 0) return c;
     c.s1 = i % shape.s1; i /= shape.s1;
     c.s0 = i;
     return c;
