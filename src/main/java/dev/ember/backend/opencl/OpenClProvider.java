@@ -68,6 +68,10 @@ public final class OpenClProvider implements BackendProvider {
     private static synchronized void loadLibrary() {
         if (loaded) return;
         Configuration.OPENCL_EXPLICIT_INIT.set(true);
+        if (CL.getFunctionProvider() != null) { // already created by the application
+            loaded = true;
+            return;
+        }
         try {
             CL.create();
         } catch (Throwable first) {
