@@ -64,11 +64,20 @@ public final class OpenClProvider implements BackendProvider {
 
     private static boolean loaded;
 
+    /** True when the application created LWJGL's OpenCL function provider itself. */
+    private static boolean alreadyCreated() {
+        try {
+            return CL.getFunctionProvider() != null;
+        } catch (IllegalStateException notLoaded) {
+            return false;
+        }
+    }
+
     /** Loads the ICD loader once; the unversioned name exists only with the -dev package. */
     private static synchronized void loadLibrary() {
         if (loaded) return;
         Configuration.OPENCL_EXPLICIT_INIT.set(true);
-        if (CL.getFunctionProvider() != null) { // already created by the application
+        if (alreadyCreated()) {
             loaded = true;
             return;
         }
