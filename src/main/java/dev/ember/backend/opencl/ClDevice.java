@@ -18,7 +18,7 @@ import org.lwjgl.system.MemoryUtil;
 /**
  * One OpenCL device as Ember uses it: a context and an in-order queue, the kernel programs (built
  * on first use and cached), a caching allocator for buffers, kernel launches, host transfers, and
- * the error word through which kernels report what they cannot throw. Launches are serialized
+ * the word through which kernels report errors ({@link KernelErrors}). Launches are serialized
  * because a {@code cl_kernel}'s arguments are shared state.
  */
 final class ClDevice {
@@ -32,8 +32,8 @@ final class ClDevice {
     private final String buildOptions;
     private final Map<ClPrograms.Family, Long> programs = new EnumMap<>(ClPrograms.Family.class);
     private final Map<String, Long> kernels = new HashMap<>();
-    /** int[5]: code, value lo, value hi, dim, size (see common.cl). */
-    private final long errorWord;
+    /** Where kernels record the errors they cannot throw. */
+    final KernelErrors errors;
 
     ClDevice(long platform, long device) {
         this.platform = platform;
@@ -70,12 +70,7 @@ final class ClDevice {
             @Override
             public void free(Long block) { clReleaseMemObject(block); }
         });
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            IntBuffer err = stack.mallocInt(1);
-            errorWord = clCreateBuffer(context, CL_MEM_READ_WRITE, 20, err); // outside the allocator's statistics
-            ClError.check(err.get(0), "clCreateBuffer(error word)");
-        }
-        zero(errorWord, 0, 20);
+        errors = new KernelErrors(this);
     }
 
     // ---- programs and launches ---------------------------------------------------------------
@@ -167,9 +162,6 @@ final class ClDevice {
         }
     }
 
-    /** The error word, as a kernel argument. */
-    Mem errors() { return new Mem(errorWord); }
-
     // ---- transfers ---------------------------------------------------------------------------
 
     /** Enqueues zeroing of {@code bytes} at {@code offset} of {@code mem}. */
@@ -197,36 +189,6 @@ final class ClDevice {
     }
 
     synchronized void finish() { ClError.check(clFinish(queue), "clFinish"); }
-
-    /**
-     * Raises the first error a kernel recorded since the last check (and clears it). Called
-     * after the host has waited for the queue, so it costs one small read.
-     */
-    void raiseKernelErrors() {
-        ByteBuffer buf = MemoryUtil.memAlloc(20).order(java.nio.ByteOrder.nativeOrder());
-        int code, dim, size;
-        long value;
-        try {
-            read(errorWord, 0, buf);
-            code = buf.getInt(0);
-            value = (buf.getInt(4) & 0xFFFFFFFFL) | ((long) buf.getInt(8) << 32);
-            dim = buf.getInt(12);
-            size = buf.getInt(16);
-        } finally {
-            MemoryUtil.memFree(buf);
-        }
-        if (code == 0) return;
-        zero(errorWord, 0, 20);
-        String where = " (reported by an OpenCL kernel on " + name + " at the next host read)";
-        throw switch (code) {
-            case 1 -> new IndexOutOfBoundsException("gather: index " + value + " is out of bounds for dimension " + dim + " with size " + size + where);
-            case 2 -> new IndexOutOfBoundsException("scatterAdd: index " + value + " is out of bounds for dimension " + dim + " with size " + size + where);
-            case 3 -> new ArithmeticException("integer division by zero" + where);
-            case 4 -> new ArithmeticException("integer remainder by zero" + where);
-            case 5 -> new ArithmeticException("integers to negative integer powers are not allowed" + where);
-            default -> new IllegalStateException("opencl: unknown kernel error code " + code + where);
-        };
-    }
 
     // ---- device queries ----------------------------------------------------------------------
 

@@ -120,7 +120,7 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
                 MemoryUtil.memFree(buf);
             }
         }
-        device.raiseKernelErrors();
+        device.errors.raise();
     }
 
     @Override
@@ -150,7 +150,7 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
     @Override
     public void synchronize() {
         device.finish();
-        device.raiseKernelErrors();
+        device.errors.raise();
     }
 
     @Override
@@ -202,7 +202,7 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
         } else {
             device.launch(Family.ELEMENTWISE, "binary_" + t.suffix, global(n), null, op.ordinal(), l.shape(),
                     cl(x), l.stride(0), x.offset(), cl(y), l.stride(1), y.offset(), cl(out), l.stride(2), out.offset(),
-                    device.errors());
+                    device.errors.argument());
         }
     }
 
@@ -287,7 +287,7 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
         ClLayout l = ClLayout.padded("gather", out.shape(), xs, index.strides(), out.strides());
         device.launch(Family.INDEX, "gather_" + type(x).suffix, global(n), null, l.shape(),
                 cl(x), l.stride(0), x.offset(), x.strides()[dim], x.shape()[dim], dim,
-                cl(index), l.stride(1), index.offset(), cl(out), l.stride(2), out.offset(), device.errors());
+                cl(index), l.stride(1), index.offset(), cl(out), l.stride(2), out.offset(), device.errors.argument());
     }
 
     @Override
@@ -315,7 +315,7 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
         device.launch(Family.INDEX, "scatter_add_" + t.suffix, global(n), null, l.shape(), l.stride(0),
                 cl(dst), l.stride(1), dst.offset(), dst.shape()[dim], dim,
                 cl(index), l.stride(2), index.offset(), index.strides()[dim], jn,
-                cl(src), l.stride(3), src.offset(), src.strides()[dim], device.errors());
+                cl(src), l.stride(3), src.offset(), src.strides()[dim], device.errors.argument());
     }
 
     /** One work-item per index element, adding atomically into dst (float32 and int32 only). */
@@ -327,7 +327,7 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
         ClLayout l = ClLayout.padded("scatterAdd", index.shape(), ds, index.strides(), src.strides());
         device.launch(Family.INDEX, "scatter_add_atomic_" + type(dst).suffix, global(n), null, l.shape(),
                 cl(dst), l.stride(0), dst.offset(), dst.strides()[dim], dst.shape()[dim], dim,
-                cl(index), l.stride(1), index.offset(), cl(src), l.stride(2), src.offset(), device.errors());
+                cl(index), l.stride(1), index.offset(), cl(src), l.stride(2), src.offset(), device.errors.argument());
     }
 
     // ---- convolution helpers -----------------------------------------------------------------
