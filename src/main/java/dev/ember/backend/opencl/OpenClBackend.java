@@ -335,12 +335,12 @@ public final class OpenClBackend implements Backend, Backends.GpuInfo {
     @Override
     public void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
         ClType t = requireFloat("im2col", x);
-        if (!cols.isContiguous()) throw new IllegalArgumentException("opencl im2col: cols must be contiguous");
         int n = cols.numel();
         if (n == 0) return;
-        int[] xs = x.strides();
+        int[] xs = x.strides(), cst = cols.strides();
         device.launch(Family.CONV, "im2col_" + t.suffix, global(n), null, cl(x), new int[]{xs[0], xs[1], xs[2], xs[3]}, x.offset(),
-                geometry0(x.shape()[1], g), geometry1(g), scalar(t, padValue), cl(cols), cols.offset());
+                geometry0(x.shape()[1], g), geometry1(g), scalar(t, padValue), cl(cols), new int[]{cst[0], cst[1], cst[2], 0},
+                cols.offset());
     }
 
     @Override
