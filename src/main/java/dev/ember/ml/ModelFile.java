@@ -22,8 +22,8 @@ public final class ModelFile {
 
     private ModelFile() {}
 
-    /** Writes {@code estimator} to {@code path}. */
-    public static void save(Estimator estimator, Path path) {
+    /** Writes a model of this package ({@link Estimator}, {@link PCA}) to {@code path}. */
+    public static void save(Object estimator, Path path) {
         JsonObject root = new JsonObject();
         root.addProperty("type", estimator.getClass().getName());
         root.add("model", GSON.toJsonTree(estimator));
@@ -39,7 +39,7 @@ public final class ModelFile {
     }
 
     /** Reads an estimator written by {@link #save}; {@code type} must be the class (or a supertype) stored in the file. */
-    public static <T extends Estimator> T load(Path path, Class<T> type) {
+    public static <T> T load(Path path, Class<T> type) {
         JsonObject root;
         try {
             root = JsonParser.parseString(Files.readString(path, StandardCharsets.UTF_8)).getAsJsonObject();
