@@ -77,6 +77,13 @@ def logistic_gradient(X, y, W, b):
     return float(np.abs(g).max())
 
 
+def structure(tree):
+    """The fitted tree as arrays: split feature (-2 at leaves), threshold, left and right child (-1 at leaves)."""
+    t = tree.tree_
+    return {"feature": lst(t.feature), "threshold": lst(t.threshold),
+            "left": lst(t.children_left), "right": lst(t.children_right)}
+
+
 def root_gain(tree):
     """Weighted impurity decrease of the root split: independent of how ties between splits are broken."""
     t = tree.tree_
@@ -123,17 +130,22 @@ def reference(name):
                        "test_pred": lst(logit.predict(Ste)), "test_proba": lst(logit.predict_proba(Ste)),
                        "test_accuracy": float(logit.score(Ste, yte))}
 
-    # Trees on raw features.
+    # Trees on raw features. scikit-learn breaks ties between equally good splits with a feature order
+    # drawn from random_state; its splitter state for random_state=0 is recorded so Ember can reproduce it.
+    ref["tree_rand_r_state"] = int(np.random.RandomState(0).randint(0, 0x7FFFFFFF))
     ref["tree"] = {}
     for criterion in ("gini", "entropy"):
         t = DecisionTreeClassifier(criterion=criterion, random_state=0).fit(Xtr, ytr)
         ref["tree"][criterion] = {"test_accuracy": float(t.score(Xte, yte)), "root_gain": root_gain(t),
-                                  "depth": int(t.get_depth()), "leaves": int(t.get_n_leaves())}
+                                  "depth": int(t.get_depth()), "leaves": int(t.get_n_leaves()),
+                                  "structure": structure(t), "test_pred": lst(t.predict(Xte))}
     t = DecisionTreeClassifier(max_depth=3, min_samples_leaf=5, random_state=0).fit(Xtr, ytr)
     ref["tree"]["depth3_leaf5"] = {"test_accuracy": float(t.score(Xte, yte)), "root_gain": root_gain(t),
-                                   "depth": int(t.get_depth()), "leaves": int(t.get_n_leaves())}
+                                   "depth": int(t.get_depth()), "leaves": int(t.get_n_leaves()),
+                                   "structure": structure(t), "test_pred": lst(t.predict(Xte))}
     r = DecisionTreeRegressor(max_depth=4, random_state=0).fit(Xtr, ytr.astype(float))
-    ref["tree_regressor"] = {"max_depth": 4, "root_gain": root_gain(r),
+    ref["tree_regressor"] = {"max_depth": 4, "root_gain": root_gain(r), "structure": structure(r),
+                             "test_pred": lst(r.predict(Xte)),
                              "test_mse": float(metrics.mean_squared_error(yte, r.predict(Xte)))}
     forest = RandomForestClassifier(n_estimators=100, random_state=0).fit(Xtr, ytr)
     ref["forest"] = {"n_estimators": 100, "test_accuracy": float(forest.score(Xte, yte))}

@@ -1,12 +1,10 @@
 package dev.ember.ml;
 
-import java.util.SplittableRandom;
-
 /**
- * Grows a CART tree depth-first, as scikit-learn's best splitter: at each node every candidate
- * feature is sorted and every threshold halfway between consecutive distinct values is tried;
- * the split with the largest impurity decrease wins. Ties go to the first candidate met; features
- * are met in index order, or in a random order when only {@code maxFeatures} are drawn per node.
+ * Grows a CART tree depth-first (left child first), as scikit-learn's best splitter: at each node
+ * the candidate features are drawn by {@link FeatureSampler}, each is sorted and every threshold
+ * halfway between consecutive distinct values is tried; the split with the largest impurity
+ * decrease wins, the first one met on ties.
  */
 final class CartBuilder {
     /** Values closer than this are one value, as scikit-learn's FEATURE_THRESHOLD. */
@@ -14,20 +12,20 @@ final class CartBuilder {
 
     private final Criterion criterion;
     private final int maxDepth, minSamplesSplit, minSamplesLeaf, maxFeatures, classes;
-    private final SplittableRandom random;
+    private final FeatureSampler sampler;
     private double[][] x;
     private int[] labels;
     private double[] targets;
     private TreeNodes tree;
 
-    CartBuilder(Criterion criterion, int maxDepth, int minSamplesSplit, int minSamplesLeaf, int maxFeatures, int classes, SplittableRandom random) {
+    CartBuilder(Criterion criterion, int maxDepth, int minSamplesSplit, int minSamplesLeaf, int maxFeatures, int classes, FeatureSampler sampler) {
         this.criterion = criterion;
         this.maxDepth = maxDepth;
         this.minSamplesSplit = minSamplesSplit;
         this.minSamplesLeaf = minSamplesLeaf;
         this.maxFeatures = maxFeatures;
         this.classes = classes;
-        this.random = random;
+        this.sampler = sampler;
     }
 
     /** A classification tree on rows {@code x} with class indices {@code labels}, over the sample indices given (repeats allowed). */
@@ -46,18 +44,18 @@ final class CartBuilder {
 
     private TreeNodes grow(int[] sample) {
         tree = new TreeNodes();
-        build(sample.clone(), 0);
+        build(sample.clone(), 0, 0);
         tree.trim();
         return tree;
     }
 
-    private int build(int[] idx, int depth) {
+    private int build(int[] idx, int depth, int knownConstants) {
         int n = idx.length;
         double[] value = value(idx);
         double impurity = impurity(value, idx);
         int node = tree.add(impurity, n, value);
         if (depth >= maxDepth || n < minSamplesSplit || n < 2 * minSamplesLeaf || impurity <= Math.ulp(1.0)) return node;
-        Split s = bestSplit(idx);
+        Split s = bestSplit(idx, knownConstants);
         if (s == null) return node;
         int nl = 0;
         for (int i : idx) if (x[i][s.feature] <= s.threshold) nl++;
@@ -66,35 +64,29 @@ final class CartBuilder {
         for (int i : idx) if (x[i][s.feature] <= s.threshold) li[a++] = i; else ri[b++] = i;
         tree.feature[node] = s.feature;
         tree.threshold[node] = s.threshold;
-        int l = build(li, depth + 1);
+        int l = build(li, depth + 1, s.knownConstants);
         tree.left[node] = l;
-        int r = build(ri, depth + 1);
+        int r = build(ri, depth + 1, s.knownConstants);
         tree.right[node] = r;
         return node;
     }
 
-    private record Split(int feature, double threshold, double proxy) {}
+    private record Split(int feature, double threshold, double proxy, int knownConstants) {}
 
-    private Split bestSplit(int[] idx) {
-        int p = x[0].length, n = idx.length;
-        int[] order = new int[p];
-        for (int j = 0; j < p; j++) order[j] = j;
-        boolean sampled = maxFeatures < p;
-        if (sampled) for (int j = p - 1; j > 0; j--) { int k = random.nextInt(j + 1); int t = order[j]; order[j] = order[k]; order[k] = t; }
-        Split best = null;
+    private Split bestSplit(int[] idx, int knownConstants) {
+        int n = idx.length;
         double[] v = new double[n];
         int[] sorted = new int[n];
-        int visited = 0;
-        for (int f : order) {
-            if (sampled && visited >= maxFeatures && best != null) break;
+        Split[] best = new Split[1];
+        int constants = sampler.visit(knownConstants, maxFeatures, f -> {
             for (int i = 0; i < n; i++) { v[i] = x[idx[i]][f]; sorted[i] = idx[i]; }
             SortByKey.sort(v, sorted);
-            if (v[n - 1] <= v[0] + FEATURE_THRESHOLD) continue;   // constant here: does not count as visited
-            visited++;
+            if (v[n - 1] <= v[0] + FEATURE_THRESHOLD) return false;
             Split s = criterion.forClassification() ? scanClasses(f, v, sorted) : scanValues(f, v, sorted);
-            if (s != null && (best == null || s.proxy > best.proxy)) best = s;
-        }
-        return best;
+            if (s != null && (best[0] == null || s.proxy > best[0].proxy)) best[0] = s;
+            return true;
+        });
+        return best[0] == null ? null : new Split(best[0].feature, best[0].threshold, best[0].proxy, constants);
     }
 
     /** Sweeps thresholds over sorted values, keeping class counts on each side. */
@@ -111,7 +103,7 @@ final class CartBuilder {
             if (v[i + 1] <= v[i] + FEATURE_THRESHOLD || nl < minSamplesLeaf || nr < minSamplesLeaf) continue;
             // Proxy: minus the weighted child impurity (the node's own impurity is the same for every split).
             double proxy = -(nl * classImpurity(leftCount, nl) + nr * classImpurity(rightCount, nr));
-            if (best == null || proxy > best.proxy) best = new Split(f, threshold(v[i], v[i + 1]), proxy);
+            if (best == null || proxy > best.proxy) best = new Split(f, threshold(v[i], v[i + 1]), proxy, 0);
         }
         return best;
     }
@@ -129,7 +121,7 @@ final class CartBuilder {
             double rightSum = total - leftSum;
             // n_l var_l + n_r var_r = Σy² - S_l²/n_l - S_r²/n_r, so maximize S_l²/n_l + S_r²/n_r.
             double proxy = leftSum * leftSum / nl + rightSum * rightSum / nr;
-            if (best == null || proxy > best.proxy) best = new Split(f, threshold(v[i], v[i + 1]), proxy);
+            if (best == null || proxy > best.proxy) best = new Split(f, threshold(v[i], v[i + 1]), proxy, 0);
         }
         return best;
     }

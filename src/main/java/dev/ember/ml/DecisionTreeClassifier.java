@@ -5,15 +5,20 @@ import dev.ember.Tensor;
 /**
  * A CART classification tree (scikit-learn's {@code DecisionTreeClassifier} with the best
  * splitter): Gini or entropy criterion, maximum depth, minimum samples to split a node and
- * per leaf. Ties between equally good splits go to the lowest feature index (scikit-learn
- * breaks them in a random feature order, so its tree can differ where ties occur).
+ * per leaf. Equally good splits are told apart by the feature order of {@link FeatureSampler},
+ * seeded by {@code seed}; the default seed is the state scikit-learn derives from
+ * {@code random_state=0}, so default trees equal scikit-learn's {@code random_state=0} trees.
  */
 public final class DecisionTreeClassifier implements ProbabilisticClassifier {
     private Criterion criterion = Criterion.GINI;
     private int maxDepth = Integer.MAX_VALUE, minSamplesSplit = 2, minSamplesLeaf = 1;
+    private int seed = SKLEARN_RANDOM_STATE_0;
     private long[] classes;
     private int features;
     private TreeNodes tree;
+
+    /** The splitter state that scikit-learn 1.2 draws from {@code np.random.RandomState(0)}: {@code randint(0, 2³¹-1)}. */
+    public static final int SKLEARN_RANDOM_STATE_0 = 209652396;
 
     /** Gini, unlimited depth, min samples split 2, min samples leaf 1 (scikit-learn's defaults). */
     public DecisionTreeClassifier() {}
@@ -23,6 +28,11 @@ public final class DecisionTreeClassifier implements ProbabilisticClassifier {
      * {@code maxDepth} ({@code Integer.MAX_VALUE} for none), {@code minSamplesSplit >= 2}, {@code minSamplesLeaf >= 1}.
      */
     public DecisionTreeClassifier(Criterion criterion, int maxDepth, int minSamplesSplit, int minSamplesLeaf) {
+        this(criterion, maxDepth, minSamplesSplit, minSamplesLeaf, SKLEARN_RANDOM_STATE_0);
+    }
+
+    /** As {@link #DecisionTreeClassifier(Criterion, int, int, int)}, with the tie-breaking generator's {@code seed}. */
+    public DecisionTreeClassifier(Criterion criterion, int maxDepth, int minSamplesSplit, int minSamplesLeaf, int seed) {
         if (!criterion.forClassification()) throw new IllegalArgumentException("DecisionTreeClassifier: criterion must be GINI or ENTROPY, got " + criterion);
         if (maxDepth < 1 || minSamplesSplit < 2 || minSamplesLeaf < 1)
             throw new IllegalArgumentException("DecisionTreeClassifier: need maxDepth >= 1, minSamplesSplit >= 2, minSamplesLeaf >= 1, got "
@@ -31,18 +41,19 @@ public final class DecisionTreeClassifier implements ProbabilisticClassifier {
         this.maxDepth = maxDepth;
         this.minSamplesSplit = minSamplesSplit;
         this.minSamplesLeaf = minSamplesLeaf;
+        this.seed = seed;
     }
 
     @Override
     public DecisionTreeClassifier fit(Tensor x, Tensor y) {
-        double[][] rows = Inputs.matrix("DecisionTreeClassifier.fit", x);
+        double[][] rows = Inputs.matrixFloat32("DecisionTreeClassifier.fit", x, -1);
         double[] yv = Inputs.vector("DecisionTreeClassifier.fit", y, rows.length);
         LabelEncoding enc = LabelEncoding.of("DecisionTreeClassifier.fit", yv);
         classes = enc.classes();
         features = rows[0].length;
         int[] all = new int[rows.length];
         for (int i = 0; i < all.length; i++) all[i] = i;
-        tree = new CartBuilder(criterion, maxDepth, minSamplesSplit, minSamplesLeaf, features, classes.length, null)
+        tree = new CartBuilder(criterion, maxDepth, minSamplesSplit, minSamplesLeaf, features, classes.length, new FeatureSampler(features, seed))
                 .classify(rows, enc.encode(yv), all);
         return this;
     }
@@ -58,7 +69,7 @@ public final class DecisionTreeClassifier implements ProbabilisticClassifier {
 
     private double[][] proba(Tensor x) {
         Inputs.requireFitted("DecisionTreeClassifier.predict", tree != null);
-        double[][] rows = Inputs.matrix("DecisionTreeClassifier.predict", x, features);
+        double[][] rows = Inputs.matrixFloat32("DecisionTreeClassifier.predict", x, features);
         double[][] out = new double[rows.length][];
         for (int i = 0; i < rows.length; i++) out[i] = tree.value[tree.leaf(rows[i])].clone();
         return out;

@@ -2,7 +2,10 @@ package dev.ember.ml;
 
 import dev.ember.Tensor;
 
-/** A CART regression tree (squared error): predicts the mean target of the leaf a sample falls into. */
+/**
+ * A CART regression tree (squared error): predicts the mean target of the leaf a sample falls
+ * into. Ties between splits are broken as in {@link DecisionTreeClassifier} (same default seed).
+ */
 public final class DecisionTreeRegressor implements Regressor {
     private int maxDepth = Integer.MAX_VALUE, minSamplesSplit = 2, minSamplesLeaf = 1;
     private int features;
@@ -22,19 +25,19 @@ public final class DecisionTreeRegressor implements Regressor {
 
     @Override
     public DecisionTreeRegressor fit(Tensor x, Tensor y) {
-        double[][] rows = Inputs.matrix("DecisionTreeRegressor.fit", x);
+        double[][] rows = Inputs.matrixFloat32("DecisionTreeRegressor.fit", x, -1);
         double[] yv = Inputs.vector("DecisionTreeRegressor.fit", y, rows.length);
         features = rows[0].length;
         int[] all = new int[rows.length];
         for (int i = 0; i < all.length; i++) all[i] = i;
-        tree = new CartBuilder(Criterion.SQUARED_ERROR, maxDepth, minSamplesSplit, minSamplesLeaf, features, 0, null).regress(rows, yv, all);
+        tree = new CartBuilder(Criterion.SQUARED_ERROR, maxDepth, minSamplesSplit, minSamplesLeaf, features, 0, new FeatureSampler(features, DecisionTreeClassifier.SKLEARN_RANDOM_STATE_0)).regress(rows, yv, all);
         return this;
     }
 
     @Override
     public Tensor predict(Tensor x) {
         Inputs.requireFitted("DecisionTreeRegressor.predict", tree != null);
-        double[][] rows = Inputs.matrix("DecisionTreeRegressor.predict", x, features);
+        double[][] rows = Inputs.matrixFloat32("DecisionTreeRegressor.predict", x, features);
         double[] out = new double[rows.length];
         for (int i = 0; i < rows.length; i++) out[i] = tree.value[tree.leaf(rows[i])][0];
         return Inputs.values(out);

@@ -23,6 +23,13 @@ final class Inputs {
         return rows;
     }
 
+    /** {@code X} rounded to float32 values, as scikit-learn's trees see their input (thresholds then match exactly). */
+    static double[][] matrixFloat32(String op, Tensor x, int features) {
+        double[][] rows = features < 0 ? matrix(op, x) : matrix(op, x, features);
+        for (double[] r : rows) for (int j = 0; j < r.length; j++) r[j] = (float) r[j];
+        return rows;
+    }
+
     /** {@code X} with a required number of features (as seen in fit). */
     static double[][] matrix(String op, Tensor x, int features) {
         double[][] rows = matrix(op, x);

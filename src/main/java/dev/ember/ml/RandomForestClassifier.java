@@ -45,7 +45,7 @@ public final class RandomForestClassifier implements ProbabilisticClassifier {
 
     @Override
     public RandomForestClassifier fit(Tensor x, Tensor y) {
-        double[][] rows = Inputs.matrix("RandomForestClassifier.fit", x);
+        double[][] rows = Inputs.matrixFloat32("RandomForestClassifier.fit", x, -1);
         double[] yv = Inputs.vector("RandomForestClassifier.fit", y, rows.length);
         LabelEncoding enc = LabelEncoding.of("RandomForestClassifier.fit", yv);
         classes = enc.classes();
@@ -60,7 +60,8 @@ public final class RandomForestClassifier implements ProbabilisticClassifier {
             SplittableRandom rnd = new SplittableRandom(treeSeeds[t]);
             int[] sample = new int[n];
             for (int i = 0; i < n; i++) sample[i] = bootstrap ? rnd.nextInt(n) : i;
-            return new CartBuilder(criterion, maxDepth, minSamplesSplit, minSamplesLeaf, mf, classes.length, rnd).classify(rows, labels, sample);
+            return new CartBuilder(criterion, maxDepth, minSamplesSplit, minSamplesLeaf, mf, classes.length, new FeatureSampler(features, rnd.nextInt()))
+                    .classify(rows, labels, sample);
         }).toArray(TreeNodes[]::new);
         return this;
     }
@@ -70,7 +71,7 @@ public final class RandomForestClassifier implements ProbabilisticClassifier {
 
     private double[][] proba(Tensor x) {
         Inputs.requireFitted("RandomForestClassifier.predict", trees != null);
-        double[][] rows = Inputs.matrix("RandomForestClassifier.predict", x, features);
+        double[][] rows = Inputs.matrixFloat32("RandomForestClassifier.predict", x, features);
         double[][] out = new double[rows.length][classes.length];
         for (int i = 0; i < rows.length; i++) {
             for (TreeNodes t : trees) {

@@ -13,10 +13,11 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * CART trees and random forests against scikit-learn on raw features. The root split's impurity
- * decrease does not depend on how ties are broken, so it must equal scikit-learn's to 1e-12;
- * the whole tree may differ where two splits tie (scikit-learn breaks ties in a random feature
- * order, Ember by feature index), so test accuracy is compared with a tolerance.
+ * CART trees and random forests against scikit-learn on raw features. With the splitter state
+ * scikit-learn derives from {@code random_state=0} (Ember's default), ties between equally good
+ * splits are broken the same way, so the trees must be identical node for node: same split
+ * features, thresholds and children, hence the same predictions. Forests use other random
+ * streams, so only their accuracy is compared.
  */
 class TreesAgreementTest {
 
@@ -37,14 +38,33 @@ class TreesAgreementTest {
             JsonObject ref = refs.getAsJsonObject(c.key);
             DecisionTreeClassifier t = c.tree.fit(x, y);
             assertEquals(ref.get("root_gain").getAsDouble(), t.nodes().gain(0), 1e-12, c.key + " root gain");
-            double acc = t.score(tx, ty), expected = ref.get("test_accuracy").getAsDouble();
-            // Fully grown trees on real data: within 3 points (or one sample) of scikit-learn; see the class comment.
-            double tol = c.key.equals("depth3_leaf5") ? points(1, d.test().length) : points(3, d.test().length);
-            assertEquals(expected, acc, tol, c.key + " accuracy " + acc + " vs sklearn " + expected);
+            assertSameTree(ref.getAsJsonObject("structure"), t.nodes(), name + " " + c.key);
+            assertArrayEquals(SklearnData.longs(ref.get("test_pred")), t.predict(tx).toLongArray());
+            assertEquals(ref.get("test_accuracy").getAsDouble(), t.score(tx, ty), 1e-12);
+            assertEquals(ref.get("depth").getAsInt(), t.depth());
+            assertEquals(ref.get("leaves").getAsInt(), t.leafCount());
             assertEquals(1.0, java.util.Arrays.stream(t.featureImportances()).sum(), 1e-12);
-            if (c.key.equals("depth3_leaf5")) assertEquals(ref.get("depth").getAsInt(), t.depth());
             if (!c.key.equals("depth3_leaf5")) assertEquals(1.0, t.score(x, y), 1e-12, "a fully grown tree fits its training data");
         }
+    }
+
+    /** Node-by-node equality with scikit-learn's {@code tree_} arrays (its leaves have feature -2). */
+    static void assertSameTree(JsonObject ref, TreeNodes t, String what) {
+        int[] feature = SklearnData.ints(ref.get("feature")), left = SklearnData.ints(ref.get("left")), right = SklearnData.ints(ref.get("right"));
+        double[] threshold = SklearnData.doubles(ref.get("threshold"));
+        assertEquals(feature.length, t.count, what + ": node count");
+        for (int i = 0; i < feature.length; i++) {
+            assertEquals(left[i], t.left[i], what + ": left child of node " + i);
+            assertEquals(right[i], t.right[i], what + ": right child of node " + i);
+            if (left[i] < 0) continue;
+            assertEquals(feature[i], t.feature[i], what + ": feature of node " + i);
+            assertEquals(threshold[i], t.threshold[i], 0, what + ": threshold of node " + i);
+        }
+    }
+
+    @Test
+    void sklearnSplitterStateIsTheDefault() {
+        assertEquals(SklearnData.load("iris").ref().get("tree_rand_r_state").getAsInt(), DecisionTreeClassifier.SKLEARN_RANDOM_STATE_0);
     }
 
     @ParameterizedTest
@@ -54,8 +74,10 @@ class TreesAgreementTest {
         JsonObject ref = d.get("tree_regressor");
         DecisionTreeRegressor t = new DecisionTreeRegressor(ref.get("max_depth").getAsInt(), 2, 1).fit(d.trainX(false), d.trainTargets());
         assertEquals(ref.get("root_gain").getAsDouble(), t.nodes().gain(0), 1e-12);
+        assertSameTree(ref.getAsJsonObject("structure"), t.nodes(), name + " regressor");
+        assertArrayEquals(SklearnData.doubles(ref.get("test_pred")), t.predict(d.testX(false)).toDoubleArray(), 1e-12);
         double mse = Regression.meanSquaredError(d.testY().toDoubleArray(), t.predict(d.testX(false)).toDoubleArray());
-        assertEquals(ref.get("test_mse").getAsDouble(), mse, 0.25 * ref.get("test_mse").getAsDouble() + 1e-12);
+        assertEquals(ref.get("test_mse").getAsDouble(), mse, 1e-12);
     }
 
     @ParameterizedTest
