@@ -13,10 +13,15 @@ except n_jobs=-1 for the forest (Ember grows trees in parallel too) and the same
 Rows are interleaved per dataset (Ember first, then scikit-learn) on a shared, noisy machine:
 rerun and compare medians rather than trusting one run.
 """
+import os
+
+# Idle OpenMP threads spin against the other process on a small shared machine (docs: PLATFORM.md);
+# passive waiting is scikit-learn's fastest configuration there. Must be set before sklearn loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import argparse
 import datetime
 import json
-import os
 import platform
 import subprocess
 import sys
