@@ -13,7 +13,7 @@ final class CartBuilder {
     private final Criterion criterion;
     private final int maxDepth, minSamplesSplit, minSamplesLeaf, maxFeatures, classes;
     private final FeatureSampler sampler;
-    private double[][] x;
+    private double[][] columns;   // [features][rows]: a node reads one feature of many rows
     private int[] labels;
     private double[] targets;
     private TreeNodes tree;
@@ -30,16 +30,22 @@ final class CartBuilder {
 
     /** A classification tree on rows {@code x} with class indices {@code labels}, over the sample indices given (repeats allowed). */
     TreeNodes classify(double[][] x, int[] labels, int[] sample) {
-        this.x = x;
+        this.columns = transpose(x);
         this.labels = labels;
         return grow(sample);
     }
 
     /** A regression tree on rows {@code x} with {@code targets}. */
     TreeNodes regress(double[][] x, double[] targets, int[] sample) {
-        this.x = x;
+        this.columns = transpose(x);
         this.targets = targets;
         return grow(sample);
+    }
+
+    private static double[][] transpose(double[][] x) {
+        double[][] t = new double[x[0].length][x.length];
+        for (int i = 0; i < x.length; i++) for (int j = 0; j < x[i].length; j++) t[j][i] = x[i][j];
+        return t;
     }
 
     private TreeNodes grow(int[] sample) {
@@ -58,10 +64,11 @@ final class CartBuilder {
         Split s = bestSplit(idx, knownConstants);
         if (s == null) return node;
         int nl = 0;
-        for (int i : idx) if (x[i][s.feature] <= s.threshold) nl++;
+        double[] col = columns[s.feature];
+        for (int i : idx) if (col[i] <= s.threshold) nl++;
         int[] li = new int[nl], ri = new int[n - nl];
         int a = 0, b = 0;
-        for (int i : idx) if (x[i][s.feature] <= s.threshold) li[a++] = i; else ri[b++] = i;
+        for (int i : idx) if (col[i] <= s.threshold) li[a++] = i; else ri[b++] = i;
         tree.feature[node] = s.feature;
         tree.threshold[node] = s.threshold;
         int l = build(li, depth + 1, s.knownConstants);
@@ -79,7 +86,8 @@ final class CartBuilder {
         int[] sorted = new int[n];
         Split[] best = new Split[1];
         int constants = sampler.visit(knownConstants, maxFeatures, f -> {
-            for (int i = 0; i < n; i++) { v[i] = x[idx[i]][f]; sorted[i] = idx[i]; }
+            double[] col = columns[f];
+            for (int i = 0; i < n; i++) { v[i] = col[idx[i]]; sorted[i] = idx[i]; }
             SortByKey.sort(v, sorted);
             if (v[n - 1] <= v[0] + FEATURE_THRESHOLD) return false;
             Split s = criterion.forClassification() ? scanClasses(f, v, sorted) : scanValues(f, v, sorted);

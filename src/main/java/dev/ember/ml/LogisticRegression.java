@@ -93,7 +93,7 @@ public final class LogisticRegression implements ProbabilisticClassifier {
         int p = x[0].length, stride = p + 1;
         java.util.Arrays.fill(g, 0);
         double loss = 0;
-        double[] z = new double[k];
+        double[] z = new double[k], e = new double[k];
         for (int i = 0; i < x.length; i++) {
             double max = Double.NEGATIVE_INFINITY;
             for (int o = 0; o < k; o++) {
@@ -103,11 +103,10 @@ public final class LogisticRegression implements ProbabilisticClassifier {
                 max = Math.max(max, s);
             }
             double sum = 0;
-            for (int o = 0; o < k; o++) sum += Math.exp(z[o] - max);
-            double lse = max + Math.log(sum);
-            loss += lse - z[t[i]];
+            for (int o = 0; o < k; o++) sum += e[o] = Math.exp(z[o] - max);
+            loss += max + Math.log(sum) - z[t[i]];
             for (int o = 0; o < k; o++) {
-                double d = c * (Math.exp(z[o] - lse) - (o == t[i] ? 1 : 0));
+                double d = c * (e[o] / sum - (o == t[i] ? 1 : 0));
                 int base = o * stride;
                 for (int j = 0; j < p; j++) g[base + j] += d * x[i][j];
                 g[base + p] += d;
