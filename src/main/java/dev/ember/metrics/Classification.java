@@ -38,6 +38,11 @@ public final class Classification {
      * only when more than {@code k} classes score strictly higher.
      */
     public static double topKAccuracy(long[] yTrue, double[][] scores, int k) {
+        return (double) topKHits(yTrue, scores, k) / yTrue.length;
+    }
+
+    /** Number of samples counted correct by {@link #topKAccuracy}. */
+    static long topKHits(long[] yTrue, double[][] scores, int k) {
         Labels.sameLength("topKAccuracy", yTrue.length, scores.length);
         if (k < 1) throw new IllegalArgumentException("topKAccuracy: k must be >= 1, got " + k);
         long hit = 0;
@@ -48,7 +53,7 @@ public final class Classification {
             for (double s : scores[i]) if (s > scores[i][t]) higher++;
             if (higher < k) hit++;
         }
-        return (double) hit / yTrue.length;
+        return hit;
     }
 
     /** {@link #topKAccuracy(long[], double[][], int)} on tensors: {@code [n], [n, classes]}. */

@@ -20,7 +20,7 @@ public final class TopKAccuracy implements Metric {
     public void update(Tensor output, Tensor target) {
         long[] t = Labels.of(name(), target);
         double[][] s = Labels.rows(name(), output);
-        hits += Math.round(Classification.topKAccuracy(t, s, k) * t.length);
+        hits += Classification.topKHits(t, s, k);
         total += t.length;
     }
 

@@ -28,10 +28,12 @@ public record Kernel(Type type, double gamma, int degree, double coef0) {
     /** This kernel with γ = "scale" resolved for training rows {@code x}, if γ was not given. */
     Kernel resolved(double[][] x) {
         if (gamma > 0 || type == Type.LINEAR) return this;
-        double sum = 0, sumSq = 0;
+        double sum = 0, sq = 0;
         long n = 0;
-        for (double[] r : x) for (double v : r) { sum += v; sumSq += v * v; n++; }
-        double mean = sum / n, var = sumSq / n - mean * mean;
+        for (double[] r : x) for (double v : r) { sum += v; n++; }
+        double mean = sum / n;
+        for (double[] r : x) for (double v : r) sq += (v - mean) * (v - mean);   // two passes: no cancellation
+        double var = sq / n;
         return new Kernel(type, var > 0 ? 1 / (x[0].length * var) : 1.0, degree, coef0);
     }
 
