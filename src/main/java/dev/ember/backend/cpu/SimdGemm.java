@@ -56,6 +56,18 @@ final class SimdGemm {
     static void gemm(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, int bcs,
                      float[] c, int co, int ldc, boolean parallel) {
         if (m == 0 || n == 0 || k == 0) return;
+        if (n < NR / 2 && m > n) {
+            // Few columns (e.g. a 10-class output layer): B strips would be mostly padding, so compute
+            // C^T = B^T * A^T instead, where the short side becomes the (narrow) row tiles.
+            run(n, m, k, b, bo, bcs, brs, a, ao, acs, ars, c, co, 1, ldc, parallel);
+        } else {
+            run(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, 1, parallel);
+        }
+    }
+
+    /** {@link #gemm} with C addressed as {@code c[co + i * crs + j * ccs]}. */
+    private static void run(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, int bcs,
+                            float[] c, int co, int crs, int ccs, boolean parallel) {
         int threads = parallel && (long) m * n * k >= PARALLEL_MIN_WORK ? Parallel.threads() : 1;
         Scratch own = SCRATCH.get();
         int mTiles = (m + MR - 1) / MR;
@@ -66,27 +78,27 @@ final class SimdGemm {
                 float[] bp = own.b(strips * NR * kc);
                 int bOff = bo + pc * brs + jc * bcs;
                 int aOff = ao + pc * acs;
-                int cOff = co + jc;
+                int cOff = co + jc * ccs;
                 if (threads == 1) {
                     packB(b, bOff, brs, bcs, kc, nc, 0, strips, bp);
-                    block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, ldc, 0, mTiles, 0, strips, own);
+                    block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, 0, mTiles, 0, strips, own);
                     continue;
                 }
                 Parallel.forRange(strips, 1, (s0, s1) -> packB(b, bOff, brs, bcs, kc, nc, s0, s1, bp));
                 if (mTiles >= 4 * threads || mTiles >= strips) {
                     // Row blocks: each thread packs only its own rows of A and reads all of B.
-                    Parallel.forRange(mTiles, 1, (t0, t1) -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, ldc, t0, t1, 0, strips, SCRATCH.get()));
+                    Parallel.forRange(mTiles, 1, (t0, t1) -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, t0, t1, 0, strips, SCRATCH.get()));
                 } else {
                     // Few rows (small batch): split the B strips; each thread packs all of A.
-                    Parallel.forRange(strips, 1, (s0, s1) -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, ldc, 0, mTiles, s0, s1, SCRATCH.get()));
+                    Parallel.forRange(strips, 1, (s0, s1) -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, 0, mTiles, s0, s1, SCRATCH.get()));
                 }
             }
         }
     }
 
     /** C rows of tiles {@code [t0, t1)} x B strips {@code [s0, s1)} for one packed depth block. */
-    private static void block(int m, int n, int kc, float[] a, int ao, int ars, int acs, float[] bp, float[] c, int co, int ldc,
-                              int t0, int t1, int s0, int s1, Scratch scratch) {
+    private static void block(int m, int n, int kc, float[] a, int ao, int ars, int acs, float[] bp, float[] c, int co, int crs,
+                              int ccs, int t0, int t1, int s0, int s1, Scratch scratch) {
         int blockTiles = MC / MR;
         float[] ap = scratch.a(blockTiles * MR * kc);
         float[] tile = scratch.tile;
@@ -97,14 +109,14 @@ final class SimdGemm {
                 int j0 = s * NR, nr = Math.min(NR, n - j0), bOff = s * NR * kc;
                 for (int t = tb; t < te; t++) {
                     int i0 = t * MR, mr = Math.min(MR, m - i0), aOff = (t - tb) * MR * kc;
-                    if (mr == MR && nr == NR) {
-                        kernel(kc, ap, aOff, bp, bOff, c, co + i0 * ldc + j0, ldc);
+                    if (mr == MR && nr == NR && ccs == 1) {
+                        kernel(kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs);
                     } else {
                         java.util.Arrays.fill(tile, 0f);
                         kernel(kc, ap, aOff, bp, bOff, tile, 0, NR);
                         for (int i = 0; i < mr; i++) {
-                            int cr = co + (i0 + i) * ldc + j0, tr = i * NR;
-                            for (int j = 0; j < nr; j++) c[cr + j] += tile[tr + j];
+                            int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * NR;
+                            for (int j = 0; j < nr; j++) c[cr + j * ccs] += tile[tr + j];
                         }
                     }
                 }
