@@ -20,7 +20,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the JMH benchmarks and prints one table with each result's time (with JMH's error)
  * and its throughput in GFLOP/s or GB/s. Usage:
- * {@code BenchMain [regex] [--threads 1,2] [--quick] [--param name=v1,v2] [--json FILE]}.
+ * {@code BenchMain [regex] [--threads 1,2] [--quick] [--param name=v1,v2] [--json FILE]}; the thread counts
+ * default to {@code EMBER_NUM_THREADS} when set, else 1 and 2.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -31,7 +32,8 @@ public final class BenchMain {
     /** Entry point; see the class comment for arguments. */
     public static void main(String[] args) throws RunnerException, IOException {
         String filter = ".*";
-        String threads = "1,2";
+        String env = System.getenv("EMBER_NUM_THREADS");
+        String threads = env != null && !env.isBlank() ? env.trim() : "1,2";
         boolean quick = false;
         Path json = null;
         Map<String, String[]> params = new LinkedHashMap<>();
