@@ -84,16 +84,36 @@ final class SimdGemm {
                     block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, 0, mTiles, 0, strips, own);
                     continue;
                 }
-                Parallel.forRange(strips, 1, (s0, s1) -> packB(b, bOff, brs, bcs, kc, nc, s0, s1, bp));
+                // Work is handed out in small chunks from a shared counter rather than one fixed range per
+                // thread, so a thread the OS deschedules (a busy machine) does not hold the others up.
+                int packChunk = Math.max(1, strips / (4 * threads));
+                shared(threads, (strips + packChunk - 1) / packChunk, q -> packB(b, bOff, brs, bcs, kc, nc, q * packChunk,
+                        Math.min(strips, (q + 1) * packChunk), bp));
                 if (mTiles >= 4 * threads || mTiles >= strips) {
                     // Row blocks: each thread packs only its own rows of A and reads all of B.
-                    Parallel.forRange(mTiles, 1, (t0, t1) -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, t0, t1, 0, strips, SCRATCH.get()));
+                    int rows = Math.max(1, Math.min(MC / MR, mTiles / (4 * threads)));
+                    shared(threads, (mTiles + rows - 1) / rows, q -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs,
+                            q * rows, Math.min(mTiles, (q + 1) * rows), 0, strips, SCRATCH.get()));
                 } else {
                     // Few rows (small batch): split the B strips; each thread packs all of A.
-                    Parallel.forRange(strips, 1, (s0, s1) -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, 0, mTiles, s0, s1, SCRATCH.get()));
+                    int cols = Math.max(1, strips / (4 * threads));
+                    shared(threads, (strips + cols - 1) / cols, q -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs,
+                            0, mTiles, q * cols, Math.min(strips, (q + 1) * cols), SCRATCH.get()));
                 }
             }
         }
+    }
+
+    /** Runs {@code task(0 .. count-1)} on up to {@code threads} threads that take the next index until none is left. */
+    private static void shared(int threads, int count, java.util.function.IntConsumer task) {
+        if (count <= 1 || threads <= 1) {
+            for (int q = 0; q < count; q++) task.accept(q);
+            return;
+        }
+        var next = new java.util.concurrent.atomic.AtomicInteger();
+        Parallel.forRange(Math.min(threads, count), 1, (w0, w1) -> {
+            for (int q; (q = next.getAndIncrement()) < count; ) task.accept(q);
+        });
     }
 
     /** C rows of tiles {@code [t0, t1)} x B strips {@code [s0, s1)} for one packed depth block. */
