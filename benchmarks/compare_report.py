@@ -1,6 +1,6 @@
 """Merges the JSON files of one benchmarks/compare.sh sitting into one table.
 
-Ember rows come from BenchMain --json (benchmark, params, msPerOp, throughput, unit);
+Ember rows come from BenchMain --json (benchmark, params, medianMs of the JMH iterations, throughput, unit);
 peer rows from peers/*.py (key, threads, ms, peer). Each figure is the median over
 rounds, with the range; the ratio is Ember's throughput over the peer's (peer ms / Ember ms),
 so above 1 means Ember is faster.
@@ -45,7 +45,7 @@ def main():
             k, t = ember_key(row), int(row["params"]["threads"])
             if k not in order:
                 order.append(k)
-            ember.setdefault((k, t), []).append(row["msPerOp"])
+            ember.setdefault((k, t), []).append(row["medianMs"])
             work[k] = row["throughput"] * 1e9 * row["msPerOp"] * 1e-3  # FLOP or bytes per call
             unit[k] = row["unit"]
     for f in sorted(glob.glob(os.path.join(args.dir, "peer-*.json"))):

@@ -4,7 +4,7 @@ import statistics
 import time
 
 
-def measure(fn, warmup_s=0.5, batches=3, batch_s=0.5):
+def measure(fn, warmup_s=0.5, batches=5, batch_s=0.3):
     """Median milliseconds per call of fn() over `batches` batches of about `batch_s` seconds."""
     t_end = time.perf_counter() + warmup_s
     calls = 0

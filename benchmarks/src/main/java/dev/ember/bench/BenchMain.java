@@ -18,8 +18,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs the JMH benchmarks and prints one table with each result's time (with JMH's error)
- * and its throughput in GFLOP/s or GB/s. Usage:
+ * Runs the JMH benchmarks and prints one table with each result's mean time (with JMH's error),
+ * the median and range of its iterations, and its throughput (from the mean) in GFLOP/s or GB/s. Usage:
  * {@code BenchMain [regex] [--threads 1,2] [--quick] [--param name=v1,v2] [--json FILE]}; the thread counts
  * default to {@code EMBER_NUM_THREADS} when set, else 1 and 2.
  */
@@ -27,7 +27,8 @@ public final class BenchMain {
     private BenchMain() {}
 
     /** One measured row: what ran, its mean time, error and derived throughput. */
-    public record Row(String benchmark, Map<String, String> params, double msPerOp, double errorMs, double throughput, String unit) {}
+    public record Row(String benchmark, Map<String, String> params, double msPerOp, double errorMs, double medianMs, double minMs,
+                      double maxMs, double throughput, String unit) {}
 
     /** Entry point; see the class comment for arguments. */
     public static void main(String[] args) throws RunnerException, IOException {
@@ -55,8 +56,8 @@ public final class BenchMain {
         }
         ChainedOptionsBuilder opt = new OptionsBuilder().include(filter).param("threads", threads.split(","));
         params.forEach(opt::param);
-        if (quick) opt.warmupIterations(2).warmupTime(TimeValue.milliseconds(500)).measurementIterations(3)
-                .measurementTime(TimeValue.milliseconds(500));
+        if (quick) opt.warmupIterations(2).warmupTime(TimeValue.milliseconds(400)).measurementIterations(5)
+                .measurementTime(TimeValue.milliseconds(300));
         Collection<RunResult> results = new Runner(opt.build()).run();
         List<Row> rows = new ArrayList<>();
         for (RunResult r : results) rows.add(row(r));
@@ -75,8 +76,11 @@ public final class BenchMain {
         var score = r.getPrimaryResult();
         double ms = toMillis(score.getScore(), score.getScoreUnit());
         double err = Double.isNaN(score.getScoreError()) ? 0 : toMillis(score.getScoreError(), score.getScoreUnit());
+        var st = score.getStatistics();
+        double median = toMillis(st.getPercentile(50), score.getScoreUnit());
         Work w = Work.of(name, params);
-        return new Row(name, params, ms, err, w.amount() / (ms * 1e-3) / 1e9, w.unit());
+        return new Row(name, params, ms, err, median, toMillis(st.getMin(), score.getScoreUnit()), toMillis(st.getMax(), score.getScoreUnit()),
+                w.amount() / (ms * 1e-3) / 1e9, w.unit());
     }
 
     private static double toMillis(double v, String unit) {
@@ -91,11 +95,12 @@ public final class BenchMain {
 
     private static void print(List<Row> rows) {
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-34s %-34s %12s %10s %12s%n", "benchmark", "params", "ms/op", "+-", "throughput");
+        System.out.printf(Locale.ROOT, "%-28s %-36s %11s %10s %11s %21s %12s%n", "benchmark", "params", "ms/op", "+-", "median", "range", "throughput");
         for (Row r : rows) {
             StringBuilder p = new StringBuilder();
             r.params().forEach((k, v) -> p.append(p.isEmpty() ? "" : " ").append(k).append('=').append(v));
-            System.out.printf(Locale.ROOT, "%-34s %-34s %12.4f %10.4f %8.1f %s%n", r.benchmark(), p, r.msPerOp(), r.errorMs(), r.throughput(), r.unit());
+            System.out.printf(Locale.ROOT, "%-28s %-36s %11.4f %10.4f %11.4f %10.4f-%-10.4f %8.1f %s%n", r.benchmark(), p, r.msPerOp(),
+                    r.errorMs(), r.medianMs(), r.minMs(), r.maxMs(), r.throughput(), r.unit());
         }
     }
 

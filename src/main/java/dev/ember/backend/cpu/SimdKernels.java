@@ -138,21 +138,51 @@ final class SimdKernels {
                 return (float) s;
             }
             case MAX, MIN -> {
+                // Compare-and-blend is cheaper than the Math.max-exact vector max; NaN is caught separately:
+                // a running sum turns NaN if any element is NaN (or if both infinities occur, which the
+                // exact rescan below then sorts out). Operators stay constants so the JIT intrinsifies them.
                 boolean max = op == ReduceOp.MAX;
-                var acc = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
-                VectorMask<Float> nan = S.maskAll(false);
-                for (; i < bound; i += L) {
-                    var v = FloatVector.fromArray(S, x, xo + i);
-                    nan = nan.or(v.test(jdk.incubator.vector.VectorOperators.IS_NAN));
-                    acc = max ? acc.max(v) : acc.min(v);
+                var a0 = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY); var a1 = a0; var a2 = a0; var a3 = a0;
+                var s0 = FloatVector.zero(S); var s1 = s0;
+                int b4 = n - n % (4 * L);
+                if (max) {
+                    for (; i < b4; i += 4 * L) {
+                        var v0 = FloatVector.fromArray(S, x, xo + i);
+                        var v1 = FloatVector.fromArray(S, x, xo + i + L);
+                        var v2 = FloatVector.fromArray(S, x, xo + i + 2 * L);
+                        var v3 = FloatVector.fromArray(S, x, xo + i + 3 * L);
+                        a0 = a0.blend(v0, v0.compare(VectorOperators.GT, a0));
+                        a1 = a1.blend(v1, v1.compare(VectorOperators.GT, a1));
+                        a2 = a2.blend(v2, v2.compare(VectorOperators.GT, a2));
+                        a3 = a3.blend(v3, v3.compare(VectorOperators.GT, a3));
+                        s0 = s0.add(v0.add(v1));
+                        s1 = s1.add(v2.add(v3));
+                    }
+                    a0 = a0.blend(a1, a1.compare(VectorOperators.GT, a0));
+                    a2 = a2.blend(a3, a3.compare(VectorOperators.GT, a2));
+                    a0 = a0.blend(a2, a2.compare(VectorOperators.GT, a0));
+                } else {
+                    for (; i < b4; i += 4 * L) {
+                        var v0 = FloatVector.fromArray(S, x, xo + i);
+                        var v1 = FloatVector.fromArray(S, x, xo + i + L);
+                        var v2 = FloatVector.fromArray(S, x, xo + i + 2 * L);
+                        var v3 = FloatVector.fromArray(S, x, xo + i + 3 * L);
+                        a0 = a0.blend(v0, v0.compare(VectorOperators.LT, a0));
+                        a1 = a1.blend(v1, v1.compare(VectorOperators.LT, a1));
+                        a2 = a2.blend(v2, v2.compare(VectorOperators.LT, a2));
+                        a3 = a3.blend(v3, v3.compare(VectorOperators.LT, a3));
+                        s0 = s0.add(v0.add(v1));
+                        s1 = s1.add(v2.add(v3));
+                    }
+                    a0 = a0.blend(a1, a1.compare(VectorOperators.LT, a0));
+                    a2 = a2.blend(a3, a3.compare(VectorOperators.LT, a2));
+                    a0 = a0.blend(a2, a2.compare(VectorOperators.LT, a0));
                 }
-                if (nan.anyTrue()) return Float.NaN;
-                float r = acc.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
-                for (; i < n; i++) {
-                    float v = x[xo + i];
-                    if (Float.isNaN(v)) return Float.NaN;
-                    r = max ? Math.max(r, v) : Math.min(r, v);
+                if (s0.add(s1).test(VectorOperators.IS_NAN).anyTrue()) {
+                    for (int j = 0; j < b4; j++) if (Float.isNaN(x[xo + j])) return Float.NaN;
                 }
+                float r = a0.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
+                for (; i < n; i++) r = max ? Math.max(r, x[xo + i]) : Math.min(r, x[xo + i]);
                 return r;
             }
             default -> throw new IllegalStateException("no SIMD reduction for " + op);

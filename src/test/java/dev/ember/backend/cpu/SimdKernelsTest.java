@@ -110,6 +110,11 @@ class SimdKernelsTest {
         x[OFF + N - 2] = 0;
         x[OFF + 17] = Float.NaN; // in the vector body
         assertTrue(Float.isNaN(SimdKernels.reduce(ReduceOp.MIN, x, OFF, N)));
+        // Both infinities and no NaN: the NaN screen (a running sum) fires, the rescan must clear it.
+        x[OFF + 17] = Float.POSITIVE_INFINITY;
+        x[OFF + 40] = Float.NEGATIVE_INFINITY;
+        assertEquals(Float.POSITIVE_INFINITY, SimdKernels.reduce(ReduceOp.MAX, x, OFF, N));
+        assertEquals(Float.NEGATIVE_INFINITY, SimdKernels.reduce(ReduceOp.MIN, x, OFF, N));
     }
 
     @ParameterizedTest
