@@ -34,8 +34,11 @@ final class SimdGemm {
     static final int MC = Integer.getInteger("ember.gemm.mc", 96) / MR * MR;
     /** Columns of B per packed panel (a multiple of NR), bounding the panel's size. */
     static final int NC = Integer.getInteger("ember.gemm.nc", 4096) / NR * NR;
-    /** Below this many multiply-adds one thread does the whole product (threads cost more). */
-    private static final long PARALLEL_MIN_WORK = 48L * 48 * 48;
+    /**
+     * Below this many multiply-adds (about 25 us on one core) one thread does the whole product: handing
+     * work to the pool costs microseconds, and on a busy machine a descheduled helper can stall the join.
+     */
+    private static final long PARALLEL_MIN_WORK = 2_500_000L;
 
     /** Per-thread scratch: the packed A block, a packed B panel, and an edge tile. */
     private static final class Scratch {
