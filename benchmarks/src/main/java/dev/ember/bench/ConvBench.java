@@ -31,14 +31,17 @@ public class ConvBench {
     /** Batch size of the demo CNN. */
     public static final int BATCH = 128;
 
+    /** Which layer of the demo CNN. */
     @Param({"conv1", "conv2"})
     public String layer;
 
+    /** CPU threads ({@code Ember.setNumThreads}). */
     @Param({"1", "2"})
     public int threads;
 
     private Tensor x, w, b, gradOut;
 
+    /** Sets the thread count and draws input, weight, bias and the output gradient. */
     @Setup
     public void setup() {
         Ember.setNumThreads(threads);
@@ -50,6 +53,7 @@ public class ConvBench {
         gradOut = Tensor.randn(BATCH, l.cout, l.hw, l.hw);
     }
 
+    /** Forward only, without recording: {@code [128, cin, hw, hw] -> [128, cout, hw, hw]}. */
     @Benchmark
     public Tensor forward() {
         try (var scope = Ember.noGrad()) {
@@ -57,6 +61,7 @@ public class ConvBench {
         }
     }
 
+    /** Forward, then backward from a fixed output gradient; returns the weight gradient. */
     @Benchmark
     public Tensor forwardBackward() {
         x.setGrad(null);

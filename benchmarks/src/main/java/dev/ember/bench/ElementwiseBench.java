@@ -27,17 +27,21 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx6g"})
 public class ElementwiseBench {
+    /** The op under test. */
     @Param({"add", "mul", "relu", "exp", "gelu", "chain"})
     public String op;
 
+    /** Number of float32 elements. */
     @Param({"1048576", "16777216"})
     public int size;
 
+    /** CPU threads ({@code Ember.setNumThreads}). */
     @Param({"1", "2"})
     public int threads;
 
     private Tensor x, y, z;
 
+    /** Sets the thread count and draws three inputs of {@code size} floats. */
     @Setup
     public void setup() {
         Ember.setNumThreads(threads);
@@ -47,6 +51,7 @@ public class ElementwiseBench {
         z = Tensor.randn(size);
     }
 
+    /** One op, {@code [size] -> [size]}. */
     @Benchmark
     public Tensor run() {
         return switch (op) {

@@ -31,11 +31,13 @@ public class GemmBench {
             "b64:128x32x128", "128x784x256", "128x128x10", "64x288x196"})
     public String shape;
 
+    /** CPU threads ({@code Ember.setNumThreads}). */
     @Param({"1", "2"})
     public int threads;
 
     private Tensor a, b;
 
+    /** Sets the thread count and draws the operands. */
     @Setup
     public void setup() {
         Ember.setNumThreads(threads);
@@ -45,6 +47,7 @@ public class GemmBench {
         b = s.batch > 1 ? Tensor.randn(s.batch, s.k, s.n) : Tensor.randn(s.k, s.n);
     }
 
+    /** One product, {@code [(B,) M, K] @ [(B,) K, N] -> [(B,) M, N]}. */
     @Benchmark
     public Tensor matmul() {
         return a.matmul(b);

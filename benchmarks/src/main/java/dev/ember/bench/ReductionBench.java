@@ -30,17 +30,21 @@ public class ReductionBench {
     /** Row length of the softmax benchmark. */
     public static final int ROW = 1024;
 
+    /** The reduction under test. */
     @Param({"sum", "max", "softmax"})
     public String op;
 
+    /** Number of float32 elements. */
     @Param({"1048576", "16777216"})
     public int size;
 
+    /** CPU threads ({@code Ember.setNumThreads}). */
     @Param({"1", "2"})
     public int threads;
 
     private Tensor x;
 
+    /** Sets the thread count and draws a {@code [size / 1024, 1024]} input. */
     @Setup
     public void setup() {
         Ember.setNumThreads(threads);
@@ -48,6 +52,7 @@ public class ReductionBench {
         x = Tensor.randn(size / ROW, ROW);
     }
 
+    /** One reduction: {@code [r, 1024] -> []} (sum, max) or {@code -> [r, 1024]} (softmax). */
     @Benchmark
     public Tensor run() {
         return switch (op) {

@@ -34,9 +34,11 @@ public class TrainStepBench {
     /** Batch size of the demos. */
     public static final int BATCH = 128;
 
+    /** Which demo model. */
     @Param({"mlp", "cnn"})
     public String model;
 
+    /** CPU threads ({@code Ember.setNumThreads}). */
     @Param({"1", "2"})
     public int threads;
 
@@ -45,6 +47,7 @@ public class TrainStepBench {
     private Tensor x, labels;
     private long step;
 
+    /** Sets the thread count and builds inputs, labels, parameters and Adam moments. */
     @Setup
     public void setup() {
         Ember.setNumThreads(threads);
@@ -88,6 +91,7 @@ public class TrainStepBench {
         return h;
     }
 
+    /** One training step; returns the loss. */
     @Benchmark
     public double step() {
         Tensor loss = logits().logSoftmax(1).gather(1, labels).mean().neg();
