@@ -61,6 +61,13 @@ public interface Backend {
     /** Reduces the last axis of {@code x} ({@code [..., r] -> [...]}); see {@link ReduceOp} for output dtypes. */
     void reduce(ReduceOp op, Strided x, Strided out);
 
+    /**
+     * Optional fused kernel: softmax (or log-softmax) along the last axis of {@code x} into contiguous
+     * {@code out}. Returns false when this backend has no fused path for these operands, and the tensor
+     * layer then composes softmax from primitives; the conformance suite checks both against one reference.
+     */
+    default boolean softmaxLastDim(Strided x, Strided out, boolean log) { return false; }
+
     // ---- linear algebra ----------------------------------------------------------------------
 
     /** Batched matrix product {@code [b, m, k] @ [b, k, n] -> [b, m, n]}; transposed operands arrive as strides. */

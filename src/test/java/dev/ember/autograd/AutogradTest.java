@@ -182,4 +182,22 @@ class AutogradTest {
         assertArrayEquals(new double[]{0.9, -2.1}, p.toDoubleArray(), 1e-6);
         assertNotNull(m);
     }
+
+    @Test
+    void fusedSoftmaxAgreesWithTheComposedOneForwardAndBackward() {
+        // float32 along the contiguous last dim takes the backend's fused kernel; along dim 0 of the
+        // transpose the same numbers go through the composed primitives.
+        Ember.manualSeed(3);
+        Tensor base = Tensor.randn(5, 37);
+        Tensor upstream = Tensor.randn(5, 37);
+        for (boolean log : new boolean[]{false, true}) {
+            Tensor a = base.clone().requiresGrad(true), b = base.clone().requiresGrad(true);
+            Tensor fused = log ? a.logSoftmax(1) : a.softmax(1);
+            Tensor composed = (log ? b.t().logSoftmax(0) : b.t().softmax(0)).t();
+            fused.mul(upstream).sum().backward();
+            composed.mul(upstream).sum().backward();
+            assertTrue(fused.allclose(composed, 1e-5, 1e-6), "forward, log=" + log);
+            assertTrue(a.grad().allclose(b.grad(), 1e-4, 1e-6), "backward, log=" + log);
+        }
+    }
 }

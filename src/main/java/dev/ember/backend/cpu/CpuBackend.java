@@ -121,6 +121,8 @@ public final class CpuBackend implements Backend {
         int sx = loop.innerStrides[0], sy = loop.innerStrides[1], so = loop.innerStrides[2];
         boolean longs = Elements.integral(xs);
         loop.run(true, (off, n) -> {
+            if (os instanceof byte[] ob && xs instanceof float[] cx && ys instanceof float[] cy && so == 1 && Simd.AVAILABLE
+                    && SimdKernels.compare(op, cx, off[0], sx, cy, off[1], sy, ob, off[2], n)) return;
             if (xs instanceof float[] xf && ys instanceof float[] yf && os instanceof float[] of) {
                 if (so == 1 && Simd.AVAILABLE && SimdKernels.binary(op, xf, off[0], sx, yf, off[1], sy, of, off[2], n)) return;
                 for (int i = 0; i < n; i++) of[off[2] + i * so] = (float) ScalarMath.binary(op, xf[off[0] + i * sx], yf[off[1] + i * sy]);
@@ -251,6 +253,18 @@ public final class CpuBackend implements Backend {
                 else Elements.setD(os, oo, bv);
             }
         }
+    }
+
+    @Override
+    public boolean softmaxLastDim(Strided x, Strided out, boolean log) {
+        if (!(arr(x) instanceof float[] xf) || !Simd.AVAILABLE || !x.isContiguous()) return false;
+        float[] of = (float[]) arr(out);
+        int cols = x.shape()[x.rank() - 1];
+        if (cols == 0) return true;
+        int rows = x.numel() / cols, xo = x.offset(), oo = out.offset();
+        Parallel.forRange(rows, Math.max(1, StridedLoop.PARALLEL_GRAIN / cols),
+                (r0, r1) -> SimdKernels.softmaxRows(xf, xo + r0 * cols, of, oo + r0 * cols, r1 - r0, cols, log));
+        return true;
     }
 
     // ---- linear algebra ----------------------------------------------------------------------
