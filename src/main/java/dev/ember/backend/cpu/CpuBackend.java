@@ -220,6 +220,10 @@ public final class CpuBackend implements Backend {
             Elements.setD(os, oo, SimdKernels.reduce(op, xf, xo, r));
             return;
         }
+        if (xs instanceof float[] xf) {
+            reduceFloatRow(op, xf, xo, rs, r, os, oo);
+            return;
+        }
         boolean integral = Elements.integral(xs);
         switch (op) {
             case SUM, PROD -> {
@@ -265,6 +269,33 @@ public final class CpuBackend implements Backend {
         Parallel.forRange(rows, Math.max(1, StridedLoop.PARALLEL_GRAIN / cols),
                 (r0, r1) -> SimdKernels.softmaxRows(xf, xo + r0 * cols, of, oo + r0 * cols, r1 - r0, cols, log));
         return true;
+    }
+
+    /** The float32 case of {@link #reduceRow} with direct array access (strided rows, e.g. pooling windows). */
+    private static void reduceFloatRow(ReduceOp op, float[] x, int xo, int rs, int r, Object os, int oo) {
+        switch (op) {
+            case SUM -> {
+                double acc = 0;
+                for (int i = 0; i < r; i++) acc += x[xo + i * rs];
+                ((float[]) os)[oo] = (float) acc;
+            }
+            case PROD -> {
+                double acc = 1;
+                for (int i = 0; i < r; i++) acc *= x[xo + i * rs];
+                ((float[]) os)[oo] = (float) acc;
+            }
+            case MAX, MIN, ARGMAX, ARGMIN -> {
+                boolean max = op == ReduceOp.MAX || op == ReduceOp.ARGMAX;
+                int best = 0;
+                float bv = x[xo];
+                for (int i = 1; i < r && !Float.isNaN(bv); i++) {
+                    float v = x[xo + i * rs];
+                    if (Float.isNaN(v) || (max ? v > bv : v < bv)) { bv = v; best = i; }
+                }
+                if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) ((long[]) os)[oo] = best;
+                else ((float[]) os)[oo] = bv;
+            }
+        }
     }
 
     // ---- linear algebra ----------------------------------------------------------------------
