@@ -186,6 +186,11 @@ public final class CpuBackend implements Backend {
             });
             return;
         }
+        if (rank >= 2 && xs instanceof float[] xf && x.strides()[rank - 2] == 1 && rs != 1 && out.isContiguous()
+                && op != ReduceOp.PROD) {
+            reduceAcrossRows(op, x, xf, os, out.offset());
+            return;
+        }
         // Each output element reduces one row of x; rows are visited through a loop over x's outer dims.
         var loop = StridedLoop.of(outerShape, new int[][]{outerStrides, out.strides()}, new int[]{x.offset(), out.offset()});
         int sx = loop.innerStrides[0], so = loop.innerStrides[1];
@@ -269,6 +274,49 @@ public final class CpuBackend implements Backend {
         Parallel.forRange(rows, Math.max(1, StridedLoop.PARALLEL_GRAIN / cols),
                 (r0, r1) -> SimdKernels.softmaxRows(xf, xo + r0 * cols, of, oo + r0 * cols, r1 - r0, cols, log));
         return true;
+    }
+
+    /**
+     * Reduces a strided axis whose neighbouring output axis is contiguous (pooling windows, column
+     * reductions): for each segment of {@code seg} outputs, combine {@code r} contiguous input rows
+     * element by element, so memory is read in order and no per-output call is made.
+     */
+    private static void reduceAcrossRows(ReduceOp op, Strided x, float[] xf, Object os, int oo) {
+        int rank = x.rank(), r = x.shape()[rank - 1], rs = x.strides()[rank - 1], seg = x.shape()[rank - 2];
+        int[] segShape = java.util.Arrays.copyOf(x.shape(), rank - 2);
+        int[] segStrides = java.util.Arrays.copyOf(x.strides(), rank - 2);
+        int segments = 1;
+        for (int d : segShape) segments *= d;
+        boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
+        boolean max = op == ReduceOp.MAX || op == ReduceOp.ARGMAX;
+        Parallel.forRange(segments, Math.max(1, StridedLoop.PARALLEL_GRAIN / Math.max(1, seg * r)), (s0, s1) -> {
+            float[] best = new float[seg];
+            int[] bestIdx = arg ? new int[seg] : null;
+            for (int sgm = s0; sgm < s1; sgm++) {
+                int base = x.offset(), rem = sgm;
+                for (int d = segShape.length - 1; d >= 0; d--) { base += (rem % segShape[d]) * segStrides[d]; rem /= segShape[d]; }
+                System.arraycopy(xf, base, best, 0, seg);
+                if (arg) java.util.Arrays.fill(bestIdx, 0);
+                for (int i = 1; i < r; i++) {
+                    int row = base + i * rs;
+                    if (op == ReduceOp.SUM) {
+                        for (int j = 0; j < seg; j++) best[j] += xf[row + j];
+                        continue;
+                    }
+                    for (int j = 0; j < seg; j++) {
+                        float v = xf[row + j], b = best[j];
+                        // NaN wins and then stays, as in torch.max
+                        if (!Float.isNaN(b) && (Float.isNaN(v) || (max ? v > b : v < b))) {
+                            best[j] = v;
+                            if (arg) bestIdx[j] = i;
+                        }
+                    }
+                }
+                int o = oo + sgm * seg;
+                if (arg) for (int j = 0; j < seg; j++) ((long[]) os)[o + j] = bestIdx[j];
+                else System.arraycopy(best, 0, os, o, seg);
+            }
+        });
     }
 
     /** The float32 case of {@link #reduceRow} with direct array access (strided rows, e.g. pooling windows). */

@@ -58,15 +58,20 @@ final class CpuConv {
                     for (int kj = 0; kj < kw; kj++) {
                         int row = (ch * kh + ki) * kw + kj;
                         int src = cols.offset() + img * cs[0] + row * cs[1];
+                        // the valid output columns for this kernel column, so the inner loop has no bounds test
+                        int sw = g.strideW(), off = kj * g.dilationW() - g.padW();
+                        int j0 = Math.max(0, -Math.floorDiv(off, sw)), j1 = Math.min(ow, Math.floorDiv(w - 1 - off, sw) + 1);
                         for (int i = 0; i < oh; i++) {
                             int ih = i * g.strideH() - g.padH() + ki * g.dilationH();
                             if (ih < 0 || ih >= h) continue;
-                            for (int j = 0; j < ow; j++) {
-                                int iw = j * g.strideW() - g.padW() + kj * g.dilationW();
-                                if (iw < 0 || iw >= w) continue;
-                                int s = src + (i * ow + j) * cs[2], d = xBase + ih * w + iw;
-                                if (xa instanceof float[] xf) xf[d] += ((float[]) ca)[s];
-                                else Elements.setD(xa, d, Elements.getD(xa, d) + Elements.getD(ca, s));
+                            int srow = src + i * ow * cs[2], drow = xBase + ih * w + off;
+                            if (xa instanceof float[] xf && ca instanceof float[] cf) {
+                                for (int j = j0; j < j1; j++) xf[drow + j * sw] += cf[srow + j * cs[2]];
+                            } else {
+                                for (int j = j0; j < j1; j++) {
+                                    int sIdx = srow + j * cs[2], d = drow + j * sw;
+                                    Elements.setD(xa, d, Elements.getD(xa, d) + Elements.getD(ca, sIdx));
+                                }
                             }
                         }
                     }
