@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Compiles kernels/cuda/*.cu to PTX for compute_75 and compute_90 into
+# src/main/resources/dev/ember/kernels/cuda/<name>.<arch>.ptx (committed, so machines
+# without nvcc build the same jar). Files are rewritten only when their content changes.
+# Usage: native/build-ptx.sh [output-dir]   (NVCC=/path/to/nvcc to choose the compiler)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="${1:-$root/src/main/resources/dev/ember/kernels/cuda}"
+nvcc="${NVCC:-$(command -v nvcc || echo /usr/local/bin/nvcc)}"
+[ -x "$nvcc" ] || { echo "build-ptx: nvcc not found (set NVCC or put it on PATH)" >&2; exit 2; }
+mkdir -p "$out"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+# Relative paths and no line info keep the PTX independent of where the checkout lives.
+cd "$root/kernels/cuda"
+for cu in *.cu; do
+  name="${cu%.cu}"
+  for arch in compute_75 compute_90; do
+    "$nvcc" -ptx -arch="$arch" -O3 -std=c++17 "$cu" -o "$tmp/$name.$arch.ptx"
+    if ! cmp -s "$tmp/$name.$arch.ptx" "$out/$name.$arch.ptx" 2>/dev/null; then
+      cp "$tmp/$name.$arch.ptx" "$out/$name.$arch.ptx"
+      echo "build-ptx: updated $name.$arch.ptx"
+    fi
+  done
+done
