@@ -9,6 +9,10 @@ out="${1:-$root/src/main/resources/dev/ember/kernels/cuda}"
 nvcc="${NVCC:-$(command -v nvcc || echo /usr/local/bin/nvcc)}"
 [ -x "$nvcc" ] || { echo "build-ptx: nvcc not found (set NVCC or put it on PATH)" >&2; exit 2; }
 mkdir -p "$out"
+# Skip when sources, compiler and outputs are unchanged since the last run (the Maven profile runs this on every build).
+stamp="$root/target/cuda-ptx.stamp"
+fingerprint() { (cd "$root/kernels/cuda" && cat *.cu *.cuh; "$nvcc" --version; cat "$out"/*.ptx 2>/dev/null) | sha256sum | cut -d' ' -f1; }
+if [ -z "${1:-}" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(fingerprint)" ]; then exit 0; fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 # Relative paths and no line info keep the PTX independent of where the checkout lives.
@@ -23,3 +27,4 @@ for cu in *.cu; do
     fi
   done
 done
+if [ -z "${1:-}" ]; then mkdir -p "$root/target"; fingerprint > "$stamp"; fi
