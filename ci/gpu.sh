@@ -44,6 +44,7 @@ fi
 
 # ---- CUDA tests (conformance, tensor programs, and the no-GPU unit tests of the package) ------------
 echo "gpu.sh: running the CUDA tests"
+cd "$bundle"   # the packaging test reads kernels/cuda relative to here
 timeout 300 "$java" "${flags[@]}" -jar "$bundle/lib/junit-console.jar" execute --class-path "$cp" \
     --select-package dev.ember.backend.cuda --details=tree --disable-banner \
     --reports-dir "$log/junit" >"$log/tests.txt" 2>&1
