@@ -4,33 +4,25 @@ import dev.ember.DType;
 import dev.ember.backend.Strided;
 
 /**
- * Row-major batched GEMM on a column-major BLAS: {@code C = A B} runs as {@code C^T = B^T A^T}
- * through the strided-batched call, with operands passed as stored or transposed
- * ({@link GemmOperand}); an operand whose strides fit neither is copied to a contiguous buffer.
+ * Row-major batched GEMM on a column-major BLAS through one strided-batched call ({@link BlasCall});
+ * an operand whose strides fit no BLAS layout ({@link GemmOperand}) is first copied to a
+ * contiguous buffer.
  */
 abstract class BlasGemm implements CudaGemm {
     final CudaBackend backend;
 
     BlasGemm(CudaBackend backend) { this.backend = backend; }
 
-    /**
-     * One column-major strided-batched GEMM: {@code C[i] = op(A[i]) op(B[i])} with {@code C} of
-     * {@code m x n}; offsets and strides in elements.
-     */
-    abstract void gemm(DType dtype, boolean transA, boolean transB, int m, int n, int k,
-                       CudaStorage a, long aOff, int lda, long strideA,
-                       CudaStorage b, long bOff, int ldb, long strideB,
-                       CudaStorage c, long cOff, int ldc, long strideC, int batch);
+    /** Runs {@code call} (alpha 1, beta 0); offsets are in elements. */
+    abstract void gemm(DType dtype, BlasCall call, CudaStorage first, long firstOff, CudaStorage second, long secondOff,
+                       CudaStorage c, long cOff);
 
     @Override
     public void matmul(Strided a, Strided b, Strided out) {
         int batch = a.shape()[0], m = a.shape()[1], k = a.shape()[2], n = b.shape()[2];
         try (var ac = new Operand(a); var bc = new Operand(b)) {
-            // Column-major C^T (n x m) = B^T (n x k) * A^T (k x m).
-            gemm(out.dtype(), bc.layout.transposed(), ac.layout.transposed(), n, m, k,
-                    bc.storage, bc.offset, bc.layout.ld(), bc.batchStride,
-                    ac.storage, ac.offset, ac.layout.ld(), ac.batchStride,
-                    (CudaStorage) out.storage(), out.offset(), n, (long) m * n, batch);
+            BlasCall call = BlasCall.of(batch, m, k, n, ac.layout, ac.batchStride, bc.layout, bc.batchStride);
+            gemm(out.dtype(), call, bc.storage, bc.offset, ac.storage, ac.offset, (CudaStorage) out.storage(), out.offset());
         }
     }
 

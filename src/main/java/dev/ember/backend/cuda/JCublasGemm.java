@@ -24,19 +24,21 @@ final class JCublasGemm extends BlasGemm {
     public GemmPath path() { return GemmPath.JCUBLAS; }
 
     @Override
-    void gemm(DType dtype, boolean transA, boolean transB, int m, int n, int k,
-              CudaStorage a, long aOff, int lda, long strideA, CudaStorage b, long bOff, int ldb, long strideB,
-              CudaStorage c, long cOff, int ldc, long strideC, int batch) {
-        int opA = transA ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-        int opB = transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+    void gemm(DType dtype, BlasCall c, CudaStorage first, long firstOff, CudaStorage second, long secondOff,
+              CudaStorage out, long outOff) {
+        int opA = c.transFirst() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+        int opB = c.transSecond() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
         int es = dtype.byteSize();
-        Pointer pa = a.ptr.withByteOffset(aOff * es), pb = b.ptr.withByteOffset(bOff * es), pc = c.ptr.withByteOffset(cOff * es);
+        Pointer pa = first.ptr.withByteOffset(firstOff * es), pb = second.ptr.withByteOffset(secondOff * es);
+        Pointer pc = out.ptr.withByteOffset(outOff * es);
         if (dtype == DType.FLOAT32) {
-            JCublas2.cublasSgemmStridedBatched(handle, opA, opB, m, n, k, Pointer.to(new float[]{1f}), pa, lda, strideA,
-                    pb, ldb, strideB, Pointer.to(new float[]{0f}), pc, ldc, strideC, batch);
+            JCublas2.cublasSgemmStridedBatched(handle, opA, opB, c.m(), c.n(), c.k(), Pointer.to(new float[]{1f}),
+                    pa, c.ldFirst(), c.strideFirst(), pb, c.ldSecond(), c.strideSecond(), Pointer.to(new float[]{0f}),
+                    pc, c.ldc(), c.strideC(), c.batch());
         } else {
-            JCublas2.cublasDgemmStridedBatched(handle, opA, opB, m, n, k, Pointer.to(new double[]{1}), pa, lda, strideA,
-                    pb, ldb, strideB, Pointer.to(new double[]{0}), pc, ldc, strideC, batch);
+            JCublas2.cublasDgemmStridedBatched(handle, opA, opB, c.m(), c.n(), c.k(), Pointer.to(new double[]{1}),
+                    pa, c.ldFirst(), c.strideFirst(), pb, c.ldSecond(), c.strideSecond(), Pointer.to(new double[]{0}),
+                    pc, c.ldc(), c.strideC(), c.batch());
         }
     }
 }
