@@ -53,6 +53,16 @@ grep -E "tests (successful|failed|skipped|aborted)" "$log/tests.txt"
 if [ $tests_rc -ne 0 ]; then
   grep -E "✘|MethodSource|=>" "$log/tests.txt" | head -60
 fi
+# The project-wide conformance suite (tag "conformance") runs every op on every backend present, CUDA included.
+if [ $(( $(date +%s) - start )) -lt 300 ]; then
+  echo "gpu.sh: running the conformance suite (all backends)"
+  timeout 200 "$java" "${flags[@]}" -jar "$bundle/lib/junit-console.jar" execute --class-path "$cp" \
+      --scan-class-path "$bundle/lib/test-classes" --include-tag conformance --details=tree --disable-banner \
+      --reports-dir "$log/junit-conformance" >"$log/conformance.txt" 2>&1
+  conf_rc=$?
+  grep -E "tests (successful|failed)" "$log/conformance.txt"
+  [ $conf_rc -ne 0 ] && grep -E "✘" "$log/conformance.txt" | head -30 && tests_rc=$conf_rc
+fi
 
 # ---- benchmarks ---------------------------------------------------------------------------------------
 echo "gpu.sh: Ember benchmarks"

@@ -40,7 +40,7 @@ template <typename A> __device__ A group_reduce(int op, A v, int tpr, A* smem) {
 template <typename T, typename A, typename O>
 __device__ void reduce_body(int op, Shape osh, Strides xs, Strides os, int r, int rs, int chunks, int chunk,
                             const T* x, O* out) {
-    __shared__ unsigned char smem_raw[32 * sizeof(double)];
+    __shared__ double smem_raw[32]; // 8-byte aligned, holds 32 partials of any accumulator type
     A* smem = reinterpret_cast<A*>(smem_raw);
     int tpr = chunk > 32 * 8 ? blockDim.x : 32; // the host launches with the same rule
     int rowsPerBlock = blockDim.x / tpr;

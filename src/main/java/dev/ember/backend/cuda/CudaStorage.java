@@ -4,7 +4,6 @@ import dev.ember.DType;
 import dev.ember.backend.Backend;
 import dev.ember.backend.Storage;
 import java.lang.ref.Cleaner;
-import java.util.concurrent.atomic.AtomicBoolean;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -36,13 +35,9 @@ final class CudaStorage extends Storage {
     @Override
     public void close() { cleanable.clean(); }
 
-    /** Holds no reference to the storage, so the storage can become unreachable. */
-    private record Release(CudaBackend backend, CUdeviceptr ptr, long bytes, AtomicBoolean done) implements Runnable {
-        Release(CudaBackend backend, CUdeviceptr ptr, long bytes) { this(backend, ptr, bytes, new AtomicBoolean()); }
-
+    /** Holds no reference to the storage, so the storage can become unreachable; the Cleaner runs it at most once. */
+    private record Release(CudaBackend backend, CUdeviceptr ptr, long bytes) implements Runnable {
         @Override
-        public void run() {
-            if (done.compareAndSet(false, true)) backend.release(ptr, bytes);
-        }
+        public void run() { backend.release(ptr, bytes); }
     }
 }
