@@ -75,15 +75,28 @@ __device__ void unary_body(int op, const Shape& sh, const Strides& xs, const Str
     extern "C" __global__ void name(int op, Shape sh, Strides xs, Strides os, const TI* x, TO* out, double a, double b) { \
         unary_body<TI, TO>(op, sh, xs, os, x, out, a, b); }
 
+// The BOOL-valued unary ops (NOT, ISNAN) of a non-BOOL input: a small kernel instead of the whole op table.
+template <typename TI>
+__device__ void unary_bool_body(int op, const Shape& sh, const Strides& xs, const Strides& os, const TI* x, u8* out) {
+    EMBER_FOR(i, sh.n) {
+        TI v = x[offset_of(sh, xs, i)];
+        out[offset_of(sh, os, i)] = op == ISNAN ? (is_nan<TI>(v) ? 1 : 0) : (v == TI(0) ? 1 : 0);
+    }
+}
+
+#define UNARY_BOOL(name, TI) \
+    extern "C" __global__ void name(int op, Shape sh, Strides xs, Strides os, const TI* x, u8* out, double a, double b) { \
+        unary_bool_body<TI>(op, sh, xs, os, x, out); }
+
 UNARY(unary_f32, float, float)
 UNARY(unary_f64, double, double)
 UNARY(unary_i32, int, int)
 UNARY(unary_i64, i64, i64)
 UNARY(unary_u8, u8, u8)
-UNARY(unary_f32_u8, float, u8)
-UNARY(unary_f64_u8, double, u8)
-UNARY(unary_i32_u8, int, u8)
-UNARY(unary_i64_u8, i64, u8)
+UNARY_BOOL(unary_f32_u8, float)
+UNARY_BOOL(unary_f64_u8, double)
+UNARY_BOOL(unary_i32_u8, int)
+UNARY_BOOL(unary_i64_u8, i64)
 
 // Contiguous float32 with 16-byte aligned offsets: four elements per thread through float4.
 extern "C" __global__ void unary_f32_vec4(int op, int n, const float* x, int xoff, float* out, int ooff, double a, double b) {
@@ -187,6 +200,34 @@ __device__ void binary_body(int op, const Shape& sh, const Strides& xs, const St
     }
 }
 
+// Comparisons and logical ops of non-BOOL inputs, which write BOOL: only those ops, in the input's own type.
+template <typename TI>
+__device__ __forceinline__ bool compare_op(int op, TI x, TI y) {
+    switch (op) {
+        case EQ: return x == y;
+        case NE: return x != y;
+        case LT: return x < y;
+        case LE: return x <= y;
+        case GT: return x > y;
+        case GE: return x >= y;
+        case AND: return x != TI(0) && y != TI(0);
+        case OR: return x != TI(0) || y != TI(0);
+        default: return (x != TI(0)) != (y != TI(0)); // XOR
+    }
+}
+
+template <typename TI>
+__device__ void compare_body(int op, const Shape& sh, const Strides& xs, const Strides& ys, const Strides& os,
+                             const TI* x, const TI* y, u8* out) {
+    EMBER_FOR(i, sh.n) {
+        out[offset_of(sh, os, i)] = compare_op<TI>(op, x[offset_of(sh, xs, i)], y[offset_of(sh, ys, i)]) ? 1 : 0;
+    }
+}
+
+#define COMPARE(name, TI) \
+    extern "C" __global__ void name(int op, Shape sh, Strides xs, Strides ys, Strides os, const TI* x, const TI* y, \
+                                    u8* out, int* err) { compare_body<TI>(op, sh, xs, ys, os, x, y, out); }
+
 #define BINARY(name, TI, TO) \
     extern "C" __global__ void name(int op, Shape sh, Strides xs, Strides ys, Strides os, const TI* x, const TI* y, \
                                     TO* out, int* err) { binary_body<TI, TO>(op, sh, xs, ys, os, x, y, out, err); }
@@ -196,10 +237,10 @@ BINARY(binary_f64, double, double)
 BINARY(binary_i32, int, int)
 BINARY(binary_i64, i64, i64)
 BINARY(binary_u8, u8, u8)
-BINARY(binary_f32_u8, float, u8)
-BINARY(binary_f64_u8, double, u8)
-BINARY(binary_i32_u8, int, u8)
-BINARY(binary_i64_u8, i64, u8)
+COMPARE(binary_f32_u8, float)
+COMPARE(binary_f64_u8, double)
+COMPARE(binary_i32_u8, int)
+COMPARE(binary_i64_u8, i64)
 
 // Contiguous float32 with 16-byte aligned offsets; y may also be a broadcast scalar (ystep 0).
 extern "C" __global__ void binary_f32_vec4(int op, int n, const float* x, int xoff, const float* y, int yoff, int ystep,
