@@ -107,7 +107,7 @@ final class Reductions {
             throw new IllegalArgumentException((max ? "max" : "min") + ": cannot reduce an empty tensor of shape " + Shapes.str(x.shape));
         Tensor out = reduceRaw(max ? ReduceOp.MAX : ReduceOp.MIN, x, all);
         if (!x.dtype().isFloatingPoint()) return out;
-        return Tensor.record(max ? "max" : "min", out, (g, needs) -> {
+        return Tensor.recordSaving(max ? "max" : "min", out, new Tensor[]{x, out}, (g, needs) -> {
             Tensor hit = x.eq(out).to(g.dtype());
             return new Tensor[]{hit.mul(g.div(hit.sum()))};
         }, x);

@@ -24,7 +24,7 @@ final class SimdGemm {
     /** Depth of a packed panel: a B strip (KC x NR floats, 128 KiB at NR = 64) stays in L2. */
     static final int KC = 512;
     /** Rows of A per block, so an A block (MC x KC, 256 KiB) and a B strip share L2. */
-    static final int MC = 128;
+    static final int MC = 128 / MR * MR; // whole A strips per block
 
     /**
      * {@code C[m x n] += A[m x k] * B[k x n]}, with C row-major at {@code c[co + i * ldc + j]} and A, B
