@@ -56,8 +56,14 @@ __device__ __forceinline__ void raise_error(int* err, int code) { atomicCAS(err,
 template <typename T> __device__ __forceinline__ T from_double(double v);
 template <> __device__ __forceinline__ float from_double<float>(double v) { return (float) v; }
 template <> __device__ __forceinline__ double from_double<double>(double v) { return v; }
-template <> __device__ __forceinline__ int from_double<int>(double v) { return (int) v; }
-template <> __device__ __forceinline__ i64 from_double<i64>(double v) { return (i64) v; }
+// Spelled out rather than left to the conversion instruction, so the kernels mean the same on any target.
+template <> __device__ __forceinline__ int from_double<int>(double v) {
+    return v != v ? 0 : v >= 2147483647.0 ? 2147483647 : v <= -2147483648.0 ? (-2147483647 - 1) : (int) v;
+}
+template <> __device__ __forceinline__ i64 from_double<i64>(double v) {
+    return v != v ? 0 : v >= 9223372036854775807.0 ? 9223372036854775807LL
+            : v <= -9223372036854775808.0 ? (-9223372036854775807LL - 1) : (i64) v;
+}
 template <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }
 
 template <typename T> __device__ __forceinline__ T from_long(i64 v);

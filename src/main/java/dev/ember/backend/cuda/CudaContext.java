@@ -109,15 +109,37 @@ final class CudaContext {
         });
     }
 
-    /** Queues a 1-D grid-stride kernel over {@code work} items (blocks capped at 32 per multiprocessor). */
-    void launch(String kernel, long work, KernelArgs args) {
-        int blocks = (int) Math.max(1, Math.min((work + THREADS - 1) / THREADS, (long) multiprocessors * 32));
-        launch(kernel, blocks, 1, 1, THREADS, args);
+    /** Queues a 1-D grid-stride kernel over its work items (blocks capped at 32 per multiprocessor). */
+    void launch(Launch l) {
+        if (l.work() <= 0) return;
+        int blocks = (int) Math.max(1, Math.min((l.work() + THREADS - 1) / THREADS, (long) multiprocessors * 32));
+        launch(l.kernel(), blocks, 1, 1, THREADS, l.args());
     }
 
-    /** Queues a kernel with an explicit grid of {@code THREADS}-wide blocks. */
+    /** Queues a kernel with an explicit grid of {@code threads}-wide blocks. */
     void launch(String kernel, int gx, int gy, int gz, int threads, KernelArgs args) {
-        cuLaunchKernel(function(kernel), gx, gy, gz, threads, 1, 1, 0, stream, args.build(), null);
+        cuLaunchKernel(function(kernel), gx, gy, gz, threads, 1, 1, 0, stream, parameters(args), null);
+    }
+
+    /** cuLaunchKernel's parameter array: a pointer to each argument's value. */
+    private Pointer parameters(KernelArgs args) {
+        var values = args.values();
+        Pointer[] p = new Pointer[values.size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = switch (values.get(i)) {
+                case Integer v -> Pointer.to(new int[]{v});
+                case Long v -> Pointer.to(new long[]{v});
+                case Float v -> Pointer.to(new float[]{v});
+                case Double v -> Pointer.to(new double[]{v});
+                case Byte v -> Pointer.to(new byte[]{v});
+                case int[] struct -> Pointer.to(struct);
+                case CudaStorage s -> Pointer.to(s.ptr);
+                case Object o when o == KernelArgs.ERROR_WORD -> Pointer.to(errorWord);
+                case Object o -> throw new IllegalArgumentException("cuda: a " + o.getClass().getSimpleName()
+                        + " cannot be a kernel argument (an operand on another device?)");
+            };
+        }
+        return Pointer.to(p);
     }
 
     void synchronize() { cuStreamSynchronize(stream); }

@@ -1,29 +1,42 @@
 package dev.ember.backend.cuda;
 
+import dev.ember.backend.Storage;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import jcuda.Pointer;
-import jcuda.driver.CUdeviceptr;
 
-/** Builds the {@code kernelParams} array of {@code cuLaunchKernel}: one pointer to each argument's value. */
+/**
+ * A kernel's arguments in order, independent of the driver: boxed scalars ({@code Integer},
+ * {@code Long}, {@code Float}, {@code Double}, {@code Byte}), {@code int[]} structs passed by value
+ * (Shape, Strides, Geometry, Operand), buffers (the {@link Storage} whose memory is passed) and
+ * {@link #ERROR_WORD}. {@link CudaContext} turns them into {@code cuLaunchKernel}'s parameter array.
+ */
 final class KernelArgs {
-    private final List<Pointer> args = new ArrayList<>();
+    /** Stands for the device's error word (an {@code int*}). */
+    static final Object ERROR_WORD = new Object() {
+        @Override
+        public String toString() { return "ERROR_WORD"; }
+    };
 
-    KernelArgs i(int v) { args.add(Pointer.to(new int[]{v})); return this; }
+    private final List<Object> args = new ArrayList<>();
 
-    KernelArgs l(long v) { args.add(Pointer.to(new long[]{v})); return this; }
+    KernelArgs i(int v) { args.add(v); return this; }
 
-    KernelArgs f(float v) { args.add(Pointer.to(new float[]{v})); return this; }
+    KernelArgs l(long v) { args.add(v); return this; }
 
-    KernelArgs d(double v) { args.add(Pointer.to(new double[]{v})); return this; }
+    KernelArgs f(float v) { args.add(v); return this; }
 
-    KernelArgs b(byte v) { args.add(Pointer.to(new byte[]{v})); return this; }
+    KernelArgs d(double v) { args.add(v); return this; }
 
-    /** A struct of ints passed by value (Shape, Strides, Geometry, Operand). */
-    KernelArgs struct(int[] fields) { args.add(Pointer.to(fields)); return this; }
+    KernelArgs b(byte v) { args.add(v); return this; }
 
-    /** A device pointer. */
-    KernelArgs ptr(CUdeviceptr p) { args.add(Pointer.to(p)); return this; }
+    /** A struct of ints passed by value. */
+    KernelArgs struct(int[] fields) { args.add(fields.clone()); return this; }
 
-    Pointer build() { return Pointer.to(args.toArray(new Pointer[0])); }
+    /** The memory of a buffer (element 0; offsets travel as separate arguments). */
+    KernelArgs buf(Storage s) { args.add(s); return this; }
+
+    KernelArgs errorWord() { args.add(ERROR_WORD); return this; }
+
+    List<Object> values() { return Collections.unmodifiableList(args); }
 }

@@ -20,10 +20,10 @@ final class KernelGemm implements CudaGemm {
         for (int b0 = 0; b0 < batch; b0 += MAX_GRID_Z) {
             int nb = Math.min(MAX_GRID_Z, batch - b0);
             var args = new KernelArgs().i(m).i(n).i(k)
-                    .struct(new int[]{a.offset() + b0 * as[0], as[0], as[1], as[2]}).ptr(CudaBackend.ptr(a))
-                    .struct(new int[]{b.offset() + b0 * bs[0], bs[0], bs[1], bs[2]}).ptr(CudaBackend.ptr(b))
-                    .i(out.offset() + b0 * m * n).ptr(CudaBackend.ptr(out));
-            backend.context().launch("gemm_" + CudaBackend.suffix(out.dtype()), (n + TILE - 1) / TILE, (m + TILE - 1) / TILE,
+                    .struct(new int[]{a.offset() + b0 * as[0], as[0], as[1], as[2]}).buf(a.storage())
+                    .struct(new int[]{b.offset() + b0 * bs[0], bs[0], bs[1], bs[2]}).buf(b.storage())
+                    .i(out.offset() + b0 * m * n).buf(out.storage());
+            backend.context().launch("gemm_" + KernelPlans.suffix(out.dtype()), (n + TILE - 1) / TILE, (m + TILE - 1) / TILE,
                     nb, 256, args);
         }
     }
