@@ -17,7 +17,6 @@ import dev.ember.backend.ReduceOp;
 import dev.ember.backend.Storage;
 import dev.ember.backend.Strided;
 import dev.ember.backend.UnaryOp;
-import java.util.Arrays;
 import java.util.Locale;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
@@ -206,43 +205,18 @@ public final class CudaBackend implements Backend, Backends.GpuInfo {
 
     @Override
     public void reduce(ReduceOp op, Strided x, Strided out) {
-        int rank = x.rank();
-        int r = x.shape()[rank - 1], rs = x.strides()[rank - 1];
-        int[] outerShape = Arrays.copyOf(x.shape(), rank - 1);
         if (out.numel() == 0) return;
         ctx.makeCurrent();
-        var l = KernelLayout.of("reduce", outerShape, new int[][]{Arrays.copyOf(x.strides(), rank - 1), out.strides()},
-                new int[]{x.offset(), out.offset()});
-        int outer = l.numel();
-        if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) {
-            int tpr = ReducePlan.threadsPerRow(r);
-            ctx.launch("argreduce_" + KernelPlans.suffix(x.dtype()), ReducePlan.blocks(outer, tpr, ctx.multiprocessors), 1, 1,
-                    CudaContext.THREADS, new KernelArgs().i(op.ordinal()).struct(l.shapeStruct()).struct(l.stridesStruct(0))
-                            .struct(l.stridesStruct(1)).i(r).i(rs).buf(x.storage()).buf(out.storage()));
-            return;
-        }
-        String kernel = "reduce_" + KernelPlans.suffix(x.dtype())
-                + (x.dtype().isIntegral() && x.dtype() != DType.INT64 && (op == ReduceOp.SUM || op == ReduceOp.PROD) ? "_i64" : "");
-        var plan = ReducePlan.of(outer, r, ctx.multiprocessors);
+        ReducePlan plan = KernelPlans.reducePlan(op, x, ctx.multiprocessors);
         if (plan.chunks() == 1) {
-            launchReduce(kernel, op, l, r, rs, plan, x, out.storage());
+            ctx.launch(KernelPlans.reduce(op, x, out, plan, null, ctx.multiprocessors));
             return;
         }
-        // Few long rows: partial results per chunk, then a second pass over [outer..., chunks].
-        try (CudaStorage partial = uninitialized(out.dtype(), outer * plan.chunks())) {
-            launchReduce(kernel, op, l, r, rs, plan, x, partial);
-            int[] pShape = Arrays.copyOf(outerShape, rank);
-            pShape[rank - 1] = plan.chunks();
-            reduce(op, Strided.contiguous(partial, pShape), out);
+        // Few long rows: partial results per chunk, then a second pass over [..., chunks].
+        try (CudaStorage partial = uninitialized(out.dtype(), out.numel() * plan.chunks())) {
+            ctx.launch(KernelPlans.reduce(op, x, out, plan, partial, ctx.multiprocessors));
+            reduce(op, Strided.contiguous(partial, KernelPlans.partialShape(x, plan)), out);
         }
-    }
-
-    private void launchReduce(String kernel, ReduceOp op, KernelLayout l, int r, int rs, ReducePlan plan, Strided x,
-                              Storage out) {
-        int tpr = ReducePlan.threadsPerRow(plan.chunk());
-        ctx.launch(kernel, ReducePlan.blocks(l.numel() * plan.chunks(), tpr, ctx.multiprocessors), 1, 1, CudaContext.THREADS,
-                new KernelArgs().i(op.ordinal()).struct(l.shapeStruct()).struct(l.stridesStruct(0)).struct(l.stridesStruct(1))
-                        .i(r).i(rs).i(plan.chunks()).i(plan.chunk()).buf(x.storage()).buf(out));
     }
 
     // ---- linear algebra ----------------------------------------------------------------------

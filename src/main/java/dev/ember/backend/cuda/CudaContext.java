@@ -109,11 +109,15 @@ final class CudaContext {
         });
     }
 
-    /** Queues a 1-D grid-stride kernel over its work items (blocks capped at 32 per multiprocessor). */
+    /** Queues a launch; a grid-stride one gets blocks for its work items, capped at 32 per multiprocessor. */
     void launch(Launch l) {
+        if (l.grid() != null) {
+            launch(l.kernel(), l.grid()[0], l.grid()[1], l.grid()[2], l.threads(), l.args());
+            return;
+        }
         if (l.work() <= 0) return;
-        int blocks = (int) Math.max(1, Math.min((l.work() + THREADS - 1) / THREADS, (long) multiprocessors * 32));
-        launch(l.kernel(), blocks, 1, 1, THREADS, l.args());
+        int blocks = (int) Math.max(1, Math.min((l.work() + l.threads() - 1) / l.threads(), (long) multiprocessors * 32));
+        launch(l.kernel(), blocks, 1, 1, l.threads(), l.args());
     }
 
     /** Queues a kernel with an explicit grid of {@code threads}-wide blocks. */

@@ -4,7 +4,12 @@ import dev.ember.DType;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.ConvGeometry;
 import dev.ember.backend.Philox;
+import dev.ember.backend.ReduceOp;
+import dev.ember.backend.Storage;
 import dev.ember.backend.Strided;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import dev.ember.backend.UnaryOp;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -183,5 +188,64 @@ final class KernelPlans {
             if (param.dtype() == DType.FLOAT32) args.f((float) s); else args.d(s);
         }
         return new Launch("adam_" + suffix(param.dtype()), n, args);
+    }
+
+    // ---- reductions and GEMM (explicit grids) ----------------------------------------------
+
+    /** How a last-axis reduction of {@code x} runs on {@code sms} multiprocessors (ARGMAX/ARGMIN never split). */
+    static ReducePlan reducePlan(ReduceOp op, Strided x, int sms) {
+        int rank = x.rank(), r = x.shape()[rank - 1], outer = 1;
+        for (int d = 0; d < rank - 1; d++) outer *= x.shape()[d];
+        if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) return new ReducePlan(1, r);
+        return ReducePlan.of(outer, r, sms);
+    }
+
+    /**
+     * The (first) pass of reducing {@code x [..., r]} into {@code out [...]}: with one chunk per row it
+     * writes {@code out}; otherwise it writes {@code outer * chunks} partials, contiguous, into {@code partials}.
+     */
+    static Launch reduce(ReduceOp op, Strided x, Strided out, ReducePlan plan, Storage partials, int sms) {
+        int rank = x.rank();
+        int r = x.shape()[rank - 1], rs = x.strides()[rank - 1];
+        var l = KernelLayout.of("reduce", Arrays.copyOf(x.shape(), rank - 1),
+                new int[][]{Arrays.copyOf(x.strides(), rank - 1), out.strides()}, new int[]{x.offset(), out.offset()});
+        int outer = l.numel();
+        if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) {
+            int tpr = ReducePlan.threadsPerRow(r);
+            return Launch.grid("argreduce_" + suffix(x.dtype()), ReducePlan.blocks(outer, tpr, sms), 1, 1,
+                    new KernelArgs().i(op.ordinal()).struct(l.shapeStruct()).struct(l.stridesStruct(0)).struct(l.stridesStruct(1))
+                            .i(r).i(rs).buf(x.storage()).buf(out.storage()));
+        }
+        DType t = x.dtype();
+        String kernel = "reduce_" + suffix(t) + (t.isIntegral() && t != DType.INT64 && (op == ReduceOp.SUM || op == ReduceOp.PROD) ? "_i64" : "");
+        int tpr = ReducePlan.threadsPerRow(plan.chunk());
+        return Launch.grid(kernel, ReducePlan.blocks((long) outer * plan.chunks(), tpr, sms), 1, 1,
+                new KernelArgs().i(op.ordinal()).struct(l.shapeStruct()).struct(l.stridesStruct(0)).struct(l.stridesStruct(1))
+                        .i(r).i(rs).i(plan.chunks()).i(plan.chunk()).buf(x.storage()).buf(plan.chunks() == 1 ? out.storage() : partials));
+    }
+
+    /** The shape of the partials buffer {@code [..., chunks]} that the second pass reduces. */
+    static int[] partialShape(Strided x, ReducePlan plan) {
+        int[] s = x.shape().clone();
+        s[s.length - 1] = plan.chunks();
+        return s;
+    }
+
+    private static final int GEMM_TILE = 64, MAX_GRID_Z = 65535;
+
+    /** Ember's tiled GEMM: {@code out [b, m, n] = a [b, m, k] @ b [b, k, n]}, any strides; batches beyond 65535 in slices. */
+    static List<Launch> gemm(Strided a, Strided b, Strided out) {
+        int batch = a.shape()[0], m = a.shape()[1], k = a.shape()[2], n = b.shape()[2];
+        int[] as = a.strides(), bs = b.strides();
+        List<Launch> launches = new ArrayList<>();
+        for (int b0 = 0; b0 < batch; b0 += MAX_GRID_Z) {
+            int nb = Math.min(MAX_GRID_Z, batch - b0);
+            var args = new KernelArgs().i(m).i(n).i(k)
+                    .struct(new int[]{a.offset() + b0 * as[0], as[0], as[1], as[2]}).buf(a.storage())
+                    .struct(new int[]{b.offset() + b0 * bs[0], bs[0], bs[1], bs[2]}).buf(b.storage())
+                    .i(out.offset() + b0 * m * n).buf(out.storage());
+            launches.add(Launch.grid("gemm_" + suffix(out.dtype()), (n + GEMM_TILE - 1) / GEMM_TILE, (m + GEMM_TILE - 1) / GEMM_TILE, nb, args));
+        }
+        return launches;
     }
 }

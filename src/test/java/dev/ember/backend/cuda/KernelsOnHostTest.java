@@ -74,7 +74,8 @@ class KernelsOnHostTest {
     private final Random rnd = new Random(11);
 
     @BeforeAll
-    static void compileKernelsForTheHost() throws Exception {
+    static synchronized void compileKernelsForTheHost() throws Exception {
+        if (arena != null) return;
         Path cxx = Path.of("/usr/bin/c++");
         assumeTrue(Files.isExecutable(cxx), "no C++ compiler to build the kernels for the host");
         Path sources = Path.of("kernels/cuda");
@@ -95,9 +96,12 @@ class KernelsOnHostTest {
     }
 
     @AfterAll
-    static void cleanUp() throws Exception {
+    static synchronized void cleanUp() throws Exception {
         if (arena != null) arena.close();
+        arena = null;
+        LIBS.clear();
         if (dir != null) try (var files = Files.list(dir)) { for (Path f : files.toList()) Files.delete(f); Files.delete(dir); }
+        dir = null;
     }
 
     /** Host memory standing in for device memory. */
