@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -228,7 +229,7 @@ CUresult cuLaunchKernel(void* fp, unsigned gx, unsigned gy, unsigned gz, unsigne
             assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the emulated run did not finish");
             assertEquals(0, p.exitValue(), "GPU suites on the emulated device:\n" + out);
             assertTrue(out.contains("GEMM: Ember's tiled GEMM kernel"), "the start-up line names the GEMM path:\n" + out);
-            assertTrue(java.util.regex.Pattern.compile("passed (\\d+) of \\1\\n").matcher(out).find(), out);
+            assertTrue(Pattern.compile("passed (\\d+) of \\1\\n").matcher(out).find(), out);
         } finally {
             try (var files = Files.list(dir)) { for (Path f : files.toList()) Files.delete(f); }
             Files.delete(dir);
