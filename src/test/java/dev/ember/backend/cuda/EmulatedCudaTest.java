@@ -217,7 +217,7 @@ CUresult cuLaunchKernel(void* fp, unsigned gx, unsigned gy, unsigned gz, unsigne
             }
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             var pb = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                    "--sun-misc-unsafe-memory-access=allow", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                    "--sun-misc-unsafe-memory-access=allow", "-Xmx1g", "-cp", classPath(),
                     EmulatedCudaMain.class.getName(), CudaConformanceTest.class.getName(), CudaTensorProgramsTest.class.getName())
                     .redirectErrorStream(true);
             pb.environment().put("LD_LIBRARY_PATH", dir.toString());
@@ -234,6 +234,20 @@ CUresult cuLaunchKernel(void* fp, unsigned gx, unsigned gy, unsigned gz, unsigne
             try (var files = Files.list(dir)) { for (Path f : files.toList()) Files.delete(f); }
             Files.delete(dir);
         }
+    }
+
+    /**
+     * The child's class path: this JVM's, plus where the classes it needs were loaded from (a launcher
+     * such as JUnit's console loads tests through its own class loader, outside {@code java.class.path}).
+     */
+    private static String classPath() throws Exception {
+        var parts = new java.util.LinkedHashSet<String>(List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
+        for (Class<?> c : List.of(EmulatedCudaMain.class, CudaBackend.class, jcuda.driver.JCudaDriver.class, Test.class,
+                org.opentest4j.AssertionFailedError.class)) {
+            var source = c.getProtectionDomain().getCodeSource();
+            if (source != null) parts.add(Path.of(source.getLocation().toURI()).toString());
+        }
+        return String.join(java.io.File.pathSeparator, parts);
     }
 
     private static void compile(List<String> command) throws Exception {
