@@ -36,6 +36,7 @@ public final class Tensor implements AutoCloseable {
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
+        storage.claim(this);
     }
 
     // =========================================================================================
@@ -713,10 +714,14 @@ public final class Tensor implements AutoCloseable {
     /** Fills in place from N(mean, std²); returns this. */
     public Tensor normalInPlace(double mean, double std) { return InPlace.random(this, dev.ember.backend.Philox.Distribution.NORMAL, mean, std); }
 
-    /** Frees device memory now when this tensor owns it (views never free their base). */
+    /**
+     * Frees device memory now, if this tensor allocated it: views (and {@link #detach()}ed aliases)
+     * never free their base. Using a tensor, or a view of it, after closing it is an error.
+     * A no-op for CPU tensors, whose memory the garbage collector owns.
+     */
     @Override
     public void close() {
-        if (offset == 0 && Shapes.numel(shape) == storage.length() && gradFn == null) storage.close();
+        if (storage.ownedBy(this)) storage.close();
     }
 
     // =========================================================================================

@@ -76,10 +76,17 @@ public interface Backend {
 
     // ---- convolution helpers -----------------------------------------------------------------
 
-    /** Unfolds {@code x [n, c, h, w]} into {@code cols [n, c * kh * kw, outH * outW]}; padding reads {@code padValue}. */
+    /**
+     * Unfolds {@code x [n, c, h, w]} into {@code cols [n, c * kh * kw, outH * outW]}; padding reads {@code padValue}.
+     * {@code cols} may be a strided view (the convolution passes a permuted view of a {@code [c*kh*kw, n, L]}
+     * buffer so one GEMM covers the batch); its last axis is unit-stride.
+     */
     void im2col(Strided x, ConvGeometry g, double padValue, Strided cols);
 
-    /** The adjoint of {@link #im2col}: adds each column entry into its pixel of {@code x [n, c, h, w]} (contiguous, zeroed by the caller). */
+    /**
+     * The adjoint of {@link #im2col}: adds each column entry (any strides) into its pixel of
+     * {@code x [n, c, h, w]} (contiguous, zeroed by the caller).
+     */
     void col2im(Strided cols, ConvGeometry g, Strided x);
 
     // ---- random ------------------------------------------------------------------------------

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.ember.DType;
+import dev.ember.Device;
+import dev.ember.testing.Checks;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import dev.ember.Ember;
 import dev.ember.Tensor;
 import java.util.List;
@@ -13,11 +18,21 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Finite-difference checks (float64) of every differentiable op's gradient formula:
- * random values, broadcasting, and non-contiguous views built inside the function.
+ * Finite-difference checks (float64) of every differentiable op's gradient formula, on every
+ * device present: random values, broadcasting, and non-contiguous views built inside the function.
  */
+@ParameterizedClass
+@MethodSource("devices")
 class GradCheckTest {
     private final Random random = new Random(42);
+    private final Device dev;
+
+    GradCheckTest(Device dev) { this.dev = dev; }
+
+    static Stream<Device> devices() { return Checks.devices().stream(); }
+
+    /** A constant (index, mask) on the device under test. */
+    private Tensor on(Tensor t) { return t.to(dev); }
 
     @BeforeEach
     void seed() { Ember.manualSeed(7); }
@@ -28,7 +43,7 @@ class GradCheckTest {
         for (long s : shape) n *= (int) s;
         double[] v = new double[n];
         for (int i = 0; i < n; i++) v[i] = lo + (hi - lo) * random.nextDouble();
-        return Tensor.of(v, shape).requiresGrad(true);
+        return Tensor.of(v, shape).to(dev).requiresGrad(true);
     }
 
     private Tensor leaf(long... shape) { return leaf(-1, 1, shape); }
@@ -45,7 +60,7 @@ class GradCheckTest {
                 Tensor::reciprocal, t -> t.pow(2.5), t -> t.pow(-0.5));
         for (var f : positive) check(in -> f.apply(in[0]), leaf(0.5, 2, 3, 4));
         // Piecewise ops away from their kinks (values kept off 0 and off the clamp bounds).
-        Tensor kinked = Tensor.of(new double[]{-1.5, -0.7, -0.2, 0.3, 0.8, 1.6}, 2, 3).requiresGrad(true);
+        Tensor kinked = on(Tensor.of(new double[]{-1.5, -0.7, -0.2, 0.3, 0.8, 1.6}, 2, 3)).requiresGrad(true);
         for (var f : List.<Function<Tensor, Tensor>>of(Tensor::abs, Tensor::relu, t -> t.leakyRelu(0.2), t -> t.clamp(-0.5, 0.5),
                 t -> t.clampMin(0.0), t -> t.clampMax(0.5)))
             check(in -> f.apply(in[0]), kinked);
@@ -71,7 +86,7 @@ class GradCheckTest {
 
     @Test
     void whereAndMaskedFill() {
-        Tensor cond = Tensor.of(new boolean[]{true, false, true, false, false, true}, 2, 3);
+        Tensor cond = on(Tensor.of(new boolean[]{true, false, true, false, false, true}, 2, 3));
         check(in -> Tensor.where(cond, in[0], in[1]), leaf(2, 3), leaf(3));
         check(in -> in[0].maskedFill(cond, 5.0).mul(in[0]), leaf(2, 3));
     }
@@ -100,7 +115,7 @@ class GradCheckTest {
 
     @Test
     void maxSplitsGradientAmongTies() {
-        Tensor t = Tensor.of(new double[]{1, 3, 3, 2}).requiresGrad(true);
+        Tensor t = on(Tensor.of(new double[]{1, 3, 3, 2})).requiresGrad(true);
         t.max().backward();
         org.junit.jupiter.api.Assertions.assertArrayEquals(new double[]{0, 0.5, 0.5, 0}, t.grad().toDoubleArray(), 0);
     }
@@ -142,10 +157,10 @@ class GradCheckTest {
 
     @Test
     void indexing() {
-        Tensor idx = Tensor.of(new long[]{2, 0, 2, 1});
+        Tensor idx = on(Tensor.of(new long[]{2, 0, 2, 1}));
         check(in -> in[0].indexSelect(0, idx), leaf(3, 4));
         check(in -> in[0].indexSelect(1, idx), leaf(3, 4));
-        Tensor g = Tensor.of(new long[]{0, 2, 1, 1, 0, 0}, 3, 2);
+        Tensor g = on(Tensor.of(new long[]{0, 2, 1, 1, 0, 0}, 3, 2));
         check(in -> in[0].gather(1, g), leaf(3, 4));
         check(in -> in[0].scatterAdd(1, g, in[1]), leaf(3, 4), leaf(3, 2));
         check(in -> in[0].scatterAdd(1, g, in[1]), leaf(3, 4), leaf(3, 3)); // src larger than index
@@ -163,7 +178,7 @@ class GradCheckTest {
         // Distinct values so the max is unique in each window.
         double[] v = new double[2 * 2 * 5 * 5];
         for (int i = 0; i < v.length; i++) v[i] = ((i * 37) % v.length) / 10.0;
-        Tensor x = Tensor.of(v, 2, 2, 5, 5).requiresGrad(true);
+        Tensor x = on(Tensor.of(v, 2, 2, 5, 5)).requiresGrad(true);
         check(in -> in[0].maxPool2d(new int[]{2, 2}, new int[]{2, 2}, new int[]{0, 0}), x);
         check(in -> in[0].maxPool2d(new int[]{3, 3}, new int[]{2, 2}, new int[]{1, 1}), x);
         check(in -> in[0].avgPool2d(new int[]{2, 2}, new int[]{1, 1}, new int[]{1, 1}), x);
@@ -175,7 +190,7 @@ class GradCheckTest {
     void dtypeAndDeviceTransfers() {
         check(in -> in[0].cpu().exp(), leaf(3));
         // A float32 round trip is too coarse for finite differences: check its gradient directly.
-        Tensor x = Tensor.of(new float[]{1, 2}).requiresGrad(true);
+        Tensor x = on(Tensor.of(new float[]{1, 2})).requiresGrad(true);
         x.to(DType.FLOAT64).mul(3.0).sum().backward();
         org.junit.jupiter.api.Assertions.assertEquals(DType.FLOAT32, x.grad().dtype());
         org.junit.jupiter.api.Assertions.assertArrayEquals(new double[]{3, 3}, x.grad().toDoubleArray(), 0);
@@ -191,7 +206,7 @@ class GradCheckTest {
             return x.sub(mu).div(var.add(1e-5).sqrt()).mul(in[1]).add(in[2]);
         }, leaf(4, 6), leaf(6), leaf(6));
         // cross-entropy from logSoftmax and gather
-        Tensor target = Tensor.of(new long[]{1, 0, 3}, 3, 1);
+        Tensor target = on(Tensor.of(new long[]{1, 0, 3}, 3, 1));
         check(in -> in[0].logSoftmax(1).gather(1, target).mean().neg(), leaf(3, 5));
     }
 
@@ -204,6 +219,6 @@ class GradCheckTest {
             return Ember.isGradEnabled() ? y : in[0].mul(3.0);
         }, GradCheck.Options.DEFAULT, x);
         assertFalse(f == null, "a mismatched gradient must be reported");
-        assertThrows(IllegalArgumentException.class, () -> GradCheck.check(in -> in[0], GradCheck.Options.DEFAULT, Tensor.of(new float[]{1f})));
+        assertThrows(IllegalArgumentException.class, () -> GradCheck.check(in -> in[0], GradCheck.Options.DEFAULT, on(Tensor.of(new float[]{1f}))));
     }
 }

@@ -173,6 +173,17 @@ public final class CpuBackend implements Backend {
             reduceLongRow(op, xf, x.offset(), r, os, out.offset());
             return;
         }
+        if (op == ReduceOp.SUM && rank == 2 && x.strides()[0] == 1 && rs != 1 && xs instanceof float[] xf
+                && os instanceof float[] of && out.isContiguous() && Simd.AVAILABLE) {
+            // Summing a strided axis into a contiguous output (a bias gradient, a column sum):
+            // add whole rows with vectors instead of walking each strided column.
+            int oo = out.offset();
+            java.util.Arrays.fill(of, oo, oo + outer, 0f);
+            Parallel.forRange(outer, Math.max(64, StridedLoop.PARALLEL_GRAIN / Math.max(1, r)), 64, (o0, o1) -> {
+                for (int i = 0; i < r; i++) SimdKernels.axpy(1f, xf, x.offset() + i * rs + o0, of, oo + o0, o1 - o0);
+            });
+            return;
+        }
         // Each output element reduces one row of x; rows are visited through a loop over x's outer dims.
         var loop = StridedLoop.of(outerShape, new int[][]{outerStrides, out.strides()}, new int[]{x.offset(), out.offset()});
         int sx = loop.innerStrides[0], so = loop.innerStrides[1];

@@ -9,10 +9,12 @@ final class CpuConv {
 
     static void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
         int n = x.shape()[0], c = x.shape()[1];
-        int[] xs = x.strides();
+        int[] xs = x.strides(), cs = cols.strides();
         int oh = g.outH(), ow = g.outW(), kh = g.kernelH(), kw = g.kernelW(), l = oh * ow;
         Object xa = CpuBackend.arr(x), ca = CpuBackend.arr(cols);
-        int colOff = cols.offset();
+        // cols may be any view (the conv layer passes a [n, c*kh*kw, L] view of a [c*kh*kw, n, L] buffer);
+        // its L axis must be unit-stride.
+        if (cs[2] != 1 && l > 1) throw new IllegalArgumentException("im2col: the columns' last axis must be contiguous");
         Parallel.forRange(n * c, Math.max(1, 4096 / Math.max(1, l * kh * kw)), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 int img = p / c, ch = p % c;
@@ -20,16 +22,22 @@ final class CpuConv {
                 for (int ki = 0; ki < kh; ki++)
                     for (int kj = 0; kj < kw; kj++) {
                         int row = (ch * kh + ki) * kw + kj;
-                        int dst = colOff + (img * c * kh * kw + row) * l;
+                        int dst = cols.offset() + img * cs[0] + row * cs[1];
                         for (int i = 0; i < oh; i++) {
                             int ih = i * g.strideH() - g.padH() + ki * g.dilationH();
                             boolean rowIn = ih >= 0 && ih < g.inH();
-                            for (int j = 0; j < ow; j++) {
-                                int iw = j * g.strideW() - g.padW() + kj * g.dilationW();
-                                int d = dst + i * ow + j;
-                                boolean in = rowIn && iw >= 0 && iw < g.inW();
-                                if (xa instanceof float[] xf) ((float[]) ca)[d] = in ? xf[xBase + ih * xs[2] + iw * xs[3]] : (float) padValue;
-                                else Elements.setD(ca, d, in ? Elements.getD(xa, xBase + ih * xs[2] + iw * xs[3]) : padValue);
+                            int d0 = dst + i * ow;
+                            if (xa instanceof float[] xf && ca instanceof float[] cf) {
+                                for (int j = 0; j < ow; j++) {
+                                    int iw = j * g.strideW() - g.padW() + kj * g.dilationW();
+                                    cf[d0 + j] = rowIn && iw >= 0 && iw < g.inW() ? xf[xBase + ih * xs[2] + iw * xs[3]] : (float) padValue;
+                                }
+                            } else {
+                                for (int j = 0; j < ow; j++) {
+                                    int iw = j * g.strideW() - g.padW() + kj * g.dilationW();
+                                    boolean in = rowIn && iw >= 0 && iw < g.inW();
+                                    Elements.setD(ca, d0 + j, in ? Elements.getD(xa, xBase + ih * xs[2] + iw * xs[3]) : padValue);
+                                }
                             }
                         }
                     }
