@@ -6,10 +6,11 @@ struct Geometry {
     int inH, inW, kH, kW, sH, sW, pH, pW, dH, dW, outH, outW;
 };
 
-// One thread per column entry; x is strided (xs = n, c, h, w strides), cols contiguous from coff.
+// One thread per column entry; x is strided (xs = n, c, h, w strides), and so is cols (cs = n, row, position
+// strides: the convolution writes through a permuted view of a [c * kh * kw, n, L] buffer).
 template <typename T>
 __device__ void im2col_body(int n, int c, Geometry g, int xoff, int xs0, int xs1, int xs2, int xs3, const T* x,
-                            T pad, int coff, T* cols) {
+                            T pad, int coff, int cs0, int cs1, int cs2, T* cols) {
     int l = g.outH * g.outW, k = g.kH * g.kW;
     int total = n * c * k * l;
     EMBER_FOR(t, total) {
@@ -20,14 +21,15 @@ __device__ void im2col_body(int n, int c, Geometry g, int xoff, int xs0, int xs1
         int ch = rest % c, img = rest / c;
         int ih = i * g.sH - g.pH + ki * g.dH, iw = j * g.sW - g.pW + kj * g.dW;
         bool in = ih >= 0 && ih < g.inH && iw >= 0 && iw < g.inW;
-        cols[coff + t] = in ? x[xoff + img * xs0 + ch * xs1 + ih * xs2 + iw * xs3] : pad;
+        int row = (ch * g.kH + ki) * g.kW + kj;
+        cols[coff + img * cs0 + row * cs1 + (i * g.outW + j) * cs2] = in ? x[xoff + img * xs0 + ch * xs1 + ih * xs2 + iw * xs3] : pad;
     }
 }
 
 #define IM2COL(name, T) \
     extern "C" __global__ void name(int n, int c, Geometry g, int xoff, int xs0, int xs1, int xs2, int xs3, const T* x, \
-                                    T pad, int coff, T* cols) { \
-        im2col_body<T>(n, c, g, xoff, xs0, xs1, xs2, xs3, x, pad, coff, cols); }
+                                    T pad, int coff, int cs0, int cs1, int cs2, T* cols) { \
+        im2col_body<T>(n, c, g, xoff, xs0, xs1, xs2, xs3, x, pad, coff, cs0, cs1, cs2, cols); }
 
 IM2COL(im2col_f32, float)
 IM2COL(im2col_f64, double)

@@ -135,14 +135,15 @@ final class KernelPlans {
                 g.dilationH(), g.dilationW(), g.outH(), g.outW()};
     }
 
-    /** {@code cols} is contiguous (freshly allocated by the tensor layer). */
+    /** {@code cols} may be any strided view of {@code [n, c * kh * kw, L]}. */
     static Launch im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
         requireFloat("im2col", x.dtype());
         int[] xs = x.strides();
         var args = new KernelArgs().i(x.shape()[0]).i(x.shape()[1]).struct(geometry(g)).i(x.offset()).i(xs[0]).i(xs[1]).i(xs[2]).i(xs[3])
                 .buf(x.storage());
         if (x.dtype() == DType.FLOAT32) args.f((float) padValue); else args.d(padValue);
-        return new Launch("im2col_" + suffix(x.dtype()), cols.numel(), args.i(cols.offset()).buf(cols.storage()));
+        int[] cs = cols.strides();
+        return new Launch("im2col_" + suffix(x.dtype()), cols.numel(), args.i(cols.offset()).i(cs[0]).i(cs[1]).i(cs[2]).buf(cols.storage()));
     }
 
     /** {@code x} is contiguous and zeroed by the caller. */

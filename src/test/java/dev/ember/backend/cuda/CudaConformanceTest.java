@@ -432,6 +432,11 @@ class CudaConformanceTest {
                 CPU.im2col(x.c, g, pad, cols.c);
                 gpu.im2col(x.g, g, pad, cols.g);
                 same(cols, 0, 0, "im2col " + t + " pad " + pad);
+                P buf = zeros(t, rows, n, l); // as the convolution calls it: a permuted view of [rows, n, L]
+                P nkl = buf.view(new int[]{n, rows, l}, new int[]{l, n * l, 1}, 0);
+                CPU.im2col(x.c, g, pad, nkl.c);
+                gpu.im2col(x.g, g, pad, nkl.g);
+                same(buf, 0, 0, "im2col into a permuted view " + t);
             }
         for (DType t : FLOATS) {
             P cols = rand(t, false, n, rows, l);

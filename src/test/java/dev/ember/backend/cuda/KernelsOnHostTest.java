@@ -372,6 +372,12 @@ class KernelsOnHostTest {
             CPU.im2col(x.c, g, Double.NEGATIVE_INFINITY, cols.c);
             run(KernelPlans.im2col(x.h, g, Double.NEGATIVE_INFINITY, cols.h));
             same(cols, 0, 0, "im2col " + t);
+            // As the convolution calls it: a permuted view [n, rows, L] of a [rows, n, L] buffer.
+            P buf = zeros(t, rows, n, l);
+            P nkl = buf.view(new int[]{n, rows, l}, new int[]{l, n * l, 1}, 0);
+            CPU.im2col(x.c, g, 0, nkl.c);
+            run(KernelPlans.im2col(x.h, g, 0, nkl.h));
+            same(buf, 0, 0, "im2col into a permuted view " + t);
             P src = rand(t, false, n, l, rows).view(new int[]{n, rows, l}, new int[]{rows * l, 1, rows}, 0);
             P img = zeros(t, n, c, 9, 8);
             CPU.col2im(src.c, g, img.c);
