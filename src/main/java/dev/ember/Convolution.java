@@ -43,6 +43,24 @@ final class Convolution {
                 new Tensor[]{fold(grad, size, kernel, dilation, padding, stride)}, x);
     }
 
+    /**
+     * im2col laid out for a batched GEMM: {@code x [n, c, h, w] -> [c * kh * kw, n * L]}, written
+     * through a permuted view so no copy is needed; the gradient folds back through the same view.
+     */
+    static Tensor unfoldForGemm(Tensor x, int[] kernel, int[] dilation, int[] padding, int[] stride) {
+        require4d("conv2d", x);
+        int n = x.shape[0], c = x.shape[1];
+        ConvGeometry g = geometry("conv2d", x.shape[2], x.shape[3], kernel, dilation, padding, stride);
+        int rows = c * g.kernelH() * g.kernelW(), l = g.outH() * g.outW();
+        Tensor buf = Tensor.empty(x.backend(), x.dtype(), new int[]{rows, n, l});
+        var nkl = new dev.ember.backend.Strided(buf.storage, new int[]{n, rows, l}, new int[]{l, n * l, 1}, 0);
+        if (buf.numel() > 0) x.backend().im2col(x.strided(), g, 0.0, nkl);
+        Tensor cols = buf.reshape((long) rows, (long) n * l);
+        int[] size = {g.inH(), g.inW()};
+        return Tensor.record("unfold", cols, (grad, needs) -> new Tensor[]{
+                fold(grad.reshape(rows, n, l).permute(1, 0, 2), size, kernel, dilation, padding, stride)}, x);
+    }
+
     static Tensor fold(Tensor cols, int[] outputSize, int[] kernel, int[] dilation, int[] padding, int[] stride) {
         if (cols.dim() != 3)
             throw new IllegalArgumentException("fold: expected a 3-D input [n, c * kh * kw, L], got shape " + Shapes.str(cols.shape));
@@ -72,17 +90,20 @@ final class Convolution {
         if (!w.device().equals(x.device()))
             throw new IllegalArgumentException("conv2d: input is on " + x.device() + " but weight is on " + w.device());
         DType t = DType.promote(x.dtype(), w.dtype());
-        Tensor cols = unfold(x.to(t), new int[]{kh, kw}, dilation, padding, stride, 0.0);
-        int l = cols.shape[2];
-        ConvGeometry g = geometry("conv2d", x.shape[2], x.shape[3], new int[]{kh, kw}, dilation, padding, stride);
+        int[] kernel = {kh, kw};
+        ConvGeometry g = geometry("conv2d", x.shape[2], x.shape[3], kernel, dilation, padding, stride);
+        // One GEMM for the whole batch: [cout, cin*kh*kw] @ [cin*kh*kw, n*L] (per group), then a
+        // permuted view back to [n, cout, outH, outW]; the next elementwise op reads it in place.
+        Tensor cols = unfoldForGemm(x.to(t), kernel, dilation, padding, stride);
+        long nl = cols.size(1);
         Tensor out;
         if (groups == 1) {
             out = w.to(t).reshape(cout, (long) cin * kh * kw).matmul(cols);
         } else {
             long k = (long) (cin / groups) * kh * kw;
-            out = w.to(t).reshape(groups, cout / groups, k).matmul(cols.reshape(n, groups, k, l));
+            out = w.to(t).reshape(groups, cout / groups, k).matmul(cols.reshape(groups, k, nl));
         }
-        out = out.reshape(n, cout, g.outH(), g.outW());
+        out = out.reshape(cout, n, g.outH(), g.outW()).permute(1, 0, 2, 3);
         if (bias != null) out = out.add(bias.to(t).reshape(1, cout, 1, 1));
         return out;
     }

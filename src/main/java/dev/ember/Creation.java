@@ -35,9 +35,10 @@ final class Creation {
 
     static Tensor randint(long low, long high, long... shape) {
         if (high <= low) throw new IllegalArgumentException("randint: high (" + high + ") must be greater than low (" + low + ")");
-        Tensor u = random(Philox.Distribution.UNIFORM, 0, 1, DType.FLOAT64, Ember.defaultDevice(), shape);
+        // Drawn in float64 on the CPU (exact for ranges below 2^53; not every GPU has fp64), then moved.
+        Tensor u = random(Philox.Distribution.UNIFORM, 0, 1, DType.FLOAT64, Device.cpu(), shape);
         try (var ignored = Ember.noGrad()) {
-            return u.mul((double) (high - low)).floor().add((double) low).clamp(low, high - 1).to(DType.INT64);
+            return u.mul((double) (high - low)).floor().add((double) low).clamp(low, high - 1).to(DType.INT64).to(Ember.defaultDevice());
         }
     }
 

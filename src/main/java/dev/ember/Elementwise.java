@@ -28,7 +28,7 @@ final class Elementwise {
         if (!x.dtype().isFloatingPoint() && !INTEGER_OPS.contains(op)) x = x.to(Ember.defaultDType());
         Tensor out = unaryRaw(op, x, x.dtype(), a, b);
         Tensor in = x;
-        return Tensor.record(name, out, (g, needs) -> new Tensor[]{unaryGrad(op, in, out, g, a, b)}, x);
+        return Tensor.recordSaving(name, out, new Tensor[]{in, out}, (g, needs) -> new Tensor[]{unaryGrad(op, in, out, g, a, b)}, x);
     }
 
     /** d(op(x))/dx times g, from the input and (where cheaper) the output. */
@@ -75,13 +75,14 @@ final class Elementwise {
 
     static Tensor binary(BinaryOp op, Tensor x, Tensor y) {
         if (op.producesBool()) return binaryRaw(op, x, y);
-        Tensor[] xy = prepare(op, x, y);
+        Tensor[] xy = prepare(op, x, y, true);
         Tensor a = xy[0], b = xy[1];
         int[] shape = Shapes.broadcast(name(op), a.shape, b.shape);
         Tensor out = Tensor.empty(a.backend(), a.dtype(), shape);
         a.backend().binary(op, expanded(a, shape), expanded(b, shape), out.strided());
         if (!out.dtype().isFloatingPoint()) return out;
-        return Tensor.record(name(op), out, (g, needs) -> {
+        Tensor[] saved = op == BinaryOp.ADD || op == BinaryOp.SUB ? new Tensor[0] : new Tensor[]{a, b, out};
+        return Tensor.recordSaving(name(op), out, saved, (g, needs) -> {
             Tensor[] r = binaryGrad(op, a, b, out, g, needs);
             if (r[0] != null) r[0] = sumTo(r[0], a.shape);
             if (r[1] != null) r[1] = sumTo(r[1], b.shape);
@@ -119,7 +120,7 @@ final class Elementwise {
 
     /** A non-differentiable binary op (comparisons, logic, integer division). */
     static Tensor binaryRaw(BinaryOp op, Tensor x, Tensor y) {
-        Tensor[] xy = prepare(op, x, y);
+        Tensor[] xy = prepare(op, x, y, true);
         Tensor a = xy[0], b = xy[1];
         int[] shape = Shapes.broadcast(name(op), a.shape, b.shape);
         Tensor out = Tensor.empty(a.backend(), op.producesBool() ? DType.BOOL : a.dtype(), shape);
@@ -128,7 +129,16 @@ final class Elementwise {
     }
 
     /** Checks devices, then converts both operands to the result type of PyTorch's promotion. */
-    private static Tensor[] prepare(BinaryOp op, Tensor x, Tensor y) {
+    /** Integer division rounding toward negative infinity, in the integer dtype. */
+    static Tensor floorDivideIntegers(Tensor x, Tensor y) {
+        Tensor[] xy = prepare(BinaryOp.DIV, x, y, false);
+        int[] shape = Shapes.broadcast("floorDivide", xy[0].shape, xy[1].shape);
+        Tensor out = Tensor.empty(xy[0].backend(), xy[0].dtype(), shape);
+        xy[0].backend().binary(BinaryOp.DIV, expanded(xy[0], shape), expanded(xy[1], shape), out.strided());
+        return out;
+    }
+
+    private static Tensor[] prepare(BinaryOp op, Tensor x, Tensor y, boolean trueDivision) {
         if (!x.device().equals(y.device())) {
             // A CPU 0-d tensor combines with a tensor on any device, as in PyTorch.
             if (y.dim() == 0 && y.device().kind() == Device.Kind.CPU) y = y.to(x.device());
@@ -137,7 +147,7 @@ final class Elementwise {
                         + Shapes.str(x.shape) + " and " + y.device() + " " + Shapes.str(y.shape));
         }
         DType t = resultType(x, y);
-        if (op == BinaryOp.DIV && !t.isFloatingPoint()) t = Ember.defaultDType();
+        if (op == BinaryOp.DIV && trueDivision && !t.isFloatingPoint()) t = Ember.defaultDType();
         if ((op == BinaryOp.AND || op == BinaryOp.OR || op == BinaryOp.XOR)) t = DType.BOOL;
         return new Tensor[]{x.to(t), y.to(t)};
     }
@@ -169,7 +179,7 @@ final class Elementwise {
     static Tensor where(Tensor cond, Tensor x, Tensor y) {
         if (cond.dtype() != DType.BOOL)
             throw new IllegalArgumentException("where: condition must be BOOL, got " + cond.dtype() + " " + Shapes.str(cond.shape));
-        Tensor[] xy = prepare(BinaryOp.ADD, x, y);
+        Tensor[] xy = prepare(BinaryOp.ADD, x, y, true);
         Tensor a = xy[0], b = xy[1];
         if (!cond.device().equals(a.device())) cond = cond.to(a.device());
         int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
@@ -177,7 +187,7 @@ final class Elementwise {
         Tensor c = cond;
         a.backend().where(expanded(c, shape), expanded(a, shape), expanded(b, shape), out.strided());
         if (!out.dtype().isFloatingPoint()) return out;
-        return Tensor.record("where", out, (g, needs) -> {
+        return Tensor.recordSaving("where", out, new Tensor[]{c}, (g, needs) -> {
             Tensor zero = Tensor.zerosLike(g);
             return new Tensor[]{null,
                     needs[1] ? sumTo(Tensor.where(c, g, zero), a.shape) : null,

@@ -97,4 +97,13 @@ final class Indexing {
         Tensor classes = Tensor.arange(numClasses).to(x.device());
         return l.unsqueeze(-1).eq(classes).to(DType.INT64);
     }
+
+    static Tensor triangle(Tensor x, int diagonal, boolean upper) {
+        if (x.dim() < 2)
+            throw new IllegalArgumentException((upper ? "triu" : "tril") + ": expected a tensor with at least 2 dims, got shape " + Shapes.str(x.shape));
+        long rows = x.shape[x.dim() - 2], cols = x.shape[x.dim() - 1];
+        Tensor offset = Tensor.arange(cols).unsqueeze(0).sub(Tensor.arange(rows).unsqueeze(1)).to(x.device());
+        Tensor keep = upper ? offset.ge((double) diagonal) : offset.le((double) diagonal);
+        return Tensor.where(keep, x, Creation.full(0, x.dtype(), x.device()));
+    }
 }

@@ -63,7 +63,7 @@ final class LinearAlgebra {
         Tensor out = Tensor.empty(a.backend(), a.dtype(), new int[]{nb, m, n});
         if (out.numel() > 0 && a.shape[2] > 0) a.backend().matmul(a.strided(), b.strided(), out.strided());
         if (!a.dtype().isFloatingPoint()) return out;
-        return Tensor.record("matmul", out, (g, needs) -> new Tensor[]{
+        return Tensor.recordSaving("matmul", out, new Tensor[]{a, b}, (g, needs) -> new Tensor[]{
                 needs[0] ? bmm(g, b.transpose(1, 2)) : null,
                 needs[1] ? bmm(a.transpose(1, 2), g) : null}, a, b);
     }

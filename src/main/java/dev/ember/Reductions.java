@@ -107,7 +107,7 @@ final class Reductions {
             throw new IllegalArgumentException((max ? "max" : "min") + ": cannot reduce an empty tensor of shape " + Shapes.str(x.shape));
         Tensor out = reduceRaw(max ? ReduceOp.MAX : ReduceOp.MIN, x, all);
         if (!x.dtype().isFloatingPoint()) return out;
-        return Tensor.record(max ? "max" : "min", out, (g, needs) -> {
+        return Tensor.recordSaving(max ? "max" : "min", out, new Tensor[]{x, out}, (g, needs) -> {
             Tensor hit = x.eq(out).to(g.dtype());
             return new Tensor[]{hit.mul(g.div(hit.sum()))};
         }, x);
@@ -154,6 +154,8 @@ final class Reductions {
     static Tensor softmax(Tensor x, int dim) {
         int d = Shapes.dim("softmax", dim, x.dim());
         if (!x.dtype().isFloatingPoint()) x = x.to(Ember.defaultDType());
+        Tensor fused = fusedSoftmax(x, d, false);
+        if (fused != null) return fused;
         Tensor e = x.sub(x.max(d, true).detach()).exp();
         return e.div(e.sum(d, true));
     }
@@ -161,6 +163,21 @@ final class Reductions {
     static Tensor logSoftmax(Tensor x, int dim) {
         int d = Shapes.dim("logSoftmax", dim, x.dim());
         if (!x.dtype().isFloatingPoint()) x = x.to(Ember.defaultDType());
+        Tensor fused = fusedSoftmax(x, d, true);
+        if (fused != null) return fused;
         return x.sub(logsumexp(x, d, true));
+    }
+
+    /**
+     * The backend's fused kernel along the last dim, when it has one for x; null otherwise.
+     * Gradients: softmax {@code y * (g - sum(g * y))}, log-softmax {@code g - exp(y) * sum(g)}.
+     */
+    private static Tensor fusedSoftmax(Tensor x, int d, boolean log) {
+        if (d != x.dim() - 1 || x.dim() == 0) return null;
+        Tensor out = Tensor.empty(x.backend(), x.dtype(), x.shape);
+        if (!x.backend().softmaxLastDim(x.strided(), out.strided(), log)) return null;
+        return Tensor.recordSaving(log ? "logSoftmax" : "softmax", out, new Tensor[]{out}, (g, needs) -> new Tensor[]{log
+                ? g.sub(out.exp().mul(g.sum(d, true)))
+                : out.mul(g.sub(g.mul(out).sum(d, true)))}, x);
     }
 }

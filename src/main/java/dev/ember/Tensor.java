@@ -36,6 +36,7 @@ public final class Tensor implements AutoCloseable {
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
+        storage.claim(this);
     }
 
     // =========================================================================================
@@ -275,11 +276,21 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
-    /** Records an op's gradient formula if grad mode is on and any input requires grad. */
+    private static final Tensor[] NOTHING_SAVED = new Tensor[0];
+
+    /** Records an op whose formula reads none of its tensors' values (add, views, sum, ...). */
     static Tensor record(String name, Tensor out, Node.Backward backward, Tensor... inputs) {
+        return recordSaving(name, out, NOTHING_SAVED, backward, inputs);
+    }
+
+    /**
+     * Records an op's gradient formula if grad mode is on and any input requires grad; {@code saved}
+     * lists the tensors the formula reads, whose in-place modification before backward is an error.
+     */
+    static Tensor recordSaving(String name, Tensor out, Tensor[] saved, Node.Backward backward, Tensor... inputs) {
         if (!GradMode.isEnabled()) return out;
         for (Tensor t : inputs) {
-            if (t != null && t.requiresGrad) return out.attach(new Node(name, inputs, backward));
+            if (t != null && t.requiresGrad) return out.attach(new Node(name, inputs, saved, backward));
         }
         return out;
     }
@@ -319,7 +330,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Division rounding toward negative infinity ({@code //}). */
     public Tensor floorDivide(Tensor other) {
-        if (dtype().isIntegral() && other.dtype().isIntegral()) return Elementwise.binaryRaw(BinaryOp.DIV, this, other);
+        if (dtype().isIntegral() && other.dtype().isIntegral()) return Elementwise.floorDivideIntegers(this, other);
         return div(other).floor();
     }
 
@@ -623,6 +634,12 @@ public final class Tensor implements AutoCloseable {
     /** A copy of this with {@code src} added at {@code index} along {@code dim} (out of place). */
     public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return Indexing.scatterAdd(this, dim, index, src); }
 
+    /** The upper triangle of the last two dims: elements with {@code col - row >= diagonal} kept, the rest zero. */
+    public Tensor triu(int diagonal) { return Indexing.triangle(this, diagonal, true); }
+
+    /** The lower triangle of the last two dims: elements with {@code col - row <= diagonal} kept, the rest zero. */
+    public Tensor tril(int diagonal) { return Indexing.triangle(this, diagonal, false); }
+
     /** One-hot encoding of an integer tensor: {@code [...] -> [..., numClasses]} INT64. */
     public Tensor oneHot(int numClasses) { return Indexing.oneHot(this, numClasses); }
 
@@ -697,10 +714,14 @@ public final class Tensor implements AutoCloseable {
     /** Fills in place from N(mean, std²); returns this. */
     public Tensor normalInPlace(double mean, double std) { return InPlace.random(this, dev.ember.backend.Philox.Distribution.NORMAL, mean, std); }
 
-    /** Frees device memory now when this tensor owns it (views never free their base). */
+    /**
+     * Frees device memory now, if this tensor allocated it: views (and {@link #detach()}ed aliases)
+     * never free their base. Using a tensor, or a view of it, after closing it is an error.
+     * A no-op for CPU tensors, whose memory the garbage collector owns.
+     */
     @Override
     public void close() {
-        if (offset == 0 && Shapes.numel(shape) == storage.length() && gradFn == null) storage.close();
+        if (storage.ownedBy(this)) storage.close();
     }
 
     // =========================================================================================

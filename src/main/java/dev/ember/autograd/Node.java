@@ -23,12 +23,21 @@ public final class Node {
     private final String name;
     private final Tensor[] inputs;
     private final boolean[] needs;
+    private final Tensor[] saved;
+    private final int[] savedVersions;
     private Backward backward;
 
-    public Node(String name, Tensor[] inputs, Backward backward) {
+    /**
+     * @param saved the tensors the formula reads (inputs or the output); their versions are recorded
+     *              now, and backward fails if one was modified in place in between, as PyTorch does
+     */
+    public Node(String name, Tensor[] inputs, Tensor[] saved, Backward backward) {
         this.name = name;
         this.inputs = inputs;
         this.backward = backward;
+        this.saved = saved;
+        this.savedVersions = new int[saved.length];
+        for (int i = 0; i < saved.length; i++) savedVersions[i] = saved[i].version();
         this.needs = new boolean[inputs.length];
         for (int i = 0; i < inputs.length; i++) needs[i] = inputs[i] != null && inputs[i].requiresGrad();
     }
@@ -47,6 +56,12 @@ public final class Node {
             throw new IllegalStateException("backward: trying to backward through the graph a second time (through "
                     + name + "); its saved tensors were freed after the first backward. "
                     + "Call backward(gradient, true) the first time to retain the graph.");
+        for (int i = 0; i < saved.length; i++)
+            if (saved[i].version() != savedVersions[i])
+                throw new IllegalStateException("backward: a tensor of shape " + java.util.Arrays.toString(saved[i].shape())
+                        + " needed for the gradient of " + name + " has been modified by an in-place operation: it is at version "
+                        + saved[i].version() + ", expected version " + savedVersions[i]
+                        + ". Do the in-place update after backward, or on a clone().");
         return backward.apply(grad, needs);
     }
 
@@ -54,5 +69,5 @@ public final class Node {
     void release() { backward = null; }
 
     @Override
-    public String toString() { return name + "Backward"; }
+    public String toString() { return Character.toUpperCase(name.charAt(0)) + name.substring(1) + "Backward0"; }
 }

@@ -61,6 +61,13 @@ public interface Backend {
     /** Reduces the last axis of {@code x} ({@code [..., r] -> [...]}); see {@link ReduceOp} for output dtypes. */
     void reduce(ReduceOp op, Strided x, Strided out);
 
+    /**
+     * Optional fused kernel: softmax (or log-softmax) along the last axis of {@code x} into contiguous
+     * {@code out}. Returns false when this backend has no fused path for these operands, and the tensor
+     * layer then composes softmax from primitives; the conformance suite checks both against one reference.
+     */
+    default boolean softmaxLastDim(Strided x, Strided out, boolean log) { return false; }
+
     // ---- linear algebra ----------------------------------------------------------------------
 
     /** Batched matrix product {@code [b, m, k] @ [b, k, n] -> [b, m, n]}; transposed operands arrive as strides. */
@@ -76,10 +83,17 @@ public interface Backend {
 
     // ---- convolution helpers -----------------------------------------------------------------
 
-    /** Unfolds {@code x [n, c, h, w]} into {@code cols [n, c * kh * kw, outH * outW]}; padding reads {@code padValue}. */
+    /**
+     * Unfolds {@code x [n, c, h, w]} into {@code cols [n, c * kh * kw, outH * outW]}; padding reads {@code padValue}.
+     * {@code cols} may be a strided view (the convolution passes a permuted view of a {@code [c*kh*kw, n, L]}
+     * buffer so one GEMM covers the batch); its last axis is unit-stride.
+     */
     void im2col(Strided x, ConvGeometry g, double padValue, Strided cols);
 
-    /** The adjoint of {@link #im2col}: adds each column entry into its pixel of {@code x [n, c, h, w]} (contiguous, zeroed by the caller). */
+    /**
+     * The adjoint of {@link #im2col}: adds each column entry (any strides) into its pixel of
+     * {@code x [n, c, h, w]} (contiguous, zeroed by the caller).
+     */
     void col2im(Strided cols, ConvGeometry g, Strided x);
 
     // ---- random ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ public abstract class Storage implements AutoCloseable {
     private final DType dtype;
     private final int length;
     private int version;
+    private Object owner;
 
     protected Storage(DType dtype, int length) {
         this.dtype = dtype;
@@ -28,6 +29,14 @@ public abstract class Storage implements AutoCloseable {
 
     /** Number of in-place writes so far. */
     public final int version() { return version; }
+
+    /** Claims this storage for {@code tensor} if no tensor owns it yet; views of it never do. */
+    public final void claim(Object tensor) {
+        if (owner == null) owner = tensor;
+    }
+
+    /** True when {@code tensor} is the one that first wrapped this storage (and may free it). */
+    public final boolean ownedBy(Object tensor) { return owner == tensor; }
 
     /** Records an in-place write. */
     public final void bumpVersion() { version++; }

@@ -5,5 +5,6 @@ package dev.ember.data;
  * {@code indexSelect} instead of stacking examples one by one). {@link DataLoader} uses it when present.
  */
 public interface BatchedDataset extends Dataset<Example> {
+    /** The examples at {@code indices}, in that order, as one batch: inputs {@code [indices.length, ...]}. */
     Batch getBatch(int[] indices);
 }

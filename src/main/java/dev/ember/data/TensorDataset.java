@@ -7,6 +7,7 @@ public final class TensorDataset implements BatchedDataset {
     private final Tensor inputs;
     private final Tensor targets;
 
+    /** Examples {@code (inputs[i], targets[i])}; both must have the same first dimension. */
     public TensorDataset(Tensor inputs, Tensor targets) {
         if (inputs.dim() == 0 || targets.dim() == 0 || inputs.size(0) != targets.size(0))
             throw new IllegalArgumentException("TensorDataset: inputs " + java.util.Arrays.toString(inputs.shape()) + " and targets "
@@ -15,8 +16,10 @@ public final class TensorDataset implements BatchedDataset {
         this.targets = targets;
     }
 
+    /** All inputs {@code [n, ...]}. */
     public Tensor inputs() { return inputs; }
 
+    /** All targets {@code [n, ...]}. */
     public Tensor targets() { return targets; }
 
     @Override

@@ -121,6 +121,8 @@ public final class CpuBackend implements Backend {
         int sx = loop.innerStrides[0], sy = loop.innerStrides[1], so = loop.innerStrides[2];
         boolean longs = Elements.integral(xs);
         loop.run(true, (off, n) -> {
+            if (os instanceof byte[] ob && xs instanceof float[] cx && ys instanceof float[] cy && so == 1 && Simd.AVAILABLE
+                    && SimdKernels.compare(op, cx, off[0], sx, cy, off[1], sy, ob, off[2], n)) return;
             if (xs instanceof float[] xf && ys instanceof float[] yf && os instanceof float[] of) {
                 if (so == 1 && Simd.AVAILABLE && SimdKernels.binary(op, xf, off[0], sx, yf, off[1], sy, of, off[2], n)) return;
                 for (int i = 0; i < n; i++) of[off[2] + i * so] = (float) ScalarMath.binary(op, xf[off[0] + i * sx], yf[off[1] + i * sy]);
@@ -173,6 +175,22 @@ public final class CpuBackend implements Backend {
             reduceLongRow(op, xf, x.offset(), r, os, out.offset());
             return;
         }
+        if (op == ReduceOp.SUM && rank == 2 && x.strides()[0] == 1 && rs != 1 && xs instanceof float[] xf
+                && os instanceof float[] of && out.isContiguous() && Simd.AVAILABLE) {
+            // Summing a strided axis into a contiguous output (a bias gradient, a column sum):
+            // add whole rows with vectors instead of walking each strided column.
+            int oo = out.offset();
+            java.util.Arrays.fill(of, oo, oo + outer, 0f);
+            Parallel.forRange(outer, Math.max(64, StridedLoop.PARALLEL_GRAIN / Math.max(1, r)), 64, (o0, o1) -> {
+                for (int i = 0; i < r; i++) SimdKernels.axpy(1f, xf, x.offset() + i * rs + o0, of, oo + o0, o1 - o0);
+            });
+            return;
+        }
+        if (rank >= 2 && xs instanceof float[] xf && x.strides()[rank - 2] == 1 && rs != 1 && out.isContiguous()
+                && op != ReduceOp.PROD) {
+            reduceAcrossRows(op, x, xf, os, out.offset());
+            return;
+        }
         // Each output element reduces one row of x; rows are visited through a loop over x's outer dims.
         var loop = StridedLoop.of(outerShape, new int[][]{outerStrides, out.strides()}, new int[]{x.offset(), out.offset()});
         int sx = loop.innerStrides[0], so = loop.innerStrides[1];
@@ -207,6 +225,10 @@ public final class CpuBackend implements Backend {
             Elements.setD(os, oo, SimdKernels.reduce(op, xf, xo, r));
             return;
         }
+        if (xs instanceof float[] xf) {
+            reduceFloatRow(op, xf, xo, rs, r, os, oo);
+            return;
+        }
         boolean integral = Elements.integral(xs);
         switch (op) {
             case SUM, PROD -> {
@@ -238,6 +260,88 @@ public final class CpuBackend implements Backend {
                 if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) Elements.setL(os, oo, best);
                 else if (integral) Elements.setL(os, oo, bl);
                 else Elements.setD(os, oo, bv);
+            }
+        }
+    }
+
+    @Override
+    public boolean softmaxLastDim(Strided x, Strided out, boolean log) {
+        if (!(arr(x) instanceof float[] xf) || !Simd.AVAILABLE || !x.isContiguous()) return false;
+        float[] of = (float[]) arr(out);
+        int cols = x.shape()[x.rank() - 1];
+        if (cols == 0) return true;
+        int rows = x.numel() / cols, xo = x.offset(), oo = out.offset();
+        Parallel.forRange(rows, Math.max(1, StridedLoop.PARALLEL_GRAIN / cols),
+                (r0, r1) -> SimdKernels.softmaxRows(xf, xo + r0 * cols, of, oo + r0 * cols, r1 - r0, cols, log));
+        return true;
+    }
+
+    /**
+     * Reduces a strided axis whose neighbouring output axis is contiguous (pooling windows, column
+     * reductions): for each segment of {@code seg} outputs, combine {@code r} contiguous input rows
+     * element by element, so memory is read in order and no per-output call is made.
+     */
+    private static void reduceAcrossRows(ReduceOp op, Strided x, float[] xf, Object os, int oo) {
+        int rank = x.rank(), r = x.shape()[rank - 1], rs = x.strides()[rank - 1], seg = x.shape()[rank - 2];
+        int[] segShape = java.util.Arrays.copyOf(x.shape(), rank - 2);
+        int[] segStrides = java.util.Arrays.copyOf(x.strides(), rank - 2);
+        int segments = 1;
+        for (int d : segShape) segments *= d;
+        boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
+        boolean max = op == ReduceOp.MAX || op == ReduceOp.ARGMAX;
+        Parallel.forRange(segments, Math.max(1, StridedLoop.PARALLEL_GRAIN / Math.max(1, seg * r)), (s0, s1) -> {
+            float[] best = new float[seg];
+            int[] bestIdx = arg ? new int[seg] : null;
+            for (int sgm = s0; sgm < s1; sgm++) {
+                int base = x.offset(), rem = sgm;
+                for (int d = segShape.length - 1; d >= 0; d--) { base += (rem % segShape[d]) * segStrides[d]; rem /= segShape[d]; }
+                System.arraycopy(xf, base, best, 0, seg);
+                if (arg) java.util.Arrays.fill(bestIdx, 0);
+                for (int i = 1; i < r; i++) {
+                    int row = base + i * rs;
+                    if (op == ReduceOp.SUM) {
+                        for (int j = 0; j < seg; j++) best[j] += xf[row + j];
+                        continue;
+                    }
+                    for (int j = 0; j < seg; j++) {
+                        float v = xf[row + j], b = best[j];
+                        // NaN wins and then stays, as in torch.max
+                        if (!Float.isNaN(b) && (Float.isNaN(v) || (max ? v > b : v < b))) {
+                            best[j] = v;
+                            if (arg) bestIdx[j] = i;
+                        }
+                    }
+                }
+                int o = oo + sgm * seg;
+                if (arg) for (int j = 0; j < seg; j++) ((long[]) os)[o + j] = bestIdx[j];
+                else System.arraycopy(best, 0, os, o, seg);
+            }
+        });
+    }
+
+    /** The float32 case of {@link #reduceRow} with direct array access (strided rows, e.g. pooling windows). */
+    private static void reduceFloatRow(ReduceOp op, float[] x, int xo, int rs, int r, Object os, int oo) {
+        switch (op) {
+            case SUM -> {
+                double acc = 0;
+                for (int i = 0; i < r; i++) acc += x[xo + i * rs];
+                ((float[]) os)[oo] = (float) acc;
+            }
+            case PROD -> {
+                double acc = 1;
+                for (int i = 0; i < r; i++) acc *= x[xo + i * rs];
+                ((float[]) os)[oo] = (float) acc;
+            }
+            case MAX, MIN, ARGMAX, ARGMIN -> {
+                boolean max = op == ReduceOp.MAX || op == ReduceOp.ARGMAX;
+                int best = 0;
+                float bv = x[xo];
+                for (int i = 1; i < r && !Float.isNaN(bv); i++) {
+                    float v = x[xo + i * rs];
+                    if (Float.isNaN(v) || (max ? v > bv : v < bv)) { bv = v; best = i; }
+                }
+                if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) ((long[]) os)[oo] = best;
+                else ((float[]) os)[oo] = bv;
             }
         }
     }

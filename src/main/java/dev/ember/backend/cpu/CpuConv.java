@@ -9,10 +9,12 @@ final class CpuConv {
 
     static void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
         int n = x.shape()[0], c = x.shape()[1];
-        int[] xs = x.strides();
+        int[] xs = x.strides(), cs = cols.strides();
         int oh = g.outH(), ow = g.outW(), kh = g.kernelH(), kw = g.kernelW(), l = oh * ow;
         Object xa = CpuBackend.arr(x), ca = CpuBackend.arr(cols);
-        int colOff = cols.offset();
+        // cols may be any view (the conv layer passes a [n, c*kh*kw, L] view of a [c*kh*kw, n, L] buffer);
+        // its L axis must be unit-stride.
+        if (cs[2] != 1 && l > 1) throw new IllegalArgumentException("im2col: the columns' last axis must be contiguous");
         Parallel.forRange(n * c, Math.max(1, 4096 / Math.max(1, l * kh * kw)), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 int img = p / c, ch = p % c;
@@ -20,16 +22,22 @@ final class CpuConv {
                 for (int ki = 0; ki < kh; ki++)
                     for (int kj = 0; kj < kw; kj++) {
                         int row = (ch * kh + ki) * kw + kj;
-                        int dst = colOff + (img * c * kh * kw + row) * l;
+                        int dst = cols.offset() + img * cs[0] + row * cs[1];
                         for (int i = 0; i < oh; i++) {
                             int ih = i * g.strideH() - g.padH() + ki * g.dilationH();
                             boolean rowIn = ih >= 0 && ih < g.inH();
-                            for (int j = 0; j < ow; j++) {
-                                int iw = j * g.strideW() - g.padW() + kj * g.dilationW();
-                                int d = dst + i * ow + j;
-                                boolean in = rowIn && iw >= 0 && iw < g.inW();
-                                if (xa instanceof float[] xf) ((float[]) ca)[d] = in ? xf[xBase + ih * xs[2] + iw * xs[3]] : (float) padValue;
-                                else Elements.setD(ca, d, in ? Elements.getD(xa, xBase + ih * xs[2] + iw * xs[3]) : padValue);
+                            int d0 = dst + i * ow;
+                            if (xa instanceof float[] xf && ca instanceof float[] cf) {
+                                for (int j = 0; j < ow; j++) {
+                                    int iw = j * g.strideW() - g.padW() + kj * g.dilationW();
+                                    cf[d0 + j] = rowIn && iw >= 0 && iw < g.inW() ? xf[xBase + ih * xs[2] + iw * xs[3]] : (float) padValue;
+                                }
+                            } else {
+                                for (int j = 0; j < ow; j++) {
+                                    int iw = j * g.strideW() - g.padW() + kj * g.dilationW();
+                                    boolean in = rowIn && iw >= 0 && iw < g.inW();
+                                    Elements.setD(ca, d0 + j, in ? Elements.getD(xa, xBase + ih * xs[2] + iw * xs[3]) : padValue);
+                                }
                             }
                         }
                     }
@@ -50,15 +58,20 @@ final class CpuConv {
                     for (int kj = 0; kj < kw; kj++) {
                         int row = (ch * kh + ki) * kw + kj;
                         int src = cols.offset() + img * cs[0] + row * cs[1];
+                        // the valid output columns for this kernel column, so the inner loop has no bounds test
+                        int sw = g.strideW(), off = kj * g.dilationW() - g.padW();
+                        int j0 = Math.max(0, -Math.floorDiv(off, sw)), j1 = Math.min(ow, Math.floorDiv(w - 1 - off, sw) + 1);
                         for (int i = 0; i < oh; i++) {
                             int ih = i * g.strideH() - g.padH() + ki * g.dilationH();
                             if (ih < 0 || ih >= h) continue;
-                            for (int j = 0; j < ow; j++) {
-                                int iw = j * g.strideW() - g.padW() + kj * g.dilationW();
-                                if (iw < 0 || iw >= w) continue;
-                                int s = src + (i * ow + j) * cs[2], d = xBase + ih * w + iw;
-                                if (xa instanceof float[] xf) xf[d] += ((float[]) ca)[s];
-                                else Elements.setD(xa, d, Elements.getD(xa, d) + Elements.getD(ca, s));
+                            int srow = src + i * ow * cs[2], drow = xBase + ih * w + off;
+                            if (xa instanceof float[] xf && ca instanceof float[] cf) {
+                                for (int j = j0; j < j1; j++) xf[drow + j * sw] += cf[srow + j * cs[2]];
+                            } else {
+                                for (int j = j0; j < j1; j++) {
+                                    int sIdx = srow + j * cs[2], d = drow + j * sw;
+                                    Elements.setD(xa, d, Elements.getD(xa, d) + Elements.getD(ca, sIdx));
+                                }
                             }
                         }
                     }

@@ -47,6 +47,11 @@ final class CpuOptim {
         Parallel.forRange(param.numel(), 1 << 15, (i0, i1) -> {
             if (p instanceof float[] pf && g instanceof float[] gf) {
                 float[] mf = (float[]) m, vf = (float[]) v;
+                if (Simd.AVAILABLE) {
+                    SimdKernels.adam(pf, po + i0, gf, go + i0, mf, mo + i0, vf, vo + i0, i1 - i0, (float) decay, (float) l2,
+                            (float) b1, (float) (1 - b1), (float) b2, (float) (1 - b2), (float) stepSize, (float) bc2Sqrt, (float) eps);
+                    return;
+                }
                 for (int i = i0; i < i1; i++) {
                     float pi = pf[po + i] * (float) decay;
                     float gi = gf[go + i] + (float) l2 * pi;

@@ -3,9 +3,11 @@ package dev.ember.backend.cpu;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.ReduceOp;
 import dev.ember.backend.UnaryOp;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,6 +20,8 @@ final class SimdKernels {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Bytes with as many lanes as {@link #S}, for comparison results (BOOL tensors are byte arrays). */
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
 
     static int lanes() { return L; }
 
@@ -134,24 +138,162 @@ final class SimdKernels {
                 return (float) s;
             }
             case MAX, MIN -> {
+                // Compare-and-blend is cheaper than the Math.max-exact vector max; NaN is caught separately:
+                // a running sum turns NaN if any element is NaN (or if both infinities occur, which the
+                // exact rescan below then sorts out). Operators stay constants so the JIT intrinsifies them.
                 boolean max = op == ReduceOp.MAX;
-                var acc = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
-                VectorMask<Float> nan = S.maskAll(false);
-                for (; i < bound; i += L) {
-                    var v = FloatVector.fromArray(S, x, xo + i);
-                    nan = nan.or(v.test(jdk.incubator.vector.VectorOperators.IS_NAN));
-                    acc = max ? acc.max(v) : acc.min(v);
+                var a0 = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY); var a1 = a0; var a2 = a0; var a3 = a0;
+                var s0 = FloatVector.zero(S); var s1 = s0;
+                int b4 = n - n % (4 * L);
+                if (max) {
+                    for (; i < b4; i += 4 * L) {
+                        var v0 = FloatVector.fromArray(S, x, xo + i);
+                        var v1 = FloatVector.fromArray(S, x, xo + i + L);
+                        var v2 = FloatVector.fromArray(S, x, xo + i + 2 * L);
+                        var v3 = FloatVector.fromArray(S, x, xo + i + 3 * L);
+                        a0 = a0.blend(v0, v0.compare(VectorOperators.GT, a0));
+                        a1 = a1.blend(v1, v1.compare(VectorOperators.GT, a1));
+                        a2 = a2.blend(v2, v2.compare(VectorOperators.GT, a2));
+                        a3 = a3.blend(v3, v3.compare(VectorOperators.GT, a3));
+                        s0 = s0.add(v0.add(v1));
+                        s1 = s1.add(v2.add(v3));
+                    }
+                    a0 = a0.blend(a1, a1.compare(VectorOperators.GT, a0));
+                    a2 = a2.blend(a3, a3.compare(VectorOperators.GT, a2));
+                    a0 = a0.blend(a2, a2.compare(VectorOperators.GT, a0));
+                } else {
+                    for (; i < b4; i += 4 * L) {
+                        var v0 = FloatVector.fromArray(S, x, xo + i);
+                        var v1 = FloatVector.fromArray(S, x, xo + i + L);
+                        var v2 = FloatVector.fromArray(S, x, xo + i + 2 * L);
+                        var v3 = FloatVector.fromArray(S, x, xo + i + 3 * L);
+                        a0 = a0.blend(v0, v0.compare(VectorOperators.LT, a0));
+                        a1 = a1.blend(v1, v1.compare(VectorOperators.LT, a1));
+                        a2 = a2.blend(v2, v2.compare(VectorOperators.LT, a2));
+                        a3 = a3.blend(v3, v3.compare(VectorOperators.LT, a3));
+                        s0 = s0.add(v0.add(v1));
+                        s1 = s1.add(v2.add(v3));
+                    }
+                    a0 = a0.blend(a1, a1.compare(VectorOperators.LT, a0));
+                    a2 = a2.blend(a3, a3.compare(VectorOperators.LT, a2));
+                    a0 = a0.blend(a2, a2.compare(VectorOperators.LT, a0));
                 }
-                if (nan.anyTrue()) return Float.NaN;
-                float r = acc.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
-                for (; i < n; i++) {
-                    float v = x[xo + i];
-                    if (Float.isNaN(v)) return Float.NaN;
-                    r = max ? Math.max(r, v) : Math.min(r, v);
+                if (s0.add(s1).test(VectorOperators.IS_NAN).anyTrue()) {
+                    for (int j = 0; j < b4; j++) if (Float.isNaN(x[xo + j])) return Float.NaN;
                 }
+                float r = a0.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
+                for (; i < n; i++) r = max ? Math.max(r, x[xo + i]) : Math.min(r, x[xo + i]);
                 return r;
             }
             default -> throw new IllegalStateException("no SIMD reduction for " + op);
+        }
+    }
+
+    /**
+     * Comparison of rows whose input strides are 1 or 0 (broadcast scalar), writing 1 or 0 bytes
+     * to a contiguous BOOL row. Returns false for non-comparison ops. NaN compares false except for NE.
+     */
+    static boolean compare(BinaryOp op, float[] x, int xo, int xs, float[] y, int yo, int ys, byte[] o, int oo, int n) {
+        VectorOperators.Comparison cmp = switch (op) {
+            case EQ -> VectorOperators.EQ;
+            case NE -> VectorOperators.NE;
+            case LT -> VectorOperators.LT;
+            case LE -> VectorOperators.LE;
+            case GT -> VectorOperators.GT;
+            case GE -> VectorOperators.GE;
+            default -> null;
+        };
+        if (cmp == null || (xs != 0 && xs != 1) || (ys != 0 && ys != 1)) return false;
+        var one = ByteVector.broadcast(BYTES, (byte) 1);
+        var zero = ByteVector.zero(BYTES);
+        int i = 0, bound = S.loopBound(n);
+        for (; i < bound; i += L) {
+            var a = xs == 1 ? FloatVector.fromArray(S, x, xo + i) : FloatVector.broadcast(S, x[xo]);
+            var b = ys == 1 ? FloatVector.fromArray(S, y, yo + i) : FloatVector.broadcast(S, y[yo]);
+            zero.blend(one, a.compare(cmp, b).cast(BYTES)).intoArray(o, oo + i);
+        }
+        for (; i < n; i++) {
+            float a = x[xo + i * xs], b = y[yo + i * ys];
+            boolean r = switch (op) {
+                case EQ -> a == b;
+                case NE -> a != b;
+                case LT -> a < b;
+                case LE -> a <= b;
+                case GT -> a > b;
+                default -> a >= b;
+            };
+            o[oo + i] = (byte) (r ? 1 : 0);
+        }
+        return true;
+    }
+
+    /**
+     * Softmax (or log-softmax) of each contiguous row: {@code x [rows, cols] -> o [rows, cols]}, rows
+     * at {@code xo + r * cols}. Subtracts the row max first, as PyTorch does; a NaN row gives NaN.
+     * Three passes per row (max, exp and sum, scale) while the row is in cache.
+     */
+    static void softmaxRows(float[] x, int xo, float[] o, int oo, int rows, int cols, boolean log) {
+        int bound = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int xr = xo + r * cols, or = oo + r * cols;
+            float max = cols == 0 ? 0f : reduce(dev.ember.backend.ReduceOp.MAX, x, xr, cols);
+            var vmax = FloatVector.broadcast(S, max);
+            var acc = FloatVector.zero(S);
+            int i = 0;
+            if (log) {
+                for (; i < bound; i += L) acc = acc.add(FloatVector.fromArray(S, x, xr + i).sub(vmax).lanewise(VectorOperators.EXP));
+                double sum = acc.reduceLanes(VectorOperators.ADD);
+                for (; i < cols; i++) sum += Math.exp(x[xr + i] - max);
+                var shift = FloatVector.broadcast(S, (float) (max + Math.log(sum)));
+                for (i = 0; i < bound; i += L) FloatVector.fromArray(S, x, xr + i).sub(shift).intoArray(o, or + i);
+                float sh = (float) (max + Math.log(sum));
+                for (; i < cols; i++) o[or + i] = x[xr + i] - sh;
+            } else {
+                for (; i < bound; i += L) {
+                    var e = FloatVector.fromArray(S, x, xr + i).sub(vmax).lanewise(VectorOperators.EXP);
+                    e.intoArray(o, or + i);
+                    acc = acc.add(e);
+                }
+                double sum = acc.reduceLanes(VectorOperators.ADD);
+                for (; i < cols; i++) {
+                    float e = (float) Math.exp(x[xr + i] - max);
+                    o[or + i] = e;
+                    sum += e;
+                }
+                var inv = FloatVector.broadcast(S, (float) (1 / sum));
+                for (i = 0; i < bound; i += L) FloatVector.fromArray(S, o, or + i).mul(inv).intoArray(o, or + i);
+                float invS = (float) (1 / sum);
+                for (; i < cols; i++) o[or + i] *= invS;
+            }
+        }
+    }
+
+    /**
+     * Adam / AdamW update of contiguous float32 rows, the same arithmetic as the scalar loop in
+     * {@code CpuOptim.adam} (same order, no fused multiply-add, so results are identical):
+     * {@code p *= decay; g' = g + l2 * p; m = b1 m + c1 g'; v = b2 v + c2 g'^2;
+     * p -= stepSize * m / (sqrt(v) / bc2Sqrt + eps)}, with {@code c1 = (float) (1 - b1)}, {@code c2 = (float) (1 - b2)}.
+     */
+    static void adam(float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int n,
+                     float decay, float l2, float b1, float c1, float b2, float c2, float stepSize, float bc2Sqrt, float eps) {
+        int i = 0, bound = S.loopBound(n);
+        for (; i < bound; i += L) {
+            var pi = FloatVector.fromArray(S, p, po + i).mul(decay);
+            var gi = FloatVector.fromArray(S, g, go + i).add(pi.mul(l2));
+            var mi = FloatVector.fromArray(S, m, mo + i).mul(b1).add(gi.mul(c1));
+            var vi = FloatVector.fromArray(S, v, vo + i).mul(b2).add(gi.mul(c2).mul(gi));
+            mi.intoArray(m, mo + i);
+            vi.intoArray(v, vo + i);
+            pi.sub(mi.mul(stepSize).div(vi.sqrt().div(bc2Sqrt).add(eps))).intoArray(p, po + i);
+        }
+        for (; i < n; i++) {
+            float pi = p[po + i] * decay;
+            float gi = g[go + i] + l2 * pi;
+            float mi = b1 * m[mo + i] + c1 * gi;
+            float vi = b2 * v[vo + i] + c2 * gi * gi;
+            m[mo + i] = mi;
+            v[vo + i] = vi;
+            p[po + i] = pi - stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
         }
     }
 

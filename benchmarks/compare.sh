@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Ember against its peers in one sitting: for each round and thread count (1 and 2), runs
+# Ember's JMH benchmarks, then NumPy/OpenBLAS (GEMM, elementwise, sum/max), then PyTorch
+# (softmax, conv2d, training steps), each peer in its fastest configuration, and prints one
+# table of medians, ranges and Ember/peer ratios.
+#   benchmarks/compare.sh [--rounds N] [--threads "1 2"] [--only gemm,elementwise,reduce,conv,train] [--json FILE]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+cd "$root"
+
+rounds=2; threads="1 2"; only="gemm,elementwise,reduce,conv,train"; json=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds="$2"; shift 2 ;;
+    --threads) threads="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;
+    --json) json="$2"; shift 2 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+PY=/usr/bin/python3
+for mod in numpy scipy torch; do
+  "$PY" -c "import $mod" 2>/dev/null || { echo "compare.sh: $PY cannot import $mod (apt-get install python3-numpy python3-scipy python3-torch)" >&2; exit 1; }
+done
+
+# A JDK 25 for the benchmark jar.
+java_ok() { [ -x "$1/bin/java" ] && "$1/bin/java" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; }
+JDK=""
+for c in "${JAVA_HOME:-}" /usr/lib/jvm/*; do [ -n "$c" ] && java_ok "$c" && { JDK="$c"; break; }; done
+[ -n "$JDK" ] || { echo "compare.sh: no JDK 25 found (set JAVA_HOME)" >&2; exit 1; }
+export JAVA_HOME="$JDK"
+JAR=target/benchmarks.jar
+if [ ! -f "$JAR" ] || [ -n "$(find src benchmarks/src pom.xml -newer "$JAR" -type f 2>/dev/null | head -1)" ]; then
+  echo "compare.sh: building $JAR (mvn -Pbench package)..." >&2
+  mvn -B -q -Pbench package -DskipTests >&2
+fi
+
+# Which Ember benchmarks and which peer keys each group covers.
+ember_regex=(); numpy_filter=(); torch_filter=()
+IFS=, read -ra groups <<< "$only"
+for g in "${groups[@]}"; do
+  case "$g" in
+    gemm) ember_regex+=("GemmBench"); numpy_filter+=("^gemm") ;;
+    elementwise) ember_regex+=("ElementwiseBench"); numpy_filter+=("^(add|mul|relu|exp|gelu|chain) ") ;;
+    reduce) ember_regex+=("ReductionBench"); numpy_filter+=("^(sum|max) "); torch_filter+=("^softmax") ;;
+    conv) ember_regex+=("ConvBench"); torch_filter+=("^conv") ;;
+    train) ember_regex+=("TrainStepBench"); torch_filter+=("^train") ;;
+    *) echo "compare.sh: unknown group $g" >&2; exit 2 ;;
+  esac
+done
+join() { local IFS='|'; echo "$*"; }
+ER="$(join "${ember_regex[@]}")"
+
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
+echo "compare.sh: $rounds round(s), threads: $threads; machine: $cpu; load now: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+for r in $(seq 1 "$rounds"); do
+  for t in $threads; do
+    echo "== round $r, $t thread(s): Ember" >&2
+    EMBER_NUM_THREADS="$t" "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$JAR" dev.ember.bench.BenchMain \
+      "$ER" --threads "$t" --quick --json "$out/ember-$r-$t.json" > "$out/ember-$r-$t.log" 2>&1 \
+      || { tail -30 "$out/ember-$r-$t.log" >&2; exit 1; }
+    if [ ${#numpy_filter[@]} -gt 0 ]; then
+      echo "== round $r, $t thread(s): NumPy" >&2
+      # Debian's OpenBLAS is fastest here with its own core detection: drop inherited overrides.
+      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" \
+        "$PY" "$here/peers/numpy_bench.py" --threads "$t" --filter "$(join "${numpy_filter[@]}")" --json "$out/peer-numpy-$r-$t.json"
+    fi
+    if [ ${#torch_filter[@]} -gt 0 ]; then
+      echo "== round $r, $t thread(s): PyTorch" >&2
+      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE \
+        "$PY" "$here/peers/torch_bench.py" --threads "$t" --filter "$(join "${torch_filter[@]}")" --json "$out/peer-torch-$r-$t.json"
+    fi
+  done
+done
+echo
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $cpu; load after: $(cut -d' ' -f1-3 /proc/loadavg); $rounds round(s), medians (ranges)"
+"$PY" "$here/compare_report.py" "$out" --machine "$cpu" ${json:+--json "$json"}

@@ -1,0 +1,72 @@
+package dev.ember.bench;
+
+import dev.ember.Ember;
+import dev.ember.Tensor;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Float32 matrix products through {@link Tensor#matmul}: {@code shape} is {@code MxKxN}
+ * ({@code [M, K] @ [K, N]}) or {@code bB:MxKxN} for a batch of B products. Work: 2*B*M*K*N FLOP.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx6g"})
+public class GemmBench {
+    /** Square sizes 256-2048, the skinny 4096x1024x1024, and the small shapes the demo models and attention use. */
+    @Param({"256x256x256", "512x512x512", "1024x1024x1024", "2048x2048x2048", "4096x1024x1024",
+            "b64:128x32x128", "128x784x256", "128x128x10", "64x288x196"})
+    public String shape;
+
+    /** CPU threads ({@code Ember.setNumThreads}). */
+    @Param({"1", "2"})
+    public int threads;
+
+    private Tensor a, b;
+
+    /** Sets the thread count and draws the operands. */
+    @Setup
+    public void setup() {
+        Ember.setNumThreads(threads);
+        Ember.manualSeed(1);
+        Shape s = Shape.parse(shape);
+        a = s.batch > 1 ? Tensor.randn(s.batch, s.m, s.k) : Tensor.randn(s.m, s.k);
+        b = s.batch > 1 ? Tensor.randn(s.batch, s.k, s.n) : Tensor.randn(s.k, s.n);
+    }
+
+    /** One product, {@code [(B,) M, K] @ [(B,) K, N] -> [(B,) M, N]}. */
+    @Benchmark
+    public Tensor matmul() {
+        return a.matmul(b);
+    }
+
+    /** A parsed {@code [bB:]MxKxN} shape. */
+    public record Shape(int batch, int m, int k, int n) {
+        /** Parses {@code "MxKxN"} or {@code "bB:MxKxN"}. */
+        public static Shape parse(String s) {
+            int batch = 1;
+            if (s.startsWith("b")) {
+                batch = Integer.parseInt(s.substring(1, s.indexOf(':')));
+                s = s.substring(s.indexOf(':') + 1);
+            }
+            String[] d = s.split("x");
+            return new Shape(batch, Integer.parseInt(d[0]), Integer.parseInt(d[1]), Integer.parseInt(d[2]));
+        }
+
+        /** Floating-point operations of one product. */
+        public double flop() { return 2.0 * batch * m * k * n; }
+    }
+}

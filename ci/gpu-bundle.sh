@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds a self-contained folder for a GPU machine that has no JDK, no Maven and no network:
+#   runtime/   a jlink'd JDK 25 with only the modules Ember needs
+#   lib/       the shaded Ember jar, the compiled test classes, the JUnit console launcher
+#   ci/        gpu.sh and the PyTorch comparison script
+#   kernels/   the CUDA sources the PTX was generated from
+# Usage: ci/gpu-bundle.sh [output-dir]   (default target/gpu-bundle; also writes <dir>.tar.gz)
+# Needs, on the build machine: JDK 25, Maven, and Maven Central (or a warm ~/.m2) for the launcher.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="${1:-$root/target/gpu-bundle}"
+junit_platform="${JUNIT_PLATFORM_VERSION:-1.14.1}"
+
+find_jdk25() {
+  for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+    [ -n "$c" ] && [ -x "$c/bin/jlink" ] || continue
+    v=$("$c/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    [ "${v%%.*}" -ge 25 ] 2>/dev/null && { echo "$c"; return 0; }
+  done
+  return 1
+}
+JAVA_HOME="$(find_jdk25)" || { echo "gpu-bundle: needs a JDK 25 with jlink (set JAVA_HOME)" >&2; exit 1; }
+export JAVA_HOME
+
+cd "$root"
+echo "gpu-bundle: building the shaded jar and test classes"
+mvn -B -q -DskipTests package
+jar="$root/target/ember-0.1.0-SNAPSHOT-all.jar"
+
+rm -rf "$out"
+mkdir -p "$out/lib" "$out/ci" "$out/kernels"
+cp "$jar" "$out/lib/ember-all.jar"
+# JCuda's PTX-compiler binding (24 MB) is never used: Ember's PTX is loaded by the driver.
+if command -v zip >/dev/null; then
+  zip -q -d "$out/lib/ember-all.jar" 'lib/libJNvPTXCompiler*' || true
+else
+  python3 - "$out/lib/ember-all.jar" <<'PY'
+import shutil, sys, zipfile
+src = sys.argv[1]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(src + ".tmp", "w", zipfile.ZIP_DEFLATED) as zout:
+    for item in zin.infolist():
+        if not item.filename.startswith("lib/libJNvPTXCompiler"):
+            zout.writestr(item, zin.read(item.filename))
+shutil.move(src + ".tmp", src)
+PY
+fi
+cp -r "$root/target/test-classes" "$out/lib/test-classes"
+cp "$root/ci/gpu.sh" "$root/ci/torch_bench.py" "$out/ci/"
+cp -r "$root/kernels/cuda" "$out/kernels/cuda"   # the PTX packaging test checks the jar against them
+
+echo "gpu-bundle: fetching the JUnit console launcher $junit_platform"
+mvn -B -q dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$junit_platform" \
+    -DoutputDirectory="$out/lib" -Dmdep.stripVersion=true
+mv "$out/lib/junit-platform-console-standalone.jar" "$out/lib/junit-console.jar"
+
+# Modules: what jdeps finds in Ember and its dependencies, plus the Vector API (an incubator module that
+# jdeps cannot see through --add-modules), JUL for System.Logger and jdk.unsupported for JCuda/gson.
+modules="$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 25 "$jar" "$out/lib/junit-console.jar")"
+modules="$modules,jdk.incubator.vector,java.logging,jdk.unsupported"
+echo "gpu-bundle: jlink $modules"
+"$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
+    --compress=zip-9 --output "$out/runtime"
+# Temurin's libjvm.so carries its symbol table (5 MB); the bundle does not need it.
+if command -v strip >/dev/null; then strip --strip-unneeded "$out/runtime/lib/server/libjvm.so"; fi
+
+du -sh "$out" | awk '{print "gpu-bundle: " $1 " in " $2}'
+tar -C "$(dirname "$out")" -czf "$out.tar.gz" "$(basename "$out")"
+du -sh "$out.tar.gz" | awk '{print "gpu-bundle: archive " $1 " " $2}'

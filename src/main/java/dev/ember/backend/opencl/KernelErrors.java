@@ -1,0 +1,63 @@
+package dev.ember.backend.opencl;
+
+import static org.lwjgl.opencl.CL10.CL_MEM_READ_WRITE;
+import static org.lwjgl.opencl.CL10.clCreateBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.system.MemoryUtil;
+
+/**
+ * The device word in which kernels record what they cannot throw (an index out of range,
+ * integer division by zero): {@code int[5]} = code, value (lo, hi), dim, size, as written by
+ * {@code report_error} in {@code common.cl}. The first error since the last check wins; the
+ * host raises it at its next read, since that is when it waits for the queue anyway.
+ */
+final class KernelErrors {
+    private static final int BYTES = 20;
+
+    private final ClDevice device;
+    private final long word;
+
+    KernelErrors(ClDevice device) {
+        this.device = device;
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer err = stack.mallocInt(1);
+            word = clCreateBuffer(device.context, CL_MEM_READ_WRITE, BYTES, err); // outside the allocator's statistics
+            ClError.check(err.get(0), "clCreateBuffer(error word)");
+        }
+        device.zero(word, 0, BYTES);
+    }
+
+    /** The word, as a kernel argument. */
+    ClDevice.Mem argument() { return new ClDevice.Mem(word); }
+
+    /** Throws (and clears) the first error recorded since the last call; costs one small blocking read. */
+    void raise() {
+        ByteBuffer buf = MemoryUtil.memAlloc(BYTES).order(ByteOrder.nativeOrder());
+        int code, dim, size;
+        long value;
+        try {
+            device.read(word, 0, buf);
+            code = buf.getInt(0);
+            value = (buf.getInt(4) & 0xFFFFFFFFL) | ((long) buf.getInt(8) << 32);
+            dim = buf.getInt(12);
+            size = buf.getInt(16);
+        } finally {
+            MemoryUtil.memFree(buf);
+        }
+        if (code == 0) return;
+        device.zero(word, 0, BYTES);
+        String where = " (reported by an OpenCL kernel on " + device.name + " at the next host read)";
+        throw switch (code) {
+            case 1 -> new IndexOutOfBoundsException("gather: index " + value + " is out of bounds for dimension " + dim + " with size " + size + where);
+            case 2 -> new IndexOutOfBoundsException("scatterAdd: index " + value + " is out of bounds for dimension " + dim + " with size " + size + where);
+            case 3 -> new ArithmeticException("integer division by zero" + where);
+            case 4 -> new ArithmeticException("integer remainder by zero" + where);
+            case 5 -> new ArithmeticException("integers to negative integer powers are not allowed" + where);
+            default -> new IllegalStateException("opencl: unknown kernel error code " + code + where);
+        };
+    }
+}

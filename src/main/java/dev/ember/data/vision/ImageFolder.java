@@ -1,0 +1,123 @@
+package dev.ember.data.vision;
+
+import dev.ember.Tensor;
+import dev.ember.data.Dataset;
+import dev.ember.data.Example;
+import dev.ember.data.io.DataFormatException;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Images in one folder per class ({@code root/cat/001.png}, {@code root/dog/a.jpg}), as
+ * torchvision's {@code ImageFolder}: classes are the sub-folder names in sorted order, label =
+ * class index. PNG and JPEG files are decoded with {@code javax.imageio} when read, giving
+ * float32 {@code [channels, H, W]} in {@code [0, 1]} and an int64 label.
+ *
+ * <p>Each file's signature and end marker are checked before decoding, so a non-image or a
+ * truncated file throws a {@link DataFormatException} naming the file, the byte position and
+ * the expected bytes.
+ */
+public final class ImageFolder implements Dataset<Example> {
+    private final Path root;
+    private final int channels;
+    private final List<String> classes = new ArrayList<>();
+    private final List<Path> files = new ArrayList<>();
+    private final List<Integer> labels = new ArrayList<>();
+
+    /** Reads the folder layout under {@code root}; images load as RGB (3 channels). */
+    public ImageFolder(Path root) { this(root, 3); }
+
+    /** Reads the folder layout under {@code root}; images load with 1 (grey) or 3 (RGB) channels. */
+    public ImageFolder(Path root, int channels) {
+        if (channels != 1 && channels != 3) throw new IllegalArgumentException("ImageFolder: channels must be 1 or 3, got " + channels);
+        this.root = root;
+        this.channels = channels;
+        if (!Files.isDirectory(root)) throw new IllegalArgumentException("ImageFolder: " + root + " is not a directory");
+        try (Stream<Path> dirs = Files.list(root)) {
+            dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().forEach(classes::add);
+            for (int c = 0; c < classes.size(); c++) {
+                try (Stream<Path> images = Files.list(root.resolve(classes.get(c)))) {
+                    List<Path> found = images.filter(p -> Files.isRegularFile(p) && isImageName(p)).sorted().toList();
+                    for (Path f : found) { files.add(f); labels.add(c); }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("ImageFolder: cannot list " + root + ": " + e, e);
+        }
+        if (files.isEmpty()) throw new IllegalArgumentException("ImageFolder: no .png, .jpg or .jpeg files in class folders under " + root);
+    }
+
+    private static boolean isImageName(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
+    }
+
+    /** Class names, index = label. */
+    public List<String> classes() { return List.copyOf(classes); }
+
+    /** The image files, in dataset order. */
+    public List<Path> files() { return List.copyOf(files); }
+
+    /** Label of example {@code index}, without reading the image. */
+    public int label(int index) { return labels.get(index); }
+
+    @Override
+    public int size() { return files.size(); }
+
+    @Override
+    public Example get(int index) {
+        if (index < 0 || index >= files.size()) throw new IndexOutOfBoundsException("ImageFolder: index " + index + " out of range for size " + files.size());
+        return new Example(Images.toTensor(read(files.get(index)), channels), Tensor.scalar(labels.get(index), dev.ember.DType.INT64));
+    }
+
+    /**
+     * Reads every image now into one in-memory dataset: inputs {@code [n, channels, H, W]}, labels
+     * {@code [n]}. {@code transform} (may be {@code null}) runs on each image first, e.g. a
+     * {@link Resize} when sizes differ. Nothing is returned unless every file reads and all
+     * images end up the same shape; the error names the first file that fails.
+     */
+    public dev.ember.data.TensorDataset loadAll(Transform transform) {
+        java.util.List<Tensor> inputs = new ArrayList<>(files.size());
+        long[] labelArray = new long[files.size()];
+        long[] shape = null;
+        for (int i = 0; i < files.size(); i++) {
+            Tensor x = Images.toTensor(read(files.get(i)), channels);
+            if (transform != null) x = transform.apply(x, new dev.ember.Generator(i));
+            if (shape == null) shape = x.shape();
+            else if (!java.util.Arrays.equals(shape, x.shape()))
+                throw new DataFormatException(files.get(i), "image size", "expected an image of shape " + java.util.Arrays.toString(shape)
+                        + " like " + files.get(0).getFileName() + ", found " + java.util.Arrays.toString(x.shape()) + "; pass a Resize transform");
+            inputs.add(x);
+            labelArray[i] = labels.get(i);
+        }
+        return new dev.ember.data.TensorDataset(Tensor.stack(inputs, 0), Tensor.of(labelArray, labelArray.length));
+    }
+
+    /** Reads and decodes one PNG or JPEG file, checking its signature and end marker first. */
+    public static BufferedImage read(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new DataFormatException(file, "open", "cannot read the file: " + e, e);
+        }
+        ImageSignature.check(file, bytes);
+        try {
+            BufferedImage image = javax.imageio.ImageIO.read(new ByteArrayInputStream(bytes));
+            if (image == null) throw new DataFormatException(file, "byte 0", "expected an image javax.imageio can decode, found none");
+            return image;
+        } catch (IOException e) {
+            throw new DataFormatException(file, "image data", "expected a decodable image: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() { return "ImageFolder(" + root + ", " + files.size() + " images, classes " + classes + ")"; }
+}

@@ -1,0 +1,71 @@
+package dev.ember.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import dev.ember.Device;
+import dev.ember.backend.Backends;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import jcuda.CudaException;
+import org.junit.jupiter.api.Test;
+
+/** Starting CUDA never crashes, and a missing driver, device or PTX support becomes one clear line. */
+class CudaProbeTest {
+
+    private static boolean driverInstalled() {
+        for (String dir : new String[]{"/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/lib/x86_64-linux-gnu"})
+            if (Files.exists(Path.of(dir, "libcuda.so.1"))) return true;
+        return false;
+    }
+
+    @Test
+    void discoveryRecordsAOneLineReasonWhenCudaIsAbsent() {
+        Backends.Family f = Backends.family(Device.Kind.CUDA);
+        assumeFalse(f.available(), "a CUDA device is present; the absent-driver path is not exercised here");
+        assertFalse(f.reason().isBlank(), "an unavailable family must say why");
+        assertFalse(f.reason().contains("\n"), "the reason must be one line: " + f.reason());
+        if (!driverInstalled()) assertEquals("no NVIDIA driver (libcuda.so.1 not found)", f.reason());
+        // Asking again returns the remembered answer (the probe runs once; a second cuInit would see NoClassDefFoundError).
+        assertEquals(f.reason(), Backends.family(Device.Kind.CUDA).reason());
+    }
+
+    @Test
+    void aSecondProviderReportsTheSameReasonWithoutReprobing() {
+        assumeFalse(Backends.family(Device.Kind.CUDA).available(), "a CUDA device is present");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> new CudaProvider().start());
+        assertEquals(Backends.family(Device.Kind.CUDA).reason(), e.getMessage());
+        assertEquals(null, e.getCause(), "the reason carries no cause, so Backends keeps it to one line");
+    }
+
+    @Test
+    void missingDriverLibrary() {
+        var t = new UnsatisfiedLinkError("Error while loading native library \"JCudaDriver-12.0.0-linux-x86_64\"\n"
+                + "Stack trace from the attempt to load the library as a resource:\n"
+                + "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver-12.0.0-linux-x86_64.so: libcuda.so.1: cannot open shared object file");
+        assertEquals("no NVIDIA driver (libcuda.so.1 not found)", CudaProbe.explain(t));
+    }
+
+    @Test
+    void classInitialisationFailedEarlier() {
+        String why = CudaProbe.explain(new NoClassDefFoundError("Could not initialize class jcuda.driver.JCudaDriver"));
+        assertTrue(why.startsWith("JCuda failed to initialise earlier"), why);
+        assertTrue(why.contains("jcuda.driver.JCudaDriver"), why);
+    }
+
+    @Test
+    void driverErrorsByCode() {
+        assertEquals("no CUDA device (the driver reports none)", CudaProbe.explain(new CudaException("CUDA_ERROR_NO_DEVICE")));
+        assertTrue(CudaProbe.explain(new CudaException("CUDA_ERROR_UNSUPPORTED_PTX_VERSION")).contains("driver 580"));
+        assertTrue(CudaProbe.explain(new CudaException("CUDA_ERROR_INSUFFICIENT_DRIVER")).contains("older"));
+        assertTrue(CudaProbe.explain(new CudaException("CUDA_ERROR_INVALID_PTX")).contains("cannot compile"));
+    }
+
+    @Test
+    void anythingElseKeepsItsTypeAndFirstLine() {
+        assertEquals("IllegalStateException: boom", CudaProbe.explain(new IllegalStateException("boom\nsecond line")));
+        assertEquals("OutOfMemoryError", CudaProbe.explain(new OutOfMemoryError()));
+    }
+}

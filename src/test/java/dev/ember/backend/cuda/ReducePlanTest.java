@@ -1,0 +1,32 @@
+package dev.ember.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Launch shapes of the last-axis reductions. */
+class ReducePlanTest {
+
+    @Test
+    void manyRowsOrShortRowsRunInOnePass() {
+        assertEquals(new ReducePlan(1, 1000), ReducePlan.of(1_000_000, 1000, 132));
+        assertEquals(new ReducePlan(1, 50_000), ReducePlan.of(1, 50_000, 132));
+    }
+
+    @Test
+    void aFewLongRowsAreSplitIntoChunksThatCoverEachRow() {
+        int r = 10_000_019; // prime: chunks cannot divide it evenly
+        ReducePlan p = ReducePlan.of(1, r, 132);
+        assertTrue(p.chunks() > 1 && p.chunks() <= 132 * 4, p.toString());
+        assertTrue((long) p.chunks() * p.chunk() >= r && (long) (p.chunks() - 1) * p.chunk() < r, p.toString());
+    }
+
+    @Test
+    void kernelsAndHostAgreeOnThreadsPerRow() {
+        assertEquals(32, ReducePlan.threadsPerRow(256));
+        assertEquals(256, ReducePlan.threadsPerRow(257));
+        assertEquals(1, ReducePlan.blocks(8, 32, 132));   // 8 warp-rows fill one 256-thread block
+        assertEquals(132 * 32, ReducePlan.blocks(1L << 30, 256, 132)); // grid-stride beyond the cap
+    }
+}
