@@ -318,6 +318,7 @@ class ConformanceTest {
             for (int i = 0; i < 4; i++) for (int j = 0; j < 6; j++) rows[i * 6 + j] = rx.at((int) idx[i], j);
             for (int i = 0; i < 5; i++) for (int j = 0; j < 4; j++) cols[i * 4 + j] = rx.at(i, (int) idx[j]);
             assertClose(new Ref(rows, 4, 6), x.indexSelect(0, index), 0, "indexSelect dim 0 " + dt);
+            assertClose(new Ref(rows, 4, 6), x.contiguous().indexSelect(0, index), 0, "indexSelect dim 0, contiguous rows " + dt);
             assertClose(new Ref(cols, 5, 4), x.indexSelect(1, index), 0, "indexSelect dim 1 " + dt);
             long[] g = new long[5 * 3];
             for (int i = 0; i < g.length; i++) g[i] = r.nextInt(6);

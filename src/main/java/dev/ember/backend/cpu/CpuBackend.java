@@ -363,6 +363,14 @@ public final class CpuBackend implements Backend {
                 new int[]{x.offset(), index.offset(), out.offset()});
         int[] st = loop.innerStrides;
         loop.run(true, (off, n) -> {
+            if (st[1] == 0 && st[0] == 1 && st[2] == 1 && xs.getClass() == os.getClass()) {
+                // One index for the whole row (indexSelect of contiguous rows, as batching does): copy it at once.
+                long idx = Elements.getL(is, off[1]);
+                if (idx < 0 || idx >= size)
+                    throw new IndexOutOfBoundsException("gather: index " + idx + " is out of bounds for dimension " + dim + " with size " + size);
+                System.arraycopy(xs, off[0] + (int) idx * step, os, off[2], n);
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 long idx = Elements.getL(is, off[1] + i * st[1]);
                 if (idx < 0 || idx >= size)
