@@ -117,12 +117,18 @@ final class Reductions {
         String name = max ? "max" : "min";
         int d = Shapes.dim(name, dim, x.dim());
         int[] ds = x.dim() == 0 ? new int[0] : new int[]{d};
-        Tensor values = reduceRaw(max ? ReduceOp.MAX : ReduceOp.MIN, x, ds);
-        Tensor indices = reduceRaw(max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, ds);
         long[] shape = Shapes.toLong(reducedShape(x.shape, ds, keepDim));
         long[] kept = Shapes.toLong(reducedShape(x.shape, ds, true));
-        values = values.reshape(shape);
-        indices = indices.reshape(shape);
+        Tensor indices = reduceRaw(max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, ds).reshape(shape);
+        Tensor values;
+        if (x.dim() == 0) {
+            values = x.detach();
+        } else {
+            // One pass finds the indices; the values are gathered from them rather than reduced again.
+            try (var ignored = Ember.noGrad()) {
+                values = x.gather(d, indices.reshape(kept)).reshape(shape).detach();
+            }
+        }
         if (x.dtype().isFloatingPoint() && x.dim() > 0) {
             Tensor idx = indices.reshape(kept);
             values = Tensor.record(name, values, (g, needs) ->

@@ -169,4 +169,34 @@ class TensorCoreTest {
         assertTrue(x.allclose(x.add(1e-7), 1e-5, 1e-6));
         assertFalse(x.allclose(x.add(0.1), 1e-5, 1e-6));
     }
+
+    @Test
+    void maxAlongAStridedAxisPropagatesNaNAndKeepsTheFirstTie() {
+        // [4, 40] reduced over dim 0: the kernel combines whole rows (vector lanes plus a scalar tail).
+        float[] v = new float[4 * 40];
+        for (int i = 0; i < v.length; i++) v[i] = (i * 7919) % 13;
+        v[2 * 40 + 5] = Float.NaN;   // column 5: NaN in row 2 wins
+        v[3 * 40 + 37] = Float.NaN;  // column 37 (in the scalar tail): NaN in row 3 wins
+        v[0 * 40 + 9] = 50; v[2 * 40 + 9] = 50; // column 9: a tie keeps row 0
+        Tensor x = Tensor.of(v, 4, 40);
+        var r = x.maxWithIndices(0, false);
+        long[] idx = r.indices().toLongArray();
+        float[] val = r.values().toFloatArray();
+        for (int j = 0; j < 40; j++) {
+            int best = 0;
+            for (int i = 1; i < 4; i++) {
+                float a = v[i * 40 + j], b = v[best * 40 + j];
+                if (!Float.isNaN(b) && (Float.isNaN(a) || a > b)) best = i;
+            }
+            assertEquals(best, idx[j], "argmax of column " + j);
+            assertEquals(v[best * 40 + j], val[j], 0, "max of column " + j);
+        }
+        assertEquals(2, idx[5]);
+        assertTrue(Float.isNaN(val[5]));
+        assertEquals(3, idx[37]);
+        assertEquals(0, idx[9]);
+        var m = x.minWithIndices(0, true);
+        assertArrayEquals(new long[]{1, 40}, m.indices().shape());
+        assertTrue(Float.isNaN(m.values().toFloatArray()[5]));
+    }
 }

@@ -303,6 +303,10 @@ public final class CpuBackend implements Backend {
                         for (int j = 0; j < seg; j++) best[j] += xf[row + j];
                         continue;
                     }
+                    if (arg && Simd.AVAILABLE) {
+                        SimdKernels.argExtremeStep(best, bestIdx, xf, row, seg, i, max);
+                        continue;
+                    }
                     for (int j = 0; j < seg; j++) {
                         float v = xf[row + j], b = best[j];
                         // NaN wins and then stays, as in torch.max

@@ -23,15 +23,25 @@ final class CpuConv {
                     for (int kj = 0; kj < kw; kj++) {
                         int row = (ch * kh + ki) * kw + kj;
                         int dst = cols.offset() + img * cs[0] + row * cs[1];
+                        // output columns j whose input column j*sw + off lies inside the image
+                        int sw = g.strideW(), off = kj * g.dilationW() - g.padW();
+                        int j0 = Math.min(ow, Math.max(0, -Math.floorDiv(off, sw)));
+                        int j1 = Math.max(j0, Math.min(ow, Math.floorDiv(g.inW() - 1 - off, sw) + 1));
                         for (int i = 0; i < oh; i++) {
                             int ih = i * g.strideH() - g.padH() + ki * g.dilationH();
                             boolean rowIn = ih >= 0 && ih < g.inH();
                             int d0 = dst + i * ow;
                             if (xa instanceof float[] xf && ca instanceof float[] cf) {
-                                for (int j = 0; j < ow; j++) {
-                                    int iw = j * g.strideW() - g.padW() + kj * g.dilationW();
-                                    cf[d0 + j] = rowIn && iw >= 0 && iw < g.inW() ? xf[xBase + ih * xs[2] + iw * xs[3]] : (float) padValue;
+                                float pad = (float) padValue;
+                                if (!rowIn) {
+                                    java.util.Arrays.fill(cf, d0, d0 + ow, pad);
+                                    continue;
                                 }
+                                java.util.Arrays.fill(cf, d0, d0 + j0, pad);
+                                java.util.Arrays.fill(cf, d0 + j1, d0 + ow, pad);
+                                int src = xBase + ih * xs[2] + off * xs[3];
+                                if (sw == 1 && xs[3] == 1) System.arraycopy(xf, src + j0, cf, d0 + j0, j1 - j0);
+                                else for (int j = j0; j < j1; j++) cf[d0 + j] = xf[src + j * sw * xs[3]];
                             } else {
                                 for (int j = 0; j < ow; j++) {
                                     int iw = j * g.strideW() - g.padW() + kj * g.dilationW();

@@ -304,4 +304,33 @@ final class SimdKernels {
         for (; i < bound; i += L) va.fma(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
         for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
     }
+
+    /**
+     * One step of an arg-max (or arg-min) across rows: where {@code x[xo + j]} beats {@code best[j]}
+     * (or is the first NaN), takes its value and records {@code row} in {@code bestIdx[j]}, for
+     * {@code j < n}. NaN wins and then stays, as in torch.argmax; ties keep the earlier row.
+     */
+    static void argExtremeStep(float[] best, int[] bestIdx, float[] x, int xo, int n, int row, boolean max) {
+        int j = 0, bound = S.loopBound(n);
+        var rowIdx = jdk.incubator.vector.IntVector.broadcast(INT_SPECIES, row);
+        for (; j < bound; j += L) {
+            var b = FloatVector.fromArray(S, best, j);
+            var v = FloatVector.fromArray(S, x, xo + j);
+            var bNan = b.test(VectorOperators.IS_NAN);
+            var wins = v.compare(max ? VectorOperators.GT : VectorOperators.LT, b)
+                    .or(v.test(VectorOperators.IS_NAN)).andNot(bNan);
+            b.blend(v, wins).intoArray(best, j);
+            var idx = jdk.incubator.vector.IntVector.fromArray(INT_SPECIES, bestIdx, j);
+            idx.blend(rowIdx, wins.cast(INT_SPECIES)).intoArray(bestIdx, j);
+        }
+        for (; j < n; j++) {
+            float v = x[xo + j], b = best[j];
+            if (!Float.isNaN(b) && (Float.isNaN(v) || (max ? v > b : v < b))) {
+                best[j] = v;
+                bestIdx[j] = row;
+            }
+        }
+    }
+
+    private static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, S.vectorShape());
 }
