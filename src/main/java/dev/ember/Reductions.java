@@ -145,7 +145,19 @@ final class Reductions {
     }
 
     static Tensor prod(Tensor x) {
-        return reduceRaw(ReduceOp.PROD, x, normalize("prod", null, x.dim()));
+        Tensor out = reduceRaw(ReduceOp.PROD, x, normalize("prod", null, x.dim()));
+        if (!x.dtype().isFloatingPoint()) return out;
+        // d/dx_i prod(x) = prod of the others: out / x_i without zeros; with one zero only that element
+        // gets a gradient (the product of the rest); with two or more zeros every gradient is 0.
+        return Tensor.recordSaving("prod", out, new Tensor[]{x, out}, (g, needs) -> {
+            Tensor zero = x.eq(0.0);
+            long zeros = zero.to(DType.INT64).sum().itemLong();
+            Tensor grad;
+            if (zeros == 0) grad = out.div(x);
+            else if (zeros == 1) grad = Tensor.where(zero, x.maskedFill(zero, 1.0).prod(), Tensor.zerosLike(x));
+            else grad = Tensor.zerosLike(x);
+            return new Tensor[]{grad.mul(g)};
+        }, x);
     }
 
     static Tensor logsumexp(Tensor x, int dim, boolean keepDim) {

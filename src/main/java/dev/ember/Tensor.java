@@ -529,7 +529,7 @@ public final class Tensor implements AutoCloseable {
     /** {@code log(sum(exp(x)))} along {@code dim}, computed stably. */
     public Tensor logsumexp(int dim, boolean keepDim) { return Reductions.logsumexp(this, dim, keepDim); }
 
-    /** Product of all elements (no gradient). */
+    /** Product of all elements (0-d); differentiable, including inputs with zeros. */
     public Tensor prod() { return Reductions.prod(this); }
 
     /** {@code exp(x) / sum(exp(x))} along {@code dim}, stable for large inputs. */

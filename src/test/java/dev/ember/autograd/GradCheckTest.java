@@ -111,6 +111,11 @@ class GradCheckTest {
         check(in -> in[0].softmax(0), x);
         check(in -> in[0].logSoftmax(1), x);
         check(in -> in[0].maxWithIndices(0, false).values(), x);
+        check(in -> in[0].prod(), leaf(2, 3));
+        Tensor oneZero = on(Tensor.of(new double[]{0.5, 0, -1.5, 2})).requiresGrad(true);
+        check(in -> in[0].prod(), oneZero);
+        Tensor twoZeros = on(Tensor.of(new double[]{0.5, 0, -1.5, 0})).requiresGrad(true);
+        check(in -> in[0].prod(), twoZeros);
     }
 
     @Test
