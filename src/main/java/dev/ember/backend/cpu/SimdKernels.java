@@ -105,12 +105,18 @@ final class SimdKernels {
                 case MUL -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).mul(FloatVector.fromArray(S, y, yo + i)).intoArray(o, oo + i); }
                 default -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).div(FloatVector.fromArray(S, y, yo + i)).intoArray(o, oo + i); }
             }
-        } else if (xs == 1 && ys == 0) {
-            var c = FloatVector.broadcast(S, y[yo]);
-            for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(vop, c).intoArray(o, oo + i);
-        } else if (xs == 0 && ys == 1) {
-            var c = FloatVector.broadcast(S, x[xo]);
-            for (; i < bound; i += L) c.lanewise(vop, FloatVector.fromArray(S, y, yo + i)).intoArray(o, oo + i);
+        } else if ((xs == 1 && ys == 0) || (xs == 0 && ys == 1)) {
+            // One operand is a broadcast scalar; constant operators per branch so the JIT intrinsifies them.
+            for (; i < bound; i += L) {
+                var a = xs == 1 ? FloatVector.fromArray(S, x, xo + i) : FloatVector.broadcast(S, x[xo]);
+                var b = ys == 1 ? FloatVector.fromArray(S, y, yo + i) : FloatVector.broadcast(S, y[yo]);
+                (switch (op) {
+                    case ADD -> a.add(b);
+                    case SUB -> a.sub(b);
+                    case MUL -> a.mul(b);
+                    default -> a.div(b);
+                }).intoArray(o, oo + i);
+            }
         } else {
             return false;
         }
@@ -181,7 +187,7 @@ final class SimdKernels {
                 if (s0.add(s1).test(VectorOperators.IS_NAN).anyTrue()) {
                     for (int j = 0; j < b4; j++) if (Float.isNaN(x[xo + j])) return Float.NaN;
                 }
-                float r = a0.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
+                float r = max ? a0.reduceLanes(VectorOperators.MAX) : a0.reduceLanes(VectorOperators.MIN); // constant operators: intrinsified
                 for (; i < n; i++) r = max ? Math.max(r, x[xo + i]) : Math.min(r, x[xo + i]);
                 return r;
             }
@@ -210,7 +216,16 @@ final class SimdKernels {
         for (; i < bound; i += L) {
             var a = xs == 1 ? FloatVector.fromArray(S, x, xo + i) : FloatVector.broadcast(S, x[xo]);
             var b = ys == 1 ? FloatVector.fromArray(S, y, yo + i) : FloatVector.broadcast(S, y[yo]);
-            zero.blend(one, a.compare(cmp, b).cast(BYTES)).intoArray(o, oo + i);
+            // The operator must be a constant at each call site for the JIT to intrinsify it.
+            VectorMask<Float> m = switch (op) {
+                case EQ -> a.compare(VectorOperators.EQ, b);
+                case NE -> a.compare(VectorOperators.NE, b);
+                case LT -> a.compare(VectorOperators.LT, b);
+                case LE -> a.compare(VectorOperators.LE, b);
+                case GT -> a.compare(VectorOperators.GT, b);
+                default -> a.compare(VectorOperators.GE, b);
+            };
+            zero.blend(one, m.cast(BYTES)).intoArray(o, oo + i);
         }
         for (; i < n; i++) {
             float a = x[xo + i * xs], b = y[yo + i * ys];
@@ -317,7 +332,7 @@ final class SimdKernels {
             var b = FloatVector.fromArray(S, best, j);
             var v = FloatVector.fromArray(S, x, xo + j);
             var bNan = b.test(VectorOperators.IS_NAN);
-            var wins = v.compare(max ? VectorOperators.GT : VectorOperators.LT, b)
+            var wins = (max ? v.compare(VectorOperators.GT, b) : v.compare(VectorOperators.LT, b))
                     .or(v.test(VectorOperators.IS_NAN)).andNot(bNan);
             b.blend(v, wins).intoArray(best, j);
             var idx = jdk.incubator.vector.IntVector.fromArray(INT_SPECIES, bestIdx, j);
