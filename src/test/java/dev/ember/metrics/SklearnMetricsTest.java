@@ -1,6 +1,5 @@
 package dev.ember.metrics;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -13,6 +12,9 @@ import org.junit.jupiter.api.Test;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
+import static dev.ember.ml.SklearnData.doubles;
+import static dev.ember.ml.SklearnData.longs;
+import static dev.ember.ml.SklearnData.matrix;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -29,27 +31,6 @@ class SklearnMetricsTest {
         try (var in = SklearnMetricsTest.class.getResourceAsStream("/sklearn/metrics.json")) {
             refs = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
         }
-    }
-
-    static long[] longs(JsonElement e) {
-        JsonArray a = e.getAsJsonArray();
-        long[] out = new long[a.size()];
-        for (int i = 0; i < out.length; i++) out[i] = a.get(i).getAsLong();
-        return out;
-    }
-
-    static double[] doubles(JsonElement e) {
-        JsonArray a = e.getAsJsonArray();
-        double[] out = new double[a.size()];
-        for (int i = 0; i < out.length; i++) out[i] = a.get(i).getAsDouble();
-        return out;
-    }
-
-    static double[][] matrix(JsonElement e) {
-        JsonArray a = e.getAsJsonArray();
-        double[][] out = new double[a.size()][];
-        for (int i = 0; i < out.length; i++) out[i] = doubles(a.get(i));
-        return out;
     }
 
     @ParameterizedTest

@@ -21,7 +21,7 @@ import java.util.zip.GZIPInputStream;
  * train/test split and reference values written by benchmarks/reference/make_sklearn_refs.py.
  * {@link #standardized()} mirrors the script: training mean and population std, std 0 -> 1.
  */
-record SklearnData(String name, double[][] x, double[] y, int[] train, int[] test, JsonObject ref) {
+public record SklearnData(String name, double[][] x, double[] y, int[] train, int[] test, JsonObject ref) {
     static final String[] NAMES = {"iris", "wine", "breast_cancer", "digits"};
 
     static SklearnData load(String name) {
@@ -120,28 +120,28 @@ record SklearnData(String name, double[][] x, double[] y, int[] train, int[] tes
 
     JsonObject get(String key) { return ref.getAsJsonObject(key); }
 
-    static int[] ints(JsonElement e) {
+    public static int[] ints(JsonElement e) {
         JsonArray a = e.getAsJsonArray();
         int[] out = new int[a.size()];
         for (int i = 0; i < out.length; i++) out[i] = a.get(i).getAsInt();
         return out;
     }
 
-    static long[] longs(JsonElement e) {
+    public static long[] longs(JsonElement e) {
         JsonArray a = e.getAsJsonArray();
         long[] out = new long[a.size()];
         for (int i = 0; i < out.length; i++) out[i] = a.get(i).getAsLong();
         return out;
     }
 
-    static double[] doubles(JsonElement e) {
+    public static double[] doubles(JsonElement e) {
         JsonArray a = e.getAsJsonArray();
         double[] out = new double[a.size()];
         for (int i = 0; i < out.length; i++) out[i] = a.get(i).getAsDouble();
         return out;
     }
 
-    static double[][] matrix(JsonElement e) {
+    public static double[][] matrix(JsonElement e) {
         JsonArray a = e.getAsJsonArray();
         double[][] out = new double[a.size()][];
         for (int i = 0; i < out.length; i++) out[i] = doubles(a.get(i));

@@ -200,23 +200,17 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /** One long contiguous row (a full reduction): each thread reduces a chunk, then the partials combine. */
     private static void reduceLongRow(ReduceOp op, float[] x, int xo, int r, Object os, int oo) {
-        int parts = Parallel.threads();
+        int parts = Parallel.threads(), chunk = (r + parts - 1) / parts; // r >= 2 * grain, so no chunk is empty
         float[] partial = new float[parts];
-        int chunk = (r + parts - 1) / parts;
         Parallel.forRange(parts, 1, (p0, p1) -> {
-            for (int p = p0; p < p1; p++) {
-                int from = p * chunk, n = Math.max(0, Math.min(r, from + chunk) - from);
-                partial[p] = n == 0 ? (op == ReduceOp.SUM ? 0f : Float.NaN) : SimdKernels.reduce(op, x, xo + from, n);
-            }
+            for (int p = p0; p < p1; p++) partial[p] = SimdKernels.reduce(op, x, xo + p * chunk, Math.min(r, (p + 1) * chunk) - p * chunk);
         });
-        float acc = op == ReduceOp.SUM ? 0f : partial[0];
-        for (int p = 0; p < parts; p++) {
-            float v = partial[p];
-            if (op == ReduceOp.SUM) acc += v;
-            else if (!(p * chunk >= r)) acc = Float.isNaN(v) || Float.isNaN(acc) ? Float.NaN : op == ReduceOp.MAX ? Math.max(acc, v) : Math.min(acc, v);
-        }
-        Elements.setD(os, oo, acc);
+        float acc = partial[0];
+        for (int p = 1; p < parts; p++) // Math.max/min propagate NaN, as torch does
+            acc = switch (op) { case SUM -> acc + partial[p]; case MAX -> Math.max(acc, partial[p]); default -> Math.min(acc, partial[p]); };
+        ((float[]) os)[oo] = acc;
     }
 
     private static void reduceRow(ReduceOp op, Object xs, int xo, int rs, int r, Object os, int oo) {

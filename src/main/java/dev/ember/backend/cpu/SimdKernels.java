@@ -152,6 +152,7 @@ final class SimdKernels {
                 var s0 = FloatVector.zero(S); var s1 = s0;
                 int b4 = n - n % (4 * L);
                 if (max) {
+                    // max and min are written out twice: the comparison operator must be a constant for the JIT
                     for (; i < b4; i += 4 * L) {
                         var v0 = FloatVector.fromArray(S, x, xo + i);
                         var v1 = FloatVector.fromArray(S, x, xo + i + L);
