@@ -30,7 +30,7 @@ final class CpuGemm {
     private static void one(int m, int n, int k, Object A, int ao, int ars, int acs, Object B, int bo, int brs, int bcs,
                             Object C, int co, boolean parallel) {
         if (C instanceof float[] c && Simd.AVAILABLE) {
-            SimdGemm.gemm(m, n, k, (float[]) A, ao, ars, acs, (float[]) B, bo, brs, bcs, c, co, n, parallel);
+            SimdGemm.gemm(m, n, k, (float[]) A, ao, ars, acs, (float[]) B, bo, brs, bcs, c, co, n, false, parallel);
         } else if (C instanceof float[] c) {
             float[] a = (float[]) A, b = (float[]) B;
             rows(m, parallel, k * n, (i0, i1) -> {

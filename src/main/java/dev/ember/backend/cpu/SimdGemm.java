@@ -52,57 +52,77 @@ final class SimdGemm {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
-     * {@code C[m x n] += A[m x k] * B[k x n]}, with C row-major at {@code c[co + i * ldc + j]} and A, B
-     * addressed by element strides ({@code A[i][p] = a[ao + i * ars + p * acs]}). Uses the CPU pool when
-     * {@code parallel} and the product is big enough.
+     * {@code C[m x n] = A[m x k] * B[k x n]}, or {@code C += A * B} when {@code accumulate}, with C row-major at
+     * {@code c[co + i * ldc + j]} and A, B addressed by element strides ({@code A[i][p] = a[ao + i * ars + p * acs]}).
+     * Uses the CPU pool when {@code parallel} and the product is big enough.
      */
     static void gemm(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, int bcs,
-                     float[] c, int co, int ldc, boolean parallel) {
-        if (m == 0 || n == 0 || k == 0) return;
+                     float[] c, int co, int ldc, boolean accumulate, boolean parallel) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
+            return;
+        }
         if (n < NR / 2 && m > n) {
             // Few columns (e.g. a 10-class output layer): B strips would be mostly padding, so compute
             // C^T = B^T * A^T instead, where the short side becomes the (narrow) row tiles.
-            run(n, m, k, b, bo, bcs, brs, a, ao, acs, ars, c, co, 1, ldc, parallel);
+            run(n, m, k, b, bo, bcs, brs, a, ao, acs, ars, c, co, 1, ldc, accumulate, parallel);
         } else {
-            run(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, 1, parallel);
+            run(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, 1, accumulate, parallel);
         }
     }
 
     /** {@link #gemm} with C addressed as {@code c[co + i * crs + j * ccs]}. */
     private static void run(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, int bcs,
-                            float[] c, int co, int crs, int ccs, boolean parallel) {
+                            float[] c, int co, int crs, int ccs, boolean accumulate, boolean parallel) {
         int threads = parallel && (long) m * n * k >= PARALLEL_MIN_WORK ? Parallel.threads() : 1;
         Scratch own = SCRATCH.get();
         int mTiles = (m + MR - 1) / MR;
+        if (mTiles * MR <= MC) {
+            // Few rows (a conv layer's output channels, a small batch): all of A is one packed block, and each
+            // B strip is packed just before its tiles use it, so it is read from memory once and stays in cache
+            // (a whole packed panel would be written out to memory and read back).
+            int strips = (n + NR - 1) / NR;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc), bOff = bo + pc * brs;
+                // Strips per task: their packed copy (about 512 KB) stays in L2 while the tiles run.
+                int chunk = Math.max(1, Math.min(strips / (2 * threads), (128 << 10) / (NR * kc)));
+                boolean add = accumulate || pc > 0;
+                float[] ap = own.a(mTiles * MR * kc);
+                packA(a, ao + pc * acs, ars, acs, kc, m, 0, mTiles, ap);
+                shared(threads, (strips + chunk - 1) / chunk, q -> {
+                    Scratch scratch = SCRATCH.get();
+                    int s0 = q * chunk, s1 = Math.min(strips, s0 + chunk);
+                    float[] bs = scratch.b((s1 - s0) * NR * kc);
+                    packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
+                    for (int s = s0; s < s1; s++) tiles(m, n, kc, ap, 0, mTiles, bs, (s - s0) * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
+                });
+            }
+            return;
+        }
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), strips = (nc + NR - 1) / NR;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
+                boolean add = accumulate || pc > 0;
                 float[] bp = own.b(strips * NR * kc);
                 int bOff = bo + pc * brs + jc * bcs;
                 int aOff = ao + pc * acs;
                 int cOff = co + jc * ccs;
                 if (threads == 1) {
-                    packB(b, bOff, brs, bcs, kc, nc, 0, strips, bp);
-                    block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, 0, mTiles, 0, strips, own);
+                    packB(b, bOff, brs, bcs, kc, nc, 0, strips, bp, 0);
+                    block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, add, 0, mTiles, 0, strips, own);
                     continue;
                 }
                 // Work is handed out in small chunks from a shared counter rather than one fixed range per
                 // thread, so a thread the OS deschedules (a busy machine) does not hold the others up.
                 int packChunk = Math.max(1, strips / (4 * threads));
                 shared(threads, (strips + packChunk - 1) / packChunk, q -> packB(b, bOff, brs, bcs, kc, nc, q * packChunk,
-                        Math.min(strips, (q + 1) * packChunk), bp));
-                if (mTiles >= 4 * threads || mTiles >= strips) {
-                    // Row blocks: each thread packs only its own rows of A and reads all of B.
-                    int rows = Math.max(1, Math.min(MC / MR, mTiles / (4 * threads)));
-                    shared(threads, (mTiles + rows - 1) / rows, q -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs,
-                            q * rows, Math.min(mTiles, (q + 1) * rows), 0, strips, SCRATCH.get()));
-                } else {
-                    // Few rows (small batch): split the B strips; each thread packs all of A.
-                    int cols = Math.max(1, strips / (4 * threads));
-                    shared(threads, (strips + cols - 1) / cols, q -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs,
-                            0, mTiles, q * cols, Math.min(strips, (q + 1) * cols), SCRATCH.get()));
-                }
+                        Math.min(strips, (q + 1) * packChunk), bp, q * packChunk * NR * kc));
+                // Row blocks: each thread packs only its own rows of A and reads all of B.
+                int rows = Math.max(1, Math.min(MC / MR, mTiles / (4 * threads)));
+                shared(threads, (mTiles + rows - 1) / rows, q -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, add,
+                        q * rows, Math.min(mTiles, (q + 1) * rows), 0, strips, SCRATCH.get()));
             }
         }
     }
@@ -121,52 +141,78 @@ final class SimdGemm {
 
     /** C rows of tiles {@code [t0, t1)} x B strips {@code [s0, s1)} for one packed depth block. */
     private static void block(int m, int n, int kc, float[] a, int ao, int ars, int acs, float[] bp, float[] c, int co, int crs,
-                              int ccs, int t0, int t1, int s0, int s1, Scratch scratch) {
+                              int ccs, boolean add, int t0, int t1, int s0, int s1, Scratch scratch) {
         int blockTiles = MC / MR;
         float[] ap = scratch.a(blockTiles * MR * kc);
-        float[] tile = scratch.tile;
         for (int tb = t0; tb < t1; tb += blockTiles) {
             int te = Math.min(t1, tb + blockTiles);
             packA(a, ao, ars, acs, kc, m, tb, te, ap);
-            for (int s = s0; s < s1; s++) {
-                int j0 = s * NR, nr = Math.min(NR, n - j0), bOff = s * NR * kc;
-                for (int t = tb; t < te; t++) {
-                    int i0 = t * MR, mr = Math.min(MR, m - i0), aOff = (t - tb) * MR * kc;
-                    if (mr == MR && nr == NR && ccs == 1) {
-                        kernel(kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs);
-                    } else {
-                        java.util.Arrays.fill(tile, 0f);
-                        kernel(kc, ap, aOff, bp, bOff, tile, 0, NR);
-                        for (int i = 0; i < mr; i++) {
-                            int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * NR;
-                            for (int j = 0; j < nr; j++) c[cr + j * ccs] += tile[tr + j];
-                        }
-                    }
+            for (int s = s0; s < s1; s++) tiles(m, n, kc, ap, tb, te, bp, s * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
+        }
+    }
+
+    /** Row tiles {@code [tb, te)} (packed from {@code ap[0]}) times the B strip {@code s} packed at {@code bp[bOff]}. */
+    private static void tiles(int m, int n, int kc, float[] ap, int tb, int te, float[] bp, int bOff, int s, float[] c, int co,
+                              int crs, int ccs, boolean add, float[] tile) {
+        int j0 = s * NR, nr = Math.min(NR, n - j0);
+        for (int t = tb; t < te; t++) {
+            int i0 = t * MR, mr = Math.min(MR, m - i0), aOff = (t - tb) * MR * kc;
+            if (mr == MR && nr == NR && ccs == 1) {
+                kernel(kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add);
+            } else {
+                kernel(kc, ap, aOff, bp, bOff, tile, 0, NR, false);
+                for (int i = 0; i < mr; i++) {
+                    int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * NR;
+                    if (add) for (int j = 0; j < nr; j++) c[cr + j * ccs] += tile[tr + j];
+                    else for (int j = 0; j < nr; j++) c[cr + j * ccs] = tile[tr + j];
                 }
             }
         }
     }
 
-    /** B strips {@code [s0, s1)} (columns {@code s*NR ..}), each as {@code kc} rows of NR floats. */
-    private static void packB(float[] b, int bo, int brs, int bcs, int kc, int n, int s0, int s1, float[] bp) {
-        for (int s = s0; s < s1; s++) {
-            int j0 = s * NR, nr = Math.min(NR, n - j0);
-            int dst = s * NR * kc;
-            if (bcs == 1 && nr == NR) {
-                for (int p = 0; p < kc; p++) System.arraycopy(b, bo + p * brs + j0, bp, dst + p * NR, NR);
-            } else if (brs == 1) {
-                // Transposed B (columns contiguous): read down each column, write across packed rows.
+    /** B strips {@code [s0, s1)}, strip {@code s} at {@code bp[dst + (s - s0) * NR * kc]}. */
+    private static void packB(float[] b, int bo, int brs, int bcs, int kc, int n, int s0, int s1, float[] bp, int dst) {
+        int full = Math.min(s1, n / NR); // strips [s0, full) have NR columns
+        if (bcs == 1 && full > s0) {
+            // Rows contiguous: copy each row across all the strips, so memory is read in long sequential runs
+            // (strip by strip, each row would be a separate short run, too many streams to prefetch).
+            int stripSize = NR * kc;
+            for (int p = 0; p < kc; p++) {
+                int src = bo + p * brs + s0 * NR, d = dst + p * NR;
+                for (int s = s0; s < full; s++, src += NR, d += stripSize) System.arraycopy(b, src, bp, d, NR);
+            }
+            for (int s = full; s < s1; s++) packStrip(b, bo, brs, bcs, kc, n, s, bp, dst + (s - s0) * stripSize);
+            return;
+        }
+        for (int s = s0; s < s1; s++) packStrip(b, bo, brs, bcs, kc, n, s, bp, dst + (s - s0) * NR * kc);
+    }
+
+    /** B strip {@code s} (columns {@code s*NR ..}) as {@code kc} rows of NR floats at {@code bp[dst]}, zero-padded. */
+    private static void packStrip(float[] b, int bo, int brs, int bcs, int kc, int n, int s, float[] bp, int dst) {
+        int j0 = s * NR, nr = Math.min(NR, n - j0);
+        if (bcs == 1 && nr == NR) {
+            for (int p = 0; p < kc; p++) System.arraycopy(b, bo + p * brs + j0, bp, dst + p * NR, NR);
+        } else if (brs == 1) {
+            // Transposed B (columns contiguous, as in x @ W^T): 16 x 16 blocks transposed in registers, the rest
+            // read down each column in short runs that stay in L1.
+            int p0 = 0;
+            if (WIDE && nr == NR) {
+                for (; p0 + L <= kc; p0 += L)
+                    for (int g = 0; g < NR; g += L) transpose16(b, bo + (j0 + g) * bcs + p0, bcs, bp, dst + p0 * NR + g);
+            }
+            for (int pb = p0; pb < kc; pb += 16) {
+                int pe = Math.min(kc, pb + 16);
                 for (int j = 0; j < nr; j++) {
                     int src = bo + (j0 + j) * bcs;
-                    for (int p = 0; p < kc; p++) bp[dst + p * NR + j] = b[src + p];
+                    for (int p = pb; p < pe; p++) bp[dst + p * NR + j] = b[src + p];
                 }
-                if (nr < NR) for (int p = 0; p < kc; p++) java.util.Arrays.fill(bp, dst + p * NR + nr, dst + (p + 1) * NR, 0f);
-            } else {
-                for (int p = 0; p < kc; p++) {
-                    int row = bo + p * brs + j0 * bcs, d = dst + p * NR;
-                    for (int j = 0; j < nr; j++) bp[d + j] = b[row + j * bcs];
-                    for (int j = nr; j < NR; j++) bp[d + j] = 0f;
-                }
+            }
+            if (nr < NR) for (int p = 0; p < kc; p++) java.util.Arrays.fill(bp, dst + p * NR + nr, dst + (p + 1) * NR, 0f);
+        } else {
+            for (int p = 0; p < kc; p++) {
+                int row = bo + p * brs + j0 * bcs, d = dst + p * NR;
+                for (int j = 0; j < nr; j++) bp[d + j] = b[row + j * bcs];
+                for (int j = nr; j < NR; j++) bp[d + j] = 0f;
             }
         }
     }
@@ -189,12 +235,74 @@ final class SimdGemm {
         }
     }
 
-    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {
-        if (WIDE) kernel4x4(kc, ap, aOff, bp, bOff, c, cOff, ldc);
-        else kernel6x2(kc, ap, aOff, bp, bOff, c, cOff, ldc);
+    /**
+     * Lane-index vectors for a 16 x 16 transpose in four rounds: round {@code h} (8, 4, 2, 1) pairs rows {@code i}
+     * and {@code i + h} and swaps their off-diagonal {@code h}-lane blocks; {@code LO[r]} builds row {@code i},
+     * {@code HI[r]} row {@code i + h}, as two-source selects (one {@code vpermt2ps} each on AVX-512).
+     */
+    private static final FloatVector LO8 = selectIndex(8, false), HI8 = selectIndex(8, true), LO4 = selectIndex(4, false),
+            HI4 = selectIndex(4, true), LO2 = selectIndex(2, false), HI2 = selectIndex(2, true), LO1 = selectIndex(1, false),
+            HI1 = selectIndex(1, true);
+
+    /** Indices into the pair (row i, row i + h) for the new row i ({@code hi}: row i + h); null without 16 lanes. */
+    private static FloatVector selectIndex(int h, boolean hi) {
+        if (!WIDE) return null;
+        float[] x = new float[L];
+        for (int j = 0; j < L; j++) x[j] = (j & h) == 0 ? (hi ? j + h : j) : (hi ? L + j : L + j - h);
+        return FloatVector.fromArray(S, x, 0);
     }
 
-    private static void kernel4x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+    /** {@code bp[dst + q * NR + i] = b[base + i * bcs + q]} for i, q in [0, 16): one 16 x 16 block, in registers. */
+    private static void transpose16(float[] b, int base, int bcs, float[] bp, int dst) {
+        var r0 = FloatVector.fromArray(S, b, base + 0 * bcs);
+        var r1 = FloatVector.fromArray(S, b, base + 1 * bcs);
+        var r2 = FloatVector.fromArray(S, b, base + 2 * bcs);
+        var r3 = FloatVector.fromArray(S, b, base + 3 * bcs);
+        var r4 = FloatVector.fromArray(S, b, base + 4 * bcs);
+        var r5 = FloatVector.fromArray(S, b, base + 5 * bcs);
+        var r6 = FloatVector.fromArray(S, b, base + 6 * bcs);
+        var r7 = FloatVector.fromArray(S, b, base + 7 * bcs);
+        var r8 = FloatVector.fromArray(S, b, base + 8 * bcs);
+        var r9 = FloatVector.fromArray(S, b, base + 9 * bcs);
+        var r10 = FloatVector.fromArray(S, b, base + 10 * bcs);
+        var r11 = FloatVector.fromArray(S, b, base + 11 * bcs);
+        var r12 = FloatVector.fromArray(S, b, base + 12 * bcs);
+        var r13 = FloatVector.fromArray(S, b, base + 13 * bcs);
+        var r14 = FloatVector.fromArray(S, b, base + 14 * bcs);
+        var r15 = FloatVector.fromArray(S, b, base + 15 * bcs);
+        var a0 = LO8.selectFrom(r0, r8); var a8 = HI8.selectFrom(r0, r8); var a1 = LO8.selectFrom(r1, r9); var a9 = HI8.selectFrom(r1, r9);
+        var a2 = LO8.selectFrom(r2, r10); var a10 = HI8.selectFrom(r2, r10); var a3 = LO8.selectFrom(r3, r11); var a11 = HI8.selectFrom(r3, r11);
+        var a4 = LO8.selectFrom(r4, r12); var a12 = HI8.selectFrom(r4, r12); var a5 = LO8.selectFrom(r5, r13); var a13 = HI8.selectFrom(r5, r13);
+        var a6 = LO8.selectFrom(r6, r14); var a14 = HI8.selectFrom(r6, r14); var a7 = LO8.selectFrom(r7, r15); var a15 = HI8.selectFrom(r7, r15);
+        var b0 = LO4.selectFrom(a0, a4); var b4 = HI4.selectFrom(a0, a4); var b1 = LO4.selectFrom(a1, a5); var b5 = HI4.selectFrom(a1, a5);
+        var b2 = LO4.selectFrom(a2, a6); var b6 = HI4.selectFrom(a2, a6); var b3 = LO4.selectFrom(a3, a7); var b7 = HI4.selectFrom(a3, a7);
+        var b8 = LO4.selectFrom(a8, a12); var b12 = HI4.selectFrom(a8, a12); var b9 = LO4.selectFrom(a9, a13); var b13 = HI4.selectFrom(a9, a13);
+        var b10 = LO4.selectFrom(a10, a14); var b14 = HI4.selectFrom(a10, a14); var b11 = LO4.selectFrom(a11, a15); var b15 = HI4.selectFrom(a11, a15);
+        var c0 = LO2.selectFrom(b0, b2); var c2 = HI2.selectFrom(b0, b2); var c1 = LO2.selectFrom(b1, b3); var c3 = HI2.selectFrom(b1, b3);
+        var c4 = LO2.selectFrom(b4, b6); var c6 = HI2.selectFrom(b4, b6); var c5 = LO2.selectFrom(b5, b7); var c7 = HI2.selectFrom(b5, b7);
+        var c8 = LO2.selectFrom(b8, b10); var c10 = HI2.selectFrom(b8, b10); var c9 = LO2.selectFrom(b9, b11); var c11 = HI2.selectFrom(b9, b11);
+        var c12 = LO2.selectFrom(b12, b14); var c14 = HI2.selectFrom(b12, b14); var c13 = LO2.selectFrom(b13, b15); var c15 = HI2.selectFrom(b13, b15);
+        var d0 = LO1.selectFrom(c0, c1); var d1 = HI1.selectFrom(c0, c1); var d2 = LO1.selectFrom(c2, c3); var d3 = HI1.selectFrom(c2, c3);
+        var d4 = LO1.selectFrom(c4, c5); var d5 = HI1.selectFrom(c4, c5); var d6 = LO1.selectFrom(c6, c7); var d7 = HI1.selectFrom(c6, c7);
+        var d8 = LO1.selectFrom(c8, c9); var d9 = HI1.selectFrom(c8, c9); var d10 = LO1.selectFrom(c10, c11); var d11 = HI1.selectFrom(c10, c11);
+        var d12 = LO1.selectFrom(c12, c13); var d13 = HI1.selectFrom(c12, c13); var d14 = LO1.selectFrom(c14, c15); var d15 = HI1.selectFrom(c14, c15);
+        d0.intoArray(bp, dst + 0 * NR); d1.intoArray(bp, dst + 1 * NR);
+        d2.intoArray(bp, dst + 2 * NR); d3.intoArray(bp, dst + 3 * NR);
+        d4.intoArray(bp, dst + 4 * NR); d5.intoArray(bp, dst + 5 * NR);
+        d6.intoArray(bp, dst + 6 * NR); d7.intoArray(bp, dst + 7 * NR);
+        d8.intoArray(bp, dst + 8 * NR); d9.intoArray(bp, dst + 9 * NR);
+        d10.intoArray(bp, dst + 10 * NR); d11.intoArray(bp, dst + 11 * NR);
+        d12.intoArray(bp, dst + 12 * NR); d13.intoArray(bp, dst + 13 * NR);
+        d14.intoArray(bp, dst + 14 * NR); d15.intoArray(bp, dst + 15 * NR);
+    }
+
+    /** One MR x NR tile: {@code C = A * B}, or {@code C += A * B} when {@code add}. */
+    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean add) {
+        if (WIDE) kernel4x4(kc, ap, aOff, bp, bOff, c, cOff, ldc, add);
+        else kernel6x2(kc, ap, aOff, bp, bOff, c, cOff, ldc, add);
+    }
+
+    private static void kernel4x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var c00 = FloatVector.zero(S); var c01 = FloatVector.zero(S); var c02 = FloatVector.zero(S); var c03 = FloatVector.zero(S);
         var c10 = FloatVector.zero(S); var c11 = FloatVector.zero(S); var c12 = FloatVector.zero(S); var c13 = FloatVector.zero(S);
         var c20 = FloatVector.zero(S); var c21 = FloatVector.zero(S); var c22 = FloatVector.zero(S); var c23 = FloatVector.zero(S);
@@ -214,32 +322,19 @@ final class SimdGemm {
             var a3 = FloatVector.broadcast(S, ap[a + 3]);
             c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
         }
-        c00.add(FloatVector.fromArray(S, c, co + 0 * ldc + 0 * L)).intoArray(c, co + 0 * ldc + 0 * L);
-        c01.add(FloatVector.fromArray(S, c, co + 0 * ldc + 1 * L)).intoArray(c, co + 0 * ldc + 1 * L);
-        c02.add(FloatVector.fromArray(S, c, co + 0 * ldc + 2 * L)).intoArray(c, co + 0 * ldc + 2 * L);
-        c03.add(FloatVector.fromArray(S, c, co + 0 * ldc + 3 * L)).intoArray(c, co + 0 * ldc + 3 * L);
-        c10.add(FloatVector.fromArray(S, c, co + 1 * ldc + 0 * L)).intoArray(c, co + 1 * ldc + 0 * L);
-        c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + 1 * L)).intoArray(c, co + 1 * ldc + 1 * L);
-        c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L)).intoArray(c, co + 1 * ldc + 2 * L);
-        c13.add(FloatVector.fromArray(S, c, co + 1 * ldc + 3 * L)).intoArray(c, co + 1 * ldc + 3 * L);
-        c20.add(FloatVector.fromArray(S, c, co + 2 * ldc + 0 * L)).intoArray(c, co + 2 * ldc + 0 * L);
-        c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + 1 * L)).intoArray(c, co + 2 * ldc + 1 * L);
-        c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L)).intoArray(c, co + 2 * ldc + 2 * L);
-        c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L)).intoArray(c, co + 2 * ldc + 3 * L);
-        c30.add(FloatVector.fromArray(S, c, co + 3 * ldc + 0 * L)).intoArray(c, co + 3 * ldc + 0 * L);
-        c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + 1 * L)).intoArray(c, co + 3 * ldc + 1 * L);
-        c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L)).intoArray(c, co + 3 * ldc + 2 * L);
-        c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L)).intoArray(c, co + 3 * ldc + 3 * L);
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co + 0 * ldc + 0 * L)); c01 = c01.add(FloatVector.fromArray(S, c, co + 0 * ldc + 1 * L)); c02 = c02.add(FloatVector.fromArray(S, c, co + 0 * ldc + 2 * L)); c03 = c03.add(FloatVector.fromArray(S, c, co + 0 * ldc + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc + 0 * L)); c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + 1 * L)); c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L)); c13 = c13.add(FloatVector.fromArray(S, c, co + 1 * ldc + 3 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc + 0 * L)); c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + 1 * L)); c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L)); c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc + 0 * L)); c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + 1 * L)); c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L)); c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
+        }
+        c00.intoArray(c, co + 0 * ldc + 0 * L); c01.intoArray(c, co + 0 * ldc + 1 * L); c02.intoArray(c, co + 0 * ldc + 2 * L); c03.intoArray(c, co + 0 * ldc + 3 * L);
+        c10.intoArray(c, co + 1 * ldc + 0 * L); c11.intoArray(c, co + 1 * ldc + 1 * L); c12.intoArray(c, co + 1 * ldc + 2 * L); c13.intoArray(c, co + 1 * ldc + 3 * L);
+        c20.intoArray(c, co + 2 * ldc + 0 * L); c21.intoArray(c, co + 2 * ldc + 1 * L); c22.intoArray(c, co + 2 * ldc + 2 * L); c23.intoArray(c, co + 2 * ldc + 3 * L);
+        c30.intoArray(c, co + 3 * ldc + 0 * L); c31.intoArray(c, co + 3 * ldc + 1 * L); c32.intoArray(c, co + 3 * ldc + 2 * L); c33.intoArray(c, co + 3 * ldc + 3 * L);
     }
 
-    private static void store(float[] c, int o, FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3) {
-        v0.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-        v1.add(FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
-        v2.add(FloatVector.fromArray(S, c, o + 2 * L)).intoArray(c, o + 2 * L);
-        v3.add(FloatVector.fromArray(S, c, o + 3 * L)).intoArray(c, o + 3 * L);
-    }
-
-    private static void kernel6x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+    private static void kernel6x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var c00 = FloatVector.zero(S); var c01 = FloatVector.zero(S);
         var c10 = FloatVector.zero(S); var c11 = FloatVector.zero(S);
         var c20 = FloatVector.zero(S); var c21 = FloatVector.zero(S);
@@ -263,22 +358,20 @@ final class SimdGemm {
             var a5 = FloatVector.broadcast(S, ap[a + 5]);
             c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
         }
-        c00.add(FloatVector.fromArray(S, c, co + 0 * ldc + 0 * L)).intoArray(c, co + 0 * ldc + 0 * L);
-        c01.add(FloatVector.fromArray(S, c, co + 0 * ldc + 1 * L)).intoArray(c, co + 0 * ldc + 1 * L);
-        c10.add(FloatVector.fromArray(S, c, co + 1 * ldc + 0 * L)).intoArray(c, co + 1 * ldc + 0 * L);
-        c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + 1 * L)).intoArray(c, co + 1 * ldc + 1 * L);
-        c20.add(FloatVector.fromArray(S, c, co + 2 * ldc + 0 * L)).intoArray(c, co + 2 * ldc + 0 * L);
-        c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + 1 * L)).intoArray(c, co + 2 * ldc + 1 * L);
-        c30.add(FloatVector.fromArray(S, c, co + 3 * ldc + 0 * L)).intoArray(c, co + 3 * ldc + 0 * L);
-        c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + 1 * L)).intoArray(c, co + 3 * ldc + 1 * L);
-        c40.add(FloatVector.fromArray(S, c, co + 4 * ldc + 0 * L)).intoArray(c, co + 4 * ldc + 0 * L);
-        c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + 1 * L)).intoArray(c, co + 4 * ldc + 1 * L);
-        c50.add(FloatVector.fromArray(S, c, co + 5 * ldc + 0 * L)).intoArray(c, co + 5 * ldc + 0 * L);
-        c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + 1 * L)).intoArray(c, co + 5 * ldc + 1 * L);
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co + 0 * ldc + 0 * L)); c01 = c01.add(FloatVector.fromArray(S, c, co + 0 * ldc + 1 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc + 0 * L)); c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + 1 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc + 0 * L)); c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + 1 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc + 0 * L)); c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + 1 * L));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc + 0 * L)); c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + 1 * L));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc + 0 * L)); c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + 1 * L));
+        }
+        c00.intoArray(c, co + 0 * ldc + 0 * L); c01.intoArray(c, co + 0 * ldc + 1 * L);
+        c10.intoArray(c, co + 1 * ldc + 0 * L); c11.intoArray(c, co + 1 * ldc + 1 * L);
+        c20.intoArray(c, co + 2 * ldc + 0 * L); c21.intoArray(c, co + 2 * ldc + 1 * L);
+        c30.intoArray(c, co + 3 * ldc + 0 * L); c31.intoArray(c, co + 3 * ldc + 1 * L);
+        c40.intoArray(c, co + 4 * ldc + 0 * L); c41.intoArray(c, co + 4 * ldc + 1 * L);
+        c50.intoArray(c, co + 5 * ldc + 0 * L); c51.intoArray(c, co + 5 * ldc + 1 * L);
     }
 
-    private static void store2(float[] c, int o, FloatVector v0, FloatVector v1) {
-        v0.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-        v1.add(FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
-    }
 }

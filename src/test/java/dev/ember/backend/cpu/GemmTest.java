@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The CPU GEMM against a float64 scalar reference written here: odd sizes that leave
  * partial tiles at every edge, depths beyond one packed block, transposed (strided)
- * operands, accumulation into C, 1 and 2 threads, and batched products through
+ * operands, accumulation into C and overwriting it, 1 and 2 threads, and batched products through
  * {@link Tensor#matmul}. Tagged "conformance" so it also runs with 8-lane (AVX2) vectors.
  */
 @Tag("conformance")
@@ -58,7 +58,9 @@ class GemmTest {
     @CsvSource({
             "1,1,1,false,false", "3,5,7,false,false", "17,65,33,false,false", "4,64,512,false,false",
             "67,131,515,false,false", "130,70,1100,false,false", "67,131,515,true,false", "67,131,515,false,true",
-            "67,131,515,true,true", "128,10,128,false,false", "300,5,40,true,false", "70,31,600,false,true", "8,300,2000,false,false", "9,290,2100,true,true", "64,196,288,false,false", "5,300,9,true,true"})
+            "67,131,515,true,true", "128,10,128,false,false", "300,5,40,true,false", "70,31,600,false,true", "8,300,2000,false,false", "9,290,2100,true,true", "64,196,288,false,false", "5,300,9,true,true",
+            // few rows (one packed A block, strips packed inline) with depth blocks; transposed B in 16 x 16 blocks
+            "64,300,1040,false,true", "96,200,530,true,true", "97,130,40,false,true", "33,129,47,false,true", "20,1000,9,false,false"})
     void packedGemmMatchesReference(int m, int n, int k, boolean transA, boolean transB) {
         int ldc = n + 3, ao = 5, bo = 11, co = 0;
         float[] a = random(ao + m * k, 1), b = random(bo + k * n, 2);
@@ -71,8 +73,14 @@ class GemmTest {
             Parallel.setThreads(threads);
             try {
                 float[] c = c0.clone();
-                SimdGemm.gemm(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, true);
-                assertClose(want, c, m, n, ldc, k, "gemm " + m + "x" + n + "x" + k + " threads=" + threads);
+                SimdGemm.gemm(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, true, true);
+                assertClose(want, c, m, n, ldc, k, "gemm += " + m + "x" + n + "x" + k + " threads=" + threads);
+                // Overwriting: C's old values must not leak into the product (nor into the padding columns).
+                float[] zeros = new float[m * ldc], c2 = c0.clone();
+                for (int i = 0; i < m; i++) System.arraycopy(c0, i * ldc + n, zeros, i * ldc + n, ldc - n);
+                SimdGemm.gemm(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c2, co, ldc, false, true);
+                assertClose(reference(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, zeros, ldc), c2, m, n, ldc, k,
+                        "gemm = " + m + "x" + n + "x" + k + " threads=" + threads);
             } finally {
                 Parallel.setThreads(before);
             }
@@ -83,9 +91,9 @@ class GemmTest {
     void repeatedCallsReuseBuffersWithoutStaleData() {
         // A big call leaves large packed buffers behind; a small call after it must not read their leftovers.
         float[] a = random(300 * 600, 4), b = random(600 * 200, 5);
-        SimdGemm.gemm(300, 200, 600, a, 0, 600, 1, b, 0, 200, 1, new float[300 * 200], 0, 200, true);
+        SimdGemm.gemm(300, 200, 600, a, 0, 600, 1, b, 0, 200, 1, new float[300 * 200], 0, 200, true, true);
         float[] sa = random(7 * 9, 6), sb = random(9 * 13, 7), c = new float[7 * 13];
-        SimdGemm.gemm(7, 13, 9, sa, 0, 9, 1, sb, 0, 13, 1, c, 0, 13, true);
+        SimdGemm.gemm(7, 13, 9, sa, 0, 9, 1, sb, 0, 13, 1, c, 0, 13, true, true);
         assertClose(reference(7, 13, 9, sa, 0, 9, 1, sb, 0, 13, 1, new float[7 * 13], 13), c, 7, 13, 13, 9, "small after big");
     }
 
