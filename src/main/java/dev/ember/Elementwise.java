@@ -48,7 +48,7 @@ final class Elementwise {
             case COS -> g.mul(x.sin()).neg();
             case TANH -> g.mul(y.square().rsub(1.0));
             case SIGMOID -> g.mul(y).mul(y.rsub(1.0));
-            case RELU -> g.mul(x.gt(0.0).to(g.dtype()));
+            case RELU -> Tensor.where(x.gt(0.0), g, scalarLike(g, 0.0, true).to(g.dtype())); // one pass, no mask conversion
             case LEAKY_RELU -> g.mul(Tensor.where(x.gt(0.0), Tensor.onesLike(x), Tensor.fullLike(x, a)));
             case GELU -> {
                 // d/dx [x * Phi(x)] = Phi(x) + x * phi(x)

@@ -160,6 +160,20 @@ class ConformanceTest {
             double[] exp2 = new double[12];
             for (int i = 0; i < 12; i++) exp2[i] = c[i] > 0 ? -7 : rounded(a, dt)[i % 4];
             assertClose(new Ref(exp2, 3, 4), filled, 0, "maskedFill " + dt);
+            // Long rows (vector paths): full operands, and each side a broadcast 0-d scalar.
+            int len = 37 * 129;
+            double[] cl = random(r, len, -1, 1), xl = rounded(random(r, len, -1, 1), dt), yl = rounded(random(r, len, -1, 1), dt);
+            Tensor condL = tensor(cl, DType.FLOAT64, dev, 37, 129).gt(0.0);
+            Tensor xt = tensor(xl, dt, dev, 37, 129), yt = tensor(yl, dt, dev, 37, 129), s = tensor(new double[]{0.5}, dt, dev);
+            double[] e1 = new double[len], e2 = new double[len], e3 = new double[len];
+            for (int i = 0; i < len; i++) {
+                e1[i] = cl[i] > 0 ? xl[i] : yl[i];
+                e2[i] = cl[i] > 0 ? xl[i] : 0.5;
+                e3[i] = cl[i] > 0 ? 0.5 : yl[i];
+            }
+            assertClose(new Ref(e1, 37, 129), Tensor.where(condL, xt, yt), 0, "where full " + dt);
+            assertClose(new Ref(e2, 37, 129), Tensor.where(condL, xt, s), 0, "where scalar y " + dt);
+            assertClose(new Ref(e3, 37, 129), Tensor.where(condL, s, yt), 0, "where scalar x " + dt);
         }
     }
 

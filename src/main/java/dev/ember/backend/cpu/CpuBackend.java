@@ -147,6 +147,8 @@ public final class CpuBackend implements Backend {
         int[] st = loop.innerStrides;
         loop.run(true, (off, n) -> {
             if (xs instanceof float[] xf && ys instanceof float[] yf && os instanceof float[] of) {
+                if (st[0] == 1 && st[3] == 1 && Simd.AVAILABLE
+                        && SimdKernels.where(c, off[0], xf, off[1], st[1], yf, off[2], st[2], of, off[3], n)) return;
                 for (int i = 0; i < n; i++)
                     of[off[3] + i * st[3]] = c[off[0] + i * st[0]] != 0 ? xf[off[1] + i * st[1]] : yf[off[2] + i * st[2]];
             } else {

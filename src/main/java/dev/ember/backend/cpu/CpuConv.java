@@ -76,7 +76,8 @@ final class CpuConv {
                             if (ih < 0 || ih >= h) continue;
                             int srow = src + i * ow * cs[2], drow = xBase + ih * w + off;
                             if (xa instanceof float[] xf && ca instanceof float[] cf) {
-                                for (int j = j0; j < j1; j++) xf[drow + j * sw] += cf[srow + j * cs[2]];
+                                if (sw == 1 && cs[2] == 1) addRow(xf, drow + j0, cf, srow + j0, j1 - j0);
+                                else for (int j = j0; j < j1; j++) xf[drow + j * sw] += cf[srow + j * cs[2]];
                             } else {
                                 for (int j = j0; j < j1; j++) {
                                     int sIdx = srow + j * cs[2], d = drow + j * sw;
@@ -87,5 +88,10 @@ final class CpuConv {
                     }
             }
         });
+    }
+
+    /** {@code x[xo ..] += c[co ..]} over {@code len} floats, a loop simple enough for the JIT to vectorize. */
+    private static void addRow(float[] x, int xo, float[] c, int co, int len) {
+        for (int j = 0; j < len; j++) x[xo + j] += c[co + j];
     }
 }

@@ -248,6 +248,25 @@ final class SimdKernels {
      * at {@code xo + r * cols}. Subtracts the row max first, as PyTorch does; a NaN row gives NaN.
      * Three passes per row (max, exp and sum, scale) while the row is in cache.
      */
+    /**
+     * {@code o[i] = c[i] != 0 ? x[i * xs] : y[i * ys]} with contiguous {@code c} and {@code o}; {@code xs} and
+     * {@code ys} are 0 (a broadcast scalar) or 1. Returns false for other strides.
+     */
+    static boolean where(byte[] c, int co, float[] x, int xo, int xs, float[] y, int yo, int ys, float[] o, int oo, int n) {
+        if (xs > 1 || ys > 1) return false;
+        int i = 0, bound = S.loopBound(n);
+        var xb = FloatVector.broadcast(S, xs == 0 ? x[xo] : 0f);
+        var yb = FloatVector.broadcast(S, ys == 0 ? y[yo] : 0f);
+        for (; i < bound; i += L) {
+            VectorMask<Float> m = ByteVector.fromArray(BYTES, c, co + i).compare(VectorOperators.NE, (byte) 0).cast(S);
+            var xv = xs == 0 ? xb : FloatVector.fromArray(S, x, xo + i);
+            var yv = ys == 0 ? yb : FloatVector.fromArray(S, y, yo + i);
+            yv.blend(xv, m).intoArray(o, oo + i);
+        }
+        for (; i < n; i++) o[oo + i] = c[co + i] != 0 ? x[xo + i * xs] : y[yo + i * ys];
+        return true;
+    }
+
     static void softmaxRows(float[] x, int xo, float[] o, int oo, int rows, int cols, boolean log) {
         int bound = S.loopBound(cols);
         for (int r = 0; r < rows; r++) {
