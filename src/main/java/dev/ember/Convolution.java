@@ -92,7 +92,14 @@ final class Convolution {
         DType t = DType.promote(x.dtype(), w.dtype());
         int[] kernel = {kh, kw};
         ConvGeometry g = geometry("conv2d", x.shape[2], x.shape[3], kernel, dilation, padding, stride);
-        // One GEMM for the whole batch: [cout, cin*kh*kw] @ [cin*kh*kw, n*L] (per group), then a
+        if (bias != null && !bias.device().equals(x.device()))
+            throw new IllegalArgumentException("conv2d: input is on " + x.device() + " but bias is on " + bias.device());
+        if (groups == 1) {
+            Tensor xt = x.to(t), wt = w.to(t).contiguous();
+            int chunk = Conv2dChunked.chunkImages(xt, cin * kh * kw, g.outH() * g.outW());
+            return Conv2dChunked.forward(xt, wt, bias == null ? null : bias.to(t), g, chunk);
+        }
+        // Grouped: one GEMM for the whole batch: [cout, cin*kh*kw] @ [cin*kh*kw, n*L] (per group), then a
         // permuted view back to [n, cout, outH, outW]; the next elementwise op reads it in place.
         Tensor cols = unfoldForGemm(x.to(t), kernel, dilation, padding, stride);
         long nl = cols.size(1);

@@ -70,7 +70,10 @@ public interface Backend {
 
     // ---- linear algebra ----------------------------------------------------------------------
 
-    /** Batched matrix product {@code [b, m, k] @ [b, k, n] -> [b, m, n]}; transposed operands arrive as strides. */
+    /**
+     * Batched matrix product {@code [b, m, k] @ [b, k, n] -> [b, m, n]}; transposed operands arrive as strides.
+     * {@code out} is contiguous from its offset and is overwritten (it may be a reused buffer, not zeroed).
+     */
     void matmul(Strided a, Strided b, Strided out);
 
     // ---- indexing ----------------------------------------------------------------------------

@@ -26,12 +26,16 @@ final class CpuGemm {
         else body.run(0, batch);
     }
 
-    /** {@code C[m x n] (row-major, zeroed) += A * B} for one matrix. */
+    /** {@code C[m x n] (row-major) = A * B} for one matrix; C's old contents are overwritten. */
     private static void one(int m, int n, int k, Object A, int ao, int ars, int acs, Object B, int bo, int brs, int bcs,
                             Object C, int co, boolean parallel) {
         if (C instanceof float[] c && Simd.AVAILABLE) {
             SimdGemm.gemm(m, n, k, (float[]) A, ao, ars, acs, (float[]) B, bo, brs, bcs, c, co, n, false, parallel);
-        } else if (C instanceof float[] c) {
+            return;
+        }
+        // The loops below accumulate, and C may be a reused buffer.
+        for (int i = 0; i < m * n; i++) Elements.setD(C, co + i, 0);
+        if (C instanceof float[] c) {
             float[] a = (float[]) A, b = (float[]) B;
             rows(m, parallel, k * n, (i0, i1) -> {
                 for (int i = i0; i < i1; i++)
