@@ -15,6 +15,9 @@ final class CpuConv {
         // cols may be any view (the conv layer passes a [n, c*kh*kw, L] view of a [c*kh*kw, n, L] buffer);
         // its L axis must be unit-stride.
         if (cs[2] != 1 && l > 1) throw new IllegalArgumentException("im2col: the columns' last axis must be contiguous");
+        // Stride 1 with "same" width and contiguous input rows: each kernel offset's column row is the input
+        // plane shifted by a constant, so it is one long copy plus padding at the edges.
+        boolean flat = g.strideH() == 1 && g.strideW() == 1 && ow == g.inW() && xs[3] == 1 && xs[2] == g.inW();
         Parallel.forRange(n * c, Math.max(1, 4096 / Math.max(1, l * kh * kw)), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 int img = p / c, ch = p % c;
@@ -27,6 +30,10 @@ final class CpuConv {
                         int sw = g.strideW(), off = kj * g.dilationW() - g.padW();
                         int j0 = Math.min(ow, Math.max(0, -Math.floorDiv(off, sw)));
                         int j1 = Math.max(j0, Math.min(ow, Math.floorDiv(g.inW() - 1 - off, sw) + 1));
+                        if (flat && xa instanceof float[] xf && ca instanceof float[] cf) {
+                            shiftedPlane(xf, xBase, cf, dst, oh, ow, g.inH(), ki * g.dilationH() - g.padH(), off, j0, j1, (float) padValue);
+                            continue;
+                        }
                         for (int i = 0; i < oh; i++) {
                             int ih = i * g.strideH() - g.padH() + ki * g.dilationH();
                             boolean rowIn = ih >= 0 && ih < g.inH();
@@ -55,12 +62,39 @@ final class CpuConv {
         });
     }
 
+    /**
+     * One column row for stride 1 when the output is as wide as the input ({@code ow == w}): output pixel
+     * {@code (i, j)} reads input {@code (i + dy, j + dx)}, a constant flat offset. Output rows {@code [r0, r1)}
+     * and columns {@code [j0, j1)} are inside the input; the rest is padding.
+     */
+    private static void shiftedPlane(float[] x, int xBase, float[] c, int dst, int oh, int ow, int h, int dy, int dx,
+                                     int j0, int j1, float pad) {
+        int r0 = Math.min(oh, Math.max(0, -dy)), r1 = Math.max(r0, Math.min(oh, h - dy));
+        if (j1 <= j0) r1 = r0;
+        java.util.Arrays.fill(c, dst, dst + r0 * ow, pad);
+        java.util.Arrays.fill(c, dst + r1 * ow, dst + oh * ow, pad);
+        if (r1 == r0) return;
+        int q0 = r0 * ow + j0, q1 = (r1 - 1) * ow + j1;
+        System.arraycopy(x, xBase + q0 + dy * ow + dx, c, dst + q0, q1 - q0);
+        // Columns outside [j0, j1) were copied from the neighbouring input row: overwrite them with padding.
+        if (j0 > 0 || j1 < ow) {
+            for (int i = r0; i < r1; i++) {
+                int d = dst + i * ow;
+                for (int j = 0; j < j0; j++) c[d + j] = pad;
+                for (int j = j1; j < ow; j++) c[d + j] = pad;
+            }
+        }
+    }
+
     static void col2im(Strided cols, ConvGeometry g, Strided x) {
         int n = x.shape()[0], c = x.shape()[1], h = g.inH(), w = g.inW();
         int oh = g.outH(), ow = g.outW(), kh = g.kernelH(), kw = g.kernelW(), l = oh * ow;
         Object xa = CpuBackend.arr(x), ca = CpuBackend.arr(cols);
         int[] cs = cols.strides();
+        boolean flat = g.strideH() == 1 && g.strideW() == 1 && ow == w && (cs[2] == 1 || l == 1)
+                && xa instanceof float[] && ca instanceof float[];
         Parallel.forRange(n * c, Math.max(1, 4096 / Math.max(1, l * kh * kw)), (p0, p1) -> {
+            float[] saved = flat ? new float[l] : null;
             for (int p = p0; p < p1; p++) {
                 int img = p / c, ch = p % c;
                 int xBase = x.offset() + (img * c + ch) * h * w;
@@ -71,6 +105,11 @@ final class CpuConv {
                         // the valid output columns for this kernel column, so the inner loop has no bounds test
                         int sw = g.strideW(), off = kj * g.dilationW() - g.padW();
                         int j0 = Math.max(0, -Math.floorDiv(off, sw)), j1 = Math.min(ow, Math.floorDiv(w - 1 - off, sw) + 1);
+                        if (flat) {
+                            addShiftedPlane((float[]) ca, src, (float[]) xa, xBase, oh, ow, h, ki * g.dilationH() - g.padH(), off,
+                                    j0, j1, saved);
+                            continue;
+                        }
                         for (int i = 0; i < oh; i++) {
                             int ih = i * g.strideH() - g.padH() + ki * g.dilationH();
                             if (ih < 0 || ih >= h) continue;
@@ -88,6 +127,36 @@ final class CpuConv {
                     }
             }
         });
+    }
+
+    /**
+     * The adjoint of {@link #shiftedPlane}: adds one column row into the input plane as one long vectorizable
+     * add over the flat range. Positions of that range whose column is padding land on a neighbouring input
+     * row; their values are saved before and put back after, so they receive nothing.
+     */
+    private static void addShiftedPlane(float[] c, int src, float[] x, int xBase, int oh, int ow, int h, int dy, int dx,
+                                        int j0, int j1, float[] saved) {
+        int r0 = Math.min(oh, Math.max(0, -dy)), r1 = Math.max(r0, Math.min(oh, h - dy));
+        if (j1 <= j0 || r1 == r0) return;
+        int q0 = r0 * ow + j0, q1 = (r1 - 1) * ow + j1, base = xBase + dy * ow + dx;
+        boolean edges = j0 > 0 || j1 < ow;
+        int k = 0;
+        if (edges) {
+            for (int i = r0; i < r1; i++) {
+                int q = i * ow;
+                if (i > r0) for (int j = 0; j < j0; j++) saved[k++] = x[base + q + j];
+                if (i < r1 - 1) for (int j = j1; j < ow; j++) saved[k++] = x[base + q + j];
+            }
+        }
+        addRow(x, base + q0, c, src + q0, q1 - q0);
+        if (edges) {
+            k = 0;
+            for (int i = r0; i < r1; i++) {
+                int q = i * ow;
+                if (i > r0) for (int j = 0; j < j0; j++) x[base + q + j] = saved[k++];
+                if (i < r1 - 1) for (int j = j1; j < ow; j++) x[base + q + j] = saved[k++];
+            }
+        }
     }
 
     /** {@code x[xo ..] += c[co ..]} over {@code len} floats, a loop simple enough for the JIT to vectorize. */
