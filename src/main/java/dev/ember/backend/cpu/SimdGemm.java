@@ -195,14 +195,14 @@ final class SimdGemm {
         } else if (brs == 1) {
             // Transposed B (columns contiguous, as in x @ W^T): 16 x 16 blocks transposed in registers, the rest
             // read down each column in short runs that stay in L1.
-            int p0 = 0;
-            if (WIDE && nr == NR) {
+            int p0 = 0, jv = WIDE ? nr / L * L : 0; // columns [0, jv) go through register transposes
+            if (jv > 0) {
                 for (; p0 + L <= kc; p0 += L)
-                    for (int g = 0; g < NR; g += L) transpose16(b, bo + (j0 + g) * bcs + p0, bcs, bp, dst + p0 * NR + g);
+                    for (int g = 0; g < jv; g += L) transpose16(b, bo + (j0 + g) * bcs + p0, bcs, bp, dst + p0 * NR + g);
             }
-            for (int pb = p0; pb < kc; pb += 16) {
+            for (int pb = 0; pb < kc; pb += 16) {
                 int pe = Math.min(kc, pb + 16);
-                for (int j = 0; j < nr; j++) {
+                for (int j = pb < p0 ? jv : 0; j < nr; j++) {
                     int src = bo + (j0 + j) * bcs;
                     for (int p = pb; p < pe; p++) bp[dst + p * NR + j] = b[src + p];
                 }
