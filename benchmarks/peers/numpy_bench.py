@@ -42,6 +42,7 @@ def elementwise_items():
                 x, y, z = data(size)
                 return {
                     "add": lambda: np.add(x, y),
+                    "add_": lambda: np.add(x, y, out=x),
                     "mul": lambda: np.multiply(x, y),
                     "relu": lambda: np.maximum(x, np.float32(0)),
                     "exp": lambda: np.exp(x),
@@ -51,7 +52,7 @@ def elementwise_items():
                     "max": lambda: x.max(),
                 }[kind]
             return make
-        for kind in ("add", "mul", "relu", "exp", "gelu", "chain", "sum", "max"):
+        for kind in ("add", "add_", "mul", "relu", "exp", "gelu", "chain", "sum", "max"):
             yield f"{kind} {label}", op(kind)
 
 

@@ -17,7 +17,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Elementwise float32 ops on contiguous tensors, as users call them (each allocates its
- * result, as NumPy's {@code a + b} does). {@code chain} is {@code relu(x * y + z)} in three ops.
+ * result, as NumPy's {@code a + b} does). {@code chain} is {@code relu(x * y + z)} in three ops;
+ * {@code add_} adds in place, the same kernel without the fresh output.
  * Work: the bytes the op must move once (inputs read + output written).
  */
 @State(Scope.Benchmark)
@@ -28,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx6g"})
 public class ElementwiseBench {
     /** The op under test. */
-    @Param({"add", "mul", "relu", "exp", "gelu", "chain"})
+    @Param({"add", "add_", "mul", "relu", "exp", "gelu", "chain"})
     public String op;
 
     /** Number of float32 elements. */
@@ -56,6 +57,7 @@ public class ElementwiseBench {
     public Tensor run() {
         return switch (op) {
             case "add" -> x.add(y);
+            case "add_" -> x.addInPlace(y); // into existing memory, as NumPy's np.add(x, y, out=x)
             case "mul" -> x.mul(y);
             case "relu" -> x.relu();
             case "exp" -> x.exp();
@@ -68,7 +70,7 @@ public class ElementwiseBench {
     /** Bytes an op moves at least once per call: 4 per input element read and per output written. */
     public static double bytes(String op, long size) {
         int arrays = switch (op) {
-            case "add", "mul" -> 3;
+            case "add", "add_", "mul" -> 3;
             case "chain" -> 4;
             default -> 2;
         };
