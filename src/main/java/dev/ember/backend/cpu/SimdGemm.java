@@ -227,9 +227,15 @@ final class SimdGemm {
                 for (int p = 0; p < kc; p++) System.arraycopy(a, ao + i0 + p * acs, ap, dst + p * MR, MR);
                 continue;
             }
+            int p0 = 0;
+            if (WIDE && MR == 4 && mr == MR && acs == 1) {
+                // Row-major A: four 16-float row pieces interleaved in registers into 64 packed floats.
+                int r = ao + i0 * ars;
+                for (; p0 + L <= kc; p0 += L) interleave4(a, r + p0, ars, ap, dst + p0 * MR);
+            }
             for (int i = 0; i < mr; i++) {
                 int src = ao + (i0 + i) * ars;
-                for (int p = 0; p < kc; p++) ap[dst + p * MR + i] = a[src + p * acs];
+                for (int p = p0; p < kc; p++) ap[dst + p * MR + i] = a[src + p * acs];
             }
             if (mr < MR) for (int p = 0; p < kc; p++) for (int i = mr; i < MR; i++) ap[dst + p * MR + i] = 0f;
         }
@@ -250,6 +256,38 @@ final class SimdGemm {
         float[] x = new float[L];
         for (int j = 0; j < L; j++) x[j] = (j & h) == 0 ? (hi ? j + h : j) : (hi ? L + j : L + j - h);
         return FloatVector.fromArray(S, x, 0);
+    }
+
+    private static final FloatVector PAIR_LO = pairIndex(0), PAIR_HI = pairIndex(8), QUAD_0 = quadIndex(0), QUAD_1 = quadIndex(8);
+
+    /** Lanes {@code [h, h + 8)} of two rows, interleaved: {@code x[h], y[h], x[h + 1], y[h + 1], ...}. */
+    private static FloatVector pairIndex(int h) {
+        if (!WIDE) return null;
+        float[] x = new float[L];
+        for (int k = 0; k < L; k++) x[k] = (k % 2 == 0 ? 0 : L) + h + k / 2;
+        return FloatVector.fromArray(S, x, 0);
+    }
+
+    /** Pairs {@code [h/2, h/2 + 4)} of two pair-interleaved vectors, interleaved pairwise into quadruples. */
+    private static FloatVector quadIndex(int h) {
+        if (!WIDE) return null;
+        float[] x = new float[L];
+        for (int k = 0; k < L; k++) x[k] = (k % 4 < 2 ? 0 : L) + h + 2 * (k / 4) + k % 2;
+        return FloatVector.fromArray(S, x, 0);
+    }
+
+    /** {@code ap[dst + q * 4 + i] = a[base + i * ars + q]} for i in [0, 4), q in [0, 16): a 4 x 16 block, in registers. */
+    private static void interleave4(float[] a, int base, int ars, float[] ap, int dst) {
+        var r0 = FloatVector.fromArray(S, a, base);
+        var r1 = FloatVector.fromArray(S, a, base + ars);
+        var r2 = FloatVector.fromArray(S, a, base + 2 * ars);
+        var r3 = FloatVector.fromArray(S, a, base + 3 * ars);
+        var lo01 = PAIR_LO.selectFrom(r0, r1); var hi01 = PAIR_HI.selectFrom(r0, r1);
+        var lo23 = PAIR_LO.selectFrom(r2, r3); var hi23 = PAIR_HI.selectFrom(r2, r3);
+        QUAD_0.selectFrom(lo01, lo23).intoArray(ap, dst);
+        QUAD_1.selectFrom(lo01, lo23).intoArray(ap, dst + L);
+        QUAD_0.selectFrom(hi01, hi23).intoArray(ap, dst + 2 * L);
+        QUAD_1.selectFrom(hi01, hi23).intoArray(ap, dst + 3 * L);
     }
 
     /** {@code bp[dst + q * NR + i] = b[base + i * bcs + q]} for i, q in [0, 16): one 16 x 16 block, in registers. */
