@@ -85,8 +85,8 @@ final class SimdGemm {
             int strips = (n + NR - 1) / NR;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc), bOff = bo + pc * brs;
-                // Strips per task: their packed copy (about 512 KB) stays in L2 while the tiles run.
-                int chunk = Math.max(1, Math.min(strips / (2 * threads), (128 << 10) / (NR * kc)));
+                // Strips per task: enough tasks to balance the threads, and their packed copy (at most 512 KB) stays in L2.
+                int chunk = Math.max(1, Math.min(strips / (4 * threads), (128 << 10) / (NR * kc)));
                 boolean add = accumulate || pc > 0;
                 float[] ap = own.a(mTiles * MR * kc);
                 packA(a, ao + pc * acs, ars, acs, kc, m, 0, mTiles, ap);
