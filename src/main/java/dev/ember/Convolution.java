@@ -117,7 +117,7 @@ final class Convolution {
         if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException(op + ": input must be floating point, got " + x.dtype());
         int n = x.shape[0], c = x.shape[1];
         ConvGeometry g = geometry(op, x.shape[2], x.shape[3], k, new int[]{1, 1}, p, stride);
-        if (max && fusedMaxPool) {
+        if (max && useFusedMaxPool) {
             Tensor fused = fusedMaxPool(x, g);
             if (fused != null) return fused;
         }
@@ -128,7 +128,7 @@ final class Convolution {
     }
 
     /** Whether max pooling tries the backend's fused kernels (tests turn it off to compare with the composed path). */
-    static volatile boolean fusedMaxPool = true;
+    static volatile boolean useFusedMaxPool = true;
 
     /**
      * Max pooling by the backend's fused kernel, or null when it has none. The kernel records each

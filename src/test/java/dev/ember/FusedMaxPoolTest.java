@@ -29,12 +29,12 @@ class FusedMaxPoolTest {
             {1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, {1, 2, 4, 4, 2, 3, 1, 1, 1, 1}};
 
     private static Tensor pool(Tensor x, int[] c, boolean fused) {
-        boolean was = Convolution.fusedMaxPool;
-        Convolution.fusedMaxPool = fused;
+        boolean was = Convolution.useFusedMaxPool;
+        Convolution.useFusedMaxPool = fused;
         try {
             return x.maxPool2d(new int[]{c[4], c[5]}, new int[]{c[6], c[7]}, new int[]{c[8], c[9]});
         } finally {
-            Convolution.fusedMaxPool = was;
+            Convolution.useFusedMaxPool = was;
         }
     }
 
