@@ -123,10 +123,48 @@ final class Convolution {
             throw new IllegalArgumentException(op + ": padding " + p[0] + "x" + p[1] + " should be at most half of kernel size " + k[0] + "x" + k[1]);
         if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException(op + ": input must be floating point, got " + x.dtype());
         int n = x.shape[0], c = x.shape[1];
+        ConvGeometry g = geometry(op, x.shape[2], x.shape[3], k, new int[]{1, 1}, p, stride);
+        if (max && useFusedMaxPool) {
+            Tensor fused = fusedMaxPool(x, g);
+            if (fused != null) return fused;
+        }
         Tensor cols = unfold(x.reshape((long) n * c, 1, x.shape[2], x.shape[3]), k, new int[]{1, 1}, p, stride,
                 max ? Double.NEGATIVE_INFINITY : 0.0);
-        ConvGeometry g = geometry(op, x.shape[2], x.shape[3], k, new int[]{1, 1}, p, stride);
         Tensor r = max ? cols.max(1) : cols.mean(1);
         return r.reshape(n, c, g.outH(), g.outW());
+    }
+
+    /** Whether max pooling tries the backend's fused kernels (tests turn it off to compare with the composed path). */
+    static volatile boolean useFusedMaxPool = true;
+
+    /**
+     * Max pooling by the backend's fused kernel, or null when it has none. The kernel records each
+     * window's pick as a flat position in its input plane; the gradient adds into those positions.
+     */
+    private static Tensor fusedMaxPool(Tensor x, ConvGeometry g) {
+        int[] shape = {x.shape[0], x.shape[1], g.outH(), g.outW()};
+        if (Shapes.numel(shape) == 0) return null;
+        Tensor out = Tensor.empty(x.backend(), x.dtype(), shape);
+        Tensor idx = Tensor.empty(x.backend(), DType.INT32, shape);
+        if (!x.backend().maxPool2d(x.strided(), g, out.strided(), idx.strided())) return null;
+        int[] inShape = x.shape.clone();
+        return Tensor.record("maxPool2d", out, (grad, needs) -> new Tensor[]{maxPoolBackward(grad, idx, g, inShape)}, x);
+    }
+
+    /**
+     * The gradient of max pooling: {@code grad [n, c, outH, outW]} added into zeros of {@code inShape}
+     * at the positions {@code idx} recorded. It is linear in grad, and its own gradient gathers at the
+     * same positions, so a second derivative through it is right.
+     */
+    static Tensor maxPoolBackward(Tensor grad, Tensor idx, ConvGeometry g, int[] inShape) {
+        int n = inShape[0], c = inShape[1], hw = g.inH() * g.inW(), l = g.outH() * g.outW();
+        Tensor dx = Tensor.empty(grad.backend(), grad.dtype(), inShape); // zero-filled
+        if (!grad.backend().maxPool2dBackward(grad.strided(), idx.strided(), g, dx.strided())) {
+            try (var ignored = Ember.noGrad()) {
+                dx = dx.reshape(n, c, hw).scatterAdd(2, idx.reshape(n, c, l), grad.reshape(n, c, l)).reshape(Shapes.toLong(inShape));
+            }
+        }
+        return Tensor.record("maxPool2dBackward", dx, (gg, needs) ->
+                new Tensor[]{gg.reshape(n, c, hw).gather(2, idx.reshape(n, c, l)).reshape(n, c, g.outH(), g.outW())}, grad);
     }
 }

@@ -379,6 +379,31 @@ class ConformanceTest {
 
     @ParameterizedTest
     @MethodSource("devices")
+    void maxPoolTiesNanAndLayouts(Device dev) {
+        // n, c, h, w, kh, kw, sh, sw, ph, pw: odd sizes, padding, stride != kernel, overlapping and
+        // rectangular windows, and enough planes to split across threads
+        int[][] configs = {{2, 3, 7, 9, 2, 2, 2, 2, 0, 0}, {1, 2, 9, 7, 3, 3, 2, 2, 1, 1}, {2, 2, 8, 5, 3, 2, 1, 2, 1, 0},
+                {1, 3, 5, 6, 2, 2, 1, 1, 0, 0}, {4, 4, 28, 28, 2, 2, 2, 2, 0, 0}, {1, 1, 1, 1, 1, 1, 1, 1, 0, 0}};
+        Random r = new Random(11);
+        for (DType dt : FLOATS)
+            for (int[] c : configs)
+                for (int values = 0; values < 3; values++) // random; integers (ties, -0.0 against 0.0); integers and NaN
+                    for (int lay = 0; lay < 4; lay++) {
+                        int[] shape = {c[0], c[1], c[2], c[3]}, k = {c[4], c[5]}, s = {c[6], c[7]}, p = {c[8], c[9]};
+                        double[] v = random(r, Ref.numel(shape), -2, 2);
+                        for (int i = 0; i < v.length; i++) {
+                            if (values > 0) v[i] = Math.rint(v[i]);
+                            if (values == 2 && r.nextInt(7) == 0) v[i] = Double.NaN;
+                        }
+                        Tensor x = tensor(v, dt, dev, shape);
+                        x = lay == 3 ? x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : layout(x, lay); // 3: channels-last
+                        assertClose(Ref.pool(new Ref(rounded(v, dt), shape), k, s, p, true), x.maxPool2d(k, s, p), 0,
+                                "maxPool2d " + dt + " " + Arrays.toString(c) + " values " + values + " layout " + lay + " on " + dev);
+                    }
+    }
+
+    @ParameterizedTest
+    @MethodSource("devices")
     void copiesAndConversions(Device dev) {
         Random r = new Random(10);
         double[] v = random(r, 60, -100, 100);

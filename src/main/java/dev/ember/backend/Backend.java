@@ -68,6 +68,23 @@ public interface Backend {
      */
     default boolean softmaxLastDim(Strided x, Strided out, boolean log) { return false; }
 
+    /**
+     * Optional fused kernel: 2-D max pooling of {@code x [n, c, h, w]} (any strides) into contiguous
+     * {@code out [n, c, outH, outW]}, recording in contiguous INT32 {@code indices} (out's shape) the flat
+     * position {@code ih * w + iw} of each window's pick within its input plane. Padding reads -inf
+     * (at most half the kernel, so every window holds an input element); the pick is the window's first
+     * NaN, else its first maximum in row-major window order, and never a padding position. Returns
+     * false when this backend has no fused path, and the tensor layer composes unfold and max instead.
+     */
+    default boolean maxPool2d(Strided x, ConvGeometry g, Strided out, Strided indices) { return false; }
+
+    /**
+     * Optional fused kernel, the adjoint of {@link #maxPool2d}: adds each element of {@code grad}
+     * ({@code [n, c, outH, outW]}, any strides) into {@code dx [n, c, h, w]} (contiguous, zeroed by the
+     * caller) at the position that {@code indices} recorded. Returns false when not supported.
+     */
+    default boolean maxPool2dBackward(Strided grad, Strided indices, ConvGeometry g, Strided dx) { return false; }
+
     // ---- linear algebra ----------------------------------------------------------------------
 
     /**

@@ -186,6 +186,8 @@ class GradCheckTest {
         Tensor x = on(Tensor.of(v, 2, 2, 5, 5)).requiresGrad(true);
         check(in -> in[0].maxPool2d(new int[]{2, 2}, new int[]{2, 2}, new int[]{0, 0}), x);
         check(in -> in[0].maxPool2d(new int[]{3, 3}, new int[]{2, 2}, new int[]{1, 1}), x);
+        // overlapping, rectangular windows over a transposed view (the CPU's fused kernel reads any strides)
+        check(in -> in[0].transpose(2, 3).maxPool2d(new int[]{2, 3}, new int[]{1, 2}, new int[]{1, 1}), x);
         check(in -> in[0].avgPool2d(new int[]{2, 2}, new int[]{1, 1}, new int[]{1, 1}), x);
         check(in -> in[0].unfold(new int[]{2, 3}, new int[]{1, 1}, new int[]{1, 0}, new int[]{1, 2}), x);
         check(in -> in[0].fold(new int[]{4, 5}, new int[]{2, 2}, new int[]{1, 1}, new int[]{0, 0}, new int[]{1, 1}), leaf(1, 8, 12));

@@ -416,6 +416,16 @@ public final class CpuBackend implements Backend {
     @Override
     public void col2im(Strided cols, ConvGeometry g, Strided x) { CpuConv.col2im(cols, g, x); }
 
+    @Override
+    public boolean maxPool2d(Strided x, ConvGeometry g, Strided out, Strided indices) {
+        return CpuPool.maxPool2d(x, g, out, indices);
+    }
+
+    @Override
+    public boolean maxPool2dBackward(Strided grad, Strided indices, ConvGeometry g, Strided dx) {
+        return CpuPool.maxPool2dBackward(grad, indices, g, dx);
+    }
+
     // ---- random ------------------------------------------------------------------------------
 
     @Override
