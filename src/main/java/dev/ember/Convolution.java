@@ -5,8 +5,9 @@ import dev.ember.backend.ConvGeometry;
 /**
  * Convolution and pooling, built from one primitive pair: {@code unfold} (im2col)
  * and its adjoint {@code fold} (col2im), each the other's gradient. A convolution
- * is unfold then a matmul; a pooling layer is unfold then max or mean. Their
- * gradients follow from the parts.
+ * is unfold then a matmul (for {@code groups = 1} walked over chunks of the batch by
+ * {@link Conv2dChunked}); a pooling layer is unfold then max or mean, unless the
+ * backend has a fused max-pool kernel. Their gradients follow from the parts.
  */
 final class Convolution {
     private Convolution() {}
