@@ -83,6 +83,10 @@ final class SimdGemm {
             // B strip is packed just before its tiles use it, so it is read from memory once and stays in cache
             // (a whole packed panel would be written out to memory and read back).
             int strips = (n + NR - 1) / NR;
+            if (threads > 1 && strips < 4 * threads && k >= 256 * threads) {
+                depthSplit(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, threads);
+                return;
+            }
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc), bOff = bo + pc * brs;
                 // Strips per task: enough tasks to balance the threads, and their packed copy (at most 512 KB) stays in L2.
@@ -123,6 +127,33 @@ final class SimdGemm {
                 int rows = Math.max(1, Math.min(MC / MR, mTiles / (4 * threads)));
                 shared(threads, (mTiles + rows - 1) / rows, q -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, add,
                         q * rows, Math.min(mTiles, (q + 1) * rows), 0, strips, SCRATCH.get()));
+            }
+        }
+    }
+
+    /**
+     * A small C over a long depth (a weight gradient: {@code dY @ X^T} summed over a batch): there are too few
+     * B strips to share evenly, so each thread takes an equal slice of the depth into its own copy of C, and the
+     * copies are summed at the end.
+     */
+    private static void depthSplit(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs,
+                                   int bcs, float[] c, int co, int crs, int ccs, boolean accumulate, int threads) {
+        float[][] partial = new float[threads][];
+        Parallel.forRange(threads, 1, (q0, q1) -> {
+            for (int q = q0; q < q1; q++) {
+                int k0 = (int) ((long) k * q / threads), k1 = (int) ((long) k * (q + 1) / threads);
+                float[] p = q == 0 ? c : new float[m * n];
+                if (q == 0) run(m, n, k1 - k0, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, false);
+                else run(m, n, k1 - k0, a, ao + k0 * acs, ars, acs, b, bo + k0 * brs, brs, bcs, p, 0, n, 1, false, false);
+                partial[q] = p;
+            }
+        });
+        for (int q = 1; q < threads; q++) {
+            float[] p = partial[q];
+            for (int i = 0; i < m; i++) {
+                int cr = co + i * crs;
+                if (ccs == 1) SimdKernels.axpy(1f, p, i * n, c, cr, n);
+                else for (int j = 0; j < n; j++) c[cr + j * ccs] += p[i * n + j];
             }
         }
     }

@@ -59,8 +59,9 @@ class GemmTest {
             "1,1,1,false,false", "3,5,7,false,false", "17,65,33,false,false", "4,64,512,false,false",
             "67,131,515,false,false", "130,70,1100,false,false", "67,131,515,true,false", "67,131,515,false,true",
             "67,131,515,true,true", "128,10,128,false,false", "300,5,40,true,false", "70,31,600,false,true", "8,300,2000,false,false", "9,290,2100,true,true", "64,196,288,false,false", "5,300,9,true,true",
-            // few rows (one packed A block, strips packed inline) with depth blocks; transposed B in 16 x 16 blocks
-            "64,300,1040,false,true", "96,200,530,true,true", "97,130,40,false,true", "33,129,47,false,true", "20,1000,9,false,false"})
+            // few rows (one packed A block, strips packed inline) with depth blocks, or the depth split across threads
+            // (also into a transposed C); transposed B in 16 x 16 blocks
+            "64,300,1040,false,true", "96,200,530,true,true", "200,20,3000,false,false", "97,130,40,false,true", "33,129,47,false,true", "20,1000,9,false,false"})
     void packedGemmMatchesReference(int m, int n, int k, boolean transA, boolean transB) {
         int ldc = n + 3, ao = 5, bo = 11, co = 0;
         float[] a = random(ao + m * k, 1), b = random(bo + k * n, 2);
