@@ -62,16 +62,11 @@ public final class FashionMnistRun {
         } else {
             out.println("data: Fashion-MNIST from " + data.source() + " (" + data.train().size() + " train / " + data.test().size() + " test)");
         }
-        Tensor images = FashionMnist.normalize(data.train().inputs());
-        Tensor labels = data.train().targets();
-        int n = (int) images.size(0);
-        int valSize = Math.min(o.validationSize(), n / 5);
-        int[] perm = new Generator(o.seed()).permutation(n);
-        int trainEnd = o.trainLimit() > 0 ? Math.min(n, valSize + o.trainLimit()) : n;
-        Tensor valIdx = index(perm, 0, valSize), trainIdx = index(perm, valSize, trainEnd);
-        TensorDataset train = new TensorDataset(images.indexSelect(0, trainIdx), labels.indexSelect(0, trainIdx));
-        TensorDataset val = new TensorDataset(images.indexSelect(0, valIdx), labels.indexSelect(0, valIdx));
-        TensorDataset test = new TensorDataset(FashionMnist.normalize(data.test().inputs()), data.test().targets());
+        Prepared sets = split(data, o);
+        TensorDataset train = sets.train(), val = sets.val(), test = sets.test();
+        String source = data.source();
+        boolean embedded = data.isEmbeddedSubset();
+        data = null; // the full raw arrays are not needed any more (an interpreted frame would keep them alive)
 
         Module model = (o.model() == Model.CNN ? cnn() : mlp()).to(o.device());
         out.printf("model: %s, %,d parameters, on %s; Adam lr %g, batch %d, up to %d epochs (%d train / %d validation)%n",
@@ -98,8 +93,29 @@ public final class FashionMnistRun {
         Path modelPath = o.outDir().resolve("model.safetensors");
         model.save(modelPath);
         double sps = history.stream().mapToDouble(EpochResult::samplesPerSecond).average().orElse(Double.NaN);
-        return new Result(testMetrics.get("test_accuracy"), testMetrics.get("test_loss"), history.size(), secs, sps, data.source(),
-                data.isEmbeddedSubset(), modelPath, log, trainer.plotPath());
+        return new Result(testMetrics.get("test_accuracy"), testMetrics.get("test_loss"), history.size(), secs, sps, source,
+                embedded, modelPath, log, trainer.plotPath());
+    }
+
+    private record Prepared(TensorDataset train, TensorDataset val, TensorDataset test) {}
+
+    /** Normalises in place (the loaded arrays are ours) and keeps only the rows each split uses. */
+    private static Prepared split(FashionMnist.Splits data, Options o) {
+        Tensor images = normalizeInPlace(data.train().inputs());
+        Tensor labels = data.train().targets();
+        int n = (int) images.size(0);
+        int valSize = Math.min(o.validationSize(), n / 5);
+        int[] perm = new Generator(o.seed()).permutation(n);
+        int trainEnd = o.trainLimit() > 0 ? Math.min(n, valSize + o.trainLimit()) : n;
+        Tensor valIdx = index(perm, 0, valSize), trainIdx = index(perm, valSize, trainEnd);
+        TensorDataset train = new TensorDataset(images.indexSelect(0, trainIdx), labels.indexSelect(0, trainIdx));
+        TensorDataset val = new TensorDataset(images.indexSelect(0, valIdx), labels.indexSelect(0, valIdx));
+        TensorDataset test = new TensorDataset(normalizeInPlace(data.test().inputs()), data.test().targets());
+        return new Prepared(train, val, test);
+    }
+
+    private static Tensor normalizeInPlace(Tensor x) {
+        return x.subInPlace(Tensor.scalar(FashionMnist.MEAN)).divInPlace(Tensor.scalar(FashionMnist.STD));
     }
 
     private static Tensor index(int[] perm, int from, int to) {
