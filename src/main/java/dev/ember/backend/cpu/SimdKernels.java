@@ -25,6 +25,17 @@ final class SimdKernels {
 
     static int lanes() { return L; }
 
+    /**
+     * The lanes' sum in lane order. {@code reduceLanes(ADD)} leaves the order open, and the JIT's order
+     * differs from the interpreter's, so a sum would change in its last bits as the code warms up and
+     * training runs would not repeat.
+     */
+    private static float sumLanes(FloatVector v) {
+        float s = v.lane(0);
+        for (int i = 1; i < L; i++) s += v.lane(i);
+        return s;
+    }
+
     static boolean unary(UnaryOp op, float[] x, int xo, float[] o, int oo, int n, float a, float b) {
         int i = 0, bound = S.loopBound(n);
         switch (op) {
@@ -139,7 +150,7 @@ final class SimdKernels {
                     a3 = a3.add(FloatVector.fromArray(S, x, xo + i + 3 * L));
                 }
                 for (; i < bound; i += L) a0 = a0.add(FloatVector.fromArray(S, x, xo + i));
-                double s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                double s = sumLanes(a0.add(a1).add(a2.add(a3)));
                 for (; i < n; i++) s += x[xo + i];
                 return (float) s;
             }
@@ -277,7 +288,7 @@ final class SimdKernels {
             int i = 0;
             if (log) {
                 for (; i < bound; i += L) acc = acc.add(FloatVector.fromArray(S, x, xr + i).sub(vmax).lanewise(VectorOperators.EXP));
-                double sum = acc.reduceLanes(VectorOperators.ADD);
+                double sum = sumLanes(acc);
                 for (; i < cols; i++) sum += Math.exp(x[xr + i] - max);
                 var shift = FloatVector.broadcast(S, (float) (max + Math.log(sum)));
                 for (i = 0; i < bound; i += L) FloatVector.fromArray(S, x, xr + i).sub(shift).intoArray(o, or + i);
@@ -289,7 +300,7 @@ final class SimdKernels {
                     e.intoArray(o, or + i);
                     acc = acc.add(e);
                 }
-                double sum = acc.reduceLanes(VectorOperators.ADD);
+                double sum = sumLanes(acc);
                 for (; i < cols; i++) {
                     float e = (float) Math.exp(x[xr + i] - max);
                     o[or + i] = e;
