@@ -15,10 +15,12 @@ import jdk.incubator.vector.VectorSpecies;
  * registers only while every use is inlined (a helper that takes vectors as arguments can
  * miss inlining and then boxes the accumulators, which cost a factor of 5).
  *
- * <p>Threads: for each depth block the calling thread's packed B panel is filled in
- * parallel, then the C tiles are split among threads by row blocks (or by B strips when
- * there are too few rows); each thread packs its own A block. Packed buffers are
- * per-thread and reused across calls, so a call allocates nothing once warm.
+ * <p>Threads: with many rows, for each depth block the calling thread's packed B panel is
+ * filled in parallel, then the C tiles are split among threads by row blocks, each thread
+ * packing its own A block. With few rows (at most one A block), A is packed once and threads
+ * take groups of B strips, packing each strip just before its tiles; when there are too few
+ * strips to share, they split the depth instead. Packed buffers are per-thread and reused
+ * across calls, so a call allocates nothing once warm (except the depth split's partial C).
  */
 final class SimdGemm {
     private SimdGemm() {}
