@@ -74,6 +74,7 @@ final class Conv2dChunked {
             Tensor cols = Tensor.empty(be, t, new int[]{rows, chunk * l});
             Tensor part = gw == null ? null : Tensor.empty(be, t, new int[]{cout, rows});
             int[] gs = grad.strides;
+            Strided wT = new Strided(w.storage, new int[]{1, rows, cout}, new int[]{0, 1, rows}, w.offset);
             for (int i0 = 0; i0 < n; i0 += chunk) {
                 int nc = Math.min(chunk, n - i0);
                 // The chunk's output gradient as a [cout, nc * L] matrix.
@@ -91,7 +92,6 @@ final class Conv2dChunked {
                 }
                 if (gx != null) {
                     // dcols [rows, nc L] = W^T @ dY, folded back into the chunk's images.
-                    Strided wT = new Strided(w.storage, new int[]{1, rows, cout}, new int[]{0, 1, rows}, w.offset);
                     be.matmul(wT, gMat, matrix(cols, rows, nc * l, nc * l));
                     be.col2im(new Strided(cols.storage, new int[]{nc, rows, l}, new int[]{l, nc * l, 1}, 0), g,
                             new Strided(gx.storage, new int[]{nc, cin, x.shape[2], x.shape[3]},
