@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * merges the most frequent adjacent pair (ties: the smallest pair of ids), stopping early when
  * no pair occurs twice.
  */
-public final class ByteBpeTokenizer {
+public final class ByteBpeTokenizer implements TokenEncoder {
     private static final Pattern PIECES = Pattern.compile(
             "'(?:[sdmt]|ll|ve|re)| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+");
 
@@ -111,9 +111,11 @@ public final class ByteBpeTokenizer {
     }
 
     /** Number of ids: 256 bytes plus one per merge. */
+    @Override
     public int vocabSize() { return bytesOf.length; }
 
     /** The ids of {@code text}. */
+    @Override
     public int[] encode(String text) {
         List<int[]> parts = new ArrayList<>();
         int total = 0;
@@ -145,6 +147,7 @@ public final class ByteBpeTokenizer {
     }
 
     /** The text of {@code ids}; invalid UTF-8 (only possible for id sequences not made by {@link #encode}) becomes U+FFFD. */
+    @Override
     public String decode(int[] ids) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (int id : ids) {
@@ -156,6 +159,15 @@ public final class ByteBpeTokenizer {
 
     /** The bytes id {@code id} stands for. */
     public byte[] bytes(int id) { return bytesOf[id].clone(); }
+
+    @Override
+    public byte[] tokenBytes(int id) {
+        if (id < 0 || id >= bytesOf.length) throw new IllegalArgumentException("ByteBpeTokenizer: id " + id + " is not in [0, " + bytesOf.length + ")");
+        return bytes(id);
+    }
+
+    /** Merge {@code i}: the pair of ids {@code {left, right}} that id {@code 256 + i} joins. */
+    public int[] merge(int i) { return merges[i].clone(); }
 
     /** Writes the merges as JSON: {@code {"merges": [[left, right], ...]}}. */
     public void save(Path file) {
