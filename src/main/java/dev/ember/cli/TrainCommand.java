@@ -3,14 +3,24 @@ package dev.ember.cli;
 import dev.ember.Device;
 import dev.ember.train.FashionMnistRun;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code ./ember train}: trains an MLP or the CNN on Fashion-MNIST with the given hyper-parameters. */
-@Command(name = "train", description = "Train an MLP or a CNN on Fashion-MNIST.")
+/** {@code ./ember train}: trains an MLP or the CNN on Fashion-MNIST, or a GPT on text, with the given hyper-parameters. */
+@Command(name = "train", description = "Train an MLP or a CNN on Fashion-MNIST, or a GPT language model on text (--model gpt).")
 public final class TrainCommand implements Runnable {
-    @Option(names = "--model", description = "mlp or cnn (default ${DEFAULT-VALUE}).", defaultValue = "cnn")
+    @Option(names = "--model", description = "mlp, cnn or gpt (default ${DEFAULT-VALUE}).", defaultValue = "cnn")
     String model;
+
+    @Mixin
+    GptOptions gpt;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--epochs", description = "Most epochs (default ${DEFAULT-VALUE}).", defaultValue = "10")
     int epochs;
@@ -24,8 +34,9 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--device", description = "cpu, cuda, opencl or auto (default ${DEFAULT-VALUE}).", defaultValue = "auto")
     String device;
 
-    @Option(names = "--data", description = "Directory holding the Fashion-MNIST files.")
-    Path data;
+    @Option(names = "--data", arity = "1..*", description = "Directory holding the Fashion-MNIST files; for gpt, the text files "
+            + "(default: Debian's fortunes, else a built-in sample).")
+    List<Path> data;
 
     @Option(names = "--out", description = "Output directory (default runs/<model>).")
     Path out;
@@ -44,14 +55,20 @@ public final class TrainCommand implements Runnable {
 
     @Override
     public void run() {
+        if (model.equalsIgnoreCase("gpt")) {
+            gpt.run(this, spec);
+            return;
+        }
+        if (data != null && data.size() > 1) throw new IllegalArgumentException("train: --data takes one directory for mlp and cnn");
+        Path dataDir = data == null ? null : data.getFirst();
         FashionMnistRun.Model m = switch (model.toLowerCase()) {
             case "mlp" -> FashionMnistRun.Model.MLP;
             case "cnn" -> FashionMnistRun.Model.CNN;
-            default -> throw new IllegalArgumentException("train: --model must be mlp or cnn, got '" + model + "'");
+            default -> throw new IllegalArgumentException("train: --model must be mlp, cnn or gpt, got '" + model + "'");
         };
         Device dev = device.equals("auto") ? Device.best() : Device.parse(device);
         Path dir = out != null ? out : Path.of("runs", model.toLowerCase());
-        report(FashionMnistRun.run(new FashionMnistRun.Options(m, epochs, batchSize, lr, dev, data, dir, 5000, patience, download, seed, trainLimit), System.out));
+        report(FashionMnistRun.run(new FashionMnistRun.Options(m, epochs, batchSize, lr, dev, dataDir, dir, 5000, patience, download, seed, trainLimit), System.out));
     }
 
     static void report(FashionMnistRun.Result r) {
