@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
  * memory; kernels are Ember's CUDA sources compiled for the host and called through libffi with
  * the parameter types read from the PTX the backend loads) is put on the loader path of a child
  * JVM, which then starts the real JCuda driver binding and {@link CudaBackend} and runs the GPU
- * suites {@link CudaConformanceTest} and {@link CudaTensorProgramsTest}. This checks JCuda usage,
- * launch parameters, memory handling and the kernels' logic; speed, device math libraries and
+ * suites {@link CudaConformanceTest}, {@link CudaTensorProgramsTest} and {@link CudaLanguageModelTest}.
+ * This checks JCuda usage, launch parameters, memory handling and the kernels' logic; speed, device math libraries and
  * real parallel races remain for a GPU run.
  */
 class EmulatedCudaTest {
@@ -218,7 +218,8 @@ CUresult cuLaunchKernel(void* fp, unsigned gx, unsigned gy, unsigned gz, unsigne
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             var pb = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                     "--sun-misc-unsafe-memory-access=allow", "-Xmx1g", "-cp", classPath(),
-                    EmulatedCudaMain.class.getName(), CudaConformanceTest.class.getName(), CudaTensorProgramsTest.class.getName())
+                    EmulatedCudaMain.class.getName(), CudaConformanceTest.class.getName(), CudaTensorProgramsTest.class.getName(),
+                    CudaLanguageModelTest.class.getName())
                     .redirectErrorStream(true);
             pb.environment().put("LD_LIBRARY_PATH", dir.toString());
             pb.environment().put("EMBER_FAKE_CUDA_KERNELS", String.join(":", kernels));
