@@ -96,7 +96,22 @@ public final class GPT extends Module {
         for (int i = 0; i < h.size(); i++) x = h.get(i).forward(x, cache, i, mask, causal);
         if (cache != null) cache.advance(t);
         x = lnF.forward(x);
-        return lmHead != null ? lmHead.forward(x) : F.linear(x, wte.weight(), null);
+        return lmHead != null ? project(lmHead.weight(), null, x) : project(wte.weight(), null, x);
+    }
+
+    /** Rows at or below which an inference step multiplies by a weight without the GEMM (see {@link #project}). */
+    private static final int GEMV_ROWS = 8;
+
+    /**
+     * {@code x W^T + b}. A generation step has one row per sequence, and for so few rows the GEMM's packing of the
+     * whole weight costs more than the product: without a graph to record, the rows are multiplied against the weight
+     * directly, {@code sum(x[.., None, :] * W, -1)}, one pass over the weight.
+     */
+    static Tensor project(Tensor w, Tensor b, Tensor x) {
+        long rows = x.numel() / Math.max(1, x.size(-1));
+        if (rows > GEMV_ROWS || Ember.isGradEnabled()) return F.linear(x, w, b);
+        Tensor y = x.unsqueeze(-2).mul(w).sum(-1);
+        return b == null ? y : y.add(b);
     }
 
     /** Keys visible to each new query: causal (query {@code i} sees keys up to {@code past + i}) and not padding. */
@@ -199,7 +214,7 @@ public final class GPT extends Module {
         Tensor forward(Tensor x, KVCache cache, int layer, Tensor mask, boolean causal) {
             long b = x.size(0), t = x.size(1);
             // [b, t, 3C] -> [b, t, 3, H, hd]; q, k, v are strided views [b, H, t, hd] of it
-            Tensor qkv = cAttn.forward(x).view(b, t, 3, heads, headDim);
+            Tensor qkv = project(cAttn.weight(), cAttn.bias(), x).view(b, t, 3, heads, headDim);
             Tensor q = qkv.select(2, 0).transpose(1, 2), k = qkv.select(2, 1).transpose(1, 2), v = qkv.select(2, 2).transpose(1, 2);
             if (cache != null) {
                 Tensor[] kv = cache.append(layer, k, v);
@@ -207,7 +222,7 @@ public final class GPT extends Module {
                 v = kv[1];
             }
             Tensor y = F.scaledDotProductAttention(q, k, v, mask, isTraining() ? attnDropout : 0, causal);
-            return residDropout.forward(cProj.forward(y.transpose(1, 2).reshape(b, t, width)));
+            return residDropout.forward(project(cProj.weight(), cProj.bias(), y.transpose(1, 2).reshape(b, t, width)));
         }
     }
 
@@ -226,8 +241,8 @@ public final class GPT extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor hidden = cFc.forward(x);
-            return dropout.forward(cProj.forward(tanh ? F.gelu(hidden, "tanh") : F.gelu(hidden)));
+            Tensor hidden = project(cFc.weight(), cFc.bias(), x);
+            return dropout.forward(project(cProj.weight(), cProj.bias(), tanh ? F.gelu(hidden, "tanh") : F.gelu(hidden)));
         }
     }
 }
