@@ -25,7 +25,7 @@ export JAVA_HOME
 cd "$root"
 echo "gpu-bundle: building the shaded jar and test classes"
 mvn -B -q -DskipTests package
-jar="$root/target/ember-0.1.0-SNAPSHOT-all.jar"
+jar="$root/ember-cli/target/ember-cli-0.1.0-SNAPSHOT-all.jar"
 
 rm -rf "$out"
 mkdir -p "$out/lib" "$out/ci" "$out/kernels"
@@ -44,7 +44,9 @@ with zipfile.ZipFile(src) as zin, zipfile.ZipFile(src + ".tmp", "w", zipfile.ZIP
 shutil.move(src + ".tmp", src)
 PY
 fi
-cp -r "$root/target/test-classes" "$out/lib/test-classes"
+# Every module's test classes in one folder (the CUDA tests, and ember-core's suites that run on every device).
+mkdir -p "$out/lib/test-classes"
+for m in "$root"/ember-*/target/test-classes; do cp -r "$m/." "$out/lib/test-classes/"; done
 cp "$root/ci/gpu.sh" "$root/ci/torch_bench.py" "$out/ci/"
 cp -r "$root/kernels/cuda" "$out/kernels/cuda"   # the PTX packaging test checks the jar against them
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Compiles kernels/cuda/*.cu to PTX for compute_75 and compute_90 into
-# src/main/resources/dev/ember/kernels/cuda/<name>.<arch>.ptx (committed, so machines
+# ember-cuda/src/main/resources/dev/ember/kernels/cuda/<name>.<arch>.ptx (committed, so machines
 # without nvcc build the same jar). Files are rewritten only when their content changes.
 # Usage: native/build-ptx.sh [output-dir]   (NVCC=/path/to/nvcc to choose the compiler)
 # In CI (CI=true) the Maven profile does not rewrite the committed PTX: it runs native/check-ptx.sh,
 # which fails when the committed PTX differs from what the sources compile to.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-out="${1:-$root/src/main/resources/dev/ember/kernels/cuda}"
+out="${1:-$root/ember-cuda/src/main/resources/dev/ember/kernels/cuda}"
 nvcc="${NVCC:-$(command -v nvcc || echo /usr/local/bin/nvcc)}"
 [ -x "$nvcc" ] || { echo "build-ptx: nvcc not found (set NVCC or put it on PATH)" >&2; exit 2; }
 mkdir -p "$out"

@@ -3,7 +3,7 @@
 # compile to, and it assembles for sm_90. Exits non-zero on any difference.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-res="$root/src/main/resources/dev/ember/kernels/cuda"
+res="$root/ember-cuda/src/main/resources/dev/ember/kernels/cuda"
 status=0
 if command -v nvcc >/dev/null || [ -x /usr/local/bin/nvcc ]; then
   fresh="$(mktemp -d)"

@@ -5,7 +5,7 @@ Each entry holds the input data, the fitted state and the transformed output, so
 test (FeatureReferenceTest) needs no Python. Mutual information: sklearn adds 1e-10-scale noise
 to break ties and uses a kNN (k=3) estimator; Ember runs the same estimator without the noise,
 so the two agree to about 1e-6 on tie-free data.
-Writes src/test/resources/data/feature_refs.json.
+Writes ember-data/src/test/resources/data/feature_refs.json.
 Run: /usr/bin/python3 benchmarks/reference/make_feature_refs.py
 """
 import json, pathlib
@@ -72,5 +72,5 @@ mi = mutual_info_classif(Xs, y, random_state=0)
 ref['chi2'] = {'scores': L(c2), 'pvalues': L(pc), 'top2': L(SelectKBest(chi2, k=2).fit(Xs, y).get_support(indices=True))}
 ref['f_classif'] = {'scores': L(fa), 'pvalues': L(pf), 'top3': L(SelectKBest(f_classif, k=3).fit(Xs, y).get_support(indices=True))}
 ref['mutual_info'] = {'scores': L(mi), 'top2': L(SelectKBest(lambda a, b: mutual_info_classif(a, b, random_state=0), k=2).fit(Xs, y).get_support(indices=True))}
-(root / 'src/test/resources/data/feature_refs.json').write_text(json.dumps(ref, indent=None))
+(root / 'ember-data/src/test/resources/data/feature_refs.json').write_text(json.dumps(ref, indent=None))
 print('wrote feature_refs.json')

@@ -1,0 +1,58 @@
+package dev.ember.backend.cuda;
+
+import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
+import static jcuda.driver.JCudaDriver.cuInit;
+
+import dev.ember.Device;
+import dev.ember.backend.Backend;
+import dev.ember.backend.BackendProvider;
+import java.util.ArrayList;
+import java.util.List;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * Starts the CUDA backend: loads the driver through JCuda, finds the devices and loads Ember's PTX
+ * on each. The probe runs once per process; any failure (no {@code libcuda.so.1}, no device, a
+ * driver too old for the PTX) becomes a one-line reason, never a crash.
+ */
+public final class CudaProvider implements BackendProvider {
+
+    private static List<Backend> started;
+    private static String failure;
+
+    /** Found by {@code Backends} through {@link java.util.ServiceLoader}. */
+    public CudaProvider() {}
+
+    @Override
+    public Device.Kind kind() { return Device.Kind.CUDA; }
+
+    @Override
+    public List<Backend> start() {
+        synchronized (CudaProvider.class) {
+            if (started == null && failure == null) probe();
+            if (failure != null) throw new CudaUnavailableException(failure);
+            return started;
+        }
+    }
+
+    private static void probe() {
+        try {
+            JCudaDriver.setExceptionsEnabled(true);
+            cuInit(0);
+            int[] count = new int[1];
+            cuDeviceGetCount(count);
+            if (count[0] == 0) throw new IllegalStateException("CUDA_ERROR_NO_DEVICE");
+            List<Backend> devices = new ArrayList<>();
+            for (int i = 0; i < count[0]; i++) devices.add(new CudaBackend(new CudaContext(i)));
+            started = List.copyOf(devices);
+        } catch (Throwable t) {
+            failure = CudaProbe.explain(t);
+            System.getLogger("dev.ember").log(System.Logger.Level.DEBUG, "ember: CUDA probe failed", t);
+        }
+    }
+
+    /** Why CUDA is unavailable, as one line; carries no cause so the reason stays one line. */
+    static final class CudaUnavailableException extends IllegalStateException {
+        CudaUnavailableException(String reason) { super(reason); }
+    }
+}
