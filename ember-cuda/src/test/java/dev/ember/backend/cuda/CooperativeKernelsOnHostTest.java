@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.DType;
+import dev.ember.Device;
 import dev.ember.backend.Backend;
+import dev.ember.backend.Backends;
 import dev.ember.backend.ReduceOp;
 import dev.ember.backend.Strided;
-import dev.ember.backend.cpu.CpuBackend;
 import dev.ember.backend.cuda.KernelsOnHostTest.HostStorage;
 import dev.ember.backend.cuda.KernelsOnHostTest.P;
 import java.lang.foreign.Arena;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * {@link KernelPlans} builds for the GPU, against the CPU backend.
  */
 class CooperativeKernelsOnHostTest {
-    private static final Backend CPU = CpuBackend.INSTANCE;
+    private static final Backend CPU = Backends.of(Device.cpu());
     /** A small device: few blocks, so the grid-stride loops over rows wrap. */
     private static final int SMS = 2;
 

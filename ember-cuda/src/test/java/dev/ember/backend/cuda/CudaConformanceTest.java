@@ -16,7 +16,6 @@ import dev.ember.backend.Philox;
 import dev.ember.backend.ReduceOp;
 import dev.ember.backend.Strided;
 import dev.ember.backend.UnaryOp;
-import dev.ember.backend.cpu.CpuBackend;
 import java.util.EnumSet;
 import java.util.Random;
 import java.util.Set;
@@ -31,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("cuda")
 class CudaConformanceTest {
-    static final Backend CPU = CpuBackend.INSTANCE;
+    static final Backend CPU = Backends.of(Device.cpu());
     static Backend gpu;
     static final DType[] ALL = DType.values();
     static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};

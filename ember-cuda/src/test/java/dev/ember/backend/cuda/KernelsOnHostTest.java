@@ -6,14 +6,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.DType;
+import dev.ember.Device;
 import dev.ember.backend.Backend;
+import dev.ember.backend.Backends;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.ConvGeometry;
 import dev.ember.backend.Philox;
 import dev.ember.backend.Storage;
 import dev.ember.backend.Strided;
 import dev.ember.backend.UnaryOp;
-import dev.ember.backend.cpu.CpuBackend;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -63,7 +64,7 @@ class KernelsOnHostTest {
             template <typename T> inline T atomicAdd(T* p, T v) { T old = *p; *p = old + v; return old; }
             """;
     private static final List<String> HOST_MODULES = List.of("elementwise", "indexing", "conv", "random", "optim");
-    private static final Backend CPU = CpuBackend.INSTANCE;
+    private static final Backend CPU = Backends.of(Device.cpu());
     private static final DType[] ALL = DType.values();
     private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
 

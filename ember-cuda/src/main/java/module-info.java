@@ -1,0 +1,8 @@
+/** The CUDA backend (JCuda, cuBLAS through JCublas2 or FFM); it exports nothing and is found by {@code ServiceLoader}. */
+module dev.ember.cuda {
+    requires dev.ember.core;
+    requires jcuda;
+    requires jcublas;
+
+    provides dev.ember.backend.BackendProvider with dev.ember.backend.cuda.CudaProvider;
+}
