@@ -24,7 +24,7 @@ final class Conv2dChunked {
     /** Images per chunk for {@code x} on its device. */
     static int chunkImages(Tensor x, int rows, int l) {
         int n = x.shape[0];
-        if (x.device().kind() != Device.Kind.CPU) return Math.max(1, n);
+        if (!x.device().isCpu()) return Math.max(1, n);
         long perImage = (long) rows * l * x.dtype().byteSize();
         return (int) Math.max(1, Math.min(n, CPU_CHUNK_BYTES / Math.max(1, perImage)));
     }

@@ -141,8 +141,8 @@ final class Elementwise {
     private static Tensor[] prepare(BinaryOp op, Tensor x, Tensor y, boolean trueDivision) {
         if (!x.device().equals(y.device())) {
             // A CPU 0-d tensor combines with a tensor on any device, as in PyTorch.
-            if (y.dim() == 0 && y.device().kind() == Device.Kind.CPU) y = y.to(x.device());
-            else if (x.dim() == 0 && x.device().kind() == Device.Kind.CPU) x = x.to(y.device());
+            if (y.dim() == 0 && y.device().isCpu()) y = y.to(x.device());
+            else if (x.dim() == 0 && x.device().isCpu()) x = x.to(y.device());
             else throw new IllegalArgumentException(name(op) + ": tensors are on different devices: " + x.device() + " "
                         + Shapes.str(x.shape) + " and " + y.device() + " " + Shapes.str(y.shape));
         }

@@ -50,7 +50,7 @@ final class TensorFormat {
             sb.append(", dtype=").append(t.dtype().torchName());
         if (v.length == 0 && t.dtype() != Ember.defaultDType() && (t.dtype() == DType.INT64 || t.dtype() == DType.BOOL))
             sb.append(", dtype=").append(t.dtype().torchName());
-        if (t.device().kind() != Device.Kind.CPU) sb.append(", device='").append(t.device()).append("'");
+        if (!t.device().isCpu()) sb.append(", device='").append(t.device()).append("'");
         if (t.gradFn() != null) sb.append(", grad_fn=<").append(t.gradFn()).append(">");
         else if (t.requiresGrad()) sb.append(", requires_grad=True");
         return sb.append(")").toString();

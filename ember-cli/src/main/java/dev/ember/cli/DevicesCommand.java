@@ -11,7 +11,7 @@ public final class DevicesCommand implements Runnable {
     @Override
     public void run() {
         for (Backends.Family f : Backends.all()) {
-            String kind = f.kind().name().toLowerCase(Locale.ROOT);
+            String kind = f.type();
             if (!f.available()) {
                 System.out.printf("%-7s unavailable: %s%n", kind, f.reason());
                 continue;

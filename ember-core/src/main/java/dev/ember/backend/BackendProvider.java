@@ -10,7 +10,17 @@ import java.util.List;
  */
 public interface BackendProvider {
 
-    Device.Kind kind();
+    /** The device type this provider serves, a lower-case name ({@code "cuda"}); {@link Device#type()} of its devices. */
+    String type();
+
+    /** How messages name the backend ({@code "CUDA"}); the type by default. */
+    default String displayName() { return type(); }
+
+    /**
+     * Rank among backends when {@link Device#best()} picks a device: the most preferred backend's first GPU
+     * wins. CUDA is 20, OpenCL 10.
+     */
+    default int preference() { return 0; }
 
     /**
      * Finds the devices of this family and returns one backend per device, in a stable order.

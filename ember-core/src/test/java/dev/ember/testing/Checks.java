@@ -30,7 +30,7 @@ public final class Checks {
         List<String> kinds = only.isEmpty() ? List.of() : List.of(only.split("\\s*,\\s*"));
         List<Device> out = new ArrayList<>();
         for (Backends.Family f : Backends.all()) {
-            if (!kinds.isEmpty() && !kinds.contains(f.kind().name().toLowerCase(Locale.ROOT))) continue;
+            if (!kinds.isEmpty() && !kinds.contains(f.type())) continue;
             for (int i = 0; i < f.devices().size(); i++) out.add(f.devices().get(i).device());
         }
         Assumptions.assumeFalse(out.isEmpty(), "no device of kind " + kinds + " on this machine");

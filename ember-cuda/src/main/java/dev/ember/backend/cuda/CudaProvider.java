@@ -24,7 +24,13 @@ public final class CudaProvider implements BackendProvider {
     public CudaProvider() {}
 
     @Override
-    public Device.Kind kind() { return Device.Kind.CUDA; }
+    public String type() { return Device.CUDA_TYPE; }
+
+    @Override
+    public String displayName() { return "CUDA"; }
+
+    @Override
+    public int preference() { return 20; }
 
     @Override
     public List<Backend> start() {

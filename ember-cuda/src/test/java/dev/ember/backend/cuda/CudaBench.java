@@ -28,7 +28,7 @@ public final class CudaBench {
             cnnStep(Device.cpu(), 1, 2);
             return;
         }
-        Backends.Family f = Backends.family(Device.Kind.CUDA);
+        Backends.Family f = Backends.family(Device.CUDA_TYPE);
         if (!f.available()) {
             System.out.println("BENCH-SKIP CUDA unavailable: " + f.reason());
             System.exit(2);

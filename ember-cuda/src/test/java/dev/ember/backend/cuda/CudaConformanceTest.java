@@ -42,7 +42,7 @@ class CudaConformanceTest {
     /** Per test, so each one is reported as skipped with the reason. */
     @BeforeEach
     void device() {
-        Backends.Family f = Backends.family(Device.Kind.CUDA);
+        Backends.Family f = Backends.family(Device.CUDA_TYPE);
         assumeTrue(f.available(), "CUDA unavailable: " + f.reason());
         gpu = f.devices().get(0);
     }

@@ -23,20 +23,20 @@ class CudaProbeTest {
 
     @Test
     void discoveryRecordsAOneLineReasonWhenCudaIsAbsent() {
-        Backends.Family f = Backends.family(Device.Kind.CUDA);
+        Backends.Family f = Backends.family(Device.CUDA_TYPE);
         assumeFalse(f.available(), "a CUDA device is present; the absent-driver path is not exercised here");
         assertFalse(f.reason().isBlank(), "an unavailable family must say why");
         assertFalse(f.reason().contains("\n"), "the reason must be one line: " + f.reason());
         if (!driverInstalled()) assertEquals("no NVIDIA driver (libcuda.so.1 not found)", f.reason());
         // Asking again returns the remembered answer (the probe runs once; a second cuInit would see NoClassDefFoundError).
-        assertEquals(f.reason(), Backends.family(Device.Kind.CUDA).reason());
+        assertEquals(f.reason(), Backends.family(Device.CUDA_TYPE).reason());
     }
 
     @Test
     void aSecondProviderReportsTheSameReasonWithoutReprobing() {
-        assumeFalse(Backends.family(Device.Kind.CUDA).available(), "a CUDA device is present");
+        assumeFalse(Backends.family(Device.CUDA_TYPE).available(), "a CUDA device is present");
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> new CudaProvider().start());
-        assertEquals(Backends.family(Device.Kind.CUDA).reason(), e.getMessage());
+        assertEquals(Backends.family(Device.CUDA_TYPE).reason(), e.getMessage());
         assertEquals(null, e.getCause(), "the reason carries no cause, so Backends keeps it to one line");
     }
 

@@ -23,7 +23,7 @@ class CudaTensorProgramsTest {
     /** Per test, so each one is reported as skipped with the reason. */
     @BeforeEach
     void device() {
-        Backends.Family f = Backends.family(Device.Kind.CUDA);
+        Backends.Family f = Backends.family(Device.CUDA_TYPE);
         assumeTrue(f.available(), "CUDA unavailable: " + f.reason());
     }
 

@@ -27,7 +27,13 @@ public final class OpenClProvider implements BackendProvider {
     private static final System.Logger LOG = System.getLogger("dev.ember");
 
     @Override
-    public Device.Kind kind() { return Device.Kind.OPENCL; }
+    public String type() { return Device.OPENCL_TYPE; }
+
+    @Override
+    public String displayName() { return "OpenCL"; }
+
+    @Override
+    public int preference() { return 10; }
 
     @Override
     public List<Backend> start() {

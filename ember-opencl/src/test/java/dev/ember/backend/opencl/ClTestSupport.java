@@ -21,7 +21,7 @@ final class ClTestSupport {
 
     /** The default OpenCL backend; skips the test, with the reason, when there is none. */
     static Backend openCl() {
-        Backends.Family f = Backends.family(Device.Kind.OPENCL);
+        Backends.Family f = Backends.family(Device.OPENCL_TYPE);
         Assumptions.assumeTrue(f.available(), () -> "no OpenCL device: " + f.reason());
         return Backends.of(Device.opencl());
     }

@@ -28,7 +28,7 @@ class OpenClDiscoveryTest {
     @Test
     void aMachineWithAnOpenClDriverGetsTheBackend() {
         Assumptions.assumeTrue(icdInstalled(), "no OpenCL ICD installed");
-        Backends.Family f = Backends.family(Device.Kind.OPENCL);
+        Backends.Family f = Backends.family(Device.OPENCL_TYPE);
         assertTrue(f.available(), "an OpenCL ICD is installed, yet discovery failed: " + f.reason());
         Backend b = f.devices().getFirst();
         assertEquals(Device.opencl(0), b.device());
@@ -38,9 +38,9 @@ class OpenClDiscoveryTest {
 
     @Test
     void startingTheProviderAgainFindsTheSameDevices() {
-        Assumptions.assumeTrue(Backends.family(Device.Kind.OPENCL).available(), "no OpenCL device");
+        Assumptions.assumeTrue(Backends.family(Device.OPENCL_TYPE).available(), "no OpenCL device");
         List<Backend> again = new OpenClProvider().start(); // the OpenCL library is already loaded now
-        assertEquals(Backends.family(Device.Kind.OPENCL).devices().size(), again.size());
-        assertEquals(Backends.family(Device.Kind.OPENCL).devices().getFirst().name(), again.getFirst().name());
+        assertEquals(Backends.family(Device.OPENCL_TYPE).devices().size(), again.size());
+        assertEquals(Backends.family(Device.OPENCL_TYPE).devices().getFirst().name(), again.getFirst().name());
     }
 }

@@ -18,7 +18,7 @@ public final class OpenClGemmBenchmark {
 
     /** Benchmarks each size given (default 512 and 1024) on {@code Device.opencl()}. */
     public static void main(String[] args) {
-        Backends.Family f = Backends.family(Device.Kind.OPENCL);
+        Backends.Family f = Backends.family(Device.OPENCL_TYPE);
         if (!f.available()) {
             System.out.println("no OpenCL device: " + f.reason());
             return;
