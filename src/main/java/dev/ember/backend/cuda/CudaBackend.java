@@ -86,9 +86,6 @@ public final class CudaBackend implements Backend, Backends.GpuInfo {
         return new CudaStorage(this, dtype, length, ctx.allocator.allocate(bytes), bytes);
     }
 
-    /** Called when a storage is closed or collected: the block goes back to the cache (no driver call). */
-    void release(CUdeviceptr ptr, long bytes) { ctx.allocator.release(ptr, bytes); }
-
     @Override
     public Storage fromHost(DType dtype, Object hostArray) {
         int length = java.lang.reflect.Array.getLength(hostArray);

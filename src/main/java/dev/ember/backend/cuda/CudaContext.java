@@ -23,6 +23,8 @@ import jcuda.driver.CUdevice_attribute;
  */
 final class CudaContext {
     static final int THREADS = 256;
+    /** Caps the memory each CUDA device's allocator reserves ({@code 512m}, {@code 4g}); see {@link CachingAllocator}. */
+    static final String MEMORY_LIMIT_PROPERTY = "ember.cuda.memoryLimit";
 
     final int index;
     final CUdevice device = new CUdevice();
@@ -81,7 +83,13 @@ final class CudaContext {
                 makeCurrent();
                 cuMemFree(block);
             }
-        });
+
+            @Override
+            public void synchronize() {
+                makeCurrent();
+                CudaContext.this.synchronize();
+            }
+        }, CachingAllocator.limitFromProperty(MEMORY_LIMIT_PROPERTY));
     }
 
     private int attribute(int attr) {
