@@ -42,7 +42,7 @@ final class Conv2dChunked {
         if (out.numel() > 0 && rows > 0) {
             Tensor cols = Tensor.empty(be, t, new int[]{rows, chunk * l});
             Tensor prod = Tensor.empty(be, t, new int[]{cout, chunk * l});
-            Strided weight = new Strided(w.storage, new int[]{1, cout, rows}, new int[]{0, rows, 1}, w.offset);
+            Strided weight = new Strided(w.liveStorage(), new int[]{1, cout, rows}, new int[]{0, rows, 1}, w.offset);
             for (int i0 = 0; i0 < n; i0 += chunk) {
                 int nc = Math.min(chunk, n - i0);
                 unfold(x, i0, nc, g, cols, rows, l);
@@ -51,11 +51,11 @@ final class Conv2dChunked {
                 Strided src = new Strided(prod.storage, new int[]{nc, cout, l}, new int[]{l, nc * l, 1}, 0);
                 Strided dst = new Strided(out.storage, new int[]{nc, cout, l}, new int[]{cout * l, l, 1}, i0 * cout * l);
                 if (bias == null) be.copy(src, dst);
-                else be.binary(BinaryOp.ADD, src, new Strided(bias.storage, new int[]{nc, cout, l},
+                else be.binary(BinaryOp.ADD, src, new Strided(bias.liveStorage(), new int[]{nc, cout, l},
                         new int[]{0, bias.strides[0], 0}, bias.offset), dst);
             }
         } else if (bias != null && out.numel() > 0) {
-            be.copy(new Strided(bias.storage, out.shape, new int[]{0, bias.strides[0], 0, 0}, bias.offset), out.strided());
+            be.copy(new Strided(bias.liveStorage(), out.shape, new int[]{0, bias.strides[0], 0, 0}, bias.offset), out.strided());
         }
         return Tensor.recordSaving("conv2d", out, new Tensor[]{x, w}, (grad, needs) -> backward(x, w, grad, needs, g, chunk),
                 x, w, bias);
@@ -74,11 +74,11 @@ final class Conv2dChunked {
             Tensor cols = Tensor.empty(be, t, new int[]{rows, chunk * l});
             Tensor part = gw == null ? null : Tensor.empty(be, t, new int[]{cout, rows});
             int[] gs = grad.strides;
-            Strided wT = new Strided(w.storage, new int[]{1, rows, cout}, new int[]{0, 1, rows}, w.offset);
+            Strided wT = new Strided(w.liveStorage(), new int[]{1, rows, cout}, new int[]{0, 1, rows}, w.offset);
             for (int i0 = 0; i0 < n; i0 += chunk) {
                 int nc = Math.min(chunk, n - i0);
                 // The chunk's output gradient as a [cout, nc * L] matrix.
-                be.copy(new Strided(grad.storage, new int[]{cout, nc, g.outH(), g.outW()}, new int[]{gs[1], gs[0], gs[2], gs[3]},
+                be.copy(new Strided(grad.liveStorage(), new int[]{cout, nc, g.outH(), g.outW()}, new int[]{gs[1], gs[0], gs[2], gs[3]},
                                 grad.offset + i0 * gs[0]),
                         new Strided(gt.storage, new int[]{cout, nc, g.outH(), g.outW()}, new int[]{nc * l, l, g.outW(), 1}, 0));
                 Strided gMat = matrix(gt, cout, nc * l, nc * l);
@@ -106,7 +106,7 @@ final class Conv2dChunked {
     private static void unfold(Tensor x, int i0, int nc, ConvGeometry g, Tensor cols, int rows, int l) {
         int ld = cols.shape[1];
         int[] xs = x.strides;
-        Strided xChunk = new Strided(x.storage, new int[]{nc, x.shape[1], x.shape[2], x.shape[3]}, xs, x.offset + i0 * xs[0]);
+        Strided xChunk = new Strided(x.liveStorage(), new int[]{nc, x.shape[1], x.shape[2], x.shape[3]}, xs, x.offset + i0 * xs[0]);
         x.backend().im2col(xChunk, g, 0.0, new Strided(cols.storage, new int[]{nc, rows, l}, new int[]{l, ld, 1}, 0));
     }
 

@@ -211,7 +211,7 @@ final class Elementwise {
         int lead = shape.length - t.shape.length;
         int[] st = new int[shape.length];
         for (int i = 0; i < t.shape.length; i++) st[lead + i] = t.shape[i] == 1 ? 0 : t.strides[i];
-        return new Strided(t.storage, shape, st, t.offset);
+        return new Strided(t.liveStorage(), shape, st, t.offset);
     }
 
     /** Sums a broadcast gradient back to {@code shape}. */

@@ -30,7 +30,7 @@ final class Indexing {
         if (out.numel() > 0) x.backend().gather(x.strided(), d, idx.strided(), out.strided());
         if (!x.dtype().isFloatingPoint()) return out;
         long[] shape = x.shapeLong();
-        return Tensor.record("gather", out, (g, needs) ->
+        return Tensor.recordSaving("gather", out, new Tensor[]{idx}, (g, needs) ->
                 new Tensor[]{Creation.full(0, g.dtype(), g.device(), shape).scatterAdd(d, idx, g)}, x);
     }
 
@@ -47,13 +47,13 @@ final class Indexing {
         Tensor s = src.to(x.dtype());
         Tensor out = Conversions.toDTypeRaw(x, x.dtype());
         // The kernel walks index's shape; src is viewed with index's shape (it may be larger).
-        var srcView = new dev.ember.backend.Strided(s.storage, idx.shape, s.strides, s.offset);
+        var srcView = new dev.ember.backend.Strided(s.liveStorage(), idx.shape, s.strides, s.offset);
         if (idx.numel() > 0) x.backend().scatterAdd(out.strided(), d, idx.strided(), srcView);
         out.storage.bumpVersion();
         if (!x.dtype().isFloatingPoint()) return out;
         boolean sameShape = java.util.Arrays.equals(idx.shape, s.shape);
         long[] srcShape = s.shapeLong();
-        return Tensor.record("scatterAdd", out, (g, needs) -> {
+        return Tensor.recordSaving("scatterAdd", out, new Tensor[]{idx}, (g, needs) -> {
             Tensor gs = null;
             if (needs[1]) {
                 gs = g.gather(d, idx);

@@ -131,7 +131,7 @@ final class Reductions {
         }
         if (x.dtype().isFloatingPoint() && x.dim() > 0) {
             Tensor idx = indices.reshape(kept);
-            values = Tensor.record(name, values, (g, needs) ->
+            values = Tensor.recordSaving(name, values, new Tensor[]{idx}, (g, needs) ->
                     new Tensor[]{Tensor.zerosLike(x).scatterAdd(d, idx, g.reshape(kept))}, x);
         }
         return new Tensor.ValuesIndices(values, indices);

@@ -19,6 +19,13 @@ import java.util.List;
  * and the shapes ({@code matmul: [2, 3] @ [4, 5]: inner dimensions 3 and 4 differ}), or
  * {@link IndexOutOfBoundsException} for a dim or index out of range. Tensors whose memory
  * lives on a GPU should be closed (try-with-resources) to free it deterministically.
+ *
+ * <p><b>Closing.</b> {@link #close()} ends a tensor's life on every device: any later op that
+ * reads or writes it (or a view of its storage, made before or after) throws
+ * {@link IllegalStateException} naming the op, e.g. {@code add: tensor [3, 4] on opencl:0 was closed};
+ * its shape, dtype and device stay readable. Backward through a node that saved a tensor since
+ * closed throws and names the node, so gradients are never computed from freed memory. Closing
+ * twice does nothing.
  */
 public final class Tensor implements AutoCloseable {
     final Storage storage;
@@ -26,6 +33,8 @@ public final class Tensor implements AutoCloseable {
     final int[] strides;
     final int offset;
 
+    /** Set by {@link #close()}; with the storage's released flag, what {@link #liveStorage()} checks. */
+    private boolean closed;
     private boolean requiresGrad;
     private boolean retainsGrad;
     private Tensor grad;
@@ -152,7 +161,7 @@ public final class Tensor implements AutoCloseable {
 
     public Device device() { return storage.backend().device(); }
 
-    public boolean isContiguous() { return strided().isContiguous(); }
+    public boolean isContiguous() { return new Strided(storage, shape, strides, offset).isContiguous(); }
 
     /** Number of in-place modifications of this tensor's storage. */
     public int version() { return storage.version(); }
@@ -188,7 +197,10 @@ public final class Tensor implements AutoCloseable {
         return toLongArray()[0];
     }
 
-    /** Prints like PyTorch: {@code tensor([[1., 2.], [3., 4.]], requires_grad=True)}, summarised when large. */
+    /**
+     * Prints like PyTorch: {@code tensor([[1., 2.], [3., 4.]], requires_grad=True)}, summarised when large;
+     * a closed tensor prints as {@code tensor(<closed>, size=[3, 4], ...)} rather than throwing.
+     */
     @Override
     public String toString() { return TensorFormat.format(this); }
 
@@ -212,7 +224,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor contiguous() { return isContiguous() ? this : Conversions.copy(this, "contiguous"); }
 
     /** A view sharing storage that is cut from the graph. */
-    public Tensor detach() { return new Tensor(storage, shape, strides, offset); }
+    public Tensor detach() { return new Tensor(liveStorage(), shape, strides, offset); }
 
     // =========================================================================================
     // Autograd
@@ -715,20 +727,34 @@ public final class Tensor implements AutoCloseable {
     public Tensor normalInPlace(double mean, double std) { return InPlace.random(this, dev.ember.backend.Philox.Distribution.NORMAL, mean, std); }
 
     /**
-     * Frees device memory now, if this tensor allocated it: views (and {@link #detach()}ed aliases)
-     * never free their base. Using a tensor, or a view of it, after closing it is an error.
-     * A no-op for CPU tensors, whose memory the garbage collector owns.
+     * Ends this tensor's life: later ops on it throw {@link IllegalStateException}. If this tensor
+     * allocated its storage, the storage is released too (device memory goes back to the caching
+     * allocator now), and every view of it becomes unusable. Closing a view or a {@link #detach()}ed
+     * alias closes only that handle: its base stays usable. Closing twice does nothing.
      */
     @Override
     public void close() {
-        if (storage.ownedBy(this)) storage.close();
+        closed = true;
+        if (storage.ownedBy(this)) storage.release();
     }
+
+    /** True once this tensor, or the tensor whose storage it views, was {@link #close() closed}. */
+    public boolean isClosed() { return closed || storage.isReleased(); }
 
     // =========================================================================================
     // Internals shared by the tensor layer
     // =========================================================================================
 
-    Strided strided() { return new Strided(storage, shape, strides, offset); }
+    /**
+     * The storage, for an op about to hand it to a backend: the one use-after-close check, which every
+     * op's access to its operands goes through ({@link #strided()} included).
+     */
+    Storage liveStorage() {
+        if (closed || storage.isReleased()) throw ClosedTensors.error(this);
+        return storage;
+    }
+
+    Strided strided() { return new Strided(liveStorage(), shape, strides, offset); }
 
     Backend backend() { return storage.backend(); }
 

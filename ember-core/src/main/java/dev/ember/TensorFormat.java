@@ -13,6 +13,8 @@ final class TensorFormat {
     private static final int THRESHOLD = 1000, EDGE = 3;
 
     static String format(Tensor t) {
+        // Printing describes a closed tensor instead of throwing, so logging one in an error handler is safe.
+        if (t.isClosed()) return "tensor(<closed>, size=" + Shapes.str(t.shape) + ", dtype=" + t.dtype() + ", device=" + t.device() + ")";
         double[] v = t.toDoubleArray();
         int[] shape = t.shape;
         boolean summarize = v.length > THRESHOLD;

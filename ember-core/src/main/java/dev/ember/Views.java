@@ -12,7 +12,7 @@ final class Views {
     private Views() {}
 
     private static Tensor viewOf(Tensor x, int[] shape, int[] strides, int offset) {
-        return new Tensor(x.storage, shape, strides, offset);
+        return new Tensor(x.liveStorage(), shape, strides, offset);
     }
 
     /** Resolves one -1 in a requested shape against {@code numel}. */

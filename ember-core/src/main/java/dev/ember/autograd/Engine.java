@@ -21,6 +21,8 @@ public final class Engine {
      * {@code retainGraph}, every node's formula and saved tensors are released afterwards.
      */
     public static void backward(Tensor root, Tensor gradient, boolean retainGraph) {
+        if (root.isClosed())
+            throw new IllegalStateException("backward: tensor " + Arrays.toString(root.shape()) + " on " + root.device() + " was closed");
         if (!root.requiresGrad())
             throw new IllegalStateException("backward: the tensor does not require grad and has no grad_fn "
                     + "(did you call requiresGrad(true) on an input, or run the forward under noGrad?)");

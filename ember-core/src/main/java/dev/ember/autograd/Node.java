@@ -28,8 +28,9 @@ public final class Node {
     private Backward backward;
 
     /**
-     * @param saved the tensors the formula reads (inputs or the output); their versions are recorded
-     *              now, and backward fails if one was modified in place in between, as PyTorch does
+     * @param saved every tensor whose values the formula reads (inputs, the output, indices); their
+     *              versions are recorded now, and backward fails if one was modified in place in
+     *              between, as PyTorch does, or closed (its memory may already hold other data)
      */
     public Node(String name, Tensor[] inputs, Tensor[] saved, Backward backward) {
         this.name = name;
@@ -56,6 +57,11 @@ public final class Node {
             throw new IllegalStateException("backward: trying to backward through the graph a second time (through "
                     + name + "); its saved tensors were freed after the first backward. "
                     + "Call backward(gradient, true) the first time to retain the graph.");
+        for (Tensor t : saved)
+            if (t.isClosed())
+                throw new IllegalStateException("backward: a tensor of shape " + java.util.Arrays.toString(t.shape()) + " on "
+                        + t.device() + " needed for the gradient of " + name + " (" + this + ") was closed before backward. "
+                        + "Keep the tensors a graph uses open until backward has run.");
         for (int i = 0; i < saved.length; i++)
             if (saved[i].version() != savedVersions[i])
                 throw new IllegalStateException("backward: a tensor of shape " + java.util.Arrays.toString(saved[i].shape())

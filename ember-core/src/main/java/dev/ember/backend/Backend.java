@@ -28,7 +28,11 @@ public interface Backend {
     /** A buffer holding a copy of a host array ({@code float[]}, {@code double[]}, {@code int[]}, {@code long[]}, or {@code byte[]} for BOOL). */
     Storage fromHost(DType dtype, Object hostArray);
 
-    /** Copies {@code src}'s elements in row-major order into a host array of its dtype ({@code byte[]} for BOOL). */
+    /**
+     * Copies {@code src}'s elements in row-major order into a host array of its dtype ({@code byte[]} for BOOL).
+     * On a GPU this waits for queued work and throws the first error that a kernel launched by the
+     * calling thread recorded since its last read (an index out of range, integer division by zero).
+     */
     void toHost(Strided src, Object hostArray);
 
     /** Elementwise copy with dtype conversion; {@code dst} may be any (non-overlapping) view. */
@@ -37,7 +41,7 @@ public interface Backend {
     /** Sets every element of {@code dst} (any view) to {@code value}. */
     void fill(Strided dst, double value);
 
-    /** Waits for queued work to finish (a no-op on the CPU). */
+    /** Waits for queued work to finish and, as {@link #toHost}, throws the calling thread's kernel errors (a no-op on the CPU). */
     default void synchronize() {}
 
     default MemoryStats memoryStats() { return MemoryStats.NONE; }

@@ -25,7 +25,8 @@ import jcuda.driver.CUdeviceptr;
  * One CUDA device: Ember's kernels from the shipped PTX on one stream, GEMM through cuBLAS (or
  * Ember's own kernel), memory through the caching allocator. Ops queue work and return; host
  * reads ({@link #toHost}) and {@link #synchronize()} wait for it and raise errors that kernels
- * recorded (an out-of-range index, an integer division by zero).
+ * recorded (an out-of-range index, an integer division by zero), each to the thread that launched
+ * the failing kernel ({@link dev.ember.backend.KernelErrorSlots}).
  */
 public final class CudaBackend implements Backend, Backends.GpuInfo {
     private static final System.Logger LOG = System.getLogger("dev.ember");
@@ -35,7 +36,6 @@ public final class CudaBackend implements Backend, Backends.GpuInfo {
     private final CudaGemm blas;
     private final KernelGemm kernelGemm;
     private final GemmPathChoice gemmChoice;
-    private volatile boolean errorPending;
 
     CudaBackend(CudaContext ctx) {
         this.ctx = ctx;
@@ -85,9 +85,6 @@ public final class CudaBackend implements Backend, Backends.GpuInfo {
         ctx.makeCurrent();
         return new CudaStorage(this, dtype, length, ctx.allocator.allocate(bytes), bytes);
     }
-
-    /** Called when a storage is closed or collected: the block goes back to the cache (no driver call). */
-    void release(CUdeviceptr ptr, long bytes) { ctx.allocator.release(ptr, bytes); }
 
     @Override
     public Storage fromHost(DType dtype, Object hostArray) {
@@ -190,7 +187,7 @@ public final class CudaBackend implements Backend, Backends.GpuInfo {
     public void binary(BinaryOp op, Strided x, Strided y, Strided out) {
         Launch l = KernelPlans.binary(op, x, y, out);
         if (l.work() == 0) return;
-        if (KernelPlans.mayRaise(op, x.dtype())) errorPending = true;
+        if (KernelPlans.mayRaise(op, x.dtype())) ctx.errors.markPending();
         ctx.makeCurrent();
         ctx.launch(l);
     }
@@ -238,7 +235,7 @@ public final class CudaBackend implements Backend, Backends.GpuInfo {
     public void gather(Strided x, int dim, Strided index, Strided out) {
         if (out.numel() == 0) return;
         ctx.makeCurrent();
-        errorPending = true;
+        ctx.errors.markPending();
         ctx.launch(KernelPlans.gather(x, dim, index, out));
     }
 
@@ -247,7 +244,7 @@ public final class CudaBackend implements Backend, Backends.GpuInfo {
         Launch l = KernelPlans.scatterAdd(dst, dim, index, src);
         if (l.work() == 0) return;
         ctx.makeCurrent();
-        errorPending = true;
+        ctx.errors.markPending();
         ctx.launch(l);
     }
 
@@ -298,11 +295,10 @@ public final class CudaBackend implements Backend, Backends.GpuInfo {
 
 
 
+    /** Throws the first error a kernel launched by the calling thread recorded since its last check. */
     private void raisePendingErrors() {
-        if (!errorPending) return;
-        errorPending = false;
         int code = ctx.takeError();
-        String where = " (reported by " + device + " at the next host read)";
+        String where = " (raised by a kernel this thread launched on " + device + ", reported at its next host read)";
         switch (code) {
             case 0 -> { }
             case 1 -> throw new IndexOutOfBoundsException("gather: an index is out of bounds for its dimension" + where);

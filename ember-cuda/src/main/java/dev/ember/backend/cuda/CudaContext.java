@@ -3,6 +3,7 @@ package dev.ember.backend.cuda;
 import static jcuda.driver.JCudaDriver.*;
 
 import dev.ember.backend.CachingAllocator;
+import dev.ember.backend.KernelErrorSlots;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +20,12 @@ import jcuda.driver.CUdevice_attribute;
 
 /**
  * One CUDA device as the driver API sees it: its primary context, one stream on which every op is
- * queued, Ember's PTX modules, the caching allocator and the device error word.
+ * queued, Ember's PTX modules, the caching allocator and the error words of the launching threads.
  */
 final class CudaContext {
     static final int THREADS = 256;
+    /** Caps the memory each CUDA device's allocator reserves ({@code 512m}, {@code 4g}); see {@link CachingAllocator}. */
+    static final String MEMORY_LIMIT_PROPERTY = "ember.cuda.memoryLimit";
 
     final int index;
     final CUdevice device = new CUdevice();
@@ -35,8 +38,8 @@ final class CudaContext {
     final CachingAllocator<CUdeviceptr> allocator;
     private final List<CUmodule> modules = new ArrayList<>();
     private final ConcurrentHashMap<String, CUfunction> functions = new ConcurrentHashMap<>();
-    /** A device int where kernels record errors they cannot throw (see common.cuh's ErrorCode). */
-    final CUdeviceptr errorWord = new CUdeviceptr();
+    /** Per launching thread, a device int where kernels record errors they cannot throw (see common.cuh's ErrorCode). */
+    final KernelErrorSlots<CUdeviceptr> errors;
 
     CudaContext(int index) {
         this.index = index;
@@ -65,8 +68,22 @@ final class CudaContext {
             cuModuleLoadData(module, PtxResources.load(m, arch));
             modules.add(module);
         }
-        cuMemAlloc(errorWord, 4);
-        cuMemsetD8Async(errorWord, (byte) 0, 4, stream);
+        errors = new KernelErrorSlots<>(new KernelErrorSlots.Device<>() {
+            @Override
+            public CUdeviceptr create() {
+                makeCurrent();
+                CUdeviceptr word = new CUdeviceptr();
+                cuMemAlloc(word, 4); // outside the allocator's statistics
+                cuMemsetD8Async(word, (byte) 0, 4, stream);
+                return word;
+            }
+
+            @Override
+            public void clear(CUdeviceptr word) {
+                makeCurrent();
+                cuMemsetD8Async(word, (byte) 0, 4, stream);
+            }
+        });
         allocator = new CachingAllocator<>("cuda:" + index, new CachingAllocator.Device<>() {
             @Override
             public CUdeviceptr malloc(long bytes) {
@@ -81,7 +98,13 @@ final class CudaContext {
                 makeCurrent();
                 cuMemFree(block);
             }
-        });
+
+            @Override
+            public void synchronize() {
+                makeCurrent();
+                CudaContext.this.synchronize();
+            }
+        }, CachingAllocator.limitFromProperty(MEMORY_LIMIT_PROPERTY));
     }
 
     private int attribute(int attr) {
@@ -138,7 +161,7 @@ final class CudaContext {
                 case Byte v -> Pointer.to(new byte[]{v});
                 case int[] struct -> Pointer.to(struct);
                 case CudaStorage s -> Pointer.to(s.ptr);
-                case Object o when o == KernelArgs.ERROR_WORD -> Pointer.to(errorWord);
+                case Object o when o == KernelArgs.ERROR_WORD -> Pointer.to(errors.slot());
                 case Object o -> throw new IllegalArgumentException("cuda: a " + o.getClass().getSimpleName()
                         + " cannot be a kernel argument (an operand on another device?)");
             };
@@ -168,12 +191,17 @@ final class CudaContext {
         }
     }
 
-    /** Reads the error word (synchronising) and clears it; 0 when no kernel reported an error. */
+    /**
+     * Reads (synchronising) and clears the calling thread's error word if a kernel it launched since its
+     * last check may have written it; 0 when no kernel of this thread reported an error.
+     */
     int takeError() {
+        CUdeviceptr word = errors.takePending();
+        if (word == null) return 0;
         int[] code = new int[1];
         cuStreamSynchronize(stream);
-        cuMemcpyDtoH(Pointer.to(code), errorWord, 4);
-        if (code[0] != 0) cuMemsetD8Async(errorWord, (byte) 0, 4, stream);
+        cuMemcpyDtoH(Pointer.to(code), word, 4);
+        if (code[0] != 0) errors.clear(word);
         return code[0];
     }
 }

@@ -43,7 +43,7 @@ public final class CudaProvider implements BackendProvider {
 
     private static void probe() {
         try {
-            JCudaDriver.setExceptionsEnabled(true);
+            JCudaNatives.load("JCudaDriver", () -> JCudaDriver.setExceptionsEnabled(true));
             cuInit(0);
             int[] count = new int[1];
             cuDeviceGetCount(count);

@@ -13,7 +13,7 @@ record GemmSetup(CudaGemm gemm, GemmPathChoice choice) {
         String jcError = "not tried";
         if (f.isEmpty() || f.equals("jcublas")) {
             try {
-                jc = new JCublasGemm(backend, ctx);
+                jc = JCublasGemm.create(backend, ctx);
                 jcError = null;
             } catch (Throwable t) {
                 jcError = describe(t);

@@ -11,10 +11,15 @@ import jcuda.runtime.cudaStream_t;
 final class JCublasGemm extends BlasGemm {
     private final cublasHandle handle = new cublasHandle();
 
-    /** Creates the handle on the backend's stream; throws (anything) when JCublas2 cannot load. */
-    JCublasGemm(CudaBackend backend, CudaContext ctx) {
+    /** Loads JCublas2 (from Ember's private directory) and creates the handle; throws (anything) when it cannot load. */
+    static JCublasGemm create(CudaBackend backend, CudaContext ctx) {
+        JCudaNatives.load("JCublas2", () -> JCublas2.setExceptionsEnabled(true));
+        return new JCublasGemm(backend, ctx);
+    }
+
+    /** Creates the handle on the backend's stream. */
+    private JCublasGemm(CudaBackend backend, CudaContext ctx) {
         super(backend);
-        JCublas2.setExceptionsEnabled(true);
         ctx.makeCurrent();
         JCublas2.cublasCreate(handle);
         JCublas2.cublasSetStream(handle, new cudaStream_t(ctx.stream));

@@ -12,7 +12,7 @@ import java.util.List;
  * {@link #ERROR_WORD}. {@link CudaContext} turns them into {@code cuLaunchKernel}'s parameter array.
  */
 final class KernelArgs {
-    /** Stands for the device's error word (an {@code int*}). */
+    /** Stands for the launching thread's error word (an {@code int*}; see {@link dev.ember.backend.KernelErrorSlots}). */
     static final Object ERROR_WORD = new Object() {
         @Override
         public String toString() { return "ERROR_WORD"; }

@@ -48,6 +48,34 @@ class CudaProbeTest {
         assertEquals("no NVIDIA driver (libcuda.so.1 not found)", CudaProbe.explain(t));
     }
 
+    /** The regression: a libcuda.so.1 that exists but cannot load was reported as "not found". */
+    @Test
+    void presentButBrokenDriverLibrarySaysWhatTheLoaderSaid() {
+        var t = new UnsatisfiedLinkError("Error while loading native library \"JCudaDriver-12.0.0-linux-x86_64\"\n"
+                + "Stack trace from the attempt to load the library as a file:\n"
+                + "java.lang.UnsatisfiedLinkError: no JCudaDriver-12.0.0-linux-x86_64 in java.library.path: /opt/nv:/usr/lib\n"
+                + "Stack trace from the attempt to load the library as a resource:\n"
+                + "java.lang.UnsatisfiedLinkError: /tmp/ember-natives-1/libJCudaDriver-12.0.0-linux-x86_64.so: "
+                + "/opt/nv/libcuda.so.1: invalid ELF header\n---(end of nested stack traces)---");
+        assertEquals("the NVIDIA driver library could not be loaded: /opt/nv/libcuda.so.1: invalid ELF header", CudaProbe.explain(t));
+        var missing = new UnsatisfiedLinkError("java.lang.UnsatisfiedLinkError: /tmp/x/libJCudaDriver-12.0.0-linux-x86_64.so: "
+                + "libcuda.so.1: cannot open shared object file: No such file or directory");
+        assertEquals("no NVIDIA driver (libcuda.so.1 not found)", CudaProbe.explain(missing));
+        var denied = new UnsatisfiedLinkError("/tmp/x/libJCudaDriver.so: /opt/nv/libcuda.so.1: cannot open shared object file: "
+                + "Permission denied");
+        assertEquals("the NVIDIA driver library could not be loaded: /opt/nv/libcuda.so.1: cannot open shared object file: "
+                + "Permission denied", CudaProbe.explain(denied));
+    }
+
+    @Test
+    void otherNativeLoadFailuresQuoteTheLoader() {
+        var t = new UnsatisfiedLinkError("Error while loading native library \"JCudaDriver-12.0.0-linux-x86_64\"\n"
+                + "Stack trace from the attempt to load the library as a resource:\n"
+                + "java.lang.UnsatisfiedLinkError: /tmp/x/libJCudaDriver-12.0.0-linux-x86_64.so: libstdc++.so.6: cannot open shared object file");
+        assertEquals("CUDA native library failed to load: /tmp/x/libJCudaDriver-12.0.0-linux-x86_64.so: libstdc++.so.6: "
+                + "cannot open shared object file", CudaProbe.explain(t));
+    }
+
     @Test
     void classInitialisationFailedEarlier() {
         String why = CudaProbe.explain(new NoClassDefFoundError("Could not initialize class jcuda.driver.JCudaDriver"));

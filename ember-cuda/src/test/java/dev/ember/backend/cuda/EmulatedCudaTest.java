@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ember.testing.ChildJvm;
+import dev.ember.testing.DeviceMemoryPrograms;
+import dev.ember.testing.TestPrograms;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -218,7 +221,8 @@ CUresult cuLaunchKernel(void* fp, unsigned gx, unsigned gy, unsigned gz, unsigne
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             var pb = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                     "--sun-misc-unsafe-memory-access=allow", "-Xmx1g", "-cp", classPath(),
-                    EmulatedCudaMain.class.getName(), CudaConformanceTest.class.getName(), CudaTensorProgramsTest.class.getName())
+                    TestPrograms.class.getName(), CudaConformanceTest.class.getName(), CudaTensorProgramsTest.class.getName(),
+                    CudaKernelErrorThreadsTest.class.getName())
                     .redirectErrorStream(true);
             pb.environment().put("LD_LIBRARY_PATH", dir.toString());
             pb.environment().put("EMBER_FAKE_CUDA_KERNELS", String.join(":", kernels));
@@ -230,6 +234,17 @@ CUresult cuLaunchKernel(void* fp, unsigned gx, unsigned gy, unsigned gz, unsigne
             assertEquals(0, p.exitValue(), "GPU suites on the emulated device:\n" + out);
             assertTrue(out.contains("GEMM: Ember's tiled GEMM kernel"), "the start-up line names the GEMM path:\n" + out);
             assertTrue(Pattern.compile("passed (\\d+) of \\1\\n").matcher(out).find(), out);
+            // A second child under a device memory limit: dropped tensors are reclaimed, live ones fail with statistics.
+            var env = new java.util.HashMap<String, String>();
+            env.put("LD_LIBRARY_PATH", dir.toString());
+            env.put("EMBER_FAKE_CUDA_KERNELS", String.join(":", kernels));
+            env.put("EMBER_CUDA_GEMM", null);
+            env.put("EMBER_DISABLE_CUDA", null);
+            ChildJvm.Result limited = ChildJvm.run(List.of("-Dember.cuda.memoryLimit=64m", "-Dember.test.device=cuda",
+                    "-Dember.test.memoryLimitBytes=" + (64L << 20)), env, 5,
+                    TestPrograms.class.getName(), DeviceMemoryPrograms.class.getName());
+            assertEquals(0, limited.exitCode(), "memory limit on the emulated device:\n" + limited.output());
+            assertTrue(limited.output().contains("passed 2 of 2"), limited.output());
         } finally {
             try (var files = Files.list(dir)) { for (Path f : files.toList()) Files.delete(f); }
             Files.delete(dir);
@@ -242,7 +257,7 @@ CUresult cuLaunchKernel(void* fp, unsigned gx, unsigned gy, unsigned gz, unsigne
      */
     private static String classPath() throws Exception {
         var parts = new java.util.LinkedHashSet<String>(List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
-        for (Class<?> c : List.of(EmulatedCudaMain.class, CudaBackend.class, jcuda.driver.JCudaDriver.class, Test.class,
+        for (Class<?> c : List.of(TestPrograms.class, CudaBackend.class, jcuda.driver.JCudaDriver.class, Test.class,
                 org.opentest4j.AssertionFailedError.class)) {
             var source = c.getProtectionDomain().getCodeSource();
             if (source != null) parts.add(Path.of(source.getLocation().toURI()).toString());

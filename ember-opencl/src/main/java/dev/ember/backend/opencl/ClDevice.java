@@ -22,6 +22,8 @@ import org.lwjgl.system.MemoryUtil;
  * because a {@code cl_kernel}'s arguments are shared state.
  */
 final class ClDevice {
+    /** Caps the memory each OpenCL device's allocator reserves ({@code 512m}, {@code 4g}); see {@link CachingAllocator}. */
+    static final String MEMORY_LIMIT_PROPERTY = "ember.opencl.memoryLimit";
     final long platform, device, context, queue;
     final String name, platformName, openClC;
     final boolean gpu, fp64;
@@ -69,7 +71,7 @@ final class ClDevice {
 
             @Override
             public void free(Long block) { clReleaseMemObject(block); }
-        });
+        }, CachingAllocator.limitFromProperty(MEMORY_LIMIT_PROPERTY));
         errors = new KernelErrors(this);
     }
 

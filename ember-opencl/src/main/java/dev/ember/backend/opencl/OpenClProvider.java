@@ -5,6 +5,7 @@ import static org.lwjgl.opencl.CL10.*;
 import dev.ember.Device;
 import dev.ember.backend.Backend;
 import dev.ember.backend.BackendProvider;
+import dev.ember.backend.PrivateNatives;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,6 +83,10 @@ public final class OpenClProvider implements BackendProvider {
     /** Loads the ICD loader once; the unversioned name exists only with the -dev package. */
     private static synchronized void loadLibrary() {
         if (loaded) return;
+        // LWJGL unpacks liblwjgl.so from its jar into /tmp/lwjgl<user>/<version>/ by default, a path anyone
+        // can create first; unless the application chose a path, it goes to Ember's private directory.
+        if (Configuration.SHARED_LIBRARY_EXTRACT_PATH.get() == null)
+            Configuration.SHARED_LIBRARY_EXTRACT_PATH.set(PrivateNatives.directory().toString());
         Configuration.OPENCL_EXPLICIT_INIT.set(true);
         if (alreadyCreated()) {
             loaded = true;

@@ -1,4 +1,4 @@
-package dev.ember.backend.cuda;
+package dev.ember.testing;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
  * and exits non-zero if any fails or is skipped: the child process of {@link EmulatedCudaTest}, where
  * a skip would mean the emulated device did not start.
  */
-public final class EmulatedCudaMain {
-    private EmulatedCudaMain() {}
+public final class TestPrograms {
+    private TestPrograms() {}
 
     public static void main(String[] classes) throws Exception {
         int run = 0, passed = 0;
