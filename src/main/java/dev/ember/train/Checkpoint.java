@@ -61,8 +61,8 @@ public final class Checkpoint implements Callback {
     }
 
     /**
-     * Deletes what interrupted writes of the safetensors files {@code names} in {@code dir} left behind:
-     * {@code SafeTensors.write} names its temporary file {@code <name><digits>.tmp}. A missing directory is fine.
+     * Deletes what interrupted writes of the files {@code names} in {@code dir} left behind: {@code SafeTensors.write}
+     * (and {@link RunLog#truncate}) name their temporary file {@code <name><digits>.tmp}. A missing directory is fine.
      */
     static void removeStaleTempFiles(Path dir, String... names) {
         if (!Files.isDirectory(dir)) return;

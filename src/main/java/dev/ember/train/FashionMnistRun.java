@@ -123,6 +123,7 @@ public final class FashionMnistRun {
         if (o.resume() != null) {
             trainer.resume(o.resume());
             out.printf("resumed from %s: %d epoch(s) done, continuing to %d%n", o.resume(), trainer.nextEpoch(), o.epochs());
+            if (trainer.nextEpoch() >= o.epochs()) out.println("nothing left to train: raise --epochs above " + trainer.nextEpoch() + " to go on");
         }
         long t0 = System.nanoTime();
         var history = trainer.fit(o.epochs());

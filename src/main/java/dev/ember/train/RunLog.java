@@ -145,6 +145,7 @@ public final class RunLog implements AutoCloseable {
         }
         try {
             Path dir = path.toAbsolutePath().getParent();
+            Checkpoint.removeStaleTempFiles(dir, path.getFileName().toString()); // left by a rewrite that a crash interrupted
             Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
             try {
                 Files.writeString(tmp, kept, StandardCharsets.UTF_8);

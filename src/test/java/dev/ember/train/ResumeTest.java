@@ -188,4 +188,37 @@ class ResumeTest {
         assertEquals(List.of(), tempFiles(ckpt), "no temp file left by the failed write");
         assertTrue(Files.exists(ckpt.resolve("best.safetensors")), "the other file of that epoch was written");
     }
+
+    @Test
+    void aWriteKilledMidwayLeavesTheOldFileWholeAndTheNextSaveRemovesItsTemp() throws Exception {
+        Path ckpt = Files.createDirectories(dir.resolve("killed"));
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> temps = List.of();
+        for (int attempt = 0; attempt < 5 && temps.isEmpty(); attempt++) {
+            Process p = new ProcessBuilder(javaBin, "--add-modules", "jdk.incubator.vector", "-cp", cp, CheckpointWriterMain.class.getName(),
+                    ckpt.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                // wait until a complete file exists and the next write is under way, then kill -9 in the middle of it
+                long deadline = System.nanoTime() + 120_000_000_000L;
+                while (System.nanoTime() < deadline && !(Files.exists(ckpt.resolve("last.safetensors")) && !tempFiles(ckpt).isEmpty()))
+                    Thread.onSpinWait();
+            } finally {
+                p.destroyForcibly(); // SIGKILL: no finally block, no shutdown hook runs in the writer
+                p.waitFor();
+            }
+            temps = tempFiles(ckpt);
+        }
+        assertTrue(!temps.isEmpty(), "a kill landed in the middle of a write and left its temp file");
+        Map<String, Tensor> last = SafeTensors.read(ckpt.resolve("last.safetensors"));
+        long k = last.get("k").itemLong();
+        float[] x = last.get("x").toFloatArray();
+        assertEquals(5_000_000, x.length);
+        for (int i = 0; i < x.length; i += 4099) assertEquals(k, x[i], 0, "the checkpoint on disk is one whole version");
+        assertEquals(k, x[x.length - 1], 0);
+
+        // the next checkpoint save in the directory deletes the temp file of the killed write
+        run(7, ckpt, null).fit(1);
+        assertEquals(List.of(), tempFiles(ckpt));
+    }
 }

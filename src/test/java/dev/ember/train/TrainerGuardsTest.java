@@ -11,6 +11,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
+import dev.ember.Device;
 import dev.ember.Ember;
 import dev.ember.Tensor;
 import dev.ember.data.DataLoader;
@@ -25,6 +26,7 @@ import dev.ember.nn.Flatten;
 import dev.ember.nn.functional.F;
 import dev.ember.optim.Adam;
 import dev.ember.optim.ReduceLROnPlateau;
+import dev.ember.testing.Checks;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
@@ -171,6 +173,22 @@ class TrainerGuardsTest {
         var e = assertThrows(TrainingDivergedException.class, () -> t.fit(2));
         assertTrue(e.getMessage().contains("parameter"), e.getMessage());
         assertFalse(Files.exists(ckpt.resolve("last.safetensors")), "no checkpoint of NaN weights");
+    }
+
+    @Test
+    void theGuardsWorkOnEveryDevice() {
+        for (Device dev : Checks.devices()) {
+            // skip: batch 2 (NaN gradient) and batch 3 (infinite loss) are skipped, the weights stay finite
+            Module m = model().to(dev);
+            Trainer t = trainer(m, scripted(Map.of(2, "nan-grad", 3, "inf")), slice(0, 4 * BATCH), null).onNonFinite(NonFiniteLoss.SKIP).build();
+            assertEquals(2, t.fit(1).getFirst().skippedBatches(), dev.toString());
+            for (float w : weights(m)) assertTrue(Float.isFinite(w), dev + ": weights finite after skipping");
+            // stop: NaN gradients in the last batch make the weights NaN, which the epoch's end catches
+            Module n = model().to(dev);
+            Trainer stop = trainer(n, scripted(Map.of(2, "nan-grad")), slice(0, 2 * BATCH), null).build();
+            var e = assertThrows(TrainingDivergedException.class, () -> stop.fit(1), dev.toString());
+            assertTrue(e.getMessage().contains("parameter"), e.getMessage());
+        }
     }
 
     @Test
