@@ -138,7 +138,13 @@ public final class RunLog implements AutoCloseable {
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if (line.isBlank()) continue;
-            JsonObject r = parse(path, i + 1, line);
+            JsonObject r;
+            try {
+                r = parse(path, i + 1, line);
+            } catch (IllegalArgumentException strictFailure) { // a log written before non-finite numbers became null
+                r = legacy(path, i + 1, line);
+                line = GSON.toJson(r);
+            }
             boolean later = r.has("step") && r.get("step").getAsLong() > step;
             boolean laterEpoch = "epoch".equals(r.has("type") ? r.get("type").getAsString() : null) && r.get("epoch").getAsInt() >= nextEpoch;
             if (!later && !laterEpoch) kept.append(line).append('\n');
@@ -178,6 +184,32 @@ public final class RunLog implements AutoCloseable {
         } catch (JsonParseException | IllegalStateException ex) {
             throw new IllegalArgumentException("RunLog: " + path + " line " + lineNumber + " is not a JSON object: " + ex.getMessage(), ex);
         }
+    }
+
+    /** A record with bare {@code NaN} or {@code Infinity}, as logs held before they became strict JSON; those numbers become null. */
+    private static JsonObject legacy(Path path, int lineNumber, String line) {
+        JsonObject r;
+        try {
+            JsonReader reader = new JsonReader(new StringReader(line));
+            reader.setStrictness(Strictness.LENIENT);
+            r = JsonParser.parseReader(reader).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException ex) {
+            throw new IllegalArgumentException("RunLog: " + path + " line " + lineNumber + " is not a JSON object: " + ex.getMessage(), ex);
+        }
+        return (JsonObject) finite(r);
+    }
+
+    private static JsonElement finite(JsonElement e) {
+        if (e.isJsonObject()) {
+            JsonObject out = new JsonObject();
+            e.getAsJsonObject().entrySet().forEach(m -> out.add(m.getKey(), finite(m.getValue())));
+            return out;
+        }
+        if (e.isJsonPrimitive()) { // lenient Gson reads a bare NaN as the string "NaN"
+            String text = e.getAsString();
+            if (text.equals("NaN") || text.equals("Infinity") || text.equals("-Infinity")) return JsonNull.INSTANCE;
+        }
+        return e;
     }
 
     @Override

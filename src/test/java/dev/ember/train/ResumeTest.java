@@ -101,6 +101,24 @@ class ResumeTest {
         assertEquals(records(full), records(log), "step and epoch records, losses and lrs bit for bit");
     }
 
+    @Test
+    void cuttingBackALogFromBeforeStrictJsonTurnsItsBareNaNsIntoNull() throws Exception {
+        Path log = dir.resolve("old.jsonl");
+        Files.writeString(log, """
+                {"type":"step","epoch":0,"step":1,"loss":NaN,"lr":0.001,"samples_per_sec":10.0,"elapsed":0.5}
+                {"type":"epoch","epoch":0,"step":2,"loss":2.5,"lr":0.001,"samples_per_sec":Infinity,"elapsed":1.0,"metrics":{"val_loss":NaN}}
+                {"type":"step","epoch":1,"step":3,"loss":NaN,"lr":0.001,"samples_per_sec":10.0,"elapsed":1.5}
+                {"type":"step","epoch":1,"step":4,"lo""");
+        RunLog.truncate(log, 2, 1);
+        List<String> lines = Files.readAllLines(log);
+        assertEquals(2, lines.size(), "records after step 2 and the torn last line are gone: " + lines);
+        assertEquals("{\"type\":\"step\",\"epoch\":0,\"step\":1,\"loss\":null,\"lr\":0.001,\"samples_per_sec\":10.0,\"elapsed\":0.5}", lines.get(0));
+        List<JsonObject> records = RunLog.read(log); // strict
+        assertTrue(records.get(1).getAsJsonObject("metrics").get("val_loss").isJsonNull());
+        assertTrue(records.get(1).get("samples_per_sec").isJsonNull());
+        assertEquals(2, records.get(1).get("step").getAsLong());
+    }
+
     /** The whole trainer state, as bit patterns. */
     private static Map<String, String> snapshot(Trainer t) {
         Map<String, String> out = new LinkedHashMap<>();
