@@ -6,16 +6,24 @@ import dev.ember.backend.Backends;
 import dev.ember.train.FashionMnistRun;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./ember demo}: the main job. Trains the CNN on Fashion-MNIST on the best device with
  * progress, validation, early stopping and checkpoints, then prints the test accuracy and where
  * the model, the run log and the curve plot were written.
  */
-@Command(name = "demo", description = "Train a CNN on Fashion-MNIST (the main demo) and report its test accuracy.")
+@Command(name = "demo", mixinStandardHelpOptions = true, version = "Ember " + dev.ember.Ember.VERSION,
+        description = "Train a CNN on Fashion-MNIST (the main demo) and report its test accuracy.")
 public final class DemoCommand implements Runnable {
-    @Option(names = "--epochs", description = "Most epochs to train (early stopping may end sooner; default ${DEFAULT-VALUE}).", defaultValue = "15")
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--epochs", description = "Most epochs to train (at least 1; early stopping may end sooner; default ${DEFAULT-VALUE}).",
+            defaultValue = "15")
     int epochs;
 
     @Option(names = "--data", description = "Directory holding the Fashion-MNIST files (default: search ~/.ember/datasets, Debian's package).")
@@ -26,6 +34,8 @@ public final class DemoCommand implements Runnable {
 
     @Override
     public void run() {
+        if (epochs < 1) throw new ParameterException(spec.commandLine(), "--epochs must be at least 1, got " + epochs);
+        if (data != null && !java.nio.file.Files.isDirectory(data)) throw new ParameterException(spec.commandLine(), "--data: not a directory: " + data);
         Device dev = Device.best();
         System.out.println("Ember " + Ember.VERSION + " demo: Fashion-MNIST CNN on " + Backends.of(dev).name());
         System.out.println("device: " + dev + " - " + Backends.bestReason());

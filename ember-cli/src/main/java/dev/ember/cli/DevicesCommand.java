@@ -6,7 +6,8 @@ import java.util.Locale;
 import picocli.CommandLine.Command;
 
 /** {@code ./ember devices}: every backend and device found, and why a backend is absent. */
-@Command(name = "devices", description = "List backends and devices, and why a backend is unavailable.")
+@Command(name = "devices", mixinStandardHelpOptions = true, version = "Ember " + dev.ember.Ember.VERSION,
+        description = "List backends and devices, and why a backend is unavailable.")
 public final class DevicesCommand implements Runnable {
     @Override
     public void run() {

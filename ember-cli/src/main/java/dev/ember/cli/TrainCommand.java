@@ -1,27 +1,44 @@
 package dev.ember.cli;
 
 import dev.ember.Device;
+import dev.ember.backend.Backends;
 import dev.ember.train.FashionMnistRun;
+import dev.ember.train.NonFiniteLoss;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
-/** {@code ./ember train}: trains an MLP or the CNN on Fashion-MNIST with the given hyper-parameters. */
-@Command(name = "train", description = "Train an MLP or a CNN on Fashion-MNIST.")
+/**
+ * {@code ./ember train}: trains an MLP or the CNN on Fashion-MNIST with the given hyper-parameters, or
+ * continues a run from a checkpoint ({@code --resume}). Every option is checked before any data is
+ * loaded; a run whose loss becomes NaN or infinite stops with a message naming the step and exit code 1,
+ * unless {@code --on-nonfinite skip}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, version = "Ember " + dev.ember.Ember.VERSION,
+        description = "Train an MLP or a CNN on Fashion-MNIST.")
 public final class TrainCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--model", description = "mlp or cnn (default ${DEFAULT-VALUE}).", defaultValue = "cnn")
     String model;
 
-    @Option(names = "--epochs", description = "Most epochs (default ${DEFAULT-VALUE}).", defaultValue = "10")
+    @Option(names = "--epochs", description = "Most epochs, counting those of a resumed run (at least 1; default ${DEFAULT-VALUE}).",
+            defaultValue = "10")
     int epochs;
 
-    @Option(names = "--batch-size", description = "Batch size (default ${DEFAULT-VALUE}).", defaultValue = "128")
+    @Option(names = "--batch-size", description = "Batch size (at least 1; default ${DEFAULT-VALUE}).", defaultValue = "128")
     int batchSize;
 
-    @Option(names = "--lr", description = "Adam learning rate (default ${DEFAULT-VALUE}).", defaultValue = "0.001")
+    @Option(names = "--lr", description = "Adam learning rate (a finite number >= 0; default ${DEFAULT-VALUE}).", defaultValue = "0.001")
     double lr;
 
-    @Option(names = "--device", description = "cpu, cuda, opencl or auto (default ${DEFAULT-VALUE}).", defaultValue = "auto")
+    @Option(names = "--device", description = "cpu, cuda[:i], opencl[:i] or auto (default ${DEFAULT-VALUE}).", defaultValue = "auto")
     String device;
 
     @Option(names = "--data", description = "Directory holding the Fashion-MNIST files.")
@@ -30,28 +47,63 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--out", description = "Output directory (default runs/<model>).")
     Path out;
 
-    @Option(names = "--patience", description = "Early-stopping patience in epochs (default ${DEFAULT-VALUE}).", defaultValue = "3")
+    @Option(names = "--patience", description = "Early-stopping patience in epochs (>= 0; default ${DEFAULT-VALUE}).", defaultValue = "3")
     int patience;
 
     @Option(names = "--download", description = "Download the full set from the official source if it is not found.")
     boolean download;
 
-    @Option(names = "--seed", description = "Random seed (default ${DEFAULT-VALUE}).", defaultValue = "42")
+    @Option(names = "--seed", description = "Random seed (default ${DEFAULT-VALUE}); use the interrupted run's seed with --resume.",
+            defaultValue = "42")
     long seed;
 
     @Option(names = "--train-limit", description = "Train on only this many images (0: all; for quick timing).", defaultValue = "0")
     int trainLimit;
 
+    @Option(names = "--resume", paramLabel = "CHECKPOINT",
+            description = "Continue the run saved in CHECKPOINT (<out>/checkpoints/last.safetensors or best.safetensors) up to --epochs.")
+    Path resume;
+
+    @Option(names = "--on-nonfinite", paramLabel = "stop|skip",
+            description = "When a batch's loss is NaN or infinite: stop with an error (default) or skip the batch.", defaultValue = "stop")
+    NonFiniteLoss onNonFinite;
+
     @Override
     public void run() {
-        FashionMnistRun.Model m = switch (model.toLowerCase()) {
+        FashionMnistRun.Model m = switch (model.toLowerCase(Locale.ROOT)) {
             case "mlp" -> FashionMnistRun.Model.MLP;
             case "cnn" -> FashionMnistRun.Model.CNN;
-            default -> throw new IllegalArgumentException("train: --model must be mlp or cnn, got '" + model + "'");
+            default -> throw bad("--model must be mlp or cnn, got '" + model + "'");
         };
-        Device dev = device.equals("auto") ? Device.best() : Device.parse(device);
-        Path dir = out != null ? out : Path.of("runs", model.toLowerCase());
-        report(FashionMnistRun.run(new FashionMnistRun.Options(m, epochs, batchSize, lr, dev, data, dir, 5000, patience, download, seed, trainLimit), System.out));
+        if (epochs < 1) throw bad("--epochs must be at least 1, got " + epochs);
+        if (batchSize < 1) throw bad("--batch-size must be at least 1, got " + batchSize);
+        if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) throw bad("--lr must be a finite number >= 0, got " + lr);
+        if (patience < 0) throw bad("--patience must be >= 0, got " + patience);
+        if (trainLimit < 0) throw bad("--train-limit must be >= 0 (0: all images), got " + trainLimit);
+        checkDirectory("--data", data);
+        if (resume != null && !Files.isRegularFile(resume)) throw bad("--resume: no such file: " + resume);
+        Path dir = out != null ? out : Path.of("runs", model.toLowerCase(Locale.ROOT));
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw bad("--out: " + dir + " is a file, not a directory");
+        Device dev = device(spec, device);
+        report(FashionMnistRun.run(new FashionMnistRun.Options(m, epochs, batchSize, lr, dev, data, dir, 5000, patience, download, seed,
+                trainLimit, resume, onNonFinite), System.out));
+    }
+
+    private ParameterException bad(String message) { return new ParameterException(spec.commandLine(), message); }
+
+    private void checkDirectory(String option, Path dir) {
+        if (dir != null && !Files.isDirectory(dir)) throw bad(option + ": not a directory: " + dir);
+    }
+
+    /** The device named by {@code --device}, refused here if unknown or absent on this machine. */
+    static Device device(CommandSpec spec, String name) {
+        try {
+            Device d = name.equalsIgnoreCase("auto") ? Device.best() : Device.parse(name);
+            Backends.of(d); // throws, saying why, when the device is absent
+            return d;
+        } catch (IllegalArgumentException ex) {
+            throw new ParameterException(spec.commandLine(), "--device " + name + ": " + ex.getMessage());
+        }
     }
 
     static void report(FashionMnistRun.Result r) {

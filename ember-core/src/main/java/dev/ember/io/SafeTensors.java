@@ -61,16 +61,22 @@ public final class SafeTensors {
             Path dir = path.toAbsolutePath().getParent();
             if (dir != null) Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-            try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
-                out.write(json);
-                for (int i = json.length; i < padded; i++) out.write(' ');
-                for (byte[] b : blobs.values()) out.write(b);
+            try {
+                try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                    out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+                    out.write(json);
+                    for (int i = json.length; i < padded; i++) out.write(' ');
+                    for (byte[] b : blobs.values()) out.write(b);
+                }
+                try { // createTempFile makes the file owner-only; weights are ordinary files
+                    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                } catch (UnsupportedOperationException ignored) { /* not a POSIX file system */ }
+                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally { // a failed write (disk full, target a directory, ...) leaves no temporary file; after the move there is none
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) { /* keep the write's own error */ }
             }
-            try { // createTempFile makes the file owner-only; weights are ordinary files
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException ignored) { /* not a POSIX file system */ }
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException ex) {
             throw new UncheckedIOException("safetensors: cannot write " + path + ": " + ex.getMessage(), ex);
         }

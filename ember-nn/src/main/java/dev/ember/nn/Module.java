@@ -1,5 +1,6 @@
 package dev.ember.nn;
 
+import dev.ember.DType;
 import dev.ember.Device;
 import dev.ember.Ember;
 import dev.ember.Tensor;
@@ -140,10 +141,20 @@ public abstract class Module {
     public void loadStateDict(Map<String, Tensor> state) { loadStateDict(state, true); }
 
     /**
-     * Copies {@code state} into this module's tensors (converted to their dtype and device).
-     * Shapes must match; with {@code strict}, missing or unexpected keys are an error.
+     * Copies {@code state} into this module's tensors (converted to their dtype and device, as PyTorch's
+     * {@code copy_}). Shapes must match, and dtypes be of the same kind (floating point, integer or
+     * bool); with {@code strict}, missing or unexpected keys are an error. All or nothing: everything is
+     * checked and converted before the first tensor is written, so on error the module is unchanged.
      */
-    public void loadStateDict(Map<String, Tensor> state, boolean strict) {
+    public void loadStateDict(Map<String, Tensor> state, boolean strict) { stageLoadStateDict(state, strict).run(); }
+
+    /**
+     * Checks {@code state} as {@link #loadStateDict(Map, boolean)} does and converts it to each tensor's
+     * dtype and device, without changing this module; returns the action that copies it in, which cannot
+     * fail. A caller restoring several objects together (as {@code Trainer.resume} does) stages them all
+     * before running any.
+     */
+    public Runnable stageLoadStateDict(Map<String, Tensor> state, boolean strict) {
         Map<String, Parameter> mine = namedSlots("");
         if (strict) {
             Set<String> missing = new LinkedHashSet<>(mine.keySet());
@@ -153,6 +164,7 @@ public abstract class Module {
             if (!missing.isEmpty() || !unexpected.isEmpty())
                 throw new IllegalArgumentException("loadStateDict: missing keys " + missing + ", unexpected keys " + unexpected);
         }
+        List<Tensor> targets = new ArrayList<>(), sources = new ArrayList<>();
         try (var ignored = Ember.noGrad()) {
             for (var e : mine.entrySet()) {
                 Tensor src = state.get(e.getKey());
@@ -161,10 +173,22 @@ public abstract class Module {
                 if (!Arrays.equals(src.shape(), dst.shape()))
                     throw new IllegalArgumentException("loadStateDict: '" + e.getKey() + "' has shape " + Arrays.toString(src.shape())
                             + " in the state but " + Arrays.toString(dst.shape()) + " in the module");
-                dst.copyFrom(src.to(dst.device()));
+                if (kind(src.dtype()) != kind(dst.dtype()))
+                    throw new IllegalArgumentException("loadStateDict: '" + e.getKey() + "' has dtype " + src.dtype() + " in the state but "
+                            + dst.dtype() + " in the module");
+                targets.add(dst);
+                sources.add(src.to(dst.dtype()).to(dst.device()));
             }
         }
+        return () -> {
+            try (var ignored = Ember.noGrad()) {
+                for (int i = 0; i < targets.size(); i++) targets.get(i).copyFrom(sources.get(i));
+            }
+        };
     }
+
+    /** 0 floating point, 1 integer, 2 bool: a state converts within its kind, as weights into weights. */
+    private static int kind(DType d) { return d.isFloatingPoint() ? 0 : d == DType.BOOL ? 2 : 1; }
 
     /** Writes {@link #stateDict()} to {@code path} as safetensors. */
     public void save(Path path) { SafeTensors.write(path, stateDict()); }

@@ -3,6 +3,7 @@ package dev.ember.optim;
 import dev.ember.Tensor;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Adagrad, as {@code torch.optim.Adagrad} (defaults lr 1e-2, lr_decay 0, weight decay 0,
@@ -30,24 +31,46 @@ public final class Adagrad extends Optimizer {
         p.addInPlace(g.div(sum.sqrt().add(eps)), -clr);
     }
 
-    /** Options of {@link Adagrad}. */
+    @Override
+    protected Set<String> stateNames(Map<String, Double> options) { return Set.of("step", "sum"); }
+
+    /** Options of {@link Adagrad}; each value is checked when set. */
     public static final class Builder {
         private final double lr;
         private double lrDecay, weightDecay, initialAccumulatorValue, eps = 1e-10;
 
-        private Builder(double lr) { this.lr = lr; }
+        private Builder(double lr) {
+            Hyperparameters.check("Adagrad", "lr", lr);
+            this.lr = lr;
+        }
 
-        /** Sets {@code lrDecay} (PyTorch's {@code lr_decay}). */
-        public Builder lrDecay(double lrDecay) { this.lrDecay = lrDecay; return this; }
+        /** Sets {@code lrDecay} (PyTorch's {@code lr_decay}; >= 0). */
+        public Builder lrDecay(double lrDecay) {
+            Hyperparameters.check("Adagrad", "lr_decay", lrDecay);
+            this.lrDecay = lrDecay;
+            return this;
+        }
 
-        /** Sets {@code weightDecay} (PyTorch's {@code weight_decay}). */
-        public Builder weightDecay(double weightDecay) { this.weightDecay = weightDecay; return this; }
+        /** Sets {@code weightDecay} (PyTorch's {@code weight_decay}; >= 0). */
+        public Builder weightDecay(double weightDecay) {
+            Hyperparameters.check("Adagrad", "weight_decay", weightDecay);
+            this.weightDecay = weightDecay;
+            return this;
+        }
 
-        /** Sets {@code initialAccumulatorValue} (PyTorch's {@code initial_accumulator_value}). */
-        public Builder initialAccumulatorValue(double v) { this.initialAccumulatorValue = v; return this; }
+        /** Sets {@code initialAccumulatorValue} (PyTorch's {@code initial_accumulator_value}; >= 0). */
+        public Builder initialAccumulatorValue(double v) {
+            Hyperparameters.check("Adagrad", "initial_accumulator_value", v);
+            this.initialAccumulatorValue = v;
+            return this;
+        }
 
-        /** Sets {@code eps} (PyTorch's {@code eps}). */
-        public Builder eps(double eps) { this.eps = eps; return this; }
+        /** Sets {@code eps} (PyTorch's {@code eps}; >= 0). */
+        public Builder eps(double eps) {
+            Hyperparameters.check("Adagrad", "eps", eps);
+            this.eps = eps;
+            return this;
+        }
 
         /** The configured {@code Adagrad}. */
         public Adagrad build(List<Tensor> params) { return new Adagrad(this, params); }

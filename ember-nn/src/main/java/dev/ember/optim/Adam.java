@@ -4,6 +4,7 @@ import dev.ember.Fused;
 import dev.ember.Tensor;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Adam, as {@code torch.optim.Adam} (defaults lr 1e-3, betas (0.9, 0.999), eps 1e-8, L2 weight
@@ -30,7 +31,7 @@ public class Adam extends Optimizer {
     }
 
     /** Options with learning rate {@code lr} and PyTorch's other defaults. */
-    public static Builder builder(double lr) { return new Builder(lr, 0); }
+    public static Builder builder(double lr) { return new Builder(lr, 0, "Adam"); }
 
     @Override
     protected void update(Tensor p, Tensor g, ParamGroup group, Map<String, Tensor> state) {
@@ -40,31 +41,44 @@ public class Adam extends Optimizer {
         Fused.adamStep(p, g, m, v, group.lr(), group.get("beta1"), group.get("beta2"), group.get("eps"), group.get("weight_decay"), decoupled, step);
     }
 
-    /** Options of {@link Adam} and {@link AdamW}. */
+    @Override
+    protected Set<String> stateNames(Map<String, Double> options) { return Set.of("step", "exp_avg", "exp_avg_sq"); }
+
+    /** Options of {@link Adam} and {@link AdamW}; each value is checked when set. */
     public static final class Builder {
+        private final String owner;
         private final double lr;
         private double beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay;
 
-        Builder(double lr, double weightDecay) {
-            if (lr < 0) throw new IllegalArgumentException("Adam: invalid learning rate " + lr);
+        Builder(double lr, double weightDecay, String owner) {
+            Hyperparameters.check(owner, "lr", lr);
+            this.owner = owner;
             this.lr = lr;
             this.weightDecay = weightDecay;
         }
 
-        /** Sets {@code betas} (PyTorch's {@code betas}). */
+        /** Sets {@code betas} (PyTorch's {@code betas}; each in [0, 1)). */
         public Builder betas(double beta1, double beta2) {
-            if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1)
-                throw new IllegalArgumentException("Adam: betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
+            Hyperparameters.check(owner, "beta1", beta1);
+            Hyperparameters.check(owner, "beta2", beta2);
             this.beta1 = beta1;
             this.beta2 = beta2;
             return this;
         }
 
-        /** Sets {@code eps} (PyTorch's {@code eps}). */
-        public Builder eps(double eps) { this.eps = eps; return this; }
+        /** Sets {@code eps} (PyTorch's {@code eps}; >= 0). */
+        public Builder eps(double eps) {
+            Hyperparameters.check(owner, "eps", eps);
+            this.eps = eps;
+            return this;
+        }
 
-        /** Sets {@code weightDecay} (PyTorch's {@code weight_decay}). */
-        public Builder weightDecay(double weightDecay) { this.weightDecay = weightDecay; return this; }
+        /** Sets {@code weightDecay} (PyTorch's {@code weight_decay}; >= 0). */
+        public Builder weightDecay(double weightDecay) {
+            Hyperparameters.check(owner, "weight_decay", weightDecay);
+            this.weightDecay = weightDecay;
+            return this;
+        }
 
         Map<String, Double> defaults() { return Map.of("lr", lr, "beta1", beta1, "beta2", beta2, "eps", eps, "weight_decay", weightDecay); }
 

@@ -16,5 +16,5 @@ public final class AdamW extends Adam {
     AdamW(Adam.Builder b, List<ParamGroup> groups, boolean grouped) { super(b, groups, true, true); }
 
     /** Options with AdamW's default weight decay 0.01; finish with {@link Adam.Builder#buildW}. */
-    public static Adam.Builder builder(double lr) { return new Adam.Builder(lr, 0.01); }
+    public static Adam.Builder builder(double lr) { return new Adam.Builder(lr, 0.01, "AdamW"); }
 }

@@ -11,10 +11,10 @@ public final class CosineAnnealingLR extends LRScheduler {
 
     /** A {@code CosineAnnealingLR} with the given {@code optimizer}, {@code tMax}, {@code etaMin}. */
     public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin) {
-        super(optimizer);
         if (tMax <= 0) throw new IllegalArgumentException("CosineAnnealingLR: tMax must be positive, got " + tMax);
         this.tMax = tMax;
-        this.etaMin = etaMin;
+        this.etaMin = nonNegative("CosineAnnealingLR", "etaMin", etaMin);
+        super(optimizer);
     }
 
     /** A {@code CosineAnnealingLR} with the given {@code optimizer}, {@code tMax}. */

@@ -6,8 +6,8 @@ public final class ExponentialLR extends LRScheduler {
 
     /** A {@code ExponentialLR} with the given {@code optimizer}, {@code gamma}. */
     public ExponentialLR(Optimizer optimizer, double gamma) {
+        this.gamma = positive("ExponentialLR", "gamma", gamma);
         super(optimizer);
-        this.gamma = gamma;
     }
 
     @Override

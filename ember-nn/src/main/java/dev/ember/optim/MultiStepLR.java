@@ -9,10 +9,13 @@ public final class MultiStepLR extends LRScheduler {
 
     /** A {@code MultiStepLR} with the given {@code optimizer}, {@code milestones}, {@code gamma}. */
     public MultiStepLR(Optimizer optimizer, int[] milestones, double gamma) {
+        for (int m : milestones)
+            if (m < 0) throw new IllegalArgumentException("MultiStepLR: milestones must be >= 0, got " + Arrays.toString(milestones));
+        this.gamma = positive("MultiStepLR", "gamma", gamma);
+        int[] sorted = milestones.clone();
+        Arrays.sort(sorted);
+        this.milestones = sorted;
         super(optimizer);
-        this.milestones = milestones.clone();
-        Arrays.sort(this.milestones);
-        this.gamma = gamma;
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.ember.optim;
 
 import dev.ember.Tensor;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * RMSprop, as {@code torch.optim.RMSprop} (defaults lr 1e-2, alpha 0.99, eps 1e-8, no weight
@@ -44,25 +46,52 @@ public final class RMSprop extends Optimizer {
         }
     }
 
-    /** Options of {@link RMSprop}. */
+    @Override
+    protected Set<String> stateNames(Map<String, Double> options) {
+        Set<String> names = new HashSet<>(Set.of("step", "square_avg"));
+        if (options.get("centered") != 0) names.add("grad_avg");
+        if (options.get("momentum") > 0) names.add("momentum_buffer");
+        return names;
+    }
+
+    /** Options of {@link RMSprop}; each value is checked when set. */
     public static final class Builder {
         private final double lr;
         private double alpha = 0.99, eps = 1e-8, weightDecay, momentum;
         private boolean centered;
 
-        private Builder(double lr) { this.lr = lr; }
+        private Builder(double lr) {
+            Hyperparameters.check("RMSprop", "lr", lr);
+            this.lr = lr;
+        }
 
-        /** Sets {@code alpha} (PyTorch's {@code alpha}). */
-        public Builder alpha(double alpha) { this.alpha = alpha; return this; }
+        /** Sets {@code alpha} (PyTorch's {@code alpha}; in [0, 1]). */
+        public Builder alpha(double alpha) {
+            Hyperparameters.check("RMSprop", "alpha", alpha);
+            this.alpha = alpha;
+            return this;
+        }
 
-        /** Sets {@code eps} (PyTorch's {@code eps}). */
-        public Builder eps(double eps) { this.eps = eps; return this; }
+        /** Sets {@code eps} (PyTorch's {@code eps}; >= 0). */
+        public Builder eps(double eps) {
+            Hyperparameters.check("RMSprop", "eps", eps);
+            this.eps = eps;
+            return this;
+        }
 
-        /** Sets {@code weightDecay} (PyTorch's {@code weight_decay}). */
-        public Builder weightDecay(double weightDecay) { this.weightDecay = weightDecay; return this; }
+        /** Sets {@code weightDecay} (PyTorch's {@code weight_decay}; >= 0). */
+        public Builder weightDecay(double weightDecay) {
+            Hyperparameters.check("RMSprop", "weight_decay", weightDecay);
+            this.weightDecay = weightDecay;
+            return this;
+        }
 
-        /** Sets {@code momentum} (PyTorch's {@code momentum}). */
-        public Builder momentum(double momentum) { this.momentum = momentum; return this; }
+        /** Sets {@code momentum} (PyTorch's {@code momentum}; >= 0). */
+        public Builder momentum(double momentum) {
+            Hyperparameters.check("RMSprop", "momentum", momentum);
+            this.momentum = momentum;
+            return this;
+        }
 
         /** Sets {@code centered} (PyTorch's {@code centered}). */
         public Builder centered(boolean centered) { this.centered = centered; return this; }

@@ -21,9 +21,13 @@ public final class ReduceLROnPlateau extends LRScheduler {
     private int badEpochs, cooldownLeft;
 
     private ReduceLROnPlateau(Builder b) {
-        super(b.optimizer);
-        if (b.factor >= 1) throw new IllegalArgumentException("ReduceLROnPlateau: factor must be < 1, got " + b.factor);
-        this.mode = b.mode;
+        if (!(b.factor >= 0 && b.factor < 1)) throw new IllegalArgumentException("ReduceLROnPlateau: factor must be in [0, 1), got " + b.factor);
+        if (b.patience < 0) throw new IllegalArgumentException("ReduceLROnPlateau: patience must be >= 0, got " + b.patience);
+        if (b.cooldown < 0) throw new IllegalArgumentException("ReduceLROnPlateau: cooldown must be >= 0, got " + b.cooldown);
+        nonNegative("ReduceLROnPlateau", "threshold", b.threshold);
+        nonNegative("ReduceLROnPlateau", "minLr", b.minLr);
+        nonNegative("ReduceLROnPlateau", "eps", b.eps);
+        this.mode = java.util.Objects.requireNonNull(b.mode, "ReduceLROnPlateau: mode is null");
         this.factor = b.factor;
         this.patience = b.patience;
         this.threshold = b.threshold;
@@ -31,7 +35,8 @@ public final class ReduceLROnPlateau extends LRScheduler {
         this.cooldown = b.cooldown;
         this.minLr = b.minLr;
         this.eps = b.eps;
-        this.best = mode == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+        this.best = b.mode == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+        super(b.optimizer);
     }
 
     /** Options for {@code optimizer}, with PyTorch's defaults. */
@@ -82,11 +87,20 @@ public final class ReduceLROnPlateau extends LRScheduler {
     }
 
     @Override
-    public void loadStateDict(Map<String, Tensor> state) {
-        super.loadStateDict(state);
-        best = state.get("best").item();
-        badEpochs = (int) state.get("num_bad_epochs").itemLong();
-        cooldownLeft = (int) state.get("cooldown_counter").itemLong();
+    public Runnable stageLoadStateDict(Map<String, Tensor> state) {
+        Runnable base = super.stageLoadStateDict(state);
+        String op = "ReduceLROnPlateau.loadStateDict";
+        Tensor b = state.get("best");
+        if (b.numel() != 1 || !b.dtype().isFloatingPoint() || Double.isNaN(b.item()))
+            throw new IllegalArgumentException(op + ": 'best' must be one number (infinite before the first step), got " + b);
+        double bestValue = b.item();
+        int bad = count(op, state, "num_bad_epochs"), cooldownCounter = count(op, state, "cooldown_counter");
+        return () -> {
+            base.run();
+            best = bestValue;
+            badEpochs = bad;
+            cooldownLeft = cooldownCounter;
+        };
     }
 
     /** Options of {@link ReduceLROnPlateau}. */

@@ -4,6 +4,7 @@ import dev.ember.Fused;
 import dev.ember.Tensor;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay, as
@@ -40,25 +41,42 @@ public final class SGD extends Optimizer {
         Fused.sgdStep(p, g, buf, group.lr(), momentum, group.get("dampening"), group.get("weight_decay"), group.get("nesterov") != 0, first);
     }
 
-    /** Options of {@link SGD}; defaults as PyTorch (all zero, no Nesterov). */
+    @Override
+    protected Set<String> stateNames(Map<String, Double> options) {
+        return options.get("momentum") != 0 ? Set.of("momentum_buffer") : Set.of();
+    }
+
+    /** Options of {@link SGD}; defaults as PyTorch (all zero, no Nesterov). Each value is checked when set. */
     public static final class Builder {
         private final double lr;
         private double momentum, dampening, weightDecay;
         private boolean nesterov;
 
         private Builder(double lr) {
-            if (lr < 0) throw new IllegalArgumentException("SGD: invalid learning rate " + lr);
+            Hyperparameters.check("SGD", "lr", lr);
             this.lr = lr;
         }
 
-        /** Sets {@code momentum} (PyTorch's {@code momentum}). */
-        public Builder momentum(double momentum) { this.momentum = momentum; return this; }
+        /** Sets {@code momentum} (PyTorch's {@code momentum}; >= 0). */
+        public Builder momentum(double momentum) {
+            Hyperparameters.check("SGD", "momentum", momentum);
+            this.momentum = momentum;
+            return this;
+        }
 
-        /** Sets {@code dampening} (PyTorch's {@code dampening}). */
-        public Builder dampening(double dampening) { this.dampening = dampening; return this; }
+        /** Sets {@code dampening} (PyTorch's {@code dampening}; >= 0). */
+        public Builder dampening(double dampening) {
+            Hyperparameters.check("SGD", "dampening", dampening);
+            this.dampening = dampening;
+            return this;
+        }
 
-        /** Sets {@code weightDecay} (PyTorch's {@code weight_decay}). */
-        public Builder weightDecay(double weightDecay) { this.weightDecay = weightDecay; return this; }
+        /** Sets {@code weightDecay} (PyTorch's {@code weight_decay}; >= 0). */
+        public Builder weightDecay(double weightDecay) {
+            Hyperparameters.check("SGD", "weight_decay", weightDecay);
+            this.weightDecay = weightDecay;
+            return this;
+        }
 
         /** Sets {@code nesterov} (PyTorch's {@code nesterov}). */
         public Builder nesterov(boolean nesterov) { this.nesterov = nesterov; return this; }

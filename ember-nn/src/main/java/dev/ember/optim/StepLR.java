@@ -7,10 +7,10 @@ public final class StepLR extends LRScheduler {
 
     /** A {@code StepLR} with the given {@code optimizer}, {@code stepSize}, {@code gamma}. */
     public StepLR(Optimizer optimizer, int stepSize, double gamma) {
-        super(optimizer);
         if (stepSize <= 0) throw new IllegalArgumentException("StepLR: stepSize must be positive, got " + stepSize);
+        this.gamma = positive("StepLR", "gamma", gamma);
         this.stepSize = stepSize;
-        this.gamma = gamma;
+        super(optimizer);
     }
 
     /** A {@code StepLR} with the given {@code optimizer}, {@code stepSize}. */

@@ -12,13 +12,15 @@ public final class WarmupCosineLR extends LRScheduler {
 
     /** A {@code WarmupCosineLR} with the given {@code optimizer}, {@code warmup}, {@code total}, {@code startFactor}, {@code etaMin}. */
     public WarmupCosineLR(Optimizer optimizer, int warmup, int total, double startFactor, double etaMin) {
-        super(optimizer);
         if (warmup < 0 || total <= warmup)
             throw new IllegalArgumentException("WarmupCosineLR: need 0 <= warmup < total, got warmup=" + warmup + ", total=" + total);
+        if (!(startFactor >= 0 && startFactor <= 1))
+            throw new IllegalArgumentException("WarmupCosineLR: startFactor must be in [0, 1], got " + startFactor);
         this.warmup = warmup;
         this.total = total;
         this.startFactor = startFactor;
-        this.etaMin = etaMin;
+        this.etaMin = nonNegative("WarmupCosineLR", "etaMin", etaMin);
+        super(optimizer);
         for (int i = 0; i < baseLrs.length; i++) optimizer.paramGroups().get(i).setLr(lrAt(i, 0));
     }
 

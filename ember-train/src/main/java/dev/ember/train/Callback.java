@@ -22,4 +22,12 @@ public interface Callback {
 
     /** Restores {@link #stateDict()}. */
     default void loadStateDict(Map<String, Tensor> state) {}
+
+    /**
+     * Checks {@code state} for {@code trainer} without changing this callback and returns the action that
+     * installs it; {@link Trainer#resume} stages every part of a checkpoint before it changes anything.
+     * The default checks nothing and installs with {@link #loadStateDict}; a callback with state should
+     * override it so that a bad checkpoint is refused before the model is touched.
+     */
+    default Runnable stageLoadStateDict(Trainer trainer, Map<String, Tensor> state) { return () -> loadStateDict(state); }
 }

@@ -12,6 +12,7 @@ import java.util.Locale;
 /**
  * Draws a run's curves from its JSON-lines log as an SVG: on the left the training loss per
  * logged step and per epoch with the validation loss, on the right the validation accuracy.
+ * Values the log holds as {@code null} (non-finite) are left out.
  */
 public final class CurvePlot {
     private CurvePlot() {}
@@ -23,13 +24,14 @@ public final class CurvePlot {
         List<JsonObject> records = RunLog.read(log);
         List<double[]> steps = new ArrayList<>(), trainLoss = new ArrayList<>(), valLoss = new ArrayList<>(), valAcc = new ArrayList<>();
         for (JsonObject r : records) {
-            double x = r.get("step").getAsDouble();
-            if (r.get("type").getAsString().equals("step")) steps.add(new double[]{x, r.get("loss").getAsDouble()});
-            else {
-                trainLoss.add(new double[]{x, r.get("loss").getAsDouble()});
+            double x = RunLog.value(r, "step");
+            String type = r.has("type") ? r.get("type").getAsString() : "";
+            if (type.equals("step")) steps.add(new double[]{x, RunLog.value(r, "loss")});
+            else if (type.equals("epoch")) {
+                trainLoss.add(new double[]{x, RunLog.value(r, "loss")});
                 JsonObject m = r.getAsJsonObject("metrics");
-                if (m != null && m.has("val_loss")) valLoss.add(new double[]{x, m.get("val_loss").getAsDouble()});
-                if (m != null && m.has("val_accuracy")) valAcc.add(new double[]{x, m.get("val_accuracy").getAsDouble()});
+                if (m != null && m.has("val_loss")) valLoss.add(new double[]{x, RunLog.value(m, "val_loss")});
+                if (m != null && m.has("val_accuracy")) valAcc.add(new double[]{x, RunLog.value(m, "val_accuracy")});
             }
         }
         StringBuilder sb = new StringBuilder();

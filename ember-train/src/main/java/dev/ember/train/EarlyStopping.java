@@ -2,9 +2,11 @@ package dev.ember.train;
 
 import dev.ember.DType;
 import dev.ember.Tensor;
+import dev.ember.nn.Module;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Stops training when {@code monitor} (e.g. {@code "val_loss"}, {@code "val_accuracy"}) has not
@@ -70,12 +72,32 @@ public final class EarlyStopping implements Callback {
     }
 
     @Override
-    public void loadStateDict(Map<String, Tensor> s) {
-        best = s.get("best").item();
-        bestEpoch = (int) s.get("best_epoch").itemLong();
-        wait = (int) s.get("wait").itemLong();
+    public void loadStateDict(Map<String, Tensor> s) { stage(null, s).run(); }
+
+    /** Checks the state, and the best weights against the trainer's model, before anything changes. */
+    @Override
+    public Runnable stageLoadStateDict(Trainer trainer, Map<String, Tensor> s) { return stage(trainer.model(), s); }
+
+    private Runnable stage(Module model, Map<String, Tensor> s) {
+        String op = "EarlyStopping.loadStateDict";
+        StateChecks.onlyKeys(op, s, Set.of("best", "best_epoch", "wait"), "weights.");
+        double b = StateChecks.number(op, s, "best", true);
+        int epoch = (int) StateChecks.integer(op, s, "best_epoch", -1);
+        int waited = (int) StateChecks.integer(op, s, "wait", 0);
         Map<String, Tensor> w = new HashMap<>();
-        s.forEach((k, t) -> { if (k.startsWith("weights.")) w.put(k.substring("weights.".length()), t); });
-        bestWeights = w.isEmpty() ? null : w;
+        s.forEach((k, t) -> { if (k.startsWith("weights.")) w.put(k.substring("weights.".length()), t.clone()); });
+        if (model != null && !w.isEmpty()) {
+            try {
+                model.stageLoadStateDict(w, true); // only the check: the weights are restored at the end of training
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(op + ": the best weights do not fit the model: " + ex.getMessage(), ex);
+            }
+        }
+        return () -> {
+            best = b;
+            bestEpoch = epoch;
+            wait = waited;
+            bestWeights = w.isEmpty() ? null : w;
+        };
     }
 }

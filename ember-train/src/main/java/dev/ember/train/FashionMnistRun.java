@@ -31,9 +31,35 @@ public final class FashionMnistRun {
     /** The two architectures. */
     public enum Model { MLP, CNN }
 
-    /** What a run needs; {@code dataDir} may be null (search the usual places); {@code trainLimit} > 0 trains on only that many images (for quick timing). */
+    /**
+     * What a run needs; {@code dataDir} may be null (search the usual places); {@code trainLimit} > 0 trains
+     * on only that many images (for quick timing, 0: all); {@code resume} is a checkpoint to continue from
+     * (null: start afresh); {@code onNonFinite} says what a NaN or infinite loss does. Invalid values are
+     * refused here, before any data is loaded.
+     */
     public record Options(Model model, int epochs, int batchSize, double lr, Device device, Path dataDir, Path outDir,
-                          int validationSize, int patience, boolean download, long seed, int trainLimit) {}
+                          int validationSize, int patience, boolean download, long seed, int trainLimit, Path resume,
+                          NonFiniteLoss onNonFinite) {
+        public Options {
+            java.util.Objects.requireNonNull(model, "FashionMnistRun: model is null");
+            java.util.Objects.requireNonNull(device, "FashionMnistRun: device is null");
+            java.util.Objects.requireNonNull(outDir, "FashionMnistRun: outDir is null");
+            java.util.Objects.requireNonNull(onNonFinite, "FashionMnistRun: onNonFinite is null");
+            if (epochs < 1) throw new IllegalArgumentException("FashionMnistRun: epochs must be at least 1, got " + epochs);
+            if (batchSize < 1) throw new IllegalArgumentException("FashionMnistRun: batchSize must be at least 1, got " + batchSize);
+            if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY))
+                throw new IllegalArgumentException("FashionMnistRun: lr must be a finite number >= 0, got " + lr);
+            if (validationSize < 1) throw new IllegalArgumentException("FashionMnistRun: validationSize must be at least 1, got " + validationSize);
+            if (patience < 0) throw new IllegalArgumentException("FashionMnistRun: patience must be >= 0, got " + patience);
+            if (trainLimit < 0) throw new IllegalArgumentException("FashionMnistRun: trainLimit must be >= 0 (0: all), got " + trainLimit);
+        }
+
+        /** A fresh run that stops on a non-finite loss. */
+        public Options(Model model, int epochs, int batchSize, double lr, Device device, Path dataDir, Path outDir,
+                       int validationSize, int patience, boolean download, long seed, int trainLimit) {
+            this(model, epochs, batchSize, lr, device, dataDir, outDir, validationSize, patience, download, seed, trainLimit, null, NonFiniteLoss.STOP);
+        }
+    }
 
     /** What a run produced. */
     public record Result(double testAccuracy, double testLoss, int epochs, double trainSeconds, double samplesPerSecond, String dataSource,
@@ -52,7 +78,12 @@ public final class FashionMnistRun {
         return new Sequential(new Flatten(), new Linear(784, 256), new ReLU(), new Linear(256, 128), new ReLU(), new Linear(128, 10));
     }
 
-    /** Runs the whole job, printing progress to {@code out}. */
+    /**
+     * Runs the whole job, printing progress to {@code out}. With {@link Options#resume()} it restores that
+     * checkpoint (model, optimizer, generators, early stopping) and trains on to {@link Options#epochs()};
+     * the same options (seed, model, data) as the interrupted run give the same result as a run that was
+     * never interrupted. A diverging run throws {@link TrainingDivergedException} and writes no model.
+     */
     public static Result run(Options o, PrintStream out) {
         Ember.manualSeed(o.seed());
         FashionMnist.Splits data = FashionMnist.load(o.dataDir(), o.download());
@@ -76,7 +107,9 @@ public final class FashionMnistRun {
         DataLoader valLoader = DataLoader.builder(val).batchSize(512).build();
         DataLoader testLoader = DataLoader.builder(test).batchSize(512).build();
         Path log = o.outDir().resolve("run.jsonl");
-        try { java.nio.file.Files.deleteIfExists(log); } catch (java.io.IOException ignored) { /* appended to otherwise */ }
+        if (o.resume() == null) { // a fresh run starts a fresh log; a resumed one cuts its log back to the checkpoint
+            try { java.nio.file.Files.deleteIfExists(log); } catch (java.io.IOException ignored) { /* appended to otherwise */ }
+        }
         Checkpoint checkpoint = new Checkpoint(o.outDir().resolve("checkpoints"), 1, "val_accuracy", Mode.MAX);
         Trainer trainer = Trainer.builder(model, new CrossEntropyLoss(), opt, trainLoader)
                 .validation(valLoader)
@@ -85,7 +118,13 @@ public final class FashionMnistRun {
                 .callback(checkpoint)
                 .log(log, 20)
                 .output(out, ProgressBar.isTerminal())
+                .onNonFinite(o.onNonFinite())
                 .build();
+        if (o.resume() != null) {
+            trainer.resume(o.resume());
+            out.printf("resumed from %s: %d epoch(s) done, continuing to %d%n", o.resume(), trainer.nextEpoch(), o.epochs());
+            if (trainer.nextEpoch() >= o.epochs()) out.println("nothing left to train: raise --epochs above " + trainer.nextEpoch() + " to go on");
+        }
         long t0 = System.nanoTime();
         var history = trainer.fit(o.epochs());
         double secs = (System.nanoTime() - t0) / 1e9;

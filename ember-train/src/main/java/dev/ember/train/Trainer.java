@@ -16,9 +16,13 @@ import dev.ember.optim.ReduceLROnPlateau;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The training loop: for each epoch, every batch of the training loader runs forward, loss,
@@ -26,6 +30,11 @@ import java.util.Map;
  * eval mode without grad), the scheduler steps, the epoch is logged, and callbacks run (early
  * stopping, checkpoints). Progress goes to a {@link ProgressBar}, records to a {@link RunLog},
  * and at the end a curve plot is drawn beside the log. Build with {@link #builder}.
+ *
+ * <p>A batch whose loss is NaN or infinite never reaches the optimizer: by default training stops
+ * with a {@link TrainingDivergedException} naming the step ({@link NonFiniteLoss}). At each epoch's
+ * end the parameters are checked before validation and callbacks, so non-finite weights are never
+ * checkpointed.
  */
 public final class Trainer {
     private final Module model;
@@ -42,6 +51,7 @@ public final class Trainer {
     private final PrintStream out;
     private final boolean terminal;
     private final java.util.function.UnaryOperator<Tensor> inputTransform;
+    private final NonFiniteLoss onNonFinite;
 
     private final List<EpochResult> history = new ArrayList<>();
     private int nextEpoch;
@@ -68,6 +78,7 @@ public final class Trainer {
         this.out = b.out;
         this.terminal = b.terminal;
         this.inputTransform = b.inputTransform;
+        this.onNonFinite = b.onNonFinite;
     }
 
     /** A builder for a trainer of {@code model} with {@code loss}, {@code optimizer} and a training loader. */
@@ -98,8 +109,13 @@ public final class Trainer {
         return ps.isEmpty() ? Device.cpu() : ps.get(0).device();
     }
 
-    /** Trains until epoch {@code epochs} (exclusive; counting epochs run before a resume) or an early stop; returns the history. */
+    /**
+     * Trains until epoch {@code epochs} (exclusive; counting epochs run before a resume) or an early stop;
+     * returns the history. Throws {@link TrainingDivergedException} when the loss or the parameters
+     * become non-finite (see {@link NonFiniteLoss}).
+     */
     public List<EpochResult> fit(int epochs) {
+        if (epochs < 0) throw new IllegalArgumentException("Trainer.fit: epochs must be >= 0, got " + epochs);
         stopReason = null;
         callbacks.forEach(c -> c.onTrainBegin(this));
         RunLog log = logPath == null ? null : new RunLog(logPath);
@@ -133,42 +149,95 @@ public final class Trainer {
         ProgressBar bar = new ProgressBar(out, terminal, String.format("epoch %d/%d", epoch + 1, epochs), trainLoader.size());
         long t0 = System.nanoTime();
         double lossSum = 0;
-        long samples = 0;
-        int steps = 0;
+        long samples = 0, lossSamples = 0;
+        int steps = 0, skipped = 0;
         for (Batch batch : trainLoader) {
             Batch b = batch.to(dev);
             Tensor x = inputTransform == null ? b.inputs() : inputTransform.apply(b.inputs());
             Tensor l = loss.forward(model.forward(x), b.targets());
-            optimizer.zeroGrad();
-            l.backward();
-            optimizer.step();
+            double lv = l.item(); // read before backward: a non-finite loss never reaches the optimizer
+            long step = globalStep + 1;
+            boolean skip = false;
+            if (!Double.isFinite(lv)) {
+                String what = "the loss is " + lv + " at step " + step + " (epoch " + (epoch + 1) + ", batch " + (steps + 1) + " of "
+                        + trainLoader.size() + ")";
+                if (onNonFinite == NonFiniteLoss.STOP) throw diverged(bar, log, epoch, step, lv, start, what + "; that step was not applied");
+                skip = true;
+            } else {
+                optimizer.zeroGrad();
+                l.backward();
+                if (onNonFinite == NonFiniteLoss.SKIP && !gradientsFinite()) skip = true;
+                else optimizer.step();
+            }
             if (scheduler != null && schedulerPerStep) scheduler.step();
-            double lv = l.item();
-            lossSum += lv * b.size();
             samples += b.size();
+            if (skip) {
+                skipped++;
+            } else {
+                lossSum += lv * b.size();
+                lossSamples += b.size();
+            }
             steps++;
-            globalStep++;
+            globalStep = step;
             double secs = (System.nanoTime() - t0) / 1e9;
             double sps = samples / Math.max(secs, 1e-9);
-            bar.update(steps, lossSum / samples, sps, secs);
+            bar.update(steps, lossSamples == 0 ? Double.NaN : lossSum / lossSamples, sps, secs);
             if (log != null && logEvery > 0 && globalStep % logEvery == 0)
-                log.step(epoch, globalStep, lv, optimizer.paramGroups().get(0).lr(), sps, elapsedBefore + (System.nanoTime() - start) / 1e9);
+                log.step(epoch, globalStep, lv, optimizer.paramGroups().get(0).lr(), sps, elapsedBefore + (System.nanoTime() - start) / 1e9, skip);
         }
+        if (steps > 0 && skipped == steps)
+            throw diverged(bar, log, epoch, globalStep, Double.NaN, start, "every batch of epoch " + (epoch + 1)
+                    + " had a non-finite loss or gradient and was skipped");
+        String badParameter = firstNonFiniteParameter();
+        if (badParameter != null)
+            throw diverged(bar, log, epoch, globalStep, Double.NaN, start, "parameter '" + badParameter + "' became non-finite in epoch " + (epoch + 1)
+                    + " (by step " + globalStep + "); nothing of this epoch was validated or checkpointed");
         double trainSecs = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> val = valLoader == null ? Map.of() : evaluate(valLoader, "val_");
         if (scheduler instanceof ReduceLROnPlateau plateau) {
-            double v = plateauMonitor.equals("train_loss") ? lossSum / samples : val.get(plateauMonitor);
+            double v = plateauMonitor.equals("train_loss") ? lossSum / lossSamples : val.get(plateauMonitor);
             plateau.step(v);
         } else if (scheduler != null && !schedulerPerStep) {
             scheduler.step();
         }
-        double trainLoss = samples == 0 ? Double.NaN : lossSum / samples;
+        double trainLoss = lossSamples == 0 ? Double.NaN : lossSum / lossSamples;
         StringBuilder summary = new StringBuilder(String.format("epoch %d/%d  train_loss %.4f", epoch + 1, epochs, trainLoss));
         val.forEach((k, v) -> summary.append(String.format("  %s %.4f", k, v)));
         summary.append(String.format("  %.0f samples/s  %.1fs", samples / Math.max(trainSecs, 1e-9), trainSecs));
+        if (skipped > 0) summary.append(String.format("  (%d of %d batches skipped: non-finite loss or gradient)", skipped, steps));
         bar.finish(summary.toString());
         return new EpochResult(epoch, globalStep, trainLoss, val, optimizer.paramGroups().get(0).lr(), samples / Math.max(trainSecs, 1e-9),
-                elapsedBefore + (System.nanoTime() - start) / 1e9);
+                elapsedBefore + (System.nanoTime() - start) / 1e9, skipped);
+    }
+
+    /** Ends the epoch's progress line, logs a stop record and returns the exception to throw. */
+    private TrainingDivergedException diverged(ProgressBar bar, RunLog log, int epoch, long step, double lossValue, long start, String what) {
+        String message = "training diverged: " + what;
+        bar.finish("epoch " + (epoch + 1) + " stopped: " + message);
+        if (log != null) log.stop(epoch, step, lossValue, message, elapsedBefore + (System.nanoTime() - start) / 1e9);
+        return new TrainingDivergedException("Trainer: " + message, step, epoch);
+    }
+
+    /** Whether every gradient is finite (checked only when skipping batches: it costs a reduction per parameter). */
+    private boolean gradientsFinite() {
+        try (var ignored = Ember.noGrad()) {
+            for (Tensor p : optimizer.paramGroups().stream().flatMap(g -> g.params().stream()).toList())
+                if (p.grad() != null && !allFinite(p.grad())) return false;
+        }
+        return true;
+    }
+
+    private String firstNonFiniteParameter() {
+        try (var ignored = Ember.noGrad()) {
+            for (var e : model.namedParameters().entrySet()) if (!allFinite(e.getValue())) return e.getKey();
+        }
+        return null;
+    }
+
+    /** A finite sum means every element is finite; a non-finite one may be an overflow, so look again element by element. */
+    private static boolean allFinite(Tensor t) {
+        if (!t.dtype().isFloatingPoint() || Double.isFinite(t.sum().item())) return true;
+        return !t.isnan().any() && !t.abs().eq(Double.POSITIVE_INFINITY).any();
     }
 
     /** Mean loss and metrics over {@code loader} in eval mode without grad; keys {@code prefix + "loss"} and {@code prefix + name}. */
@@ -221,27 +290,85 @@ public final class Trainer {
         return s;
     }
 
-    /** Restores a checkpoint written by {@link Checkpoint}: the next {@link #fit} continues where it stopped. */
+    /**
+     * Restores a checkpoint written by {@link Checkpoint}: the next {@link #fit} continues where it stopped.
+     * All or nothing: every section is checked first (the model's keys, shapes and dtypes; the optimizer's
+     * and, if this trainer has one, the scheduler's state; the state of each callback that has state; both
+     * generators; the epoch and step counters), and on any error this trainer, its model, optimizer,
+     * scheduler, callbacks and generators are unchanged. State of callbacks or a scheduler that this
+     * trainer does not have is ignored (a run can be resumed without its {@link Checkpoint} callback).
+     * The run log is cut back to the checkpoint's step, so the resumed run logs each step once; temporary
+     * files of interrupted checkpoint writes beside the file are deleted.
+     */
     public void resume(Path checkpoint) {
+        Path dir = checkpoint.toAbsolutePath().getParent();
+        if (dir != null) Checkpoint.removeStaleTempFiles(dir, checkpoint.getFileName().toString(), "last.safetensors", "best.safetensors");
         Map<String, Tensor> s = SafeTensors.read(checkpoint);
-        model.loadStateDict(section(s, "model."));
-        optimizer.loadStateDict(section(s, "optimizer."));
-        if (scheduler != null) scheduler.loadStateDict(section(s, "scheduler."));
+        String where = "Trainer.resume: " + checkpoint;
+        Set<String> unknown = new TreeSet<>();
+        for (String k : s.keySet())
+            if (!(k.startsWith("model.") || k.startsWith("optimizer.") || k.startsWith("scheduler.") || k.startsWith("callback.")
+                    || k.equals("rng.default") || k.equals("rng.train_loader") || k.startsWith("trainer."))) unknown.add(k);
+        if (!unknown.isEmpty()) throw new IllegalArgumentException(where + ": unexpected entries " + unknown + "; is it an Ember checkpoint?");
+        StateChecks.onlyKeys(where, section(s, "trainer."), Set.of("next_epoch", "global_step", "elapsed"), null);
+
+        List<Runnable> commits = new ArrayList<>();
+        // callbacks first: a callback without staging support installs its state with loadStateDict, which may still fail
         for (int i = 0; i < callbacks.size(); i++) {
-            Map<String, Tensor> c = section(s, "callback." + i + ".");
-            if (!c.isEmpty()) callbacks.get(i).loadStateDict(c);
+            Callback c = callbacks.get(i);
+            Map<String, Tensor> state = section(s, "callback." + i + ".");
+            if (state.isEmpty()) {
+                if (!c.stateDict().isEmpty())
+                    throw new IllegalArgumentException(where + " has no state for callback " + i + " (" + c.getClass().getSimpleName() + ")");
+                continue;
+            }
+            commits.add(staged(where + ": callback " + i + " (" + c.getClass().getSimpleName() + ")", () -> c.stageLoadStateDict(this, state)));
         }
-        Ember.generator().setState(require(s, "rng.default", checkpoint).toLongArray());
-        trainLoader.generator().setState(require(s, "rng.train_loader", checkpoint).toLongArray());
-        nextEpoch = (int) require(s, "trainer.next_epoch", checkpoint).itemLong();
-        globalStep = require(s, "trainer.global_step", checkpoint).itemLong();
-        elapsedBefore = require(s, "trainer.elapsed", checkpoint).item();
+        Map<String, Tensor> modelState = section(s, "model.");
+        if (modelState.isEmpty()) throw new IllegalArgumentException(where + " has no model state; is it an Ember checkpoint?");
+        commits.add(staged(where + ": model", () -> model.stageLoadStateDict(modelState, true)));
+        Map<String, Tensor> optimizerState = section(s, "optimizer.");
+        if (optimizerState.isEmpty())
+            throw new IllegalArgumentException(where + " has no optimizer state (a model file saved by Module.save is not a checkpoint; "
+                    + "load it with Module.load)");
+        commits.add(staged(where + ": optimizer", () -> optimizer.stageLoadStateDict(optimizerState)));
+        if (scheduler != null) {
+            Map<String, Tensor> schedulerState = section(s, "scheduler.");
+            if (schedulerState.isEmpty()) throw new IllegalArgumentException(where + " has no scheduler state but this trainer has a "
+                    + scheduler.getClass().getSimpleName());
+            commits.add(staged(where + ": scheduler", () -> scheduler.stageLoadStateDict(schedulerState)));
+        }
+        long[] defaultRng = generatorState(where, s, "rng.default", Ember.generator().state().length);
+        long[] loaderRng = generatorState(where, s, "rng.train_loader", trainLoader.generator().state().length);
+        int epoch = (int) Math.min(Integer.MAX_VALUE, StateChecks.integer(where, s, "trainer.next_epoch", 0));
+        long step = StateChecks.integer(where, s, "trainer.global_step", 0);
+        double elapsed = StateChecks.number(where, s, "trainer.elapsed", false);
+
+        if (logPath != null) RunLog.truncate(logPath, step, epoch);
+        commits.forEach(Runnable::run);
+        Ember.generator().setState(defaultRng);
+        trainLoader.generator().setState(loaderRng);
+        nextEpoch = epoch;
+        globalStep = step;
+        elapsedBefore = elapsed;
     }
 
-    private static Tensor require(Map<String, Tensor> s, String key, Path p) {
+    /** Runs a staging step, naming the section in its error. */
+    private static Runnable staged(String section, java.util.function.Supplier<Runnable> stage) {
+        try {
+            return stage.get();
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException(section + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static long[] generatorState(String where, Map<String, Tensor> s, String key, int length) {
         Tensor t = s.get(key);
-        if (t == null) throw new IllegalArgumentException("Trainer.resume: " + p + " has no '" + key + "'; is it an Ember checkpoint?");
-        return t;
+        if (t == null) throw new IllegalArgumentException(where + " has no '" + key + "'; is it an Ember checkpoint?");
+        if (t.dtype() != DType.INT64 || t.dim() != 1 || t.numel() != length)
+            throw new IllegalArgumentException(where + ": '" + key + "' is " + t.dtype() + " " + Arrays.toString(t.shape())
+                    + ", not a generator state (INT64 [" + length + "])");
+        return t.toLongArray();
     }
 
     private static Map<String, Tensor> section(Map<String, Tensor> s, String prefix) {
@@ -267,42 +394,81 @@ public final class Trainer {
         private PrintStream out = System.out;
         private boolean terminal = ProgressBar.isTerminal();
         private java.util.function.UnaryOperator<Tensor> inputTransform;
+        private NonFiniteLoss onNonFinite = NonFiniteLoss.STOP;
 
         private Builder(Module model, Loss loss, Optimizer optimizer, DataLoader trainLoader) {
-            this.model = model;
-            this.loss = loss;
-            this.optimizer = optimizer;
-            this.trainLoader = trainLoader;
+            this.model = Objects.requireNonNull(model, "Trainer.builder: model is null");
+            this.loss = Objects.requireNonNull(loss, "Trainer.builder: loss is null");
+            this.optimizer = Objects.requireNonNull(optimizer, "Trainer.builder: optimizer is null");
+            this.trainLoader = Objects.requireNonNull(trainLoader, "Trainer.builder: trainLoader is null");
         }
 
         /** The loader evaluated after each epoch (loss and metrics). */
-        public Builder validation(DataLoader valLoader) { this.valLoader = valLoader; return this; }
+        public Builder validation(DataLoader valLoader) { this.valLoader = Objects.requireNonNull(valLoader, "Trainer: valLoader is null"); return this; }
 
-        /** A scheduler stepped once per epoch ({@link ReduceLROnPlateau} gets the {@code val_loss}). */
-        public Builder scheduler(LRScheduler scheduler) { this.scheduler = scheduler; this.schedulerPerStep = false; return this; }
+        /** A scheduler of this trainer's optimizer, stepped once per epoch ({@link ReduceLROnPlateau} gets the {@link #plateauMonitor}). */
+        public Builder scheduler(LRScheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "Trainer: scheduler is null");
+            this.schedulerPerStep = false;
+            return this;
+        }
 
-        /** A scheduler stepped after every batch (warm-up schedules). */
-        public Builder schedulerPerStep(LRScheduler scheduler) { this.scheduler = scheduler; this.schedulerPerStep = true; return this; }
+        /** A scheduler of this trainer's optimizer, stepped after every batch (warm-up schedules). */
+        public Builder schedulerPerStep(LRScheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "Trainer: scheduler is null");
+            this.schedulerPerStep = true;
+            return this;
+        }
 
-        /** The value ReduceLROnPlateau watches ({@code "val_loss"} by default). */
-        public Builder plateauMonitor(String key) { this.plateauMonitor = key; return this; }
+        /** The value ReduceLROnPlateau watches ({@code "val_loss"} by default, or {@code "train_loss"}). */
+        public Builder plateauMonitor(String key) { this.plateauMonitor = Objects.requireNonNull(key, "Trainer: plateauMonitor is null"); return this; }
 
         /** Adds a metric computed on the validation loader. */
-        public Builder metric(Metric metric) { metrics.add(metric); return this; }
+        public Builder metric(Metric metric) { metrics.add(Objects.requireNonNull(metric, "Trainer: metric is null")); return this; }
 
         /** Adds a callback. */
-        public Builder callback(Callback callback) { callbacks.add(callback); return this; }
+        public Builder callback(Callback callback) { callbacks.add(Objects.requireNonNull(callback, "Trainer: callback is null")); return this; }
 
-        /** Writes the JSON-lines run log here (and the curve plot beside it); logs a step record every {@code every} steps. */
-        public Builder log(Path path, int every) { this.logPath = path; this.logEvery = every; return this; }
+        /**
+         * Writes the JSON-lines run log here (and the curve plot beside it); logs a step record every
+         * {@code every} steps ({@code 0}: epoch records only).
+         */
+        public Builder log(Path path, int every) {
+            if (every < 0) throw new IllegalArgumentException("Trainer.log: every must be >= 0 steps (0: epoch records only), got " + every);
+            this.logPath = Objects.requireNonNull(path, "Trainer.log: path is null");
+            this.logEvery = every;
+            return this;
+        }
 
         /** Where progress is printed, and whether it is an interactive terminal. */
-        public Builder output(PrintStream out, boolean terminal) { this.out = out; this.terminal = terminal; return this; }
+        public Builder output(PrintStream out, boolean terminal) {
+            this.out = Objects.requireNonNull(out, "Trainer.output: out is null");
+            this.terminal = terminal;
+            return this;
+        }
 
         /** A transform applied to every input batch on the device (e.g. normalisation). */
         public Builder inputTransform(java.util.function.UnaryOperator<Tensor> transform) { this.inputTransform = transform; return this; }
 
-        /** The trainer. */
-        public Trainer build() { return new Trainer(this); }
+        /** What to do with a batch whose loss is NaN or infinite: {@link NonFiniteLoss#STOP} (the default) or {@link NonFiniteLoss#SKIP}. */
+        public Builder onNonFinite(NonFiniteLoss policy) { this.onNonFinite = Objects.requireNonNull(policy, "Trainer: onNonFinite is null"); return this; }
+
+        /** The trainer; refuses a scheduler of another optimizer and a plateau schedule without the value it watches. */
+        public Trainer build() {
+            if (scheduler != null && scheduler.optimizer() != optimizer)
+                throw new IllegalArgumentException("Trainer: the scheduler (" + scheduler.getClass().getSimpleName()
+                        + ") belongs to another optimizer than the trainer's");
+            if (scheduler instanceof ReduceLROnPlateau) {
+                if (schedulerPerStep)
+                    throw new IllegalArgumentException("Trainer: ReduceLROnPlateau needs a monitored value each epoch; use scheduler(...), not schedulerPerStep");
+                if (!plateauMonitor.equals("train_loss") && valLoader == null)
+                    throw new IllegalArgumentException("Trainer: ReduceLROnPlateau watches '" + plateauMonitor
+                            + "' but there is no validation loader; add validation(...) or plateauMonitor(\"train_loss\")");
+                if (!plateauMonitor.equals("train_loss") && !plateauMonitor.equals("val_loss")
+                        && metrics.stream().noneMatch(m -> plateauMonitor.equals("val_" + m.name())))
+                    throw new IllegalArgumentException("Trainer: ReduceLROnPlateau watches '" + plateauMonitor + "', which no metric provides");
+            }
+            return new Trainer(this);
+        }
     }
 }

@@ -5,7 +5,11 @@ import java.nio.file.Path;
 
 /**
  * Standardises features, as scikit-learn's {@code StandardScaler}: {@code (x - mean) / std} per
- * column, std the population one (ddof 0), a zero std replaced by 1. {@code [n, f] -> [n, f]}.
+ * column, std the population one (ddof 0). The variance is computed as scikit-learn does (the
+ * corrected two-pass algorithm), and a column whose variance is within that algorithm's rounding
+ * error is constant: its scale is 1, so it maps to about 0. Dividing by the variance left by
+ * rounding instead (about 1e-33 for a constant 0.1) would blow that rounding up to values near 1.
+ * {@code [n, f] -> [n, f]}.
  */
 public final class StandardScaler implements FeatureTransformer {
     private final boolean withMean, withStd;
@@ -27,15 +31,31 @@ public final class StandardScaler implements FeatureTransformer {
         mean = new double[f];
         scale = new double[f];
         for (int j = 0; j < f; j++) {
-            double m = 0, v = 0;
-            for (double[] row : r) m += row[j];
-            m /= n;
-            for (double[] row : r) v += (row[j] - m) * (row[j] - m);
-            double std = Math.sqrt(v / n);
+            double sum = 0;
+            for (double[] row : r) sum += row[j]; // in row order, as NumPy sums a column
+            double m = sum / n;
+            // corrected two-pass (Chan, Golub & LeVeque): subtract what rounding left in the deviations' sum
+            double correction = 0, squares = 0;
+            for (double[] row : r) {
+                double d = row[j] - m;
+                correction += d;
+                squares += d * d;
+            }
+            double var = (squares - correction * correction / n) / n;
             mean[j] = m;
-            scale[j] = std == 0 ? 1 : std;
+            scale[j] = isConstant(var, m, n) ? 1 : Math.sqrt(var);
         }
         return this;
+    }
+
+    /**
+     * scikit-learn's {@code _is_constant_feature}: the variance is no larger than the error bound of the
+     * two-pass algorithm in float64, {@code n eps var + (n mean eps)^2}; negative rounding results included.
+     */
+    static boolean isConstant(double var, double mean, int n) {
+        double eps = Math.ulp(1.0);
+        double bound = n * eps * var + (n * mean * eps) * (n * mean * eps);
+        return var <= bound;
     }
 
     @Override
@@ -61,7 +81,7 @@ public final class StandardScaler implements FeatureTransformer {
     /** Per-column means (a copy). */
     public double[] mean() { Matrix.checkFitted(mean, "StandardScaler.mean"); return mean.clone(); }
 
-    /** Per-column scales: standard deviations, 1 where zero (a copy). */
+    /** Per-column scales: standard deviations, 1 for a constant column (a copy). */
     public double[] scale() { Matrix.checkFitted(scale, "StandardScaler.scale"); return scale.clone(); }
 
     /** Writes the fitted state as JSON. */

@@ -5,11 +5,15 @@ import dev.ember.Tensor;
 import dev.ember.data.Dataset;
 import dev.ember.data.Example;
 import dev.ember.data.Subset;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 
 /**
  * Train / validation / test splits by ratios, random (seeded) or stratified by class label.
  * Part sizes are the ratios times the count, rounded at the cumulative boundaries, so they sum
  * to the count exactly; ratios must be positive and sum to 1, and no part may end up empty.
+ * A stratified split has the same part sizes, and each class has its share of each part rounded
+ * down or up (within one example of {@code classCount * ratio}; see {@link StratifiedAllocation}).
  */
 public final class Splits {
     private Splits() {}
@@ -54,43 +58,64 @@ public final class Splits {
         return parts;
     }
 
-    /** Per-class shuffled indices cut by {@code ratios}, gathered into one index array per part. */
+    /**
+     * Per-class shuffled indices cut into parts of exactly the sizes of {@link #randomIndices}, each class
+     * within one example of its share of every part; gathered into one sorted index array per part.
+     */
     public static int[][] stratifiedIndices(int[] labels, double[] ratios, long seed) {
         checkRatios(ratios);
         int[][] byClass = Stratification.indicesByClass(labels, "Splits.stratified");
         Generator random = new Generator(seed);
-        int[] sizes = new int[ratios.length];
-        int[][][] pieces = new int[byClass.length][][];
+        int[][] shuffled = new int[byClass.length][];
+        int[] classCounts = new int[byClass.length];
         for (int c = 0; c < byClass.length; c++) {
             int[] members = byClass[c];
             int[] perm = random.permutation(members.length);
-            int[] shuffled = new int[members.length];
-            for (int i = 0; i < members.length; i++) shuffled[i] = members[perm[i]];
-            pieces[c] = cut(shuffled, ratios);
-            for (int p = 0; p < ratios.length; p++) sizes[p] += pieces[c][p].length;
+            shuffled[c] = new int[members.length];
+            for (int i = 0; i < members.length; i++) shuffled[c][i] = members[perm[i]];
+            classCounts[c] = members.length;
         }
+        int[] sizes = partSizes(labels.length, ratios);
+        int[][] counts = StratifiedAllocation.allocate(classCounts, sizes, ratios, random.permutation(byClass.length * ratios.length));
         int[][] parts = new int[ratios.length][];
-        for (int p = 0; p < ratios.length; p++) {
-            parts[p] = new int[sizes[p]];
+        for (int p = 0; p < ratios.length; p++) parts[p] = new int[sizes[p]];
+        int[] filled = new int[ratios.length];
+        for (int c = 0; c < byClass.length; c++) {
             int at = 0;
-            for (int[][] piece : pieces) for (int i : piece[p]) parts[p][at++] = i;
-            java.util.Arrays.sort(parts[p]);
+            for (int p = 0; p < ratios.length; p++)
+                for (int k = 0; k < counts[c][p]; k++) parts[p][filled[p]++] = shuffled[c][at++];
         }
+        for (int[] part : parts) java.util.Arrays.sort(part);
         checkNonEmpty(parts, labels.length, ratios);
         return parts;
     }
 
-    private static int[][] cut(int[] order, double[] ratios) {
-        int n = order.length;
-        int[][] parts = new int[ratios.length][];
-        double cumulative = 0;
+    /**
+     * The size of each part: {@code round(cumulative ratio * n)} (halves up) minus the previous boundary, the
+     * last part ending at {@code n}. The ratios are summed as the decimals they print as, so that 0.7 + 0.15
+     * of 10 is 8.5 and rounds to 9 whatever the binary sum's last bit.
+     */
+    static int[] partSizes(int n, double[] ratios) {
+        int[] sizes = new int[ratios.length];
+        BigDecimal cumulative = BigDecimal.ZERO;
         int start = 0;
         for (int p = 0; p < ratios.length; p++) {
-            cumulative += ratios[p];
-            int end = p == ratios.length - 1 ? n : (int) Math.round(cumulative * n);
+            cumulative = cumulative.add(BigDecimal.valueOf(ratios[p]));
+            int end = p == ratios.length - 1 ? n : cumulative.multiply(BigDecimal.valueOf(n)).setScale(0, RoundingMode.HALF_UP).intValue();
             end = Math.max(start, Math.min(n, end));
-            parts[p] = java.util.Arrays.copyOfRange(order, start, end);
+            sizes[p] = end - start;
             start = end;
+        }
+        return sizes;
+    }
+
+    private static int[][] cut(int[] order, double[] ratios) {
+        int[] sizes = partSizes(order.length, ratios);
+        int[][] parts = new int[ratios.length][];
+        int start = 0;
+        for (int p = 0; p < ratios.length; p++) {
+            parts[p] = java.util.Arrays.copyOfRange(order, start, start + sizes[p]);
+            start += sizes[p];
         }
         return parts;
     }
