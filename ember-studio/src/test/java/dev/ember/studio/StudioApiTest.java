@@ -45,15 +45,22 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StudioApiTest {
-    @TempDir Path tmp;
+    Path tmp;
     TestStudio s;
     String forest, mlp;
 
     @BeforeAll
-    void start() { s = new TestStudio(tmp); }
+    void start(@TempDir Path dir) {
+        tmp = dir;
+        s = new TestStudio(tmp);
+    }
 
     @AfterAll
-    void stop() { s.close(); }
+    void stop() {
+        for (String id : s.studio.runs().ids()) // leave no run behind, even when a test failed half way
+            if (s.studio.runs().status(id).state().equals("running")) s.studio.launcher().abort(id);
+        s.close();
+    }
 
     @Test
     @Order(1)
@@ -120,7 +127,8 @@ class StudioApiTest {
         mlp = r.object().get("id").getAsString();
         // the event stream, opened while the run starts, carries its records and ends when it does
         HttpResponse<java.io.InputStream> sse = s.http.send(HttpRequest.newBuilder(URI.create(s.base() + "/api/runs/" + mlp + "/events"))
-                .timeout(Duration.ofSeconds(240)).build(), HttpResponse.BodyHandlers.ofInputStream());
+                .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(240)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, sse.statusCode());
         List<String> events = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(sse.body(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {

@@ -30,16 +30,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StudioSecurityTest {
-    @TempDir Path tmp;
+    Path tmp;
     TestStudio s;
     Path outside;
 
     @BeforeAll
-    void start() throws Exception {
+    void start(@TempDir Path dir) throws Exception {
+        tmp = dir;
         s = new TestStudio(tmp);
         outside = Files.writeString(tmp.resolve("outside.csv"), "a,b\n1,0\n");
         Files.createSymbolicLink(s.dataRoot.resolve("escape.csv"), outside);
-        Files.createDirectories(s.runsDir.resolve("x"));
+        Files.createSymbolicLink(s.runsDir.resolve("escape.csv"), outside); // the runs directory is the root of checkpoints
     }
 
     @AfterAll

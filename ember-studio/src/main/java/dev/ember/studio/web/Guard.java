@@ -60,7 +60,8 @@ final class Guard {
             if (length > limit) throw new ApiError(413, "body: " + length + " bytes is more than the " + limit + " allowed");
             String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
             boolean json = type.startsWith("application/json");
-            if (length != 0 && !(json || (upload && type.startsWith("application/octet-stream"))))
+            boolean hasBody = length > 0 || (length < 0 && ctx.header("Transfer-Encoding") != null);
+            if (hasBody && !(json || (upload && type.startsWith("application/octet-stream"))))
                 throw new ApiError(415, "body: expected application/json" + (upload ? " or application/octet-stream" : "") + ", got '" + type + "'");
         }
     }

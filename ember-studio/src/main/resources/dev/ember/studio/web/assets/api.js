@@ -56,7 +56,7 @@ export async function postStream(path, body, onEvent) {
   }
 }
 
-// Builds an element with text content only: user data never goes through innerHTML.
+// Builds an element with text content only: user data is never parsed as markup.
 export function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
