@@ -17,7 +17,7 @@ window.addEventListener('resize', resizeAll);
 
 const base = {
   animation: false,
-  grid: { left: 56, right: 56, top: 34, bottom: 36 },
+  grid: { left: 60, right: 60, top: 56, bottom: 40 },
   tooltip: { trigger: 'axis', renderMode: 'richText' },
   legend: { top: 0, type: 'scroll' },
 };
