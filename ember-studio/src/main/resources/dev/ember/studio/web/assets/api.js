@@ -19,6 +19,16 @@ export async function api(method, path, body) {
   return data;
 }
 
+// Uploads a file's bytes into the first data root's uploads/ folder; the studio limits the size.
+export async function upload(file) {
+  const headers = { 'Content-Type': 'application/octet-stream' };
+  if (token) headers['X-Ember-Token'] = token;
+  const res = await fetch('/api/uploads?name=' + encodeURIComponent(file.name), { method: 'POST', headers, body: file });
+  const data = await res.json().catch(() => ({ error: res.statusText }));
+  if (!res.ok) throw new Error(data.error || res.statusText);
+  return data;
+}
+
 // An EventSource cannot send headers: the token goes in the query.
 export function events(path) {
   return new EventSource(token ? path + (path.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : path);

@@ -1,5 +1,5 @@
 // Ember Studio's page: five tabs over the studio's JSON API. Text from runs and files is set with textContent.
-import { api, events, postStream, el } from './api.js';
+import { api, events, postStream, upload, el } from './api.js';
 import { t, setLanguage, language } from './i18n.js';
 import { lines, heatmap, bars, resizeAll } from './charts.js';
 
@@ -415,6 +415,14 @@ async function init() {
   $('preset').addEventListener('change', renderPreset);
   $('dataset').addEventListener('change', renderDataPath);
   $('btn-browse').addEventListener('click', () => browse($('data_path').value));
+  $('upload-file').addEventListener('change', async e => {
+    const f = e.target.files[0];
+    if (!f) return;
+    if (f.size > info.max_upload_bytes) { toast(f.name + ': more than ' + info.max_upload_bytes + ' bytes'); e.target.value = ''; return; }
+    const r = await guarded(() => upload(f));
+    if (r) { $('data_path').value = r.path; toast(r.path, true); }
+    e.target.value = '';
+  });
   $('btn-preview').addEventListener('click', async () => {
     const r = await guarded(() => api('POST', '/api/preview', collectArgs()));
     if (r) $('preview-output').textContent = r.command;

@@ -44,9 +44,9 @@ export function heatmap(id, matrix, labels, xName, yName) {
     animation: false,
     // richText: tooltips drawn on the canvas, so class names from a user's CSV are never parsed as HTML
     tooltip: { renderMode: 'richText', formatter: p => `${yName}: ${labels[p.data[1]]}\n${xName}: ${labels[p.data[0]]}\n${p.data[2]}` },
-    grid: { left: 96, right: 20, top: 10, bottom: 90 },
+    grid: { left: 110, right: 20, top: 10, bottom: 90 },
     xAxis: { type: 'category', data: labels, name: xName, nameLocation: 'middle', nameGap: 70, axisLabel: { rotate: 40 } },
-    yAxis: { type: 'category', data: labels, name: yName, inverse: true },
+    yAxis: { type: 'category', data: labels, name: yName, inverse: true, nameLocation: 'middle', nameGap: 84, nameRotate: 90 },
     visualMap: { min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, show: false,
       inRange: { color: ['#f8f9fa', '#ffd8a8', '#f76707', '#862e9c'] } },
     series: [{ type: 'heatmap', data, label: { show: true, fontSize: 10 } }],

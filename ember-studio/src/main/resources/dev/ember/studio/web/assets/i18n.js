@@ -3,7 +3,7 @@ export const TEXT = {
   en: {
     'tab.train': 'Train', 'tab.live': 'Live', 'tab.runs': 'Runs', 'tab.evaluate': 'Evaluate', 'tab.chat': 'Chat',
     'train.model': 'Model and data', 'train.preset': 'Preset', 'train.dataset': 'Dataset', 'train.dataPath': 'Path under a data root',
-    'train.browse': 'Browse', 'train.name': 'Run name', 'train.resume': 'Resume from checkpoint', 'train.noResume': '(start afresh)',
+    'train.browse': 'Browse', 'train.upload': 'Upload', 'train.name': 'Run name', 'train.resume': 'Resume from checkpoint', 'train.noResume': '(start afresh)',
     'train.hyper': 'Hyperparameters', 'train.preview': 'Preview command', 'train.save': 'Save arguments', 'train.load': 'Load arguments',
     'train.start': 'Start', 'train.started': 'Started run', 'train.unavailable': 'Not in this build',
     'live.run': 'Run', 'live.abort': 'Abort', 'live.resume': 'Resume from its checkpoint', 'live.loss': 'Loss (raw and smoothed)',
@@ -30,7 +30,7 @@ export const TEXT = {
   zh: {
     'tab.train': '训练', 'tab.live': '实时', 'tab.runs': '运行记录', 'tab.evaluate': '评估', 'tab.chat': '对话',
     'train.model': '模型与数据', 'train.preset': '预设', 'train.dataset': '数据集', 'train.dataPath': '数据根目录下的路径',
-    'train.browse': '浏览', 'train.name': '运行名称', 'train.resume': '从检查点恢复', 'train.noResume': '（从头开始）',
+    'train.browse': '浏览', 'train.upload': '上传', 'train.name': '运行名称', 'train.resume': '从检查点恢复', 'train.noResume': '（从头开始）',
     'train.hyper': '超参数', 'train.preview': '预览命令', 'train.save': '保存参数', 'train.load': '加载参数',
     'train.start': '开始', 'train.started': '已开始运行', 'train.unavailable': '此版本尚不支持',
     'live.run': '运行', 'live.abort': '中止', 'live.resume': '从其检查点恢复', 'live.loss': '损失（原始与平滑）',
