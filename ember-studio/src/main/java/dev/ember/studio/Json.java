@@ -29,6 +29,8 @@ public final class Json {
     public static final Gson GSON = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
     private static final Gson PRETTY = new GsonBuilder().serializeNulls().disableHtmlEscaping().setPrettyPrinting().create();
 
+    private static final java.util.Set<String> NON_FINITE = java.util.Set.of("NaN", "Infinity", "-Infinity");
+
     private Json() {}
 
     /** Parses one JSON value, accepting {@code NaN} and {@code Infinity}, and returns it with those replaced by null. */
@@ -54,6 +56,8 @@ public final class Json {
         if (e == null || e.isJsonNull()) return JsonNull.INSTANCE;
         if (e.isJsonPrimitive()) {
             JsonPrimitive p = e.getAsJsonPrimitive();
+            // a lenient reader returns the bare words NaN and Infinity of older run logs as strings
+            if (p.isString() && NON_FINITE.contains(p.getAsString())) return JsonNull.INSTANCE;
             if (p.isNumber()) {
                 double d = p.getAsDouble();
                 if (!Double.isFinite(d)) return JsonNull.INSTANCE;

@@ -3,7 +3,6 @@ package dev.ember.studio;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +32,7 @@ public final class PathGuard {
     public Path resolveExisting(String field, String value) {
         Path p = parse(field, value);
         boolean anyInside = false;
-        for (Path root : candidatesRoots(p)) {
+        for (Path root : existingRoots()) {
             Path candidate = p.isAbsolute() ? p : root.resolve(p);
             if (!candidate.normalize().startsWith(root)) continue;
             anyInside = true;
@@ -73,7 +72,7 @@ public final class PathGuard {
         return false;
     }
 
-    private List<Path> candidatesRoots(Path p) {
+    private List<Path> existingRoots() {
         List<Path> out = new ArrayList<>();
         for (Path r : roots) if (Files.isDirectory(r)) out.add(r);
         return out;
@@ -98,7 +97,4 @@ public final class PathGuard {
             return p.toAbsolutePath().normalize();
         }
     }
-
-    /** Whether {@code p} is a directory, not following a final link. */
-    static boolean isPlainDirectory(Path p) { return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS); }
 }

@@ -49,9 +49,6 @@ public record StudioConfig(String host, int port, String token, List<Path> dataR
         return List.of(Path.of(System.getProperty("user.home"), ".ember", "datasets"), Path.of("/usr/share/datasets"));
     }
 
-    /** A copy with another port. */
-    public StudioConfig withPort(int newPort) { return new StudioConfig(host, newPort, token, dataRoots, runsDir, maxUploadBytes); }
-
     /** Whether {@code host} names a loopback address (127.0.0.0/8, ::1, localhost). */
     public static boolean isLoopback(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;

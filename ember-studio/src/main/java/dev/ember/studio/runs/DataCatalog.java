@@ -103,8 +103,9 @@ public final class DataCatalog {
 
     private static synchronized Path copyOut(String resource, Path target) {
         if (Files.exists(target)) return target.toAbsolutePath();
-        try (InputStream in = FashionMnist.class.getResourceAsStream(resource) != null
-                ? FashionMnist.class.getResourceAsStream(resource) : DataCatalog.class.getResourceAsStream(resource)) {
+        InputStream found = FashionMnist.class.getResourceAsStream(resource); // ember-data's subset, else the studio's own sets
+        if (found == null) found = DataCatalog.class.getResourceAsStream(resource);
+        try (InputStream in = found) {
             if (in == null) throw new IllegalStateException("studio: the bundled resource " + resource + " is missing from the build");
             Files.createDirectories(target.getParent());
             Path tmp = Files.createTempFile(target.getParent(), ".copy", ".tmp");

@@ -31,7 +31,7 @@ final class RunRoutes {
 
     void register(RoutesConfig r) {
         r.post("/api/preview", ctx -> Http.json(ctx, Map.of("command", launcher.preview(Http.body(ctx, "preview")))));
-        r.post("/api/args/check", ctx -> Http.json(ctx, dev.ember.studio.runs.RunStore.publicArgs(launcher.prepare(Http.body(ctx, "arguments")))));
+        r.post("/api/args/check", ctx -> Http.json(ctx, RunStore.publicArgs(launcher.prepare(Http.body(ctx, "arguments")))));
         r.post("/api/runs", ctx -> {
             String id = launcher.start(Http.body(ctx, "run"));
             ctx.status(201);
