@@ -27,6 +27,14 @@ class PresetsTest {
     }
 
     @Test
+    void acceptsARunDirectorysArgumentsFileAndDropsTheResolvedPaths() {
+        // ./ember studio run <run>/args.json: the '_' keys hold paths the studio resolved; they are resolved afresh
+        JsonObject a = presets.validate(json("{\"preset\":\"tree\",\"dataset\":\"iris\",\"_data\":\"/elsewhere/iris.csv\"}"));
+        assertTrue(!a.has("_data"));
+        assertEquals("iris", a.get("dataset").getAsString());
+    }
+
+    @Test
     void refusesUnknownKeysBadTypesAndOutOfRangeValuesNamingTheKey() {
         ApiError e = assertThrows(ApiError.class, () -> presets.validate(json("{\"preset\":\"mlp\",\"epochs\":0}")));
         assertTrue(e.getMessage().startsWith("epochs:"), e.getMessage());

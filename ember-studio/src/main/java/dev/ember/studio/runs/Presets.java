@@ -114,7 +114,7 @@ public final class Presets {
             out.add(p.name(), value(p, args.get(p.name())));
         }
         for (Map.Entry<String, JsonElement> kv : args.entrySet())
-            if (!known.contains(kv.getKey()))
+            if (!known.contains(kv.getKey()) && !kv.getKey().startsWith("_")) // '_' keys: paths the studio resolved, resolved again
                 throw ApiError.badRequest(kv.getKey() + ": not an argument of preset " + preset.id() + "; expected " + known);
         return out;
     }
