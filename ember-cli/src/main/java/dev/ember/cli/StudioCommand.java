@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
  * {@code ./ember studio}: serves Ember Studio (train, watch, compare, evaluate, explain, chat) on
  * {@code 127.0.0.1:7860} and prints its URL; {@code ./ember studio run ARGS.json} runs a saved arguments file here.
  */
-@Command(name = "studio", description = "Serve Ember Studio, the web page to train, watch, compare, evaluate and explain models.",
+@Command(name = "studio", mixinStandardHelpOptions = true, description = "Serve Ember Studio, the web page to train, watch, compare, evaluate and explain models.",
         subcommands = StudioCommand.Run.class)
 public final class StudioCommand implements Callable<Integer> {
     @Option(names = "--host", description = "Address to bind (default ${DEFAULT-VALUE}); any other than loopback needs --token.",
@@ -51,7 +51,7 @@ public final class StudioCommand implements Callable<Integer> {
     }
 
     /** {@code ./ember studio run ARGS.json}: the run a saved arguments file describes, in this process. */
-    @Command(name = "run", description = "Run a saved arguments file (from the studio's Save arguments) in this terminal.")
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a saved arguments file (from the studio's Save arguments) in this terminal.")
     static final class Run implements Callable<Integer> {
         @Parameters(index = "0", description = "The arguments file (JSON).")
         Path args;
