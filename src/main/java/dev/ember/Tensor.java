@@ -756,7 +756,11 @@ public final class Tensor implements AutoCloseable {
     // Internals shared by the tensor layer
     // =========================================================================================
 
-    Strided strided() { return new Strided(storage, shape, strides, offset); }
+    /**
+     * The storage, shape, strides and offset behind this tensor, as a backend sees them: for
+     * native interop that must read device memory itself (NCCL collectives on CUDA tensors).
+     */
+    public Strided strided() { return new Strided(storage, shape, strides, offset); }
 
     Backend backend() { return storage.backend(); }
 
