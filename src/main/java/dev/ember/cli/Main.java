@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Ember's command line: {@code ./ember <command>}. */
 @Command(name = "ember", mixinStandardHelpOptions = true, version = "Ember " + dev.ember.Ember.VERSION,
         description = "Tensor engine and deep-learning library for Java.",
-        subcommands = {DemoCommand.class, TrainCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, DevicesCommand.class, LaunchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -6,6 +6,9 @@ import dev.ember.Ember;
 import dev.ember.Tensor;
 import dev.ember.data.Batch;
 import dev.ember.data.DataLoader;
+import dev.ember.distributed.Collectives;
+import dev.ember.distributed.DistributedSampler;
+import dev.ember.distributed.ProcessGroup;
 import dev.ember.io.SafeTensors;
 import dev.ember.metrics.Metric;
 import dev.ember.nn.Loss;
@@ -42,6 +45,7 @@ public final class Trainer {
     private final PrintStream out;
     private final boolean terminal;
     private final java.util.function.UnaryOperator<Tensor> inputTransform;
+    private final ProcessGroup group;
 
     private final List<EpochResult> history = new ArrayList<>();
     private int nextEpoch;
@@ -65,10 +69,14 @@ public final class Trainer {
         this.callbacks = cbs;
         this.logPath = b.logPath;
         this.logEvery = b.logEvery;
-        this.out = b.out;
+        this.group = b.group;
+        this.out = isLeadRank() ? b.out : new PrintStream(java.io.OutputStream.nullOutputStream()); // rank 0 speaks for all
         this.terminal = b.terminal;
         this.inputTransform = b.inputTransform;
     }
+
+    /** Whether this process writes logs, plots and checkpoints: always, except on ranks other than 0 of a distributed run. */
+    public boolean isLeadRank() { return group == null || group.rank() == 0; }
 
     /** A builder for a trainer of {@code model} with {@code loss}, {@code optimizer} and a training loader. */
     public static Builder builder(Module model, Loss loss, Optimizer optimizer, DataLoader trainLoader) {
@@ -102,7 +110,7 @@ public final class Trainer {
     public List<EpochResult> fit(int epochs) {
         stopReason = null;
         callbacks.forEach(c -> c.onTrainBegin(this));
-        RunLog log = logPath == null ? null : new RunLog(logPath);
+        RunLog log = logPath == null || !isLeadRank() ? null : new RunLog(logPath);
         long start = System.nanoTime();
         try {
             for (int epoch = nextEpoch; epoch < epochs && stopReason == null; epoch++) {
@@ -117,7 +125,7 @@ public final class Trainer {
             if (log != null) log.close();
         }
         callbacks.forEach(c -> c.onTrainEnd(this));
-        if (logPath != null && !history.isEmpty()) CurvePlot.write(logPath, plotPath());
+        if (logPath != null && !history.isEmpty() && isLeadRank()) CurvePlot.write(logPath, plotPath());
         return history();
     }
 
@@ -151,10 +159,16 @@ public final class Trainer {
             double secs = (System.nanoTime() - t0) / 1e9;
             double sps = samples / Math.max(secs, 1e-9);
             bar.update(steps, lossSum / samples, sps, secs);
-            if (log != null && logEvery > 0 && globalStep % logEvery == 0)
-                log.step(epoch, globalStep, lv, optimizer.paramGroups().get(0).lr(), sps, elapsedBefore + (System.nanoTime() - start) / 1e9);
+            if (logPath != null && logEvery > 0 && globalStep % logEvery == 0) {
+                double[] global = sumOverRanks(lv, samples); // every rank takes part; rank 0 writes
+                if (log != null) log.step(epoch, globalStep, global[0] / worldSize(), optimizer.paramGroups().get(0).lr(),
+                        global[1] / Math.max(secs, 1e-9), elapsedBefore + (System.nanoTime() - start) / 1e9);
+            }
         }
         double trainSecs = (System.nanoTime() - t0) / 1e9;
+        double[] totals = sumOverRanks(lossSum, samples);
+        lossSum = totals[0];
+        samples = (long) totals[1];
         Map<String, Double> val = valLoader == null ? Map.of() : evaluate(valLoader, "val_");
         if (scheduler instanceof ReduceLROnPlateau plateau) {
             double v = plateauMonitor.equals("train_loss") ? lossSum / samples : val.get(plateauMonitor);
@@ -179,6 +193,8 @@ public final class Trainer {
         double lossSum = 0;
         long n = 0;
         Device dev = device();
+        boolean sharded = isSharded(loader);
+        List<Tensor> outputs = new ArrayList<>(), targets = new ArrayList<>();
         try (var ignored = Ember.noGrad()) {
             for (Batch batch : loader) {
                 Batch b = batch.to(dev);
@@ -186,15 +202,43 @@ public final class Trainer {
                 Tensor y = model.forward(x);
                 lossSum += loss.forward(y, b.targets()).item() * b.size();
                 n += b.size();
-                for (Metric m : metrics) m.update(y, b.targets());
+                if (sharded) {
+                    outputs.add(y);
+                    targets.add(b.targets());
+                } else {
+                    for (Metric m : metrics) m.update(y, b.targets());
+                }
             }
         } finally {
             model.train(wasTraining);
+        }
+        if (isSharded(loader)) { // each rank saw its shard: metrics over every rank's outputs
+            metrics.forEach(Metric::reset);
+            Tensor y = Collectives.gatherRows(group, Tensor.cat(outputs, 0));
+            Tensor t = Collectives.gatherRows(group, Tensor.cat(targets, 0));
+            for (Metric m : metrics) m.update(y, t);
+            double[] totals = sumOverRanks(lossSum, n);
+            lossSum = totals[0];
+            n = (long) totals[1];
         }
         Map<String, Double> out = new LinkedHashMap<>();
         out.put(prefix + "loss", n == 0 ? Double.NaN : lossSum / n);
         for (Metric m : metrics) out.put(prefix + m.name(), m.compute());
         return out;
+    }
+
+    private boolean isSharded(DataLoader loader) {
+        return group != null && group.worldSize() > 1 && loader.sampler() instanceof DistributedSampler;
+    }
+
+    private int worldSize() { return group == null ? 1 : group.worldSize(); }
+
+    /** {@code {a, b}} summed over the ranks (themselves when not distributed). */
+    private double[] sumOverRanks(double a, double b) {
+        if (group == null || group.worldSize() == 1) return new double[]{a, b};
+        Tensor t = Tensor.of(new double[]{a, b});
+        group.allReduce(t);
+        return t.toDoubleArray();
     }
 
     // ---- checkpoint state ---------------------------------------------------------------
@@ -223,7 +267,8 @@ public final class Trainer {
 
     /** Restores a checkpoint written by {@link Checkpoint}: the next {@link #fit} continues where it stopped. */
     public void resume(Path checkpoint) {
-        Map<String, Tensor> s = SafeTensors.read(checkpoint);
+        Map<String, Tensor> s = group == null || group.worldSize() == 1 ? SafeTensors.read(checkpoint)
+                : SafeTensors.read(Collectives.fileFromRankZero(group, checkpoint)); // every rank resumes rank 0's file
         model.loadStateDict(section(s, "model."));
         optimizer.loadStateDict(section(s, "optimizer."));
         if (scheduler != null) scheduler.loadStateDict(section(s, "scheduler."));
@@ -234,6 +279,7 @@ public final class Trainer {
         Ember.generator().setState(require(s, "rng.default", checkpoint).toLongArray());
         trainLoader.generator().setState(require(s, "rng.train_loader", checkpoint).toLongArray());
         nextEpoch = (int) require(s, "trainer.next_epoch", checkpoint).itemLong();
+        trainLoader.setNextEpoch(nextEpoch); // epoch-seeded samplers and datasets continue, too
         globalStep = require(s, "trainer.global_step", checkpoint).itemLong();
         elapsedBefore = require(s, "trainer.elapsed", checkpoint).item();
     }
@@ -267,6 +313,7 @@ public final class Trainer {
         private PrintStream out = System.out;
         private boolean terminal = ProgressBar.isTerminal();
         private java.util.function.UnaryOperator<Tensor> inputTransform;
+        private ProcessGroup group;
 
         private Builder(Module model, Loss loss, Optimizer optimizer, DataLoader trainLoader) {
             this.model = model;
@@ -301,6 +348,14 @@ public final class Trainer {
 
         /** A transform applied to every input batch on the device (e.g. normalisation). */
         public Builder inputTransform(java.util.function.UnaryOperator<Tensor> transform) { this.inputTransform = transform; return this; }
+
+        /**
+         * Trains as one rank of {@code group} (the model is usually a {@code DistributedDataParallel}
+         * and the loader's sampler a {@link DistributedSampler}): losses and sample counts are summed
+         * over the ranks, validation metrics cover every rank's shard, and only rank 0 prints, logs,
+         * plots and writes checkpoints. {@link Trainer#resume} then reads rank 0's checkpoint on every rank.
+         */
+        public Builder distributed(ProcessGroup group) { this.group = group; return this; }
 
         /** The trainer. */
         public Trainer build() { return new Trainer(this); }
