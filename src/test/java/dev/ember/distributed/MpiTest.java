@@ -77,6 +77,23 @@ class MpiTest {
     }
 
     @Test
+    void aJobRestartedFromItsLastCheckpointAfterARankDiedRepeatsTheUninterruptedRun() throws Exception {
+        Path whole = dir.resolve("whole"), broken = dir.resolve("broken");
+        var a = mpirun(2, Map.of(), 300, "trainer", "2", whole.toString());
+        assertEquals(0, a.exitCode(), a.output());
+        // 1,024 images in global batches of 64: 16 steps per epoch; rank 1 dies in the second epoch
+        var b = mpirun(2, Map.of(), 300, "trainer", "2", broken.toString(), "die-at", "20");
+        assertNotEquals(0, b.exitCode(), b.output());
+        assertTrue(Files.exists(broken.resolve("checkpoints/last.safetensors")), "epoch 1 was checkpointed: " + b.output());
+        var c = mpirun(2, Map.of(), 300, "trainer", "2", broken.toString(), "resume");
+        assertEquals(0, c.exitCode(), c.output());
+        List<String> want = Files.readAllLines(whole.resolve("epochs.txt")), got = Files.readAllLines(broken.resolve("epochs.txt"));
+        assertEquals(2, want.size());
+        assertEquals(1, got.size(), "the resumed run trained epoch 2 only");
+        assertEquals(want.get(1), got.get(0), "epoch 2: the same train loss, validation loss and accuracy, to the last bit");
+    }
+
+    @Test
     void aStalledRankMakesTheOthersTimeOutWithAClearMessage() throws Exception {
         var r = mpirun(2, Map.of("EMBER_DIST_TIMEOUT", "4"), 300, "mlp", "40", "32", dir.resolve("x").toString(), "stall-at", "5");
         assertNotEquals(-1, r.exitCode(), "the job hung and was killed by the test: " + r.output());

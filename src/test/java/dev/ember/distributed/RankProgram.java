@@ -32,6 +32,8 @@ public final class RankProgram {
         try {
             switch (args[0]) {
                 case "collectives" -> collectives(group, Path.of(args[1]));
+                case "trainer" -> trainer(group, Integer.parseInt(args[1]), Path.of(args[2]), args.length > 3 ? args[3] : "",
+                        args.length > 4 ? Integer.parseInt(args[4]) : -1);
                 case "mlp" -> mlp(group, Integer.parseInt(args[1]), Integer.parseInt(args[2]), Path.of(args[3]),
                         args.length > 5 ? args[4] : "", args.length > 5 ? Integer.parseInt(args[5]) : -1);
                 default -> throw new IllegalArgumentException("unknown mode " + args[0]);
@@ -42,6 +44,51 @@ public final class RankProgram {
             Runtime.getRuntime().halt(3); // the communication thread may be blocked in MPI: exit without finalising
         }
         group.close();
+    }
+
+    /**
+     * The Trainer with DDP, a distributed sampler, validation and checkpoints in {@code dir}, on
+     * 1,024 embedded Fashion-MNIST images: writes each epoch's train loss, validation loss and
+     * accuracy to {@code dir/epochs.txt} (rank 0). {@code resume} continues from
+     * {@code dir/checkpoints/last.safetensors}; {@code die-at K} kills rank 1 at its K-th step.
+     */
+    private static void trainer(ProcessGroup g, int epochs, Path dir, String mode, int dieAt) throws Exception {
+        Ember.manualSeed(3);
+        TensorDataset all = FashionMnist.loadEmbedded().train();
+        Tensor idx = Tensor.arange(0, 1024 + 256, 1);
+        Tensor x = FashionMnist.normalize(all.inputs().indexSelect(0, idx)), y = all.targets().indexSelect(0, idx);
+        TensorDataset train = new TensorDataset(x.narrow(0, 0, 1024), y.narrow(0, 0, 1024));
+        TensorDataset val = new TensorDataset(x.narrow(0, 1024, 256), y.narrow(0, 1024, 256));
+        DistributedDataParallel ddp = new DistributedDataParallel(FashionMnistRun.mlp(), g);
+        Adam opt = new Adam(ddp.parameters(), 1e-3);
+        DataLoader trainLoader = DataLoader.builder(train).batchSize(64 / g.worldSize())
+                .sampler(new DistributedSampler(train.size(), g, 5)).build();
+        DataLoader valLoader = DataLoader.builder(val).batchSize(100).sampler(DistributedSampler.unpadded(val.size(), g)).build();
+        int[] steps = {0};
+        CrossEntropyLoss ce = new CrossEntropyLoss();
+        dev.ember.nn.Loss loss = (out, target) -> {
+            if (++steps[0] == dieAt && g.rank() == 1) {
+                try {
+                    new ProcessBuilder("kill", "-9", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return ce.forward(out, target);
+        };
+        dev.ember.train.Trainer t = dev.ember.train.Trainer.builder(ddp, loss, opt, trainLoader)
+                .validation(valLoader).metric(new dev.ember.metrics.Accuracy())
+                .callback(new dev.ember.train.Checkpoint(dir.resolve("checkpoints"), 1, null, dev.ember.train.Mode.MAX))
+                .output(System.out, false).distributed(g).build();
+        if (mode.equals("resume")) t.resume(dir.resolve("checkpoints").resolve("last.safetensors"));
+        t.fit(epochs);
+        if (g.rank() == 0) {
+            List<String> lines = new ArrayList<>();
+            for (var r : t.history())
+                lines.add(r.epoch() + " " + r.trainLoss() + " " + r.validation().get("val_loss") + " " + r.validation().get("val_accuracy"));
+            Files.write(dir.resolve("epochs.txt"), lines);
+        }
+        ddp.close();
     }
 
     /** Checks each collective against values every rank can compute itself; writes "ok" lines. */
