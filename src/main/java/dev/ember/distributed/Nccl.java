@@ -30,7 +30,7 @@ final class Nccl {
     final String version;
     private final MethodHandle getUniqueId, commInitRank, allReduce, broadcast, allGather, commDestroy, commAbort, errorString;
 
-    private record Probe(Nccl nccl, String reason) {}
+    record Probe(Nccl nccl, String reason) {}
 
     private Nccl(SymbolLookup lib) {
         Linker l = Linker.nativeLinker();

@@ -36,7 +36,7 @@ class DistributedDataParallelTest {
     }
 
     /** Rank 1 of 2; rank 0's weights and per-parameter gradients are given. */
-    static final class PeerGroup implements ProcessGroup {
+    static class PeerGroup implements ProcessGroup {
         final ArrayDeque<Tensor> peerState = new ArrayDeque<>();
         Map<String, Tensor> peerGrads = Map.of();
         List<List<String>> layout = List.of();
