@@ -17,8 +17,13 @@ final class HostStaging {
 
     /** A native copy of {@code t}'s elements in row-major order, allocated in {@code arena}. */
     static MemorySegment toSegment(Tensor t, Arena arena) {
+        return toSegment(t, arena.allocate(Math.max(1, t.numel()) * t.dtype().byteSize(), 64));
+    }
+
+    /** Copies {@code t}'s elements in row-major order to the start of {@code seg}; returns the slice written. */
+    static MemorySegment toSegment(Tensor t, MemorySegment into) {
         long n = t.numel();
-        MemorySegment seg = arena.allocate(Math.max(1, n) * t.dtype().byteSize(), 64);
+        MemorySegment seg = into.asSlice(0, n * t.dtype().byteSize());
         switch (t.dtype()) {
             case FLOAT32 -> MemorySegment.copy(t.toFloatArray(), 0, seg, ValueLayout.JAVA_FLOAT, 0, (int) n);
             case FLOAT64 -> MemorySegment.copy(t.toDoubleArray(), 0, seg, ValueLayout.JAVA_DOUBLE, 0, (int) n);

@@ -24,6 +24,10 @@ public final class MpiProcessGroup implements ProcessGroup {
     private final int rank;
     private final int size;
     private boolean closed;
+    // One staging buffer for the tensor collectives, grown on demand: they run one at a time, and a
+    // shared arena per call would cost a thread handshake on every close.
+    private Arena stagingArena = Arena.ofShared();
+    private MemorySegment staging = stagingArena.allocate(1 << 16, 64);
 
     private MpiProcessGroup(double timeoutSeconds) {
         int[] rs = {-1, -1};
@@ -63,11 +67,9 @@ public final class MpiProcessGroup implements ProcessGroup {
         checkOpen("allReduce");
         if (op == null) throw new IllegalArgumentException("allReduce: op is null");
         int n = count("allReduce", tensor);
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment seg = HostStaging.toSegment(tensor, arena);
-            comm.run(describe("allReduce", n, tensor.dtype()), () -> mpi.allreduceInPlace(seg, n, tensor.dtype(), op));
-            HostStaging.copyBack(seg, tensor);
-        }
+        MemorySegment seg = HostStaging.toSegment(tensor, staging((long) n * tensor.dtype().byteSize()));
+        comm.run(describe("allReduce", n, tensor.dtype()), () -> mpi.allreduceInPlace(seg, n, tensor.dtype(), op));
+        HostStaging.copyBack(seg, tensor);
     }
 
     @Override
@@ -75,20 +77,20 @@ public final class MpiProcessGroup implements ProcessGroup {
         checkOpen("broadcast");
         checkRoot("broadcast", root);
         int n = count("broadcast", tensor);
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment seg = HostStaging.toSegment(tensor, arena);
-            comm.run(describe("broadcast", n, tensor.dtype()) + " from rank " + root, () -> mpi.bcast(seg, n, tensor.dtype(), root));
-            if (rank != root) HostStaging.copyBack(seg, tensor);
-        }
+        MemorySegment seg = HostStaging.toSegment(tensor, staging((long) n * tensor.dtype().byteSize()));
+        comm.run(describe("broadcast", n, tensor.dtype()) + " from rank " + root, () -> mpi.bcast(seg, n, tensor.dtype(), root));
+        if (rank != root) HostStaging.copyBack(seg, tensor);
     }
 
     @Override
     public List<Tensor> allGather(Tensor tensor) {
         checkOpen("allGather");
         int n = count("allGather", tensor);
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment send = HostStaging.toSegment(tensor, arena);
-            MemorySegment recv = arena.allocate(Math.max(1, (long) n * size) * tensor.dtype().byteSize(), 64);
+        {
+            long bytes = (long) n * tensor.dtype().byteSize();
+            MemorySegment buf = staging(bytes * (size + 1) + 64);
+            MemorySegment send = HostStaging.toSegment(tensor, buf);
+            MemorySegment recv = buf.asSlice((bytes + 63) / 64 * 64, bytes * size);
             comm.run(describe("allGather", n, tensor.dtype()), () -> mpi.allgather(send, recv, n, tensor.dtype()));
             List<Tensor> out = new ArrayList<>(size);
             for (int r = 0; r < size; r++) {
@@ -129,7 +131,19 @@ public final class MpiProcessGroup implements ProcessGroup {
             if (comm.broken() == null) comm.run("MPI_Finalize", () -> { if (!mpi.isFinalized()) mpi.finalizeMpi(); });
         } finally {
             comm.shutdown();
+            if (comm.broken() == null) stagingArena.close(); // a blocked collective may still hold it
         }
+    }
+
+    /** The staging buffer, at least {@code bytes} long. */
+    private MemorySegment staging(long bytes) {
+        if (staging.byteSize() < bytes) {
+            if (comm.broken() != null) throw new DistributedException("mpi on rank " + rank + ": the process group is broken (" + comm.broken() + ")");
+            stagingArena.close();
+            stagingArena = Arena.ofShared();
+            staging = stagingArena.allocate(Math.max(bytes, staging.byteSize() * 2), 64);
+        }
+        return staging;
     }
 
     @Override
