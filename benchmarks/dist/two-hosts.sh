@@ -54,7 +54,7 @@ printf '10.77.0.1 slots=%s\n10.77.0.2 slots=%s\n' "$slots" "$slots" > "$work/hos
 
 np=$(( 2 * slots ))
 envs=()
-for v in EMBER_NUM_THREADS EMBER_DIST_TIMEOUT; do [ -n "${!v:-}" ] && envs+=(-x "$v"); done
+for v in EMBER_NUM_THREADS EMBER_DIST_TIMEOUT; do if [ -n "${!v:-}" ]; then envs+=(-x "$v"); fi; done
 set +e
 ip netns exec "$h1" mpirun --allow-run-as-root -np "$np" --hostfile "$work/hosts" --bind-to none \
   --mca plm_rsh_agent "$work/agent" --mca btl self,vader,tcp \
