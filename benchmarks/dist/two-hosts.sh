@@ -4,7 +4,9 @@
 # "rsh agent" that enters the other namespace stands in for ssh; MPI traffic goes over TCP on the
 # veth (no shared memory between the two "hosts"). Needs root (ip netns). Cleans up on exit.
 #   benchmarks/dist/two-hosts.sh [--slots K] -- COMMAND ARGS...     (K ranks per host, default 1)
-# Example: benchmarks/dist/two-hosts.sh -- java -jar target/ember-0.1.0-SNAPSHOT-all.jar train --model cnn
+# Example: benchmarks/dist/two-hosts.sh -- java --add-modules jdk.incubator.vector \
+#            -cp "$PWD/target/ember-0.1.0-SNAPSHOT-all.jar" dev.ember.cli.Main train --model cnn
+# (not `java -jar`: Open MPI's mpirun rewrites a java command line that has no -cp, mangling an argument)
 set -euo pipefail
 slots=1
 while [ $# -gt 0 ]; do

@@ -117,13 +117,7 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
      */
     @Override
     public Tensor forward(Tensor input) {
-        if (ready > 0 && ready < slots.size()) {
-            StringJoiner missing = new StringJoiner(", ");
-            for (Slot s : slots.values()) if (!gotGrad(s)) missing.add(s.name());
-            throw new IllegalStateException("DistributedDataParallel: the previous backward on rank " + group.rank()
-                    + " gave no gradient to " + missing + "; every parameter must take part in the loss (gradients of the others "
-                    + "were already being reduced, so the ranks cannot continue consistently)");
-        }
+        if (ready > 0 && ready < slots.size()) throw incomplete();
         resetIteration();
         if (isTraining() && group.worldSize() > 1) broadcastState(module.namedBuffers());
         return module.forward(input);
@@ -210,6 +204,14 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
 
     private boolean gotGrad(Slot s) { return readyFlags.containsKey(s.param()); }
 
+    private IllegalStateException incomplete() {
+        StringJoiner missing = new StringJoiner(", ");
+        for (Slot s : slots.values()) if (!gotGrad(s)) missing.add(s.name());
+        return new IllegalStateException("DistributedDataParallel: the previous backward on rank " + group.rank()
+                + " gave no gradient to " + missing + "; every parameter must take part in the loss (gradients of the others "
+                + "were already being reduced, so the ranks cannot continue consistently)");
+    }
+
     private final Map<Tensor, Boolean> readyFlags = new IdentityHashMap<>();
 
     private void resetIteration() {
@@ -225,8 +227,9 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
     private void onGradReady(Tensor param) {
         if (!sync || group.worldSize() == 1) return; // one rank: the local gradient is the average
         Slot s = slots.get(param);
-        if (s == null || readyFlags.put(param, Boolean.TRUE) != null) return; // a second backward without forward: counted once
-        if (ready == slots.size()) resetIteration(); // backward again after a finished reduction (no forward between)
+        if (s == null) return;
+        if (ready == slots.size()) resetIteration(); // another backward after a finished reduction (no forward between)
+        if (readyFlags.put(param, Boolean.TRUE) != null) throw incomplete(); // a backward began before the last one finished
         copyIn(s);
         ready++;
         Bucket b = s.bucket();

@@ -169,6 +169,29 @@ class DistributedDataParallelTest {
     }
 
     @Test
+    void aSecondBackwardWithoutForwardIsReducedToo() {
+        // gradient accumulation without noSync: each backward reduces what has accumulated so far
+        PeerGroup group = new PeerGroup();
+        Module m = model(7);
+        m.namedParameters().values().forEach(t -> group.peerState.add(t.clone()));
+        group.firstLayerWeight = m.parameters().get(0);
+        DistributedDataParallel ddp = new DistributedDataParallel(m, group, 25);
+        group.layout = ddp.bucketNames();
+        Map<String, Tensor> zero = new java.util.HashMap<>();
+        m.namedParameters().forEach((k, v) -> zero.put(k, Tensor.zerosLike(v)));
+        group.peerGrads = zero;
+        Tensor a = Tensor.randn(3, 6);
+        Tensor y = ddp.forward(a).sum();
+        y.backward(Tensor.ones(), true);
+        assertEquals(1, group.launches.size());
+        Tensor afterFirst = m.parameters().get(0).grad().clone();
+        y.backward(); // no forward in between
+        assertEquals(2, group.launches.size(), "the second backward was reduced as well");
+        // (g/2 + g) / 2 with the peer contributing zeros
+        assertArrayEquals(afterFirst.mul(1.5).toFloatArray(), m.parameters().get(0).grad().toFloatArray(), 1e-6f);
+    }
+
+    @Test
     void withOneRankItIsTheModuleItself() {
         Module m = model(5);
         DistributedDataParallel ddp = new DistributedDataParallel(m, new LocalProcessGroup());
