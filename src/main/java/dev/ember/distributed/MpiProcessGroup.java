@@ -86,19 +86,17 @@ public final class MpiProcessGroup implements ProcessGroup {
     public List<Tensor> allGather(Tensor tensor) {
         checkOpen("allGather");
         int n = count("allGather", tensor);
-        {
-            long bytes = (long) n * tensor.dtype().byteSize();
-            MemorySegment buf = staging(bytes * (size + 1) + 64);
-            MemorySegment send = HostStaging.toSegment(tensor, buf);
-            MemorySegment recv = buf.asSlice((bytes + 63) / 64 * 64, bytes * size);
-            comm.run(describe("allGather", n, tensor.dtype()), () -> mpi.allgather(send, recv, n, tensor.dtype()));
-            List<Tensor> out = new ArrayList<>(size);
-            for (int r = 0; r < size; r++) {
-                Tensor t = HostStaging.fromSegment(recv, (long) r * n, tensor.dtype(), tensor.shape());
-                out.add(t.device().equals(tensor.device()) ? t : t.to(tensor.device()));
-            }
-            return out;
+        long bytes = (long) n * tensor.dtype().byteSize();
+        MemorySegment buf = staging(bytes * (size + 1) + 64);
+        MemorySegment send = HostStaging.toSegment(tensor, buf);
+        MemorySegment recv = buf.asSlice((bytes + 63) / 64 * 64, bytes * size);
+        comm.run(describe("allGather", n, tensor.dtype()), () -> mpi.allgather(send, recv, n, tensor.dtype()));
+        List<Tensor> out = new ArrayList<>(size);
+        for (int r = 0; r < size; r++) {
+            Tensor t = HostStaging.fromSegment(recv, (long) r * n, tensor.dtype(), tensor.shape());
+            out.add(t.device().equals(tensor.device()) ? t : t.to(tensor.device()));
         }
+        return out;
     }
 
     @Override
