@@ -43,7 +43,10 @@ final class CommThread {
     String broken() { return broken; }
 
     /** Queues {@code body} (named {@code what} in messages) and returns its pending work. */
-    Work submit(String what, Runnable body) {
+    Work submit(String what, Runnable body) { return submit(what, body, timeoutSeconds); }
+
+    /** {@link #submit(String, Runnable)} with its own time limit. */
+    Work submit(String what, Runnable body, double timeoutSeconds) {
         if (broken != null)
             throw new DistributedException(what + " on " + where.get() + ": the process group is broken (" + broken + ")");
         Future<?> f = executor.submit(body);
@@ -81,6 +84,9 @@ final class CommThread {
 
     /** Runs {@code body} on the thread and waits for it. */
     void run(String what, Runnable body) { submit(what, body).await(); }
+
+    /** Runs {@code body} on the thread and waits for it at most {@code timeoutSeconds}. */
+    void run(String what, Runnable body, double timeoutSeconds) { submit(what, body, timeoutSeconds).await(); }
 
     /** Stops the thread once queued work has run (a thread blocked in the library is abandoned; it is a daemon). */
     void shutdown() { executor.shutdown(); }

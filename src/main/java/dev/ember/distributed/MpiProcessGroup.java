@@ -19,6 +19,9 @@ import java.util.List;
  * {@link #timeoutSeconds()} (default: {@code EMBER_DIST_TIMEOUT} seconds, else 600).
  */
 public final class MpiProcessGroup implements ProcessGroup {
+    /** The least time MPI_Init may take: 10 minutes. */
+    static final double INIT_TIMEOUT_SECONDS = 600;
+
     private final CommThread comm;
     private final MpiLibrary mpi;
     private final int rank;
@@ -32,13 +35,16 @@ public final class MpiProcessGroup implements ProcessGroup {
     private MpiProcessGroup(double timeoutSeconds) {
         int[] rs = {-1, -1};
         MpiLibrary[] lib = new MpiLibrary[1];
-        this.comm = new CommThread("ember-mpi", timeoutSeconds, () -> "rank " + rs[0] + " of " + rs[1]);
+        this.comm = new CommThread("ember-mpi", timeoutSeconds,
+                () -> rs[0] < 0 ? "this process (its rank is not known yet)" : "rank " + rs[0] + " of " + rs[1]);
+        // MPI_Init waits for every rank's process to start (JVMs, on a loaded machine, in their own
+        // time), so it gets at least INIT_TIMEOUT_SECONDS whatever the collectives' limit.
         comm.run("MPI_Init", () -> {
             lib[0] = MpiLibrary.load();
             lib[0].init();
             rs[0] = lib[0].rank();
             rs[1] = lib[0].size();
-        });
+        }, Math.max(timeoutSeconds, INIT_TIMEOUT_SECONDS));
         this.mpi = lib[0];
         this.rank = rs[0];
         this.size = rs[1];

@@ -95,9 +95,12 @@ class MpiTest {
 
     @Test
     void aStalledRankMakesTheOthersTimeOutWithAClearMessage() throws Exception {
-        var r = mpirun(2, Map.of("EMBER_DIST_TIMEOUT", "4"), 300, "mlp", "40", "32", dir.resolve("x").toString(), "stall-at", "5");
+        // Rank 1 stops for good at step 5, so some collective of rank 0 must time out. (On a very loaded
+        // machine an earlier one may time out first, on either rank: the same behaviour, so accepted.)
+        var r = mpirun(2, Map.of("EMBER_DIST_TIMEOUT", "10"), 300, "mlp", "40", "32", dir.resolve("x").toString(), "stall-at", "5");
         assertNotEquals(-1, r.exitCode(), "the job hung and was killed by the test: " + r.output());
         assertNotEquals(0, r.exitCode(), r.output());
-        assertTrue(r.output().contains("rank 0: allReduce") && r.output().contains("on rank 0 of 2 did not finish within 4 s"), r.output());
+        assertTrue(java.util.regex.Pattern.compile("rank [01]: \\w+( of \\d+ \\w+)?( from rank \\d)? on rank [01] of 2 did not finish within 10 s: "
+                + "another rank has died or stopped").matcher(r.output()).find(), r.output());
     }
 }
