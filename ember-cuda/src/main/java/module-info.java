@@ -4,5 +4,8 @@ module dev.ember.cuda {
     requires jcuda;
     requires jcublas;
 
+    // device addresses and the stream of CUDA tensors, for NCCL collectives
+    exports dev.ember.backend.cuda to dev.ember.distributed;
+
     provides dev.ember.backend.BackendProvider with dev.ember.backend.cuda.CudaProvider;
 }

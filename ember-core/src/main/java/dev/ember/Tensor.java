@@ -39,6 +39,7 @@ public final class Tensor implements AutoCloseable {
     private boolean retainsGrad;
     private Tensor grad;
     private Node gradFn;
+    private List<java.util.function.Consumer<Tensor>> postAccumulateGradHooks = List.of();
 
     Tensor(Storage storage, int[] shape, int[] strides, int offset) {
         this.storage = storage;
@@ -266,6 +267,33 @@ public final class Tensor implements AutoCloseable {
     }
 
     public boolean retainsGrad() { return retainsGrad; }
+
+    /**
+     * Registers {@code hook} to run once per backward pass, after this leaf's {@link #grad()} holds
+     * the gradient of that pass (every path into the leaf summed), as PyTorch's
+     * {@code register_post_accumulate_grad_hook}. Hooks run in registration order, on the thread
+     * that runs backward, with grad mode off; they receive this tensor. Distributed data
+     * parallelism uses this to start reducing a gradient while the rest of backward runs.
+     *
+     * @return a handle whose {@link AutoCloseable#close()} removes the hook
+     * @throws IllegalStateException if this tensor is not a leaf that requires grad
+     */
+    public AutoCloseable registerPostAccumulateGradHook(java.util.function.Consumer<Tensor> hook) {
+        if (hook == null) throw new IllegalArgumentException("registerPostAccumulateGradHook: hook is null");
+        if (!requiresGrad || gradFn != null)
+            throw new IllegalStateException("registerPostAccumulateGradHook: only leaf tensors that require grad accumulate gradients");
+        var copy = new java.util.ArrayList<>(postAccumulateGradHooks);
+        copy.add(hook);
+        postAccumulateGradHooks = List.copyOf(copy);
+        return () -> {
+            var rest = new java.util.ArrayList<>(postAccumulateGradHooks);
+            rest.remove(hook);
+            postAccumulateGradHooks = List.copyOf(rest);
+        };
+    }
+
+    /** The hooks registered with {@link #registerPostAccumulateGradHook} (autograd engine only). */
+    public List<java.util.function.Consumer<Tensor>> postAccumulateGradHooks() { return postAccumulateGradHooks; }
 
     /** Back-propagates from this one-element tensor (a gradient of 1). */
     public void backward() {
@@ -754,7 +782,11 @@ public final class Tensor implements AutoCloseable {
         return storage;
     }
 
-    Strided strided() { return new Strided(liveStorage(), shape, strides, offset); }
+    /**
+     * The storage, shape, strides and offset behind this tensor, as a backend sees them (checked: a closed
+     * tensor throws). Public for native interop that reads device memory itself (NCCL collectives).
+     */
+    public Strided strided() { return new Strided(liveStorage(), shape, strides, offset); }
 
     Backend backend() { return storage.backend(); }
 

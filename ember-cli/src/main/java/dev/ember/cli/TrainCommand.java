@@ -2,6 +2,8 @@ package dev.ember.cli;
 
 import dev.ember.Device;
 import dev.ember.backend.Backends;
+import dev.ember.distributed.ProcessGroup;
+import dev.ember.distributed.ProcessGroups;
 import dev.ember.train.FashionMnistRun;
 import dev.ember.train.NonFiniteLoss;
 import java.nio.file.Files;
@@ -85,8 +87,27 @@ public final class TrainCommand implements Runnable {
         Path dir = out != null ? out : Path.of("runs", model.toLowerCase(Locale.ROOT));
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw bad("--out: " + dir + " is a file, not a directory");
         Device dev = device(spec, device);
-        report(FashionMnistRun.run(new FashionMnistRun.Options(m, epochs, batchSize, lr, dev, data, dir, 5000, patience, download, seed,
-                trainLimit, resume, onNonFinite), System.out));
+        var options = new FashionMnistRun.Options(m, epochs, batchSize, lr, dev, data, dir, 5000, patience, download, seed,
+                trainLimit, resume, onNonFinite);
+        if (ProcessGroups.launchedWorldSize() == 1) {
+            report(FashionMnistRun.run(options, System.out));
+            return;
+        }
+        // One rank of `./ember launch` (mpirun): train data-parallel; rank 0 reports.
+        ProcessGroup group = ProcessGroups.init();
+        try {
+            var r = FashionMnistRun.run(options, System.out, group);
+            if (group.rank() == 0) report(r);
+        } catch (RuntimeException e) {
+            // A collective that timed out leaves the communication thread inside MPI: exit at once, so
+            // mpirun sees the failure and ends the other ranks, instead of finalising (which would wait).
+            System.err.println("ember: rank " + group.rank() + " of " + group.worldSize() + ": " + e.getMessage());
+            if (System.getenv("EMBER_DEBUG") != null) e.printStackTrace();
+            System.err.flush();
+            System.out.flush();
+            Runtime.getRuntime().halt(3);
+        }
+        group.close();
     }
 
     private ParameterException bad(String message) { return new ParameterException(spec.commandLine(), message); }

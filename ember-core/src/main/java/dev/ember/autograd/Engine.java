@@ -32,6 +32,7 @@ public final class Engine {
         try (var ignored = GradMode.set(false)) {
             if (root.gradFn() == null) {
                 accumulate(root, gradient);
+                runHooks(root);
                 return;
             }
             run(root, gradient, retainGraph);
@@ -40,6 +41,7 @@ public final class Engine {
 
     private static void run(Tensor root, Tensor gradient, boolean retainGraph) {
         Map<Node, Integer> dependents = countDependents(root.gradFn());
+        Map<Tensor, Integer> hookedLeafEdges = countHookedLeafEdges(dependents.keySet());
         Map<Node, Tensor> pending = new IdentityHashMap<>();
         Map<Node, Tensor> retained = new IdentityHashMap<>();
         pending.put(root.gradFn(), gradient);
@@ -64,6 +66,8 @@ public final class Engine {
                 Node next = in.gradFn();
                 if (next == null) {
                     if (gi != null) accumulate(in, gi);
+                    // The last edge into a hooked leaf: its gradient for this pass is final.
+                    if (hookedLeafEdges != null && hookedLeafEdges.merge(in, -1, Integer::sum) == 0) runHooks(in);
                     continue;
                 }
                 if (gi != null) pending.merge(next, gi, Tensor::add);
@@ -90,6 +94,26 @@ public final class Engine {
             }
         }
         return count;
+    }
+
+    /**
+     * For each leaf with post-accumulate-grad hooks, the number of graph edges that lead into it
+     * (null when no leaf has hooks, the common case, so backward pays nothing for the feature).
+     */
+    private static Map<Tensor, Integer> countHookedLeafEdges(Iterable<Node> nodes) {
+        Map<Tensor, Integer> count = null;
+        for (Node node : nodes) {
+            for (Tensor in : node.inputs()) {
+                if (in == null || in.gradFn() != null || !in.requiresGrad() || in.postAccumulateGradHooks().isEmpty()) continue;
+                if (count == null) count = new IdentityHashMap<>();
+                count.merge(in, 1, Integer::sum);
+            }
+        }
+        return count;
+    }
+
+    private static void runHooks(Tensor leaf) {
+        for (var hook : leaf.postAccumulateGradHooks()) hook.accept(leaf);
     }
 
     /** Adds {@code g} into {@code t.grad()}; the first gradient is copied so grads never alias. */

@@ -40,6 +40,7 @@ public final class DataLoader implements Iterable<Batch> {
     private final Collate collate;
     private final int numWorkers;
     private final int prefetch;
+    private final Sampler sampler;
     private final int loaderId = LOADER_IDS.incrementAndGet();
     private int epoch = -1;
 
@@ -53,6 +54,9 @@ public final class DataLoader implements Iterable<Batch> {
         this.collate = b.collate;
         this.numWorkers = b.numWorkers;
         this.prefetch = b.prefetch;
+        this.sampler = b.sampler;
+        if (sampler != null && (shuffle || stream != null))
+            throw new IllegalArgumentException("DataLoader: a sampler chooses the order itself; it excludes shuffle and an IterableDataset");
         if (stream != null && shuffle)
             throw new IllegalArgumentException("DataLoader: an IterableDataset is read in order and cannot be shuffled");
     }
@@ -78,7 +82,7 @@ public final class DataLoader implements Iterable<Batch> {
      * @throws IllegalStateException for an {@link IterableDataset} whose size is unknown
      */
     public int size() {
-        int n = dataset != null ? dataset.size() : stream.sizeHint();
+        int n = sampler != null ? sampler.size() : dataset != null ? dataset.size() : stream.sizeHint();
         if (n < 0) throw new IllegalStateException("DataLoader.size: the IterableDataset does not know its size (sizeHint() = -1)");
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
@@ -89,6 +93,15 @@ public final class DataLoader implements Iterable<Batch> {
     /** The epoch of the latest {@link #iterator()} call, counted from 0 ({@code -1} before the first). */
     public int epoch() { return epoch; }
 
+    /** Makes the next {@link #iterator()} epoch {@code next} (a resumed run continues its epoch count). */
+    public void setNextEpoch(int next) {
+        if (next < 0) throw new IllegalArgumentException("DataLoader.setNextEpoch: epoch must be >= 0, got " + next);
+        this.epoch = next - 1;
+    }
+
+    /** The sampler given to the builder, or null. */
+    public Sampler sampler() { return sampler; }
+
     @Override
     public Iterator<Batch> iterator() {
         epoch++;
@@ -98,14 +111,16 @@ public final class DataLoader implements Iterable<Batch> {
             return numWorkers == 0 ? batches : new StreamPrefetcher(batches, numWorkers * prefetch);
         }
         if (dataset instanceof EpochAware ea) ea.setEpoch(epoch);
-        int n = dataset.size();
         int[] order;
-        if (shuffle) {
-            order = generator.permutation(n);
+        if (sampler != null) {
+            order = sampler.indices(epoch);
+        } else if (shuffle) {
+            order = generator.permutation(dataset.size());
         } else {
-            order = new int[n];
-            for (int i = 0; i < n; i++) order[i] = i;
+            order = new int[dataset.size()];
+            for (int i = 0; i < order.length; i++) order[i] = i;
         }
+        int n = order.length;
         int batches = size();
         if (numWorkers == 0) {
             return new Iterator<>() {
@@ -316,6 +331,7 @@ public final class DataLoader implements Iterable<Batch> {
         private Collate collate;
         private int numWorkers = 0;
         private int prefetch = 2;
+        private Sampler sampler;
 
         private Builder(Dataset<Example> dataset, IterableDataset<Example> stream) {
             if (dataset == null && stream == null) throw new IllegalArgumentException("DataLoader: dataset is null");
@@ -335,6 +351,9 @@ public final class DataLoader implements Iterable<Batch> {
 
         /** Whether to drop a last, incomplete batch (default false). */
         public Builder dropLast(boolean dropLast) { this.dropLast = dropLast; return this; }
+
+        /** Visits the indices that {@code sampler} gives each epoch, in its order (instead of {@code shuffle}). */
+        public Builder sampler(Sampler sampler) { this.sampler = sampler; return this; }
 
         /** Seed of the shuffle generator (default 0). */
         public Builder seed(long seed) { this.seed = seed; return this; }

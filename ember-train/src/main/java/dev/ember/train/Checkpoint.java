@@ -49,6 +49,7 @@ public final class Checkpoint implements Callback {
 
     @Override
     public void onEpochEnd(Trainer trainer, EpochResult r) {
+        if (!trainer.isLeadRank()) return; // in a distributed run rank 0 writes; every rank resumes from its file
         boolean improved = monitor != null && mode.improves(r.value(monitor), best, 0);
         if (improved) best = r.value(monitor);
         if (improved) save(bestPath(), trainer, r);

@@ -7,6 +7,10 @@ import dev.ember.Tensor;
 import dev.ember.data.DataLoader;
 import dev.ember.data.TensorDataset;
 import dev.ember.data.datasets.FashionMnist;
+import dev.ember.distributed.DistributedDataParallel;
+import dev.ember.distributed.DistributedSampler;
+import dev.ember.distributed.LocalProcessGroup;
+import dev.ember.distributed.ProcessGroup;
 import dev.ember.metrics.Accuracy;
 import dev.ember.nn.Conv2d;
 import dev.ember.nn.Flatten;
@@ -78,13 +82,25 @@ public final class FashionMnistRun {
         return new Sequential(new Flatten(), new Linear(784, 256), new ReLU(), new Linear(256, 128), new ReLU(), new Linear(128, 10));
     }
 
+    /** Runs the whole job, printing progress to {@code out}. */
+    public static Result run(Options o, PrintStream out) { return run(o, out, new LocalProcessGroup()); }
+
     /**
-     * Runs the whole job, printing progress to {@code out}. With {@link Options#resume()} it restores that
-     * checkpoint (model, optimizer, generators, early stopping) and trains on to {@link Options#epochs()};
-     * the same options (seed, model, data) as the interrupted run give the same result as a run that was
-     * never interrupted. A diverging run throws {@link TrainingDivergedException} and writes no model.
+     * Runs the job as one rank of {@code group} (data-parallel when it has several ranks): every
+     * rank builds the same model, {@link DistributedDataParallel} keeps the replicas equal, each
+     * rank trains on its {@link DistributedSampler} shard with {@code batchSize / worldSize} images
+     * per step (so the global batch is {@code batchSize}, as in a single process), validation and
+     * test metrics cover all shards, and only rank 0 prints and writes files. With
+     * {@link Options#resume()} it restores that checkpoint (model, optimizer, generators, early stopping)
+     * and trains on to {@link Options#epochs()}; the same options (seed, model, data) as the interrupted
+     * run give the same result as a run that was never interrupted. A diverging run throws
+     * {@link TrainingDivergedException} and writes no model.
      */
-    public static Result run(Options o, PrintStream out) {
+    public static Result run(Options o, PrintStream out, ProcessGroup group) {
+        int world = group.worldSize();
+        if (o.batchSize() % world != 0)
+            throw new IllegalArgumentException("train: --batch-size " + o.batchSize() + " does not divide among " + world + " ranks");
+        if (group.rank() != 0) out = new PrintStream(java.io.OutputStream.nullOutputStream());
         Ember.manualSeed(o.seed());
         FashionMnist.Splits data = FashionMnist.load(o.dataDir(), o.download());
         if (data.isEmbeddedSubset()) {
@@ -99,15 +115,20 @@ public final class FashionMnistRun {
         boolean embedded = data.isEmbeddedSubset();
         data = null; // the full raw arrays are not needed any more (an interpreted frame would keep them alive)
 
-        Module model = (o.model() == Model.CNN ? cnn() : mlp()).to(o.device());
+        Module net = (o.model() == Model.CNN ? cnn() : mlp()).to(o.device());
+        Module model = world == 1 ? net : new DistributedDataParallel(net, group);
+        if (world > 1) out.printf("distributed: %d ranks over %s, %d images per rank and step%n", world, group.backendName(), o.batchSize() / world);
         out.printf("model: %s, %,d parameters, on %s; Adam lr %g, batch %d, up to %d epochs (%d train / %d validation)%n",
                 o.model(), model.parameterCount(), o.device(), o.lr(), o.batchSize(), o.epochs(), train.size(), val.size());
         Adam opt = new Adam(model.parameters(), o.lr());
-        DataLoader trainLoader = DataLoader.builder(train).batchSize(o.batchSize()).shuffle(true).seed(o.seed()).build();
-        DataLoader valLoader = DataLoader.builder(val).batchSize(512).build();
-        DataLoader testLoader = DataLoader.builder(test).batchSize(512).build();
+        DataLoader trainLoader = world == 1
+                ? DataLoader.builder(train).batchSize(o.batchSize()).shuffle(true).seed(o.seed()).build()
+                : DataLoader.builder(train).batchSize(o.batchSize() / world).sampler(new DistributedSampler(train.size(), group, o.seed())).build();
+        DataLoader valLoader = evalLoader(val, group);
+        DataLoader testLoader = evalLoader(test, group);
         Path log = o.outDir().resolve("run.jsonl");
-        if (o.resume() == null) { // a fresh run starts a fresh log; a resumed one cuts its log back to the checkpoint
+        // a fresh run starts a fresh log (rank 0 writes it); a resumed one cuts its log back to the checkpoint
+        if (o.resume() == null && group.rank() == 0) {
             try { java.nio.file.Files.deleteIfExists(log); } catch (java.io.IOException ignored) { /* appended to otherwise */ }
         }
         Checkpoint checkpoint = new Checkpoint(o.outDir().resolve("checkpoints"), 1, "val_accuracy", Mode.MAX);
@@ -119,6 +140,7 @@ public final class FashionMnistRun {
                 .log(log, 20)
                 .output(out, ProgressBar.isTerminal())
                 .onNonFinite(o.onNonFinite())
+                .distributed(world == 1 ? null : group)
                 .build();
         if (o.resume() != null) {
             trainer.resume(o.resume());
@@ -130,10 +152,15 @@ public final class FashionMnistRun {
         double secs = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> testMetrics = trainer.evaluate(testLoader, "test_");
         Path modelPath = o.outDir().resolve("model.safetensors");
-        model.save(modelPath);
+        if (group.rank() == 0) net.save(modelPath); // the plain module's names, as a single-process run writes
         double sps = history.stream().mapToDouble(EpochResult::samplesPerSecond).average().orElse(Double.NaN);
         return new Result(testMetrics.get("test_accuracy"), testMetrics.get("test_loss"), history.size(), secs, sps, source,
                 embedded, modelPath, log, trainer.plotPath());
+    }
+
+    private static DataLoader evalLoader(TensorDataset set, ProcessGroup group) {
+        var b = DataLoader.builder(set).batchSize(512);
+        return group.worldSize() == 1 ? b.build() : b.sampler(DistributedSampler.unpadded(set.size(), group)).build();
     }
 
     private record Prepared(TensorDataset train, TensorDataset val, TensorDataset test) {}

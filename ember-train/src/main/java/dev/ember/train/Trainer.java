@@ -6,6 +6,9 @@ import dev.ember.Ember;
 import dev.ember.Tensor;
 import dev.ember.data.Batch;
 import dev.ember.data.DataLoader;
+import dev.ember.distributed.Collectives;
+import dev.ember.distributed.DistributedSampler;
+import dev.ember.distributed.ProcessGroup;
 import dev.ember.io.SafeTensors;
 import dev.ember.metrics.Metric;
 import dev.ember.nn.Loss;
@@ -52,6 +55,7 @@ public final class Trainer {
     private final boolean terminal;
     private final java.util.function.UnaryOperator<Tensor> inputTransform;
     private final NonFiniteLoss onNonFinite;
+    private final ProcessGroup group;
 
     private final List<EpochResult> history = new ArrayList<>();
     private int nextEpoch;
@@ -75,11 +79,15 @@ public final class Trainer {
         this.callbacks = cbs;
         this.logPath = b.logPath;
         this.logEvery = b.logEvery;
-        this.out = b.out;
+        this.group = b.group;
+        this.out = isLeadRank() ? b.out : new PrintStream(java.io.OutputStream.nullOutputStream()); // rank 0 speaks for all
         this.terminal = b.terminal;
         this.inputTransform = b.inputTransform;
         this.onNonFinite = b.onNonFinite;
     }
+
+    /** Whether this process writes logs, plots and checkpoints: always, except on ranks other than 0 of a distributed run. */
+    public boolean isLeadRank() { return group == null || group.rank() == 0; }
 
     /** A builder for a trainer of {@code model} with {@code loss}, {@code optimizer} and a training loader. */
     public static Builder builder(Module model, Loss loss, Optimizer optimizer, DataLoader trainLoader) {
@@ -118,7 +126,7 @@ public final class Trainer {
         if (epochs < 0) throw new IllegalArgumentException("Trainer.fit: epochs must be >= 0, got " + epochs);
         stopReason = null;
         callbacks.forEach(c -> c.onTrainBegin(this));
-        RunLog log = logPath == null ? null : new RunLog(logPath);
+        RunLog log = logPath == null || !isLeadRank() ? null : new RunLog(logPath);
         long start = System.nanoTime();
         try {
             for (int epoch = nextEpoch; epoch < epochs && stopReason == null; epoch++) {
@@ -133,7 +141,7 @@ public final class Trainer {
             if (log != null) log.close();
         }
         callbacks.forEach(c -> c.onTrainEnd(this));
-        if (logPath != null && !history.isEmpty()) CurvePlot.write(logPath, plotPath());
+        if (logPath != null && !history.isEmpty() && isLeadRank()) CurvePlot.write(logPath, plotPath());
         return history();
     }
 
@@ -156,6 +164,7 @@ public final class Trainer {
             Tensor x = inputTransform == null ? b.inputs() : inputTransform.apply(b.inputs());
             Tensor l = loss.forward(model.forward(x), b.targets());
             double lv = l.item(); // read before backward: a non-finite loss never reaches the optimizer
+            if (worldSize() > 1) lv = sumOverRanks(lv, 0)[0] / worldSize(); // all ranks take the same decision below
             long step = globalStep + 1;
             boolean skip = false;
             if (!Double.isFinite(lv)) {
@@ -182,8 +191,12 @@ public final class Trainer {
             double secs = (System.nanoTime() - t0) / 1e9;
             double sps = samples / Math.max(secs, 1e-9);
             bar.update(steps, lossSamples == 0 ? Double.NaN : lossSum / lossSamples, sps, secs);
-            if (log != null && logEvery > 0 && globalStep % logEvery == 0)
-                log.step(epoch, globalStep, lv, optimizer.paramGroups().get(0).lr(), sps, elapsedBefore + (System.nanoTime() - start) / 1e9, skip);
+            if (logPath != null && logEvery > 0 && globalStep % logEvery == 0) {
+                // every rank takes part in the sum; rank 0 writes
+                double rate = worldSize() == 1 ? sps : sumOverRanks(0, samples)[1] / Math.max(secs, 1e-9);
+                if (log != null)
+                    log.step(epoch, globalStep, lv, optimizer.paramGroups().get(0).lr(), rate, elapsedBefore + (System.nanoTime() - start) / 1e9, skip);
+            }
         }
         if (steps > 0 && skipped == steps)
             throw diverged(bar, log, epoch, globalStep, Double.NaN, start, "every batch of epoch " + (epoch + 1)
@@ -193,6 +206,9 @@ public final class Trainer {
             throw diverged(bar, log, epoch, globalStep, Double.NaN, start, "parameter '" + badParameter + "' became non-finite in epoch " + (epoch + 1)
                     + " (by step " + globalStep + "); nothing of this epoch was validated or checkpointed");
         double trainSecs = (System.nanoTime() - t0) / 1e9;
+        // each step's loss is already the mean over the ranks (above), so lossSum / lossSamples is the global
+        // training loss; only the sample count adds up (throughput)
+        samples = (long) sumOverRanks(0, samples)[1];
         Map<String, Double> val = valLoader == null ? Map.of() : evaluate(valLoader, "val_");
         if (scheduler instanceof ReduceLROnPlateau plateau) {
             double v = plateauMonitor.equals("train_loss") ? lossSum / lossSamples : val.get(plateauMonitor);
@@ -248,6 +264,8 @@ public final class Trainer {
         double lossSum = 0;
         long n = 0;
         Device dev = device();
+        boolean sharded = isSharded(loader);
+        List<Tensor> outputs = new ArrayList<>(), targets = new ArrayList<>();
         try (var ignored = Ember.noGrad()) {
             for (Batch batch : loader) {
                 Batch b = batch.to(dev);
@@ -255,15 +273,43 @@ public final class Trainer {
                 Tensor y = model.forward(x);
                 lossSum += loss.forward(y, b.targets()).item() * b.size();
                 n += b.size();
-                for (Metric m : metrics) m.update(y, b.targets());
+                if (sharded) {
+                    outputs.add(y);
+                    targets.add(b.targets());
+                } else {
+                    for (Metric m : metrics) m.update(y, b.targets());
+                }
             }
         } finally {
             model.train(wasTraining);
+        }
+        if (isSharded(loader)) { // each rank saw its shard: metrics over every rank's outputs
+            metrics.forEach(Metric::reset);
+            Tensor y = Collectives.gatherRows(group, Tensor.cat(outputs, 0));
+            Tensor t = Collectives.gatherRows(group, Tensor.cat(targets, 0));
+            for (Metric m : metrics) m.update(y, t);
+            double[] totals = sumOverRanks(lossSum, n);
+            lossSum = totals[0];
+            n = (long) totals[1];
         }
         Map<String, Double> out = new LinkedHashMap<>();
         out.put(prefix + "loss", n == 0 ? Double.NaN : lossSum / n);
         for (Metric m : metrics) out.put(prefix + m.name(), m.compute());
         return out;
+    }
+
+    private boolean isSharded(DataLoader loader) {
+        return group != null && group.worldSize() > 1 && loader.sampler() instanceof DistributedSampler;
+    }
+
+    private int worldSize() { return group == null ? 1 : group.worldSize(); }
+
+    /** {@code {a, b}} summed over the ranks (themselves when not distributed). */
+    private double[] sumOverRanks(double a, double b) {
+        if (group == null || group.worldSize() == 1) return new double[]{a, b};
+        Tensor t = Tensor.of(new double[]{a, b});
+        group.allReduce(t);
+        return t.toDoubleArray();
     }
 
     // ---- checkpoint state ---------------------------------------------------------------
@@ -303,7 +349,8 @@ public final class Trainer {
     public void resume(Path checkpoint) {
         Path dir = checkpoint.toAbsolutePath().getParent();
         if (dir != null) Checkpoint.removeStaleTempFiles(dir, checkpoint.getFileName().toString(), "last.safetensors", "best.safetensors");
-        Map<String, Tensor> s = SafeTensors.read(checkpoint);
+        Map<String, Tensor> s = worldSize() == 1 ? SafeTensors.read(checkpoint)
+                : SafeTensors.read(Collectives.fileFromRankZero(group, checkpoint)); // every rank resumes rank 0's file
         String where = "Trainer.resume: " + checkpoint;
         Set<String> unknown = new TreeSet<>();
         for (String k : s.keySet())
@@ -349,6 +396,7 @@ public final class Trainer {
         Ember.generator().setState(defaultRng);
         trainLoader.generator().setState(loaderRng);
         nextEpoch = epoch;
+        trainLoader.setNextEpoch(nextEpoch); // epoch-seeded samplers and datasets continue, too
         globalStep = step;
         elapsedBefore = elapsed;
     }
@@ -395,6 +443,7 @@ public final class Trainer {
         private boolean terminal = ProgressBar.isTerminal();
         private java.util.function.UnaryOperator<Tensor> inputTransform;
         private NonFiniteLoss onNonFinite = NonFiniteLoss.STOP;
+        private ProcessGroup group;
 
         private Builder(Module model, Loss loss, Optimizer optimizer, DataLoader trainLoader) {
             this.model = Objects.requireNonNull(model, "Trainer.builder: model is null");
@@ -470,5 +519,14 @@ public final class Trainer {
             }
             return new Trainer(this);
         }
+
+        /**
+         * Trains as one rank of {@code group} (the model is usually a {@code DistributedDataParallel}
+         * and the loader's sampler a {@link DistributedSampler}): the loss each rank decides on (stop or skip
+         * a non-finite one) is the mean over the ranks, losses and sample counts are summed over the ranks,
+         * validation metrics cover every rank's shard, and only rank 0 prints, logs, plots and writes
+         * checkpoints. {@link Trainer#resume} then reads rank 0's checkpoint on every rank.
+         */
+        public Builder distributed(ProcessGroup group) { this.group = group; return this; }
     }
 }

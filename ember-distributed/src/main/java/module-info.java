@@ -1,0 +1,11 @@
+/**
+ * Data-parallel training over the tools clusters already run: {@code ProcessGroup}s over MPI (Open MPI or
+ * MPICH through FFM) and NCCL for CUDA tensors, {@code DistributedDataParallel}, {@code DistributedSampler}.
+ */
+module dev.ember.distributed {
+    requires transitive dev.ember.nn;
+    requires transitive dev.ember.data;
+    requires static dev.ember.cuda; // NCCL: device addresses of CUDA tensors
+
+    exports dev.ember.distributed;
+}
