@@ -53,7 +53,8 @@ final class ScalarMath {
             case SQUARE -> x * x;
             case RELU -> Math.max(x, 0);
             case FLOOR, CEIL, ROUND -> x;
-            case CLAMP -> (long) Math.min(Math.max(x, a), b);
+            // Compared as longs: through double, x above 2^53 would be rounded. Bounds saturate ((long) of +-inf).
+            case CLAMP -> Math.min(Math.max(x, (long) Math.ceil(a)), (long) Math.floor(b));
             case NOT -> x == 0 ? 1 : 0;
             case ISNAN -> 0;
             default -> throw new IllegalArgumentException(op + " is not defined for integer tensors");
