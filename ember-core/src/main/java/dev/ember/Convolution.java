@@ -26,18 +26,23 @@ final class Convolution {
     private static ConvGeometry geometry(String op, int h, int w, int[] kernel, int[] dilation, int[] padding, int[] stride) {
         int[] k = pair(op, "kernel size", kernel), d = pair(op, "dilation", dilation);
         int[] p = pair(op, "padding", padding), s = pair(op, "stride", stride);
-        ConvGeometry g = new ConvGeometry(h, w, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]);
-        if (g.outH() <= 0 || g.outW() <= 0)
-            throw new IllegalArgumentException(op + ": kernel " + k[0] + "x" + k[1] + " (dilation " + d[0] + "x" + d[1]
-                    + ") is larger than the padded input " + (h + 2 * p[0]) + "x" + (w + 2 * p[1]));
-        return g;
+        return ConvGeometry.of(op, h, w, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]);
+    }
+
+    /** PyTorch's rule for unfold and pooling: only the batch may be empty. */
+    private static void requireNonEmptyImages(String op, Tensor x) {
+        if (x.shape[1] == 0 || x.shape[2] == 0 || x.shape[3] == 0)
+            throw new IllegalArgumentException(op + ": expected a 4-D input [n, c, h, w] with non-zero c, h and w (only the batch may "
+                    + "be empty), got shape " + Shapes.str(x.shape));
     }
 
     static Tensor unfold(Tensor x, int[] kernel, int[] dilation, int[] padding, int[] stride, double padValue) {
         require4d("unfold", x);
+        requireNonEmptyImages("unfold", x);
         int n = x.shape[0], c = x.shape[1];
         ConvGeometry g = geometry("unfold", x.shape[2], x.shape[3], kernel, dilation, padding, stride);
-        Tensor cols = Tensor.empty(x.backend(), x.dtype(), new int[]{n, c * g.kernelH() * g.kernelW(), g.outH() * g.outW()});
+        int rows = columnRows("unfold", c, g), l = blocks("unfold", g);
+        Tensor cols = Tensor.empty(x.backend(), x.dtype(), Shapes.checked("unfold", n, rows, l));
         if (cols.numel() > 0) x.backend().im2col(x.strided(), g, padValue, cols.strided());
         int[] size = {g.inH(), g.inW()};
         return Tensor.record("unfold", cols, (grad, needs) ->
@@ -52,8 +57,8 @@ final class Convolution {
         require4d("conv2d", x);
         int n = x.shape[0], c = x.shape[1];
         ConvGeometry g = geometry("conv2d", x.shape[2], x.shape[3], kernel, dilation, padding, stride);
-        int rows = c * g.kernelH() * g.kernelW(), l = g.outH() * g.outW();
-        Tensor buf = Tensor.empty(x.backend(), x.dtype(), new int[]{rows, n, l});
+        int rows = columnRows("conv2d", c, g), l = blocks("conv2d", g);
+        Tensor buf = Tensor.empty(x.backend(), x.dtype(), Shapes.checked("conv2d", rows, n, l));
         var nkl = new dev.ember.backend.Strided(buf.storage, new int[]{n, rows, l}, new int[]{l, n * l, 1}, 0);
         if (buf.numel() > 0) x.backend().im2col(x.strided(), g, 0.0, nkl);
         Tensor cols = buf.reshape((long) rows, (long) n * l);
@@ -65,14 +70,22 @@ final class Convolution {
     static Tensor fold(Tensor cols, int[] outputSize, int[] kernel, int[] dilation, int[] padding, int[] stride) {
         if (cols.dim() != 3)
             throw new IllegalArgumentException("fold: expected a 3-D input [n, c * kh * kw, L], got shape " + Shapes.str(cols.shape));
+        if (cols.shape[1] == 0 || cols.shape[2] == 0)
+            throw new IllegalArgumentException("fold: expected a 3-D input [n, c * kh * kw, L] with non-zero c * kh * kw and L (only "
+                    + "the batch may be empty), got shape " + Shapes.str(cols.shape));
         int[] size = pair("fold", "output size", outputSize);
         ConvGeometry g = geometry("fold", size[0], size[1], kernel, dilation, padding, stride);
-        int kk = g.kernelH() * g.kernelW();
-        if (cols.shape[1] % kk != 0 || cols.shape[2] != g.outH() * g.outW())
-            throw new IllegalArgumentException("fold: input of shape " + Shapes.str(cols.shape) + " does not match kernel "
-                    + g.kernelH() + "x" + g.kernelW() + " with " + g.outH() * g.outW() + " blocks for output size " + size[0] + "x" + size[1]);
-        int n = cols.shape[0], c = cols.shape[1] / kk;
-        Tensor x = Tensor.empty(cols.backend(), cols.dtype(), new int[]{n, c, size[0], size[1]});
+        long kk = (long) g.kernelH() * g.kernelW(), blocks = (long) g.outH() * g.outW();
+        if (cols.shape[1] % kk != 0)
+            throw new IllegalArgumentException("fold: expected the input's dimension 1 (" + cols.shape[1] + ", shape " + Shapes.str(cols.shape)
+                    + ") to be divisible by the product of the kernel size " + g.kernelH() + "x" + g.kernelW());
+        if (cols.shape[2] != blocks)
+            throw new IllegalArgumentException("fold: output size " + size[0] + "x" + size[1] + " with kernel " + g.kernelH() + "x" + g.kernelW()
+                    + ", dilation " + g.dilationH() + "x" + g.dilationW() + ", padding " + g.padH() + "x" + g.padW() + " and stride "
+                    + g.strideH() + "x" + g.strideW() + " has " + g.outH() + " * " + g.outW() + " = " + blocks
+                    + " sliding blocks, but the input's dimension 2 is " + cols.shape[2] + " (shape " + Shapes.str(cols.shape) + ")");
+        int n = cols.shape[0], c = (int) (cols.shape[1] / kk);
+        Tensor x = Tensor.empty(cols.backend(), cols.dtype(), Shapes.checked("fold", n, c, size[0], size[1]));
         if (cols.numel() > 0) cols.backend().col2im(cols.strided(), g, x.strided());
         return Tensor.record("fold", x, (grad, needs) ->
                 new Tensor[]{unfold(grad, kernel, dilation, padding, stride, 0.0)}, cols);
@@ -83,9 +96,16 @@ final class Convolution {
         if (w.dim() != 4)
             throw new IllegalArgumentException("conv2d: weight must be 4-D [out, in / groups, kh, kw], got shape " + Shapes.str(w.shape));
         int n = x.shape[0], cin = x.shape[1], cout = w.shape[0], kh = w.shape[2], kw = w.shape[3];
-        if (groups <= 0 || cin % groups != 0 || cout % groups != 0 || w.shape[1] * groups != cin)
+        if (groups <= 0) throw new IllegalArgumentException("conv2d: groups must be positive, got " + groups);
+        if (cout == 0 || cout % groups != 0)
+            throw new IllegalArgumentException("conv2d: groups=" + groups + " expects the weight's dimension 0 to be a positive multiple of "
+                    + groups + ", but got weight of shape " + Shapes.str(w.shape));
+        if ((long) w.shape[1] * groups != cin)
             throw new IllegalArgumentException("conv2d: input " + Shapes.str(x.shape) + " with weight " + Shapes.str(w.shape)
-                    + " and groups=" + groups + ": expected input channels " + w.shape[1] * groups + " and output channels divisible by groups");
+                    + " and groups=" + groups + ": expected input channels " + (long) w.shape[1] * groups + " but got " + cin);
+        if (n > 0 && cin > 0 && (x.shape[2] == 0 || x.shape[3] == 0))
+            throw new IllegalArgumentException("conv2d: only the batch or the channels of the input may be empty, got shape "
+                    + Shapes.str(x.shape));
         if (bias != null && (bias.dim() != 1 || bias.shape[0] != cout))
             throw new IllegalArgumentException("conv2d: bias must have shape [" + cout + "], got " + Shapes.str(bias.shape));
         if (!w.device().equals(x.device()))
@@ -95,9 +115,11 @@ final class Convolution {
         ConvGeometry g = geometry("conv2d", x.shape[2], x.shape[3], kernel, dilation, padding, stride);
         if (bias != null && !bias.device().equals(x.device()))
             throw new IllegalArgumentException("conv2d: input is on " + x.device() + " but bias is on " + bias.device());
+        int rows = columnRows("conv2d", cin, g);
+        Shapes.checked("conv2d", n, cout, g.outH(), g.outW());
         if (groups == 1) {
             Tensor xt = x.to(t), wt = w.to(t).contiguous();
-            int chunk = Conv2dChunked.chunkImages(xt, cin * kh * kw, g.outH() * g.outW());
+            int chunk = Conv2dChunked.chunkImages(xt, rows, blocks("conv2d", g));
             return Conv2dChunked.forward(xt, wt, bias == null ? null : bias.to(t), g, chunk);
         }
         // Grouped: one GEMM for the whole batch: [cout, cin*kh*kw] @ [cin*kh*kw, n*L] (per group), then a
@@ -120,9 +142,11 @@ final class Convolution {
         String op = max ? "maxPool2d" : "avgPool2d";
         require4d(op, x);
         int[] k = pair(op, "kernel size", kernel), p = pair(op, "padding", padding);
-        if (p[0] > k[0] / 2 || p[1] > k[1] / 2)
+        // A kernel below 1 is left to the geometry's message; padding beyond half the kernel is PyTorch's pooling rule.
+        if (k[0] > 0 && k[1] > 0 && (p[0] > k[0] / 2 || p[1] > k[1] / 2))
             throw new IllegalArgumentException(op + ": padding " + p[0] + "x" + p[1] + " should be at most half of kernel size " + k[0] + "x" + k[1]);
         if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException(op + ": input must be floating point, got " + x.dtype());
+        requireNonEmptyImages(op, x);
         int n = x.shape[0], c = x.shape[1];
         ConvGeometry g = geometry(op, x.shape[2], x.shape[3], k, new int[]{1, 1}, p, stride);
         if (max && useFusedMaxPool) {
@@ -133,6 +157,16 @@ final class Convolution {
                 max ? Double.NEGATIVE_INFINITY : 0.0);
         Tensor r = max ? cols.max(1) : cols.mean(1);
         return r.reshape(n, c, g.outH(), g.outW());
+    }
+
+    /** Rows of the column matrix, {@code c * kh * kw}, checked to fit an int. */
+    private static int columnRows(String op, int c, ConvGeometry g) {
+        return Shapes.checkedSize(op, "c * kh * kw", (long) c * g.kernelH() * g.kernelW());
+    }
+
+    /** Sliding blocks per image, {@code outH * outW}, checked to fit an int. */
+    private static int blocks(String op, ConvGeometry g) {
+        return Shapes.checkedSize(op, "outH * outW", (long) g.outH() * g.outW());
     }
 
     /** Whether max pooling tries the backend's fused kernels (tests turn it off to compare with the composed path). */

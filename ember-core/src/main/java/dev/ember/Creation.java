@@ -38,7 +38,8 @@ final class Creation {
         // Drawn in float64 on the CPU (exact for ranges below 2^53; not every GPU has fp64), then moved.
         Tensor u = random(Philox.Distribution.UNIFORM, 0, 1, DType.FLOAT64, Device.cpu(), shape);
         try (var ignored = Ember.noGrad()) {
-            return u.mul((double) (high - low)).floor().add((double) low).clamp(low, high - 1).to(DType.INT64).to(Ember.defaultDevice());
+            // high - low in double: as a long it overflows for ranges wider than 2^63 - 1.
+            return u.mul((double) high - (double) low).floor().add((double) low).clamp(low, high - 1).to(DType.INT64).to(Ember.defaultDevice());
         }
     }
 

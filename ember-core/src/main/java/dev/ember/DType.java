@@ -33,6 +33,17 @@ public enum DType {
         return a.ordinal() >= b.ordinal() ? a : b;
     }
 
+    /**
+     * Whether a value of type {@code from} may be written into a tensor of type {@code to} by an in-place
+     * op, as {@code torch.can_cast}: never from floating point to an integer or BOOL type, never from an
+     * integer type to BOOL; any other pair (within a category, or to a higher one) may.
+     */
+    public static boolean canCast(DType from, DType to) {
+        if (from.isFloatingPoint()) return to.isFloatingPoint();
+        if (from != BOOL) return to != BOOL;
+        return true;
+    }
+
     /** Lower-case name as PyTorch prints it ({@code torch.float32}). */
     public String torchName() {
         return switch (this) {

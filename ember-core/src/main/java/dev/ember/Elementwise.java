@@ -198,11 +198,14 @@ final class Elementwise {
     static Tensor maskedFill(Tensor x, Tensor mask, double value) {
         if (mask.dtype() != DType.BOOL)
             throw new IllegalArgumentException("maskedFill: mask must be BOOL, got " + mask.dtype());
+        InPlace.checkFillValue("maskedFill", x.dtype(), value);
         int[] shape = Shapes.broadcast("maskedFill", x.shape, mask.shape);
         if (!java.util.Arrays.equals(shape, x.shape))
             throw new IllegalArgumentException("maskedFill: mask of shape " + Shapes.str(mask.shape)
                     + " does not broadcast to the tensor's shape " + Shapes.str(x.shape));
-        return Tensor.where(mask, scalarLike(x, value, x.dtype().isFloatingPoint()).to(x.dtype()), x);
+        // A BOOL tensor takes any non-zero value (NaN included) as true, as PyTorch; an integer one truncates.
+        double v = x.dtype() == DType.BOOL ? (value != 0 ? 1 : 0) : value;
+        return Tensor.where(mask, scalarLike(x, v, x.dtype().isFloatingPoint()).to(x.dtype()), x);
     }
 
     /** The view of {@code t} broadcast to {@code shape}, for kernels (zero strides, no copy). */

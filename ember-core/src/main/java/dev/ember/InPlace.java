@@ -9,6 +9,12 @@ import dev.ember.backend.UnaryOp;
  * In-place updates, for optimizers and initialisation. They bump the storage's
  * version so a stale saved tensor is caught, and refuse to run where autograd would
  * lose track (a leaf that requires grad, with grad mode on).
+ *
+ * <p>Type rules follow PyTorch: an arithmetic op computes in the result type of its
+ * operands (true division in floating point) and refuses to write it into a tensor whose
+ * dtype it cannot be cast to ({@link DType#canCast}: no float into an integer tensor, no
+ * integer into BOOL), rather than truncating; a fill value must fit the dtype. Every check
+ * runs before the first write, so a refused op leaves its tensor as it was.
  */
 final class InPlace {
     private InPlace() {}
@@ -23,6 +29,13 @@ final class InPlace {
                         + " (several elements share one memory location); call clone() first");
     }
 
+    /** Refuses to write a {@code result}-typed value into {@code t}, as PyTorch's in-place ops do. */
+    private static void checkCast(String op, DType result, Tensor t) {
+        if (!DType.canCast(result, t.dtype()))
+            throw new IllegalArgumentException(op + ": result type " + result + " can't be cast to the desired output type " + t.dtype()
+                    + " (shape " + Shapes.str(t.shape) + "); convert the tensor first, e.g. t = t.to(" + result + ")");
+    }
+
     static Tensor binary(BinaryOp op, Tensor t, Tensor other) {
         String name = Elementwise.name(op) + "InPlace";
         check(name, t);
@@ -33,17 +46,52 @@ final class InPlace {
         Tensor o = other.device().equals(t.device()) ? other : other.dim() == 0 ? other.to(t.device()) : null;
         if (o == null)
             throw new IllegalArgumentException(name + ": tensors are on different devices: " + t.device() + " and " + other.device());
-        o = o.to(t.dtype());
-        t.backend().binary(op, t.strided(), Elementwise.expanded(o, shape), t.strided());
+        if (op == BinaryOp.SUB && (t.dtype() == DType.BOOL || o.dtype() == DType.BOOL))
+            throw new IllegalArgumentException(name + ": subtraction with a BOOL tensor is not supported (" + t.dtype() + " - " + o.dtype()
+                    + "); use logicalXor() or logicalNot() instead");
+        DType result = Elementwise.resultType(t, o);
+        if (op == BinaryOp.DIV && !result.isFloatingPoint()) result = Ember.defaultDType(); // true division
+        checkCast(name, result, t);
+        if (result == t.dtype()) {
+            t.backend().binary(op, t.strided(), Elementwise.expanded(o.to(result), shape), t.strided());
+        } else {
+            // Computed in the result type, then rounded once into t (float32 += float64 computes in float64, as PyTorch).
+            Tensor r = Tensor.empty(t.backend(), result, shape);
+            Tensor a = Conversions.toDTypeRaw(t, result);
+            t.backend().binary(op, a.strided(), Elementwise.expanded(o.to(result), shape), r.strided());
+            t.backend().copy(r.strided(), t.strided());
+        }
         t.storage.bumpVersion();
         return t;
     }
 
-    static Tensor unary(UnaryOp op, Tensor t, double a, double b) {
-        check(op.name().toLowerCase() + "InPlace", t);
-        t.backend().unary(op, t.strided(), t.strided(), a, b);
+    /**
+     * Clamps {@code t} in place to {@code [min, max]}. Integer bounds ({@code integerBounds}) keep an integer tensor's
+     * dtype; floating-point bounds make the result type floating point, which an integer tensor refuses.
+     */
+    static Tensor clamp(Tensor t, double min, double max, boolean integerBounds) {
+        check("clampInPlace", t);
+        DType result = integerBounds ? (t.dtype() == DType.BOOL ? DType.INT64 : t.dtype())
+                : t.dtype().isFloatingPoint() ? t.dtype() : Ember.defaultDType();
+        checkCast("clampInPlace", result, t);
+        t.backend().unary(UnaryOp.CLAMP, t.strided(), t.strided(), min, max);
         t.storage.bumpVersion();
         return t;
+    }
+
+    /**
+     * Refuses a fill value that {@code dtype} cannot hold, as PyTorch does: NaN, an infinity or an out-of-range
+     * value for an integer type, a finite value beyond float32's range for FLOAT32. BOOL takes any value
+     * (non-zero is true); a float value for an integer type is truncated, as in PyTorch.
+     */
+    static void checkFillValue(String op, DType dtype, double value) {
+        boolean fits = switch (dtype) {
+            case BOOL, FLOAT64 -> true;
+            case INT32 -> value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE; // false for NaN
+            case INT64 -> value >= -0x1p63 && value < 0x1p63;
+            case FLOAT32 -> !(Math.abs(value) > Float.MAX_VALUE) || Double.isInfinite(value);
+        };
+        if (!fits) throw new IllegalArgumentException(op + ": value " + value + " cannot be converted to " + dtype + " without overflow");
     }
 
     static Tensor copy(Tensor t, Tensor src) {
@@ -60,6 +108,7 @@ final class InPlace {
 
     static Tensor fill(Tensor t, double value) {
         check("fillInPlace", t);
+        checkFillValue("fillInPlace", t.dtype(), value);
         t.backend().fill(t.strided(), value);
         t.storage.bumpVersion();
         return t;

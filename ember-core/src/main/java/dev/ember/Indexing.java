@@ -81,13 +81,21 @@ final class Indexing {
         view[d] = idx.shape[0];
         long[] outShape = x.shapeLong();
         outShape[d] = idx.shape[0];
-        return x.gather(d, idx.reshape(view).expand(outShape));
+        Tensor expandedIndex = idx.reshape(view).expand(outShape);
+        try {
+            return x.gather(d, expandedIndex);
+        } catch (IndexOutOfBoundsException e) { // the gather kernel checks each index; say which op the caller called
+            throw new IndexOutOfBoundsException("indexSelect: " + e.getMessage());
+        }
     }
 
     static Tensor oneHot(Tensor x, int numClasses) {
         if (x.dtype().isFloatingPoint())
             throw new IllegalArgumentException("oneHot: expects an integer tensor of class indices, got " + x.dtype());
         if (numClasses <= 0) throw new IllegalArgumentException("oneHot: numClasses must be positive, got " + numClasses);
+        if ((long) x.numel() * numClasses > Shapes.MAX_SIZE)
+            throw new IllegalArgumentException("oneHot: " + x.numel() + " indices with " + numClasses
+                    + " classes would give more than 2^31 - 1 elements");
         Tensor l = x.to(DType.INT64);
         if (l.numel() > 0) {
             long lo = l.min().itemLong(), hi = l.max().itemLong();

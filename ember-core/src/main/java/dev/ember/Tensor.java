@@ -738,8 +738,11 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor divInPlace(Tensor other) { return InPlace.binary(BinaryOp.DIV, this, other); }
 
-    /** Clamps in place; returns this. */
-    public Tensor clampInPlace(double min, double max) { return InPlace.unary(UnaryOp.CLAMP, this, min, max); }
+    /** Clamps in place to {@code [min, max]}; floating-point bounds need a floating-point tensor, as in PyTorch; returns this. */
+    public Tensor clampInPlace(double min, double max) { return InPlace.clamp(this, min, max, false); }
+
+    /** Clamps in place to integer bounds, which keep an integer tensor's dtype; returns this. */
+    public Tensor clampInPlace(long min, long max) { return InPlace.clamp(this, min, max, true); }
 
     /** Copies {@code src} (broadcast, converted) into this tensor; returns this. */
     public Tensor copyFrom(Tensor src) { return InPlace.copy(this, src); }

@@ -19,16 +19,17 @@ final class Views {
     private static int[] infer(String op, Tensor x, long[] requested) {
         int numel = Shapes.numel(x.shape);
         int infer = -1;
-        long known = 1;
+        long known = 1; // the known sizes' product, capped just above the largest numel so it cannot overflow
         int[] out = new int[requested.length];
         for (int i = 0; i < requested.length; i++) {
             if (requested[i] == -1) {
                 if (infer >= 0) throw new IllegalArgumentException(op + ": only one dimension can be -1, got " + Shapes.str(requested));
                 infer = i;
-            } else if (requested[i] < 0) {
-                throw new IllegalArgumentException(op + ": invalid size " + requested[i] + " in shape " + Shapes.str(requested));
+            } else if (requested[i] < 0 || requested[i] > Shapes.MAX_SIZE) {
+                throw new IllegalArgumentException(op + ": invalid size " + requested[i] + " at dimension " + i + " of shape "
+                        + Shapes.str(requested) + " (sizes are 0 .. 2^31 - 1, or -1 to infer one)");
             } else {
-                known *= requested[i];
+                known = Math.min(known * requested[i], Shapes.MAX_SIZE + 1L); // at most 2^31 * (2^31 - 1): no overflow
                 out[i] = (int) requested[i];
             }
         }
@@ -55,7 +56,8 @@ final class Views {
             tensorNumel *= oldShape[td];
             if (td == 0 || (oldShape[td - 1] != 1 && oldStrides[td - 1] != tensorNumel * chunkBase)) {
                 while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] == 1)) {
-                    ns[viewD] = (int) (viewNumel * chunkBase);
+                    // Past 2^31 - 1 only for a size-1 dim, whose stride never moves: capped there.
+                    ns[viewD] = (int) Math.min(viewNumel * chunkBase, Shapes.MAX_SIZE);
                     viewNumel *= newShape[viewD];
                     viewD--;
                 }
@@ -146,7 +148,8 @@ final class Views {
         for (int i = 0, j = 0; i < shape.length; i++) {
             if (i == d) {
                 shape[i] = 1;
-                st[i] = j < x.dim() ? x.strides[j] * x.shape[j] : 1;
+                // A size-1 dim's stride never moves; capped so it cannot wrap negative.
+                st[i] = j < x.dim() ? (int) Math.min((long) x.strides[j] * x.shape[j], Shapes.MAX_SIZE) : 1;
             } else {
                 shape[i] = x.shape[j];
                 st[i] = x.strides[j++];
@@ -176,6 +179,9 @@ final class Views {
         for (int i = 0; i < requested.length; i++) {
             int src = i - lead;
             long want = requested[i];
+            if (want < -1 || want > Shapes.MAX_SIZE)
+                throw new IllegalArgumentException("expand: invalid size " + want + " at dimension " + i + " of " + Shapes.str(requested)
+                        + " (sizes are 0 .. 2^31 - 1, or -1 to keep one)");
             if (src < 0) {
                 if (want < 0) throw new IllegalArgumentException("expand: -1 is not allowed for a new leading dimension in " + Shapes.str(requested));
                 shape[i] = (int) want;
@@ -191,7 +197,7 @@ final class Views {
                         + Shapes.str(x.shape) + " must match the requested " + want + " in " + Shapes.str(requested) + " (only size-1 dims expand)");
             }
         }
-        Shapes.numel(shape);
+        Shapes.numel("expand", shape);
         if (Arrays.equals(shape, x.shape)) return x;
         int[] back = x.shape.clone();
         return Tensor.record("expand", viewOf(x, shape, st, x.offset), (g, needs) -> new Tensor[]{Elementwise.sumTo(g, back)}, x);
@@ -200,15 +206,20 @@ final class Views {
     static Tensor narrow(Tensor x, int dim, long start, long length) {
         if (x.dim() == 0) throw new IllegalArgumentException("narrow: cannot narrow a 0-d tensor");
         int d = Shapes.dim("narrow", dim, x.dim());
-        long st0 = start < 0 ? start + x.shape[d] : start;
-        if (st0 < 0 || length < 0 || st0 + length > x.shape[d])
+        long size = x.shape[d];
+        long st0 = start < 0 ? start + size : start; // start + size cannot overflow when start < 0
+        // Compared without adding start and length, which could overflow and pass.
+        if (st0 < 0 || st0 > size || length < 0 || length > size - st0)
             throw new IndexOutOfBoundsException("narrow: start " + start + " and length " + length + " are out of range for dimension "
-                    + d + " of size " + x.shape[d] + " (shape " + Shapes.str(x.shape) + ")");
+                    + d + " of size " + size + " (shape " + Shapes.str(x.shape) + ")");
         int[] shape = x.shape.clone();
         shape[d] = (int) length;
         int s = (int) st0;
         long[] full = x.shapeLong();
-        Tensor out = viewOf(x, shape, x.strides.clone(), x.offset + s * x.strides[d]);
+        // A non-empty slice starts at an element of x, so its offset fits an int; an empty one addresses nothing
+        // and may start past the storage, so its offset is capped.
+        int offset = (int) Math.min(x.offset + (long) s * x.strides[d], Shapes.MAX_SIZE);
+        Tensor out = viewOf(x, shape, x.strides.clone(), offset);
         return Tensor.record("narrow", out, (g, needs) -> {
             Tensor z = Creation.full(0, g.dtype(), g.device(), full);
             z.narrow(d, s, length).copyFrom(g);
@@ -236,7 +247,7 @@ final class Views {
     static List<Tensor> chunk(Tensor x, int chunks, int dim) {
         if (chunks <= 0) throw new IllegalArgumentException("chunk: number of chunks must be positive, got " + chunks);
         int d = Shapes.dim("chunk", dim, x.dim());
-        long size = (x.shape[d] + chunks - 1) / chunks;
+        long size = ((long) x.shape[d] + chunks - 1) / chunks; // in long: size + chunks can pass 2^31 - 1
         return split(x, Math.max(1, size), d);
     }
 
@@ -247,7 +258,7 @@ final class Views {
         int d = Shapes.dim("cat", dim, first.dim());
         DType dtype = first.dtype();
         for (Tensor t : tensors) dtype = DType.promote(dtype, t.dtype());
-        int total = 0;
+        long total = 0;
         for (int k = 0; k < tensors.size(); k++) {
             Tensor t = tensors.get(k);
             if (!t.device().equals(first.device()))
@@ -258,9 +269,13 @@ final class Views {
                 throw new IllegalArgumentException("cat: sizes must match except in dimension " + d + ": tensor 0 has shape "
                         + Shapes.str(first.shape) + " but tensor " + k + " has shape " + Shapes.str(t.shape));
             total += t.shape[d];
+            if (total > Shapes.MAX_SIZE)
+                throw new IllegalArgumentException("cat: the concatenated size of dimension " + d + " passes 2^31 - 1 at tensor " + k
+                        + " (shape " + Shapes.str(t.shape) + ")");
         }
         int[] shape = first.shape.clone();
-        shape[d] = total;
+        shape[d] = (int) total;
+        Shapes.numel("cat", shape);
         Tensor out = Tensor.empty(first.backend(), dtype, shape);
         int[] offsets = new int[tensors.size()];
         int off = 0;
@@ -269,8 +284,10 @@ final class Views {
             offsets[k] = off;
             int[] part = shape.clone();
             part[d] = t.shape[d];
-            var dst = new dev.ember.backend.Strided(out.storage, part, out.strides, off * out.strides[d]);
-            out.backend().copy(t.strided(), dst);
+            if (t.numel() > 0) { // a non-empty part starts at an element of out, so its offset fits an int
+                var dst = new dev.ember.backend.Strided(out.storage, part, out.strides, off * out.strides[d]);
+                out.backend().copy(t.strided(), dst);
+            }
             off += t.shape[d];
         }
         Tensor[] inputs = tensors.toArray(new Tensor[0]);

@@ -59,9 +59,10 @@ public final class Philox {
                 // Box-Muller: both halves of a block share (u1, u2), one takes cos, the other sin.
                 double u1 = unitDouble(words[0], words[1]);
                 double u2 = unitDouble(words[2], words[3]);
-                double r = Math.sqrt(-2.0 * Math.log(u1));
+                // StrictMath: the values a seed gives must not depend on how warm the JIT is.
+                double r = Math.sqrt(-2.0 * StrictMath.log(u1));
                 double t = 2.0 * Math.PI * u2;
-                yield a + b * (half == 0 ? r * Math.cos(t) : r * Math.sin(t));
+                yield a + b * (half == 0 ? r * StrictMath.cos(t) : r * StrictMath.sin(t));
             }
         };
     }

@@ -14,6 +14,10 @@ import dev.ember.backend.UnaryOp;
 /**
  * The reference backend: heap arrays, Vector API fast paths for contiguous float32
  * rows, a general strided path for everything else, and one shared thread pool.
+ *
+ * <p>Determinism: an op on the same input gives the same bits on every call, however warm
+ * the JIT is, for a given vector width and thread count (docs/determinism.md); kernels use
+ * no compiler-dependent math ({@link FloatMath}, {@code StrictMath}) and sum in a fixed order.
  */
 public final class CpuBackend implements Backend {
     public static final CpuBackend INSTANCE = new CpuBackend();
@@ -102,7 +106,7 @@ public final class CpuBackend implements Backend {
         loop.run(true, (off, n) -> {
             if (xs instanceof float[] xf && os instanceof float[] of) {
                 if (sx == 1 && so == 1 && Simd.AVAILABLE && SimdKernels.unary(op, xf, off[0], of, off[1], n, (float) a, (float) b)) return;
-                for (int i = 0; i < n; i++) of[off[1] + i * so] = (float) ScalarMath.unary(op, xf[off[0] + i * sx], a, b);
+                for (int i = 0; i < n; i++) of[off[1] + i * so] = ScalarMath.unaryFloat(op, xf[off[0] + i * sx], a, b);
             } else if (xs instanceof double[] xd && os instanceof double[] od) {
                 for (int i = 0; i < n; i++) od[off[1] + i * so] = ScalarMath.unary(op, xd[off[0] + i * sx], a, b);
             } else if (longs) {

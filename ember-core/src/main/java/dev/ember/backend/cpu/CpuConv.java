@@ -47,6 +47,9 @@ final class CpuConv {
                                 java.util.Arrays.fill(cf, d0, d0 + j0, pad);
                                 java.util.Arrays.fill(cf, d0 + j1, d0 + ow, pad);
                                 int src = xBase + ih * xs[2] + off * xs[3];
+                                // No column inside (a window wider than the input, held by padding): src + j0 may
+                                // then be negative, which arraycopy refuses even for a length of 0.
+                                if (j1 == j0) continue;
                                 if (sw == 1 && xs[3] == 1) System.arraycopy(xf, src + j0, cf, d0 + j0, j1 - j0);
                                 else for (int j = j0; j < j1; j++) cf[d0 + j] = xf[src + j * sw * xs[3]];
                             } else {

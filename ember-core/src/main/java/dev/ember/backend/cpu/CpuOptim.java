@@ -40,7 +40,7 @@ final class CpuOptim {
                      double eps, double wd, boolean decoupled, long step) {
         Object p = CpuBackend.arr(param), g = CpuBackend.arr(grad), m = CpuBackend.arr(expAvg), v = CpuBackend.arr(expAvgSq);
         int po = param.offset(), go = grad.offset(), mo = expAvg.offset(), vo = expAvgSq.offset();
-        double bc1 = 1 - Math.pow(b1, step), bc2 = 1 - Math.pow(b2, step);
+        double bc1 = 1 - StrictMath.pow(b1, step), bc2 = 1 - StrictMath.pow(b2, step);
         double stepSize = lr / bc1, bc2Sqrt = Math.sqrt(bc2);
         double decay = decoupled ? 1 - lr * wd : 1;
         double l2 = decoupled ? 0 : wd;

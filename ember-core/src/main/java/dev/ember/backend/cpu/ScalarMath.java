@@ -7,38 +7,59 @@ import dev.ember.backend.UnaryOp;
  * The scalar definition of every elementwise op, in double and in long
  * arithmetic. It is the CPU's fallback path and the meaning the SIMD and GPU
  * kernels must reproduce.
+ *
+ * <p>Library functions are {@link StrictMath}'s, whose results the Java specification fixes
+ * (fdlibm), not {@link Math}'s, which may be intrinsics that differ by compiler tier or
+ * platform; float32 tensors take the transcendental functions that have vector kernels from
+ * {@link FloatMath} instead ({@link #unaryFloat}), so the vector lanes and the scalar tail agree.
  */
 final class ScalarMath {
     private ScalarMath() {}
 
     private static final double SQRT1_2 = 0.7071067811865476;
 
+    /**
+     * {@link #unary} for a float32 element: the ops with vector kernels use {@link FloatMath}'s float
+     * formulas (the vector ones, lane for lane), the others compute in double and round once.
+     */
+    static float unaryFloat(UnaryOp op, float x, double a, double b) {
+        return switch (op) {
+            case EXP -> FloatMath.exp(x);
+            case LOG -> FloatMath.log(x);
+            case TANH -> FloatMath.tanh(x);
+            case SIGMOID -> FloatMath.sigmoid(x);
+            case GELU -> FloatMath.gelu(x);
+            case LEAKY_RELU -> x > 0 ? x : (float) a * x; // the vector kernel multiplies by the float slope
+            default -> (float) unary(op, x, a, b);
+        };
+    }
+
     static double unary(UnaryOp op, double x, double a, double b) {
         return switch (op) {
             case NEG -> -x;
             case ABS -> Math.abs(x);
             case SIGN -> Math.signum(x);
-            case EXP -> Math.exp(x);
-            case LOG -> Math.log(x);
-            case LOG1P -> Math.log1p(x);
-            case EXPM1 -> Math.expm1(x);
+            case EXP -> StrictMath.exp(x);
+            case LOG -> StrictMath.log(x);
+            case LOG1P -> StrictMath.log1p(x);
+            case EXPM1 -> StrictMath.expm1(x);
             case SQRT -> Math.sqrt(x);
             case RSQRT -> 1.0 / Math.sqrt(x);
             case RECIPROCAL -> 1.0 / x;
             case SQUARE -> x * x;
-            case SIN -> Math.sin(x);
-            case COS -> Math.cos(x);
-            case TANH -> Math.tanh(x);
-            case SIGMOID -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
+            case SIN -> StrictMath.sin(x);
+            case COS -> StrictMath.cos(x);
+            case TANH -> StrictMath.tanh(x);
+            case SIGMOID -> x >= 0 ? 1.0 / (1.0 + StrictMath.exp(-x)) : StrictMath.exp(x) / (1.0 + StrictMath.exp(x));
             case RELU -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0);
             case GELU -> 0.5 * x * (1.0 + erf(x * SQRT1_2));
             case ERF -> erf(x);
-            case SOFTPLUS -> x > 20 ? x : Math.log1p(Math.exp(x)); // torch's threshold 20
+            case SOFTPLUS -> x > 20 ? x : StrictMath.log1p(StrictMath.exp(x)); // torch's threshold 20
             case FLOOR -> Math.floor(x);
             case CEIL -> Math.ceil(x);
             case ROUND -> Math.rint(x); // half to even, as torch.round
             case LEAKY_RELU -> x > 0 ? x : a * x;
-            case POW_SCALAR -> Math.pow(x, a);
+            case POW_SCALAR -> StrictMath.pow(x, a);
             case CLAMP -> Double.isNaN(x) ? x : Math.min(Math.max(x, a), b);
             case NOT -> x == 0 ? 1 : 0;
             case ISNAN -> Double.isNaN(x) ? 1 : 0;
@@ -53,7 +74,8 @@ final class ScalarMath {
             case SQUARE -> x * x;
             case RELU -> Math.max(x, 0);
             case FLOOR, CEIL, ROUND -> x;
-            case CLAMP -> (long) Math.min(Math.max(x, a), b);
+            // Compared as longs: through double, x above 2^53 would be rounded. Bounds saturate ((long) of +-inf).
+            case CLAMP -> Math.min(Math.max(x, (long) Math.ceil(a)), (long) Math.floor(b));
             case NOT -> x == 0 ? 1 : 0;
             case ISNAN -> 0;
             default -> throw new IllegalArgumentException(op + " is not defined for integer tensors");
@@ -66,11 +88,11 @@ final class ScalarMath {
             case SUB -> x - y;
             case MUL -> x * y;
             case DIV -> x / y;
-            case POW -> Math.pow(x, y);
+            case POW -> StrictMath.pow(x, y);
             case MAX -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.max(x, y);
             case MIN -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.min(x, y);
             case REMAINDER -> { double r = x % y; yield r != 0 && (r < 0) != (y < 0) ? r + y : r; } // Python's sign rule
-            case ATAN2 -> Math.atan2(x, y);
+            case ATAN2 -> StrictMath.atan2(x, y);
             case EQ -> x == y ? 1 : 0;
             case NE -> x != y ? 1 : 0;
             case LT -> x < y ? 1 : 0;
@@ -153,6 +175,6 @@ final class ScalarMath {
                     + 6.05183413124413191e-2) * z + 2.33520497626869185e-3;
             r = (0.564189583547756287 - z * top / bot) / x;
         }
-        return Math.exp(-x * x) * r;
+        return StrictMath.exp(-x * x) * r;
     }
 }

@@ -13,7 +13,13 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API loops over contiguous float32 rows. Each returns false when it has no
  * fast path for the op, and the caller then runs the scalar loop. Tails shorter than
- * one vector run scalar code from {@link ScalarMath}, so results match it.
+ * one vector run scalar code from {@link ScalarMath#unaryFloat}, whose transcendental
+ * functions ({@link FloatMath}) are the vector ones ({@link SimdMath}) lane for lane, so
+ * an element's bits do not depend on where it falls in a row.
+ *
+ * <p>Nothing here may depend on the compiler tier: no Vector API math operators
+ * ({@code lanewise(EXP)} and the like become SVML intrinsics under C2), and no
+ * {@code reduceLanes(ADD)} (its order is left open); see {@link FloatMath}.
  */
 final class SimdKernels {
     private SimdKernels() {}
@@ -44,9 +50,12 @@ final class SimdKernels {
             case SQRT -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).sqrt().intoArray(o, oo + i); }
             case SQUARE -> { for (; i < bound; i += L) { var v = FloatVector.fromArray(S, x, xo + i); v.mul(v).intoArray(o, oo + i); } }
             case RECIPROCAL -> { for (; i < bound; i += L) FloatVector.broadcast(S, 1f).div(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i); }
-            case EXP -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(o, oo + i); }
-            case LOG -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(o, oo + i); }
-            case TANH -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.TANH).intoArray(o, oo + i); }
+            // Transcendental functions loop in methods of their own (see SimdMath on why).
+            case EXP -> { SimdMath.expRow(x, xo, o, oo, bound); i = bound; }
+            case LOG -> { SimdMath.logRow(x, xo, o, oo, bound); i = bound; }
+            case TANH -> { SimdMath.tanhRow(x, xo, o, oo, bound); i = bound; }
+            case SIGMOID -> { SimdMath.sigmoidRow(x, xo, o, oo, bound); i = bound; }
+            case GELU -> { SimdMath.geluRow(x, xo, o, oo, bound); i = bound; }
             case RELU -> {
                 // max(x, 0) would turn NaN into 0; the blend keeps NaN as torch.relu does.
                 var zero = FloatVector.zero(S);
@@ -61,19 +70,6 @@ final class SimdKernels {
                     v.blend(v.mul(a), v.compare(VectorOperators.LE, 0f)).intoArray(o, oo + i);
                 }
             }
-            case SIGMOID -> {
-                var one = FloatVector.broadcast(S, 1f);
-                for (; i < bound; i += L) {
-                    var v = FloatVector.fromArray(S, x, xo + i);
-                    one.div(one.add(v.neg().lanewise(VectorOperators.EXP))).intoArray(o, oo + i);
-                }
-            }
-            case GELU -> {
-                for (; i < bound; i += L) {
-                    var v = FloatVector.fromArray(S, x, xo + i);
-                    v.mul(0.5f).mul(erf(v.mul(0.70710678f)).add(1f)).intoArray(o, oo + i);
-                }
-            }
             case CLAMP -> {
                 for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).max(a).min(b).intoArray(o, oo + i);
                 // max/min on NaN: fall through to the scalar check below for exactness
@@ -81,21 +77,8 @@ final class SimdKernels {
             }
             default -> { return false; }
         }
-        for (; i < n; i++) o[oo + i] = (float) ScalarMath.unary(op, x[xo + i], a, b);
+        for (; i < n; i++) o[oo + i] = ScalarMath.unaryFloat(op, x[xo + i], a, b);
         return true;
-    }
-
-    /**
-     * erf to about 2e-7 absolute: Abramowitz and Stegun 7.1.26 refined, via
-     * {@code 1 - t * poly(t) * exp(-x^2)} with {@code t = 1 / (1 + p|x|)}.
-     */
-    private static FloatVector erf(FloatVector x) {
-        var ax = x.abs();
-        var t = FloatVector.broadcast(S, 1f).div(ax.mul(0.3275911f).add(1f));
-        var poly = t.mul(1.061405429f).add(-1.453152027f).mul(t).add(1.421413741f).mul(t).add(-0.284496736f).mul(t)
-                .add(0.254829592f).mul(t);
-        var y = FloatVector.broadcast(S, 1f).sub(poly.mul(ax.mul(ax).neg().lanewise(VectorOperators.EXP)));
-        return y.blend(y.neg(), x.compare(VectorOperators.LT, 0f));
     }
 
     /** Binary op on rows where each input's stride is 1 or 0 (a broadcast scalar); the output's is 1. */
@@ -287,22 +270,22 @@ final class SimdKernels {
             var acc = FloatVector.zero(S);
             int i = 0;
             if (log) {
-                for (; i < bound; i += L) acc = acc.add(FloatVector.fromArray(S, x, xr + i).sub(vmax).lanewise(VectorOperators.EXP));
+                for (; i < bound; i += L) acc = acc.add(SimdMath.exp(FloatVector.fromArray(S, x, xr + i).sub(vmax)));
                 double sum = sumLanes(acc);
-                for (; i < cols; i++) sum += Math.exp(x[xr + i] - max);
-                var shift = FloatVector.broadcast(S, (float) (max + Math.log(sum)));
+                for (; i < cols; i++) sum += FloatMath.exp(x[xr + i] - max);
+                float sh = (float) (max + StrictMath.log(sum));
+                var shift = FloatVector.broadcast(S, sh);
                 for (i = 0; i < bound; i += L) FloatVector.fromArray(S, x, xr + i).sub(shift).intoArray(o, or + i);
-                float sh = (float) (max + Math.log(sum));
                 for (; i < cols; i++) o[or + i] = x[xr + i] - sh;
             } else {
                 for (; i < bound; i += L) {
-                    var e = FloatVector.fromArray(S, x, xr + i).sub(vmax).lanewise(VectorOperators.EXP);
+                    var e = SimdMath.exp(FloatVector.fromArray(S, x, xr + i).sub(vmax));
                     e.intoArray(o, or + i);
                     acc = acc.add(e);
                 }
                 double sum = sumLanes(acc);
                 for (; i < cols; i++) {
-                    float e = (float) Math.exp(x[xr + i] - max);
+                    float e = FloatMath.exp(x[xr + i] - max);
                     o[or + i] = e;
                     sum += e;
                 }
