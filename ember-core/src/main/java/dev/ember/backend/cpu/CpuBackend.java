@@ -5,6 +5,9 @@ import dev.ember.Device;
 import dev.ember.backend.Backend;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.ConvGeometry;
+import dev.ember.backend.FusedMaxPool;
+import dev.ember.backend.FusedOptimizer;
+import dev.ember.backend.FusedSoftmax;
 import dev.ember.backend.Philox;
 import dev.ember.backend.ReduceOp;
 import dev.ember.backend.Storage;
@@ -13,9 +16,10 @@ import dev.ember.backend.UnaryOp;
 
 /**
  * The reference backend: heap arrays, Vector API fast paths for contiguous float32
- * rows, a general strided path for everything else, and one shared thread pool.
+ * rows, a general strided path for everything else, and one shared thread pool. It has every
+ * optional capability (fused softmax, max pooling and optimizer steps).
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, FusedOptimizer {
     public static final CpuBackend INSTANCE = new CpuBackend();
 
     private CpuBackend() {}

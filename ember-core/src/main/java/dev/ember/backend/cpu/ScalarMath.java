@@ -31,7 +31,7 @@ final class ScalarMath {
             case TANH -> Math.tanh(x);
             case SIGMOID -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
             case RELU -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0);
-            case GELU -> 0.5 * x * (1.0 + erf(x * SQRT1_2));
+            case GELU -> 0.5 * x * erfc(-x * SQRT1_2); // the op table's form: 1 + erf(z) cancels for negative x
             case ERF -> erf(x);
             case SOFTPLUS -> x > 20 ? x : Math.log1p(Math.exp(x)); // torch's threshold 20
             case FLOOR -> Math.floor(x);
@@ -133,6 +133,14 @@ final class ScalarMath {
         }
         if (ax >= 6) return Math.copySign(1.0, x);
         return Math.copySign(1.0 - erfcPositive(ax), x);
+    }
+
+    /** The complementary error function {@code 1 - erf(x)}, accurate in both tails. */
+    static double erfc(double x) {
+        double ax = Math.abs(x);
+        if (ax <= 0.46875) return 1.0 - erf(x);
+        double tail = ax >= 27 ? 0.0 : erfcPositive(ax); // exp(-x^2) underflows beyond 27
+        return x > 0 ? tail : 2.0 - tail;
     }
 
     private static double erfcPositive(double x) {
