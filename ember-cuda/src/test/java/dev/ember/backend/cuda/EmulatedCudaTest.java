@@ -64,6 +64,7 @@ class EmulatedCudaTest {
             classes.addAll(CORE_SUITES);
             ChildJvm.Result r = ChildJvm.run(jvm, env, 20, TestPrograms.class.getName(), classes.toArray(String[]::new));
             String out = r.output();
+            System.out.println("emulated CUDA device: " + out.lines().filter(l -> l.startsWith("passed ")).findFirst().orElse("no summary"));
             assertEquals(0, r.exitCode(), "GPU suites on the emulated device:\n" + out);
             assertTrue(out.contains("kernels by NVRTC 13.0 compute_90"), "the start-up line says NVRTC compiled the kernels:\n" + out);
             assertTrue(out.contains("GEMM: Ember's tiled GEMM kernel"), "the start-up line names the GEMM path:\n" + out);
