@@ -35,13 +35,10 @@ public final class KernelErrorSlots<H> {
 
     public KernelErrorSlots(Device<H> device) { this.device = device; }
 
-    /** The calling thread's slot, for a kernel argument; the kernel may or may not write it. */
-    public H slot() { return mine.get().handle; }
-
-    /** Records that the calling thread launched (or is launching) a kernel that may write its slot. */
-    public void markPending() { mine.get().pending = true; }
-
-    /** {@link #slot()} and {@link #markPending()} together, for a kernel that checks its input. */
+    /**
+     * The calling thread's slot, as the argument of a kernel that may write it; records that the thread has
+     * such a kernel in flight, so its next check reads the slot.
+     */
     public H forLaunch() {
         Slot<H> s = mine.get();
         s.pending = true;
