@@ -8,6 +8,7 @@ import dev.ember.backend.ConvGeometry;
 import dev.ember.backend.FusedMaxPool;
 import dev.ember.backend.FusedOptimizer;
 import dev.ember.backend.FusedSoftmax;
+import dev.ember.backend.KernelError;
 import dev.ember.backend.Philox;
 import dev.ember.backend.ReduceOp;
 import dev.ember.backend.Storage;
@@ -371,14 +372,14 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
                 // One index for the whole row (indexSelect of contiguous rows, as batching does): copy it at once.
                 long idx = Elements.getL(is, off[1]);
                 if (idx < 0 || idx >= size)
-                    throw new IndexOutOfBoundsException("gather: index " + idx + " is out of bounds for dimension " + dim + " with size " + size);
+                    throw KernelError.GATHER_INDEX.exception(idx, dim, size, "");
                 System.arraycopy(xs, off[0] + (int) idx * step, os, off[2], n);
                 return;
             }
             for (int i = 0; i < n; i++) {
                 long idx = Elements.getL(is, off[1] + i * st[1]);
                 if (idx < 0 || idx >= size)
-                    throw new IndexOutOfBoundsException("gather: index " + idx + " is out of bounds for dimension " + dim + " with size " + size);
+                    throw KernelError.GATHER_INDEX.exception(idx, dim, size, "");
                 int src = off[0] + i * st[0] + (int) idx * step;
                 if (xs instanceof float[] xf) ((float[]) os)[off[2] + i * st[2]] = xf[src];
                 else if (Elements.integral(xs)) Elements.setL(os, off[2] + i * st[2], Elements.getL(xs, src));
@@ -401,7 +402,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
             for (int i = 0; i < n; i++) {
                 long idx = Elements.getL(is, off[1] + i * st[1]);
                 if (idx < 0 || idx >= size)
-                    throw new IndexOutOfBoundsException("scatterAdd: index " + idx + " is out of bounds for dimension " + dim + " with size " + size);
+                    throw KernelError.SCATTER_INDEX.exception(idx, dim, size, "");
                 int d = off[0] + i * st[0] + (int) idx * step;
                 if (ds instanceof float[] df) df[d] += ((float[]) ss)[off[2] + i * st[2]];
                 else if (Elements.integral(ds)) Elements.setL(ds, d, Elements.getL(ds, d) + Elements.getL(ss, off[2] + i * st[2]));

@@ -1,6 +1,7 @@
 package dev.ember.backend.cpu;
 
 import dev.ember.backend.BinaryOp;
+import dev.ember.backend.KernelError;
 import dev.ember.backend.UnaryOp;
 
 /**
@@ -89,11 +90,11 @@ final class ScalarMath {
             case SUB -> x - y;
             case MUL -> x * y;
             case DIV -> {
-                if (y == 0) throw new ArithmeticException("integer division by zero");
+                if (y == 0) throw KernelError.INT_DIV_ZERO.exception(0, 0, 0, "");
                 yield Math.floorDiv(x, y);
             }
             case POW -> {
-                if (y < 0) throw new ArithmeticException("integers to negative integer powers are not allowed");
+                if (y < 0) throw KernelError.INT_NEG_POW.exception(y, 0, 0, "");
                 long r = 1, base = x;
                 for (long e = y; e > 0; e >>= 1) { if ((e & 1) != 0) r *= base; base *= base; }
                 yield r;
@@ -101,7 +102,7 @@ final class ScalarMath {
             case MAX -> Math.max(x, y);
             case MIN -> Math.min(x, y);
             case REMAINDER -> {
-                if (y == 0) throw new ArithmeticException("integer remainder by zero");
+                if (y == 0) throw KernelError.INT_REM_ZERO.exception(0, 0, 0, "");
                 yield Math.floorMod(x, y);
             }
             case ATAN2 -> throw new IllegalArgumentException("atan2 is not defined for integer tensors");
