@@ -16,7 +16,7 @@ import java.util.function.Function;
  * error slot. {@link #encode} turns them into what a runtime sets: value bytes in native order, or buffer
  * handles.
  */
-public final class KernelArgs {
+final class KernelArgs {
     private sealed interface Arg {}
     private record Bytes(byte[] value) implements Arg {}
     private record Index(long value) implements Arg {}

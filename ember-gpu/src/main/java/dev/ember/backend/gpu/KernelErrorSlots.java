@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * @param <H> the device's buffer handle
  */
-public final class KernelErrorSlots<H> {
+final class KernelErrorSlots<H> {
 
     /** The device calls the slots need; both run on the thread that will use the slot. */
     public interface Device<H> {

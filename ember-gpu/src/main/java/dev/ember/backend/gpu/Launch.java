@@ -11,7 +11,7 @@ package dev.ember.backend.gpu;
  * @param threads threads per block
  * @param args    the arguments
  */
-public record Launch(KernelSource.Family family, String kernel, long work, int[] grid, int threads, KernelArgs args) {
+record Launch(KernelSource.Family family, String kernel, long work, int[] grid, int threads, KernelArgs args) {
 
     /** A 1-D grid-stride launch over {@code work} items. */
     static Launch stride(KernelSource.Family family, String kernel, long work, int threads, KernelArgs args) {

@@ -14,7 +14,7 @@ import java.util.List;
  * @param strides one stride array per operand, aligned with {@code shape}
  * @param offsets one element offset per operand
  */
-public record Layout(int[] shape, int[][] strides, int[] offsets) {
+record Layout(int[] shape, int[][] strides, int[] offsets) {
 
     /** The most dimensions a kernel takes after merging ({@code EMBER_MAX_RANK}). */
     public static final int MAX_RANK = 8;

@@ -9,7 +9,7 @@ package dev.ember.backend.gpu;
  * @param chunks pieces per row (1: one pass)
  * @param chunk  elements per piece ({@code chunks * chunk >= r})
  */
-public record ReducePlan(int chunks, int chunk) {
+record ReducePlan(int chunks, int chunk) {
 
     /** Rows at least this long are split when there are too few rows to fill the device. */
     static final int SPLIT_THRESHOLD = 1 << 16;
