@@ -49,7 +49,7 @@ fi
 mkdir -p "$out/lib/test-classes"
 for m in "$root"/ember-*/target/test-classes; do cp -r "$m/." "$out/lib/test-classes/"; done
 cp "$root/ci/gpu.sh" "$root/ci/torch_bench.py" "$out/ci/"
-if unzip -l "$out/lib/ember-all.jar" 2>/dev/null | grep -q "dev/ember/kernels/cuda/manifest.properties"; then
+if unzip -l "$out/lib/ember-all.jar" "dev/ember/kernels/cuda/manifest.properties" >/dev/null 2>&1; then
   echo "gpu-bundle: the jar carries packaged PTX (the fallback where the GPU machine has no NVRTC)"
 else
   echo "gpu-bundle: no nvcc here, so no packaged PTX: the GPU machine needs NVRTC (libnvrtc, or EMBER_NVRTC_PATH)"
