@@ -9,11 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * transposes absorbed by the packing), and a register-blocked micro-kernel computes one
  * {@code MR x NR} tile of C from a pair of strips with all accumulators in registers.
  *
- * <p>Micro-kernel shape: with 16-lane vectors (AVX-512) 4 rows x 4 vectors (16 accumulators
- * of the 32 registers); with 8 lanes (AVX2, 16 registers) 6 rows x 2 vectors (12 accumulators).
- * The kernels are written out by hand, stores included: the JIT keeps vector locals in
- * registers only while every use is inlined (a helper that takes vectors as arguments can
- * miss inlining and then boxes the accumulators, which cost a factor of 5).
+ * <p>The micro-kernels and their shapes per vector width are in {@link GemmKernels}: 4 rows x 4 vectors with
+ * 16 lanes, 2 rows x 6 vectors with 8; the last strip of B is packed only as wide as the narrowest kernel that
+ * covers it, so a product whose width is not a multiple of the strip computes little padding.
  *
  * <p>Threads: with many rows, for each depth block the calling thread's packed B panel is
  * filled in parallel, then the C tiles are split among threads by row blocks, each thread
@@ -25,15 +23,19 @@ import jdk.incubator.vector.VectorSpecies;
 final class SimdGemm {
     private SimdGemm() {}
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
-    static final boolean WIDE = L >= 16;
-    static final int MR = WIDE ? 4 : 6;
-    static final int NR = WIDE ? 4 * L : 2 * L;
-    /** Depth of a packed panel: a B strip (KC x NR floats) plus an A block stay in L2. */
-    static final int KC = Integer.getInteger("ember.gemm.kc", 512);
+    private static final VectorSpecies<Float> S = GemmKernels.S;
+    private static final int L = GemmKernels.L;
+    static final boolean WIDE = GemmKernels.WIDE;
+    static final int MR = GemmKernels.MR;
+    static final int NR = GemmKernels.NR;
+    /**
+     * Depth of a packed panel. With 8 lanes, a B strip (KC x 48 floats, 24 KB) stays in a 32 KB L1 while the A tiles
+     * stream past it (it is read 192 bytes per 12 FMAs, as fast as L2 can deliver). With 16 lanes a strip is
+     * 64 floats wide and streams from L2; a deeper panel halves the passes over C.
+     */
+    static final int KC = Integer.getInteger("ember.gemm.kc", WIDE ? 512 : 128);
     /** Rows of A per packed block (a multiple of MR); MC x KC floats stay in L2. */
-    static final int MC = Integer.getInteger("ember.gemm.mc", 96) / MR * MR;
+    static final int MC = Integer.getInteger("ember.gemm.mc", WIDE ? 96 : 256) / MR * MR;
     /** Columns of B per packed panel (a multiple of NR), bounding the panel's size. */
     static final int NC = Integer.getInteger("ember.gemm.nc", 4096) / NR * NR;
     /**
@@ -187,18 +189,26 @@ final class SimdGemm {
     /** Row tiles {@code [tb, te)} (packed from {@code ap[0]}) times the B strip {@code s} packed at {@code bp[bOff]}. */
     private static void tiles(int m, int n, int kc, float[] ap, int tb, int te, float[] bp, int bOff, int s, float[] c, int co,
                               int crs, int ccs, boolean add, float[] tile) {
-        int j0 = s * NR, nr = Math.min(NR, n - j0);
+        int j0 = s * NR, nr = Math.min(NR, n - j0), w = GemmKernels.stripWidth(nr);
+        boolean fullWidth = nr == w && ccs == 1;
         for (int t = tb; t < te; t++) {
             int i0 = t * MR, mr = Math.min(MR, m - i0), aOff = (t - tb) * MR * kc;
-            if (mr == MR && nr == NR && ccs == 1) {
-                kernel(kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add);
-            } else {
-                kernel(kc, ap, aOff, bp, bOff, tile, 0, NR, false);
+            if (mr == MR && fullWidth) {
+                GemmKernels.tile(w, kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add);
+                continue;
+            }
+            // A partial tile (or a transposed C) goes through a scratch tile, copied in and out; the kernel's results
+            // for the padding rows and columns are dropped.
+            if (add) {
                 for (int i = 0; i < mr; i++) {
-                    int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * NR;
-                    if (add) for (int j = 0; j < nr; j++) c[cr + j * ccs] += tile[tr + j];
-                    else for (int j = 0; j < nr; j++) c[cr + j * ccs] = tile[tr + j];
+                    int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * w;
+                    for (int j = 0; j < nr; j++) tile[tr + j] = c[cr + j * ccs];
                 }
+            }
+            GemmKernels.tile(w, kc, ap, aOff, bp, bOff, tile, 0, w, add);
+            for (int i = 0; i < mr; i++) {
+                int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * w;
+                for (int j = 0; j < nr; j++) c[cr + j * ccs] = tile[tr + j];
             }
         }
     }
@@ -220,32 +230,38 @@ final class SimdGemm {
         for (int s = s0; s < s1; s++) packStrip(b, bo, brs, bcs, kc, n, s, bp, dst + (s - s0) * NR * kc);
     }
 
-    /** B strip {@code s} (columns {@code s*NR ..}) as {@code kc} rows of NR floats at {@code bp[dst]}, zero-padded. */
+    /**
+     * B strip {@code s} (columns {@code s*NR ..}) as {@code kc} rows of {@code w} floats at {@code bp[dst]}, where
+     * {@code w} is the strip's {@link GemmKernels#stripWidth}; columns past n are zero.
+     */
     private static void packStrip(float[] b, int bo, int brs, int bcs, int kc, int n, int s, float[] bp, int dst) {
-        int j0 = s * NR, nr = Math.min(NR, n - j0);
-        if (bcs == 1 && nr == NR) {
-            for (int p = 0; p < kc; p++) System.arraycopy(b, bo + p * brs + j0, bp, dst + p * NR, NR);
+        int j0 = s * NR, nr = Math.min(NR, n - j0), w = GemmKernels.stripWidth(nr);
+        if (bcs == 1) {
+            for (int p = 0; p < kc; p++) {
+                System.arraycopy(b, bo + p * brs + j0, bp, dst + p * w, nr);
+                if (nr < w) java.util.Arrays.fill(bp, dst + p * w + nr, dst + (p + 1) * w, 0f);
+            }
         } else if (brs == 1) {
             // Transposed B (columns contiguous, as in x @ W^T): 16 x 16 blocks transposed in registers, the rest
             // read down each column in short runs that stay in L1.
             int p0 = 0, jv = WIDE ? nr / L * L : 0; // columns [0, jv) go through register transposes
             if (jv > 0) {
                 for (; p0 + L <= kc; p0 += L)
-                    for (int g = 0; g < jv; g += L) transpose16(b, bo + (j0 + g) * bcs + p0, bcs, bp, dst + p0 * NR + g);
+                    for (int g = 0; g < jv; g += L) transpose16(b, bo + (j0 + g) * bcs + p0, bcs, bp, dst + p0 * w + g, w);
             }
             for (int pb = 0; pb < kc; pb += 16) {
                 int pe = Math.min(kc, pb + 16);
                 for (int j = pb < p0 ? jv : 0; j < nr; j++) {
                     int src = bo + (j0 + j) * bcs;
-                    for (int p = pb; p < pe; p++) bp[dst + p * NR + j] = b[src + p];
+                    for (int p = pb; p < pe; p++) bp[dst + p * w + j] = b[src + p];
                 }
             }
-            if (nr < NR) for (int p = 0; p < kc; p++) java.util.Arrays.fill(bp, dst + p * NR + nr, dst + (p + 1) * NR, 0f);
+            if (nr < w) for (int p = 0; p < kc; p++) java.util.Arrays.fill(bp, dst + p * w + nr, dst + (p + 1) * w, 0f);
         } else {
             for (int p = 0; p < kc; p++) {
-                int row = bo + p * brs + j0 * bcs, d = dst + p * NR;
+                int row = bo + p * brs + j0 * bcs, d = dst + p * w;
                 for (int j = 0; j < nr; j++) bp[d + j] = b[row + j * bcs];
-                for (int j = nr; j < NR; j++) bp[d + j] = 0f;
+                for (int j = nr; j < w; j++) bp[d + j] = 0f;
             }
         }
     }
@@ -255,6 +271,15 @@ final class SimdGemm {
         for (int t = t0; t < t1; t++) {
             int i0 = t * MR, mr = Math.min(MR, m - i0);
             int dst = (t - t0) * MR * kc;
+            if (MR == 2 && mr == 2) {
+                // Two rows (8 lanes), either layout: pairs written in one pass.
+                int r0 = ao + i0 * ars, r1 = r0 + ars;
+                for (int p = 0; p < kc; p++) {
+                    ap[dst + 2 * p] = a[r0 + p * acs];
+                    ap[dst + 2 * p + 1] = a[r1 + p * acs];
+                }
+                continue;
+            }
             if (mr == MR && ars == 1) {
                 // Transposed A (columns contiguous): each packed column is a contiguous copy.
                 for (int p = 0; p < kc; p++) System.arraycopy(a, ao + i0 + p * acs, ap, dst + p * MR, MR);
@@ -323,8 +348,8 @@ final class SimdGemm {
         QUAD_1.selectFrom(hi01, hi23).intoArray(ap, dst + 3 * L);
     }
 
-    /** {@code bp[dst + q * NR + i] = b[base + i * bcs + q]} for i, q in [0, 16): one 16 x 16 block, in registers. */
-    private static void transpose16(float[] b, int base, int bcs, float[] bp, int dst) {
+    /** {@code bp[dst + q * w + i] = b[base + i * bcs + q]} for i, q in [0, 16): one 16 x 16 block, in registers. */
+    private static void transpose16(float[] b, int base, int bcs, float[] bp, int dst, int w) {
         var r0 = FloatVector.fromArray(S, b, base + 0 * bcs);
         var r1 = FloatVector.fromArray(S, b, base + 1 * bcs);
         var r2 = FloatVector.fromArray(S, b, base + 2 * bcs);
@@ -357,92 +382,13 @@ final class SimdGemm {
         var d4 = LO1.selectFrom(c4, c5); var d5 = HI1.selectFrom(c4, c5); var d6 = LO1.selectFrom(c6, c7); var d7 = HI1.selectFrom(c6, c7);
         var d8 = LO1.selectFrom(c8, c9); var d9 = HI1.selectFrom(c8, c9); var d10 = LO1.selectFrom(c10, c11); var d11 = HI1.selectFrom(c10, c11);
         var d12 = LO1.selectFrom(c12, c13); var d13 = HI1.selectFrom(c12, c13); var d14 = LO1.selectFrom(c14, c15); var d15 = HI1.selectFrom(c14, c15);
-        d0.intoArray(bp, dst + 0 * NR); d1.intoArray(bp, dst + 1 * NR);
-        d2.intoArray(bp, dst + 2 * NR); d3.intoArray(bp, dst + 3 * NR);
-        d4.intoArray(bp, dst + 4 * NR); d5.intoArray(bp, dst + 5 * NR);
-        d6.intoArray(bp, dst + 6 * NR); d7.intoArray(bp, dst + 7 * NR);
-        d8.intoArray(bp, dst + 8 * NR); d9.intoArray(bp, dst + 9 * NR);
-        d10.intoArray(bp, dst + 10 * NR); d11.intoArray(bp, dst + 11 * NR);
-        d12.intoArray(bp, dst + 12 * NR); d13.intoArray(bp, dst + 13 * NR);
-        d14.intoArray(bp, dst + 14 * NR); d15.intoArray(bp, dst + 15 * NR);
+        d0.intoArray(bp, dst + 0 * w); d1.intoArray(bp, dst + 1 * w);
+        d2.intoArray(bp, dst + 2 * w); d3.intoArray(bp, dst + 3 * w);
+        d4.intoArray(bp, dst + 4 * w); d5.intoArray(bp, dst + 5 * w);
+        d6.intoArray(bp, dst + 6 * w); d7.intoArray(bp, dst + 7 * w);
+        d8.intoArray(bp, dst + 8 * w); d9.intoArray(bp, dst + 9 * w);
+        d10.intoArray(bp, dst + 10 * w); d11.intoArray(bp, dst + 11 * w);
+        d12.intoArray(bp, dst + 12 * w); d13.intoArray(bp, dst + 13 * w);
+        d14.intoArray(bp, dst + 14 * w); d15.intoArray(bp, dst + 15 * w);
     }
-
-    /** One MR x NR tile: {@code C = A * B}, or {@code C += A * B} when {@code add}. */
-    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean add) {
-        if (WIDE) kernel4x4(kc, ap, aOff, bp, bOff, c, cOff, ldc, add);
-        else kernel6x2(kc, ap, aOff, bp, bOff, c, cOff, ldc, add);
-    }
-
-    private static void kernel4x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        var c00 = FloatVector.zero(S); var c01 = FloatVector.zero(S); var c02 = FloatVector.zero(S); var c03 = FloatVector.zero(S);
-        var c10 = FloatVector.zero(S); var c11 = FloatVector.zero(S); var c12 = FloatVector.zero(S); var c13 = FloatVector.zero(S);
-        var c20 = FloatVector.zero(S); var c21 = FloatVector.zero(S); var c22 = FloatVector.zero(S); var c23 = FloatVector.zero(S);
-        var c30 = FloatVector.zero(S); var c31 = FloatVector.zero(S); var c32 = FloatVector.zero(S); var c33 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int b = bo + p * (4 * L), a = ao + p * 4;
-            var b0 = FloatVector.fromArray(S, bp, b);
-            var b1 = FloatVector.fromArray(S, bp, b + L);
-            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
-            var b3 = FloatVector.fromArray(S, bp, b + 3 * L);
-            var a0 = FloatVector.broadcast(S, ap[a]);
-            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
-            var a1 = FloatVector.broadcast(S, ap[a + 1]);
-            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
-            var a2 = FloatVector.broadcast(S, ap[a + 2]);
-            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22); c23 = a2.fma(b3, c23);
-            var a3 = FloatVector.broadcast(S, ap[a + 3]);
-            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
-        }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co + 0 * ldc + 0 * L)); c01 = c01.add(FloatVector.fromArray(S, c, co + 0 * ldc + 1 * L)); c02 = c02.add(FloatVector.fromArray(S, c, co + 0 * ldc + 2 * L)); c03 = c03.add(FloatVector.fromArray(S, c, co + 0 * ldc + 3 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc + 0 * L)); c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + 1 * L)); c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L)); c13 = c13.add(FloatVector.fromArray(S, c, co + 1 * ldc + 3 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc + 0 * L)); c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + 1 * L)); c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L)); c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc + 0 * L)); c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + 1 * L)); c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L)); c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
-        }
-        c00.intoArray(c, co + 0 * ldc + 0 * L); c01.intoArray(c, co + 0 * ldc + 1 * L); c02.intoArray(c, co + 0 * ldc + 2 * L); c03.intoArray(c, co + 0 * ldc + 3 * L);
-        c10.intoArray(c, co + 1 * ldc + 0 * L); c11.intoArray(c, co + 1 * ldc + 1 * L); c12.intoArray(c, co + 1 * ldc + 2 * L); c13.intoArray(c, co + 1 * ldc + 3 * L);
-        c20.intoArray(c, co + 2 * ldc + 0 * L); c21.intoArray(c, co + 2 * ldc + 1 * L); c22.intoArray(c, co + 2 * ldc + 2 * L); c23.intoArray(c, co + 2 * ldc + 3 * L);
-        c30.intoArray(c, co + 3 * ldc + 0 * L); c31.intoArray(c, co + 3 * ldc + 1 * L); c32.intoArray(c, co + 3 * ldc + 2 * L); c33.intoArray(c, co + 3 * ldc + 3 * L);
-    }
-
-    private static void kernel6x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        var c00 = FloatVector.zero(S); var c01 = FloatVector.zero(S);
-        var c10 = FloatVector.zero(S); var c11 = FloatVector.zero(S);
-        var c20 = FloatVector.zero(S); var c21 = FloatVector.zero(S);
-        var c30 = FloatVector.zero(S); var c31 = FloatVector.zero(S);
-        var c40 = FloatVector.zero(S); var c41 = FloatVector.zero(S);
-        var c50 = FloatVector.zero(S); var c51 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int b = bo + p * (2 * L), a = ao + p * 6;
-            var b0 = FloatVector.fromArray(S, bp, b);
-            var b1 = FloatVector.fromArray(S, bp, b + L);
-            var a0 = FloatVector.broadcast(S, ap[a]);
-            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-            var a1 = FloatVector.broadcast(S, ap[a + 1]);
-            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-            var a2 = FloatVector.broadcast(S, ap[a + 2]);
-            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-            var a3 = FloatVector.broadcast(S, ap[a + 3]);
-            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-            var a4 = FloatVector.broadcast(S, ap[a + 4]);
-            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
-            var a5 = FloatVector.broadcast(S, ap[a + 5]);
-            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
-        }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co + 0 * ldc + 0 * L)); c01 = c01.add(FloatVector.fromArray(S, c, co + 0 * ldc + 1 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc + 0 * L)); c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + 1 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc + 0 * L)); c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + 1 * L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc + 0 * L)); c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + 1 * L));
-            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc + 0 * L)); c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + 1 * L));
-            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc + 0 * L)); c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + 1 * L));
-        }
-        c00.intoArray(c, co + 0 * ldc + 0 * L); c01.intoArray(c, co + 0 * ldc + 1 * L);
-        c10.intoArray(c, co + 1 * ldc + 0 * L); c11.intoArray(c, co + 1 * ldc + 1 * L);
-        c20.intoArray(c, co + 2 * ldc + 0 * L); c21.intoArray(c, co + 2 * ldc + 1 * L);
-        c30.intoArray(c, co + 3 * ldc + 0 * L); c31.intoArray(c, co + 3 * ldc + 1 * L);
-        c40.intoArray(c, co + 4 * ldc + 0 * L); c41.intoArray(c, co + 4 * ldc + 1 * L);
-        c50.intoArray(c, co + 5 * ldc + 0 * L); c51.intoArray(c, co + 5 * ldc + 1 * L);
-    }
-
 }

@@ -89,6 +89,22 @@ class GemmTest {
     }
 
     @Test
+    void everyKernelWidthMatchesReference() {
+        // Widths 1 .. NR + L reach every edge kernel (and the full one) with partial row tiles; odd depths leave a
+        // single step after the paired steps of the split-accumulator kernels.
+        for (int n = 1; n <= SimdGemm.NR + GemmKernels.L; n++) {
+            for (int k : new int[]{1, 37}) {
+                int m = Math.min(n, 2 * SimdGemm.MR + 1), ldc = n + 1;
+                float[] a = random(m * k, 10 + n), b = random(k * n, 20 + n), c0 = random(m * ldc, 30 + n);
+                double[] want = reference(m, n, k, a, 0, k, 1, b, 0, n, 1, c0, ldc);
+                float[] c = c0.clone();
+                SimdGemm.gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, ldc, true, false);
+                assertClose(want, c, m, n, ldc, k, "gemm += " + m + "x" + n + "x" + k);
+            }
+        }
+    }
+
+    @Test
     void repeatedCallsReuseBuffersWithoutStaleData() {
         // A big call leaves large packed buffers behind; a small call after it must not read their leftovers.
         float[] a = random(300 * 600, 4), b = random(600 * 200, 5);

@@ -1,0 +1,313 @@
+package dev.ember.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The GEMM micro-kernels: each computes one tile of {@code MR} rows x {@code nv} vectors of C from a packed A
+ * tile ({@code kc} columns of MR floats) and a packed B strip ({@code kc} rows of {@code nv * L} floats), with all
+ * accumulators in registers. {@code add} starts the accumulators from C (so a product split into depth blocks
+ * adds in the same order as an unsplit one); otherwise from zero, and C's old contents are overwritten.
+ *
+ * <p>Shapes, chosen per vector width from the JIT's assembly (read with the hsdis plugin in
+ * {@code benchmarks/tools/hsdis}) and timed on cache-resident panels (docs/bench.md, "GEMM on both widths"):
+ * <ul>
+ *   <li>16 lanes (AVX-512, 32 registers): 4 rows x 4 vectors, 16 accumulators. Edge strips narrower than 4
+ *       vectors use 4 x 3, 4 x 2 and 4 x 1 kernels.
+ *   <li>8 lanes (AVX2, 16 registers): 2 rows x 6 vectors, 12 accumulators, 2 broadcasts and the B vectors loaded
+ *       in pairs: 16 registers and no spill. The classic 6 x 2 shape (6 rows x 2 vectors, also 12 accumulators)
+ *       runs at half speed, because C2's scheduler issues all six broadcasts of a depth step before their FMAs
+ *       and the register allocator then spills an accumulator to the stack (a load and a store on the FMA's
+ *       dependency chain every step); {@code -XX:-OptoRegScheduling} avoids that, but a library cannot count on
+ *       its users' JVM flags. 4 x 3 and 3 x 4 spill the same way; unrolling the depth loop by hand spills too.
+ *       Edge strips use 2 x 4 and 2 x 2.
+ * </ul>
+ * Kernels with fewer than 8 accumulators (4 x 1, 2 x 2) split them between even and odd depth steps, so that
+ * enough FMAs are in flight to cover their latency (4-5 cycles on two pipes). The kernels are written out by
+ * hand: the JIT keeps vector locals in registers only while every use is inlined (a helper taking vectors as
+ * arguments can miss inlining and then boxes the accumulators, a factor of 5 slower). Each is larger than the
+ * JIT's inlining limit, so it is compiled on its own and its register allocation does not depend on the caller.
+ */
+final class GemmKernels {
+    private GemmKernels() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** 16-lane vectors (AVX-512) or wider; else the 16-register shapes. */
+    static final boolean WIDE = L >= 16;
+    /** Rows of a tile. */
+    static final int MR = WIDE ? 4 : 2;
+    /** Vectors across the main kernel's strip. */
+    static final int NV = WIDE ? 4 : 6;
+    /** Columns of a full B strip. */
+    static final int NR = NV * L;
+
+    /** Packed width (columns) of a B strip holding {@code nr} columns: the narrowest kernel that covers them. */
+    static int stripWidth(int nr) {
+        int nv = (nr + L - 1) / L;
+        if (!WIDE) nv = nv <= 2 ? 2 : nv <= 4 ? 4 : NV;
+        return Math.min(NV, nv) * L;
+    }
+
+    /**
+     * One tile: {@code C[MR x w] (+)= A_tile * B_strip}, with the strip {@code w} columns wide (a {@link #stripWidth}),
+     * C at {@code c[co + i * ldc + j]}.
+     */
+    static void tile(int w, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        if (WIDE) {
+            switch (w / L) {
+                case 4 -> k4x4(kc, ap, ao, bp, bo, c, co, ldc, add);
+                case 3 -> k4x3(kc, ap, ao, bp, bo, c, co, ldc, add);
+                case 2 -> k4x2(kc, ap, ao, bp, bo, c, co, ldc, add);
+                default -> k4x1s(kc, ap, ao, bp, bo, c, co, ldc, add);
+            }
+        } else {
+            switch (w / L) {
+                case 6 -> k2x6(kc, ap, ao, bp, bo, c, co, ldc, add);
+                case 4 -> k2x4(kc, ap, ao, bp, bo, c, co, ldc, add);
+                default -> k2x2s(kc, ap, ao, bp, bo, c, co, ldc, add);
+            }
+        }
+    }
+
+    /** 16 lanes, main: 4 rows x 4 vectors (16 accumulators of 32 registers). */
+    static void k4x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
+        var c02 = add ? FloatVector.fromArray(S, c, co + 2 * L) : z;
+        var c03 = add ? FloatVector.fromArray(S, c, co + 3 * L) : z;
+        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
+        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
+        var c12 = add ? FloatVector.fromArray(S, c, co + ldc + 2 * L) : z;
+        var c13 = add ? FloatVector.fromArray(S, c, co + ldc + 3 * L) : z;
+        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
+        var c21 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + L) : z;
+        var c22 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L) : z;
+        var c23 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L) : z;
+        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
+        var c31 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + L) : z;
+        var c32 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L) : z;
+        var c33 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L) : z;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (4 * L), a = ao + p * 4;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var b3 = FloatVector.fromArray(S, bp, b + 3 * L);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
+            var a2 = FloatVector.broadcast(S, ap[a + 2]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22); c23 = a2.fma(b3, c23);
+            var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
+        c13.intoArray(c, co + ldc + 3 * L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c23.intoArray(c, co + 2 * ldc + 3 * L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L); c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c33.intoArray(c, co + 3 * ldc + 3 * L);
+    }
+
+    /** 16 lanes, edge strip of 3 vectors. */
+    static void k4x3(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
+        var c02 = add ? FloatVector.fromArray(S, c, co + 2 * L) : z;
+        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
+        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
+        var c12 = add ? FloatVector.fromArray(S, c, co + ldc + 2 * L) : z;
+        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
+        var c21 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + L) : z;
+        var c22 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L) : z;
+        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
+        var c31 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + L) : z;
+        var c32 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L) : z;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (3 * L), a = ao + p * 4;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            var a2 = FloatVector.broadcast(S, ap[a + 2]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L); c32.intoArray(c, co + 3 * ldc + 2 * L);
+    }
+
+    /** 16 lanes, edge strip of 2 vectors (8 accumulators cover the FMA latency). */
+    static void k4x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
+        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
+        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
+        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
+        var c21 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + L) : z;
+        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
+        var c31 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + L) : z;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (2 * L), a = ao + p * 4;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            var a2 = FloatVector.broadcast(S, ap[a + 2]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
+    }
+
+    /** 16 lanes, edge strip of 1 vector: even and odd depth steps go to separate accumulators (8 in all). */
+    static void k4x1s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = add ? FloatVector.fromArray(S, c, co) : z;
+        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
+        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
+        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
+        var d00 = z;
+        var d10 = z;
+        var d20 = z;
+        var d30 = z;
+        int p = 0, pairs = kc & ~1;
+        for (; p < pairs; p += 2) {
+            int b = bo + p * L, a = ao + p * 4;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10);
+            var a2 = FloatVector.broadcast(S, ap[a + 2]); c20 = a2.fma(b0, c20);
+            var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30);
+            var e0 = FloatVector.fromArray(S, bp, b + L);
+            var x0 = FloatVector.broadcast(S, ap[a + 4]); d00 = x0.fma(e0, d00);
+            var x1 = FloatVector.broadcast(S, ap[a + 5]); d10 = x1.fma(e0, d10);
+            var x2 = FloatVector.broadcast(S, ap[a + 6]); d20 = x2.fma(e0, d20);
+            var x3 = FloatVector.broadcast(S, ap[a + 7]); d30 = x3.fma(e0, d30);
+        }
+        for (; p < kc; p++) {
+            int b = bo + p * L, a = ao + p * 4;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10);
+            var a2 = FloatVector.broadcast(S, ap[a + 2]); c20 = a2.fma(b0, c20);
+            var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30);
+        }
+        c00 = c00.add(d00);
+        c10 = c10.add(d10);
+        c20 = c20.add(d20);
+        c30 = c30.add(d30);
+        c00.intoArray(c, co);
+        c10.intoArray(c, co + ldc);
+        c20.intoArray(c, co + 2 * ldc);
+        c30.intoArray(c, co + 3 * ldc);
+    }
+
+    /** 8 lanes, main: 2 rows x 6 vectors (12 accumulators of 16 registers; see the class comment). */
+    static void k2x6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
+        var c02 = add ? FloatVector.fromArray(S, c, co + 2 * L) : z;
+        var c03 = add ? FloatVector.fromArray(S, c, co + 3 * L) : z;
+        var c04 = add ? FloatVector.fromArray(S, c, co + 4 * L) : z;
+        var c05 = add ? FloatVector.fromArray(S, c, co + 5 * L) : z;
+        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
+        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
+        var c12 = add ? FloatVector.fromArray(S, c, co + ldc + 2 * L) : z;
+        var c13 = add ? FloatVector.fromArray(S, c, co + ldc + 3 * L) : z;
+        var c14 = add ? FloatVector.fromArray(S, c, co + ldc + 4 * L) : z;
+        var c15 = add ? FloatVector.fromArray(S, c, co + ldc + 5 * L) : z;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (6 * L), a = ao + p * 2;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var b3 = FloatVector.fromArray(S, bp, b + 3 * L);
+            var b4 = FloatVector.fromArray(S, bp, b + 4 * L);
+            var b5 = FloatVector.fromArray(S, bp, b + 5 * L);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03); c04 = a0.fma(b4, c04); c05 = a0.fma(b5, c05);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13); c14 = a1.fma(b4, c14); c15 = a1.fma(b5, c15);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
+        c04.intoArray(c, co + 4 * L); c05.intoArray(c, co + 5 * L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
+        c13.intoArray(c, co + ldc + 3 * L); c14.intoArray(c, co + ldc + 4 * L); c15.intoArray(c, co + ldc + 5 * L);
+    }
+
+    /** 8 lanes, edge strip of 3-4 vectors. */
+    static void k2x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
+        var c02 = add ? FloatVector.fromArray(S, c, co + 2 * L) : z;
+        var c03 = add ? FloatVector.fromArray(S, c, co + 3 * L) : z;
+        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
+        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
+        var c12 = add ? FloatVector.fromArray(S, c, co + ldc + 2 * L) : z;
+        var c13 = add ? FloatVector.fromArray(S, c, co + ldc + 3 * L) : z;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (4 * L), a = ao + p * 2;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var b3 = FloatVector.fromArray(S, bp, b + 3 * L);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
+        c13.intoArray(c, co + ldc + 3 * L);
+    }
+
+    /** 8 lanes, edge strip of 1-2 vectors: even and odd depth steps go to separate accumulators (8 in all). */
+    static void k2x2s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
+        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
+        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
+        var d00 = z; var d01 = z;
+        var d10 = z; var d11 = z;
+        int p = 0, pairs = kc & ~1;
+        for (; p < pairs; p += 2) {
+            int b = bo + p * (2 * L), a = ao + p * 2;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            var e0 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var e1 = FloatVector.fromArray(S, bp, b + 3 * L);
+            var x0 = FloatVector.broadcast(S, ap[a + 2]); d00 = x0.fma(e0, d00); d01 = x0.fma(e1, d01);
+            var x1 = FloatVector.broadcast(S, ap[a + 3]); d10 = x1.fma(e0, d10); d11 = x1.fma(e1, d11);
+        }
+        for (; p < kc; p++) {
+            int b = bo + p * (2 * L), a = ao + p * 2;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+        }
+        c00 = c00.add(d00); c01 = c01.add(d01);
+        c10 = c10.add(d10); c11 = c11.add(d11);
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+    }
+}
