@@ -76,6 +76,33 @@ final class SimdGemm {
         }
     }
 
+    /** Per-product work (multiply-adds) below which a batch runs its products on one thread each, in parallel. */
+    private static final long PER_PRODUCT_MAX = 96L * 96 * 96;
+
+    /**
+     * {@code batch} products {@code C_q = A_q * B_q}, overwriting C: operand q starts {@code q} batch strides
+     * ({@code abs}, {@code bbs}, {@code cbs}) after the first, and a batch stride of 0 shares the operand. A shared B
+     * whose A batches continue row after row (as do C's) is one product of {@code batch * m} rows, so B is packed
+     * once. Otherwise small products run whole on one thread each, in parallel over the batch, and large ones one
+     * after another, each on all threads.
+     */
+    static void gemmBatch(int batch, int m, int n, int k, float[] a, int ao, int abs, int ars, int acs, float[] b, int bo,
+                          int bbs, int brs, int bcs, float[] c, int co, int cbs, int ldc, boolean parallel) {
+        if (batch == 1 || (bbs == 0 && abs == m * ars && cbs == m * ldc)) {
+            gemm(batch * m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, false, parallel);
+            return;
+        }
+        long work = (long) m * n * k;
+        boolean perProduct = parallel && batch >= Parallel.threads() && work < PER_PRODUCT_MAX;
+        Parallel.Range body = (q0, q1) -> {
+            for (int q = q0; q < q1; q++)
+                gemm(m, n, k, a, ao + q * abs, ars, acs, b, bo + q * bbs, brs, bcs, c, co + q * cbs, ldc, false, !perProduct);
+        };
+        // About 32 K multiply-adds per claimed range: small enough to balance, large enough to amortise the claim.
+        if (perProduct) Parallel.forRange(batch, (int) Math.max(1, 32768 / Math.max(1, work)), body);
+        else body.run(0, batch);
+    }
+
     /** {@link #gemm} with C addressed as {@code c[co + i * crs + j * ccs]}. */
     private static void run(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, int bcs,
                             float[] c, int co, int crs, int ccs, boolean accumulate, boolean parallel) {
@@ -127,10 +154,12 @@ final class SimdGemm {
                 int packChunk = Math.max(1, strips / (4 * threads));
                 shared(threads, (strips + packChunk - 1) / packChunk, q -> packB(b, bOff, brs, bcs, kc, nc, q * packChunk,
                         Math.min(strips, (q + 1) * packChunk), bp, q * packChunk * NR * kc));
-                // Row blocks: each thread packs only its own rows of A and reads all of B.
-                int rows = Math.max(1, Math.min(MC / MR, mTiles / (4 * threads)));
-                shared(threads, (mTiles + rows - 1) / rows, q -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, add,
-                        q * rows, Math.min(mTiles, (q + 1) * rows), 0, strips, SCRATCH.get()));
+                // Row blocks: each thread packs only its own rows of A and reads all of B. The blocks are equal (to a
+                // tile) and a multiple of the thread count in number, so that threads finish together.
+                int blocks = Math.max(2 * threads, (mTiles + MC / MR - 1) / (MC / MR));
+                int chunks = Math.min(mTiles, (blocks + threads - 1) / threads * threads);
+                shared(threads, chunks, q -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, add,
+                        (int) ((long) mTiles * q / chunks), (int) ((long) mTiles * (q + 1) / chunks), 0, strips, SCRATCH.get()));
             }
         }
     }

@@ -130,6 +130,45 @@ class GemmTest {
         }
     }
 
+    @ParameterizedTest(name = "batch {0}: {1}x{2}x{3}, A stride {4}, B stride {5}, transA={6}")
+    @CsvSource({
+            // shared B with A's batches row after row: one product of batch * m rows
+            "5,7,19,33,-1,0,false",
+            // shared B, transposed A batches (no folding); shared A; both per batch; big products one after another
+            "4,9,21,40,-1,0,true", "3,6,70,17,0,-1,false", "6,33,45,20,-1,-1,true", "3,100,110,120,-1,-1,false"})
+    void batchedProductsMatchReference(int batch, int m, int n, int k, int aStride, int bStride, boolean transA) {
+        int abs = aStride < 0 ? m * k : aStride, bbs = bStride < 0 ? k * n : bStride;
+        int ars = transA ? 1 : k, acs = transA ? m : 1;
+        float[] a = random(3 + (batch - 1) * abs + m * k, 40), b = random(2 + (batch - 1) * bbs + k * n, 41);
+        for (int threads : new int[]{1, 2}) {
+            int before = Parallel.threads();
+            Parallel.setThreads(threads);
+            try {
+                float[] c = random(batch * m * n, 42); // overwritten
+                SimdGemm.gemmBatch(batch, m, n, k, a, 3, abs, ars, acs, b, 2, bbs, n, 1, c, 0, m * n, n, true);
+                for (int q = 0; q < batch; q++) {
+                    double[] want = reference(m, n, k, a, 3 + q * abs, ars, acs, b, 2 + q * bbs, n, 1, new float[m * n], n);
+                    assertClose(want, java.util.Arrays.copyOfRange(c, q * m * n, (q + 1) * m * n), m, n, n, k,
+                            "product " + q + " of " + batch + ", threads=" + threads);
+                }
+            } finally {
+                Parallel.setThreads(before);
+            }
+        }
+    }
+
+    @Test
+    void broadcastBatchThroughTensorMatchesReference() {
+        // [b, m, k] @ [1, k, n]: the shared right operand has batch stride 0.
+        int batch = 3, m = 5, k = 8, n = 70;
+        float[] a = random(batch * m * k, 43), b = random(k * n, 44);
+        float[] got = Tensor.of(a, batch, m, k).matmul(Tensor.of(b, 1, k, n)).toFloatArray();
+        for (int q = 0; q < batch; q++) {
+            double[] want = reference(m, n, k, a, q * m * k, k, 1, b, 0, n, 1, new float[m * n], n);
+            assertClose(want, java.util.Arrays.copyOfRange(got, q * m * n, (q + 1) * m * n), m, n, n, k, "batch " + q);
+        }
+    }
+
     @Test
     void emptyDepthLeavesOutputZero() {
         Tensor out = Tensor.zeros(3, 0).matmul(Tensor.zeros(0, 4));
