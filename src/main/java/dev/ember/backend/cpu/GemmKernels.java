@@ -50,6 +50,32 @@ final class GemmKernels {
     }
 
     /**
+     * Whether a row-major A may be read in place by {@link #rowsInPlace} instead of packed: with 32 registers there
+     * is room for the row offsets. Used when each packed A float would serve only one or two strips.
+     */
+    static final boolean IN_PLACE = WIDE;
+
+    /** Rows that {@link #rowsInPlace} computes at once for a strip {@code w} columns wide. */
+    static int inPlaceRows(int w) {
+        return w > 2 * L ? 4 : 8;
+    }
+
+    /**
+     * {@link #inPlaceRows}{@code (w)} rows of C from A read in place ({@code A[i][p] = a[ao + i * ars + p]}) times a B
+     * strip {@code w} columns wide; with 16 lanes only. Narrow strips take 8 rows, so that 16 accumulators (8 x 2) or
+     * 8 (8 x 1) hide the FMA latency where a 4-row tile would have 8 or 4.
+     */
+    static void rowsInPlace(int w, int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc,
+                            boolean add) {
+        switch (w / L) {
+            case 4 -> k4x4r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
+            case 3 -> k4x3r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
+            case 2 -> k8x2r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
+            default -> k8x1r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
+        }
+    }
+
+    /**
      * One tile: {@code C[MR x w] (+)= A_tile * B_strip}, with the strip {@code w} columns wide (a {@link #stripWidth}),
      * C at {@code c[co + i * ldc + j]}.
      */
@@ -309,5 +335,165 @@ final class GemmKernels {
         c10 = c10.add(d10); c11 = c11.add(d11);
         c00.intoArray(c, co); c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+    }
+
+    /** 16 lanes, A read in place (row-major): 4 rows x 4 vectors. */
+    static void k4x4r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
+        var c02 = add ? FloatVector.fromArray(S, c, co + 2 * L) : z;
+        var c03 = add ? FloatVector.fromArray(S, c, co + 3 * L) : z;
+        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
+        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
+        var c12 = add ? FloatVector.fromArray(S, c, co + ldc + 2 * L) : z;
+        var c13 = add ? FloatVector.fromArray(S, c, co + ldc + 3 * L) : z;
+        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
+        var c21 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + L) : z;
+        var c22 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L) : z;
+        var c23 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L) : z;
+        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
+        var c31 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + L) : z;
+        var c32 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L) : z;
+        var c33 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L) : z;
+        int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (4 * L);
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var b3 = FloatVector.fromArray(S, bp, b + 3 * L);
+            var a0 = FloatVector.broadcast(S, a[r0 + p]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
+            var a1 = FloatVector.broadcast(S, a[r1 + p]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
+            var a2 = FloatVector.broadcast(S, a[r2 + p]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22); c23 = a2.fma(b3, c23);
+            var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
+        c13.intoArray(c, co + ldc + 3 * L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c23.intoArray(c, co + 2 * ldc + 3 * L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L); c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c33.intoArray(c, co + 3 * ldc + 3 * L);
+    }
+
+    /** 16 lanes, A read in place: 4 rows x 3 vectors. */
+    static void k4x3r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
+        var c02 = add ? FloatVector.fromArray(S, c, co + 2 * L) : z;
+        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
+        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
+        var c12 = add ? FloatVector.fromArray(S, c, co + ldc + 2 * L) : z;
+        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
+        var c21 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + L) : z;
+        var c22 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L) : z;
+        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
+        var c31 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + L) : z;
+        var c32 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L) : z;
+        int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (3 * L);
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var a0 = FloatVector.broadcast(S, a[r0 + p]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            var a1 = FloatVector.broadcast(S, a[r1 + p]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            var a2 = FloatVector.broadcast(S, a[r2 + p]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L); c32.intoArray(c, co + 3 * ldc + 2 * L);
+    }
+
+    /** 16 lanes, A read in place: 8 rows x 2 vectors (16 accumulators). */
+    static void k8x2r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
+        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
+        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
+        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
+        var c21 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + L) : z;
+        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
+        var c31 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + L) : z;
+        var c40 = add ? FloatVector.fromArray(S, c, co + 4 * ldc) : z;
+        var c41 = add ? FloatVector.fromArray(S, c, co + 4 * ldc + L) : z;
+        var c50 = add ? FloatVector.fromArray(S, c, co + 5 * ldc) : z;
+        var c51 = add ? FloatVector.fromArray(S, c, co + 5 * ldc + L) : z;
+        var c60 = add ? FloatVector.fromArray(S, c, co + 6 * ldc) : z;
+        var c61 = add ? FloatVector.fromArray(S, c, co + 6 * ldc + L) : z;
+        var c70 = add ? FloatVector.fromArray(S, c, co + 7 * ldc) : z;
+        var c71 = add ? FloatVector.fromArray(S, c, co + 7 * ldc + L) : z;
+        int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars; int r4 = ao + 4 * ars;
+        int r5 = ao + 5 * ars; int r6 = ao + 6 * ars; int r7 = ao + 7 * ars;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (2 * L);
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var a0 = FloatVector.broadcast(S, a[r0 + p]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            var a1 = FloatVector.broadcast(S, a[r1 + p]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            var a2 = FloatVector.broadcast(S, a[r2 + p]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            var a4 = FloatVector.broadcast(S, a[r4 + p]); c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            var a5 = FloatVector.broadcast(S, a[r5 + p]); c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+            var a6 = FloatVector.broadcast(S, a[r6 + p]); c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+            var a7 = FloatVector.broadcast(S, a[r7 + p]); c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc); c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc); c51.intoArray(c, co + 5 * ldc + L);
+        c60.intoArray(c, co + 6 * ldc); c61.intoArray(c, co + 6 * ldc + L);
+        c70.intoArray(c, co + 7 * ldc); c71.intoArray(c, co + 7 * ldc + L);
+    }
+
+    /** 16 lanes, A read in place: 8 rows x 1 vector. */
+    static void k8x1r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = add ? FloatVector.fromArray(S, c, co) : z;
+        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
+        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
+        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
+        var c40 = add ? FloatVector.fromArray(S, c, co + 4 * ldc) : z;
+        var c50 = add ? FloatVector.fromArray(S, c, co + 5 * ldc) : z;
+        var c60 = add ? FloatVector.fromArray(S, c, co + 6 * ldc) : z;
+        var c70 = add ? FloatVector.fromArray(S, c, co + 7 * ldc) : z;
+        int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars; int r4 = ao + 4 * ars;
+        int r5 = ao + 5 * ars; int r6 = ao + 6 * ars; int r7 = ao + 7 * ars;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * L;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var a0 = FloatVector.broadcast(S, a[r0 + p]); c00 = a0.fma(b0, c00);
+            var a1 = FloatVector.broadcast(S, a[r1 + p]); c10 = a1.fma(b0, c10);
+            var a2 = FloatVector.broadcast(S, a[r2 + p]); c20 = a2.fma(b0, c20);
+            var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30);
+            var a4 = FloatVector.broadcast(S, a[r4 + p]); c40 = a4.fma(b0, c40);
+            var a5 = FloatVector.broadcast(S, a[r5 + p]); c50 = a5.fma(b0, c50);
+            var a6 = FloatVector.broadcast(S, a[r6 + p]); c60 = a6.fma(b0, c60);
+            var a7 = FloatVector.broadcast(S, a[r7 + p]); c70 = a7.fma(b0, c70);
+        }
+        c00.intoArray(c, co);
+        c10.intoArray(c, co + ldc);
+        c20.intoArray(c, co + 2 * ldc);
+        c30.intoArray(c, co + 3 * ldc);
+        c40.intoArray(c, co + 4 * ldc);
+        c50.intoArray(c, co + 5 * ldc);
+        c60.intoArray(c, co + 6 * ldc);
+        c70.intoArray(c, co + 7 * ldc);
     }
 }

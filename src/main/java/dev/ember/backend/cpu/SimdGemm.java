@@ -113,19 +113,22 @@ final class SimdGemm {
                 depthSplit(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, threads);
                 return;
             }
+            boolean inPlace = inPlace(acs, ccs, n);
+            int tp = inPlace ? inPlaceEnd(0, m) / MR : 0; // tiles from tp on are packed
             for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc), bOff = bo + pc * brs;
+                int kc = Math.min(KC, k - pc), bOff = bo + pc * brs, aOff = ao + pc * acs;
                 // Strips per task: enough tasks to balance the threads, and their packed copy (at most 512 KB) stays in L2.
                 int chunk = Math.max(1, Math.min(strips / (4 * threads), (128 << 10) / (NR * kc)));
                 boolean add = accumulate || pc > 0;
-                float[] ap = own.a(mTiles * MR * kc);
-                GemmPacking.packA(a, ao + pc * acs, ars, acs, kc, m, 0, mTiles, ap);
+                float[] ap = own.a((mTiles - tp) * MR * kc);
+                GemmPacking.packA(a, aOff, ars, acs, kc, m, tp, mTiles, ap);
                 shared(threads, (strips + chunk - 1) / chunk, q -> {
                     Scratch scratch = SCRATCH.get();
                     int s0 = q * chunk, s1 = Math.min(strips, s0 + chunk);
                     float[] bs = scratch.b((s1 - s0) * NR * kc);
                     GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
-                    for (int s = s0; s < s1; s++) tiles(m, n, kc, ap, 0, mTiles, bs, (s - s0) * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
+                    for (int s = s0; s < s1; s++)
+                        strip(m, n, kc, a, aOff, ars, ap, tp, 0, mTiles, bs, (s - s0) * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
                 });
             }
             return;
@@ -198,25 +201,58 @@ final class SimdGemm {
         });
     }
 
-    /** C rows of tiles {@code [t0, t1)} x B strips {@code [s0, s1)} for one packed depth block. */
+    /** C rows of tiles {@code [t0, t1)} x B strips {@code [s0, s1)} (packed at {@code bp}) for one depth block. */
     private static void block(int m, int n, int kc, float[] a, int ao, int ars, int acs, float[] bp, float[] c, int co, int crs,
                               int ccs, boolean add, int t0, int t1, int s0, int s1, Scratch scratch) {
         int blockTiles = MC / MR;
+        boolean inPlace = inPlace(acs, ccs, n);
         float[] ap = scratch.a(blockTiles * MR * kc);
         for (int tb = t0; tb < t1; tb += blockTiles) {
             int te = Math.min(t1, tb + blockTiles);
-            GemmPacking.packA(a, ao, ars, acs, kc, m, tb, te, ap);
-            for (int s = s0; s < s1; s++) tiles(m, n, kc, ap, tb, te, bp, s * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
+            int tp = inPlace ? inPlaceEnd(tb * MR, Math.min(m, te * MR)) / MR : tb; // tiles from tp on are packed
+            GemmPacking.packA(a, ao, ars, acs, kc, m, tp, te, ap);
+            for (int s = s0; s < s1; s++) strip(m, n, kc, a, ao, ars, ap, tp, tb, te, bp, s * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
         }
     }
 
-    /** Row tiles {@code [tb, te)} (packed from {@code ap[0]}) times the B strip {@code s} packed at {@code bp[bOff]}. */
-    private static void tiles(int m, int n, int kc, float[] ap, int tb, int te, float[] bp, int bOff, int s, float[] c, int co,
-                              int crs, int ccs, boolean add, float[] tile) {
+    /**
+     * Whether A is read in place rather than packed: row-major, C stored directly, and strips that are whole vectors.
+     * Only when B has at most two strips: then each packed A float would be used once or twice, and packing costs
+     * as much as the product (a 128 x 128 A packs in about 2 us; an attention-sized product takes 5 to 7).
+     */
+    private static boolean inPlace(int acs, int ccs, int n) {
+        return GemmKernels.IN_PLACE && acs == 1 && ccs == 1 && n % GemmKernels.L == 0 && n <= 2 * NR;
+    }
+
+    /** End of the rows in {@code [r0, r1)} that every in-place kernel covers (a multiple of the largest row count from r0). */
+    private static int inPlaceEnd(int r0, int r1) {
+        int rows = GemmKernels.inPlaceRows(GemmKernels.L);
+        return r0 + (r1 - r0) / rows * rows;
+    }
+
+    /**
+     * Row tiles {@code [tb, te)} times the B strip {@code s} packed at {@code bp[bOff]}. Tiles from {@code tp} on are
+     * packed from {@code ap[0]}; the rows before tile tp are read in place from A.
+     */
+    private static void strip(int m, int n, int kc, float[] a, int ao, int ars, float[] ap, int tp, int tb, int te, float[] bp,
+                              int bOff, int s, float[] c, int co, int crs, int ccs, boolean add, float[] tile) {
+        int t = tb;
+        if (tp > tb) {
+            int j0 = s * NR, w = GemmKernels.stripWidth(Math.min(NR, n - j0)), rows = GemmKernels.inPlaceRows(w);
+            int i = tb * MR, end = i + (Math.min(m, te * MR) - i) / rows * rows;
+            for (; i < end; i += rows) GemmKernels.rowsInPlace(w, kc, a, ao + i * ars, ars, bp, bOff, c, co + i * crs + j0, crs, add);
+            t = end / MR;
+        }
+        tiles(m, n, kc, ap, tp, t, te, bp, bOff, s, c, co, crs, ccs, add, tile);
+    }
+
+    /** Row tiles {@code [tb, te)} (tile {@code tp} packed at {@code ap[0]}) times the B strip {@code s} packed at {@code bp[bOff]}. */
+    private static void tiles(int m, int n, int kc, float[] ap, int tp, int tb, int te, float[] bp, int bOff, int s, float[] c,
+                              int co, int crs, int ccs, boolean add, float[] tile) {
         int j0 = s * NR, nr = Math.min(NR, n - j0), w = GemmKernels.stripWidth(nr);
         boolean fullWidth = nr == w && ccs == 1;
         for (int t = tb; t < te; t++) {
-            int i0 = t * MR, mr = Math.min(MR, m - i0), aOff = (t - tb) * MR * kc;
+            int i0 = t * MR, mr = Math.min(MR, m - i0), aOff = (t - tp) * MR * kc;
             if (mr == MR && fullWidth) {
                 GemmKernels.tile(w, kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add);
                 continue;

@@ -12,9 +12,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The CPU GEMM against a float64 scalar reference written here: odd sizes that leave
- * partial tiles at every edge, depths beyond one packed block, transposed (strided)
- * operands, accumulation into C and overwriting it, 1 and 2 threads, and batched products through
- * {@link Tensor#matmul}. Tagged "conformance" so it also runs with 8-lane (AVX2) vectors.
+ * partial tiles at every edge, every micro-kernel width, depths beyond one packed block, transposed (strided)
+ * operands, A packed or read in place, accumulation into C and overwriting it, 1 and 2 threads, and batched
+ * products (shared operands included) through {@link SimdGemm#gemmBatch} and {@link Tensor#matmul}. Tagged
+ * "conformance" so it also runs with 8-lane (AVX2) vectors.
  */
 @Tag("conformance")
 class GemmTest {
@@ -61,7 +62,10 @@ class GemmTest {
             "67,131,515,true,true", "128,10,128,false,false", "300,5,40,true,false", "70,31,600,false,true", "8,300,2000,false,false", "9,290,2100,true,true", "64,196,288,false,false", "5,300,9,true,true",
             // few rows (one packed A block, strips packed inline) with depth blocks, or the depth split across threads
             // (also into a transposed C); transposed B in 16 x 16 blocks
-            "64,300,1040,false,true", "96,200,530,true,true", "200,20,3000,false,false", "97,130,40,false,true", "33,129,47,false,true", "20,1000,9,false,false"})
+            "64,300,1040,false,true", "96,200,530,true,true", "200,20,3000,false,false", "97,130,40,false,true", "33,129,47,false,true", "20,1000,9,false,false",
+            // row-major A read in place for B of one or two strips (16 lanes): 8-row and 4-row kernels, leftover rows
+            // packed, many-row blocks, depth blocks
+            "203,32,37,false,false", "45,128,70,false,true", "13,16,600,false,false", "100,48,19,false,false", "150,96,530,false,true"})
     void packedGemmMatchesReference(int m, int n, int k, boolean transA, boolean transB) {
         int ldc = n + 3, ao = 5, bo = 11, co = 0;
         float[] a = random(ao + m * k, 1), b = random(bo + k * n, 2);
