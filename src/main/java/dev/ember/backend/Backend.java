@@ -85,6 +85,21 @@ public interface Backend {
      */
     default boolean maxPool2dBackward(Strided grad, Strided indices, ConvGeometry g, Strided dx) { return false; }
 
+    /**
+     * Optional fused kernel: {@code out = conv2d(x, w) + bias} with {@code groups = 1}, for {@code x [n, cin, h, w]}
+     * (any strides), contiguous {@code w [cout, cin, kh, kw]}, {@code bias [cout]} or null, into contiguous {@code out
+     * [n, cout, outH, outW]} (overwritten). Returns false when this backend has no fused path for these operands, and
+     * the tensor layer unfolds and multiplies instead.
+     */
+    default boolean conv2d(Strided x, Strided w, Strided bias, ConvGeometry g, Strided out) { return false; }
+
+    /**
+     * Optional fused kernel, the input gradient of {@link #conv2d}: {@code dx [n, cin, h, w]} (contiguous, overwritten)
+     * from {@code grad [n, cout, outH, outW]} (contiguous) and contiguous {@code w}, for the forward geometry {@code g}.
+     * Returns false when not supported.
+     */
+    default boolean conv2dInputGrad(Strided grad, Strided w, ConvGeometry g, Strided dx) { return false; }
+
     // ---- linear algebra ----------------------------------------------------------------------
 
     /**

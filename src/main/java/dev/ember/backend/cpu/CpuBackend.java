@@ -426,6 +426,12 @@ public final class CpuBackend implements Backend {
         return CpuPool.maxPool2dBackward(grad, indices, g, dx);
     }
 
+    @Override
+    public boolean conv2d(Strided x, Strided w, Strided bias, ConvGeometry g, Strided out) { return CpuConv.conv2d(x, w, bias, g, out); }
+
+    @Override
+    public boolean conv2dInputGrad(Strided grad, Strided w, ConvGeometry g, Strided dx) { return CpuConv.conv2dInputGrad(grad, w, g, dx); }
+
     // ---- random ------------------------------------------------------------------------------
 
     @Override
