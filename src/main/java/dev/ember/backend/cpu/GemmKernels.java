@@ -6,8 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The GEMM micro-kernels: each computes one tile of {@code MR} rows x {@code nv} vectors of C from a packed A
  * tile ({@code kc} columns of MR floats) and a packed B strip ({@code kc} rows of {@code nv * L} floats), with all
- * accumulators in registers. {@code add} starts the accumulators from C (so a product split into depth blocks
- * adds in the same order as an unsplit one); otherwise from zero, and C's old contents are overwritten.
+ * accumulators in registers, then adds C's old values ({@code add}) or overwrites them. C is read only after the
+ * depth loop: loaded before it, a C tile that missed the caches held up every accumulator's first FMA (about 15%
+ * slower on a 1024^3 product in two depth blocks, measured on Zen 5).
  *
  * <p>Shapes, chosen per vector width from the JIT's assembly (read with the hsdis plugin in
  * {@code benchmarks/tools/hsdis}) and timed on cache-resident panels (docs/bench.md, "GEMM on both widths"):
@@ -99,21 +100,10 @@ final class GemmKernels {
     /** 16 lanes, main: 4 rows x 4 vectors (16 accumulators of 32 registers). */
     static void k4x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
-        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
-        var c02 = add ? FloatVector.fromArray(S, c, co + 2 * L) : z;
-        var c03 = add ? FloatVector.fromArray(S, c, co + 3 * L) : z;
-        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
-        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
-        var c12 = add ? FloatVector.fromArray(S, c, co + ldc + 2 * L) : z;
-        var c13 = add ? FloatVector.fromArray(S, c, co + ldc + 3 * L) : z;
-        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
-        var c21 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + L) : z;
-        var c22 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L) : z;
-        var c23 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L) : z;
-        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
-        var c31 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + L) : z;
-        var c32 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L) : z;
-        var c33 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L) : z;
+        var c00 = z; var c01 = z; var c02 = z; var c03 = z;
+        var c10 = z; var c11 = z; var c12 = z; var c13 = z;
+        var c20 = z; var c21 = z; var c22 = z; var c23 = z;
+        var c30 = z; var c31 = z; var c32 = z; var c33 = z;
         int p = 0;
         for (; p < kc; p++) {
             int b = bo + p * (4 * L), a = ao + p * 4;
@@ -130,6 +120,23 @@ final class GemmKernels {
             var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
             c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
         }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
+        }
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
         c13.intoArray(c, co + ldc + 3 * L);
@@ -142,17 +149,10 @@ final class GemmKernels {
     /** 16 lanes, edge strip of 3 vectors. */
     static void k4x3(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
-        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
-        var c02 = add ? FloatVector.fromArray(S, c, co + 2 * L) : z;
-        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
-        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
-        var c12 = add ? FloatVector.fromArray(S, c, co + ldc + 2 * L) : z;
-        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
-        var c21 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + L) : z;
-        var c22 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L) : z;
-        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
-        var c31 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + L) : z;
-        var c32 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L) : z;
+        var c00 = z; var c01 = z; var c02 = z;
+        var c10 = z; var c11 = z; var c12 = z;
+        var c20 = z; var c21 = z; var c22 = z;
+        var c30 = z; var c31 = z; var c32 = z;
         int p = 0;
         for (; p < kc; p++) {
             int b = bo + p * (3 * L), a = ao + p * 4;
@@ -168,6 +168,19 @@ final class GemmKernels {
             var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
             c32 = a3.fma(b2, c32);
         }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+        }
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
         c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); c22.intoArray(c, co + 2 * ldc + 2 * L);
@@ -177,13 +190,10 @@ final class GemmKernels {
     /** 16 lanes, edge strip of 2 vectors (8 accumulators cover the FMA latency). */
     static void k4x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
-        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
-        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
-        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
-        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
-        var c21 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + L) : z;
-        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
-        var c31 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + L) : z;
+        var c00 = z; var c01 = z;
+        var c10 = z; var c11 = z;
+        var c20 = z; var c21 = z;
+        var c30 = z; var c31 = z;
         int p = 0;
         for (; p < kc; p++) {
             int b = bo + p * (2 * L), a = ao + p * 4;
@@ -194,6 +204,15 @@ final class GemmKernels {
             var a2 = FloatVector.broadcast(S, ap[a + 2]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
             var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
         }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+        }
         c00.intoArray(c, co); c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
         c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
@@ -203,10 +222,10 @@ final class GemmKernels {
     /** 16 lanes, edge strip of 1 vector: even and odd depth steps go to separate accumulators (8 in all). */
     static void k4x1s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
-        var c00 = add ? FloatVector.fromArray(S, c, co) : z;
-        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
-        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
-        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
+        var c00 = z;
+        var c10 = z;
+        var c20 = z;
+        var c30 = z;
         var d00 = z;
         var d10 = z;
         var d20 = z;
@@ -237,6 +256,12 @@ final class GemmKernels {
         c10 = c10.add(d10);
         c20 = c20.add(d20);
         c30 = c30.add(d30);
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+        }
         c00.intoArray(c, co);
         c10.intoArray(c, co + ldc);
         c20.intoArray(c, co + 2 * ldc);
@@ -246,17 +271,8 @@ final class GemmKernels {
     /** 8 lanes, main: 2 rows x 6 vectors (12 accumulators of 16 registers; see the class comment). */
     static void k2x6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
-        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
-        var c02 = add ? FloatVector.fromArray(S, c, co + 2 * L) : z;
-        var c03 = add ? FloatVector.fromArray(S, c, co + 3 * L) : z;
-        var c04 = add ? FloatVector.fromArray(S, c, co + 4 * L) : z;
-        var c05 = add ? FloatVector.fromArray(S, c, co + 5 * L) : z;
-        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
-        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
-        var c12 = add ? FloatVector.fromArray(S, c, co + ldc + 2 * L) : z;
-        var c13 = add ? FloatVector.fromArray(S, c, co + ldc + 3 * L) : z;
-        var c14 = add ? FloatVector.fromArray(S, c, co + ldc + 4 * L) : z;
-        var c15 = add ? FloatVector.fromArray(S, c, co + ldc + 5 * L) : z;
+        var c00 = z; var c01 = z; var c02 = z; var c03 = z; var c04 = z; var c05 = z;
+        var c10 = z; var c11 = z; var c12 = z; var c13 = z; var c14 = z; var c15 = z;
         int p = 0;
         for (; p < kc; p++) {
             int b = bo + p * (6 * L), a = ao + p * 2;
@@ -271,6 +287,19 @@ final class GemmKernels {
             var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
             c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13); c14 = a1.fma(b4, c14); c15 = a1.fma(b5, c15);
         }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c04 = c04.add(FloatVector.fromArray(S, c, co + 4 * L));
+            c05 = c05.add(FloatVector.fromArray(S, c, co + 5 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
+            c14 = c14.add(FloatVector.fromArray(S, c, co + ldc + 4 * L));
+            c15 = c15.add(FloatVector.fromArray(S, c, co + ldc + 5 * L));
+        }
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
         c04.intoArray(c, co + 4 * L); c05.intoArray(c, co + 5 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
@@ -280,13 +309,8 @@ final class GemmKernels {
     /** 8 lanes, edge strip of 3-4 vectors. */
     static void k2x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
-        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
-        var c02 = add ? FloatVector.fromArray(S, c, co + 2 * L) : z;
-        var c03 = add ? FloatVector.fromArray(S, c, co + 3 * L) : z;
-        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
-        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
-        var c12 = add ? FloatVector.fromArray(S, c, co + ldc + 2 * L) : z;
-        var c13 = add ? FloatVector.fromArray(S, c, co + ldc + 3 * L) : z;
+        var c00 = z; var c01 = z; var c02 = z; var c03 = z;
+        var c10 = z; var c11 = z; var c12 = z; var c13 = z;
         int p = 0;
         for (; p < kc; p++) {
             int b = bo + p * (4 * L), a = ao + p * 2;
@@ -299,6 +323,15 @@ final class GemmKernels {
             var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
             c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
         }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
+        }
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
         c13.intoArray(c, co + ldc + 3 * L);
@@ -307,9 +340,8 @@ final class GemmKernels {
     /** 8 lanes, edge strip of 1-2 vectors: even and odd depth steps go to separate accumulators (8 in all). */
     static void k2x2s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
-        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
-        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
-        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
+        var c00 = z; var c01 = z;
+        var c10 = z; var c11 = z;
         var d00 = z; var d01 = z;
         var d10 = z; var d11 = z;
         int p = 0, pairs = kc & ~1;
@@ -333,6 +365,11 @@ final class GemmKernels {
         }
         c00 = c00.add(d00); c01 = c01.add(d01);
         c10 = c10.add(d10); c11 = c11.add(d11);
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+        }
         c00.intoArray(c, co); c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
     }
@@ -340,21 +377,10 @@ final class GemmKernels {
     /** 16 lanes, A read in place (row-major): 4 rows x 4 vectors. */
     static void k4x4r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
-        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
-        var c02 = add ? FloatVector.fromArray(S, c, co + 2 * L) : z;
-        var c03 = add ? FloatVector.fromArray(S, c, co + 3 * L) : z;
-        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
-        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
-        var c12 = add ? FloatVector.fromArray(S, c, co + ldc + 2 * L) : z;
-        var c13 = add ? FloatVector.fromArray(S, c, co + ldc + 3 * L) : z;
-        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
-        var c21 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + L) : z;
-        var c22 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L) : z;
-        var c23 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L) : z;
-        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
-        var c31 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + L) : z;
-        var c32 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L) : z;
-        var c33 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L) : z;
+        var c00 = z; var c01 = z; var c02 = z; var c03 = z;
+        var c10 = z; var c11 = z; var c12 = z; var c13 = z;
+        var c20 = z; var c21 = z; var c22 = z; var c23 = z;
+        var c30 = z; var c31 = z; var c32 = z; var c33 = z;
         int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars;
         int p = 0;
         for (; p < kc; p++) {
@@ -372,6 +398,23 @@ final class GemmKernels {
             var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
             c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
         }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
+        }
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
         c13.intoArray(c, co + ldc + 3 * L);
@@ -384,17 +427,10 @@ final class GemmKernels {
     /** 16 lanes, A read in place: 4 rows x 3 vectors. */
     static void k4x3r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
-        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
-        var c02 = add ? FloatVector.fromArray(S, c, co + 2 * L) : z;
-        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
-        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
-        var c12 = add ? FloatVector.fromArray(S, c, co + ldc + 2 * L) : z;
-        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
-        var c21 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + L) : z;
-        var c22 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L) : z;
-        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
-        var c31 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + L) : z;
-        var c32 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L) : z;
+        var c00 = z; var c01 = z; var c02 = z;
+        var c10 = z; var c11 = z; var c12 = z;
+        var c20 = z; var c21 = z; var c22 = z;
+        var c30 = z; var c31 = z; var c32 = z;
         int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars;
         int p = 0;
         for (; p < kc; p++) {
@@ -411,6 +447,19 @@ final class GemmKernels {
             var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
             c32 = a3.fma(b2, c32);
         }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+        }
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
         c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); c22.intoArray(c, co + 2 * ldc + 2 * L);
@@ -420,21 +469,14 @@ final class GemmKernels {
     /** 16 lanes, A read in place: 8 rows x 2 vectors (16 accumulators). */
     static void k8x2r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
-        var c00 = add ? FloatVector.fromArray(S, c, co) : z; var c01 = add ? FloatVector.fromArray(S, c, co + L) : z;
-        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
-        var c11 = add ? FloatVector.fromArray(S, c, co + ldc + L) : z;
-        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
-        var c21 = add ? FloatVector.fromArray(S, c, co + 2 * ldc + L) : z;
-        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
-        var c31 = add ? FloatVector.fromArray(S, c, co + 3 * ldc + L) : z;
-        var c40 = add ? FloatVector.fromArray(S, c, co + 4 * ldc) : z;
-        var c41 = add ? FloatVector.fromArray(S, c, co + 4 * ldc + L) : z;
-        var c50 = add ? FloatVector.fromArray(S, c, co + 5 * ldc) : z;
-        var c51 = add ? FloatVector.fromArray(S, c, co + 5 * ldc + L) : z;
-        var c60 = add ? FloatVector.fromArray(S, c, co + 6 * ldc) : z;
-        var c61 = add ? FloatVector.fromArray(S, c, co + 6 * ldc + L) : z;
-        var c70 = add ? FloatVector.fromArray(S, c, co + 7 * ldc) : z;
-        var c71 = add ? FloatVector.fromArray(S, c, co + 7 * ldc + L) : z;
+        var c00 = z; var c01 = z;
+        var c10 = z; var c11 = z;
+        var c20 = z; var c21 = z;
+        var c30 = z; var c31 = z;
+        var c40 = z; var c41 = z;
+        var c50 = z; var c51 = z;
+        var c60 = z; var c61 = z;
+        var c70 = z; var c71 = z;
         int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars; int r4 = ao + 4 * ars;
         int r5 = ao + 5 * ars; int r6 = ao + 6 * ars; int r7 = ao + 7 * ars;
         int p = 0;
@@ -451,6 +493,23 @@ final class GemmKernels {
             var a6 = FloatVector.broadcast(S, a[r6 + p]); c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
             var a7 = FloatVector.broadcast(S, a[r7 + p]); c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
         }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+            c60 = c60.add(FloatVector.fromArray(S, c, co + 6 * ldc));
+            c61 = c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L));
+            c70 = c70.add(FloatVector.fromArray(S, c, co + 7 * ldc));
+            c71 = c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L));
+        }
         c00.intoArray(c, co); c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
         c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
@@ -464,14 +523,14 @@ final class GemmKernels {
     /** 16 lanes, A read in place: 8 rows x 1 vector. */
     static void k8x1r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
-        var c00 = add ? FloatVector.fromArray(S, c, co) : z;
-        var c10 = add ? FloatVector.fromArray(S, c, co + ldc) : z;
-        var c20 = add ? FloatVector.fromArray(S, c, co + 2 * ldc) : z;
-        var c30 = add ? FloatVector.fromArray(S, c, co + 3 * ldc) : z;
-        var c40 = add ? FloatVector.fromArray(S, c, co + 4 * ldc) : z;
-        var c50 = add ? FloatVector.fromArray(S, c, co + 5 * ldc) : z;
-        var c60 = add ? FloatVector.fromArray(S, c, co + 6 * ldc) : z;
-        var c70 = add ? FloatVector.fromArray(S, c, co + 7 * ldc) : z;
+        var c00 = z;
+        var c10 = z;
+        var c20 = z;
+        var c30 = z;
+        var c40 = z;
+        var c50 = z;
+        var c60 = z;
+        var c70 = z;
         int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars; int r4 = ao + 4 * ars;
         int r5 = ao + 5 * ars; int r6 = ao + 6 * ars; int r7 = ao + 7 * ars;
         int p = 0;
@@ -486,6 +545,16 @@ final class GemmKernels {
             var a5 = FloatVector.broadcast(S, a[r5 + p]); c50 = a5.fma(b0, c50);
             var a6 = FloatVector.broadcast(S, a[r6 + p]); c60 = a6.fma(b0, c60);
             var a7 = FloatVector.broadcast(S, a[r7 + p]); c70 = a7.fma(b0, c70);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c60 = c60.add(FloatVector.fromArray(S, c, co + 6 * ldc));
+            c70 = c70.add(FloatVector.fromArray(S, c, co + 7 * ldc));
         }
         c00.intoArray(c, co);
         c10.intoArray(c, co + ldc);
