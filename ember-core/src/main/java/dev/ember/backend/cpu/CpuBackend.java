@@ -5,6 +5,7 @@ import dev.ember.Device;
 import dev.ember.backend.Backend;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.ConvGeometry;
+import dev.ember.backend.FusedConv;
 import dev.ember.backend.FusedMaxPool;
 import dev.ember.backend.FusedOptimizer;
 import dev.ember.backend.FusedSoftmax;
@@ -24,7 +25,7 @@ import dev.ember.backend.UnaryOp;
  * the JIT is, for a given vector width and thread count (docs/determinism.md); kernels use
  * no compiler-dependent math ({@link FloatMath}, {@code StrictMath}) and sum in a fixed order.
  */
-public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, FusedOptimizer {
+public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, FusedConv, FusedOptimizer {
     public static final CpuBackend INSTANCE = new CpuBackend();
 
     private CpuBackend() {}
@@ -434,6 +435,12 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     public boolean maxPool2dBackward(Strided grad, Strided indices, ConvGeometry g, Strided dx) {
         return CpuPool.maxPool2dBackward(grad, indices, g, dx);
     }
+
+    @Override
+    public boolean conv2d(Strided x, Strided w, Strided bias, ConvGeometry g, Strided out) { return CpuConv.conv2d(x, w, bias, g, out); }
+
+    @Override
+    public boolean conv2dInputGrad(Strided grad, Strided w, ConvGeometry g, Strided dx) { return CpuConv.conv2dInputGrad(grad, w, g, dx); }
 
     // ---- random ------------------------------------------------------------------------------
 
