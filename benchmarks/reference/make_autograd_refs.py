@@ -2,7 +2,7 @@
 """Reference values for Ember's autograd agreement test (TorchAgreementTest).
 
 Runs four composite programs in PyTorch (float32) on fixed inputs, and writes the inputs,
-the forward value and every input's gradient to src/test/resources/autograd/torch_refs.json.
+the forward value and every input's gradient to ember-core/src/test/resources/autograd/torch_refs.json.
 Regenerate with Debian's python3-torch:  /usr/bin/python3 benchmarks/reference/make_autograd_refs.py
 """
 import json
@@ -74,7 +74,7 @@ def layer_norm(x, gamma, beta):
 
 refs["layer_norm"] = program({"x": t(3, 7), "gamma": t(7), "beta": t(7)}, layer_norm, {"r": dump(r_ln)})
 
-out = os.path.join(os.path.dirname(__file__), "..", "..", "src", "test", "resources", "autograd", "torch_refs.json")
+out = os.path.join(os.path.dirname(__file__), "..", "..", "ember-core", "src", "test", "resources", "autograd", "torch_refs.json")
 with open(out, "w") as f:
     json.dump({"generator": "benchmarks/reference/make_autograd_refs.py", "torch": torch.__version__, "programs": refs}, f)
 print("wrote", os.path.normpath(out))

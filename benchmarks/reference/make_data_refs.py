@@ -6,7 +6,7 @@
 - rotate: torch affine_grid + grid_sample (align_corners=False, zero padding), the rotation
   counter-clockwise about the image centre in pixel space (theta adjusted for the aspect ratio).
 - stratified k-fold class counts: sklearn.model_selection.StratifiedKFold (Debian python3-sklearn).
-Writes src/test/resources/data/vision_refs.json and splits_refs.json.
+Writes ember-data/src/test/resources/data/vision_refs.json and splits_refs.json.
 Run: /usr/bin/python3 benchmarks/reference/make_data_refs.py
 """
 import json, math, pathlib
@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from sklearn.model_selection import StratifiedKFold, KFold
 
 root = pathlib.Path(__file__).resolve().parents[2]
-out = root / 'src/test/resources/data'
+out = root / 'ember-data/src/test/resources/data'
 torch.manual_seed(0)
 
 def flat(t):

@@ -5,7 +5,7 @@ Each entry holds the input data, the fitted state and the transformed output, so
 test (FeatureReferenceTest) needs no Python. Mutual information: sklearn adds 1e-10-scale noise
 to break ties and uses a kNN (k=3) estimator; Ember runs the same estimator without the noise,
 so the two agree to about 1e-6 on tie-free data.
-Writes src/test/resources/data/feature_refs.json.
+Writes ember-data/src/test/resources/data/feature_refs.json.
 Run: /usr/bin/python3 benchmarks/reference/make_feature_refs.py
 """
 import json, pathlib
@@ -72,5 +72,25 @@ mi = mutual_info_classif(Xs, y, random_state=0)
 ref['chi2'] = {'scores': L(c2), 'pvalues': L(pc), 'top2': L(SelectKBest(chi2, k=2).fit(Xs, y).get_support(indices=True))}
 ref['f_classif'] = {'scores': L(fa), 'pvalues': L(pf), 'top3': L(SelectKBest(f_classif, k=3).fit(Xs, y).get_support(indices=True))}
 ref['mutual_info'] = {'scores': L(mi), 'top2': L(SelectKBest(lambda a, b: mutual_info_classif(a, b, random_state=0), k=2).fit(Xs, y).get_support(indices=True))}
-(root / 'src/test/resources/data/feature_refs.json').write_text(json.dumps(ref, indent=None))
+# StandardScaler on constant and near-constant columns. scikit-learn computes the variance with the
+# corrected two-pass algorithm and treats a column as constant when that variance is within the
+# algorithm's rounding-error bound (_is_constant_feature in sklearn/preprocessing/_data.py): its
+# scale is 1 and its output 0. A naive variance of a constant 0.1 column is about 1e-33, not 0.
+ref['standardConstant'] = []
+for n in [3, 10, 1003]:
+    k = np.arange(n)
+    Xc = np.column_stack([
+        np.full(n, 0.1),                  # constant whose mean is not representable
+        np.full(n, -7.77),
+        np.full(n, 1e10 + 0.3),
+        np.full(n, 3.0),                  # exactly constant
+        1.0 + (k % 3) * 2.0**-52,         # differs in the last bit only: treated as constant
+        1e3 + k * 1e-8,                   # a tiny but real spread: scaled
+        np.linspace(-1, 1, n),            # an ordinary column
+    ])
+    Xc_t = np.array([[0.1, -7.77, 1e10 + 0.3, 3.0, 1.0, 1e3, 0.5], [0.2, -7.0, 1e10, 4.0, 1.5, 1e3 + 5e-8, -2.0]])
+    sc = StandardScaler().fit(Xc)
+    ref['standardConstant'].append({'X': L(Xc), 'test': L(Xc_t), 'mean': L(sc.mean_), 'var': L(sc.var_), 'scale': L(sc.scale_),
+                                    'train': L(sc.transform(Xc)), 'output': L(sc.transform(Xc_t))})
+(root / 'ember-data/src/test/resources/data/feature_refs.json').write_text(json.dumps(ref, indent=None))
 print('wrote feature_refs.json')

@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
 """A tiny random GPT-2 in Hugging Face's file layout, with reference logits and token ids, for Ember's interop test.
 
-Writes src/test/resources/gpt2_tiny/ (run from the repository root):
+Writes ember-data/src/test/resources/gpt2_tiny/ (the tokenizer) and ember-nn/src/test/resources/gpt2_tiny/ (the model),
+run from the repository root:
     /usr/bin/python3 benchmarks/reference/make_gpt2_refs.py
 
-- vocab.json and merges.txt: a byte-level BPE in GPT-2's format (bytes_to_unicode symbols, "#version: 0.2" header),
+- ember-data: vocab.json and merges.txt, a byte-level BPE in GPT-2's format (bytes_to_unicode symbols, "#version: 0.2" header),
   its merges learned here from a small English/Chinese/emoji text, plus "<|endoftext|>" as the last id.
-- config.json and model.safetensors: a randomly initialised GPT-2 (2 layers, width 32, 4 heads, 32 positions) with
+- ember-nn: config.json and model.safetensors, a randomly initialised GPT-2 (2 layers, width 32, 4 heads, 32 positions) with
   Hugging Face's tensor names (here without the "transformer." prefix and with the "h.<i>.attn.bias" mask buffers,
   as the gpt2 checkpoint on the Hub has them) and Conv1D weights stored [in, out].
-- reference.json: the ids of a multilingual text under GPT-2's encoding algorithm (OpenAI's encoder.py: the regex
-  pre-split, bytes_to_unicode, then merges by rank), and the logits of the model on the first 32 ids, computed by an
-  independent float64 implementation of GPT-2's forward pass written below (no `transformers` package here).
+- reference.json: in ember-data, the ids of a multilingual text under GPT-2's encoding algorithm (OpenAI's
+  encoder.py: the regex pre-split, bytes_to_unicode, then merges by rank); in ember-nn, the logits of the model on
+  the first 32 of those ids, computed by an independent float64 implementation of GPT-2's forward pass written below
+  (no `transformers` package here).
 
 Python's `re` lacks \\p{L}; the pre-split below implements GPT-2's pattern
     's|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+
@@ -21,7 +23,9 @@ import collections, json, math, os, struct, unicodedata
 
 import torch
 
-OUT = os.path.join("src", "test", "resources", "gpt2_tiny")
+TOK_OUT = os.path.join("ember-data", "src", "test", "resources", "gpt2_tiny")
+OUT = os.path.join("ember-nn", "src", "test", "resources", "gpt2_tiny")
+os.makedirs(TOK_OUT, exist_ok=True)
 os.makedirs(OUT, exist_ok=True)
 torch.manual_seed(2024)
 
@@ -172,9 +176,9 @@ for a, b in merges:
     vocab.setdefault(a + b, len(vocab))
 vocab["<|endoftext|>"] = len(vocab)
 ranks = {m: i for i, m in enumerate(merges)}
-with open(os.path.join(OUT, "vocab.json"), "w", encoding="utf-8") as f:
+with open(os.path.join(TOK_OUT, "vocab.json"), "w", encoding="utf-8") as f:
     json.dump(vocab, f, ensure_ascii=False)
-with open(os.path.join(OUT, "merges.txt"), "w", encoding="utf-8") as f:
+with open(os.path.join(TOK_OUT, "merges.txt"), "w", encoding="utf-8") as f:
     f.write("#version: 0.2\n")
     for a, b in merges:
         f.write(a + " " + b + "\n")
@@ -273,8 +277,9 @@ def gpt2_forward(idx):
 
 model_ids = ids[:P]
 logits = gpt2_forward(torch.tensor(model_ids))
-ref = {"text": TEST_TEXT, "ids": ids, "model_ids": model_ids, "logits_shape": list(logits.shape),
-       "logits": [round(v, 7) for v in logits.reshape(-1).tolist()]}
+with open(os.path.join(TOK_OUT, "reference.json"), "w", encoding="utf-8") as f:
+    json.dump({"text": TEST_TEXT, "ids": ids}, f, ensure_ascii=False)
+ref = {"model_ids": model_ids, "logits_shape": list(logits.shape), "logits": [round(v, 7) for v in logits.reshape(-1).tolist()]}
 with open(os.path.join(OUT, "reference.json"), "w", encoding="utf-8") as f:
     json.dump(ref, f, ensure_ascii=False)
-print(f"vocab {V} ({len(merges)} merges), {len(ids)} ids for the test text, logits {list(logits.shape)} -> {OUT}")
+print(f"vocab {V} ({len(merges)} merges), {len(ids)} ids for the test text -> {TOK_OUT}; logits {list(logits.shape)} -> {OUT}")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference values for Ember's sequence modules and attention, from PyTorch.
 
-Writes src/test/resources/torch_lm/sequence.json (run from the repository root):
+Writes ember-nn/src/test/resources/torch_lm/sequence.json (run from the repository root):
     /usr/bin/python3 benchmarks/reference/make_lm_refs.py
 Generated with Debian's python3-torch 1.13 in float64. Each case holds the module's parameters
 (state_dict names), its inputs, its outputs, a random upstream gradient per output, and the gradients
@@ -19,7 +19,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 torch.manual_seed(4321)
 torch.set_default_dtype(torch.float64)
-OUT = os.path.join("src", "test", "resources", "torch_lm")
+OUT = os.path.join("ember-nn", "src", "test", "resources", "torch_lm")
 os.makedirs(OUT, exist_ok=True)
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference values for Ember's nn, losses, optimizers and schedulers, from PyTorch.
 
-Writes JSON files into src/test/resources/torch_nn/ (run from the repository root):
+Writes JSON files into ember-nn/src/test/resources/torch_nn/ (run from the repository root):
     /usr/bin/python3 benchmarks/reference/make_nn_refs.py
 Generated with Debian's python3-torch 1.13 in float64. Every tensor is stored as
 {"shape": [...], "data": [flat row-major values]}. The Java tests load the same parameters and
@@ -54,7 +54,8 @@ import torch.nn.functional as F
 
 torch.manual_seed(1234)
 torch.set_default_dtype(torch.float64)
-OUT = os.path.join("src", "test", "resources", "torch_nn")
+OUT = os.path.join("ember-nn", "src", "test", "resources", "torch_nn")
+CORE_OUT = os.path.join("ember-core", "src", "test", "resources", "torch_nn")
 os.makedirs(OUT, exist_ok=True)
 
 
@@ -256,7 +257,7 @@ torch.nn.utils.clip_grad_value_(ps, 0.8)
 clip["value0.8"] = [t(p.grad) for p in ps]
 json.dump(clip, open(os.path.join(OUT, "clipping.json"), "w"))
 # A safetensors file written by hand, which Ember must read (SafeTensorsTest).
-write_safetensors(os.path.join(OUT, "python_written.safetensors"), {
+write_safetensors(os.path.join(CORE_OUT, "python_written.safetensors"), {
     "weight": ("F32", [2, 3], [0.5, -1.25, 3.0, 1e-3, -7.5, 2.0]),
     "double": ("F64", [3], [math.pi, -math.e, 1e-300]),
     "ints": ("I32", [2, 2], [1, -2, 2147483647, -2147483648]),

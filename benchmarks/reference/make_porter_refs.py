@@ -6,7 +6,7 @@ wamerican). Stems: Snowball's implementation of the original Porter algorithm, r
 `stemwords -l porter` (Debian package libstemmer-tools). Also reports how many words NLTK's
 PorterStemmer(mode=ORIGINAL_ALGORITHM) stems differently (for information only).
 
-Writes src/test/resources/data/porter_pairs.tsv.gz: "word<TAB>stem" per line.
+Writes ember-data/src/test/resources/data/porter_pairs.tsv.gz: "word<TAB>stem" per line.
 Run: /usr/bin/python3 benchmarks/reference/make_porter_refs.py
 """
 import gzip, re, subprocess, pathlib
@@ -30,7 +30,7 @@ try:
     print(f'NLTK ORIGINAL_ALGORITHM differs from stemwords on {differ} of {len(words)} words')
 except ImportError:
     pass
-dest = root / 'src/test/resources/data/porter_pairs.tsv.gz'
+dest = root / 'ember-data/src/test/resources/data/porter_pairs.tsv.gz'
 with gzip.open(dest, 'wt', encoding='utf-8', compresslevel=9) as f:
     for w, s in zip(words, stems):
         f.write(f'{w}\t{s}\n')

@@ -6,7 +6,7 @@ Run from the repository root with Debian's Python and scikit-learn (python3-skle
     /usr/bin/python3 benchmarks/reference/make_sklearn_refs.py
 
 It copies the four datasets that ship with scikit-learn (iris, wine, breast cancer, digits)
-into src/test/resources/sklearn/ and writes, per dataset, <name>.json with the train/test
+into ember-ml/src/test/resources/sklearn/ and writes, per dataset, <name>.json with the train/test
 split, the fitted coefficients, predictions and scores of every estimator, plus metrics.json
 with metric values on real predictions and on edge cases.
 
@@ -39,7 +39,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT = os.path.join(ROOT, "src", "test", "resources", "sklearn")
+OUT = os.path.join(ROOT, "ember-ml", "src", "test", "resources", "sklearn")
 DATA = os.path.join(os.path.dirname(sklearn.__file__), "datasets", "data")
 FILES = {"iris": "iris.csv", "wine": "wine_data.csv", "breast_cancer": "breast_cancer.csv", "digits": "digits.csv.gz"}
 LOADERS = {"iris": datasets.load_iris, "wine": datasets.load_wine,

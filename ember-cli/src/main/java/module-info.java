@@ -1,0 +1,9 @@
+/** The {@code ember} commands. */
+module dev.ember.cli {
+    requires dev.ember.train;
+    requires dev.ember.studio;
+    requires info.picocli;
+    requires java.management; // launch: the cores per rank
+
+    opens dev.ember.cli to info.picocli; // picocli reads the commands' annotated fields
+}

@@ -1,0 +1,130 @@
+package dev.ember;
+
+import dev.ember.backend.Backend;
+import dev.ember.backend.FusedConv;
+import dev.ember.backend.BinaryOp;
+import dev.ember.backend.ConvGeometry;
+import dev.ember.backend.Strided;
+
+/**
+ * conv2d with {@code groups = 1} as one autograd node that walks the batch in chunks of images.
+ *
+ * <p>Each chunk is unfolded (im2col) into a column buffer small enough to stay in cache, multiplied by
+ * the weight in one GEMM, and written to the NCHW output with the bias added in the same pass. Backward
+ * unfolds each chunk again instead of saving the columns: for the demo CNN the whole-batch column matrix
+ * is 29 MB, and writing it, reading it back for the weight gradient, and writing and folding its
+ * gradient cost more than the GEMMs; chunk by chunk all of that stays in cache, and memory holds only
+ * the chunk buffers. GPU backends get one chunk (the whole batch), which keeps their kernels large.
+ *
+ * <p>Where the backend has fused kernels for the geometry ({@code FusedConv.conv2d}, {@code conv2dInputGrad}: on the
+ * CPU, stride 1 with same-width padding), the forward pass and the input gradient use them instead, and the
+ * chunks only compute the weight gradient.
+ */
+final class Conv2dChunked {
+    private Conv2dChunked() {}
+
+    /** CPU chunk size: a chunk's column buffer is about this many bytes (the L2/L3 boundary). */
+    private static final long CPU_CHUNK_BYTES = Long.getLong("ember.conv.chunkBytes", 2L << 20);
+
+    /** Images per chunk for {@code x} on its device. */
+    static int chunkImages(Tensor x, int rows, int l) {
+        int n = x.shape[0];
+        if (!x.device().isCpu()) return Math.max(1, n);
+        long perImage = (long) rows * l * x.dtype().byteSize();
+        return (int) Math.max(1, Math.min(n, CPU_CHUNK_BYTES / Math.max(1, perImage)));
+    }
+
+    /**
+     * {@code x [n, cin, h, w] (*) w [cout, cin, kh, kw] + bias}; all operands already share a dtype and
+     * device, and {@code w} is contiguous. {@code chunk} images are processed at a time.
+     */
+    static Tensor forward(Tensor x, Tensor w, Tensor bias, ConvGeometry g, int chunk) {
+        Backend be = x.backend();
+        DType t = x.dtype();
+        int n = x.shape[0], cin = x.shape[1], cout = w.shape[0];
+        int rows = cin * g.kernelH() * g.kernelW(), l = g.outH() * g.outW();
+        Tensor out = Tensor.empty(be, t, new int[]{n, cout, g.outH(), g.outW()});
+        var fused = Ember.fused(be, FusedConv.class);
+        if (out.numel() > 0 && rows > 0 && fused.isPresent()
+                && fused.get().conv2d(x.strided(), w.strided(), bias == null ? null : bias.strided(), g, out.strided())) {
+            // The backend's fused kernel (CPU: an implicit GEMM straight into the output) did it all.
+        } else if (out.numel() > 0 && rows > 0) {
+            Tensor cols = Tensor.empty(be, t, new int[]{rows, chunk * l});
+            Tensor prod = Tensor.empty(be, t, new int[]{cout, chunk * l});
+            Strided weight = new Strided(w.liveStorage(), new int[]{1, cout, rows}, new int[]{0, rows, 1}, w.offset);
+            for (int i0 = 0; i0 < n; i0 += chunk) {
+                int nc = Math.min(chunk, n - i0);
+                unfold(x, i0, nc, g, cols, rows, l);
+                be.matmul(weight, matrix(cols, rows, nc * l, chunk * l), matrix(prod, cout, nc * l, nc * l));
+                // prod is [cout, nc, L]; the output chunk is [nc, cout, L].
+                Strided src = new Strided(prod.storage, new int[]{nc, cout, l}, new int[]{l, nc * l, 1}, 0);
+                Strided dst = new Strided(out.storage, new int[]{nc, cout, l}, new int[]{cout * l, l, 1}, i0 * cout * l);
+                if (bias == null) be.copy(src, dst);
+                else be.binary(BinaryOp.ADD, src, new Strided(bias.liveStorage(), new int[]{nc, cout, l},
+                        new int[]{0, bias.strides[0], 0}, bias.offset), dst);
+            }
+        } else if (bias != null && out.numel() > 0) {
+            be.copy(new Strided(bias.liveStorage(), out.shape, new int[]{0, bias.strides[0], 0, 0}, bias.offset), out.strided());
+        }
+        return Tensor.recordSaving("conv2d", out, new Tensor[]{x, w}, (grad, needs) -> backward(x, w, grad, needs, g, chunk),
+                x, w, bias);
+    }
+
+    private static Tensor[] backward(Tensor x, Tensor w, Tensor grad, boolean[] needs, ConvGeometry g, int chunk) {
+        Backend be = x.backend();
+        DType t = x.dtype();
+        int n = x.shape[0], cin = x.shape[1], cout = w.shape[0];
+        int rows = cin * g.kernelH() * g.kernelW(), l = g.outH() * g.outW();
+        Tensor gx = needs[0] ? Tensor.empty(be, t, x.shape) : null; // zero-filled: col2im adds into it
+        Tensor gw = needs[1] ? Tensor.empty(be, t, new int[]{cout, rows}) : null;
+        Tensor gb = needs.length > 2 && needs[2] ? grad.sum(new int[]{0, 2, 3}, false) : null;
+        // The input gradient from the backend's fused kernel where it has one; the chunks below then skip it.
+        var fused = Ember.fused(be, FusedConv.class);
+        boolean gxDone = gx != null && rows > 0 && grad.numel() > 0 && fused.isPresent()
+                && fused.get().conv2dInputGrad(grad.contiguous().strided(), w.strided(), g, gx.strided());
+        if (((gx != null && !gxDone) || gw != null) && rows > 0 && grad.numel() > 0) {
+            Tensor gt = Tensor.empty(be, t, new int[]{cout, chunk * l});
+            Tensor cols = Tensor.empty(be, t, new int[]{rows, chunk * l});
+            Tensor part = gw == null ? null : Tensor.empty(be, t, new int[]{cout, rows});
+            int[] gs = grad.strides;
+            Strided wT = new Strided(w.liveStorage(), new int[]{1, rows, cout}, new int[]{0, 1, rows}, w.offset);
+            for (int i0 = 0; i0 < n; i0 += chunk) {
+                int nc = Math.min(chunk, n - i0);
+                // The chunk's output gradient as a [cout, nc * L] matrix.
+                be.copy(new Strided(grad.liveStorage(), new int[]{cout, nc, g.outH(), g.outW()}, new int[]{gs[1], gs[0], gs[2], gs[3]},
+                                grad.offset + i0 * gs[0]),
+                        new Strided(gt.storage, new int[]{cout, nc, g.outH(), g.outW()}, new int[]{nc * l, l, g.outW(), 1}, 0));
+                Strided gMat = matrix(gt, cout, nc * l, nc * l);
+                if (gw != null) {
+                    unfold(x, i0, nc, g, cols, rows, l);
+                    // dW += dY [cout, nc L] @ cols^T [nc L, rows]
+                    Strided colsT = new Strided(cols.storage, new int[]{1, nc * l, rows}, new int[]{0, 1, chunk * l}, 0);
+                    Strided target = i0 == 0 ? matrix(gw, cout, rows, rows) : matrix(part, cout, rows, rows);
+                    be.matmul(gMat, colsT, target);
+                    if (i0 > 0) be.binary(BinaryOp.ADD, gw.strided(), part.strided(), gw.strided());
+                }
+                if (gx != null && !gxDone) {
+                    // dcols [rows, nc L] = W^T @ dY, folded back into the chunk's images.
+                    be.matmul(wT, gMat, matrix(cols, rows, nc * l, nc * l));
+                    be.col2im(new Strided(cols.storage, new int[]{nc, rows, l}, new int[]{l, nc * l, 1}, 0), g,
+                            new Strided(gx.storage, new int[]{nc, cin, x.shape[2], x.shape[3]},
+                                    Shapes.contiguousStrides(new int[]{nc, cin, x.shape[2], x.shape[3]}), i0 * cin * x.shape[2] * x.shape[3]));
+                }
+            }
+        }
+        return new Tensor[]{gx, gw == null ? null : gw.reshape(Shapes.toLong(w.shape)), gb};
+    }
+
+    /** im2col of images {@code [i0, i0 + nc)} into {@code cols} as a {@code [rows, nc * L]} matrix with row stride {@code chunk * L}. */
+    private static void unfold(Tensor x, int i0, int nc, ConvGeometry g, Tensor cols, int rows, int l) {
+        int ld = cols.shape[1];
+        int[] xs = x.strides;
+        Strided xChunk = new Strided(x.liveStorage(), new int[]{nc, x.shape[1], x.shape[2], x.shape[3]}, xs, x.offset + i0 * xs[0]);
+        x.backend().im2col(xChunk, g, 0.0, new Strided(cols.storage, new int[]{nc, rows, l}, new int[]{l, ld, 1}, 0));
+    }
+
+    /** {@code t}'s storage from offset 0 as a {@code [1, r, c]} matrix with row stride {@code ld}. */
+    private static Strided matrix(Tensor t, int r, int c, int ld) {
+        return new Strided(t.storage, new int[]{1, r, c}, new int[]{r * ld, ld, 1}, 0);
+    }
+}

@@ -1,0 +1,479 @@
+package dev.ember.backend.cpu;
+
+import dev.ember.DType;
+import dev.ember.Device;
+import dev.ember.backend.Backend;
+import dev.ember.backend.BinaryOp;
+import dev.ember.backend.ConvGeometry;
+import dev.ember.backend.FusedConv;
+import dev.ember.backend.FusedMaxPool;
+import dev.ember.backend.FusedOptimizer;
+import dev.ember.backend.FusedSoftmax;
+import dev.ember.backend.KernelError;
+import dev.ember.backend.Philox;
+import dev.ember.backend.ReduceOp;
+import dev.ember.backend.Storage;
+import dev.ember.backend.Strided;
+import dev.ember.backend.UnaryOp;
+
+/**
+ * The reference backend: heap arrays, Vector API fast paths for contiguous float32
+ * rows, a general strided path for everything else, and one shared thread pool. It has every
+ * optional capability (fused softmax, max pooling and optimizer steps).
+ *
+ * <p>Determinism: an op on the same input gives the same bits on every call, however warm
+ * the JIT is, for a given vector width and thread count (docs/determinism.md); kernels use
+ * no compiler-dependent math ({@link FloatMath}, {@code StrictMath}) and sum in a fixed order.
+ */
+public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, FusedConv, FusedOptimizer {
+    public static final CpuBackend INSTANCE = new CpuBackend();
+
+    private CpuBackend() {}
+
+    @Override
+    public String name() {
+        return "cpu (" + (Simd.AVAILABLE ? "Vector API, " + Simd.FLOAT_LANES + " float lanes" : "scalar, no Vector API")
+                + ", " + Parallel.threads() + " threads)";
+    }
+
+    @Override
+    public Device device() { return Device.cpu(); }
+
+    /** True when the SIMD kernels are in use. */
+    public static boolean simd() { return Simd.AVAILABLE; }
+
+    // ---- memory ------------------------------------------------------------------------------
+
+    @Override
+    public Storage allocate(DType dtype, int length) { return CpuStorage.allocate(dtype, length); }
+
+    @Override
+    public Storage fromHost(DType dtype, Object hostArray) {
+        Object copy = switch (hostArray) {
+            case float[] f -> f.clone();
+            case double[] d -> d.clone();
+            case int[] n -> n.clone();
+            case long[] l -> l.clone();
+            case byte[] b -> b.clone();
+            default -> throw new IllegalArgumentException("fromHost: unsupported array " + hostArray.getClass());
+        };
+        return new CpuStorage(dtype, copy, java.lang.reflect.Array.getLength(copy));
+    }
+
+    /** Wraps a host array without copying (the caller gives it up). */
+    public Storage wrap(DType dtype, Object array) {
+        return new CpuStorage(dtype, array, java.lang.reflect.Array.getLength(array));
+    }
+
+    @Override
+    public void toHost(Strided src, Object hostArray) {
+        copy(src, Strided.contiguous(wrap(src.dtype(), hostArray), src.shape()));
+    }
+
+    @Override
+    public void copy(Strided src, Strided dst) {
+        Object s = arr(src), d = arr(dst);
+        var loop = StridedLoop.of(dst.shape(), new int[][]{src.strides(), dst.strides()}, new int[]{src.offset(), dst.offset()});
+        int ss = loop.innerStrides[0], ds = loop.innerStrides[1];
+        boolean longs = Elements.integral(s) && Elements.integral(d);
+        loop.run(true, (off, n) -> {
+            int so = off[0], o = off[1];
+            if (s.getClass() == d.getClass() && ss == 1 && ds == 1) {
+                System.arraycopy(s, so, d, o, n);
+            } else if (s instanceof float[] fs && d instanceof float[] fd) {
+                for (int i = 0; i < n; i++) fd[o + i * ds] = fs[so + i * ss];
+            } else if (longs) {
+                for (int i = 0; i < n; i++) Elements.setL(d, o + i * ds, Elements.getL(s, so + i * ss));
+            } else {
+                for (int i = 0; i < n; i++) Elements.setD(d, o + i * ds, Elements.getD(s, so + i * ss));
+            }
+        });
+    }
+
+    @Override
+    public void fill(Strided dst, double value) {
+        Object d = arr(dst);
+        var loop = StridedLoop.of(dst.shape(), new int[][]{dst.strides()}, new int[]{dst.offset()});
+        int ds = loop.innerStrides[0];
+        loop.run(true, (off, n) -> {
+            if (d instanceof float[] f && ds == 1) java.util.Arrays.fill(f, off[0], off[0] + n, (float) value);
+            else for (int i = 0; i < n; i++) Elements.setD(d, off[0] + i * ds, value);
+        });
+    }
+
+    // ---- elementwise -------------------------------------------------------------------------
+
+    @Override
+    public void unary(UnaryOp op, Strided x, Strided out, double a, double b) {
+        Object xs = arr(x), os = arr(out);
+        var loop = StridedLoop.of(out.shape(), new int[][]{x.strides(), out.strides()}, new int[]{x.offset(), out.offset()});
+        int sx = loop.innerStrides[0], so = loop.innerStrides[1];
+        boolean longs = Elements.integral(xs);
+        loop.run(true, (off, n) -> {
+            if (xs instanceof float[] xf && os instanceof float[] of) {
+                if (sx == 1 && so == 1 && Simd.AVAILABLE && SimdKernels.unary(op, xf, off[0], of, off[1], n, (float) a, (float) b)) return;
+                for (int i = 0; i < n; i++) of[off[1] + i * so] = ScalarMath.unaryFloat(op, xf[off[0] + i * sx], a, b);
+            } else if (xs instanceof double[] xd && os instanceof double[] od) {
+                for (int i = 0; i < n; i++) od[off[1] + i * so] = ScalarMath.unary(op, xd[off[0] + i * sx], a, b);
+            } else if (longs) {
+                for (int i = 0; i < n; i++) Elements.setL(os, off[1] + i * so, ScalarMath.unaryLong(op, Elements.getL(xs, off[0] + i * sx), a, b));
+            } else {
+                for (int i = 0; i < n; i++) Elements.setD(os, off[1] + i * so, ScalarMath.unary(op, Elements.getD(xs, off[0] + i * sx), a, b));
+            }
+        });
+    }
+
+    @Override
+    public void binary(BinaryOp op, Strided x, Strided y, Strided out) {
+        Object xs = arr(x), ys = arr(y), os = arr(out);
+        var loop = StridedLoop.of(out.shape(), new int[][]{x.strides(), y.strides(), out.strides()},
+                new int[]{x.offset(), y.offset(), out.offset()});
+        int sx = loop.innerStrides[0], sy = loop.innerStrides[1], so = loop.innerStrides[2];
+        boolean longs = Elements.integral(xs);
+        loop.run(true, (off, n) -> {
+            if (os instanceof byte[] ob && xs instanceof float[] cx && ys instanceof float[] cy && so == 1 && Simd.AVAILABLE
+                    && SimdKernels.compare(op, cx, off[0], sx, cy, off[1], sy, ob, off[2], n)) return;
+            if (xs instanceof float[] xf && ys instanceof float[] yf && os instanceof float[] of) {
+                if (so == 1 && Simd.AVAILABLE && SimdKernels.binary(op, xf, off[0], sx, yf, off[1], sy, of, off[2], n)) return;
+                for (int i = 0; i < n; i++) of[off[2] + i * so] = (float) ScalarMath.binary(op, xf[off[0] + i * sx], yf[off[1] + i * sy]);
+            } else if (xs instanceof double[] xd && ys instanceof double[] yd && os instanceof double[] od) {
+                for (int i = 0; i < n; i++) od[off[2] + i * so] = ScalarMath.binary(op, xd[off[0] + i * sx], yd[off[1] + i * sy]);
+            } else if (longs) {
+                for (int i = 0; i < n; i++)
+                    Elements.setL(os, off[2] + i * so, ScalarMath.binaryLong(op, Elements.getL(xs, off[0] + i * sx), Elements.getL(ys, off[1] + i * sy)));
+            } else {
+                for (int i = 0; i < n; i++)
+                    Elements.setD(os, off[2] + i * so, ScalarMath.binary(op, Elements.getD(xs, off[0] + i * sx), Elements.getD(ys, off[1] + i * sy)));
+            }
+        });
+    }
+
+    @Override
+    public void where(Strided cond, Strided x, Strided y, Strided out) {
+        byte[] c = (byte[]) arr(cond);
+        Object xs = arr(x), ys = arr(y), os = arr(out);
+        var loop = StridedLoop.of(out.shape(), new int[][]{cond.strides(), x.strides(), y.strides(), out.strides()},
+                new int[]{cond.offset(), x.offset(), y.offset(), out.offset()});
+        int[] st = loop.innerStrides;
+        loop.run(true, (off, n) -> {
+            if (xs instanceof float[] xf && ys instanceof float[] yf && os instanceof float[] of) {
+                if (st[0] == 1 && st[3] == 1 && Simd.AVAILABLE
+                        && SimdKernels.where(c, off[0], xf, off[1], st[1], yf, off[2], st[2], of, off[3], n)) return;
+                for (int i = 0; i < n; i++)
+                    of[off[3] + i * st[3]] = c[off[0] + i * st[0]] != 0 ? xf[off[1] + i * st[1]] : yf[off[2] + i * st[2]];
+            } else {
+                for (int i = 0; i < n; i++) {
+                    boolean t = c[off[0] + i * st[0]] != 0;
+                    if (Elements.integral(os)) Elements.setL(os, off[3] + i * st[3], t ? Elements.getL(xs, off[1] + i * st[1]) : Elements.getL(ys, off[2] + i * st[2]));
+                    else Elements.setD(os, off[3] + i * st[3], t ? Elements.getD(xs, off[1] + i * st[1]) : Elements.getD(ys, off[2] + i * st[2]));
+                }
+            }
+        });
+    }
+
+    // ---- reductions --------------------------------------------------------------------------
+
+    @Override
+    public void reduce(ReduceOp op, Strided x, Strided out) {
+        int rank = x.rank();
+        int r = x.shape()[rank - 1], rs = x.strides()[rank - 1];
+        Object xs = arr(x), os = arr(out);
+        int[] outerShape = java.util.Arrays.copyOf(x.shape(), rank - 1);
+        int[] outerStrides = java.util.Arrays.copyOf(x.strides(), rank - 1);
+        int outer = 1;
+        for (int s : outerShape) outer *= s;
+        if (outer == 1 && r >= StridedLoop.PARALLEL_GRAIN * 2 && rs == 1 && xs instanceof float[] xf && Simd.AVAILABLE
+                && (op == ReduceOp.SUM || op == ReduceOp.MAX || op == ReduceOp.MIN)) {
+            reduceLongRow(op, xf, x.offset(), r, os, out.offset());
+            return;
+        }
+        if (op == ReduceOp.SUM && rank == 2 && x.strides()[0] == 1 && rs != 1 && xs instanceof float[] xf
+                && os instanceof float[] of && out.isContiguous() && Simd.AVAILABLE) {
+            // Summing a strided axis into a contiguous output (a bias gradient, a column sum):
+            // add whole rows with vectors instead of walking each strided column.
+            int oo = out.offset();
+            java.util.Arrays.fill(of, oo, oo + outer, 0f);
+            Parallel.forRange(outer, Math.max(64, StridedLoop.PARALLEL_GRAIN / Math.max(1, r)), 64, (o0, o1) -> {
+                for (int i = 0; i < r; i++) SimdKernels.axpy(1f, xf, x.offset() + i * rs + o0, of, oo + o0, o1 - o0);
+            });
+            return;
+        }
+        if (rank >= 2 && xs instanceof float[] xf && x.strides()[rank - 2] == 1 && rs != 1 && out.isContiguous()
+                && op != ReduceOp.PROD) {
+            reduceAcrossRows(op, x, xf, os, out.offset());
+            return;
+        }
+        // Each output element reduces one row of x; rows are visited through a loop over x's outer dims.
+        var loop = StridedLoop.of(outerShape, new int[][]{outerStrides, out.strides()}, new int[]{x.offset(), out.offset()});
+        int sx = loop.innerStrides[0], so = loop.innerStrides[1];
+        boolean par = (long) outer * r >= StridedLoop.PARALLEL_GRAIN;
+        loop.run(par, (off, n) -> {
+            for (int i = 0; i < n; i++) reduceRow(op, xs, off[0] + i * sx, rs, r, os, off[1] + i * so);
+        });
+    }
+
+    /** One long contiguous row (a full reduction): each thread reduces a chunk, then the partials combine. */
+    private static void reduceLongRow(ReduceOp op, float[] x, int xo, int r, Object os, int oo) {
+        int parts = Parallel.threads(), chunk = (r + parts - 1) / parts; // r >= 2 * grain, so no chunk is empty
+        float[] partial = new float[parts];
+        Parallel.forRange(parts, 1, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) partial[p] = SimdKernels.reduce(op, x, xo + p * chunk, Math.min(r, (p + 1) * chunk) - p * chunk);
+        });
+        float acc = partial[0];
+        for (int p = 1; p < parts; p++) // Math.max/min propagate NaN, as torch does
+            acc = switch (op) { case SUM -> acc + partial[p]; case MAX -> Math.max(acc, partial[p]); default -> Math.min(acc, partial[p]); };
+        ((float[]) os)[oo] = acc;
+    }
+
+    private static void reduceRow(ReduceOp op, Object xs, int xo, int rs, int r, Object os, int oo) {
+        if (xs instanceof float[] xf && rs == 1 && Simd.AVAILABLE && r >= 16
+                && (op == ReduceOp.SUM || op == ReduceOp.MAX || op == ReduceOp.MIN)) {
+            Elements.setD(os, oo, SimdKernels.reduce(op, xf, xo, r));
+            return;
+        }
+        if (xs instanceof float[] xf) {
+            reduceFloatRow(op, xf, xo, rs, r, os, oo);
+            return;
+        }
+        boolean integral = Elements.integral(xs);
+        switch (op) {
+            case SUM, PROD -> {
+                boolean sum = op == ReduceOp.SUM;
+                if (integral) {
+                    long acc = sum ? 0 : 1;
+                    for (int i = 0; i < r; i++) { long v = Elements.getL(xs, xo + i * rs); acc = sum ? acc + v : acc * v; }
+                    Elements.setL(os, oo, acc);
+                } else {
+                    double acc = sum ? 0 : 1;
+                    for (int i = 0; i < r; i++) { double v = Elements.getD(xs, xo + i * rs); acc = sum ? acc + v : acc * v; }
+                    Elements.setD(os, oo, acc);
+                }
+            }
+            case MAX, MIN, ARGMAX, ARGMIN -> {
+                boolean max = op == ReduceOp.MAX || op == ReduceOp.ARGMAX;
+                int best = 0;
+                double bv = Elements.getD(xs, xo);
+                long bl = Elements.getL(xs, xo);
+                for (int i = 1; i < r && !Double.isNaN(bv); i++) {
+                    if (integral) {
+                        long v = Elements.getL(xs, xo + i * rs);
+                        if (max ? v > bl : v < bl) { bl = v; best = i; }
+                    } else {
+                        double v = Elements.getD(xs, xo + i * rs);
+                        if (Double.isNaN(v) || (max ? v > bv : v < bv)) { bv = v; best = i; }
+                    }
+                }
+                if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) Elements.setL(os, oo, best);
+                else if (integral) Elements.setL(os, oo, bl);
+                else Elements.setD(os, oo, bv);
+            }
+        }
+    }
+
+    @Override
+    public boolean softmaxLastDim(Strided x, Strided out, boolean log) {
+        if (!(arr(x) instanceof float[] xf) || !Simd.AVAILABLE || !x.isContiguous()) return false;
+        float[] of = (float[]) arr(out);
+        int cols = x.shape()[x.rank() - 1];
+        if (cols == 0) return true;
+        int rows = x.numel() / cols, xo = x.offset(), oo = out.offset();
+        Parallel.forRange(rows, Math.max(1, StridedLoop.PARALLEL_GRAIN / cols),
+                (r0, r1) -> SimdKernels.softmaxRows(xf, xo + r0 * cols, of, oo + r0 * cols, r1 - r0, cols, log));
+        return true;
+    }
+
+    /**
+     * Reduces a strided axis whose neighbouring output axis is contiguous (pooling windows, column
+     * reductions): for each segment of {@code seg} outputs, combine {@code r} contiguous input rows
+     * element by element, so memory is read in order and no per-output call is made.
+     */
+    private static void reduceAcrossRows(ReduceOp op, Strided x, float[] xf, Object os, int oo) {
+        int rank = x.rank(), r = x.shape()[rank - 1], rs = x.strides()[rank - 1], seg = x.shape()[rank - 2];
+        int[] segShape = java.util.Arrays.copyOf(x.shape(), rank - 2);
+        int[] segStrides = java.util.Arrays.copyOf(x.strides(), rank - 2);
+        int segments = 1;
+        for (int d : segShape) segments *= d;
+        boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
+        boolean max = op == ReduceOp.MAX || op == ReduceOp.ARGMAX;
+        Parallel.forRange(segments, Math.max(1, StridedLoop.PARALLEL_GRAIN / Math.max(1, seg * r)), (s0, s1) -> {
+            float[] best = new float[seg];
+            int[] bestIdx = arg ? new int[seg] : null;
+            for (int sgm = s0; sgm < s1; sgm++) {
+                int base = x.offset(), rem = sgm;
+                for (int d = segShape.length - 1; d >= 0; d--) { base += (rem % segShape[d]) * segStrides[d]; rem /= segShape[d]; }
+                System.arraycopy(xf, base, best, 0, seg);
+                if (arg) java.util.Arrays.fill(bestIdx, 0);
+                for (int i = 1; i < r; i++) {
+                    int row = base + i * rs;
+                    if (op == ReduceOp.SUM) {
+                        for (int j = 0; j < seg; j++) best[j] += xf[row + j];
+                        continue;
+                    }
+                    if (arg && Simd.AVAILABLE) {
+                        SimdKernels.argExtremeStep(best, bestIdx, xf, row, seg, i, max);
+                        continue;
+                    }
+                    for (int j = 0; j < seg; j++) {
+                        float v = xf[row + j], b = best[j];
+                        // NaN wins and then stays, as in torch.max
+                        if (!Float.isNaN(b) && (Float.isNaN(v) || (max ? v > b : v < b))) {
+                            best[j] = v;
+                            if (arg) bestIdx[j] = i;
+                        }
+                    }
+                }
+                int o = oo + sgm * seg;
+                if (arg) for (int j = 0; j < seg; j++) ((long[]) os)[o + j] = bestIdx[j];
+                else System.arraycopy(best, 0, os, o, seg);
+            }
+        });
+    }
+
+    /** The float32 case of {@link #reduceRow} with direct array access (strided rows, e.g. pooling windows). */
+    private static void reduceFloatRow(ReduceOp op, float[] x, int xo, int rs, int r, Object os, int oo) {
+        switch (op) {
+            case SUM -> {
+                double acc = 0;
+                for (int i = 0; i < r; i++) acc += x[xo + i * rs];
+                ((float[]) os)[oo] = (float) acc;
+            }
+            case PROD -> {
+                double acc = 1;
+                for (int i = 0; i < r; i++) acc *= x[xo + i * rs];
+                ((float[]) os)[oo] = (float) acc;
+            }
+            case MAX, MIN, ARGMAX, ARGMIN -> {
+                boolean max = op == ReduceOp.MAX || op == ReduceOp.ARGMAX;
+                int best = 0;
+                float bv = x[xo];
+                for (int i = 1; i < r && !Float.isNaN(bv); i++) {
+                    float v = x[xo + i * rs];
+                    if (Float.isNaN(v) || (max ? v > bv : v < bv)) { bv = v; best = i; }
+                }
+                if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) ((long[]) os)[oo] = best;
+                else ((float[]) os)[oo] = bv;
+            }
+        }
+    }
+
+    // ---- linear algebra ----------------------------------------------------------------------
+
+    @Override
+    public void matmul(Strided a, Strided b, Strided out) { CpuGemm.matmul(a, b, out); }
+
+    // ---- indexing ----------------------------------------------------------------------------
+
+    @Override
+    public void gather(Strided x, int dim, Strided index, Strided out) {
+        Object xs = arr(x), is = arr(index), os = arr(out);
+        int size = x.shape()[dim], step = x.strides()[dim];
+        int[] xStr = x.strides().clone();
+        xStr[dim] = 0; // the index supplies the position along dim
+        var loop = StridedLoop.of(out.shape(), new int[][]{xStr, index.strides(), out.strides()},
+                new int[]{x.offset(), index.offset(), out.offset()});
+        int[] st = loop.innerStrides;
+        loop.run(true, (off, n) -> {
+            if (st[1] == 0 && st[0] == 1 && st[2] == 1 && xs.getClass() == os.getClass()) {
+                // One index for the whole row (indexSelect of contiguous rows, as batching does): copy it at once.
+                long idx = Elements.getL(is, off[1]);
+                if (idx < 0 || idx >= size)
+                    throw KernelError.GATHER_INDEX.exception(idx, dim, size, "");
+                System.arraycopy(xs, off[0] + (int) idx * step, os, off[2], n);
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                long idx = Elements.getL(is, off[1] + i * st[1]);
+                if (idx < 0 || idx >= size)
+                    throw KernelError.GATHER_INDEX.exception(idx, dim, size, "");
+                int src = off[0] + i * st[0] + (int) idx * step;
+                if (xs instanceof float[] xf) ((float[]) os)[off[2] + i * st[2]] = xf[src];
+                else if (Elements.integral(xs)) Elements.setL(os, off[2] + i * st[2], Elements.getL(xs, src));
+                else Elements.setD(os, off[2] + i * st[2], Elements.getD(xs, src));
+            }
+        });
+    }
+
+    @Override
+    public void scatterAdd(Strided dst, int dim, Strided index, Strided src) {
+        Object ds = arr(dst), is = arr(index), ss = arr(src);
+        int size = dst.shape()[dim], step = dst.strides()[dim];
+        int[] dStr = dst.strides().clone();
+        dStr[dim] = 0;
+        var loop = StridedLoop.of(index.shape(), new int[][]{dStr, index.strides(), src.strides()},
+                new int[]{dst.offset(), index.offset(), src.offset()});
+        int[] st = loop.innerStrides;
+        // Sequential: two positions may add into the same destination element.
+        loop.run(false, (off, n) -> {
+            for (int i = 0; i < n; i++) {
+                long idx = Elements.getL(is, off[1] + i * st[1]);
+                if (idx < 0 || idx >= size)
+                    throw KernelError.SCATTER_INDEX.exception(idx, dim, size, "");
+                int d = off[0] + i * st[0] + (int) idx * step;
+                if (ds instanceof float[] df) df[d] += ((float[]) ss)[off[2] + i * st[2]];
+                else if (Elements.integral(ds)) Elements.setL(ds, d, Elements.getL(ds, d) + Elements.getL(ss, off[2] + i * st[2]));
+                else Elements.setD(ds, d, Elements.getD(ds, d) + Elements.getD(ss, off[2] + i * st[2]));
+            }
+        });
+    }
+
+    // ---- convolution helpers -----------------------------------------------------------------
+
+    @Override
+    public void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
+        CpuConv.im2col(x, g, padValue, cols);
+    }
+
+    @Override
+    public void col2im(Strided cols, ConvGeometry g, Strided x) { CpuConv.col2im(cols, g, x); }
+
+    @Override
+    public boolean maxPool2d(Strided x, ConvGeometry g, Strided out, Strided indices) {
+        return CpuPool.maxPool2d(x, g, out, indices);
+    }
+
+    @Override
+    public boolean maxPool2dBackward(Strided grad, Strided indices, ConvGeometry g, Strided dx) {
+        return CpuPool.maxPool2dBackward(grad, indices, g, dx);
+    }
+
+    @Override
+    public boolean conv2d(Strided x, Strided w, Strided bias, ConvGeometry g, Strided out) { return CpuConv.conv2d(x, w, bias, g, out); }
+
+    @Override
+    public boolean conv2dInputGrad(Strided grad, Strided w, ConvGeometry g, Strided dx) { return CpuConv.conv2dInputGrad(grad, w, g, dx); }
+
+    // ---- random ------------------------------------------------------------------------------
+
+    @Override
+    public void random(Strided out, Philox.Distribution dist, long seed, long offset, double a, double b) {
+        Object o = arr(out);
+        int n = out.numel(), base = out.offset();
+        int blocks = (n + 1) / 2;
+        Parallel.forRange(blocks, 4096, (b0, b1) -> {
+            int[] w = new int[4];
+            for (int blk = b0; blk < b1; blk++) {
+                Philox.block(seed, offset + blk, w);
+                for (int h = 0; h < 2; h++) {
+                    int i = 2 * blk + h;
+                    if (i < n) Elements.setD(o, base + i, Philox.transform(dist, w, h, a, b));
+                }
+            }
+        });
+    }
+
+    // ---- optimizers --------------------------------------------------------------------------
+
+    @Override
+    public void sgdStep(Strided param, Strided grad, Strided buf, double lr, double momentum, double dampening,
+                        double weightDecay, boolean nesterov, boolean firstStep) {
+        CpuOptim.sgd(param, grad, buf, lr, momentum, dampening, weightDecay, nesterov, firstStep);
+    }
+
+    @Override
+    public void adamStep(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, double lr, double beta1,
+                         double beta2, double eps, double weightDecay, boolean decoupled, long step) {
+        CpuOptim.adam(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+    }
+
+    static Object arr(Strided s) { return ((CpuStorage) s.storage()).array; }
+}

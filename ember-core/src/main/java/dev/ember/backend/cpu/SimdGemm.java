@@ -1,0 +1,275 @@
+package dev.ember.backend.cpu;
+
+/**
+ * Float32 GEMM, {@code C += A * B}, in the BLIS/GotoBLAS structure: B is packed into
+ * {@code KC x NR} strips and A into {@code MR x KC} strips (zero-padded at the edges,
+ * transposes absorbed by the packing), and a register-blocked micro-kernel computes one
+ * {@code MR x NR} tile of C from a pair of strips with all accumulators in registers.
+ *
+ * <p>The micro-kernels and their shapes per vector width are in {@link GemmKernels}: 4 rows x 4 vectors with
+ * 16 lanes, 2 rows x 6 vectors with 8; the last strip of B is packed only as wide as the narrowest kernel that
+ * covers it, so a product whose width is not a multiple of the strip computes little padding.
+ *
+ * <p>Threads: with many rows, for each depth block the calling thread's packed B panel is
+ * filled in parallel, then the C tiles are split among threads by row blocks, each thread
+ * packing its own A block. With few rows (at most one A block), A is packed once and threads
+ * take groups of B strips, packing each strip just before its tiles; when there are too few
+ * strips to share, they split the depth instead. Packed buffers are per-thread and reused
+ * across calls, so a call allocates nothing once warm (except the depth split's partial C).
+ */
+final class SimdGemm {
+    private SimdGemm() {}
+
+    static final boolean WIDE = GemmKernels.WIDE;
+    static final int MR = GemmKernels.MR;
+    static final int NR = GemmKernels.NR;
+    /**
+     * Depth of a packed panel. With 8 lanes, a B strip (KC x 48 floats, 24 KB) stays in a 32 KB L1 while the A tiles
+     * stream past it (it is read 192 bytes per 12 FMAs, as fast as L2 can deliver). With 16 lanes a strip is
+     * 64 floats wide and streams from L2; a deeper panel halves the passes over C.
+     */
+    static final int KC = Integer.getInteger("ember.gemm.kc", WIDE ? 512 : 128);
+    /** Rows of A per packed block (a multiple of MR); MC x KC floats stay in L2. */
+    static final int MC = Integer.getInteger("ember.gemm.mc", WIDE ? 96 : 256) / MR * MR;
+    /** Columns of B per packed panel (a multiple of NR), bounding the panel's size. */
+    static final int NC = Integer.getInteger("ember.gemm.nc", 4096) / NR * NR;
+    /**
+     * Below this many multiply-adds (about 25 us on one core) one thread does the whole product: handing
+     * work to the pool costs microseconds, and on a busy machine a descheduled helper can stall the join.
+     */
+    private static final long PARALLEL_MIN_WORK = 2_500_000L;
+
+    /** Per-thread scratch: the packed A block, a packed B panel, and an edge tile. */
+    private static final class Scratch {
+        float[] a = new float[0], b = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        float[] a(int n) { if (a.length < n) a = new float[n]; return a; }
+        float[] b(int n) { if (b.length < n) b = new float[n]; return b; }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * {@code C[m x n] = A[m x k] * B[k x n]}, or {@code C += A * B} when {@code accumulate}, with C row-major at
+     * {@code c[co + i * ldc + j]} and A, B addressed by element strides ({@code A[i][p] = a[ao + i * ars + p * acs]}).
+     * Uses the CPU pool when {@code parallel} and the product is big enough.
+     */
+    static void gemm(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, int bcs,
+                     float[] c, int co, int ldc, boolean accumulate, boolean parallel) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
+            return;
+        }
+        if (n < NR / 2 && m > n) {
+            // Few columns (e.g. a 10-class output layer): B strips would be mostly padding, so compute
+            // C^T = B^T * A^T instead, where the short side becomes the (narrow) row tiles.
+            run(n, m, k, b, bo, bcs, brs, a, ao, acs, ars, c, co, 1, ldc, accumulate, parallel);
+        } else {
+            run(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, 1, accumulate, parallel);
+        }
+    }
+
+    /** Per-product work (multiply-adds) below which a batch runs its products on one thread each, in parallel. */
+    private static final long PER_PRODUCT_MAX = 96L * 96 * 96;
+
+    /**
+     * {@code batch} products {@code C_q = A_q * B_q}, overwriting C: operand q starts {@code q} batch strides
+     * ({@code abs}, {@code bbs}, {@code cbs}) after the first, and a batch stride of 0 shares the operand. A shared B
+     * whose A batches continue row after row (as do C's) is one product of {@code batch * m} rows, so B is packed
+     * once. Otherwise small products run whole on one thread each, in parallel over the batch, and large ones one
+     * after another, each on all threads.
+     */
+    static void gemmBatch(int batch, int m, int n, int k, float[] a, int ao, int abs, int ars, int acs, float[] b, int bo,
+                          int bbs, int brs, int bcs, float[] c, int co, int cbs, int ldc, boolean parallel) {
+        if (batch == 1 || (bbs == 0 && abs == m * ars && cbs == m * ldc)) {
+            gemm(batch * m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, false, parallel);
+            return;
+        }
+        long work = (long) m * n * k;
+        boolean perProduct = parallel && batch >= Parallel.threads() && work < PER_PRODUCT_MAX;
+        Parallel.Range body = (q0, q1) -> {
+            for (int q = q0; q < q1; q++)
+                gemm(m, n, k, a, ao + q * abs, ars, acs, b, bo + q * bbs, brs, bcs, c, co + q * cbs, ldc, false, !perProduct);
+        };
+        // About 32 K multiply-adds per claimed range: small enough to balance, large enough to amortise the claim.
+        if (perProduct) Parallel.forRange(batch, (int) Math.max(1, 32768 / Math.max(1, work)), body);
+        else body.run(0, batch);
+    }
+
+    /** {@link #gemm} with C addressed as {@code c[co + i * crs + j * ccs]}. */
+    private static void run(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, int bcs,
+                            float[] c, int co, int crs, int ccs, boolean accumulate, boolean parallel) {
+        int threads = parallel && (long) m * n * k >= PARALLEL_MIN_WORK ? Parallel.threads() : 1;
+        Scratch own = SCRATCH.get();
+        int mTiles = (m + MR - 1) / MR;
+        if (mTiles * MR <= MC) {
+            // Few rows (a conv layer's output channels, a small batch): all of A is one packed block, and each
+            // B strip is packed just before its tiles use it, so it is read from memory once and stays in cache
+            // (a whole packed panel would be written out to memory and read back).
+            int strips = (n + NR - 1) / NR;
+            if (threads > 1 && strips < 4 * threads && k >= 256 * threads) {
+                depthSplit(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, threads);
+                return;
+            }
+            boolean inPlace = inPlace(acs, ccs, n);
+            int tp = inPlace ? inPlaceEnd(0, m) / MR : 0; // tiles from tp on are packed
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc), bOff = bo + pc * brs, aOff = ao + pc * acs;
+                // Strips per task: enough tasks to balance the threads, and their packed copy (at most 512 KB) stays in L2.
+                int chunk = Math.max(1, Math.min(strips / (4 * threads), (128 << 10) / (NR * kc)));
+                boolean add = accumulate || pc > 0;
+                float[] ap = own.a((mTiles - tp) * MR * kc);
+                GemmPacking.packA(a, aOff, ars, acs, kc, m, tp, mTiles, ap);
+                shared(threads, (strips + chunk - 1) / chunk, q -> {
+                    Scratch scratch = SCRATCH.get();
+                    int s0 = q * chunk, s1 = Math.min(strips, s0 + chunk);
+                    float[] bs = scratch.b((s1 - s0) * NR * kc);
+                    GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
+                    for (int s = s0; s < s1; s++)
+                        strip(m, n, kc, a, aOff, ars, ap, tp, 0, mTiles, bs, (s - s0) * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
+                });
+            }
+            return;
+        }
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc), strips = (nc + NR - 1) / NR;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean add = accumulate || pc > 0;
+                float[] bp = own.b(strips * NR * kc);
+                int bOff = bo + pc * brs + jc * bcs;
+                int aOff = ao + pc * acs;
+                int cOff = co + jc * ccs;
+                if (threads == 1) {
+                    GemmPacking.packB(b, bOff, brs, bcs, kc, nc, 0, strips, bp, 0);
+                    block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, add, 0, mTiles, 0, strips, own);
+                    continue;
+                }
+                // Work is handed out in small chunks from a shared counter rather than one fixed range per
+                // thread, so a thread the OS deschedules (a busy machine) does not hold the others up.
+                int packChunk = Math.max(1, strips / (4 * threads));
+                shared(threads, (strips + packChunk - 1) / packChunk, q -> GemmPacking.packB(b, bOff, brs, bcs, kc, nc,
+                        q * packChunk, Math.min(strips, (q + 1) * packChunk), bp, q * packChunk * NR * kc));
+                // Row blocks: each thread packs only its own rows of A and reads all of B. The blocks are equal (to a
+                // tile) and a multiple of the thread count in number, so that threads finish together.
+                int blocks = Math.max(2 * threads, (mTiles + MC / MR - 1) / (MC / MR));
+                int chunks = Math.min(mTiles, (blocks + threads - 1) / threads * threads);
+                shared(threads, chunks, q -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, add,
+                        (int) ((long) mTiles * q / chunks), (int) ((long) mTiles * (q + 1) / chunks), 0, strips, SCRATCH.get()));
+            }
+        }
+    }
+
+    /**
+     * A small C over a long depth (a weight gradient: {@code dY @ X^T} summed over a batch): there are too few
+     * B strips to share evenly, so each thread takes an equal slice of the depth into its own copy of C, and the
+     * copies are summed at the end.
+     */
+    private static void depthSplit(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs,
+                                   int bcs, float[] c, int co, int crs, int ccs, boolean accumulate, int threads) {
+        float[][] partial = new float[threads][];
+        Parallel.forRange(threads, 1, (q0, q1) -> {
+            for (int q = q0; q < q1; q++) {
+                int k0 = (int) ((long) k * q / threads), k1 = (int) ((long) k * (q + 1) / threads);
+                float[] p = q == 0 ? c : new float[m * n];
+                if (q == 0) run(m, n, k1 - k0, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, false);
+                else run(m, n, k1 - k0, a, ao + k0 * acs, ars, acs, b, bo + k0 * brs, brs, bcs, p, 0, n, 1, false, false);
+                partial[q] = p;
+            }
+        });
+        for (int q = 1; q < threads; q++) {
+            float[] p = partial[q];
+            for (int i = 0; i < m; i++) {
+                int cr = co + i * crs;
+                if (ccs == 1) SimdKernels.axpy(1f, p, i * n, c, cr, n);
+                else for (int j = 0; j < n; j++) c[cr + j * ccs] += p[i * n + j];
+            }
+        }
+    }
+
+    /** Runs {@code task(0 .. count-1)} on up to {@code threads} threads that take the next index until none is left. */
+    private static void shared(int threads, int count, java.util.function.IntConsumer task) {
+        if (count <= 1 || threads <= 1) {
+            for (int q = 0; q < count; q++) task.accept(q);
+            return;
+        }
+        var next = new java.util.concurrent.atomic.AtomicInteger();
+        Parallel.forRange(Math.min(threads, count), 1, (w0, w1) -> {
+            for (int q; (q = next.getAndIncrement()) < count; ) task.accept(q);
+        });
+    }
+
+    /** C rows of tiles {@code [t0, t1)} x B strips {@code [s0, s1)} (packed at {@code bp}) for one depth block. */
+    private static void block(int m, int n, int kc, float[] a, int ao, int ars, int acs, float[] bp, float[] c, int co, int crs,
+                              int ccs, boolean add, int t0, int t1, int s0, int s1, Scratch scratch) {
+        int blockTiles = MC / MR;
+        boolean inPlace = inPlace(acs, ccs, n);
+        float[] ap = scratch.a(blockTiles * MR * kc);
+        for (int tb = t0; tb < t1; tb += blockTiles) {
+            int te = Math.min(t1, tb + blockTiles);
+            int tp = inPlace ? inPlaceEnd(tb * MR, Math.min(m, te * MR)) / MR : tb; // tiles from tp on are packed
+            GemmPacking.packA(a, ao, ars, acs, kc, m, tp, te, ap);
+            for (int s = s0; s < s1; s++) strip(m, n, kc, a, ao, ars, ap, tp, tb, te, bp, s * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
+        }
+    }
+
+    /**
+     * Whether A is read in place rather than packed: row-major, C stored directly, and strips that are whole vectors.
+     * Only when B has at most two strips: then each packed A float would be used once or twice, and packing costs
+     * as much as the product (a 128 x 128 A packs in about 2 us; an attention-sized product takes 5 to 7).
+     */
+    private static boolean inPlace(int acs, int ccs, int n) {
+        return GemmKernels.IN_PLACE && acs == 1 && ccs == 1 && n % GemmKernels.L == 0 && n <= 2 * NR;
+    }
+
+    /** End of the rows in {@code [r0, r1)} that every in-place kernel covers (a multiple of the largest row count from r0). */
+    private static int inPlaceEnd(int r0, int r1) {
+        int rows = GemmKernels.inPlaceRows(GemmKernels.L);
+        return r0 + (r1 - r0) / rows * rows;
+    }
+
+    /**
+     * Row tiles {@code [tb, te)} times the B strip {@code s} packed at {@code bp[bOff]}. Tiles from {@code tp} on are
+     * packed from {@code ap[0]}; the rows before tile tp are read in place from A.
+     */
+    private static void strip(int m, int n, int kc, float[] a, int ao, int ars, float[] ap, int tp, int tb, int te, float[] bp,
+                              int bOff, int s, float[] c, int co, int crs, int ccs, boolean add, float[] tile) {
+        int t = tb;
+        if (tp > tb) {
+            int j0 = s * NR, w = GemmKernels.stripWidth(Math.min(NR, n - j0)), rows = GemmKernels.inPlaceRows(w);
+            int i = tb * MR, end = i + (Math.min(m, te * MR) - i) / rows * rows;
+            for (; i < end; i += rows) GemmKernels.rowsInPlace(w, kc, a, ao + i * ars, ars, bp, bOff, c, co + i * crs + j0, crs, add);
+            t = end / MR;
+        }
+        tiles(m, n, kc, ap, tp, t, te, bp, bOff, s, c, co, crs, ccs, add, tile);
+    }
+
+    /** Row tiles {@code [tb, te)} (tile {@code tp} packed at {@code ap[0]}) times the B strip {@code s} packed at {@code bp[bOff]}. */
+    static void tiles(int m, int n, int kc, float[] ap, int tp, int tb, int te, float[] bp, int bOff, int s, float[] c,
+                              int co, int crs, int ccs, boolean add, float[] tile) {
+        int j0 = s * NR, nr = Math.min(NR, n - j0), w = GemmKernels.stripWidth(nr);
+        boolean fullWidth = nr == w && ccs == 1;
+        for (int t = tb; t < te; t++) {
+            int i0 = t * MR, mr = Math.min(MR, m - i0), aOff = (t - tp) * MR * kc;
+            if (mr == MR && fullWidth) {
+                GemmKernels.tile(w, kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add);
+                continue;
+            }
+            // A partial tile (or a transposed C) goes through a scratch tile, copied in and out; the kernel's results
+            // for the padding rows and columns are dropped.
+            if (add) {
+                for (int i = 0; i < mr; i++) {
+                    int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * w;
+                    for (int j = 0; j < nr; j++) tile[tr + j] = c[cr + j * ccs];
+                }
+            }
+            GemmKernels.tile(w, kc, ap, aOff, bp, bOff, tile, 0, w, add);
+            for (int i = 0; i < mr; i++) {
+                int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * w;
+                for (int j = 0; j < nr; j++) c[cr + j * ccs] = tile[tr + j];
+            }
+        }
+    }
+}

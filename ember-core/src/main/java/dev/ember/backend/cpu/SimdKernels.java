@@ -1,0 +1,365 @@
+package dev.ember.backend.cpu;
+
+import dev.ember.backend.BinaryOp;
+import dev.ember.backend.ReduceOp;
+import dev.ember.backend.UnaryOp;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API loops over contiguous float32 rows. Each returns false when it has no
+ * fast path for the op, and the caller then runs the scalar loop. Tails shorter than
+ * one vector run scalar code from {@link ScalarMath#unaryFloat}, whose transcendental
+ * functions ({@link FloatMath}) are the vector ones ({@link SimdMath}) lane for lane, so
+ * an element's bits do not depend on where it falls in a row.
+ *
+ * <p>Nothing here may depend on the compiler tier: no Vector API math operators
+ * ({@code lanewise(EXP)} and the like become SVML intrinsics under C2), and no
+ * {@code reduceLanes(ADD)} (its order is left open); see {@link FloatMath}.
+ */
+final class SimdKernels {
+    private SimdKernels() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Bytes with as many lanes as {@link #S}, for comparison results (BOOL tensors are byte arrays). */
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+
+    static int lanes() { return L; }
+
+    /**
+     * The lanes' sum in lane order. {@code reduceLanes(ADD)} leaves the order open, and the JIT's order
+     * differs from the interpreter's, so a sum would change in its last bits as the code warms up and
+     * training runs would not repeat.
+     */
+    private static float sumLanes(FloatVector v) {
+        float s = v.lane(0);
+        for (int i = 1; i < L; i++) s += v.lane(i);
+        return s;
+    }
+
+    static boolean unary(UnaryOp op, float[] x, int xo, float[] o, int oo, int n, float a, float b) {
+        int i = 0, bound = S.loopBound(n);
+        switch (op) {
+            case NEG -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).neg().intoArray(o, oo + i); }
+            case ABS -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).abs().intoArray(o, oo + i); }
+            case SQRT -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).sqrt().intoArray(o, oo + i); }
+            case SQUARE -> { for (; i < bound; i += L) { var v = FloatVector.fromArray(S, x, xo + i); v.mul(v).intoArray(o, oo + i); } }
+            case RECIPROCAL -> { for (; i < bound; i += L) FloatVector.broadcast(S, 1f).div(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i); }
+            // Transcendental functions loop in methods of their own (see SimdMath on why).
+            case EXP -> { SimdMath.expRow(x, xo, o, oo, bound); i = bound; }
+            case LOG -> { SimdMath.logRow(x, xo, o, oo, bound); i = bound; }
+            case TANH -> { SimdMath.tanhRow(x, xo, o, oo, bound); i = bound; }
+            case SIGMOID -> { SimdMath.sigmoidRow(x, xo, o, oo, bound); i = bound; }
+            case GELU -> { SimdMath.geluRow(x, xo, o, oo, bound); i = bound; }
+            case RELU -> {
+                // max(x, 0) would turn NaN into 0; the blend keeps NaN as torch.relu does.
+                var zero = FloatVector.zero(S);
+                for (; i < bound; i += L) {
+                    var v = FloatVector.fromArray(S, x, xo + i);
+                    v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(o, oo + i);
+                }
+            }
+            case LEAKY_RELU -> {
+                for (; i < bound; i += L) {
+                    var v = FloatVector.fromArray(S, x, xo + i);
+                    v.blend(v.mul(a), v.compare(VectorOperators.LE, 0f)).intoArray(o, oo + i);
+                }
+            }
+            case CLAMP -> {
+                for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).max(a).min(b).intoArray(o, oo + i);
+                // max/min on NaN: fall through to the scalar check below for exactness
+                for (int j = 0; j < bound; j++) if (Float.isNaN(x[xo + j])) o[oo + j] = Float.NaN;
+            }
+            default -> { return false; }
+        }
+        for (; i < n; i++) o[oo + i] = ScalarMath.unaryFloat(op, x[xo + i], a, b);
+        return true;
+    }
+
+    /** Binary op on rows where each input's stride is 1 or 0 (a broadcast scalar); the output's is 1. */
+    static boolean binary(BinaryOp op, float[] x, int xo, int xs, float[] y, int yo, int ys, float[] o, int oo, int n) {
+        VectorOperators.Binary vop = switch (op) {
+            case ADD -> VectorOperators.ADD;
+            case SUB -> VectorOperators.SUB;
+            case MUL -> VectorOperators.MUL;
+            case DIV -> VectorOperators.DIV;
+            default -> null;
+        };
+        if (vop == null) return false;
+        int i = 0, bound = S.loopBound(n);
+        if (xs == 1 && ys == 1) {
+            switch (op) { // constant ops, so the JIT can intrinsify each loop
+                case ADD -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, y, yo + i)).intoArray(o, oo + i); }
+                case SUB -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).sub(FloatVector.fromArray(S, y, yo + i)).intoArray(o, oo + i); }
+                case MUL -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).mul(FloatVector.fromArray(S, y, yo + i)).intoArray(o, oo + i); }
+                default -> { for (; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).div(FloatVector.fromArray(S, y, yo + i)).intoArray(o, oo + i); }
+            }
+        } else if ((xs == 1 && ys == 0) || (xs == 0 && ys == 1)) {
+            // One operand is a broadcast scalar; constant operators per branch so the JIT intrinsifies them.
+            for (; i < bound; i += L) {
+                var a = xs == 1 ? FloatVector.fromArray(S, x, xo + i) : FloatVector.broadcast(S, x[xo]);
+                var b = ys == 1 ? FloatVector.fromArray(S, y, yo + i) : FloatVector.broadcast(S, y[yo]);
+                (switch (op) {
+                    case ADD -> a.add(b);
+                    case SUB -> a.sub(b);
+                    case MUL -> a.mul(b);
+                    default -> a.div(b);
+                }).intoArray(o, oo + i);
+            }
+        } else {
+            return false;
+        }
+        for (; i < n; i++) o[oo + i] = (float) ScalarMath.binary(op, x[xo + i * xs], y[yo + i * ys]);
+        return true;
+    }
+
+    /** Reduces a contiguous row; NaN propagates through MAX/MIN as in torch. Returns NaN-free partials otherwise. */
+    static float reduce(ReduceOp op, float[] x, int xo, int n) {
+        int i = 0, bound = S.loopBound(n);
+        switch (op) {
+            case SUM -> {
+                // Four accumulators hide FMA latency and give pairwise-like rounding.
+                var a0 = FloatVector.zero(S); var a1 = FloatVector.zero(S); var a2 = FloatVector.zero(S); var a3 = FloatVector.zero(S);
+                int b4 = n - n % (4 * L);
+                for (; i < b4; i += 4 * L) {
+                    a0 = a0.add(FloatVector.fromArray(S, x, xo + i));
+                    a1 = a1.add(FloatVector.fromArray(S, x, xo + i + L));
+                    a2 = a2.add(FloatVector.fromArray(S, x, xo + i + 2 * L));
+                    a3 = a3.add(FloatVector.fromArray(S, x, xo + i + 3 * L));
+                }
+                for (; i < bound; i += L) a0 = a0.add(FloatVector.fromArray(S, x, xo + i));
+                double s = sumLanes(a0.add(a1).add(a2.add(a3)));
+                for (; i < n; i++) s += x[xo + i];
+                return (float) s;
+            }
+            case MAX, MIN -> {
+                // Compare-and-blend is cheaper than the Math.max-exact vector max; NaN is caught separately:
+                // a running sum turns NaN if any element is NaN (or if both infinities occur, which the
+                // exact rescan below then sorts out). Operators stay constants so the JIT intrinsifies them.
+                boolean max = op == ReduceOp.MAX;
+                var a0 = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY); var a1 = a0; var a2 = a0; var a3 = a0;
+                var s0 = FloatVector.zero(S); var s1 = s0;
+                int b4 = n - n % (4 * L);
+                if (max) {
+                    // max and min are written out twice: the comparison operator must be a constant for the JIT
+                    for (; i < b4; i += 4 * L) {
+                        var v0 = FloatVector.fromArray(S, x, xo + i);
+                        var v1 = FloatVector.fromArray(S, x, xo + i + L);
+                        var v2 = FloatVector.fromArray(S, x, xo + i + 2 * L);
+                        var v3 = FloatVector.fromArray(S, x, xo + i + 3 * L);
+                        a0 = a0.blend(v0, v0.compare(VectorOperators.GT, a0));
+                        a1 = a1.blend(v1, v1.compare(VectorOperators.GT, a1));
+                        a2 = a2.blend(v2, v2.compare(VectorOperators.GT, a2));
+                        a3 = a3.blend(v3, v3.compare(VectorOperators.GT, a3));
+                        s0 = s0.add(v0.add(v1));
+                        s1 = s1.add(v2.add(v3));
+                    }
+                    a0 = a0.blend(a1, a1.compare(VectorOperators.GT, a0));
+                    a2 = a2.blend(a3, a3.compare(VectorOperators.GT, a2));
+                    a0 = a0.blend(a2, a2.compare(VectorOperators.GT, a0));
+                } else {
+                    for (; i < b4; i += 4 * L) {
+                        var v0 = FloatVector.fromArray(S, x, xo + i);
+                        var v1 = FloatVector.fromArray(S, x, xo + i + L);
+                        var v2 = FloatVector.fromArray(S, x, xo + i + 2 * L);
+                        var v3 = FloatVector.fromArray(S, x, xo + i + 3 * L);
+                        a0 = a0.blend(v0, v0.compare(VectorOperators.LT, a0));
+                        a1 = a1.blend(v1, v1.compare(VectorOperators.LT, a1));
+                        a2 = a2.blend(v2, v2.compare(VectorOperators.LT, a2));
+                        a3 = a3.blend(v3, v3.compare(VectorOperators.LT, a3));
+                        s0 = s0.add(v0.add(v1));
+                        s1 = s1.add(v2.add(v3));
+                    }
+                    a0 = a0.blend(a1, a1.compare(VectorOperators.LT, a0));
+                    a2 = a2.blend(a3, a3.compare(VectorOperators.LT, a2));
+                    a0 = a0.blend(a2, a2.compare(VectorOperators.LT, a0));
+                }
+                if (s0.add(s1).test(VectorOperators.IS_NAN).anyTrue()) {
+                    for (int j = 0; j < b4; j++) if (Float.isNaN(x[xo + j])) return Float.NaN;
+                }
+                float r = max ? a0.reduceLanes(VectorOperators.MAX) : a0.reduceLanes(VectorOperators.MIN); // constant operators: intrinsified
+                for (; i < n; i++) r = max ? Math.max(r, x[xo + i]) : Math.min(r, x[xo + i]);
+                return r;
+            }
+            default -> throw new IllegalStateException("no SIMD reduction for " + op);
+        }
+    }
+
+    /**
+     * Comparison of rows whose input strides are 1 or 0 (broadcast scalar), writing 1 or 0 bytes
+     * to a contiguous BOOL row. Returns false for non-comparison ops. NaN compares false except for NE.
+     */
+    static boolean compare(BinaryOp op, float[] x, int xo, int xs, float[] y, int yo, int ys, byte[] o, int oo, int n) {
+        VectorOperators.Comparison cmp = switch (op) {
+            case EQ -> VectorOperators.EQ;
+            case NE -> VectorOperators.NE;
+            case LT -> VectorOperators.LT;
+            case LE -> VectorOperators.LE;
+            case GT -> VectorOperators.GT;
+            case GE -> VectorOperators.GE;
+            default -> null;
+        };
+        if (cmp == null || (xs != 0 && xs != 1) || (ys != 0 && ys != 1)) return false;
+        var one = ByteVector.broadcast(BYTES, (byte) 1);
+        var zero = ByteVector.zero(BYTES);
+        int i = 0, bound = S.loopBound(n);
+        for (; i < bound; i += L) {
+            var a = xs == 1 ? FloatVector.fromArray(S, x, xo + i) : FloatVector.broadcast(S, x[xo]);
+            var b = ys == 1 ? FloatVector.fromArray(S, y, yo + i) : FloatVector.broadcast(S, y[yo]);
+            // The operator must be a constant at each call site for the JIT to intrinsify it.
+            VectorMask<Float> m = switch (op) {
+                case EQ -> a.compare(VectorOperators.EQ, b);
+                case NE -> a.compare(VectorOperators.NE, b);
+                case LT -> a.compare(VectorOperators.LT, b);
+                case LE -> a.compare(VectorOperators.LE, b);
+                case GT -> a.compare(VectorOperators.GT, b);
+                default -> a.compare(VectorOperators.GE, b);
+            };
+            zero.blend(one, m.cast(BYTES)).intoArray(o, oo + i);
+        }
+        for (; i < n; i++) {
+            float a = x[xo + i * xs], b = y[yo + i * ys];
+            boolean r = switch (op) {
+                case EQ -> a == b;
+                case NE -> a != b;
+                case LT -> a < b;
+                case LE -> a <= b;
+                case GT -> a > b;
+                default -> a >= b;
+            };
+            o[oo + i] = (byte) (r ? 1 : 0);
+        }
+        return true;
+    }
+
+    /**
+     * Softmax (or log-softmax) of each contiguous row: {@code x [rows, cols] -> o [rows, cols]}, rows
+     * at {@code xo + r * cols}. Subtracts the row max first, as PyTorch does; a NaN row gives NaN.
+     * Three passes per row (max, exp and sum, scale) while the row is in cache.
+     */
+    /**
+     * {@code o[i] = c[i] != 0 ? x[i * xs] : y[i * ys]} with contiguous {@code c} and {@code o}; {@code xs} and
+     * {@code ys} are 0 (a broadcast scalar) or 1. Returns false for other strides.
+     */
+    static boolean where(byte[] c, int co, float[] x, int xo, int xs, float[] y, int yo, int ys, float[] o, int oo, int n) {
+        if (xs > 1 || ys > 1) return false;
+        int i = 0, bound = S.loopBound(n);
+        var xb = FloatVector.broadcast(S, xs == 0 ? x[xo] : 0f);
+        var yb = FloatVector.broadcast(S, ys == 0 ? y[yo] : 0f);
+        for (; i < bound; i += L) {
+            VectorMask<Float> m = ByteVector.fromArray(BYTES, c, co + i).compare(VectorOperators.NE, (byte) 0).cast(S);
+            var xv = xs == 0 ? xb : FloatVector.fromArray(S, x, xo + i);
+            var yv = ys == 0 ? yb : FloatVector.fromArray(S, y, yo + i);
+            yv.blend(xv, m).intoArray(o, oo + i);
+        }
+        for (; i < n; i++) o[oo + i] = c[co + i] != 0 ? x[xo + i * xs] : y[yo + i * ys];
+        return true;
+    }
+
+    static void softmaxRows(float[] x, int xo, float[] o, int oo, int rows, int cols, boolean log) {
+        int bound = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int xr = xo + r * cols, or = oo + r * cols;
+            float max = cols == 0 ? 0f : reduce(dev.ember.backend.ReduceOp.MAX, x, xr, cols);
+            var vmax = FloatVector.broadcast(S, max);
+            var acc = FloatVector.zero(S);
+            int i = 0;
+            if (log) {
+                for (; i < bound; i += L) acc = acc.add(SimdMath.exp(FloatVector.fromArray(S, x, xr + i).sub(vmax)));
+                double sum = sumLanes(acc);
+                for (; i < cols; i++) sum += FloatMath.exp(x[xr + i] - max);
+                float sh = (float) (max + StrictMath.log(sum));
+                var shift = FloatVector.broadcast(S, sh);
+                for (i = 0; i < bound; i += L) FloatVector.fromArray(S, x, xr + i).sub(shift).intoArray(o, or + i);
+                for (; i < cols; i++) o[or + i] = x[xr + i] - sh;
+            } else {
+                for (; i < bound; i += L) {
+                    var e = SimdMath.exp(FloatVector.fromArray(S, x, xr + i).sub(vmax));
+                    e.intoArray(o, or + i);
+                    acc = acc.add(e);
+                }
+                double sum = sumLanes(acc);
+                for (; i < cols; i++) {
+                    float e = FloatMath.exp(x[xr + i] - max);
+                    o[or + i] = e;
+                    sum += e;
+                }
+                var inv = FloatVector.broadcast(S, (float) (1 / sum));
+                for (i = 0; i < bound; i += L) FloatVector.fromArray(S, o, or + i).mul(inv).intoArray(o, or + i);
+                float invS = (float) (1 / sum);
+                for (; i < cols; i++) o[or + i] *= invS;
+            }
+        }
+    }
+
+    /**
+     * Adam / AdamW update of contiguous float32 rows, the same arithmetic as the scalar loop in
+     * {@code CpuOptim.adam} (same order, no fused multiply-add, so results are identical):
+     * {@code p *= decay; g' = g + l2 * p; m = b1 m + c1 g'; v = b2 v + c2 g'^2;
+     * p -= stepSize * m / (sqrt(v) / bc2Sqrt + eps)}, with {@code c1 = (float) (1 - b1)}, {@code c2 = (float) (1 - b2)}.
+     */
+    static void adam(float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int n,
+                     float decay, float l2, float b1, float c1, float b2, float c2, float stepSize, float bc2Sqrt, float eps) {
+        int i = 0, bound = S.loopBound(n);
+        for (; i < bound; i += L) {
+            var pi = FloatVector.fromArray(S, p, po + i).mul(decay);
+            var gi = FloatVector.fromArray(S, g, go + i).add(pi.mul(l2));
+            var mi = FloatVector.fromArray(S, m, mo + i).mul(b1).add(gi.mul(c1));
+            var vi = FloatVector.fromArray(S, v, vo + i).mul(b2).add(gi.mul(c2).mul(gi));
+            mi.intoArray(m, mo + i);
+            vi.intoArray(v, vo + i);
+            pi.sub(mi.mul(stepSize).div(vi.sqrt().div(bc2Sqrt).add(eps))).intoArray(p, po + i);
+        }
+        for (; i < n; i++) {
+            float pi = p[po + i] * decay;
+            float gi = g[go + i] + l2 * pi;
+            float mi = b1 * m[mo + i] + c1 * gi;
+            float vi = b2 * v[vo + i] + c2 * gi * gi;
+            m[mo + i] = mi;
+            v[vo + i] = vi;
+            p[po + i] = pi - stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
+        }
+    }
+
+    /** {@code y[i] += alpha * x[i]} over contiguous rows. */
+    static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0, bound = S.loopBound(n);
+        var va = FloatVector.broadcast(S, alpha);
+        for (; i < bound; i += L) va.fma(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    }
+
+    /**
+     * One step of an arg-max (or arg-min) across rows: where {@code x[xo + j]} beats {@code best[j]}
+     * (or is the first NaN), takes its value and records {@code row} in {@code bestIdx[j]}, for
+     * {@code j < n}. NaN wins and then stays, as in torch.argmax; ties keep the earlier row.
+     */
+    static void argExtremeStep(float[] best, int[] bestIdx, float[] x, int xo, int n, int row, boolean max) {
+        int j = 0, bound = S.loopBound(n);
+        var rowIdx = jdk.incubator.vector.IntVector.broadcast(INT_SPECIES, row);
+        for (; j < bound; j += L) {
+            var b = FloatVector.fromArray(S, best, j);
+            var v = FloatVector.fromArray(S, x, xo + j);
+            var bNan = b.test(VectorOperators.IS_NAN);
+            var wins = (max ? v.compare(VectorOperators.GT, b) : v.compare(VectorOperators.LT, b))
+                    .or(v.test(VectorOperators.IS_NAN)).andNot(bNan);
+            b.blend(v, wins).intoArray(best, j);
+            var idx = jdk.incubator.vector.IntVector.fromArray(INT_SPECIES, bestIdx, j);
+            idx.blend(rowIdx, wins.cast(INT_SPECIES)).intoArray(bestIdx, j);
+        }
+        for (; j < n; j++) {
+            float v = x[xo + j], b = best[j];
+            if (!Float.isNaN(b) && (Float.isNaN(v) || (max ? v > b : v < b))) {
+                best[j] = v;
+                bestIdx[j] = row;
+            }
+        }
+    }
+
+    private static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, S.vectorShape());
+}

@@ -1,0 +1,68 @@
+package dev.ember.testing;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a class's {@code main} in a fresh JVM with this JVM's class path, for tests of what is fixed at
+ * start-up (system properties read once, native libraries, the loader's environment).
+ */
+public final class ChildJvm {
+    private ChildJvm() {}
+
+    /** Exit code and combined stdout/stderr of a finished child. */
+    public record Result(int exitCode, String output) {}
+
+    /**
+     * Runs {@code main} with Ember's JVM flags plus {@code jvmArgs}, the environment changed by {@code env}
+     * (a null value removes the variable), and waits up to {@code minutes}.
+     */
+    public static Result run(List<String> jvmArgs, Map<String, String> env, int minutes, String main, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-Xmx512m"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", classPath(), main));
+        cmd.addAll(List.of(args));
+        var pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        env.forEach((k, v) -> {
+            if (v == null) pb.environment().remove(k);
+            else pb.environment().put(k, v);
+        });
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("the child JVM did not finish in " + minutes + " minutes:\n" + out);
+        }
+        return new Result(p.exitValue(), out);
+    }
+
+    /**
+     * This JVM's class path plus where the classes a child needs were loaded from (a launcher such as
+     * JUnit's console loads tests through its own class loader, outside {@code java.class.path}).
+     */
+    public static String classPath() throws Exception {
+        var parts = new LinkedHashSet<>(List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
+        // by name: a module's tests see only the backends it depends on
+        for (String name : List.of("dev.ember.testing.ChildJvm", "dev.ember.Tensor", "jcuda.driver.JCudaDriver", "org.lwjgl.Version",
+                "dev.ember.backend.gpu.GpuBackend", "dev.ember.backend.cuda.CudaProvider", "dev.ember.backend.opencl.OpenClProvider",
+                "org.junit.jupiter.api.Test", "org.opentest4j.AssertionFailedError", "org.junit.platform.launcher.core.LauncherFactory",
+                "org.junit.platform.engine.TestEngine", "org.junit.jupiter.engine.JupiterTestEngine",
+                "org.junit.jupiter.params.ParameterizedTest", "org.junit.platform.commons.util.ReflectionUtils")) {
+            Class<?> c;
+            try {
+                c = Class.forName(name, false, ChildJvm.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                continue;
+            }
+            var source = c.getProtectionDomain().getCodeSource();
+            if (source != null) parts.add(Path.of(source.getLocation().toURI()).toString());
+        }
+        return String.join(java.io.File.pathSeparator, parts);
+    }
+}

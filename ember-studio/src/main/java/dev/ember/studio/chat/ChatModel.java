@@ -1,0 +1,29 @@
+package dev.ember.studio.chat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * A language model the chat tab talks to. The studio streams each token to the page as the model produces it.
+ * Implementations come from a {@link ChatModelProvider}; this build has none until Ember's GPT lands.
+ */
+public interface ChatModel extends AutoCloseable {
+    /** What is loaded, for the page (e.g. {@code "gpt 4x128, adapter lora-r8"}). */
+    String description();
+
+    /**
+     * Generates the assistant's reply to {@code messages}, calling {@code onToken} with each piece of text as it
+     * is produced, until the reply ends, {@code sampling.maxNewTokens()} is reached or {@code cancelled} says so.
+     *
+     * @return the number of tokens generated
+     */
+    int generate(List<ChatMessage> messages, Sampling sampling, Consumer<String> onToken, BooleanSupplier cancelled);
+
+    /** Writes the weights with any adapter merged in, as safetensors. */
+    void exportMerged(Path file);
+
+    @Override
+    default void close() {}
+}
