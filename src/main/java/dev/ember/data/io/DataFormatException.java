@@ -7,9 +7,10 @@ import java.nio.file.Path;
  * position (line and column, or byte offset) and what was expected there.
  *
  * <p>Every reader of {@code dev.ember.data} (CSV, text, IDX, images, vocabularies, tokenizer
- * merges) reports malformed content with this one type; a file that cannot be opened or read
- * at all is an {@link java.io.UncheckedIOException} instead. It is an
- * {@link IllegalArgumentException}, like every other bad-input error of Ember's unchecked API.
+ * merges) reports malformed content with this one type. It is an {@link IllegalArgumentException},
+ * like every other bad-input error of Ember's unchecked API. A file that cannot be read at all
+ * is reported here too, at position "open", by the CSV, text and image readers, and as an
+ * {@link java.io.UncheckedIOException} by the others.
  */
 public final class DataFormatException extends IllegalArgumentException {
     private final transient Path file;
