@@ -38,7 +38,13 @@ public final class ModelFile {
         }
     }
 
-    /** Reads an estimator written by {@link #save}; {@code type} must be the class (or a supertype) stored in the file. */
+    /**
+     * Reads an estimator written by {@link #save}; {@code type} must be the class (or a supertype)
+     * stored in the file. Only classes of this package are loaded, and only after that check.
+     *
+     * @throws IllegalArgumentException if the file is not a model file of this package, naming it
+     * @throws UncheckedIOException if it cannot be read
+     */
     public static <T> T load(Path path, Class<T> type) {
         JsonObject root;
         try {

@@ -1,5 +1,6 @@
 package dev.ember.io;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ember.Ember;
 import dev.ember.Tensor;
@@ -40,6 +41,7 @@ public class CheckpointFuzzTest {
         for (byte[] seed : seeds().values()) check(seed);
     }
 
+    @DictionaryEntries({"\"dtype\"", "\"shape\"", "\"data_offsets\"", "\"__metadata__\"", "\"F32\"", "\"F64\"", "\"I64\"", "model.0.weight", "optimizer.state.0.exp_avg", "optimizer.group.0.lr", "scheduler.last_epoch", "rng.default", "rng.train_loader", "trainer.next_epoch", "trainer.global_step", "trainer.elapsed"})
     @FuzzTest(maxDuration = "20s")
     void resume(byte[] data) throws Exception {
         check(data);

@@ -3,6 +3,7 @@ package dev.ember.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ember.DType;
 import dev.ember.Tensor;
@@ -27,6 +28,7 @@ public class SafeTensorsFuzzTest {
         for (byte[] seed : seeds().values()) check(seed); // class loading and the tensor backend are not the input's doing
     }
 
+    @DictionaryEntries({"\"dtype\"", "\"shape\"", "\"data_offsets\"", "\"__metadata__\"", "\"F32\"", "\"F64\"", "\"I32\"", "\"I64\"", "\"BOOL\"", "\"F16\"", "[0,4]", "9223372036854775807"})
     @FuzzTest(maxDuration = "20s")
     void read(byte[] data) throws Exception {
         check(data);

@@ -3,6 +3,7 @@ package dev.ember.data.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ember.data.io.DataFormatException;
 import dev.ember.testing.FuzzTargets;
@@ -28,6 +29,7 @@ public class ByteBpeTokenizerFuzzTest {
         for (byte[] seed : seeds().values()) check(seed);
     }
 
+    @DictionaryEntries({"\"merges\"", "\"type\"", "\"byte-bpe\"", "[256,256]", "[97,98]"})
     @FuzzTest(maxDuration = "20s")
     void load(byte[] data) throws Exception {
         check(data);

@@ -2,6 +2,7 @@ package dev.ember.data.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ember.data.io.DataFormatException;
 import dev.ember.testing.FuzzTargets;
@@ -25,6 +26,7 @@ public class VocabularyFuzzTest {
         for (byte[] seed : seeds().values()) check(seed);
     }
 
+    @DictionaryEntries({"\"specials\"", "\"tokens\"", "\"<unk>\"", "\"<pad>\"", "\\u0000", "null"})
     @FuzzTest(maxDuration = "20s")
     void load(byte[] data) throws Exception {
         check(data);

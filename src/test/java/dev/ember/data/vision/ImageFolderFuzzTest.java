@@ -3,6 +3,7 @@ package dev.ember.data.vision;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ember.Tensor;
 import dev.ember.data.io.DataFormatException;
@@ -39,6 +40,7 @@ public class ImageFolderFuzzTest {
     @AfterAll
     static void restore() { ImageFolder.setMaxPixels(0); }
 
+    @DictionaryFile(resourcePath = "images.dict")
     @FuzzTest(maxDuration = "20s")
     void read(byte[] data) throws Exception {
         check(data);
