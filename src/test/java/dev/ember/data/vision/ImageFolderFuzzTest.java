@@ -55,7 +55,7 @@ public class ImageFolderFuzzTest {
         assertTrue(s.length == 3 && (s[0] == 1 || s[0] == 3) && s[1] * s[2] <= MAX_PIXELS, java.util.Arrays.toString(s));
         float[] v = t.toFloatArray();
         for (float x : v) assertTrue(x >= 0 && x <= 1, "pixel " + x);
-        assertArrayEquals(s, Images.toTensor(Images.toImage(t)).shape());
+        if (s[1] * s[2] <= 4096) assertArrayEquals(s, Images.toTensor(Images.toImage(t)).shape()); // toImage is per pixel: small ones only
     }
 
     /** The committed seeds: PNGs of every colour type (one interlaced, one 16-bit) and JPEGs (baseline, progressive, grey). */
