@@ -3,6 +3,7 @@ package dev.ember.data.text;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.ember.data.io.DataFormatException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,20 +58,13 @@ public final class Gpt2Tokenizer implements TokenEncoder {
     private final String vocabSource;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
+    /** {@code vocab}'s ids are checked by the caller to be distinct and in {@code [0, vocab.size())}. */
     private Gpt2Tokenizer(Map<String, Integer> vocab, List<String[]> merges, String vocabSource) {
         this.vocab = vocab;
         this.merges = merges;
         this.vocabSource = vocabSource;
-        int size = 0;
-        for (int id : vocab.values()) size = Math.max(size, id + 1);
-        tokens = new String[size];
-        for (var e : vocab.entrySet()) {
-            if (e.getValue() < 0) throw new IllegalArgumentException(vocabSource + ": token '" + e.getKey() + "' has a negative id " + e.getValue());
-            if (tokens[e.getValue()] != null)
-                throw new IllegalArgumentException(vocabSource + ": id " + e.getValue() + " is given to both '" + tokens[e.getValue()] + "' and '"
-                        + e.getKey() + "'");
-            tokens[e.getValue()] = e.getKey();
-        }
+        tokens = new String[vocab.size()];
+        for (var e : vocab.entrySet()) tokens[e.getValue()] = e.getKey();
         ranks = new HashMap<>();
         for (int i = 0; i < merges.size(); i++) ranks.putIfAbsent(merges.get(i)[0] + " " + merges.get(i)[1], i);
     }
@@ -78,21 +72,33 @@ public final class Gpt2Tokenizer implements TokenEncoder {
     /** Reads {@code vocab.json} and {@code merges.txt} from {@code dir}. */
     public static Gpt2Tokenizer load(Path dir) { return load(dir.resolve("vocab.json"), dir.resolve("merges.txt")); }
 
-    /** Reads the two files; a malformed entry is an error naming the file and, for merges, the line. */
+    /**
+     * Reads the two files. A malformed entry is a {@link DataFormatException} naming the file and the token or line:
+     * ids must be the integers {@code 0..n-1} of the {@code n} tokens, each once (so a hostile id cannot size an
+     * array), and every merge must join two tokens into one that the vocabulary has.
+     */
     public static Gpt2Tokenizer load(Path vocabJson, Path mergesTxt) {
         Map<String, Integer> vocab = new LinkedHashMap<>();
         try {
             JsonElement root = JsonParser.parseString(Files.readString(vocabJson, StandardCharsets.UTF_8));
-            if (!root.isJsonObject()) throw new IllegalArgumentException(vocabJson + ": expected a JSON object {token: id}");
+            if (!root.isJsonObject()) throw new DataFormatException(vocabJson, "top level", "expected a JSON object {token: id}");
+            int n = root.getAsJsonObject().size();
+            String[] seen = new String[n];
             for (var e : root.getAsJsonObject().entrySet()) {
-                if (!e.getValue().isJsonPrimitive() || !e.getValue().getAsJsonPrimitive().isNumber())
-                    throw new IllegalArgumentException(vocabJson + ": the id of token '" + e.getKey() + "' is not a number: " + e.getValue());
-                vocab.put(e.getKey(), e.getValue().getAsInt());
+                JsonElement v = e.getValue();
+                int id = v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber() && isInt(v.getAsDouble()) ? (int) v.getAsDouble() : -1;
+                if (id < 0 || id >= n)
+                    throw new DataFormatException(vocabJson, "token '" + e.getKey() + "'", "its id must be an integer in [0, " + n
+                            + ") (one per token), got " + v);
+                if (seen[id] != null)
+                    throw new DataFormatException(vocabJson, "token '" + e.getKey() + "'", "id " + id + " is also given to '" + seen[id] + "'");
+                seen[id] = e.getKey();
+                vocab.put(e.getKey(), id);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(vocabJson + ": " + e.getMessage(), e);
         } catch (com.google.gson.JsonParseException e) {
-            throw new IllegalArgumentException(vocabJson + ": not valid JSON: " + e.getMessage(), e);
+            throw new DataFormatException(vocabJson, "parse", "not valid JSON: " + e.getMessage(), e);
         }
         List<String[]> merges = new ArrayList<>();
         List<String> lines;
@@ -106,18 +112,20 @@ public final class Gpt2Tokenizer implements TokenEncoder {
             if (line.isEmpty() || (i == 0 && line.startsWith("#version"))) continue;
             String[] parts = line.split(" ", -1);
             if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty())
-                throw new IllegalArgumentException(mergesTxt + " line " + (i + 1) + ": expected two tokens separated by one space, got '" + line + "'");
+                throw new DataFormatException(mergesTxt, "line " + (i + 1), "expected two tokens separated by one space, got '" + line + "'");
             merges.add(parts);
         }
         Gpt2Tokenizer t = new Gpt2Tokenizer(vocab, merges, vocabJson.toString());
         for (int i = 0; i < merges.size(); i++) {
             String joined = merges.get(i)[0] + merges.get(i)[1];
             if (!vocab.containsKey(joined))
-                throw new IllegalArgumentException(mergesTxt + ": merge " + (i + 1) + " ('" + merges.get(i)[0] + " " + merges.get(i)[1]
-                        + "') makes '" + joined + "', which " + vocabJson + " does not have");
+                throw new DataFormatException(mergesTxt, "merge " + (i + 1), "'" + merges.get(i)[0] + " " + merges.get(i)[1] + "' makes '" + joined
+                        + "', which " + vocabJson + " does not have");
         }
         return t;
     }
+
+    private static boolean isInt(double v) { return v == Math.rint(v) && Math.abs(v) < Integer.MAX_VALUE; }
 
     /**
      * The same tokenizer as Ember's {@link ByteBpeTokenizer} (ids {@code 0..255} the bytes, then one per merge) in GPT-2's

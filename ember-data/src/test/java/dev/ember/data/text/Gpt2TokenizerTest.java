@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.ember.data.io.DataFormatException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,8 +78,23 @@ class Gpt2TokenizerTest {
         List<String> lines = new ArrayList<>(Files.readAllLines(tmp.resolve("merges.txt")));
         lines.set(5, "Ġt he extra");
         Files.write(tmp.resolve("merges.txt"), lines);
-        var e = assertThrows(IllegalArgumentException.class, () -> Gpt2Tokenizer.load(tmp));
-        assertTrue(e.getMessage().contains("merges.txt line 6") && e.getMessage().contains("Ġt he extra"), e.getMessage());
+        var e = assertThrows(DataFormatException.class, () -> Gpt2Tokenizer.load(tmp));
+        assertTrue(e.getMessage().contains("merges.txt: line 6") && e.getMessage().contains("Ġt he extra"), e.getMessage());
+    }
+
+    @Test
+    void vocabularyIdsMustBeTheIntegersBelowItsSize() throws Exception {
+        Files.copy(refs().resolve("merges.txt"), tmp.resolve("merges.txt"));
+        String vocab = Files.readString(refs().resolve("vocab.json"), StandardCharsets.UTF_8);
+        // an id far beyond the vocabulary (which would otherwise size the id table), a fraction, a repeated id
+        for (String bad : List.of("\"<|endoftext|>\": 2000000000", "\"<|endoftext|>\": 473.5", "\"<|endoftext|>\": 0")) {
+            Files.writeString(tmp.resolve("vocab.json"), vocab.replace("\"<|endoftext|>\": 474", bad), StandardCharsets.UTF_8);
+            var e = assertThrows(DataFormatException.class, () -> Gpt2Tokenizer.load(tmp), bad);
+            assertTrue(e.getMessage().contains("vocab.json") && e.getMessage().contains("<|endoftext|>"), e.getMessage());
+        }
+        Files.writeString(tmp.resolve("vocab.json"), "{\"a\": 0", StandardCharsets.UTF_8);
+        var e = assertThrows(DataFormatException.class, () -> Gpt2Tokenizer.load(tmp));
+        assertTrue(e.getMessage().contains("vocab.json") && e.getMessage().contains("JSON"), e.getMessage());
     }
 
     @Test
