@@ -121,9 +121,20 @@ class GptCommandsTest {
         Run noModel = cli("generate", "--model", tmp.resolve("nothing").toString(), "--prompt", "a");
         assertEquals(1, noModel.code());
         assertTrue(noModel.out().contains("--model") && noModel.out().contains("config.json"), noModel.out());
+        // bad options: exit code 2, naming the option, before any data is read
         Run badTok = cli(trainArgs(tmp.resolve("x"), "--steps", "10", "--tokenizer", "words"));
-        assertEquals(1, badTok.code());
+        assertEquals(2, badTok.code(), badTok.out());
         assertTrue(badTok.out().contains("--tokenizer"), badTok.out());
+        Run badHeads = cli("train", "--model", "gpt", "--width", "16", "--heads", "3", "--out", tmp.resolve("x").toString());
+        assertEquals(2, badHeads.code(), badHeads.out());
+        assertTrue(badHeads.out().contains("--width 16 must be a multiple of --heads 3"), badHeads.out());
+        Run epochs = cli(trainArgs(tmp.resolve("x"), "--epochs", "2"));
+        assertEquals(2, epochs.code(), epochs.out());
+        assertTrue(epochs.out().contains("--epochs") && epochs.out().contains("--steps"), epochs.out());
+        Run notGpt = cli("train", "--model", "mlp", "--tokenizer", "char");
+        assertEquals(2, notGpt.code(), notGpt.out());
+        assertTrue(notGpt.out().contains("--tokenizer applies to --model gpt only"), notGpt.out());
+        assertTrue(Files.notExists(tmp.resolve("x")), "nothing was written for refused options");
         Run missing = cli("train", "--model", "gpt", "--data", tmp.resolve("absent.txt").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.out().contains("--data") && missing.out().contains("absent.txt"), missing.out());

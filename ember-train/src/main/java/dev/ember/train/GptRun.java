@@ -122,10 +122,7 @@ public final class GptRun {
                 .log(log, 10)
                 .output(out, ProgressBar.isTerminal())
                 .build();
-        if (o.resume() != null) {
-            trainer.resume(o.resume());
-            windows.setEpochOffset(trainer.nextEpoch()); // the loader counts epochs from 0 again
-        }
+        if (o.resume() != null) trainer.resume(o.resume()); // the loader's epochs, and so the windows, continue
         List<EpochResult> history = trainer.fit(epochs);
         EpochResult last = history.getLast();
         Gpt2Checkpoint.save(model, dir);

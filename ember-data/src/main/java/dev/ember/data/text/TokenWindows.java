@@ -20,7 +20,7 @@ public final class TokenWindows implements BatchedDataset, EpochAware {
     private final int length, count;
     private final long seed;
     private final int[] fixedStarts;
-    private int epoch, epochOffset;
+    private int epoch;
 
     private TokenWindows(int[] ids, int length, int count, long seed, int[] fixedStarts) {
         check(ids, length, count);
@@ -61,14 +61,9 @@ public final class TokenWindows implements BatchedDataset, EpochAware {
         return new SplittableRandom(mix).nextInt(ids.length - length);
     }
 
+    /** The loader's epoch; a resumed Trainer continues the count ({@code DataLoader.setNextEpoch}), so windows repeat. */
     @Override
-    public void setEpoch(int epoch) { this.epoch = epochOffset + epoch; }
-
-    /**
-     * Epochs already trained before this loader's first: a resumed run sets it to the trainer's next epoch, so that the
-     * loader's epoch 0 draws the windows of the epoch the uninterrupted run would be in.
-     */
-    public void setEpochOffset(int offset) { this.epochOffset = offset; }
+    public void setEpoch(int epoch) { this.epoch = epoch; }
 
     @Override
     public int size() { return count; }
