@@ -73,6 +73,8 @@ class EmulatedCudaTest {
             assertTrue(Pattern.compile("passed (\\d+) of \\1\\n").matcher(out).find(), out);
             assertTrue(out.contains("PASS CudaContractTest.geluKeepsTheNegativeTail()"), out);
             assertTrue(out.contains("PASS ConformanceTest."), "ember-core's conformance suite ran on the device:\n" + out);
+            assertTrue(out.contains("PASS CudaLanguageModelTest.gptTrainingFollowsTheCpuLossCurve()"),
+                    "the language-model parity tests ran on the device:\n" + out);
             // NVRTC's output was cached, privately.
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
             try (Stream<Path> entries = Files.list(cache)) {
