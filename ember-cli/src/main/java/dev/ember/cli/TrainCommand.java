@@ -8,27 +8,32 @@ import dev.ember.train.FashionMnistRun;
 import dev.ember.train.NonFiniteLoss;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./ember train}: trains an MLP or the CNN on Fashion-MNIST with the given hyper-parameters, or
- * continues a run from a checkpoint ({@code --resume}). Every option is checked before any data is
+ * {@code ./ember train}: trains an MLP or the CNN on Fashion-MNIST, or a GPT on text ({@code --model gpt}, see
+ * {@link GptOptions}), with the given hyper-parameters, or continues a run from a checkpoint ({@code --resume}). Every option is checked before any data is
  * loaded; a run whose loss becomes NaN or infinite stops with a message naming the step and exit code 1,
  * unless {@code --on-nonfinite skip}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, version = "Ember " + dev.ember.Ember.VERSION,
-        description = "Train an MLP or a CNN on Fashion-MNIST.")
+        description = "Train an MLP or a CNN on Fashion-MNIST, or a GPT language model on text (--model gpt).")
 public final class TrainCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", description = "mlp or cnn (default ${DEFAULT-VALUE}).", defaultValue = "cnn")
+    @Option(names = "--model", description = "mlp, cnn or gpt (default ${DEFAULT-VALUE}).", defaultValue = "cnn")
     String model;
+
+    @Mixin
+    GptOptions gpt;
 
     @Option(names = "--epochs", description = "Most epochs, counting those of a resumed run (at least 1; default ${DEFAULT-VALUE}).",
             defaultValue = "10")
@@ -43,8 +48,9 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--device", description = "cpu, cuda[:i], opencl[:i] or auto (default ${DEFAULT-VALUE}).", defaultValue = "auto")
     String device;
 
-    @Option(names = "--data", description = "Directory holding the Fashion-MNIST files.")
-    Path data;
+    @Option(names = "--data", arity = "1..*", paramLabel = "PATH", description = "Directory holding the Fashion-MNIST files; for gpt, "
+            + "the text files (default: Debian's fortunes, else a built-in sample).")
+    List<Path> data;
 
     @Option(names = "--out", description = "Output directory (default runs/<model>).")
     Path out;
@@ -72,22 +78,29 @@ public final class TrainCommand implements Runnable {
 
     @Override
     public void run() {
+        if (model.equalsIgnoreCase("gpt")) {
+            gpt.run(this, spec);
+            return;
+        }
+        if (data != null && data.size() > 1) throw bad("--data takes one directory for mlp and cnn, got " + data.size() + " paths");
+        Path dataDir = data == null ? null : data.getFirst();
+        GptOptions.refuseOutsideGpt(this, spec);
         FashionMnistRun.Model m = switch (model.toLowerCase(Locale.ROOT)) {
             case "mlp" -> FashionMnistRun.Model.MLP;
             case "cnn" -> FashionMnistRun.Model.CNN;
-            default -> throw bad("--model must be mlp or cnn, got '" + model + "'");
+            default -> throw bad("--model must be mlp, cnn or gpt, got '" + model + "'");
         };
         if (epochs < 1) throw bad("--epochs must be at least 1, got " + epochs);
         if (batchSize < 1) throw bad("--batch-size must be at least 1, got " + batchSize);
         if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) throw bad("--lr must be a finite number >= 0, got " + lr);
         if (patience < 0) throw bad("--patience must be >= 0, got " + patience);
         if (trainLimit < 0) throw bad("--train-limit must be >= 0 (0: all images), got " + trainLimit);
-        checkDirectory("--data", data);
+        checkDirectory("--data", dataDir);
         if (resume != null && !Files.isRegularFile(resume)) throw bad("--resume: no such file: " + resume);
         Path dir = out != null ? out : Path.of("runs", model.toLowerCase(Locale.ROOT));
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw bad("--out: " + dir + " is a file, not a directory");
         Device dev = device(spec, device);
-        var options = new FashionMnistRun.Options(m, epochs, batchSize, lr, dev, data, dir, 5000, patience, download, seed,
+        var options = new FashionMnistRun.Options(m, epochs, batchSize, lr, dev, dataDir, dir, 5000, patience, download, seed,
                 trainLimit, resume, onNonFinite);
         if (ProcessGroups.launchedWorldSize() == 1) {
             report(FashionMnistRun.run(options, System.out));
@@ -110,7 +123,7 @@ public final class TrainCommand implements Runnable {
         group.close();
     }
 
-    private ParameterException bad(String message) { return new ParameterException(spec.commandLine(), message); }
+    ParameterException bad(String message) { return new ParameterException(spec.commandLine(), message); }
 
     private void checkDirectory(String option, Path dir) {
         if (dir != null && !Files.isDirectory(dir)) throw bad(option + ": not a directory: " + dir);

@@ -15,11 +15,14 @@ public final class LayerNorm extends Module {
     public LayerNorm(long... normalizedShape) { this(normalizedShape, 1e-5, true); }
 
     /** A {@code LayerNorm} with the given {@code normalizedShape}, {@code eps}, {@code elementwiseAffine}. */
-    public LayerNorm(long[] normalizedShape, double eps, boolean elementwiseAffine) {
+    public LayerNorm(long[] normalizedShape, double eps, boolean elementwiseAffine) { this(normalizedShape, eps, elementwiseAffine, true); }
+
+    /** As PyTorch 2.1+: {@code bias = false} keeps the learnable weight but drops the bias. */
+    public LayerNorm(long[] normalizedShape, double eps, boolean elementwiseAffine, boolean bias) {
         this.normalizedShape = normalizedShape.clone();
         this.eps = eps;
         this.weight = elementwiseAffine ? registerParameter("weight", Tensor.ones(normalizedShape)) : null;
-        this.bias = elementwiseAffine ? registerParameter("bias", Tensor.zeros(normalizedShape)) : null;
+        this.bias = elementwiseAffine && bias ? registerParameter("bias", Tensor.zeros(normalizedShape)) : null;
     }
 
     @Override
@@ -34,6 +37,7 @@ public final class LayerNorm extends Module {
         Tensor mean = x.mean(dims, true);
         Tensor centered = x.sub(mean);
         Tensor y = centered.mul(centered.square().mean(dims, true).add(eps).rsqrt());
-        return weight == null ? y : y.mul(weight.value()).add(bias.value());
+        if (weight != null) y = y.mul(weight.value());
+        return bias == null ? y : y.add(bias.value());
     }
 }

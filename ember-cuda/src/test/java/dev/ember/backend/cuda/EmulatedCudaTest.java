@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
  * {@code libcuda.so.1} whose device memory is host memory, and a {@code libnvrtc.so.13} that compiles the
  * CUDA source Ember renders, the same text a GPU's NVRTC compiles, for the host ({@code emulation/*.cpp}).
  * The child starts the real JCuda driver binding, Ember's NVRTC binding and kernel cache, and the shared
- * GPU backend over {@link CudaRuntime}, and runs the backend contract suite, the CUDA programs and
- * kernel-error tests, and ember-core's device suites (conformance, gradient checks) on the emulated device.
+ * GPU backend over {@link CudaRuntime}, and runs the backend contract suite, the CUDA programs,
+ * kernel-error and language-model tests, and ember-core's device suites (conformance, gradient checks)
+ * on the emulated device.
  * This checks the generated kernels' logic, launch parameters, JCuda and NVRTC usage and memory handling;
  * speed, device math libraries and real parallel races remain for a GPU run ({@code ci/gpu.sh}).
  */
@@ -60,7 +61,8 @@ class EmulatedCudaTest {
             env.put("EMBER_NVRTC_PATH", null);
             List<String> jvm = List.of("-Dember.kernelCache=" + cache, "-Dember.test.devices=cuda");
             List<String> classes = new java.util.ArrayList<>(List.of(CudaContractTest.class.getName(),
-                    CudaTensorProgramsTest.class.getName(), CudaKernelErrorThreadsTest.class.getName()));
+                    CudaTensorProgramsTest.class.getName(), CudaKernelErrorThreadsTest.class.getName(),
+                    CudaLanguageModelTest.class.getName()));
             classes.addAll(CORE_SUITES);
             ChildJvm.Result r = ChildJvm.run(jvm, env, 20, TestPrograms.class.getName(), classes.toArray(String[]::new));
             String out = r.output();
@@ -71,6 +73,8 @@ class EmulatedCudaTest {
             assertTrue(Pattern.compile("passed (\\d+) of \\1\\n").matcher(out).find(), out);
             assertTrue(out.contains("PASS CudaContractTest.geluKeepsTheNegativeTail()"), out);
             assertTrue(out.contains("PASS ConformanceTest."), "ember-core's conformance suite ran on the device:\n" + out);
+            assertTrue(out.contains("PASS CudaLanguageModelTest.gptTrainingFollowsTheCpuLossCurve()"),
+                    "the language-model parity tests ran on the device:\n" + out);
             // NVRTC's output was cached, privately.
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
             try (Stream<Path> entries = Files.list(cache)) {

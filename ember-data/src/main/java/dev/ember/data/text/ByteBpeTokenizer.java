@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * refuses files whose merges would build longer ones (a few doubling merges describe a token of
  * terabytes) with a {@link DataFormatException}.
  */
-public final class ByteBpeTokenizer {
+public final class ByteBpeTokenizer implements TokenEncoder {
     private static final Pattern PIECES = Pattern.compile(
             "'(?:[sdmt]|ll|ve|re)| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+");
 
@@ -149,9 +149,11 @@ public final class ByteBpeTokenizer {
     }
 
     /** Number of ids: 256 bytes plus one per merge. */
+    @Override
     public int vocabSize() { return lengthOf.length; }
 
     /** The ids of {@code text}. */
+    @Override
     public int[] encode(String text) {
         List<int[]> parts = new ArrayList<>();
         int total = 0;
@@ -183,6 +185,7 @@ public final class ByteBpeTokenizer {
     }
 
     /** The text of {@code ids}; invalid UTF-8 (only possible for id sequences not made by {@link #encode}) becomes U+FFFD. */
+    @Override
     public String decode(int[] ids) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (int id : ids) writeBytes(checkId("decode", id), out);
@@ -221,6 +224,12 @@ public final class ByteBpeTokenizer {
             stack[top++] = merges[t - 256][0];
         }
     }
+
+    @Override
+    public byte[] tokenBytes(int id) { return bytes(id); }
+
+    /** Merge {@code i}: the pair of ids {@code {left, right}} that id {@code 256 + i} joins. */
+    public int[] merge(int i) { return merges[i].clone(); }
 
     /** Writes the merges as JSON: {@code {"merges": [[left, right], ...]}}. */
     public void save(Path file) {

@@ -1,5 +1,6 @@
 package dev.ember.nn.functional;
 
+import dev.ember.Attention;
 import dev.ember.DType;
 import dev.ember.Tensor;
 import dev.ember.nn.Reduction;
@@ -38,6 +39,15 @@ public final class F {
         return x.mul(0.5).mul(inner.tanh().add(1.0));
     }
 
+    /**
+     * SiLU (swish), {@code x * sigmoid(x)}; any shape. Composed of tensor ops for now, in this one place, so that an
+     * elementwise op-table entry can replace it later without touching its callers.
+     */
+    public static Tensor silu(Tensor x) { return x.mul(x.sigmoid()); }
+
+    /** SwiGLU's gate: {@code silu(gate) * up} (shapes broadcast), as in LLaMA's feed-forward layer. */
+    public static Tensor swiglu(Tensor gate, Tensor up) { return silu(gate).mul(up); }
+
     /** Softmax along {@code dim}; keeps the shape. */
     public static Tensor softmax(Tensor x, int dim) { return x.softmax(dim); }
 
@@ -50,6 +60,67 @@ public final class F {
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         Tensor y = x.matmul(weight.t());
         return bias == null ? y : y.add(bias);
+    }
+
+    /** Rows of {@code weight [count, dim]} picked by integer {@code indices [...]}: {@code [..., dim]}. */
+    public static Tensor embedding(Tensor indices, Tensor weight) {
+        if (indices.dtype().isFloatingPoint())
+            throw new IllegalArgumentException("embedding: indices must be an integer tensor, got " + indices.dtype());
+        long[] shape = indices.shape();
+        long[] out = Arrays.copyOf(shape, shape.length + 1);
+        out[shape.length] = weight.size(1);
+        return weight.indexSelect(0, indices.reshape(-1)).reshape(out);
+    }
+
+    /**
+     * Layer normalisation over the trailing {@code normalizedShape}: {@code (x - mean) / sqrt(var + eps) * weight + bias}
+     * with the biased variance; weight and bias may be null.
+     */
+    public static Tensor layerNorm(Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        int[] dims = trailingDims("layerNorm", x, normalizedShape);
+        Tensor centered = x.sub(x.mean(dims, true));
+        Tensor y = centered.mul(centered.square().mean(dims, true).add(eps).rsqrt());
+        if (weight != null) y = y.mul(weight);
+        return bias == null ? y : y.add(bias);
+    }
+
+    /** RMS normalisation over the trailing {@code normalizedShape}: {@code x / sqrt(mean(x^2) + eps) * weight}; weight may be null. */
+    public static Tensor rmsNorm(Tensor x, long[] normalizedShape, Tensor weight, double eps) {
+        int[] dims = trailingDims("rmsNorm", x, normalizedShape);
+        Tensor y = x.mul(x.square().mean(dims, true).add(eps).rsqrt());
+        return weight == null ? y : y.mul(weight);
+    }
+
+    private static int[] trailingDims(String op, Tensor x, long[] normalizedShape) {
+        int k = normalizedShape.length, r = x.dim();
+        boolean ok = r >= k;
+        for (int i = 0; ok && i < k; i++) ok = x.size(r - k + i) == normalizedShape[i];
+        if (!ok) throw new IllegalArgumentException(op + ": input shape " + Arrays.toString(x.shape()) + " does not end with the normalized shape "
+                + Arrays.toString(normalizedShape));
+        int[] dims = new int[k];
+        for (int i = 0; i < k; i++) dims[i] = r - k + i;
+        return dims;
+    }
+
+    /** {@code softmax(q k^T / sqrt(E)) v}: {@code q [..., L, E]}, {@code k [..., S, E]}, {@code v [..., S, Ev]} -> {@code [..., L, Ev]}. */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v) {
+        return Attention.scaledDotProductAttention(q, k, v);
+    }
+
+    /**
+     * Attention as PyTorch's {@code F.scaled_dot_product_attention}: {@code attnMask} (null, BOOL where true takes part,
+     * or float added to the scores; broadcast to {@code [..., L, S]}), dropout on the probabilities (pass 0 in eval
+     * mode) and a causal mask. One autograd node whose backward recomputes the probabilities chunk by chunk; see
+     * {@link Attention}.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attnMask, double dropoutP, boolean isCausal) {
+        return Attention.scaledDotProductAttention(q, k, v, attnMask, dropoutP, isCausal);
+    }
+
+    /** As above with an explicit {@code scale} in place of {@code 1 / sqrt(E)}. */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attnMask, double dropoutP, boolean isCausal,
+                                                   double scale) {
+        return Attention.scaledDotProductAttention(q, k, v, attnMask, dropoutP, isCausal, scale);
     }
 
     /** Inverted dropout: in training zeroes with probability {@code p} and scales survivors by {@code 1/(1-p)}. */

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The character-GPT side-by-side of the README ("Text generation"): Ember's `./ember train --model gpt --compare`
+# against benchmarks/torch_gpt.py (the same model, data and recipe in PyTorch), alternated for R rounds, each run
+# under /usr/bin/time -v for its peak RSS. PyTorch runs in its fastest setting here: 2 threads, OMP_WAIT_POLICY=PASSIVE.
+#   benchmarks/compare_gpt.sh [rounds=3] [out=runs/compare-gpt]
+# Prints a Markdown table (medians and ranges) and writes it, with every run's JSON and log, to the output folder.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+rounds=${1:-3}
+out=${2:-runs/compare-gpt}
+mkdir -p "$out"
+./ember devices > /dev/null   # builds the jar first, so no round pays for it
+for r in $(seq 1 "$rounds"); do
+  echo "round $r/$rounds: ember" >&2
+  /usr/bin/time -v ./ember train --model gpt --compare --out "$out/ember-model" --json "$out/ember-$r.json" \
+      > "$out/ember-$r.log" 2> "$out/ember-$r.time"
+  echo "round $r/$rounds: pytorch" >&2
+  OMP_WAIT_POLICY=PASSIVE /usr/bin/time -v /usr/bin/python3 benchmarks/torch_gpt.py --threads 2 --json "$out/torch-$r.json" \
+      > "$out/torch-$r.log" 2> "$out/torch-$r.time"
+done
+/usr/bin/python3 benchmarks/compare_gpt_report.py "$out" "$rounds" | tee "$out/table.md"
