@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
-# Ember against its peers in one sitting: for each round and thread count (1 and 2), runs
+# Ember against its peers in one sitting: for each round, thread count (1 and 2) and vector width, runs
 # Ember's JMH benchmarks, then NumPy/OpenBLAS (GEMM, elementwise, sum/max), then PyTorch
 # (softmax, conv2d, training steps), each peer in its fastest configuration, and prints one
 # table of medians, ranges and Ember/peer ratios.
-#   benchmarks/compare.sh [--rounds N] [--threads "1 2"] [--only gemm,elementwise,reduce,conv,train] [--json FILE]
+# Widths: "native" is what the CPU has (AVX-512 where present: Ember's 16-lane kernels, OpenBLAS's own
+# kernel choice, oneDNN's widest ISA); "avx2" runs the 8-lane case on the same machine: Ember with
+# -XX:UseAVX=2, OpenBLAS with OPENBLAS_CORETYPE=Haswell, PyTorch with ATEN_CPU_CAPABILITY=avx2 and
+# DNNL_MAX_CPU_ISA=AVX2. Each peer row records the kernel that ran (threadpoolctl). On a CPU without
+# AVX-512 the two are the same and only "native" runs.
+#   benchmarks/compare.sh [--rounds N] [--threads "1 2"] [--widths "native avx2"]
+#                         [--only gemm,elementwise,reduce,conv,train] [--json FILE]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 cd "$root"
 
-rounds=2; threads="1 2"; only="gemm,elementwise,reduce,conv,train"; json=""
+rounds=2; threads="1 2"; widths="native avx2"; only="gemm,elementwise,reduce,conv,train"; json=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
+    --widths) widths="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
     --json) json="$2"; shift 2 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -54,27 +61,47 @@ done
 join() { local IFS='|'; echo "$*"; }
 ER="$(join "${ember_regex[@]}")"
 
+if ! grep -qw avx512f /proc/cpuinfo; then
+  # Without AVX-512 the native width is AVX2: one run covers both.
+  widths="native"
+fi
+for w in $widths; do
+  case "$w" in native|avx2) ;; *) echo "compare.sh: unknown width $w (native, avx2)" >&2; exit 2 ;; esac
+done
+
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
 echo "compare.sh: $rounds round(s), threads: $threads; machine: $cpu; load now: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+# Environment of each width, for the peers. Inherited OPENBLAS_* settings are dropped first, so that
+# "native" gets OpenBLAS's own core detection.
+peer_env() {
+  local w="$1"
+  echo "-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u ATEN_CPU_CAPABILITY -u DNNL_MAX_CPU_ISA"
+  [ "$w" = avx2 ] && echo "OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 DNNL_MAX_CPU_ISA=AVX2"
+  return 0
+}
 for r in $(seq 1 "$rounds"); do
   for t in $threads; do
-    echo "== round $r, $t thread(s): Ember" >&2
-    EMBER_NUM_THREADS="$t" "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$JAR" dev.ember.bench.BenchMain \
-      "$ER" --threads "$t" --quick --json "$out/ember-$r-$t.json" > "$out/ember-$r-$t.log" 2>&1 \
-      || { tail -30 "$out/ember-$r-$t.log" >&2; exit 1; }
-    if [ ${#numpy_filter[@]} -gt 0 ]; then
-      echo "== round $r, $t thread(s): NumPy" >&2
-      # Debian's OpenBLAS is fastest here with its own core detection: drop inherited overrides.
-      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" \
-        "$PY" "$here/peers/numpy_bench.py" --threads "$t" --filter "$(join "${numpy_filter[@]}")" --json "$out/peer-numpy-$r-$t.json"
-    fi
-    if [ ${#torch_filter[@]} -gt 0 ]; then
-      echo "== round $r, $t thread(s): PyTorch" >&2
-      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE \
-        "$PY" "$here/peers/torch_bench.py" --threads "$t" --filter "$(join "${torch_filter[@]}")" --json "$out/peer-torch-$r-$t.json"
-    fi
+    for w in $widths; do
+      jvm=""; [ "$w" = avx2 ] && jvm="-XX:UseAVX=2"
+      echo "== round $r, $t thread(s), $w: Ember" >&2
+      EMBER_NUM_THREADS="$t" "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$JAR" dev.ember.bench.BenchMain \
+        "$ER" --threads "$t" --quick ${jvm:+--jvm-args "$jvm"} --json "$out/ember-$r-$t-$w.json" > "$out/ember-$r-$t-$w.log" 2>&1 \
+        || { tail -30 "$out/ember-$r-$t-$w.log" >&2; exit 1; }
+      # shellcheck disable=SC2046
+      if [ ${#numpy_filter[@]} -gt 0 ]; then
+        echo "== round $r, $t thread(s), $w: NumPy" >&2
+        env $(peer_env "$w") OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" \
+          "$PY" "$here/peers/numpy_bench.py" --threads "$t" --filter "$(join "${numpy_filter[@]}")" --json "$out/peer-numpy-$r-$t-$w.json"
+      fi
+      # shellcheck disable=SC2046
+      if [ ${#torch_filter[@]} -gt 0 ]; then
+        echo "== round $r, $t thread(s), $w: PyTorch" >&2
+        env $(peer_env "$w") OMP_WAIT_POLICY=PASSIVE \
+          "$PY" "$here/peers/torch_bench.py" --threads "$t" --filter "$(join "${torch_filter[@]}")" --json "$out/peer-torch-$r-$t-$w.json"
+      fi
+    done
   done
 done
 echo

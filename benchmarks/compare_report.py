@@ -1,9 +1,10 @@
 """Merges the JSON files of one benchmarks/compare.sh sitting into one table.
 
-Ember rows come from BenchMain --json (benchmark, params, medianMs of the JMH iterations, throughput, unit);
-peer rows from peers/*.py (key, threads, ms, peer). Each figure is the median over
-rounds, with the range; the ratio is Ember's throughput over the peer's (peer ms / Ember ms),
-so above 1 means Ember is faster.
+Files are named ember-ROUND-THREADS-WIDTH.json and peer-NAME-ROUND-THREADS-WIDTH.json (WIDTH: native or avx2;
+older sittings without a width read as native). Ember rows come from BenchMain --json (benchmark, params, medianMs
+of the JMH iterations, throughput, unit); peer rows from peers/*.py (key, threads, ms, peer, kernel). Each figure is
+the median over rounds, with the range; the ratio is Ember's throughput over the peer's (peer ms / Ember ms), so
+above 1 means Ember is faster. Rows are compared only within one width.
 Usage: compare_report.py DIR [--json FILE] [--machine TEXT]
 """
 import argparse
@@ -32,6 +33,12 @@ def ember_key(row):
     raise ValueError("compare_report: unknown benchmark " + b)
 
 
+def width_of(path):
+    stem = os.path.basename(path)[:-len(".json")]
+    last = stem.rsplit("-", 1)[-1]
+    return last if last in ("native", "avx2") else "native"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
@@ -39,46 +46,57 @@ def main():
     ap.add_argument("--machine", default="")
     args = ap.parse_args()
 
-    ember, peer, work, unit, peer_name, order = {}, {}, {}, {}, {}, []
+    ember, peer, work, unit, peer_name, kernels, order = {}, {}, {}, {}, {}, {}, []
     for f in sorted(glob.glob(os.path.join(args.dir, "ember-*.json"))):
+        w = width_of(f)
         for row in json.load(open(f)):
             k, t = ember_key(row), int(row["params"]["threads"])
             if k not in order:
                 order.append(k)
-            ember.setdefault((k, t), []).append(row["medianMs"])
+            ember.setdefault((k, t, w), []).append(row["medianMs"])
             work[k] = row["throughput"] * 1e9 * row["msPerOp"] * 1e-3  # FLOP or bytes per call
             unit[k] = row["unit"]
     for f in sorted(glob.glob(os.path.join(args.dir, "peer-*.json"))):
+        w = width_of(f)
         for row in json.load(open(f)):
-            peer.setdefault((row["key"], int(row["threads"])), []).append(row["ms"])
+            key = (row["key"], int(row["threads"]), w)
+            peer.setdefault(key, []).append(row["ms"])
             peer_name[row["key"]] = row["peer"]
+            if row.get("kernel"):
+                kernels.setdefault((row["peer"], w), set()).add(row["kernel"])
 
     def fig(k, ms):
         return work[k] / (ms * 1e-3) / 1e9
 
-    lines = [f"| benchmark | threads | Ember | peer | Ember/peer |", "|---|---:|---:|---:|---:|"]
+    lines = [f"| benchmark | width | threads | Ember | peer | Ember/peer |", "|---|---|---:|---:|---:|---:|"]
     records = []
-    for k in order:
-        for t in sorted({t for (kk, t) in ember if kk == k}):
-            e = ember[(k, t)]
+    widths = [w for w in ("native", "avx2") if any(kw == w for (_, _, kw) in ember)]
+    for k, w in [(k, w) for k in order for w in widths]:
+        for t in sorted({t for (kk, t, kw) in ember if kk == k and kw == w}):
+            e = ember[(k, t, w)]
             em = statistics.median(e)
             e_txt = f"{fig(k, em):.1f} {unit[k]} ({em:.3g} ms; {min(e):.3g}-{max(e):.3g})"
-            rec = {"benchmark": k, "threads": t, "unit": unit[k], "ember_ms": e, "ember_median_ms": em,
+            rec = {"benchmark": k, "width": w, "threads": t, "unit": unit[k], "ember_ms": e, "ember_median_ms": em,
                    "ember_throughput": fig(k, em)}
-            p = peer.get((k, t))
+            p = peer.get((k, t, w))
             if p:
                 pm = statistics.median(p)
                 p_txt = f"{peer_name[k]}: {fig(k, pm):.1f} ({pm:.3g} ms; {min(p):.3g}-{max(p):.3g})"
                 ratio = pm / em
                 rec.update({"peer": peer_name[k], "peer_ms": p, "peer_median_ms": pm, "peer_throughput": fig(k, pm), "ratio": ratio})
-                lines.append(f"| {k} | {t} | {e_txt} | {p_txt} | **{ratio:.2f}** |")
+                lines.append(f"| {k} | {w} | {t} | {e_txt} | {p_txt} | **{ratio:.2f}** |")
             else:
-                lines.append(f"| {k} | {t} | {e_txt} | - | - |")
+                lines.append(f"| {k} | {w} | {t} | {e_txt} | - | - |")
             records.append(rec)
     print("\n".join(lines))
+    if kernels:
+        print()
+        for (name, w), ks in sorted(kernels.items()):
+            print(f"{name}, {w}: {'; '.join(sorted(ks))}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"machine": args.machine, "rows": records}, f, indent=1)
+            json.dump({"machine": args.machine, "peer_kernels": {f"{n} {w}": sorted(ks) for (n, w), ks in kernels.items()},
+                       "rows": records}, f, indent=1)
         print(f"\nwrote {args.json}")
 
 

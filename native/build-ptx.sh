@@ -1,37 +1,34 @@
 #!/usr/bin/env bash
-# Compiles kernels/cuda/*.cu to PTX for compute_75 and compute_90 into
-# ember-cuda/src/main/resources/dev/ember/kernels/cuda/<name>.<arch>.ptx (committed, so machines
-# without nvcc build the same jar). Files are rewritten only when their content changes.
-# Usage: native/build-ptx.sh [output-dir]   (NVCC=/path/to/nvcc to choose the compiler)
-# In CI (CI=true) the Maven profile does not rewrite the committed PTX: it runs native/check-ptx.sh,
-# which fails when the committed PTX differs from what the sources compile to.
+# Builds the packaged PTX, the CUDA backend's fallback where NVRTC is absent: renders Ember's CUDA kernels
+# (the very sources NVRTC compiles at run time, from the op table and kernels/*.c) with
+# dev.ember.backend.gpu.KernelSource, compiles each to PTX for compute_75 and compute_90 with nvcc, records
+# each source's SHA-256 in manifest.properties (a PTX is used only for the source it came from), and checks
+# that every PTX assembles for sm_90 where ptxas exists. Nothing it writes is committed.
+# Usage: native/build-ptx.sh OUTPUT_DIR CLASSES_DIR -classpath CLASSPATH   (the Maven profile "nvcc" runs it;
+#        NVCC=/path/to/nvcc chooses the compiler)
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-out="${1:-$root/ember-cuda/src/main/resources/dev/ember/kernels/cuda}"
+out="$1"; classes="$2"; shift 2
+[ "${1:-}" = "-classpath" ] || { echo "build-ptx: usage: build-ptx.sh OUTPUT_DIR CLASSES_DIR -classpath CLASSPATH" >&2; exit 2; }
+cp="$2"
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 nvcc="${NVCC:-$(command -v nvcc || echo /usr/local/bin/nvcc)}"
 [ -x "$nvcc" ] || { echo "build-ptx: nvcc not found (set NVCC or put it on PATH)" >&2; exit 2; }
-mkdir -p "$out"
-# Skip when sources, compiler and outputs are unchanged since the last run (the Maven profile runs this on every build).
-stamp="$root/target/cuda-ptx.stamp"
-fingerprint() { (cd "$root/kernels/cuda" && cat *.cu *.cuh; "$nvcc" --version; cat "$out"/*.ptx 2>/dev/null) | sha256sum | cut -d' ' -f1; }
-if [ -z "${1:-}" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(fingerprint)" ]; then exit 0; fi
-if [ -z "${1:-}" ] && [ "${CI:-}" = "true" ]; then
-  bash "$root/native/check-ptx.sh"
-  mkdir -p "$root/target"; fingerprint > "$stamp"
-  exit 0
-fi
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-# Relative paths and no line info keep the PTX independent of where the checkout lives.
-cd "$root/kernels/cuda"
-for cu in *.cu; do
-  name="${cu%.cu}"
+src="$(mktemp -d)"
+trap 'rm -rf "$src"' EXIT
+"$java" -cp "$cp" dev.ember.backend.gpu.KernelSource cuda "$src"
+dest="$out/dev/ember/kernels/cuda"
+rm -rf "$dest"
+mkdir -p "$dest"
+ptxas="$(command -v ptxas || echo /usr/local/bin/ptxas)"
+for cu in "$src"/*.cu; do
+  name="$(basename "$cu" .cu)"
+  sha="$(sha256sum "$cu" | cut -d' ' -f1)"
   for arch in compute_75 compute_90; do
-    "$nvcc" -ptx -arch="$arch" -O3 -std=c++17 "$cu" -o "$tmp/$name.$arch.ptx"
-    if ! cmp -s "$tmp/$name.$arch.ptx" "$out/$name.$arch.ptx" 2>/dev/null; then
-      cp "$tmp/$name.$arch.ptx" "$out/$name.$arch.ptx"
-      echo "build-ptx: updated $name.$arch.ptx"
-    fi
+    "$nvcc" -ptx -arch="$arch" -fmad=false -o "$dest/$name.$arch.ptx" "$cu"
+    echo "$name.$arch=$sha" >> "$dest/manifest.properties"
   done
+  if [ -x "$ptxas" ]; then "$ptxas" -arch=sm_90 "$dest/$name.compute_90.ptx" -o /dev/null; fi
 done
-if [ -z "${1:-}" ]; then mkdir -p "$root/target"; fingerprint > "$stamp"; fi
+mkdir -p "$classes/dev/ember/kernels/cuda"
+cp "$dest"/* "$classes/dev/ember/kernels/cuda/"
+echo "build-ptx: $(ls "$dest"/*.ptx | wc -l) PTX files from $(ls "$src"/*.cu | wc -l) rendered sources"

@@ -1,7 +1,8 @@
 """NumPy (OpenBLAS) side of benchmarks/compare.sh: GEMM, elementwise ops and reductions.
 
 Run with Debian's /usr/bin/python3; set OPENBLAS_NUM_THREADS to the thread count before
-starting (compare.sh does). NumPy's ufuncs are single-threaded whatever the setting.
+starting (compare.sh does), and OPENBLAS_CORETYPE to pick a kernel (Haswell: AVX2). The kernel
+that ran (threadpoolctl) goes into the JSON. NumPy's ufuncs are single-threaded whatever the setting.
 Usage: numpy_bench.py --threads T [--json FILE] [--filter REGEX]
 """
 import argparse
@@ -10,12 +11,12 @@ import re
 import numpy as np
 from scipy.special import erf
 
-from timing import emit, measure
+from timing import blas_kernel, emit, measure
 
 
 def gemm_items():
     shapes = ["256x256x256", "512x512x512", "1024x1024x1024", "2048x2048x2048", "4096x1024x1024",
-              "b64:128x32x128", "128x784x256", "128x128x10", "64x288x196"]
+              "b64:128x32x128", "b64:128x128x32", "128x784x256", "128x128x10", "64x288x196"]
     rng = np.random.default_rng(1)
     for s in shapes:
         batch = 1
@@ -66,7 +67,7 @@ def main():
     for key, make in list(gemm_items()) + list(elementwise_items()):
         if re.search(args.filter, key):
             rows.append((key, measure(make())))
-    emit(args.json, "numpy", args.threads, rows)
+    emit(args.json, "numpy", args.threads, rows, "OpenBLAS " + blas_kernel())
 
 
 if __name__ == "__main__":

@@ -25,9 +25,19 @@ def measure(fn, warmup_s=0.5, batches=5, batch_s=0.3):
     return statistics.median(samples)
 
 
-def emit(path, peer, threads, rows):
-    """Writes [{key, threads, ms, peer}] as JSON to path (or prints it when path is None)."""
-    out = [{"key": k, "threads": threads, "ms": ms, "peer": peer} for k, ms in rows]
+def blas_kernel():
+    """The OpenBLAS kernel this process runs (threadpoolctl's "architecture", e.g. Haswell, SkylakeX, Cooperlake)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (no threadpoolctl)"
+    archs = sorted({i.get("architecture", "?") for i in threadpool_info() if i.get("internal_api") == "openblas"})
+    return "/".join(archs) if archs else "no OpenBLAS loaded"
+
+
+def emit(path, peer, threads, rows, kernel=""):
+    """Writes [{key, threads, ms, peer, kernel}] as JSON to path (or prints it when path is None)."""
+    out = [{"key": k, "threads": threads, "ms": ms, "peer": peer, "kernel": kernel} for k, ms in rows]
     text = json.dumps(out, indent=1)
     if path:
         with open(path, "w") as f:

@@ -1,7 +1,8 @@
 """PyTorch side of benchmarks/compare.sh: softmax, conv2d forward/backward at the demo CNN's
 shapes, and one training step (forward, cross-entropy, backward, Adam 1e-3) of the demo MLP
 and CNN at batch 128. Its fastest setting here: torch.set_num_threads(T) and, for T > 1,
-OMP_WAIT_POLICY=PASSIVE in the environment (compare.sh sets it).
+OMP_WAIT_POLICY=PASSIVE in the environment (compare.sh sets it). For the AVX2 case compare.sh sets
+ATEN_CPU_CAPABILITY=avx2, DNNL_MAX_CPU_ISA=AVX2 and OPENBLAS_CORETYPE=Haswell.
 Usage: torch_bench.py --threads T [--json FILE] [--filter REGEX]
 """
 import argparse
@@ -11,7 +12,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from timing import emit, measure
+import os
+
+from timing import blas_kernel, emit, measure
 
 BATCH = 128
 
@@ -85,7 +88,10 @@ def main():
     for key, make in list(softmax_items()) + list(conv_items()) + list(train_items()):
         if re.search(args.filter, key):
             rows.append((key, measure(make())))
-    emit(args.json, "torch", args.threads, rows)
+    aten = re.search(r"CPU capability usage: (\S+)", torch.__config__.show())
+    kernel = (f"ATen {aten.group(1) if aten else '?'}, oneDNN ISA {os.environ.get('DNNL_MAX_CPU_ISA', 'default')}, "
+              f"OpenBLAS {blas_kernel()}")
+    emit(args.json, "torch", args.threads, rows, kernel)
 
 
 if __name__ == "__main__":

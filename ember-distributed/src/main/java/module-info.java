@@ -5,7 +5,6 @@
 module dev.ember.distributed {
     requires transitive dev.ember.nn;
     requires transitive dev.ember.data;
-    requires static dev.ember.cuda; // NCCL: device addresses of CUDA tensors
 
     exports dev.ember.distributed;
 }

@@ -1,6 +1,6 @@
-/** The OpenCL backend (LWJGL); it exports nothing and is found by {@code ServiceLoader}. */
+/** The OpenCL runtime (LWJGL) of the shared GPU backend; it exports nothing and is found by {@code ServiceLoader}. */
 module dev.ember.opencl {
-    requires dev.ember.core;
+    requires dev.ember.gpu;
     requires org.lwjgl;
     requires org.lwjgl.opencl;
 

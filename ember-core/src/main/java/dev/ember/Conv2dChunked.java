@@ -1,6 +1,7 @@
 package dev.ember;
 
 import dev.ember.backend.Backend;
+import dev.ember.backend.FusedConv;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.ConvGeometry;
 import dev.ember.backend.Strided;
@@ -14,6 +15,10 @@ import dev.ember.backend.Strided;
  * is 29 MB, and writing it, reading it back for the weight gradient, and writing and folding its
  * gradient cost more than the GEMMs; chunk by chunk all of that stays in cache, and memory holds only
  * the chunk buffers. GPU backends get one chunk (the whole batch), which keeps their kernels large.
+ *
+ * <p>Where the backend has fused kernels for the geometry ({@code FusedConv.conv2d}, {@code conv2dInputGrad}: on the
+ * CPU, stride 1 with same-width padding), the forward pass and the input gradient use them instead, and the
+ * chunks only compute the weight gradient.
  */
 final class Conv2dChunked {
     private Conv2dChunked() {}
@@ -39,7 +44,11 @@ final class Conv2dChunked {
         int n = x.shape[0], cin = x.shape[1], cout = w.shape[0];
         int rows = cin * g.kernelH() * g.kernelW(), l = g.outH() * g.outW();
         Tensor out = Tensor.empty(be, t, new int[]{n, cout, g.outH(), g.outW()});
-        if (out.numel() > 0 && rows > 0) {
+        var fused = Ember.fused(be, FusedConv.class);
+        if (out.numel() > 0 && rows > 0 && fused.isPresent()
+                && fused.get().conv2d(x.strided(), w.strided(), bias == null ? null : bias.strided(), g, out.strided())) {
+            // The backend's fused kernel (CPU: an implicit GEMM straight into the output) did it all.
+        } else if (out.numel() > 0 && rows > 0) {
             Tensor cols = Tensor.empty(be, t, new int[]{rows, chunk * l});
             Tensor prod = Tensor.empty(be, t, new int[]{cout, chunk * l});
             Strided weight = new Strided(w.liveStorage(), new int[]{1, cout, rows}, new int[]{0, rows, 1}, w.offset);
@@ -69,7 +78,11 @@ final class Conv2dChunked {
         Tensor gx = needs[0] ? Tensor.empty(be, t, x.shape) : null; // zero-filled: col2im adds into it
         Tensor gw = needs[1] ? Tensor.empty(be, t, new int[]{cout, rows}) : null;
         Tensor gb = needs.length > 2 && needs[2] ? grad.sum(new int[]{0, 2, 3}, false) : null;
-        if ((gx != null || gw != null) && rows > 0 && grad.numel() > 0) {
+        // The input gradient from the backend's fused kernel where it has one; the chunks below then skip it.
+        var fused = Ember.fused(be, FusedConv.class);
+        boolean gxDone = gx != null && rows > 0 && grad.numel() > 0 && fused.isPresent()
+                && fused.get().conv2dInputGrad(grad.contiguous().strided(), w.strided(), g, gx.strided());
+        if (((gx != null && !gxDone) || gw != null) && rows > 0 && grad.numel() > 0) {
             Tensor gt = Tensor.empty(be, t, new int[]{cout, chunk * l});
             Tensor cols = Tensor.empty(be, t, new int[]{rows, chunk * l});
             Tensor part = gw == null ? null : Tensor.empty(be, t, new int[]{cout, rows});
@@ -90,7 +103,7 @@ final class Conv2dChunked {
                     be.matmul(gMat, colsT, target);
                     if (i0 > 0) be.binary(BinaryOp.ADD, gw.strided(), part.strided(), gw.strided());
                 }
-                if (gx != null) {
+                if (gx != null && !gxDone) {
                     // dcols [rows, nc L] = W^T @ dY, folded back into the chunk's images.
                     be.matmul(wT, gMat, matrix(cols, rows, nc * l, nc * l));
                     be.col2im(new Strided(cols.storage, new int[]{nc, rows, l}, new int[]{l, nc * l, 1}, 0), g,

@@ -1,6 +1,7 @@
 package dev.ember;
 
 import dev.ember.backend.ConvGeometry;
+import dev.ember.backend.FusedMaxPool;
 
 /**
  * Convolution and pooling, built from one primitive pair: {@code unfold} (im2col)
@@ -181,7 +182,8 @@ final class Convolution {
         if (Shapes.numel(shape) == 0) return null;
         Tensor out = Tensor.empty(x.backend(), x.dtype(), shape);
         Tensor idx = Tensor.empty(x.backend(), DType.INT32, shape);
-        if (!x.backend().maxPool2d(x.strided(), g, out.strided(), idx.strided())) return null;
+        var kernel = Ember.fused(x.backend(), FusedMaxPool.class);
+        if (kernel.isEmpty() || !kernel.get().maxPool2d(x.strided(), g, out.strided(), idx.strided())) return null;
         int[] inShape = x.shape.clone();
         return Tensor.record("maxPool2d", out, (grad, needs) -> new Tensor[]{maxPoolBackward(grad, idx, g, inShape)}, x);
     }
@@ -194,7 +196,8 @@ final class Convolution {
     static Tensor maxPoolBackward(Tensor grad, Tensor idx, ConvGeometry g, int[] inShape) {
         int n = inShape[0], c = inShape[1], hw = g.inH() * g.inW(), l = g.outH() * g.outW();
         Tensor dx = Tensor.empty(grad.backend(), grad.dtype(), inShape); // zero-filled
-        if (!grad.backend().maxPool2dBackward(grad.strided(), idx.strided(), g, dx.strided())) {
+        var kernel = Ember.fused(grad.backend(), FusedMaxPool.class);
+        if (kernel.isEmpty() || !kernel.get().maxPool2dBackward(grad.strided(), idx.strided(), g, dx.strided())) {
             try (var ignored = Ember.noGrad()) {
                 dx = dx.reshape(n, c, hw).scatterAdd(2, idx.reshape(n, c, l), grad.reshape(n, c, l)).reshape(Shapes.toLong(inShape));
             }

@@ -3,9 +3,7 @@ package dev.ember;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.Strided;
 import dev.ember.backend.UnaryOp;
-import java.util.EnumSet;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Elementwise ops with broadcasting and type promotion, each with its gradient
@@ -15,17 +13,13 @@ import java.util.Set;
 final class Elementwise {
     private Elementwise() {}
 
-    /** Unary ops that are defined on integers and keep the dtype; the rest compute in floating point. */
-    private static final Set<UnaryOp> INTEGER_OPS = EnumSet.of(UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SIGN, UnaryOp.SQUARE,
-            UnaryOp.RELU, UnaryOp.CLAMP, UnaryOp.FLOOR, UnaryOp.CEIL, UnaryOp.ROUND);
-
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
 
     static Tensor unary(UnaryOp op, Tensor x, double a, double b) {
         String name = op.name().toLowerCase(Locale.ROOT);
         if (x.dtype() == DType.BOOL && op != UnaryOp.CLAMP)
             x = x.to(DType.INT64);
-        if (!x.dtype().isFloatingPoint() && !INTEGER_OPS.contains(op)) x = x.to(Ember.defaultDType());
+        if (!x.dtype().isFloatingPoint() && !op.keepsIntegerDtype()) x = x.to(Ember.defaultDType()); // the op table's integer forms
         Tensor out = unaryRaw(op, x, x.dtype(), a, b);
         Tensor in = x;
         return Tensor.recordSaving(name, out, new Tensor[]{in, out}, (g, needs) -> new Tensor[]{unaryGrad(op, in, out, g, a, b)}, x);

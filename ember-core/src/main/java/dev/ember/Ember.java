@@ -1,9 +1,11 @@
 package dev.ember;
 
 import dev.ember.autograd.GradMode;
+import dev.ember.backend.Backend;
 import dev.ember.backend.Backends;
 import dev.ember.backend.MemoryStats;
 import dev.ember.backend.cpu.Parallel;
+import java.util.Optional;
 
 /**
  * Global settings: the random seed, grad mode, default device and dtype, CPU
@@ -17,6 +19,7 @@ public final class Ember {
 
     private static volatile Device defaultDevice = Device.cpu();
     private static volatile DType defaultDType = DType.FLOAT32;
+    private static volatile boolean fusedKernels = true;
 
     // ---- random ------------------------------------------------------------------------------
 
@@ -56,6 +59,23 @@ public final class Ember {
         if (!dtype.isFloatingPoint())
             throw new IllegalArgumentException("setDefaultDType: only FLOAT32 or FLOAT64 can be the default, got " + dtype);
         defaultDType = dtype;
+    }
+
+    // ---- fused kernels ------------------------------------------------------------------------
+
+    /** True (the default) when ops use a backend's fused kernels where it has them. */
+    public static boolean fusedKernelsEnabled() { return fusedKernels; }
+
+    /**
+     * Whether ops use a backend's optional fused kernels (softmax, max pooling, optimizer steps) or
+     * compose the same results from primitive kernels, as {@code torch.backends.*.enabled} switches a
+     * library off. Process-wide; the backend contract suite runs both ways and compares them.
+     */
+    public static void setFusedKernelsEnabled(boolean enabled) { fusedKernels = enabled; }
+
+    /** {@code backend}'s capability {@code type} when fused kernels are enabled. */
+    static <T> Optional<T> fused(Backend backend, Class<T> type) {
+        return fusedKernels ? backend.capability(type) : Optional.empty();
     }
 
     // ---- CPU threads and device memory -------------------------------------------------------

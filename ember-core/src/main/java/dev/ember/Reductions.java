@@ -1,5 +1,6 @@
 package dev.ember;
 
+import dev.ember.backend.FusedSoftmax;
 import dev.ember.backend.ReduceOp;
 import java.util.Arrays;
 
@@ -60,12 +61,7 @@ final class Reductions {
             if (r == 0 && op != ReduceOp.SUM && op != ReduceOp.PROD && Shapes.numel(outer) > 0)
                 throw new IllegalArgumentException(op.name().toLowerCase() + ": cannot reduce over a zero-size dimension (shape "
                         + Shapes.str(x.shape) + ", dims " + Arrays.toString(dims) + ")");
-            DType outType = switch (op) {
-                case ARGMAX, ARGMIN -> DType.INT64;
-                case SUM, PROD -> x.dtype().isFloatingPoint() ? x.dtype() : DType.INT64;
-                default -> x.dtype();
-            };
-            Tensor out = Tensor.empty(x.backend(), outType, outer);
+            Tensor out = Tensor.empty(x.backend(), op.outputType(x.dtype()), outer);
             if (Shapes.numel(outer) > 0) {
                 if (r == 0) x.backend().fill(out.strided(), op == ReduceOp.PROD ? 1 : 0);
                 else x.backend().reduce(op, moved.strided(), out.strided());
@@ -192,8 +188,10 @@ final class Reductions {
      */
     private static Tensor fusedSoftmax(Tensor x, int d, boolean log) {
         if (d != x.dim() - 1 || x.dim() == 0) return null;
+        var kernel = Ember.fused(x.backend(), FusedSoftmax.class);
+        if (kernel.isEmpty()) return null;
         Tensor out = Tensor.empty(x.backend(), x.dtype(), x.shape);
-        if (!x.backend().softmaxLastDim(x.strided(), out.strided(), log)) return null;
+        if (!kernel.get().softmaxLastDim(x.strided(), out.strided(), log)) return null;
         return Tensor.recordSaving(log ? "logSoftmax" : "softmax", out, new Tensor[]{out}, (g, needs) -> new Tensor[]{log
                 ? g.sub(out.exp().mul(g.sum(d, true)))
                 : out.mul(g.sub(g.mul(out).sum(d, true)))}, x);

@@ -787,7 +787,8 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * The storage, shape, strides and offset behind this tensor, as a backend sees them (checked: a closed
-     * tensor throws). Public for native interop that reads device memory itself (NCCL collectives).
+     * tensor throws). Public for native interop that reads device memory itself (NCCL collectives, through
+     * the backend's {@link dev.ember.backend.NativeInterop} capability).
      */
     public Strided strided() { return new Strided(liveStorage(), shape, strides, offset); }
 

@@ -20,8 +20,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the JMH benchmarks and prints one table with each result's mean time (with JMH's error),
  * the median and range of its iterations, and its throughput (from the mean) in GFLOP/s or GB/s. Usage:
- * {@code BenchMain [regex] [--threads 1,2] [--quick] [--param name=v1,v2] [--json FILE]}; the thread counts
- * default to {@code EMBER_NUM_THREADS} when set, else 1 and 2.
+ * {@code BenchMain [regex] [--threads 1,2] [--quick] [--param name=v1,v2] [--jvm-args "FLAGS"] [--json FILE]}; the thread
+ * counts default to {@code EMBER_NUM_THREADS} when set, else 1 and 2. {@code --jvm-args} puts flags before each fork's
+ * own (for example {@code -XX:UseAVX=2}, which runs the 8-lane kernels on an AVX-512 machine).
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -38,17 +39,20 @@ public final class BenchMain {
         boolean quick = false;
         Path json = null;
         Map<String, String[]> params = new LinkedHashMap<>();
+        String jvmArgs = "";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = args[++i];
                 case "--quick" -> quick = true;
                 case "--json" -> json = Path.of(args[++i]);
+                case "--jvm-args" -> jvmArgs = args[++i].trim();
                 case "--param" -> {
                     String[] kv = args[++i].split("=", 2);
                     params.put(kv[0], kv[1].split(","));
                 }
                 case "-h", "--help" -> {
-                    System.out.println("usage: BenchMain [regex] [--threads 1,2] [--quick] [--param name=v1,v2] [--json FILE]");
+                    System.out.println("usage: BenchMain [regex] [--threads 1,2] [--quick] [--param name=v1,v2] [--jvm-args FLAGS]"
+                            + " [--json FILE]");
                     return;
                 }
                 default -> filter = args[i];
@@ -56,6 +60,8 @@ public final class BenchMain {
         }
         ChainedOptionsBuilder opt = new OptionsBuilder().include(filter).param("threads", threads.split(","));
         params.forEach(opt::param);
+        // Prepended: the benchmarks' own @Fork(jvmArgsAppend) flags stay.
+        if (!jvmArgs.isEmpty()) opt.jvmArgsPrepend(jvmArgs.split("\\s+"));
         if (quick) opt.warmupIterations(2).warmupTime(TimeValue.milliseconds(400)).measurementIterations(5)
                 .measurementTime(TimeValue.milliseconds(300));
         Collection<RunResult> results = new Runner(opt.build()).run();

@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class GemmBench {
     /** Square sizes 256-2048, the skinny 4096x1024x1024, and the small shapes the demo models and attention use. */
     @Param({"256x256x256", "512x512x512", "1024x1024x1024", "2048x2048x2048", "4096x1024x1024",
-            "b64:128x32x128", "128x784x256", "128x128x10", "64x288x196"})
+            "b64:128x32x128", "b64:128x128x32", "128x784x256", "128x128x10", "64x288x196"})
     public String shape;
 
     /** CPU threads ({@code Ember.setNumThreads}). */

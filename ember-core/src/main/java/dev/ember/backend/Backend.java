@@ -2,6 +2,7 @@ package dev.ember.backend;
 
 import dev.ember.DType;
 import dev.ember.Device;
+import java.util.Optional;
 
 /**
  * The contract every device implements: memory, and a small set of primitive
@@ -12,6 +13,11 @@ import dev.ember.Device;
  * <p>Unless noted, operands have identical shapes (the tensor layer expands
  * broadcast operands with zero strides), outputs are freshly allocated and
  * contiguous, and inputs may have any strides.
+ *
+ * <p><b>Arguments are checked once, in the tensor layer</b> (shapes, dtypes, devices, index ranges
+ * that the host can see); a backend trusts them. What only a kernel can see (an index out of range,
+ * integer division by zero) is raised as a {@link KernelError}. Fused kernels are optional
+ * {@linkplain #capability capabilities}. {@code docs/adding-a-backend.md} says what a new backend implements.
  */
 public interface Backend {
 
@@ -65,30 +71,6 @@ public interface Backend {
     /** Reduces the last axis of {@code x} ({@code [..., r] -> [...]}); see {@link ReduceOp} for output dtypes. */
     void reduce(ReduceOp op, Strided x, Strided out);
 
-    /**
-     * Optional fused kernel: softmax (or log-softmax) along the last axis of {@code x} into contiguous
-     * {@code out}. Returns false when this backend has no fused path for these operands, and the tensor
-     * layer then composes softmax from primitives; the conformance suite checks both against one reference.
-     */
-    default boolean softmaxLastDim(Strided x, Strided out, boolean log) { return false; }
-
-    /**
-     * Optional fused kernel: 2-D max pooling of {@code x [n, c, h, w]} (any strides) into contiguous
-     * {@code out [n, c, outH, outW]}, recording in contiguous INT32 {@code indices} (out's shape) the flat
-     * position {@code ih * w + iw} of each window's pick within its input plane. Padding reads -inf
-     * (at most half the kernel, so every window holds an input element); the pick is the window's first
-     * NaN, else its first maximum in row-major window order, and never a padding position. Returns
-     * false when this backend has no fused path, and the tensor layer composes unfold and max instead.
-     */
-    default boolean maxPool2d(Strided x, ConvGeometry g, Strided out, Strided indices) { return false; }
-
-    /**
-     * Optional fused kernel, the adjoint of {@link #maxPool2d}: adds each element of {@code grad}
-     * ({@code [n, c, outH, outW]}, any strides) into {@code dx [n, c, h, w]} (contiguous, zeroed by the
-     * caller) at the position that {@code indices} recorded. Returns false when not supported.
-     */
-    default boolean maxPool2dBackward(Strided grad, Strided indices, ConvGeometry g, Strided dx) { return false; }
-
     // ---- linear algebra ----------------------------------------------------------------------
 
     /**
@@ -129,20 +111,14 @@ public interface Backend {
      */
     void random(Strided out, Philox.Distribution dist, long seed, long offset, double a, double b);
 
-    // ---- fused optimizer updates (contiguous, same dtype; run under no-grad) -----------------
+    // ---- optional capabilities ---------------------------------------------------------------
 
     /**
-     * One SGD step as {@code torch.optim.SGD}: {@code g = grad + wd * p}; with momentum,
-     * {@code buf = firstStep ? g : momentum * buf + (1 - dampening) * g}, {@code g = nesterov ? g + momentum * buf : buf};
-     * {@code p -= lr * g}. {@code buf} is null without momentum.
+     * The optional capability {@code type} ({@link FusedSoftmax}, {@link FusedMaxPool}, {@link FusedConv}, {@link FusedOptimizer})
+     * if this backend has it. The tensor layer composes the same result from the primitives above when it
+     * does not, so a new backend is complete without any.
      */
-    void sgdStep(Strided param, Strided grad, Strided buf, double lr, double momentum, double dampening,
-                 double weightDecay, boolean nesterov, boolean firstStep);
-
-    /**
-     * One Adam/AdamW step as {@code torch.optim.Adam(W)} with bias correction for {@code step} (1-based);
-     * {@code decoupled} applies weight decay as AdamW ({@code p *= 1 - lr * wd}) rather than as L2 on the gradient.
-     */
-    void adamStep(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, double lr, double beta1,
-                  double beta2, double eps, double weightDecay, boolean decoupled, long step);
+    default <T> Optional<T> capability(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+    }
 }

@@ -50,8 +50,10 @@ public final class ChildJvm {
         var parts = new LinkedHashSet<>(List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
         // by name: a module's tests see only the backends it depends on
         for (String name : List.of("dev.ember.testing.ChildJvm", "dev.ember.Tensor", "jcuda.driver.JCudaDriver", "org.lwjgl.Version",
-                "dev.ember.backend.cuda.CudaProvider", "dev.ember.backend.opencl.OpenClProvider",
-                "org.junit.jupiter.api.Test", "org.opentest4j.AssertionFailedError")) {
+                "dev.ember.backend.gpu.GpuBackend", "dev.ember.backend.cuda.CudaProvider", "dev.ember.backend.opencl.OpenClProvider",
+                "org.junit.jupiter.api.Test", "org.opentest4j.AssertionFailedError", "org.junit.platform.launcher.core.LauncherFactory",
+                "org.junit.platform.engine.TestEngine", "org.junit.jupiter.engine.JupiterTestEngine",
+                "org.junit.jupiter.params.ParameterizedTest", "org.junit.platform.commons.util.ReflectionUtils")) {
             Class<?> c;
             try {
                 c = Class.forName(name, false, ChildJvm.class.getClassLoader());

@@ -5,7 +5,7 @@ import dev.ember.Device;
 import dev.ember.Ember;
 import dev.ember.Tensor;
 import dev.ember.backend.Strided;
-import dev.ember.backend.cuda.CudaInterop;
+import dev.ember.backend.NativeInterop;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -45,7 +45,7 @@ public final class NcclProcessGroup implements ProcessGroup {
         if (!device.type().equals(Device.CUDA_TYPE)) throw new IllegalArgumentException("NcclProcessGroup: device must be CUDA, got " + device);
         Nccl nccl = Nccl.get();
         Tensor probe = Tensor.zeros(1).to(device);
-        CudaInterop.devicePointer(probe.strided()); // makes the device's context current for ncclCommInitRank
+        device(probe.strided()).address(probe.strided()); // makes the device's context current for ncclCommInitRank
         Tensor id = Tensor.zeros(DType.INT32, 32);
         if (host.rank() == 0) id = Tensor.of(toInts(nccl.uniqueId()));
         host.broadcast(id, 0);
@@ -73,8 +73,9 @@ public final class NcclProcessGroup implements ProcessGroup {
         }
         Tensor c = tensor.isContiguous() ? tensor : tensor.contiguous();
         Strided s = c.strided();
-        long p = CudaInterop.devicePointer(s);
-        nccl.allReduce(p, p, c.numel(), c.dtype(), op, comm, CudaInterop.stream(s));
+        NativeInterop d = device(s);
+        long p = d.address(s);
+        nccl.allReduce(p, p, c.numel(), c.dtype(), op, comm, d.queue());
         await("allReduce of " + c.numel() + " " + c.dtype(), s);
         writeBack(c, tensor);
     }
@@ -87,8 +88,9 @@ public final class NcclProcessGroup implements ProcessGroup {
         }
         Tensor c = tensor.isContiguous() ? tensor : tensor.contiguous();
         Strided s = c.strided();
-        long p = CudaInterop.devicePointer(s);
-        nccl.broadcast(p, p, c.numel(), c.dtype(), root, comm, CudaInterop.stream(s));
+        NativeInterop d = device(s);
+        long p = d.address(s);
+        nccl.broadcast(p, p, c.numel(), c.dtype(), root, comm, d.queue());
         await("broadcast of " + c.numel() + " " + c.dtype() + " from rank " + root, s);
         writeBack(c, tensor);
     }
@@ -100,7 +102,8 @@ public final class NcclProcessGroup implements ProcessGroup {
         long n = c.numel();
         Tensor out = Tensor.zeros(c.dtype(), n * worldSize()).to(tensor.device());
         Strided s = c.strided(), o = out.strided();
-        nccl.allGather(CudaInterop.devicePointer(s), CudaInterop.devicePointer(o), n, c.dtype(), comm, CudaInterop.stream(s));
+        NativeInterop d = device(s);
+        nccl.allGather(d.address(s), d.address(o), n, c.dtype(), comm, d.queue());
         await("allGather of " + n + " " + c.dtype(), o);
         List<Tensor> parts = new ArrayList<>(worldSize());
         for (int r = 0; r < worldSize(); r++) parts.add(out.narrow(0, r * n, n).reshape(tensor.shape()));
@@ -127,14 +130,21 @@ public final class NcclProcessGroup implements ProcessGroup {
     private boolean onGpu(Tensor t) {
         if (closed) throw new IllegalStateException("nccl: the process group is closed");
         if (broken != null) throw new DistributedException("nccl on rank " + rank() + ": the process group is broken (" + broken + ")");
-        return CudaInterop.isCuda(t.strided());
+        return t.device().type().equals(Device.CUDA_TYPE);
+    }
+
+    /** Device addresses and the stream of the CUDA device that holds {@code s}. */
+    private static NativeInterop device(Strided s) {
+        return s.storage().backend().capability(NativeInterop.class).orElseThrow(() -> new IllegalStateException(
+                "nccl: " + s.storage().backend().device() + " gives no device addresses (NativeInterop)"));
     }
 
     /** Polls the stream until the collective is done; past the timeout aborts the communicator. */
     private void await(String what, Strided s) {
         long deadline = System.nanoTime() + (long) (timeoutSeconds() * 1e9);
         long sleepNanos = 10_000;
-        while (!CudaInterop.streamIdle(s)) {
+        NativeInterop d = device(s);
+        while (!d.idle()) {
             if (System.nanoTime() > deadline) {
                 broken = what + " did not finish within " + CommThread.format(timeoutSeconds()) + " s";
                 nccl.abort(comm);

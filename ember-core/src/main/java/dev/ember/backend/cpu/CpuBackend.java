@@ -5,6 +5,11 @@ import dev.ember.Device;
 import dev.ember.backend.Backend;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.ConvGeometry;
+import dev.ember.backend.FusedConv;
+import dev.ember.backend.FusedMaxPool;
+import dev.ember.backend.FusedOptimizer;
+import dev.ember.backend.FusedSoftmax;
+import dev.ember.backend.KernelError;
 import dev.ember.backend.Philox;
 import dev.ember.backend.ReduceOp;
 import dev.ember.backend.Storage;
@@ -13,13 +18,14 @@ import dev.ember.backend.UnaryOp;
 
 /**
  * The reference backend: heap arrays, Vector API fast paths for contiguous float32
- * rows, a general strided path for everything else, and one shared thread pool.
+ * rows, a general strided path for everything else, and one shared thread pool. It has every
+ * optional capability (fused softmax, max pooling and optimizer steps).
  *
  * <p>Determinism: an op on the same input gives the same bits on every call, however warm
  * the JIT is, for a given vector width and thread count (docs/determinism.md); kernels use
  * no compiler-dependent math ({@link FloatMath}, {@code StrictMath}) and sum in a fixed order.
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, FusedConv, FusedOptimizer {
     public static final CpuBackend INSTANCE = new CpuBackend();
 
     private CpuBackend() {}
@@ -371,14 +377,14 @@ public final class CpuBackend implements Backend {
                 // One index for the whole row (indexSelect of contiguous rows, as batching does): copy it at once.
                 long idx = Elements.getL(is, off[1]);
                 if (idx < 0 || idx >= size)
-                    throw new IndexOutOfBoundsException("gather: index " + idx + " is out of bounds for dimension " + dim + " with size " + size);
+                    throw KernelError.GATHER_INDEX.exception(idx, dim, size, "");
                 System.arraycopy(xs, off[0] + (int) idx * step, os, off[2], n);
                 return;
             }
             for (int i = 0; i < n; i++) {
                 long idx = Elements.getL(is, off[1] + i * st[1]);
                 if (idx < 0 || idx >= size)
-                    throw new IndexOutOfBoundsException("gather: index " + idx + " is out of bounds for dimension " + dim + " with size " + size);
+                    throw KernelError.GATHER_INDEX.exception(idx, dim, size, "");
                 int src = off[0] + i * st[0] + (int) idx * step;
                 if (xs instanceof float[] xf) ((float[]) os)[off[2] + i * st[2]] = xf[src];
                 else if (Elements.integral(xs)) Elements.setL(os, off[2] + i * st[2], Elements.getL(xs, src));
@@ -401,7 +407,7 @@ public final class CpuBackend implements Backend {
             for (int i = 0; i < n; i++) {
                 long idx = Elements.getL(is, off[1] + i * st[1]);
                 if (idx < 0 || idx >= size)
-                    throw new IndexOutOfBoundsException("scatterAdd: index " + idx + " is out of bounds for dimension " + dim + " with size " + size);
+                    throw KernelError.SCATTER_INDEX.exception(idx, dim, size, "");
                 int d = off[0] + i * st[0] + (int) idx * step;
                 if (ds instanceof float[] df) df[d] += ((float[]) ss)[off[2] + i * st[2]];
                 else if (Elements.integral(ds)) Elements.setL(ds, d, Elements.getL(ds, d) + Elements.getL(ss, off[2] + i * st[2]));
@@ -429,6 +435,12 @@ public final class CpuBackend implements Backend {
     public boolean maxPool2dBackward(Strided grad, Strided indices, ConvGeometry g, Strided dx) {
         return CpuPool.maxPool2dBackward(grad, indices, g, dx);
     }
+
+    @Override
+    public boolean conv2d(Strided x, Strided w, Strided bias, ConvGeometry g, Strided out) { return CpuConv.conv2d(x, w, bias, g, out); }
+
+    @Override
+    public boolean conv2dInputGrad(Strided grad, Strided w, ConvGeometry g, Strided dx) { return CpuConv.conv2dInputGrad(grad, w, g, dx); }
 
     // ---- random ------------------------------------------------------------------------------
 

@@ -3,9 +3,62 @@ package dev.ember.backend.cpu;
 import dev.ember.backend.ConvGeometry;
 import dev.ember.backend.Strided;
 
-/** im2col and its adjoint col2im, parallel over (image, channel) planes. */
+/**
+ * im2col and its adjoint col2im, parallel over (image, channel) planes; and the fused conv2d forward and input
+ * gradient ({@link ConvGemm}) where they apply.
+ */
 final class CpuConv {
     private CpuConv() {}
+
+    /**
+     * Whether the fused kernels serve this geometry: float32 with SIMD, stride 1 and the output as wide as the
+     * input (same padding), where an image row of the columns is the plane shifted by a constant.
+     */
+    private static boolean fused(ConvGeometry g, Object... arrays) {
+        if (!Simd.AVAILABLE || g.strideH() != 1 || g.strideW() != 1 || g.outW() != g.inW() || g.outH() <= 0) return false;
+        for (Object a : arrays) if (a != null && !(a instanceof float[])) return false;
+        return true;
+    }
+
+    private static boolean contiguous(Strided t) {
+        int[] shape = t.shape(), st = t.strides();
+        for (int d = shape.length - 1, want = 1; d >= 0; want *= shape[d], d--) if (shape[d] > 1 && st[d] != want) return false;
+        return true;
+    }
+
+    /** {@link dev.ember.backend.FusedConv#conv2d}: the implicit GEMM of {@link ConvGemm}, or false. */
+    static boolean conv2d(Strided x, Strided w, Strided bias, ConvGeometry g, Strided out) {
+        if (!fused(g, CpuBackend.arr(x), CpuBackend.arr(w), bias == null ? null : CpuBackend.arr(bias), CpuBackend.arr(out))
+                || !contiguous(w) || !contiguous(out)) return false;
+        int[] xs = x.shape();
+        ConvGemm.forward((float[]) CpuBackend.arr(x), x.offset(), x.strides(), xs[0], xs[1], (float[]) CpuBackend.arr(w), w.offset(),
+                w.shape()[0], bias == null ? null : (float[]) CpuBackend.arr(bias), bias == null ? 0 : bias.offset(),
+                bias == null ? 0 : bias.strides()[0], g, (float[]) CpuBackend.arr(out), out.offset());
+        return true;
+    }
+
+    /**
+     * {@link dev.ember.backend.FusedConv#conv2dInputGrad}: with stride 1, the input gradient is itself a convolution of
+     * the output gradient, with the kernel flipped in both axes and its channel axes swapped, and padding
+     * {@code dilation * (k - 1) - pad} (the same width again).
+     */
+    static boolean conv2dInputGrad(Strided grad, Strided w, ConvGeometry g, Strided dx) {
+        if (!fused(g, CpuBackend.arr(grad), CpuBackend.arr(w), CpuBackend.arr(dx)) || !contiguous(w) || !contiguous(dx)) return false;
+        int kh = g.kernelH(), kw = g.kernelW();
+        int padH = g.dilationH() * (kh - 1) - g.padH(), padW = g.dilationW() * (kw - 1) - g.padW();
+        if (padH < 0 || padW < 0) return false;
+        ConvGeometry t = new ConvGeometry(g.outH(), g.outW(), kh, kw, 1, 1, padH, padW, g.dilationH(), g.dilationW());
+        if (t.outH() != g.inH() || t.outW() != g.inW()) return false;
+        int cout = w.shape()[0], cin = w.shape()[1], kk = kh * kw;
+        float[] wf = (float[]) CpuBackend.arr(w), flipped = new float[cin * cout * kk];
+        for (int co = 0; co < cout; co++)
+            for (int ci = 0; ci < cin; ci++)
+                for (int q = 0; q < kk; q++) flipped[(ci * cout + co) * kk + (kk - 1 - q)] = wf[w.offset() + (co * cin + ci) * kk + q];
+        int[] gs = grad.shape();
+        ConvGemm.forward((float[]) CpuBackend.arr(grad), grad.offset(), grad.strides(), gs[0], cout, flipped, 0, cin, null, 0, 0, t,
+                (float[]) CpuBackend.arr(dx), dx.offset());
+        return true;
+    }
 
     static void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
         int n = x.shape()[0], c = x.shape()[1];

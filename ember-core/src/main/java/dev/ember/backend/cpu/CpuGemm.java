@@ -4,7 +4,7 @@ import dev.ember.backend.Strided;
 
 /**
  * Batched matrix multiply on the CPU: float32 through the packed SIMD GEMM
- * ({@link SimdGemm}), other dtypes through plain loops. Many small products
+ * ({@link SimdGemm#gemmBatch}), other dtypes through plain loops. Many small products
  * (as in attention) run in parallel over the batch, each single-threaded.
  */
 final class CpuGemm {
@@ -13,7 +13,12 @@ final class CpuGemm {
     static void matmul(Strided a, Strided b, Strided out) {
         int batch = a.shape()[0], m = a.shape()[1], k = a.shape()[2], n = b.shape()[2];
         Object A = ((CpuStorage) a.storage()).array, B = ((CpuStorage) b.storage()).array, C = ((CpuStorage) out.storage()).array;
-        int[] as = a.strides(), bs = b.strides();
+        int[] as = a.strides(), bs = b.strides(), os = out.strides();
+        if (C instanceof float[] c && Simd.AVAILABLE && os[2] == 1) {
+            SimdGemm.gemmBatch(batch, m, n, k, (float[]) A, a.offset(), as[0], as[1], as[2], (float[]) B, b.offset(), bs[0], bs[1],
+                    bs[2], c, out.offset(), os[0], os[1], true);
+            return;
+        }
         long work = (long) m * n * k;
         boolean perBatch = batch >= Parallel.threads() && work < 96L * 96 * 96;
         Parallel.Range body = (b0, b1) -> {

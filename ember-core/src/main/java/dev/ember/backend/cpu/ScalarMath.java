@@ -1,6 +1,7 @@
 package dev.ember.backend.cpu;
 
 import dev.ember.backend.BinaryOp;
+import dev.ember.backend.KernelError;
 import dev.ember.backend.UnaryOp;
 
 /**
@@ -52,7 +53,7 @@ final class ScalarMath {
             case TANH -> StrictMath.tanh(x);
             case SIGMOID -> x >= 0 ? 1.0 / (1.0 + StrictMath.exp(-x)) : StrictMath.exp(x) / (1.0 + StrictMath.exp(x));
             case RELU -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0);
-            case GELU -> 0.5 * x * (1.0 + erf(x * SQRT1_2));
+            case GELU -> 0.5 * x * erfc(-x * SQRT1_2); // the op table's form: 1 + erf(z) cancels for negative x
             case ERF -> erf(x);
             case SOFTPLUS -> x > 20 ? x : StrictMath.log1p(StrictMath.exp(x)); // torch's threshold 20
             case FLOOR -> Math.floor(x);
@@ -111,11 +112,11 @@ final class ScalarMath {
             case SUB -> x - y;
             case MUL -> x * y;
             case DIV -> {
-                if (y == 0) throw new ArithmeticException("integer division by zero");
+                if (y == 0) throw KernelError.INT_DIV_ZERO.exception(0, 0, 0, "");
                 yield Math.floorDiv(x, y);
             }
             case POW -> {
-                if (y < 0) throw new ArithmeticException("integers to negative integer powers are not allowed");
+                if (y < 0) throw KernelError.INT_NEG_POW.exception(y, 0, 0, "");
                 long r = 1, base = x;
                 for (long e = y; e > 0; e >>= 1) { if ((e & 1) != 0) r *= base; base *= base; }
                 yield r;
@@ -123,7 +124,7 @@ final class ScalarMath {
             case MAX -> Math.max(x, y);
             case MIN -> Math.min(x, y);
             case REMAINDER -> {
-                if (y == 0) throw new ArithmeticException("integer remainder by zero");
+                if (y == 0) throw KernelError.INT_REM_ZERO.exception(0, 0, 0, "");
                 yield Math.floorMod(x, y);
             }
             case ATAN2 -> throw new IllegalArgumentException("atan2 is not defined for integer tensors");
@@ -155,6 +156,14 @@ final class ScalarMath {
         }
         if (ax >= 6) return Math.copySign(1.0, x);
         return Math.copySign(1.0 - erfcPositive(ax), x);
+    }
+
+    /** The complementary error function {@code 1 - erf(x)}, accurate in both tails. */
+    static double erfc(double x) {
+        double ax = Math.abs(x);
+        if (ax <= 0.46875) return 1.0 - erf(x);
+        double tail = ax >= 27 ? 0.0 : erfcPositive(ax); // exp(-x^2) underflows beyond 27
+        return x > 0 ? tail : 2.0 - tail;
     }
 
     private static double erfcPositive(double x) {

@@ -1,19 +1,14 @@
 package dev.ember.backend.cpu;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * Float32 GEMM, {@code C += A * B}, in the BLIS/GotoBLAS structure: B is packed into
  * {@code KC x NR} strips and A into {@code MR x KC} strips (zero-padded at the edges,
  * transposes absorbed by the packing), and a register-blocked micro-kernel computes one
  * {@code MR x NR} tile of C from a pair of strips with all accumulators in registers.
  *
- * <p>Micro-kernel shape: with 16-lane vectors (AVX-512) 4 rows x 4 vectors (16 accumulators
- * of the 32 registers); with 8 lanes (AVX2, 16 registers) 6 rows x 2 vectors (12 accumulators).
- * The kernels are written out by hand, stores included: the JIT keeps vector locals in
- * registers only while every use is inlined (a helper that takes vectors as arguments can
- * miss inlining and then boxes the accumulators, which cost a factor of 5).
+ * <p>The micro-kernels and their shapes per vector width are in {@link GemmKernels}: 4 rows x 4 vectors with
+ * 16 lanes, 2 rows x 6 vectors with 8; the last strip of B is packed only as wide as the narrowest kernel that
+ * covers it, so a product whose width is not a multiple of the strip computes little padding.
  *
  * <p>Threads: with many rows, for each depth block the calling thread's packed B panel is
  * filled in parallel, then the C tiles are split among threads by row blocks, each thread
@@ -25,15 +20,17 @@ import jdk.incubator.vector.VectorSpecies;
 final class SimdGemm {
     private SimdGemm() {}
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
-    static final boolean WIDE = L >= 16;
-    static final int MR = WIDE ? 4 : 6;
-    static final int NR = WIDE ? 4 * L : 2 * L;
-    /** Depth of a packed panel: a B strip (KC x NR floats) plus an A block stay in L2. */
-    static final int KC = Integer.getInteger("ember.gemm.kc", 512);
+    static final boolean WIDE = GemmKernels.WIDE;
+    static final int MR = GemmKernels.MR;
+    static final int NR = GemmKernels.NR;
+    /**
+     * Depth of a packed panel. With 8 lanes, a B strip (KC x 48 floats, 24 KB) stays in a 32 KB L1 while the A tiles
+     * stream past it (it is read 192 bytes per 12 FMAs, as fast as L2 can deliver). With 16 lanes a strip is
+     * 64 floats wide and streams from L2; a deeper panel halves the passes over C.
+     */
+    static final int KC = Integer.getInteger("ember.gemm.kc", WIDE ? 512 : 128);
     /** Rows of A per packed block (a multiple of MR); MC x KC floats stay in L2. */
-    static final int MC = Integer.getInteger("ember.gemm.mc", 96) / MR * MR;
+    static final int MC = Integer.getInteger("ember.gemm.mc", WIDE ? 96 : 256) / MR * MR;
     /** Columns of B per packed panel (a multiple of NR), bounding the panel's size. */
     static final int NC = Integer.getInteger("ember.gemm.nc", 4096) / NR * NR;
     /**
@@ -74,6 +71,33 @@ final class SimdGemm {
         }
     }
 
+    /** Per-product work (multiply-adds) below which a batch runs its products on one thread each, in parallel. */
+    private static final long PER_PRODUCT_MAX = 96L * 96 * 96;
+
+    /**
+     * {@code batch} products {@code C_q = A_q * B_q}, overwriting C: operand q starts {@code q} batch strides
+     * ({@code abs}, {@code bbs}, {@code cbs}) after the first, and a batch stride of 0 shares the operand. A shared B
+     * whose A batches continue row after row (as do C's) is one product of {@code batch * m} rows, so B is packed
+     * once. Otherwise small products run whole on one thread each, in parallel over the batch, and large ones one
+     * after another, each on all threads.
+     */
+    static void gemmBatch(int batch, int m, int n, int k, float[] a, int ao, int abs, int ars, int acs, float[] b, int bo,
+                          int bbs, int brs, int bcs, float[] c, int co, int cbs, int ldc, boolean parallel) {
+        if (batch == 1 || (bbs == 0 && abs == m * ars && cbs == m * ldc)) {
+            gemm(batch * m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, false, parallel);
+            return;
+        }
+        long work = (long) m * n * k;
+        boolean perProduct = parallel && batch >= Parallel.threads() && work < PER_PRODUCT_MAX;
+        Parallel.Range body = (q0, q1) -> {
+            for (int q = q0; q < q1; q++)
+                gemm(m, n, k, a, ao + q * abs, ars, acs, b, bo + q * bbs, brs, bcs, c, co + q * cbs, ldc, false, !perProduct);
+        };
+        // About 32 K multiply-adds per claimed range: small enough to balance, large enough to amortise the claim.
+        if (perProduct) Parallel.forRange(batch, (int) Math.max(1, 32768 / Math.max(1, work)), body);
+        else body.run(0, batch);
+    }
+
     /** {@link #gemm} with C addressed as {@code c[co + i * crs + j * ccs]}. */
     private static void run(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, int bcs,
                             float[] c, int co, int crs, int ccs, boolean accumulate, boolean parallel) {
@@ -89,19 +113,22 @@ final class SimdGemm {
                 depthSplit(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, threads);
                 return;
             }
+            boolean inPlace = inPlace(acs, ccs, n);
+            int tp = inPlace ? inPlaceEnd(0, m) / MR : 0; // tiles from tp on are packed
             for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc), bOff = bo + pc * brs;
+                int kc = Math.min(KC, k - pc), bOff = bo + pc * brs, aOff = ao + pc * acs;
                 // Strips per task: enough tasks to balance the threads, and their packed copy (at most 512 KB) stays in L2.
                 int chunk = Math.max(1, Math.min(strips / (4 * threads), (128 << 10) / (NR * kc)));
                 boolean add = accumulate || pc > 0;
-                float[] ap = own.a(mTiles * MR * kc);
-                packA(a, ao + pc * acs, ars, acs, kc, m, 0, mTiles, ap);
+                float[] ap = own.a((mTiles - tp) * MR * kc);
+                GemmPacking.packA(a, aOff, ars, acs, kc, m, tp, mTiles, ap);
                 shared(threads, (strips + chunk - 1) / chunk, q -> {
                     Scratch scratch = SCRATCH.get();
                     int s0 = q * chunk, s1 = Math.min(strips, s0 + chunk);
                     float[] bs = scratch.b((s1 - s0) * NR * kc);
-                    packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
-                    for (int s = s0; s < s1; s++) tiles(m, n, kc, ap, 0, mTiles, bs, (s - s0) * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
+                    GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
+                    for (int s = s0; s < s1; s++)
+                        strip(m, n, kc, a, aOff, ars, ap, tp, 0, mTiles, bs, (s - s0) * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
                 });
             }
             return;
@@ -116,19 +143,21 @@ final class SimdGemm {
                 int aOff = ao + pc * acs;
                 int cOff = co + jc * ccs;
                 if (threads == 1) {
-                    packB(b, bOff, brs, bcs, kc, nc, 0, strips, bp, 0);
+                    GemmPacking.packB(b, bOff, brs, bcs, kc, nc, 0, strips, bp, 0);
                     block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, add, 0, mTiles, 0, strips, own);
                     continue;
                 }
                 // Work is handed out in small chunks from a shared counter rather than one fixed range per
                 // thread, so a thread the OS deschedules (a busy machine) does not hold the others up.
                 int packChunk = Math.max(1, strips / (4 * threads));
-                shared(threads, (strips + packChunk - 1) / packChunk, q -> packB(b, bOff, brs, bcs, kc, nc, q * packChunk,
-                        Math.min(strips, (q + 1) * packChunk), bp, q * packChunk * NR * kc));
-                // Row blocks: each thread packs only its own rows of A and reads all of B.
-                int rows = Math.max(1, Math.min(MC / MR, mTiles / (4 * threads)));
-                shared(threads, (mTiles + rows - 1) / rows, q -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, add,
-                        q * rows, Math.min(mTiles, (q + 1) * rows), 0, strips, SCRATCH.get()));
+                shared(threads, (strips + packChunk - 1) / packChunk, q -> GemmPacking.packB(b, bOff, brs, bcs, kc, nc,
+                        q * packChunk, Math.min(strips, (q + 1) * packChunk), bp, q * packChunk * NR * kc));
+                // Row blocks: each thread packs only its own rows of A and reads all of B. The blocks are equal (to a
+                // tile) and a multiple of the thread count in number, so that threads finish together.
+                int blocks = Math.max(2 * threads, (mTiles + MC / MR - 1) / (MC / MR));
+                int chunks = Math.min(mTiles, (blocks + threads - 1) / threads * threads);
+                shared(threads, chunks, q -> block(m, nc, kc, a, aOff, ars, acs, bp, c, cOff, crs, ccs, add,
+                        (int) ((long) mTiles * q / chunks), (int) ((long) mTiles * (q + 1) / chunks), 0, strips, SCRATCH.get()));
             }
         }
     }
@@ -172,277 +201,75 @@ final class SimdGemm {
         });
     }
 
-    /** C rows of tiles {@code [t0, t1)} x B strips {@code [s0, s1)} for one packed depth block. */
+    /** C rows of tiles {@code [t0, t1)} x B strips {@code [s0, s1)} (packed at {@code bp}) for one depth block. */
     private static void block(int m, int n, int kc, float[] a, int ao, int ars, int acs, float[] bp, float[] c, int co, int crs,
                               int ccs, boolean add, int t0, int t1, int s0, int s1, Scratch scratch) {
         int blockTiles = MC / MR;
+        boolean inPlace = inPlace(acs, ccs, n);
         float[] ap = scratch.a(blockTiles * MR * kc);
         for (int tb = t0; tb < t1; tb += blockTiles) {
             int te = Math.min(t1, tb + blockTiles);
-            packA(a, ao, ars, acs, kc, m, tb, te, ap);
-            for (int s = s0; s < s1; s++) tiles(m, n, kc, ap, tb, te, bp, s * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
-        }
-    }
-
-    /** Row tiles {@code [tb, te)} (packed from {@code ap[0]}) times the B strip {@code s} packed at {@code bp[bOff]}. */
-    private static void tiles(int m, int n, int kc, float[] ap, int tb, int te, float[] bp, int bOff, int s, float[] c, int co,
-                              int crs, int ccs, boolean add, float[] tile) {
-        int j0 = s * NR, nr = Math.min(NR, n - j0);
-        for (int t = tb; t < te; t++) {
-            int i0 = t * MR, mr = Math.min(MR, m - i0), aOff = (t - tb) * MR * kc;
-            if (mr == MR && nr == NR && ccs == 1) {
-                kernel(kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add);
-            } else {
-                kernel(kc, ap, aOff, bp, bOff, tile, 0, NR, false);
-                for (int i = 0; i < mr; i++) {
-                    int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * NR;
-                    if (add) for (int j = 0; j < nr; j++) c[cr + j * ccs] += tile[tr + j];
-                    else for (int j = 0; j < nr; j++) c[cr + j * ccs] = tile[tr + j];
-                }
-            }
-        }
-    }
-
-    /** B strips {@code [s0, s1)}, strip {@code s} at {@code bp[dst + (s - s0) * NR * kc]}. */
-    private static void packB(float[] b, int bo, int brs, int bcs, int kc, int n, int s0, int s1, float[] bp, int dst) {
-        int full = Math.min(s1, n / NR); // strips [s0, full) have NR columns
-        if (bcs == 1 && full > s0) {
-            // Rows contiguous: copy each row across all the strips, so memory is read in long sequential runs
-            // (strip by strip, each row would be a separate short run, too many streams to prefetch).
-            int stripSize = NR * kc;
-            for (int p = 0; p < kc; p++) {
-                int src = bo + p * brs + s0 * NR, d = dst + p * NR;
-                for (int s = s0; s < full; s++, src += NR, d += stripSize) System.arraycopy(b, src, bp, d, NR);
-            }
-            for (int s = full; s < s1; s++) packStrip(b, bo, brs, bcs, kc, n, s, bp, dst + (s - s0) * stripSize);
-            return;
-        }
-        for (int s = s0; s < s1; s++) packStrip(b, bo, brs, bcs, kc, n, s, bp, dst + (s - s0) * NR * kc);
-    }
-
-    /** B strip {@code s} (columns {@code s*NR ..}) as {@code kc} rows of NR floats at {@code bp[dst]}, zero-padded. */
-    private static void packStrip(float[] b, int bo, int brs, int bcs, int kc, int n, int s, float[] bp, int dst) {
-        int j0 = s * NR, nr = Math.min(NR, n - j0);
-        if (bcs == 1 && nr == NR) {
-            for (int p = 0; p < kc; p++) System.arraycopy(b, bo + p * brs + j0, bp, dst + p * NR, NR);
-        } else if (brs == 1) {
-            // Transposed B (columns contiguous, as in x @ W^T): 16 x 16 blocks transposed in registers, the rest
-            // read down each column in short runs that stay in L1.
-            int p0 = 0, jv = WIDE ? nr / L * L : 0; // columns [0, jv) go through register transposes
-            if (jv > 0) {
-                for (; p0 + L <= kc; p0 += L)
-                    for (int g = 0; g < jv; g += L) transpose16(b, bo + (j0 + g) * bcs + p0, bcs, bp, dst + p0 * NR + g);
-            }
-            for (int pb = 0; pb < kc; pb += 16) {
-                int pe = Math.min(kc, pb + 16);
-                for (int j = pb < p0 ? jv : 0; j < nr; j++) {
-                    int src = bo + (j0 + j) * bcs;
-                    for (int p = pb; p < pe; p++) bp[dst + p * NR + j] = b[src + p];
-                }
-            }
-            if (nr < NR) for (int p = 0; p < kc; p++) java.util.Arrays.fill(bp, dst + p * NR + nr, dst + (p + 1) * NR, 0f);
-        } else {
-            for (int p = 0; p < kc; p++) {
-                int row = bo + p * brs + j0 * bcs, d = dst + p * NR;
-                for (int j = 0; j < nr; j++) bp[d + j] = b[row + j * bcs];
-                for (int j = nr; j < NR; j++) bp[d + j] = 0f;
-            }
-        }
-    }
-
-    /** A tiles {@code [t0, t1)} (rows {@code t*MR ..}), each as {@code kc} columns of MR floats, from {@code ap[0]}. */
-    private static void packA(float[] a, int ao, int ars, int acs, int kc, int m, int t0, int t1, float[] ap) {
-        for (int t = t0; t < t1; t++) {
-            int i0 = t * MR, mr = Math.min(MR, m - i0);
-            int dst = (t - t0) * MR * kc;
-            if (mr == MR && ars == 1) {
-                // Transposed A (columns contiguous): each packed column is a contiguous copy.
-                for (int p = 0; p < kc; p++) System.arraycopy(a, ao + i0 + p * acs, ap, dst + p * MR, MR);
-                continue;
-            }
-            int p0 = 0;
-            if (WIDE && MR == 4 && mr == MR && acs == 1) {
-                // Row-major A: four 16-float row pieces interleaved in registers into 64 packed floats.
-                int r = ao + i0 * ars;
-                for (; p0 + L <= kc; p0 += L) interleave4(a, r + p0, ars, ap, dst + p0 * MR);
-            }
-            for (int i = 0; i < mr; i++) {
-                int src = ao + (i0 + i) * ars;
-                for (int p = p0; p < kc; p++) ap[dst + p * MR + i] = a[src + p * acs];
-            }
-            if (mr < MR) for (int p = 0; p < kc; p++) for (int i = mr; i < MR; i++) ap[dst + p * MR + i] = 0f;
+            int tp = inPlace ? inPlaceEnd(tb * MR, Math.min(m, te * MR)) / MR : tb; // tiles from tp on are packed
+            GemmPacking.packA(a, ao, ars, acs, kc, m, tp, te, ap);
+            for (int s = s0; s < s1; s++) strip(m, n, kc, a, ao, ars, ap, tp, tb, te, bp, s * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
         }
     }
 
     /**
-     * Lane-index vectors for a 16 x 16 transpose in four rounds: round {@code h} (8, 4, 2, 1) pairs rows {@code i}
-     * and {@code i + h} and swaps their off-diagonal {@code h}-lane blocks; {@code LO[r]} builds row {@code i},
-     * {@code HI[r]} row {@code i + h}, as two-source selects (one {@code vpermt2ps} each on AVX-512).
+     * Whether A is read in place rather than packed: row-major, C stored directly, and strips that are whole vectors.
+     * Only when B has at most two strips: then each packed A float would be used once or twice, and packing costs
+     * as much as the product (a 128 x 128 A packs in about 2 us; an attention-sized product takes 5 to 7).
      */
-    private static final FloatVector LO8 = selectIndex(8, false), HI8 = selectIndex(8, true), LO4 = selectIndex(4, false),
-            HI4 = selectIndex(4, true), LO2 = selectIndex(2, false), HI2 = selectIndex(2, true), LO1 = selectIndex(1, false),
-            HI1 = selectIndex(1, true);
-
-    /** Indices into the pair (row i, row i + h) for the new row i ({@code hi}: row i + h); null without 16 lanes. */
-    private static FloatVector selectIndex(int h, boolean hi) {
-        if (!WIDE) return null;
-        float[] x = new float[L];
-        for (int j = 0; j < L; j++) x[j] = (j & h) == 0 ? (hi ? j + h : j) : (hi ? L + j : L + j - h);
-        return FloatVector.fromArray(S, x, 0);
+    private static boolean inPlace(int acs, int ccs, int n) {
+        return GemmKernels.IN_PLACE && acs == 1 && ccs == 1 && n % GemmKernels.L == 0 && n <= 2 * NR;
     }
 
-    private static final FloatVector PAIR_LO = pairIndex(0), PAIR_HI = pairIndex(8), QUAD_0 = quadIndex(0), QUAD_1 = quadIndex(8);
-
-    /** Lanes {@code [h, h + 8)} of two rows, interleaved: {@code x[h], y[h], x[h + 1], y[h + 1], ...}. */
-    private static FloatVector pairIndex(int h) {
-        if (!WIDE) return null;
-        float[] x = new float[L];
-        for (int k = 0; k < L; k++) x[k] = (k % 2 == 0 ? 0 : L) + h + k / 2;
-        return FloatVector.fromArray(S, x, 0);
+    /** End of the rows in {@code [r0, r1)} that every in-place kernel covers (a multiple of the largest row count from r0). */
+    private static int inPlaceEnd(int r0, int r1) {
+        int rows = GemmKernels.inPlaceRows(GemmKernels.L);
+        return r0 + (r1 - r0) / rows * rows;
     }
 
-    /** Pairs {@code [h/2, h/2 + 4)} of two pair-interleaved vectors, interleaved pairwise into quadruples. */
-    private static FloatVector quadIndex(int h) {
-        if (!WIDE) return null;
-        float[] x = new float[L];
-        for (int k = 0; k < L; k++) x[k] = (k % 4 < 2 ? 0 : L) + h + 2 * (k / 4) + k % 2;
-        return FloatVector.fromArray(S, x, 0);
-    }
-
-    /** {@code ap[dst + q * 4 + i] = a[base + i * ars + q]} for i in [0, 4), q in [0, 16): a 4 x 16 block, in registers. */
-    private static void interleave4(float[] a, int base, int ars, float[] ap, int dst) {
-        var r0 = FloatVector.fromArray(S, a, base);
-        var r1 = FloatVector.fromArray(S, a, base + ars);
-        var r2 = FloatVector.fromArray(S, a, base + 2 * ars);
-        var r3 = FloatVector.fromArray(S, a, base + 3 * ars);
-        var lo01 = PAIR_LO.selectFrom(r0, r1); var hi01 = PAIR_HI.selectFrom(r0, r1);
-        var lo23 = PAIR_LO.selectFrom(r2, r3); var hi23 = PAIR_HI.selectFrom(r2, r3);
-        QUAD_0.selectFrom(lo01, lo23).intoArray(ap, dst);
-        QUAD_1.selectFrom(lo01, lo23).intoArray(ap, dst + L);
-        QUAD_0.selectFrom(hi01, hi23).intoArray(ap, dst + 2 * L);
-        QUAD_1.selectFrom(hi01, hi23).intoArray(ap, dst + 3 * L);
-    }
-
-    /** {@code bp[dst + q * NR + i] = b[base + i * bcs + q]} for i, q in [0, 16): one 16 x 16 block, in registers. */
-    private static void transpose16(float[] b, int base, int bcs, float[] bp, int dst) {
-        var r0 = FloatVector.fromArray(S, b, base + 0 * bcs);
-        var r1 = FloatVector.fromArray(S, b, base + 1 * bcs);
-        var r2 = FloatVector.fromArray(S, b, base + 2 * bcs);
-        var r3 = FloatVector.fromArray(S, b, base + 3 * bcs);
-        var r4 = FloatVector.fromArray(S, b, base + 4 * bcs);
-        var r5 = FloatVector.fromArray(S, b, base + 5 * bcs);
-        var r6 = FloatVector.fromArray(S, b, base + 6 * bcs);
-        var r7 = FloatVector.fromArray(S, b, base + 7 * bcs);
-        var r8 = FloatVector.fromArray(S, b, base + 8 * bcs);
-        var r9 = FloatVector.fromArray(S, b, base + 9 * bcs);
-        var r10 = FloatVector.fromArray(S, b, base + 10 * bcs);
-        var r11 = FloatVector.fromArray(S, b, base + 11 * bcs);
-        var r12 = FloatVector.fromArray(S, b, base + 12 * bcs);
-        var r13 = FloatVector.fromArray(S, b, base + 13 * bcs);
-        var r14 = FloatVector.fromArray(S, b, base + 14 * bcs);
-        var r15 = FloatVector.fromArray(S, b, base + 15 * bcs);
-        var a0 = LO8.selectFrom(r0, r8); var a8 = HI8.selectFrom(r0, r8); var a1 = LO8.selectFrom(r1, r9); var a9 = HI8.selectFrom(r1, r9);
-        var a2 = LO8.selectFrom(r2, r10); var a10 = HI8.selectFrom(r2, r10); var a3 = LO8.selectFrom(r3, r11); var a11 = HI8.selectFrom(r3, r11);
-        var a4 = LO8.selectFrom(r4, r12); var a12 = HI8.selectFrom(r4, r12); var a5 = LO8.selectFrom(r5, r13); var a13 = HI8.selectFrom(r5, r13);
-        var a6 = LO8.selectFrom(r6, r14); var a14 = HI8.selectFrom(r6, r14); var a7 = LO8.selectFrom(r7, r15); var a15 = HI8.selectFrom(r7, r15);
-        var b0 = LO4.selectFrom(a0, a4); var b4 = HI4.selectFrom(a0, a4); var b1 = LO4.selectFrom(a1, a5); var b5 = HI4.selectFrom(a1, a5);
-        var b2 = LO4.selectFrom(a2, a6); var b6 = HI4.selectFrom(a2, a6); var b3 = LO4.selectFrom(a3, a7); var b7 = HI4.selectFrom(a3, a7);
-        var b8 = LO4.selectFrom(a8, a12); var b12 = HI4.selectFrom(a8, a12); var b9 = LO4.selectFrom(a9, a13); var b13 = HI4.selectFrom(a9, a13);
-        var b10 = LO4.selectFrom(a10, a14); var b14 = HI4.selectFrom(a10, a14); var b11 = LO4.selectFrom(a11, a15); var b15 = HI4.selectFrom(a11, a15);
-        var c0 = LO2.selectFrom(b0, b2); var c2 = HI2.selectFrom(b0, b2); var c1 = LO2.selectFrom(b1, b3); var c3 = HI2.selectFrom(b1, b3);
-        var c4 = LO2.selectFrom(b4, b6); var c6 = HI2.selectFrom(b4, b6); var c5 = LO2.selectFrom(b5, b7); var c7 = HI2.selectFrom(b5, b7);
-        var c8 = LO2.selectFrom(b8, b10); var c10 = HI2.selectFrom(b8, b10); var c9 = LO2.selectFrom(b9, b11); var c11 = HI2.selectFrom(b9, b11);
-        var c12 = LO2.selectFrom(b12, b14); var c14 = HI2.selectFrom(b12, b14); var c13 = LO2.selectFrom(b13, b15); var c15 = HI2.selectFrom(b13, b15);
-        var d0 = LO1.selectFrom(c0, c1); var d1 = HI1.selectFrom(c0, c1); var d2 = LO1.selectFrom(c2, c3); var d3 = HI1.selectFrom(c2, c3);
-        var d4 = LO1.selectFrom(c4, c5); var d5 = HI1.selectFrom(c4, c5); var d6 = LO1.selectFrom(c6, c7); var d7 = HI1.selectFrom(c6, c7);
-        var d8 = LO1.selectFrom(c8, c9); var d9 = HI1.selectFrom(c8, c9); var d10 = LO1.selectFrom(c10, c11); var d11 = HI1.selectFrom(c10, c11);
-        var d12 = LO1.selectFrom(c12, c13); var d13 = HI1.selectFrom(c12, c13); var d14 = LO1.selectFrom(c14, c15); var d15 = HI1.selectFrom(c14, c15);
-        d0.intoArray(bp, dst + 0 * NR); d1.intoArray(bp, dst + 1 * NR);
-        d2.intoArray(bp, dst + 2 * NR); d3.intoArray(bp, dst + 3 * NR);
-        d4.intoArray(bp, dst + 4 * NR); d5.intoArray(bp, dst + 5 * NR);
-        d6.intoArray(bp, dst + 6 * NR); d7.intoArray(bp, dst + 7 * NR);
-        d8.intoArray(bp, dst + 8 * NR); d9.intoArray(bp, dst + 9 * NR);
-        d10.intoArray(bp, dst + 10 * NR); d11.intoArray(bp, dst + 11 * NR);
-        d12.intoArray(bp, dst + 12 * NR); d13.intoArray(bp, dst + 13 * NR);
-        d14.intoArray(bp, dst + 14 * NR); d15.intoArray(bp, dst + 15 * NR);
-    }
-
-    /** One MR x NR tile: {@code C = A * B}, or {@code C += A * B} when {@code add}. */
-    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean add) {
-        if (WIDE) kernel4x4(kc, ap, aOff, bp, bOff, c, cOff, ldc, add);
-        else kernel6x2(kc, ap, aOff, bp, bOff, c, cOff, ldc, add);
-    }
-
-    private static void kernel4x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        var c00 = FloatVector.zero(S); var c01 = FloatVector.zero(S); var c02 = FloatVector.zero(S); var c03 = FloatVector.zero(S);
-        var c10 = FloatVector.zero(S); var c11 = FloatVector.zero(S); var c12 = FloatVector.zero(S); var c13 = FloatVector.zero(S);
-        var c20 = FloatVector.zero(S); var c21 = FloatVector.zero(S); var c22 = FloatVector.zero(S); var c23 = FloatVector.zero(S);
-        var c30 = FloatVector.zero(S); var c31 = FloatVector.zero(S); var c32 = FloatVector.zero(S); var c33 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int b = bo + p * (4 * L), a = ao + p * 4;
-            var b0 = FloatVector.fromArray(S, bp, b);
-            var b1 = FloatVector.fromArray(S, bp, b + L);
-            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
-            var b3 = FloatVector.fromArray(S, bp, b + 3 * L);
-            var a0 = FloatVector.broadcast(S, ap[a]);
-            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
-            var a1 = FloatVector.broadcast(S, ap[a + 1]);
-            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
-            var a2 = FloatVector.broadcast(S, ap[a + 2]);
-            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22); c23 = a2.fma(b3, c23);
-            var a3 = FloatVector.broadcast(S, ap[a + 3]);
-            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
+    /**
+     * Row tiles {@code [tb, te)} times the B strip {@code s} packed at {@code bp[bOff]}. Tiles from {@code tp} on are
+     * packed from {@code ap[0]}; the rows before tile tp are read in place from A.
+     */
+    private static void strip(int m, int n, int kc, float[] a, int ao, int ars, float[] ap, int tp, int tb, int te, float[] bp,
+                              int bOff, int s, float[] c, int co, int crs, int ccs, boolean add, float[] tile) {
+        int t = tb;
+        if (tp > tb) {
+            int j0 = s * NR, w = GemmKernels.stripWidth(Math.min(NR, n - j0)), rows = GemmKernels.inPlaceRows(w);
+            int i = tb * MR, end = i + (Math.min(m, te * MR) - i) / rows * rows;
+            for (; i < end; i += rows) GemmKernels.rowsInPlace(w, kc, a, ao + i * ars, ars, bp, bOff, c, co + i * crs + j0, crs, add);
+            t = end / MR;
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co + 0 * ldc + 0 * L)); c01 = c01.add(FloatVector.fromArray(S, c, co + 0 * ldc + 1 * L)); c02 = c02.add(FloatVector.fromArray(S, c, co + 0 * ldc + 2 * L)); c03 = c03.add(FloatVector.fromArray(S, c, co + 0 * ldc + 3 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc + 0 * L)); c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + 1 * L)); c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L)); c13 = c13.add(FloatVector.fromArray(S, c, co + 1 * ldc + 3 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc + 0 * L)); c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + 1 * L)); c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L)); c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc + 0 * L)); c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + 1 * L)); c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L)); c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
-        }
-        c00.intoArray(c, co + 0 * ldc + 0 * L); c01.intoArray(c, co + 0 * ldc + 1 * L); c02.intoArray(c, co + 0 * ldc + 2 * L); c03.intoArray(c, co + 0 * ldc + 3 * L);
-        c10.intoArray(c, co + 1 * ldc + 0 * L); c11.intoArray(c, co + 1 * ldc + 1 * L); c12.intoArray(c, co + 1 * ldc + 2 * L); c13.intoArray(c, co + 1 * ldc + 3 * L);
-        c20.intoArray(c, co + 2 * ldc + 0 * L); c21.intoArray(c, co + 2 * ldc + 1 * L); c22.intoArray(c, co + 2 * ldc + 2 * L); c23.intoArray(c, co + 2 * ldc + 3 * L);
-        c30.intoArray(c, co + 3 * ldc + 0 * L); c31.intoArray(c, co + 3 * ldc + 1 * L); c32.intoArray(c, co + 3 * ldc + 2 * L); c33.intoArray(c, co + 3 * ldc + 3 * L);
+        tiles(m, n, kc, ap, tp, t, te, bp, bOff, s, c, co, crs, ccs, add, tile);
     }
 
-    private static void kernel6x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        var c00 = FloatVector.zero(S); var c01 = FloatVector.zero(S);
-        var c10 = FloatVector.zero(S); var c11 = FloatVector.zero(S);
-        var c20 = FloatVector.zero(S); var c21 = FloatVector.zero(S);
-        var c30 = FloatVector.zero(S); var c31 = FloatVector.zero(S);
-        var c40 = FloatVector.zero(S); var c41 = FloatVector.zero(S);
-        var c50 = FloatVector.zero(S); var c51 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int b = bo + p * (2 * L), a = ao + p * 6;
-            var b0 = FloatVector.fromArray(S, bp, b);
-            var b1 = FloatVector.fromArray(S, bp, b + L);
-            var a0 = FloatVector.broadcast(S, ap[a]);
-            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-            var a1 = FloatVector.broadcast(S, ap[a + 1]);
-            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-            var a2 = FloatVector.broadcast(S, ap[a + 2]);
-            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-            var a3 = FloatVector.broadcast(S, ap[a + 3]);
-            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-            var a4 = FloatVector.broadcast(S, ap[a + 4]);
-            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
-            var a5 = FloatVector.broadcast(S, ap[a + 5]);
-            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+    /** Row tiles {@code [tb, te)} (tile {@code tp} packed at {@code ap[0]}) times the B strip {@code s} packed at {@code bp[bOff]}. */
+    static void tiles(int m, int n, int kc, float[] ap, int tp, int tb, int te, float[] bp, int bOff, int s, float[] c,
+                              int co, int crs, int ccs, boolean add, float[] tile) {
+        int j0 = s * NR, nr = Math.min(NR, n - j0), w = GemmKernels.stripWidth(nr);
+        boolean fullWidth = nr == w && ccs == 1;
+        for (int t = tb; t < te; t++) {
+            int i0 = t * MR, mr = Math.min(MR, m - i0), aOff = (t - tp) * MR * kc;
+            if (mr == MR && fullWidth) {
+                GemmKernels.tile(w, kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add);
+                continue;
+            }
+            // A partial tile (or a transposed C) goes through a scratch tile, copied in and out; the kernel's results
+            // for the padding rows and columns are dropped.
+            if (add) {
+                for (int i = 0; i < mr; i++) {
+                    int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * w;
+                    for (int j = 0; j < nr; j++) tile[tr + j] = c[cr + j * ccs];
+                }
+            }
+            GemmKernels.tile(w, kc, ap, aOff, bp, bOff, tile, 0, w, add);
+            for (int i = 0; i < mr; i++) {
+                int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * w;
+                for (int j = 0; j < nr; j++) c[cr + j * ccs] = tile[tr + j];
+            }
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co + 0 * ldc + 0 * L)); c01 = c01.add(FloatVector.fromArray(S, c, co + 0 * ldc + 1 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc + 0 * L)); c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + 1 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc + 0 * L)); c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + 1 * L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc + 0 * L)); c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + 1 * L));
-            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc + 0 * L)); c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + 1 * L));
-            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc + 0 * L)); c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + 1 * L));
-        }
-        c00.intoArray(c, co + 0 * ldc + 0 * L); c01.intoArray(c, co + 0 * ldc + 1 * L);
-        c10.intoArray(c, co + 1 * ldc + 0 * L); c11.intoArray(c, co + 1 * ldc + 1 * L);
-        c20.intoArray(c, co + 2 * ldc + 0 * L); c21.intoArray(c, co + 2 * ldc + 1 * L);
-        c30.intoArray(c, co + 3 * ldc + 0 * L); c31.intoArray(c, co + 3 * ldc + 1 * L);
-        c40.intoArray(c, co + 4 * ldc + 0 * L); c41.intoArray(c, co + 4 * ldc + 1 * L);
-        c50.intoArray(c, co + 5 * ldc + 0 * L); c51.intoArray(c, co + 5 * ldc + 1 * L);
     }
-
 }

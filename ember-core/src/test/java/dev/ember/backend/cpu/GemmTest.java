@@ -12,9 +12,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The CPU GEMM against a float64 scalar reference written here: odd sizes that leave
- * partial tiles at every edge, depths beyond one packed block, transposed (strided)
- * operands, accumulation into C and overwriting it, 1 and 2 threads, and batched products through
- * {@link Tensor#matmul}. Tagged "conformance" so it also runs with 8-lane (AVX2) vectors.
+ * partial tiles at every edge, every micro-kernel width, depths beyond one packed block, transposed (strided)
+ * operands, A packed or read in place, accumulation into C and overwriting it, 1 and 2 threads, and batched
+ * products (shared operands included) through {@link SimdGemm#gemmBatch} and {@link Tensor#matmul}. Tagged
+ * "conformance" so it also runs with 8-lane (AVX2) vectors.
  */
 @Tag("conformance")
 class GemmTest {
@@ -61,7 +62,10 @@ class GemmTest {
             "67,131,515,true,true", "128,10,128,false,false", "300,5,40,true,false", "70,31,600,false,true", "8,300,2000,false,false", "9,290,2100,true,true", "64,196,288,false,false", "5,300,9,true,true",
             // few rows (one packed A block, strips packed inline) with depth blocks, or the depth split across threads
             // (also into a transposed C); transposed B in 16 x 16 blocks
-            "64,300,1040,false,true", "96,200,530,true,true", "200,20,3000,false,false", "97,130,40,false,true", "33,129,47,false,true", "20,1000,9,false,false"})
+            "64,300,1040,false,true", "96,200,530,true,true", "200,20,3000,false,false", "97,130,40,false,true", "33,129,47,false,true", "20,1000,9,false,false",
+            // row-major A read in place for B of one or two strips (16 lanes): 8-row and 4-row kernels, leftover rows
+            // packed, many-row blocks, depth blocks
+            "203,32,37,false,false", "45,128,70,false,true", "13,16,600,false,false", "100,48,19,false,false", "150,96,530,false,true"})
     void packedGemmMatchesReference(int m, int n, int k, boolean transA, boolean transB) {
         int ldc = n + 3, ao = 5, bo = 11, co = 0;
         float[] a = random(ao + m * k, 1), b = random(bo + k * n, 2);
@@ -89,6 +93,22 @@ class GemmTest {
     }
 
     @Test
+    void everyKernelWidthMatchesReference() {
+        // Widths 1 .. NR + L reach every edge kernel (and the full one) with partial row tiles; odd depths leave a
+        // single step after the paired steps of the split-accumulator kernels.
+        for (int n = 1; n <= SimdGemm.NR + GemmKernels.L; n++) {
+            for (int k : new int[]{1, 37}) {
+                int m = Math.min(n, 2 * SimdGemm.MR + 1), ldc = n + 1;
+                float[] a = random(m * k, 10 + n), b = random(k * n, 20 + n), c0 = random(m * ldc, 30 + n);
+                double[] want = reference(m, n, k, a, 0, k, 1, b, 0, n, 1, c0, ldc);
+                float[] c = c0.clone();
+                SimdGemm.gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, ldc, true, false);
+                assertClose(want, c, m, n, ldc, k, "gemm += " + m + "x" + n + "x" + k);
+            }
+        }
+    }
+
+    @Test
     void repeatedCallsReuseBuffersWithoutStaleData() {
         // A big call leaves large packed buffers behind; a small call after it must not read their leftovers.
         float[] a = random(300 * 600, 4), b = random(600 * 200, 5);
@@ -111,6 +131,45 @@ class GemmTest {
             double[] want = reference(m, n, k, a, q * m * k, k, 1, b, q * n * k, 1, k, new float[m * n], n);
             float[] slice = java.util.Arrays.copyOfRange(got, q * m * n, (q + 1) * m * n);
             assertClose(want, slice, m, n, n, k, "batch " + q);
+        }
+    }
+
+    @ParameterizedTest(name = "batch {0}: {1}x{2}x{3}, A stride {4}, B stride {5}, transA={6}")
+    @CsvSource({
+            // shared B with A's batches row after row: one product of batch * m rows
+            "5,7,19,33,-1,0,false",
+            // shared B, transposed A batches (no folding); shared A; both per batch; big products one after another
+            "4,9,21,40,-1,0,true", "3,6,70,17,0,-1,false", "6,33,45,20,-1,-1,true", "3,100,110,120,-1,-1,false"})
+    void batchedProductsMatchReference(int batch, int m, int n, int k, int aStride, int bStride, boolean transA) {
+        int abs = aStride < 0 ? m * k : aStride, bbs = bStride < 0 ? k * n : bStride;
+        int ars = transA ? 1 : k, acs = transA ? m : 1;
+        float[] a = random(3 + (batch - 1) * abs + m * k, 40), b = random(2 + (batch - 1) * bbs + k * n, 41);
+        for (int threads : new int[]{1, 2}) {
+            int before = Parallel.threads();
+            Parallel.setThreads(threads);
+            try {
+                float[] c = random(batch * m * n, 42); // overwritten
+                SimdGemm.gemmBatch(batch, m, n, k, a, 3, abs, ars, acs, b, 2, bbs, n, 1, c, 0, m * n, n, true);
+                for (int q = 0; q < batch; q++) {
+                    double[] want = reference(m, n, k, a, 3 + q * abs, ars, acs, b, 2 + q * bbs, n, 1, new float[m * n], n);
+                    assertClose(want, java.util.Arrays.copyOfRange(c, q * m * n, (q + 1) * m * n), m, n, n, k,
+                            "product " + q + " of " + batch + ", threads=" + threads);
+                }
+            } finally {
+                Parallel.setThreads(before);
+            }
+        }
+    }
+
+    @Test
+    void broadcastBatchThroughTensorMatchesReference() {
+        // [b, m, k] @ [1, k, n]: the shared right operand has batch stride 0.
+        int batch = 3, m = 5, k = 8, n = 70;
+        float[] a = random(batch * m * k, 43), b = random(k * n, 44);
+        float[] got = Tensor.of(a, batch, m, k).matmul(Tensor.of(b, 1, k, n)).toFloatArray();
+        for (int q = 0; q < batch; q++) {
+            double[] want = reference(m, n, k, a, q * m * k, k, 1, b, 0, n, 1, new float[m * n], n);
+            assertClose(want, java.util.Arrays.copyOfRange(got, q * m * n, (q + 1) * m * n), m, n, n, k, "batch " + q);
         }
     }
 

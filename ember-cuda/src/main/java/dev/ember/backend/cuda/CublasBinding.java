@@ -6,22 +6,35 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.ember.backend.gpu.BlasCall;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The four cuBLAS entry points Ember calls, bound through {@code java.lang.foreign}:
  * {@code cublasCreate_v2}, {@code cublasSetStream_v2} and {@code cublas[SD]gemmStridedBatched}
  * (the C signatures of cuBLAS 12 and 13). Addresses are raw device (or, in tests, host) pointers.
+ * {@link #find} looks for the library: {@code EMBER_CUBLAS_PATH} (a file or a directory) first, then the
+ * loader's search path and the usual CUDA directories, newest major version first.
  */
 final class CublasBinding {
     private static final FunctionDescriptor GEMM = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
             JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS,
             JAVA_INT, JAVA_LONG, JAVA_INT);
+
+    /** Sonames tried, newest first; 12 last, since JCublas2 normally serves it. */
+    static final List<String> SONAMES = List.of("libcublas.so.16", "libcublas.so.15", "libcublas.so.14", "libcublas.so.13",
+            "libcublas.so.12", "libcublas.so");
+    static final List<String> DIRECTORIES = List.of("/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib",
+            "/usr/lib/x86_64-linux-gnu", "/usr/local/lib");
 
     private final String library;
     private final MethodHandle create, setStream, sgemm, dgemm;
@@ -40,6 +53,48 @@ final class CublasBinding {
         zeroF = arena.allocateFrom(JAVA_FLOAT, 0f);
         oneD = arena.allocateFrom(JAVA_DOUBLE, 1.0);
         zeroD = arena.allocateFrom(JAVA_DOUBLE, 0.0);
+    }
+
+    /**
+     * The first cuBLAS that opens and binds.
+     *
+     * @throws IllegalArgumentException listing what was tried when none does
+     */
+    static CublasBinding find() {
+        List<String> tried = new ArrayList<>();
+        List<Path> candidates = new ArrayList<>();
+        String env = System.getenv("EMBER_CUBLAS_PATH");
+        if (env != null && !env.isBlank()) {
+            Path p = Path.of(env.trim());
+            if (Files.isDirectory(p)) for (String s : SONAMES) candidates.add(p.resolve(s));
+            else candidates.add(p);
+        }
+        for (Path c : candidates) {
+            if (!Files.exists(c)) { tried.add(c + " (missing)"); continue; }
+            try {
+                return new CublasBinding(c.toString(), SymbolLookup.libraryLookup(c, Arena.global()));
+            } catch (IllegalArgumentException e) {
+                tried.add(c + " (" + e.getMessage() + ")");
+            }
+        }
+        for (String soname : SONAMES) {
+            try {
+                return new CublasBinding(soname, SymbolLookup.libraryLookup(soname, Arena.global()));
+            } catch (IllegalArgumentException e) {
+                // not on the loader's path; try the CUDA directories below
+            }
+            for (String dir : DIRECTORIES) {
+                Path p = Path.of(dir, soname);
+                if (!Files.exists(p)) continue;
+                try {
+                    return new CublasBinding(p.toString(), SymbolLookup.libraryLookup(p, Arena.global()));
+                } catch (IllegalArgumentException e) {
+                    tried.add(p + " (" + e.getMessage() + ")");
+                }
+            }
+        }
+        tried.add(String.join("/", SONAMES) + " not found on the loader path or in " + String.join(", ", DIRECTORIES));
+        throw new IllegalArgumentException("no cuBLAS to bind: " + String.join("; ", tried));
     }
 
     private MemorySegment symbol(SymbolLookup lookup, String name) {

@@ -10,6 +10,7 @@ public final class CudaProbe {
     /** One line explaining why the CUDA backend could not start, from the failure {@code t}. */
     public static String explain(Throwable t) {
         String msg = t.getMessage() == null ? "" : t.getMessage();
+        if (t instanceof CudaProvider.CudaUnavailableException) return msg; // already Ember's one-line reason
         if (t instanceof UnsatisfiedLinkError) {
             String driver = loaderSaid(msg, "libcuda.so");
             if (driver != null) {

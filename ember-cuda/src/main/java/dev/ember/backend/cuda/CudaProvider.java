@@ -6,14 +6,15 @@ import static jcuda.driver.JCudaDriver.cuInit;
 import dev.ember.Device;
 import dev.ember.backend.Backend;
 import dev.ember.backend.BackendProvider;
+import dev.ember.backend.gpu.GpuBackend;
 import java.util.ArrayList;
 import java.util.List;
 import jcuda.driver.JCudaDriver;
 
 /**
- * Starts the CUDA backend: loads the driver through JCuda, finds the devices and loads Ember's PTX
- * on each. The probe runs once per process; any failure (no {@code libcuda.so.1}, no device, a
- * driver too old for the PTX) becomes a one-line reason, never a crash.
+ * Starts the CUDA backend: loads the driver through JCuda, finds the devices and opens the shared
+ * {@link GpuBackend} over a {@link CudaRuntime} on each. The probe runs once per process; any failure (no
+ * {@code libcuda.so.1}, no device, neither NVRTC nor packaged PTX) becomes a one-line reason, never a crash.
  */
 public final class CudaProvider implements BackendProvider {
 
@@ -49,7 +50,7 @@ public final class CudaProvider implements BackendProvider {
             cuDeviceGetCount(count);
             if (count[0] == 0) throw new IllegalStateException("CUDA_ERROR_NO_DEVICE");
             List<Backend> devices = new ArrayList<>();
-            for (int i = 0; i < count[0]; i++) devices.add(new CudaBackend(new CudaContext(i)));
+            for (int i = 0; i < count[0]; i++) devices.add(new GpuBackend<>(new CudaRuntime(i), Device.cuda(i)));
             started = List.copyOf(devices);
         } catch (Throwable t) {
             failure = CudaProbe.explain(t);

@@ -2,47 +2,67 @@ package dev.ember.backend.cuda;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Properties;
 
 /**
- * The PTX modules shipped in the jar ({@code dev/ember/kernels/cuda/<module>.<arch>.ptx}, generated
- * from {@code kernels/cuda/<module>.cu} by {@code native/build-ptx.sh}) and which architecture's
- * PTX a device loads.
+ * The fallback where NVRTC is absent: PTX that a build on a machine with {@code nvcc} rendered from the same
+ * generated sources and packaged ({@code native/build-ptx.sh}, Maven profile {@code nvcc}), under
+ * {@code dev/ember/kernels/cuda/<program>.<arch>.ptx}, with {@code manifest.properties} recording the SHA-256
+ * of the source each was compiled from. A packaged PTX is used only for the very source the backend
+ * renders now; nothing is committed, so a jar built without {@code nvcc} has none and needs NVRTC.
  */
-public final class PtxResources {
+final class PtxResources {
     private PtxResources() {}
 
-    /** One module per {@code .cu} file in {@code kernels/cuda}. */
-    public static final List<String> MODULES = List.of("elementwise", "reduce", "indexing", "conv", "random", "optim", "gemm");
+    static final String DIR = "/dev/ember/kernels/cuda/";
 
-    /** The PTX targets built: the oldest supported (Turing) and Hopper. */
-    public static final List<String> ARCHES = List.of("compute_75", "compute_90");
+    /** The PTX targets built: the oldest supported architecture (Turing) and Hopper. */
+    static final String[] ARCHES = {"compute_75", "compute_90"};
+
+    private static volatile Properties manifest;
 
     /**
-     * The PTX a device of compute capability {@code major.minor} loads: {@code compute_90} on sm_90 and
-     * newer, {@code compute_75} on sm_75 to sm_89; {@code null} for older devices, which Ember does not support.
+     * The packaged architecture a device of compute capability {@code major.minor} loads: {@code compute_90} on
+     * sm_90 and newer, {@code compute_75} on sm_75 to sm_89; null for older devices, which Ember does not support.
      */
-    public static String archFor(int major, int minor) {
+    static String archFor(int major, int minor) {
         if (major >= 9) return "compute_90";
         if (major > 7 || (major == 7 && minor >= 5)) return "compute_75";
         return null;
     }
 
-    /** Class-path location of one module's PTX. */
-    public static String resource(String module, String arch) {
-        return "/dev/ember/kernels/cuda/" + module + "." + arch + ".ptx";
+    /** True when this jar carries packaged PTX. */
+    static boolean available() { return !manifest().isEmpty(); }
+
+    /**
+     * The packaged PTX of {@code program} for {@code arch}, NUL-terminated as {@code cuModuleLoadData} wants, if it
+     * was compiled from a source whose SHA-256 is {@code sourceSha256}.
+     */
+    static Optional<byte[]> load(String program, String arch, String sourceSha256) {
+        String key = program + "." + arch;
+        if (!sourceSha256.equals(manifest().getProperty(key))) return Optional.empty();
+        try (InputStream in = PtxResources.class.getResourceAsStream(DIR + key + ".ptx")) {
+            if (in == null) return Optional.empty();
+            byte[] text = in.readAllBytes();
+            return Optional.of(Arrays.copyOf(text, text.length + 1));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cuda: cannot read packaged PTX " + key, e);
+        }
     }
 
-    /** The module's PTX text, NUL-terminated as {@code cuModuleLoadData} expects. */
-    public static byte[] load(String module, String arch) {
-        String path = resource(module, arch);
-        try (InputStream in = PtxResources.class.getResourceAsStream(path)) {
-            if (in == null) throw new IllegalStateException("cuda: PTX resource " + path + " is missing from the jar");
-            byte[] text = in.readAllBytes();
-            byte[] z = java.util.Arrays.copyOf(text, text.length + 1);
-            return z;
+    private static Properties manifest() {
+        Properties m = manifest;
+        if (m != null) return m;
+        m = new Properties();
+        try (InputStream in = PtxResources.class.getResourceAsStream(DIR + "manifest.properties")) {
+            if (in != null) m.load(in);
         } catch (IOException e) {
-            throw new IllegalStateException("cuda: cannot read PTX resource " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cuda: cannot read the packaged PTX manifest", e);
         }
+        manifest = m;
+        return m;
     }
 }

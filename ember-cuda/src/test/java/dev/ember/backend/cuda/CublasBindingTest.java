@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ember.backend.gpu.BlasCall;
+import dev.ember.backend.gpu.GemmOperand;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -137,8 +139,8 @@ class CublasBindingTest {
     @Test
     void aMachineWithoutCublasGetsTheListOfWhatWasTried() {
         try {
-            FfmCublas.Library lib = FfmCublas.find();
-            assertTrue(lib.name().contains("libcublas"), lib.name()); // a cuBLAS is installed here
+            CublasBinding lib = CublasBinding.find();
+            assertTrue(lib.library().contains("libcublas"), lib.library()); // a cuBLAS is installed here
         } catch (IllegalArgumentException e) {
             assertTrue(e.getMessage().startsWith("no cuBLAS to bind") && e.getMessage().contains("libcublas.so.13"), e.getMessage());
         }

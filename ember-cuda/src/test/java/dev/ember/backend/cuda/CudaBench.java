@@ -10,6 +10,7 @@ import dev.ember.backend.Backends;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.Philox;
 import dev.ember.backend.Strided;
+import dev.ember.backend.gpu.GpuBackend;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -33,11 +34,12 @@ public final class CudaBench {
             System.out.println("BENCH-SKIP CUDA unavailable: " + f.reason());
             System.exit(2);
         }
-        CudaBackend gpu = (CudaBackend) f.devices().get(0);
+        GpuBackend<?, ?> gpu = (GpuBackend<?, ?>) f.devices().get(0);
+        CudaRuntime rt = (CudaRuntime) gpu.runtime();
         System.out.println("BENCH-INFO device " + gpu.name());
-        System.out.println("BENCH-INFO " + gpu.gemmChoice().logLine());
-        gemm(gpu);
-        bandwidth(gpu);
+        System.out.println("BENCH-INFO " + rt.gemmChoice().logLine());
+        gemm(gpu, rt);
+        bandwidth(gpu, rt);
         cnnStep(Device.cuda(), 5, 30);
     }
 
@@ -54,32 +56,38 @@ public final class CudaBench {
         return s[s.length / 2];
     }
 
-    private static void gemm(CudaBackend gpu) {
+    private static void gemm(GpuBackend<?, ?> gpu, CudaRuntime rt) {
         int n = 4096;
         Strided a = randn(gpu, 1, n, n), b = randn(gpu, 1, n, n), c = randn(gpu, 1, n, n);
         double flop = 2.0 * n * n * n;
         for (int w = 0; w < 3; w++) gpu.matmul(a, b, c);
         double[] runs = new double[5];
-        for (int r = 0; r < runs.length; r++) runs[r] = gpu.time(() -> { for (int i = 0; i < 10; i++) gpu.matmul(a, b, c); }) / 10;
-        System.out.printf(Locale.ROOT, "BENCH gemm4096_f32_%s %.1f TFLOP/s%n", gpu.gemmChoice().path().name().toLowerCase(Locale.ROOT),
+        for (int r = 0; r < runs.length; r++) runs[r] = rt.time(() -> { for (int i = 0; i < 10; i++) gpu.matmul(a, b, c); }) / 10;
+        System.out.printf(Locale.ROOT, "BENCH gemm4096_f32_%s %.1f TFLOP/s%n", rt.gemmChoice().path().name().toLowerCase(Locale.ROOT),
                 flop / (median(runs) * 1e-3) / 1e12);
-        var kernel = new KernelGemm(gpu);
-        kernel.matmul(a, b, c);
-        double[] kr = new double[3];
-        for (int r = 0; r < kr.length; r++) kr[r] = gpu.time(() -> { for (int i = 0; i < 3; i++) kernel.matmul(a, b, c); }) / 3;
-        System.out.printf(Locale.ROOT, "BENCH gemm4096_f32_kernel %.1f TFLOP/s%n", flop / (median(kr) * 1e-3) / 1e12);
         for (Strided s : new Strided[]{a, b, c}) s.storage().close();
+        // Ember's own kernel: a second backend on the same device whose runtime was told to use no BLAS.
+        System.setProperty("ember.cuda.gemm", "kernel");
+        CudaRuntime kernelRt = new CudaRuntime(rt.index);
+        System.clearProperty("ember.cuda.gemm");
+        var kernel = new GpuBackend<>(kernelRt, Device.cuda(rt.index));
+        Strided ka = randn(kernel, 1, n, n), kb = randn(kernel, 1, n, n), kc = randn(kernel, 1, n, n);
+        kernel.matmul(ka, kb, kc);
+        double[] kr = new double[3];
+        for (int r = 0; r < kr.length; r++) kr[r] = kernelRt.time(() -> { for (int i = 0; i < 3; i++) kernel.matmul(ka, kb, kc); }) / 3;
+        System.out.printf(Locale.ROOT, "BENCH gemm4096_f32_kernel %.1f TFLOP/s%n", flop / (median(kr) * 1e-3) / 1e12);
+        for (Strided s : new Strided[]{ka, kb, kc}) s.storage().close();
     }
 
-    private static void bandwidth(CudaBackend gpu) {
+    private static void bandwidth(GpuBackend<?, ?> gpu, CudaRuntime rt) {
         int n = 1 << 26; // 256 MiB per float32 operand
         Strided x = randn(gpu, n), y = randn(gpu, n), out = randn(gpu, n);
         gpu.binary(BinaryOp.ADD, x, y, out);
         gpu.copy(x, out);
         double[] add = new double[5], copy = new double[5];
         for (int r = 0; r < 5; r++) {
-            add[r] = gpu.time(() -> { for (int i = 0; i < 10; i++) gpu.binary(BinaryOp.ADD, x, y, out); }) / 10;
-            copy[r] = gpu.time(() -> { for (int i = 0; i < 10; i++) gpu.copy(x, out); }) / 10;
+            add[r] = rt.time(() -> { for (int i = 0; i < 10; i++) gpu.binary(BinaryOp.ADD, x, y, out); }) / 10;
+            copy[r] = rt.time(() -> { for (int i = 0; i < 10; i++) gpu.copy(x, out); }) / 10;
         }
         System.out.printf(Locale.ROOT, "BENCH add_f32_bandwidth %.0f GB/s%n", 3.0 * 4 * n / (median(add) * 1e-3) / 1e9);
         System.out.printf(Locale.ROOT, "BENCH d2d_copy_bandwidth %.0f GB/s%n", 2.0 * 4 * n / (median(copy) * 1e-3) / 1e9);

@@ -6,6 +6,7 @@ import dev.ember.Device;
 import dev.ember.backend.Backend;
 import dev.ember.backend.BackendProvider;
 import dev.ember.backend.PrivateNatives;
+import dev.ember.backend.gpu.GpuBackend;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,7 @@ import org.lwjgl.system.MemoryStack;
 /**
  * Starts the OpenCL backend: loads the OpenCL ICD loader through LWJGL ({@code libOpenCL.so},
  * else {@code libOpenCL.so.1}, which is all a runtime-only install has), lists every device of
- * every platform, and opens one {@link OpenClBackend} per device. A missing loader or no
+ * every platform, and opens one {@link GpuBackend} over an {@link OpenClRuntime} per device. A missing loader or no
  * platform is reported as the reason the family is absent, never as a crash.
  */
 public final class OpenClProvider implements BackendProvider {
@@ -58,7 +59,7 @@ public final class OpenClProvider implements BackendProvider {
                 ClError.check(clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, devices, (IntBuffer) null), "clGetDeviceIDs");
                 for (int d = 0; d < devices.capacity(); d++) {
                     try {
-                        backends.add(new OpenClBackend(new ClDevice(platform, devices.get(d)), backends.size()));
+                        backends.add(new GpuBackend<>(new OpenClRuntime(platform, devices.get(d)), Device.opencl(backends.size())));
                     } catch (RuntimeException e) {
                         LOG.log(System.Logger.Level.WARNING, "ember: skipping an OpenCL device: " + e.getMessage());
                     }

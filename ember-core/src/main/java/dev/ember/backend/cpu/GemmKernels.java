@@ -1,0 +1,568 @@
+package dev.ember.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The GEMM micro-kernels: each computes one tile of {@code MR} rows x {@code nv} vectors of C from a packed A
+ * tile ({@code kc} columns of MR floats) and a packed B strip ({@code kc} rows of {@code nv * L} floats), with all
+ * accumulators in registers, then adds C's old values ({@code add}) or overwrites them. C is read only after the
+ * depth loop: loaded before it, a C tile that missed the caches held up every accumulator's first FMA (about 15%
+ * slower on a 1024^3 product in two depth blocks, measured on Zen 5).
+ *
+ * <p>Shapes, chosen per vector width from the JIT's assembly (read with the hsdis plugin in
+ * {@code benchmarks/tools/hsdis}) and timed on cache-resident panels (docs/bench.md, "GEMM on both widths"):
+ * <ul>
+ *   <li>16 lanes (AVX-512, 32 registers): 4 rows x 4 vectors, 16 accumulators. Edge strips narrower than 4
+ *       vectors use 4 x 3, 4 x 2 and 4 x 1 kernels.
+ *   <li>8 lanes (AVX2, 16 registers): 2 rows x 6 vectors, 12 accumulators, 2 broadcasts and the B vectors loaded
+ *       in pairs: 16 registers and no spill. The classic 6 x 2 shape (6 rows x 2 vectors, also 12 accumulators)
+ *       runs at half speed, because C2's scheduler issues all six broadcasts of a depth step before their FMAs
+ *       and the register allocator then spills an accumulator to the stack (a load and a store on the FMA's
+ *       dependency chain every step); {@code -XX:-OptoRegScheduling} avoids that, but a library cannot count on
+ *       its users' JVM flags. 4 x 3 and 3 x 4 spill the same way; unrolling the depth loop by hand spills too.
+ *       Edge strips use 2 x 4 and 2 x 2.
+ * </ul>
+ * Kernels with fewer than 8 accumulators (4 x 1, 2 x 2) split them between even and odd depth steps, so that
+ * enough FMAs are in flight to cover their latency (4-5 cycles on two pipes). The kernels are written out by
+ * hand: the JIT keeps vector locals in registers only while every use is inlined (a helper taking vectors as
+ * arguments can miss inlining and then boxes the accumulators, a factor of 5 slower). Each is larger than the
+ * JIT's inlining limit, so it is compiled on its own and its register allocation does not depend on the caller.
+ */
+final class GemmKernels {
+    private GemmKernels() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** 16-lane vectors (AVX-512) or wider; else the 16-register shapes. */
+    static final boolean WIDE = L >= 16;
+    /** Rows of a tile. */
+    static final int MR = WIDE ? 4 : 2;
+    /** Vectors across the main kernel's strip. */
+    static final int NV = WIDE ? 4 : 6;
+    /** Columns of a full B strip. */
+    static final int NR = NV * L;
+
+    /** Packed width (columns) of a B strip holding {@code nr} columns: the narrowest kernel that covers them. */
+    static int stripWidth(int nr) {
+        int nv = (nr + L - 1) / L;
+        if (!WIDE) nv = nv <= 2 ? 2 : nv <= 4 ? 4 : NV;
+        return Math.min(NV, nv) * L;
+    }
+
+    /**
+     * Whether a row-major A may be read in place by {@link #rowsInPlace} instead of packed: with 32 registers there
+     * is room for the row offsets. Used when each packed A float would serve only one or two strips.
+     */
+    static final boolean IN_PLACE = WIDE;
+
+    /** Rows that {@link #rowsInPlace} computes at once for a strip {@code w} columns wide. */
+    static int inPlaceRows(int w) {
+        return w > 2 * L ? 4 : 8;
+    }
+
+    /**
+     * {@link #inPlaceRows}{@code (w)} rows of C from A read in place ({@code A[i][p] = a[ao + i * ars + p]}) times a B
+     * strip {@code w} columns wide; with 16 lanes only. Narrow strips take 8 rows, so that 16 accumulators (8 x 2) or
+     * 8 (8 x 1) hide the FMA latency where a 4-row tile would have 8 or 4.
+     */
+    static void rowsInPlace(int w, int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc,
+                            boolean add) {
+        switch (w / L) {
+            case 4 -> k4x4r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
+            case 3 -> k4x3r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
+            case 2 -> k8x2r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
+            default -> k8x1r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
+        }
+    }
+
+    /**
+     * One tile: {@code C[MR x w] (+)= A_tile * B_strip}, with the strip {@code w} columns wide (a {@link #stripWidth}),
+     * C at {@code c[co + i * ldc + j]}.
+     */
+    static void tile(int w, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        if (WIDE) {
+            switch (w / L) {
+                case 4 -> k4x4(kc, ap, ao, bp, bo, c, co, ldc, add);
+                case 3 -> k4x3(kc, ap, ao, bp, bo, c, co, ldc, add);
+                case 2 -> k4x2(kc, ap, ao, bp, bo, c, co, ldc, add);
+                default -> k4x1s(kc, ap, ao, bp, bo, c, co, ldc, add);
+            }
+        } else {
+            switch (w / L) {
+                case 6 -> k2x6(kc, ap, ao, bp, bo, c, co, ldc, add);
+                case 4 -> k2x4(kc, ap, ao, bp, bo, c, co, ldc, add);
+                default -> k2x2s(kc, ap, ao, bp, bo, c, co, ldc, add);
+            }
+        }
+    }
+
+    /** 16 lanes, main: 4 rows x 4 vectors (16 accumulators of 32 registers). */
+    static void k4x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z; var c02 = z; var c03 = z;
+        var c10 = z; var c11 = z; var c12 = z; var c13 = z;
+        var c20 = z; var c21 = z; var c22 = z; var c23 = z;
+        var c30 = z; var c31 = z; var c32 = z; var c33 = z;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (4 * L), a = ao + p * 4;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var b3 = FloatVector.fromArray(S, bp, b + 3 * L);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
+            var a2 = FloatVector.broadcast(S, ap[a + 2]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22); c23 = a2.fma(b3, c23);
+            var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
+        c13.intoArray(c, co + ldc + 3 * L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c23.intoArray(c, co + 2 * ldc + 3 * L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L); c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c33.intoArray(c, co + 3 * ldc + 3 * L);
+    }
+
+    /** 16 lanes, edge strip of 3 vectors. */
+    static void k4x3(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z; var c02 = z;
+        var c10 = z; var c11 = z; var c12 = z;
+        var c20 = z; var c21 = z; var c22 = z;
+        var c30 = z; var c31 = z; var c32 = z;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (3 * L), a = ao + p * 4;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            var a2 = FloatVector.broadcast(S, ap[a + 2]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L); c32.intoArray(c, co + 3 * ldc + 2 * L);
+    }
+
+    /** 16 lanes, edge strip of 2 vectors (8 accumulators cover the FMA latency). */
+    static void k4x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z;
+        var c10 = z; var c11 = z;
+        var c20 = z; var c21 = z;
+        var c30 = z; var c31 = z;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (2 * L), a = ao + p * 4;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            var a2 = FloatVector.broadcast(S, ap[a + 2]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
+    }
+
+    /** 16 lanes, edge strip of 1 vector: even and odd depth steps go to separate accumulators (8 in all). */
+    static void k4x1s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z;
+        var c10 = z;
+        var c20 = z;
+        var c30 = z;
+        var d00 = z;
+        var d10 = z;
+        var d20 = z;
+        var d30 = z;
+        int p = 0, pairs = kc & ~1;
+        for (; p < pairs; p += 2) {
+            int b = bo + p * L, a = ao + p * 4;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10);
+            var a2 = FloatVector.broadcast(S, ap[a + 2]); c20 = a2.fma(b0, c20);
+            var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30);
+            var e0 = FloatVector.fromArray(S, bp, b + L);
+            var x0 = FloatVector.broadcast(S, ap[a + 4]); d00 = x0.fma(e0, d00);
+            var x1 = FloatVector.broadcast(S, ap[a + 5]); d10 = x1.fma(e0, d10);
+            var x2 = FloatVector.broadcast(S, ap[a + 6]); d20 = x2.fma(e0, d20);
+            var x3 = FloatVector.broadcast(S, ap[a + 7]); d30 = x3.fma(e0, d30);
+        }
+        for (; p < kc; p++) {
+            int b = bo + p * L, a = ao + p * 4;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10);
+            var a2 = FloatVector.broadcast(S, ap[a + 2]); c20 = a2.fma(b0, c20);
+            var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30);
+        }
+        c00 = c00.add(d00);
+        c10 = c10.add(d10);
+        c20 = c20.add(d20);
+        c30 = c30.add(d30);
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+        }
+        c00.intoArray(c, co);
+        c10.intoArray(c, co + ldc);
+        c20.intoArray(c, co + 2 * ldc);
+        c30.intoArray(c, co + 3 * ldc);
+    }
+
+    /** 8 lanes, main: 2 rows x 6 vectors (12 accumulators of 16 registers; see the class comment). */
+    static void k2x6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z; var c02 = z; var c03 = z; var c04 = z; var c05 = z;
+        var c10 = z; var c11 = z; var c12 = z; var c13 = z; var c14 = z; var c15 = z;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (6 * L), a = ao + p * 2;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var b3 = FloatVector.fromArray(S, bp, b + 3 * L);
+            var b4 = FloatVector.fromArray(S, bp, b + 4 * L);
+            var b5 = FloatVector.fromArray(S, bp, b + 5 * L);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03); c04 = a0.fma(b4, c04); c05 = a0.fma(b5, c05);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13); c14 = a1.fma(b4, c14); c15 = a1.fma(b5, c15);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c04 = c04.add(FloatVector.fromArray(S, c, co + 4 * L));
+            c05 = c05.add(FloatVector.fromArray(S, c, co + 5 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
+            c14 = c14.add(FloatVector.fromArray(S, c, co + ldc + 4 * L));
+            c15 = c15.add(FloatVector.fromArray(S, c, co + ldc + 5 * L));
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
+        c04.intoArray(c, co + 4 * L); c05.intoArray(c, co + 5 * L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
+        c13.intoArray(c, co + ldc + 3 * L); c14.intoArray(c, co + ldc + 4 * L); c15.intoArray(c, co + ldc + 5 * L);
+    }
+
+    /** 8 lanes, edge strip of 3-4 vectors. */
+    static void k2x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z; var c02 = z; var c03 = z;
+        var c10 = z; var c11 = z; var c12 = z; var c13 = z;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (4 * L), a = ao + p * 2;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var b3 = FloatVector.fromArray(S, bp, b + 3 * L);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
+        c13.intoArray(c, co + ldc + 3 * L);
+    }
+
+    /** 8 lanes, edge strip of 1-2 vectors: even and odd depth steps go to separate accumulators (8 in all). */
+    static void k2x2s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z;
+        var c10 = z; var c11 = z;
+        var d00 = z; var d01 = z;
+        var d10 = z; var d11 = z;
+        int p = 0, pairs = kc & ~1;
+        for (; p < pairs; p += 2) {
+            int b = bo + p * (2 * L), a = ao + p * 2;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            var e0 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var e1 = FloatVector.fromArray(S, bp, b + 3 * L);
+            var x0 = FloatVector.broadcast(S, ap[a + 2]); d00 = x0.fma(e0, d00); d01 = x0.fma(e1, d01);
+            var x1 = FloatVector.broadcast(S, ap[a + 3]); d10 = x1.fma(e0, d10); d11 = x1.fma(e1, d11);
+        }
+        for (; p < kc; p++) {
+            int b = bo + p * (2 * L), a = ao + p * 2;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+        }
+        c00 = c00.add(d00); c01 = c01.add(d01);
+        c10 = c10.add(d10); c11 = c11.add(d11);
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+    }
+
+    /** 16 lanes, A read in place (row-major): 4 rows x 4 vectors. */
+    static void k4x4r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z; var c02 = z; var c03 = z;
+        var c10 = z; var c11 = z; var c12 = z; var c13 = z;
+        var c20 = z; var c21 = z; var c22 = z; var c23 = z;
+        var c30 = z; var c31 = z; var c32 = z; var c33 = z;
+        int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (4 * L);
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var b3 = FloatVector.fromArray(S, bp, b + 3 * L);
+            var a0 = FloatVector.broadcast(S, a[r0 + p]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
+            var a1 = FloatVector.broadcast(S, a[r1 + p]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
+            var a2 = FloatVector.broadcast(S, a[r2 + p]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22); c23 = a2.fma(b3, c23);
+            var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
+        c13.intoArray(c, co + ldc + 3 * L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c23.intoArray(c, co + 2 * ldc + 3 * L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L); c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c33.intoArray(c, co + 3 * ldc + 3 * L);
+    }
+
+    /** 16 lanes, A read in place: 4 rows x 3 vectors. */
+    static void k4x3r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z; var c02 = z;
+        var c10 = z; var c11 = z; var c12 = z;
+        var c20 = z; var c21 = z; var c22 = z;
+        var c30 = z; var c31 = z; var c32 = z;
+        int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (3 * L);
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var a0 = FloatVector.broadcast(S, a[r0 + p]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            var a1 = FloatVector.broadcast(S, a[r1 + p]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            var a2 = FloatVector.broadcast(S, a[r2 + p]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L); c32.intoArray(c, co + 3 * ldc + 2 * L);
+    }
+
+    /** 16 lanes, A read in place: 8 rows x 2 vectors (16 accumulators). */
+    static void k8x2r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z;
+        var c10 = z; var c11 = z;
+        var c20 = z; var c21 = z;
+        var c30 = z; var c31 = z;
+        var c40 = z; var c41 = z;
+        var c50 = z; var c51 = z;
+        var c60 = z; var c61 = z;
+        var c70 = z; var c71 = z;
+        int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars; int r4 = ao + 4 * ars;
+        int r5 = ao + 5 * ars; int r6 = ao + 6 * ars; int r7 = ao + 7 * ars;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (2 * L);
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var a0 = FloatVector.broadcast(S, a[r0 + p]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            var a1 = FloatVector.broadcast(S, a[r1 + p]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            var a2 = FloatVector.broadcast(S, a[r2 + p]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            var a4 = FloatVector.broadcast(S, a[r4 + p]); c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            var a5 = FloatVector.broadcast(S, a[r5 + p]); c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+            var a6 = FloatVector.broadcast(S, a[r6 + p]); c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+            var a7 = FloatVector.broadcast(S, a[r7 + p]); c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+            c60 = c60.add(FloatVector.fromArray(S, c, co + 6 * ldc));
+            c61 = c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L));
+            c70 = c70.add(FloatVector.fromArray(S, c, co + 7 * ldc));
+            c71 = c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L));
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc); c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc); c51.intoArray(c, co + 5 * ldc + L);
+        c60.intoArray(c, co + 6 * ldc); c61.intoArray(c, co + 6 * ldc + L);
+        c70.intoArray(c, co + 7 * ldc); c71.intoArray(c, co + 7 * ldc + L);
+    }
+
+    /** 16 lanes, A read in place: 8 rows x 1 vector. */
+    static void k8x1r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z;
+        var c10 = z;
+        var c20 = z;
+        var c30 = z;
+        var c40 = z;
+        var c50 = z;
+        var c60 = z;
+        var c70 = z;
+        int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars; int r4 = ao + 4 * ars;
+        int r5 = ao + 5 * ars; int r6 = ao + 6 * ars; int r7 = ao + 7 * ars;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * L;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var a0 = FloatVector.broadcast(S, a[r0 + p]); c00 = a0.fma(b0, c00);
+            var a1 = FloatVector.broadcast(S, a[r1 + p]); c10 = a1.fma(b0, c10);
+            var a2 = FloatVector.broadcast(S, a[r2 + p]); c20 = a2.fma(b0, c20);
+            var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30);
+            var a4 = FloatVector.broadcast(S, a[r4 + p]); c40 = a4.fma(b0, c40);
+            var a5 = FloatVector.broadcast(S, a[r5 + p]); c50 = a5.fma(b0, c50);
+            var a6 = FloatVector.broadcast(S, a[r6 + p]); c60 = a6.fma(b0, c60);
+            var a7 = FloatVector.broadcast(S, a[r7 + p]); c70 = a7.fma(b0, c70);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c60 = c60.add(FloatVector.fromArray(S, c, co + 6 * ldc));
+            c70 = c70.add(FloatVector.fromArray(S, c, co + 7 * ldc));
+        }
+        c00.intoArray(c, co);
+        c10.intoArray(c, co + ldc);
+        c20.intoArray(c, co + 2 * ldc);
+        c30.intoArray(c, co + 3 * ldc);
+        c40.intoArray(c, co + 4 * ldc);
+        c50.intoArray(c, co + 5 * ldc);
+        c60.intoArray(c, co + 6 * ldc);
+        c70.intoArray(c, co + 7 * ldc);
+    }
+}

@@ -1,0 +1,254 @@
+package dev.ember.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Packing for the GEMM ({@link SimdGemm}): A into tiles of {@code MR} rows stored column by column ({@code kc}
+ * columns of MR floats), B into strips of {@code kc} rows of the strip's width ({@link GemmKernels#stripWidth}),
+ * zero-padded past the matrix's edge. Every layout a product meets has a vector path: row-major A is interleaved
+ * in registers (two-vector shuffles), column-major A copied MR floats at a time, row-major B copied a vector at a
+ * time, and transposed B ({@code x @ W^T}) turned in L x L register transposes. In a product with few strips or
+ * few tiles each packed float is used only a few times, so packing must run at the speed of a copy: scalar loops
+ * with computed strides measured 3 to 6 times slower (docs/bench.md, "GEMM on both widths").
+ */
+final class GemmPacking {
+    private GemmPacking() {}
+
+    private static final VectorSpecies<Float> S = GemmKernels.S;
+    private static final int L = GemmKernels.L;
+    private static final int MR = GemmKernels.MR;
+    private static final int NR = GemmKernels.NR;
+    /** A column of a tile: MR floats (128 bits with 4 rows, 64 with 2). */
+    private static final VectorSpecies<Float> COLUMN = VectorSpecies.of(float.class, VectorShape.forBitSize(MR * 32));
+    /** Register transposes and interleaves need 8 or 16 lanes. */
+    private static final boolean SHUFFLES = L == 8 || L == 16;
+
+    /**
+     * A tiles {@code [t0, t1)} (rows {@code t*MR ..}) of {@code A[i][p] = a[ao + i * ars + p * acs]}, each as
+     * {@code kc} columns of MR floats, from {@code ap[0]}; rows past m are zero.
+     */
+    static void packA(float[] a, int ao, int ars, int acs, int kc, int m, int t0, int t1, float[] ap) {
+        for (int t = t0; t < t1; t++) {
+            int i0 = t * MR, mr = Math.min(MR, m - i0), dst = (t - t0) * MR * kc, r = ao + i0 * ars, p0 = 0;
+            if (mr == MR && acs == 1 && SHUFFLES) {
+                // Row-major A: L columns of the MR rows interleaved in registers.
+                if (MR == 4) for (; p0 + L <= kc; p0 += L) interleave4(a, r + p0, ars, ap, dst + p0 * 4);
+                else for (; p0 + L <= kc; p0 += L) interleave2(a, r + p0, ars, ap, dst + p0 * 2);
+            } else if (mr == MR && ars == 1) {
+                // Column-major A (a transposed operand): each packed column is MR contiguous floats.
+                for (; p0 < kc; p0++) FloatVector.fromArray(COLUMN, a, r + p0 * acs).intoArray(ap, dst + p0 * MR);
+            }
+            for (int i = 0; i < mr; i++) {
+                int src = r + i * ars;
+                for (int p = p0; p < kc; p++) ap[dst + p * MR + i] = a[src + p * acs];
+            }
+            if (mr < MR) for (int p = 0; p < kc; p++) for (int i = mr; i < MR; i++) ap[dst + p * MR + i] = 0f;
+        }
+    }
+
+    /**
+     * B strips {@code [s0, s1)} of {@code B[p][j] = b[bo + p * brs + j * bcs]}, strip {@code s} (columns
+     * {@code s*NR ..}) at {@code bp[dst + (s - s0) * NR * kc]}.
+     */
+    static void packB(float[] b, int bo, int brs, int bcs, int kc, int n, int s0, int s1, float[] bp, int dst) {
+        int full = Math.min(s1, n / NR); // strips [s0, full) have NR columns
+        if (bcs == 1 && full > s0) {
+            // Rows contiguous: copy each row across all the strips, so memory is read in long sequential runs
+            // (strip by strip, each row would be a separate short run, too many streams to prefetch).
+            int stripSize = NR * kc;
+            for (int p = 0; p < kc; p++) {
+                int src = bo + p * brs + s0 * NR, d = dst + p * NR;
+                for (int s = s0; s < full; s++, src += NR, d += stripSize)
+                    for (int j = 0; j < NR; j += L) FloatVector.fromArray(S, b, src + j).intoArray(bp, d + j);
+            }
+            for (int s = full; s < s1; s++) packStrip(b, bo, brs, bcs, kc, n, s, bp, dst + (s - s0) * stripSize);
+            return;
+        }
+        for (int s = s0; s < s1; s++) packStrip(b, bo, brs, bcs, kc, n, s, bp, dst + (s - s0) * NR * kc);
+    }
+
+    /**
+     * B strip {@code s} (columns {@code s*NR ..}) as {@code kc} rows of {@code w} floats at {@code bp[dst]}, where
+     * {@code w} is the strip's {@link GemmKernels#stripWidth}; columns past n are zero.
+     */
+    static void packStrip(float[] b, int bo, int brs, int bcs, int kc, int n, int s, float[] bp, int dst) {
+        int j0 = s * NR, nr = Math.min(NR, n - j0), w = GemmKernels.stripWidth(nr);
+        if (bcs == 1) {
+            int jv = nr / L * L;
+            for (int p = 0; p < kc; p++) {
+                int src = bo + p * brs + j0, d = dst + p * w;
+                for (int j = 0; j < jv; j += L) FloatVector.fromArray(S, b, src + j).intoArray(bp, d + j);
+                for (int j = jv; j < nr; j++) bp[d + j] = b[src + j];
+                for (int j = nr; j < w; j++) bp[d + j] = 0f;
+            }
+        } else if (brs == 1) {
+            // Transposed B (columns contiguous, as in x @ W^T): L x L blocks transposed in registers, the rest
+            // read down each column in short runs that stay in L1.
+            int p0 = 0, jv = SHUFFLES ? nr / L * L : 0; // columns [0, jv) go through register transposes
+            if (jv > 0) {
+                for (; p0 + L <= kc; p0 += L)
+                    for (int g = 0; g < jv; g += L) {
+                        if (L == 16) transpose16(b, bo + (j0 + g) * bcs + p0, bcs, bp, dst + p0 * w + g, w);
+                        else transpose8(b, bo + (j0 + g) * bcs + p0, bcs, bp, dst + p0 * w + g, w);
+                    }
+            }
+            // The rest, in blocks of 16 rows: rows [0, p0) for the columns past jv, then every column of rows [p0, kc).
+            for (int pb = 0; pb < kc; pb += 16) {
+                int pe = Math.min(kc, pb + 16);
+                for (int j = 0; j < nr; j++) {
+                    int src = bo + (j0 + j) * bcs;
+                    for (int p = j < jv ? Math.max(pb, p0) : pb; p < pe; p++) bp[dst + p * w + j] = b[src + p];
+                }
+            }
+            if (nr < w) for (int p = 0; p < kc; p++) java.util.Arrays.fill(bp, dst + p * w + nr, dst + (p + 1) * w, 0f);
+        } else {
+            for (int p = 0; p < kc; p++) {
+                int row = bo + p * brs + j0 * bcs, d = dst + p * w;
+                for (int j = 0; j < nr; j++) bp[d + j] = b[row + j * bcs];
+                for (int j = nr; j < w; j++) bp[d + j] = 0f;
+            }
+        }
+    }
+
+    /**
+     * Two-vector shuffles. {@code x.rearrange(s, y)} reads lane {@code i} of x for an index {@code i < L}, and lane
+     * {@code i - L} of y for an index {@code i >= L} (one {@code vpermt2ps} on AVX-512; two permutes and a blend on
+     * AVX2). ZIP_LO/ZIP_HI interleave the low/high halves of x and y: {@code x[h], y[h], x[h + 1], y[h + 1], ...}.
+     */
+    private static final VectorShuffle<Float> ZIP_LO = zip(0), ZIP_HI = zip(L / 2);
+
+    private static VectorShuffle<Float> zip(int h) {
+        int[] x = new int[L];
+        for (int k = 0; k < L; k++) x[k] = (k % 2 == 0 ? 0 : L) + h + k / 2;
+        return VectorShuffle.fromArray(S, x, 0);
+    }
+
+    /**
+     * Transpose rounds: round {@code h} pairs rows {@code i} and {@code i + h} and swaps their off-diagonal
+     * {@code h}-lane blocks; {@code LOh} builds the new row i and {@code HIh} the new row i + h.
+     */
+    private static final VectorShuffle<Float> LO8 = swap(8, false), HI8 = swap(8, true), LO4 = swap(4, false),
+            HI4 = swap(4, true), LO2 = swap(2, false), HI2 = swap(2, true), LO1 = swap(1, false), HI1 = swap(1, true);
+
+    /** The round-{@code h} shuffle (null where {@code h} does not fit the vector). */
+    private static VectorShuffle<Float> swap(int h, boolean hi) {
+        if (2 * h > L) return null;
+        int[] x = new int[L];
+        for (int j = 0; j < L; j++) x[j] = (j & h) == 0 ? (hi ? j + h : j) : (hi ? L + j : L + j - h);
+        return VectorShuffle.fromArray(S, x, 0);
+    }
+
+    /** {@code ap[dst + q * 2 + i] = a[base + i * ars + q]} for i in [0, 2), q in [0, L): two rows interleaved. */
+    private static void interleave2(float[] a, int base, int ars, float[] ap, int dst) {
+        var r0 = FloatVector.fromArray(S, a, base);
+        var r1 = FloatVector.fromArray(S, a, base + ars);
+        r0.rearrange(ZIP_LO, r1).intoArray(ap, dst);
+        r0.rearrange(ZIP_HI, r1).intoArray(ap, dst + L);
+    }
+
+    /** {@code ap[dst + q * 4 + i] = a[base + i * ars + q]} for i in [0, 4), q in [0, L): four rows interleaved. */
+    private static void interleave4(float[] a, int base, int ars, float[] ap, int dst) {
+        var r0 = FloatVector.fromArray(S, a, base);
+        var r1 = FloatVector.fromArray(S, a, base + ars);
+        var r2 = FloatVector.fromArray(S, a, base + 2 * ars);
+        var r3 = FloatVector.fromArray(S, a, base + 3 * ars);
+        // Rows 0 and 2, 1 and 3 interleaved; then those two interleaved give 0, 1, 2, 3 for each column.
+        var lo02 = r0.rearrange(ZIP_LO, r2); var hi02 = r0.rearrange(ZIP_HI, r2);
+        var lo13 = r1.rearrange(ZIP_LO, r3); var hi13 = r1.rearrange(ZIP_HI, r3);
+        lo02.rearrange(ZIP_LO, lo13).intoArray(ap, dst);
+        lo02.rearrange(ZIP_HI, lo13).intoArray(ap, dst + L);
+        hi02.rearrange(ZIP_LO, hi13).intoArray(ap, dst + 2 * L);
+        hi02.rearrange(ZIP_HI, hi13).intoArray(ap, dst + 3 * L);
+    }
+
+    /** {@code bp[dst + q * w + i] = b[base + i * bcs + q]} for i, q in [0, 16): one 16 x 16 block, in registers. */
+    private static void transpose16(float[] b, int base, int bcs, float[] bp, int dst, int w) {
+        var r0 = FloatVector.fromArray(S, b, base);
+        var r1 = FloatVector.fromArray(S, b, base + bcs);
+        var r2 = FloatVector.fromArray(S, b, base + 2 * bcs);
+        var r3 = FloatVector.fromArray(S, b, base + 3 * bcs);
+        var r4 = FloatVector.fromArray(S, b, base + 4 * bcs);
+        var r5 = FloatVector.fromArray(S, b, base + 5 * bcs);
+        var r6 = FloatVector.fromArray(S, b, base + 6 * bcs);
+        var r7 = FloatVector.fromArray(S, b, base + 7 * bcs);
+        var r8 = FloatVector.fromArray(S, b, base + 8 * bcs);
+        var r9 = FloatVector.fromArray(S, b, base + 9 * bcs);
+        var r10 = FloatVector.fromArray(S, b, base + 10 * bcs);
+        var r11 = FloatVector.fromArray(S, b, base + 11 * bcs);
+        var r12 = FloatVector.fromArray(S, b, base + 12 * bcs);
+        var r13 = FloatVector.fromArray(S, b, base + 13 * bcs);
+        var r14 = FloatVector.fromArray(S, b, base + 14 * bcs);
+        var r15 = FloatVector.fromArray(S, b, base + 15 * bcs);
+        var a0 = r0.rearrange(LO8, r8); var a8 = r0.rearrange(HI8, r8);
+        var a1 = r1.rearrange(LO8, r9); var a9 = r1.rearrange(HI8, r9);
+        var a2 = r2.rearrange(LO8, r10); var a10 = r2.rearrange(HI8, r10);
+        var a3 = r3.rearrange(LO8, r11); var a11 = r3.rearrange(HI8, r11);
+        var a4 = r4.rearrange(LO8, r12); var a12 = r4.rearrange(HI8, r12);
+        var a5 = r5.rearrange(LO8, r13); var a13 = r5.rearrange(HI8, r13);
+        var a6 = r6.rearrange(LO8, r14); var a14 = r6.rearrange(HI8, r14);
+        var a7 = r7.rearrange(LO8, r15); var a15 = r7.rearrange(HI8, r15);
+        var c0 = a0.rearrange(LO4, a4); var c4 = a0.rearrange(HI4, a4);
+        var c1 = a1.rearrange(LO4, a5); var c5 = a1.rearrange(HI4, a5);
+        var c2 = a2.rearrange(LO4, a6); var c6 = a2.rearrange(HI4, a6);
+        var c3 = a3.rearrange(LO4, a7); var c7 = a3.rearrange(HI4, a7);
+        var c8 = a8.rearrange(LO4, a12); var c12 = a8.rearrange(HI4, a12);
+        var c9 = a9.rearrange(LO4, a13); var c13 = a9.rearrange(HI4, a13);
+        var c10 = a10.rearrange(LO4, a14); var c14 = a10.rearrange(HI4, a14);
+        var c11 = a11.rearrange(LO4, a15); var c15 = a11.rearrange(HI4, a15);
+        var d0 = c0.rearrange(LO2, c2); var d2 = c0.rearrange(HI2, c2);
+        var d1 = c1.rearrange(LO2, c3); var d3 = c1.rearrange(HI2, c3);
+        var d4 = c4.rearrange(LO2, c6); var d6 = c4.rearrange(HI2, c6);
+        var d5 = c5.rearrange(LO2, c7); var d7 = c5.rearrange(HI2, c7);
+        var d8 = c8.rearrange(LO2, c10); var d10 = c8.rearrange(HI2, c10);
+        var d9 = c9.rearrange(LO2, c11); var d11 = c9.rearrange(HI2, c11);
+        var d12 = c12.rearrange(LO2, c14); var d14 = c12.rearrange(HI2, c14);
+        var d13 = c13.rearrange(LO2, c15); var d15 = c13.rearrange(HI2, c15);
+        var e0 = d0.rearrange(LO1, d1); var e1 = d0.rearrange(HI1, d1);
+        var e2 = d2.rearrange(LO1, d3); var e3 = d2.rearrange(HI1, d3);
+        var e4 = d4.rearrange(LO1, d5); var e5 = d4.rearrange(HI1, d5);
+        var e6 = d6.rearrange(LO1, d7); var e7 = d6.rearrange(HI1, d7);
+        var e8 = d8.rearrange(LO1, d9); var e9 = d8.rearrange(HI1, d9);
+        var e10 = d10.rearrange(LO1, d11); var e11 = d10.rearrange(HI1, d11);
+        var e12 = d12.rearrange(LO1, d13); var e13 = d12.rearrange(HI1, d13);
+        var e14 = d14.rearrange(LO1, d15); var e15 = d14.rearrange(HI1, d15);
+        e0.intoArray(bp, dst); e1.intoArray(bp, dst + w);
+        e2.intoArray(bp, dst + 2 * w); e3.intoArray(bp, dst + 3 * w);
+        e4.intoArray(bp, dst + 4 * w); e5.intoArray(bp, dst + 5 * w);
+        e6.intoArray(bp, dst + 6 * w); e7.intoArray(bp, dst + 7 * w);
+        e8.intoArray(bp, dst + 8 * w); e9.intoArray(bp, dst + 9 * w);
+        e10.intoArray(bp, dst + 10 * w); e11.intoArray(bp, dst + 11 * w);
+        e12.intoArray(bp, dst + 12 * w); e13.intoArray(bp, dst + 13 * w);
+        e14.intoArray(bp, dst + 14 * w); e15.intoArray(bp, dst + 15 * w);
+    }
+
+    /** {@code bp[dst + q * w + i] = b[base + i * bcs + q]} for i, q in [0, 8): one 8 x 8 block, in registers. */
+    private static void transpose8(float[] b, int base, int bcs, float[] bp, int dst, int w) {
+        var r0 = FloatVector.fromArray(S, b, base);
+        var r1 = FloatVector.fromArray(S, b, base + bcs);
+        var r2 = FloatVector.fromArray(S, b, base + 2 * bcs);
+        var r3 = FloatVector.fromArray(S, b, base + 3 * bcs);
+        var r4 = FloatVector.fromArray(S, b, base + 4 * bcs);
+        var r5 = FloatVector.fromArray(S, b, base + 5 * bcs);
+        var r6 = FloatVector.fromArray(S, b, base + 6 * bcs);
+        var r7 = FloatVector.fromArray(S, b, base + 7 * bcs);
+        var a0 = r0.rearrange(LO4, r4); var a4 = r0.rearrange(HI4, r4);
+        var a1 = r1.rearrange(LO4, r5); var a5 = r1.rearrange(HI4, r5);
+        var a2 = r2.rearrange(LO4, r6); var a6 = r2.rearrange(HI4, r6);
+        var a3 = r3.rearrange(LO4, r7); var a7 = r3.rearrange(HI4, r7);
+        var c0 = a0.rearrange(LO2, a2); var c2 = a0.rearrange(HI2, a2);
+        var c1 = a1.rearrange(LO2, a3); var c3 = a1.rearrange(HI2, a3);
+        var c4 = a4.rearrange(LO2, a6); var c6 = a4.rearrange(HI2, a6);
+        var c5 = a5.rearrange(LO2, a7); var c7 = a5.rearrange(HI2, a7);
+        var d0 = c0.rearrange(LO1, c1); var d1 = c0.rearrange(HI1, c1);
+        var d2 = c2.rearrange(LO1, c3); var d3 = c2.rearrange(HI1, c3);
+        var d4 = c4.rearrange(LO1, c5); var d5 = c4.rearrange(HI1, c5);
+        var d6 = c6.rearrange(LO1, c7); var d7 = c6.rearrange(HI1, c7);
+        d0.intoArray(bp, dst); d1.intoArray(bp, dst + w);
+        d2.intoArray(bp, dst + 2 * w); d3.intoArray(bp, dst + 3 * w);
+        d4.intoArray(bp, dst + 4 * w); d5.intoArray(bp, dst + 5 * w);
+        d6.intoArray(bp, dst + 6 * w); d7.intoArray(bp, dst + 7 * w);
+    }
+}

@@ -1,0 +1,392 @@
+package dev.ember.backend.gpu;
+
+import dev.ember.DType;
+import dev.ember.Device;
+import dev.ember.backend.Backend;
+import dev.ember.backend.Backends;
+import dev.ember.backend.BinaryOp;
+import dev.ember.backend.CachingAllocator;
+import dev.ember.backend.ConvGeometry;
+import dev.ember.backend.FusedOptimizer;
+import dev.ember.backend.KernelError;
+import dev.ember.backend.MemoryStats;
+import dev.ember.backend.NativeInterop;
+import dev.ember.backend.Philox;
+import dev.ember.backend.ReduceOp;
+import dev.ember.backend.Storage;
+import dev.ember.backend.Strided;
+import dev.ember.backend.UnaryOp;
+import dev.ember.backend.gpu.KernelSource.Family;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The backend of one GPU, whatever its API: every primitive is planned here once ({@link LaunchPlanner}) and
+ * runs as kernels rendered from the op table for the runtime's dialect ({@link KernelSource}), compiled on
+ * first use. Memory comes from a caching allocator; ops queue work and return; host reads ({@link #toHost})
+ * and {@link #synchronize()} wait for it and raise what kernels recorded (an out-of-range index, an integer
+ * division by zero, an op a kernel has no case for), each to the thread that launched the failing kernel
+ * ({@link KernelErrorSlots}). Optimizer steps are a fused capability; float GEMM uses the runtime's BLAS
+ * where it has one.
+ *
+ * @param <B> the runtime's buffer handle
+ * @param <K> the runtime's kernel handle
+ */
+public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedOptimizer {
+    private static final int ERROR_SLOT_BYTES = 20; // int[5]: code, value lo, value hi, dim, size
+
+    private final GpuRuntime<B, K> runtime;
+    private final Device device;
+    private final DeviceInfo info;
+    private final LaunchPlanner plans;
+    private final KernelSource.Options options;
+    private final boolean index64;
+    final CachingAllocator<B> allocator;
+    private final KernelErrorSlots<B> errors;
+    private final ConcurrentHashMap<String, GpuRuntime.Program<K>> programs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, K> kernels = new ConcurrentHashMap<>();
+
+    /**
+     * The backend of {@code device} over {@code runtime}. The allocator's limit is the system property
+     * {@code ember.<type>.memoryLimit} ({@code 512m}, {@code 4g}; see {@link CachingAllocator}).
+     */
+    public GpuBackend(GpuRuntime<B, K> runtime, Device device) { this(runtime, device, false); }
+
+    /** As {@link #GpuBackend(GpuRuntime, Device)}; with {@code index64} every launch indexes in 64 bits (for tests). */
+    public GpuBackend(GpuRuntime<B, K> runtime, Device device, boolean index64) {
+        this.runtime = runtime;
+        this.device = device;
+        this.info = runtime.info();
+        this.index64 = index64;
+        this.options = new KernelSource.Options(runtime.dialect(), info.fp64(), IndexWidth.I32, info.blockThreads(), info.gemmTile());
+        this.plans = new LaunchPlanner(info.blockThreads(), Math.max(1, info.computeUnits()), info.gemmTile(), runtime.dialect(),
+                info.fp64());
+        this.allocator = new CachingAllocator<>(device.toString(), new CachingAllocator.Device<>() {
+            @Override
+            public B malloc(long bytes) throws Exception { return runtime.malloc(bytes); }
+
+            @Override
+            public void free(B block) { runtime.free(block); }
+
+            @Override
+            public void synchronize() { runtime.synchronize(); }
+        }, CachingAllocator.limitFromProperty("ember." + device.type() + ".memoryLimit"));
+        this.errors = new KernelErrorSlots<>(new KernelErrorSlots.Device<>() {
+            @Override
+            public B create() {
+                try {
+                    B slot = runtime.malloc(ERROR_SLOT_BYTES); // outside the allocator's statistics
+                    runtime.zero(slot, 0, ERROR_SLOT_BYTES);
+                    return slot;
+                } catch (Exception e) {
+                    throw new IllegalStateException(device + ": cannot allocate a kernel error slot: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public void clear(B slot) { runtime.zero(slot, 0, ERROR_SLOT_BYTES); }
+        });
+    }
+
+    /** The runtime this backend runs on (for its own extras, such as timing on CUDA). */
+    public GpuRuntime<B, K> runtime() { return runtime; }
+
+    /** The options every kernel program of this backend is rendered with (at 32-bit indices). */
+    public KernelSource.Options kernelOptions() { return options; }
+
+    @Override
+    public String name() { return info.description(); }
+
+    @Override
+    public Device device() { return device; }
+
+    @Override
+    public boolean isGpu() { return info.gpu(); }
+
+    @Override
+    public long totalMemory() { return info.totalMemory(); }
+
+    // ---- memory ------------------------------------------------------------------------------
+
+    @Override
+    public Storage allocate(DType dtype, int length) {
+        GpuStorage<B> s = uninitialized(dtype, length);
+        long bytes = (long) length * dtype.byteSize();
+        if (bytes > 0) runtime.zero(s.buffer, 0, bytes);
+        return s;
+    }
+
+    /** Device memory whose contents are whatever the cached block held. */
+    private GpuStorage<B> uninitialized(DType dtype, int length) {
+        if (dtype == DType.FLOAT64 && !info.fp64())
+            throw new UnsupportedOperationException(device + " (" + info.description() + ") has no double precision, so float64 "
+                    + "is not supported on it");
+        long bytes = (long) length * dtype.byteSize();
+        return new GpuStorage<>(this, dtype, length, allocator.allocate(Math.max(1, bytes)), Math.max(1, bytes));
+    }
+
+    @Override
+    public Storage fromHost(DType dtype, Object hostArray) {
+        HostArrays.require("fromHost", dtype, hostArray);
+        GpuStorage<B> s = uninitialized(dtype, HostArrays.length(hostArray));
+        if (s.length() > 0) runtime.copyIn(hostArray, s.buffer);
+        return s;
+    }
+
+    @Override
+    public void toHost(Strided src, Object hostArray) {
+        int n = src.numel();
+        if (n > 0) {
+            B from = buffer(src.storage());
+            GpuStorage<B> temp = src.isContiguous() ? null : contiguousCopy(src);
+            try {
+                long offset = temp != null ? 0 : (long) src.offset() * src.dtype().byteSize();
+                runtime.copyOut(temp != null ? temp.buffer : from, offset, hostArray, n);
+            } finally {
+                if (temp != null) temp.close();
+            }
+        }
+        raiseErrors();
+    }
+
+    /** A contiguous copy of {@code s} in a new storage (closed by the caller). */
+    private GpuStorage<B> contiguousCopy(Strided s) {
+        GpuStorage<B> t = uninitialized(s.dtype(), s.numel());
+        copy(s, Strided.contiguous(t, s.shape()));
+        return t;
+    }
+
+    @Override
+    public void copy(Strided src, Strided dst) {
+        int n = dst.numel();
+        if (n == 0) return;
+        if (src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous()) {
+            long es = src.dtype().byteSize();
+            runtime.copy(buffer(src.storage()), src.offset() * es, buffer(dst.storage()), dst.offset() * es, n * es);
+            return;
+        }
+        run(plans.copy(src, dst));
+    }
+
+    @Override
+    public void fill(Strided dst, double value) {
+        int n = dst.numel();
+        if (n == 0) return;
+        if (Double.doubleToRawLongBits(value) == 0 && dst.isContiguous()) {
+            long es = dst.dtype().byteSize();
+            runtime.zero(buffer(dst.storage()), dst.offset() * es, n * es);
+            return;
+        }
+        run(plans.fill(dst, value));
+    }
+
+    @Override
+    public void synchronize() {
+        runtime.synchronize();
+        raiseErrors();
+    }
+
+    @Override
+    public MemoryStats memoryStats() { return allocator.stats(); }
+
+    @Override
+    public void emptyCache() {
+        runtime.synchronize();
+        allocator.emptyCache();
+    }
+
+    // ---- elementwise -------------------------------------------------------------------------
+
+    @Override
+    public void unary(UnaryOp op, Strided x, Strided out, double a, double b) {
+        if (out.numel() > 0) run(plans.unary(op, x, out, a, b));
+    }
+
+    @Override
+    public void binary(BinaryOp op, Strided x, Strided y, Strided out) {
+        if (out.numel() > 0) run(plans.binary(op, x, y, out));
+    }
+
+    @Override
+    public void where(Strided cond, Strided x, Strided y, Strided out) {
+        if (out.numel() > 0) run(plans.where(cond, x, y, out));
+    }
+
+    // ---- reductions --------------------------------------------------------------------------
+
+    @Override
+    public void reduce(ReduceOp op, Strided x, Strided out) {
+        if (out.numel() == 0) return;
+        ReducePlan plan = plans.reducePlan(op, x);
+        if (plan.chunks() == 1) {
+            run(plans.reduce(op, x, out, plan, null));
+            return;
+        }
+        // Few long rows: partials per piece, then a second pass over [..., chunks].
+        try (GpuStorage<B> partial = uninitialized(out.dtype(), out.numel() * plan.chunks())) {
+            run(plans.reduce(op, x, out, plan, partial));
+            reduce(op, Strided.contiguous(partial, LaunchPlanner.partialShape(x, plan)), out);
+        }
+    }
+
+    // ---- linear algebra ----------------------------------------------------------------------
+
+    @Override
+    public void matmul(Strided a, Strided b, Strided out) {
+        if (out.numel() == 0) return;
+        Optional<Blas<B>> blas = runtime.blas();
+        if (blas.isPresent() && blas.get().supports(out.dtype())) {
+            blasMatmul(blas.get(), a, b, out);
+            return;
+        }
+        for (Launch l : plans.gemm(a, b, out)) run(l);
+    }
+
+    /** Row-major {@code a @ b} as one column-major strided-batched call; operands BLAS cannot address are copied first. */
+    private void blasMatmul(Blas<B> blas, Strided a, Strided b, Strided out) {
+        int batch = a.shape()[0], m = a.shape()[1], k = a.shape()[2], n = b.shape()[2];
+        try (var ac = new BlasOperand(a); var bc = new BlasOperand(b)) {
+            BlasCall call = BlasCall.of(batch, m, k, n, ac.layout, ac.batchStride, bc.layout, bc.batchStride);
+            blas.gemm(out.dtype(), call, bc.buffer, bc.offset, ac.buffer, ac.offset, buffer(out.storage()), out.offset());
+        }
+    }
+
+    /** An operand in a BLAS layout, copied to a temporary when its strides fit none. */
+    private final class BlasOperand implements AutoCloseable {
+        final B buffer;
+        final long offset, batchStride;
+        final GemmOperand layout;
+        private final GpuStorage<B> temp;
+
+        BlasOperand(Strided s) {
+            int rows = s.shape()[1], cols = s.shape()[2];
+            GemmOperand l = GemmOperand.of(rows, cols, s.strides()[1], s.strides()[2]);
+            if (l != null) {
+                temp = null;
+                buffer = GpuBackend.this.buffer(s.storage());
+                offset = s.offset();
+                batchStride = s.shape()[0] == 1 ? 0 : s.strides()[0];
+                layout = l;
+            } else {
+                temp = contiguousCopy(s);
+                buffer = temp.buffer;
+                offset = 0;
+                batchStride = (long) rows * cols;
+                layout = GemmOperand.of(rows, cols, cols, 1);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (temp != null) temp.close(); // in order: a later reuse of the block queues after this GEMM
+        }
+    }
+
+    // ---- indexing ----------------------------------------------------------------------------
+
+    @Override
+    public void gather(Strided x, int dim, Strided index, Strided out) {
+        if (out.numel() > 0) run(plans.gather(x, dim, index, out));
+    }
+
+    @Override
+    public void scatterAdd(Strided dst, int dim, Strided index, Strided src) {
+        Launch l = plans.scatterAdd(dst, dim, index, src);
+        if (l != null) run(l);
+    }
+
+    // ---- convolution helpers -----------------------------------------------------------------
+
+    @Override
+    public void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
+        if (cols.numel() > 0) run(plans.im2col(x, g, padValue, cols));
+    }
+
+    @Override
+    public void col2im(Strided cols, ConvGeometry g, Strided x) {
+        if (x.numel() > 0) run(plans.col2im(cols, g, x));
+    }
+
+    // ---- random ------------------------------------------------------------------------------
+
+    @Override
+    public void random(Strided out, Philox.Distribution dist, long seed, long offset, double a, double b) {
+        if (out.numel() > 0) run(plans.random(out, dist, seed, offset, a, b));
+    }
+
+    // ---- fused optimizer steps ---------------------------------------------------------------
+
+    @Override
+    public void sgdStep(Strided param, Strided grad, Strided buf, double lr, double momentum, double dampening,
+                        double weightDecay, boolean nesterov, boolean firstStep) {
+        if (param.numel() > 0) run(plans.sgd(param, grad, buf, lr, momentum, dampening, weightDecay, nesterov, firstStep));
+    }
+
+    @Override
+    public void adamStep(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, double lr, double beta1,
+                         double beta2, double eps, double weightDecay, boolean decoupled, long step) {
+        if (param.numel() > 0) run(plans.adam(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, step));
+    }
+
+    // ---- launching ---------------------------------------------------------------------------
+
+    /** Queues {@code l}, compiling its program at the index width its arguments need on first use. */
+    void run(Launch l) {
+        IndexWidth width = index64 ? IndexWidth.I64 : l.args().width();
+        K kernel = kernel(l.family(), width, l.kernel());
+        B slot = l.args().hasErrorSlot() ? errors.forLaunch() : null;
+        runtime.launch(kernel, l.gridFor(info.computeUnits()), l.threads(), l.args().encode(width, this::buffer, slot));
+    }
+
+    private K kernel(Family family, IndexWidth width, String name) {
+        return kernels.computeIfAbsent(width + "/" + name, key -> program(family, width).kernel(name));
+    }
+
+    private GpuRuntime.Program<K> program(Family family, IndexWidth width) {
+        String name = family.name().toLowerCase(java.util.Locale.ROOT) + (width == IndexWidth.I32 ? "" : ".i64");
+        return programs.computeIfAbsent(name, n -> runtime.compile(n, KernelSource.render(family, options.with(width))));
+    }
+
+    /** {@link NativeInterop} where the runtime has native access; the fused and other capabilities as {@link Backend}'s. */
+    @Override
+    public <T> Optional<T> capability(Class<T> type) {
+        if (type == NativeInterop.class)
+            return runtime.nativeAccess().map(n -> type.cast(new NativeInterop() {
+                @Override
+                public long address(Strided s) { return n.address(buffer(s.storage())) + (long) s.offset() * s.dtype().byteSize(); }
+
+                @Override
+                public long queue() { return n.queue(); }
+
+                @Override
+                public boolean idle() { return n.idle(); }
+            }));
+        return Backend.super.capability(type);
+    }
+
+    /** The device buffer behind a storage of this backend; a released one, or another device's, is refused. */
+    private B buffer(Storage s) {
+        if (!(s instanceof GpuStorage<?> g) || g.backend() != this)
+            throw new IllegalArgumentException(device + ": a " + s.dtype().torchName() + " operand lives on " + s.backend().device()
+                    + ", not on " + device);
+        if (s.isReleased())
+            throw new IllegalStateException(device + ": a " + s.dtype().torchName() + " storage of " + s.length()
+                    + " elements was closed and cannot be used");
+        @SuppressWarnings("unchecked") B b = (B) g.buffer;
+        return b;
+    }
+
+    /** Throws the first error a kernel launched by the calling thread recorded since its last check. */
+    private void raiseErrors() {
+        B slot = errors.takePending();
+        if (slot == null) return;
+        int[] word = new int[5];
+        runtime.copyOut(slot, 0, word, 5);
+        if (word[0] == 0) return;
+        errors.clear(slot);
+        String where = " (raised by a kernel this thread launched on " + device + ", reported at its next host read)";
+        KernelError e = KernelError.of(word[0]);
+        if (e == null) throw new IllegalStateException(device + ": a kernel reported error code " + word[0] + where);
+        throw e.exception((word[1] & 0xFFFFFFFFL) | ((long) word[2] << 32), word[3], word[4], where);
+    }
+}

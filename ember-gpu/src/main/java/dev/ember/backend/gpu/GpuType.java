@@ -1,0 +1,93 @@
+package dev.ember.backend.gpu;
+
+import dev.ember.DType;
+
+/**
+ * How each {@link DType} looks in the kernels: its element type, the type it computes in, the suffix
+ * of its kernels ({@code unary_f32}), and the conversions the generator writes. A new dtype (FLOAT16,
+ * BFLOAT16) is a new entry: an element type (per dialect where they differ), its compute type (float),
+ * and load/store expressions that convert (OpenCL's {@code vload_half}, CUDA's {@code __half2float}).
+ */
+public enum GpuType {
+    BOOL(DType.BOOL, "u8", "b8", Compute.I64),
+    INT32(DType.INT32, "int", "i32", Compute.I64),
+    INT64(DType.INT64, "i64", "i64", Compute.I64),
+    FLOAT32(DType.FLOAT32, "float", "f32", Compute.F32),
+    FLOAT64(DType.FLOAT64, "double", "f64", Compute.F64);
+
+    /** The types arithmetic happens in: float, double, or 64-bit integers (for every integer dtype and BOOL). */
+    public enum Compute {
+        F32("float", "f32"), F64("double", "f64"), I64("i64", "i64");
+
+        /** The C type. */
+        public final String c;
+        /** The suffix of the generated functions of this type ({@code unary_op_f32}). */
+        public final String suffix;
+
+        Compute(String c, String suffix) {
+            this.c = c;
+            this.suffix = suffix;
+        }
+
+        public boolean isFloat() { return this != I64; }
+
+        /** {@code acc + a * b} in this type (wrapping for integers). */
+        String multiplyAdd() { return isFloat() ? "acc + a * b" : "wrap_add(acc, wrap_mul(a, b))"; }
+    }
+
+    public final DType dtype;
+    /** The C element type (the same in both dialects for these dtypes). */
+    public final String c;
+    /** The kernel-name suffix. */
+    public final String suffix;
+    /** What it computes in. */
+    public final Compute compute;
+
+    GpuType(DType dtype, String c, String suffix, Compute compute) {
+        this.dtype = dtype;
+        this.c = c;
+        this.suffix = suffix;
+        this.compute = compute;
+    }
+
+    public static GpuType of(DType d) { return valueOf(d.name()); }
+
+    public boolean isFloat() { return compute.isFloat(); }
+
+    /** Whether a device without double precision has this type. */
+    public boolean needsFp64() { return this == FLOAT64; }
+
+    /** The C body of {@code load_<suffix>(p, i)}: element {@code i} of {@code p} in the compute type. */
+    String load() { return "return (" + compute.c + ") p[i];"; }
+
+    /** The C body of {@code store_<suffix>_<from>(p, i, v)}: stores {@code v} of compute type {@code from}. */
+    String store(Compute from) {
+        if (this == BOOL) return "p[i] = (u8) (v != (" + from.c + ") 0);";
+        if (from == compute) return "p[i] = (" + c + ") v;";
+        return null; // never needed: a kernel stores into its own type or BOOL
+    }
+
+    /** {@code a + b} of two elements in this type ({@code add_<suffix>}): wrapping for integers, OR for BOOL. */
+    String add() {
+        return switch (this) {
+            case BOOL -> "return (u8) ((a | b) != 0);";
+            case INT32 -> "return (int) wrap_add(a, b);";
+            case INT64 -> "return wrap_add(a, b);";
+            default -> "return a + b;";
+        };
+    }
+
+    /**
+     * A C expression converting {@code v} of type {@code src} to this type as Java's casts do (and as the CPU
+     * backend converts: integer to integer in 64 bits, anything involving a float through double where the
+     * device has double, else directly).
+     */
+    String convertFrom(GpuType src, String v, boolean fp64) {
+        if (this == BOOL) return "(u8) (" + v + " != 0)";
+        if (src == this) return v;
+        if (!isFloat() && src.isFloat()) return "sat_" + suffix + "_" + src.suffix + "(" + v + ")";
+        if (!isFloat()) return "(" + c + ") (i64) " + v;
+        if (!src.isFloat() && fp64) return "(" + c + ") (double) " + v;
+        return "(" + c + ") " + v;
+    }
+}

@@ -1,0 +1,78 @@
+// Reductions along the last axis: each row of r elements (stride rs) becomes one output element. A row is
+// reduced by 32 threads (short rows) or a whole block (long rows), as ReducePlan plans on the host; very long
+// rows may be split into `chunks` pieces whose partials a second launch reduces. The partials of a row's
+// threads combine in a tree in local memory, in a fixed order, so a result does not vary between runs.
+// combine_<acc> and reduce_identity_<acc> are generated from the op table.
+
+// @instantiate each-reduce
+// ${S} -> ${D}, accumulating in ${ACC}.
+KERNEL void reduce_${SSFX}_${DSFX}(int op, Shape osh, Strides xs, Strides os, idx_t r, idx_t rs, idx_t chunks,
+                                   idx_t chunk, GLOBAL const ${S}* x, GLOBAL ${D}* out, GLOBAL int* err) {
+    LOCAL_MEM ${ACC} part[EMBER_THREADS];
+    idx_t tpr = chunk > 256 ? BLOCK_DIM : 32;
+    idx_t rowsPerBlock = BLOCK_DIM / tpr;
+    idx_t tid = THREAD_ID, lane = tid % tpr;
+    idx_t total = osh.n * chunks;
+    for (idx_t base = BLOCK_ID_X * rowsPerBlock; base < total; base += GRID_DIM * rowsPerBlock) {
+        idx_t j = base + tid / tpr;
+        int live = j < total;
+        idx_t row = live ? j / chunks : 0, piece = live ? j % chunks : 0;
+        idx_t from = piece * chunk, to = from + chunk < r ? from + chunk : r;
+        idx_t xb = offset_of(osh, xs, row);
+        ${ACC} acc = (${ACC}) 0;
+        int any = 0;
+        for (idx_t i = from + lane; live && i < to; i += tpr) {
+            ${ACC} v = load_${SSFX}(x, xb + i * rs);
+            acc = any ? combine_${ACCS}(op, acc, v, err) : v;
+            any = 1;
+        }
+        // A thread with no elements contributes the identity, or (MAX, MIN) an element of the piece.
+        if (!any) acc = reduce_identity_${ACCS}(op, load_${SSFX}(x, xb + from * rs));
+        part[tid] = acc;
+        BARRIER();
+        for (idx_t s = tpr / 2; s > 0; s >>= 1) {
+            if (lane < s) part[tid] = combine_${ACCS}(op, part[tid], part[tid + s], err);
+            BARRIER();
+        }
+        if (live && lane == 0) store_${DSFX}_${ACCS}(out, chunks == 1 ? offset_of(osh, os, row) : j, part[tid]);
+        BARRIER();
+    }
+}
+
+// @instantiate each-type
+// ARGMAX / ARGMIN of ${T}: (value, index) pairs; the first occurrence, and the first NaN, wins.
+KERNEL void argreduce_${SFX}(int op, Shape osh, Strides xs, Strides os, idx_t r, idx_t rs, GLOBAL const ${T}* x,
+                             GLOBAL i64* out, GLOBAL int* err) {
+    LOCAL_MEM ${C} val[EMBER_THREADS];
+    LOCAL_MEM idx_t pos[EMBER_THREADS];
+    if (op != REDUCE_ARGMAX && op != REDUCE_ARGMIN) {
+        if (BLOCK_ID_X == 0 && THREAD_ID == 0) report(err, KE_UNKNOWN_OP, op, 0, 0);
+        return;
+    }
+    idx_t tpr = r > 256 ? BLOCK_DIM : 32;
+    idx_t rowsPerBlock = BLOCK_DIM / tpr;
+    idx_t tid = THREAD_ID, lane = tid % tpr;
+    for (idx_t base = BLOCK_ID_X * rowsPerBlock; base < osh.n; base += GRID_DIM * rowsPerBlock) {
+        idx_t row = base + tid / tpr;
+        int live = row < osh.n;
+        idx_t xb = offset_of(osh, xs, live ? row : 0);
+        ${C} bv = (${C}) 0;
+        idx_t bi = -1;
+        for (idx_t i = lane; live && i < r; i += tpr) {
+            ${C} v = load_${SFX}(x, xb + i * rs);
+            if (arg_better_${CS}(op, v, i, bv, bi)) { bv = v; bi = i; }
+        }
+        val[tid] = bv;
+        pos[tid] = bi;
+        BARRIER();
+        for (idx_t s = tpr / 2; s > 0; s >>= 1) {
+            if (lane < s && arg_better_${CS}(op, val[tid + s], pos[tid + s], val[tid], pos[tid])) {
+                val[tid] = val[tid + s];
+                pos[tid] = pos[tid + s];
+            }
+            BARRIER();
+        }
+        if (live && lane == 0) out[offset_of(osh, os, row)] = (i64) pos[tid];
+        BARRIER();
+    }
+}
