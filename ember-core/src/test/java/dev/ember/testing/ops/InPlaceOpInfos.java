@@ -68,7 +68,7 @@ final class InPlaceOpInfos {
                 })
                 .dtypes(ALL).tol(0, 0).deviceMixAllowed("copyFrom copies from any device, as PyTorch's copy_")
                 .errors(r -> List.of(new ErrorInput("a source that does not broadcast", sample(Params.NONE, false, data(r, new int[]{2, 3}, -1, 1),
-                        data(r, new int[]{2, 2}, -1, 1)), DType.FLOAT32, IAE, "does not broadcast"))).build());
+                        data(r, new int[]{2, 2}, -1, 1)), DType.FLOAT32, IAE, "cannot be broadcast"))).build());
         return t;
     }
 
