@@ -223,5 +223,15 @@ final class Elementwise {
         return r.reshape(Shapes.toLong(shape));
     }
 
-    static String name(BinaryOp op) { return op.name().toLowerCase(Locale.ROOT); }
+    /** The name of the {@code Tensor} method that runs {@code op}, for errors and the graph ({@code maximum}, not {@code max}). */
+    static String name(BinaryOp op) {
+        return switch (op) {
+            case MAX -> "maximum";
+            case MIN -> "minimum";
+            case AND -> "logicalAnd";
+            case OR -> "logicalOr";
+            case XOR -> "logicalXor";
+            default -> op.name().toLowerCase(Locale.ROOT);
+        };
+    }
 }

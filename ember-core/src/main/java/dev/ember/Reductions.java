@@ -88,8 +88,15 @@ final class Reductions {
         return sum(x, dims, keepDim).div((double) count);
     }
 
-    static Tensor var(Tensor x, int[] dims, int correction, boolean keepDim) {
-        int[] d = normalize("var", dims, x.dim());
+    /** The square root of {@link #var}; its errors name std. */
+    static Tensor std(Tensor x, int[] dims, int correction, boolean keepDim) { return var("std", x, dims, correction, keepDim).sqrt(); }
+
+    static Tensor var(Tensor x, int[] dims, int correction, boolean keepDim) { return var("var", x, dims, correction, keepDim); }
+
+    private static Tensor var(String op, Tensor x, int[] dims, int correction, boolean keepDim) {
+        if (!x.dtype().isFloatingPoint())
+            throw new IllegalArgumentException(op + ": input dtype must be floating point, got " + x.dtype() + "; convert with to(DType.FLOAT32)");
+        int[] d = normalize(op, dims, x.dim());
         long count = 1;
         for (int i : d) count *= x.shape[i];
         Tensor centered = x.sub(mean(x, d, true));
