@@ -332,9 +332,6 @@ final class ReductionOpInfos {
                     return s;
                 })
                 .dtypes(NUMBERS).result(FLOAT).differentiable().tol(2e-6, 1e-12).promotion(Promotion.REDUCTION, Params.of("dim", 1))
-                .xfailSample(OpInfo.Suite.CONFORMANCE, log ? "large values" : "-", "the CPU's fused float32 log-softmax rounds max + log(sum) to "
-                        + "float32 before subtracting it, losing about 2e-5 (relative) when |x| is near 1000; PyTorch subtracts the max first",
-                        (d, dt) -> d.isCpu() && dt == dev.ember.DType.FLOAT32)
                 .diverges("INT", "Ember computes " + name + " of integers in the default float dtype; PyTorch 1.13 has no integer kernel")
                 .diverges("BOOL", "likewise for BOOL").build();
     }
