@@ -37,6 +37,8 @@ final class Indexing {
     static Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
         int d = Shapes.dim("scatterAdd", dim, x.dim());
         Tensor idx = checkIndex("scatterAdd", index, x);
+        if (!src.device().equals(x.device()))
+            throw new IllegalArgumentException("scatterAdd: src is on " + src.device() + " but the tensor is on " + x.device());
         if (src.dim() != x.dim() || idx.dim() != x.dim())
             throw new IllegalArgumentException("scatterAdd: tensor " + Shapes.str(x.shape) + ", index " + Shapes.str(idx.shape)
                     + " and src " + Shapes.str(src.shape) + " must have the same rank");

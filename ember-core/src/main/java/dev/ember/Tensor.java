@@ -599,7 +599,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor mm(Tensor other) {
         if (dim() != 2 || other.dim() != 2)
             throw new IllegalArgumentException("mm: expected 2-D tensors, got " + Shapes.str(shape) + " and " + Shapes.str(other.shape));
-        return matmul(other);
+        return LinearAlgebra.matmul("mm", this, other);
     }
 
     // =========================================================================================

@@ -49,7 +49,7 @@ public record Input(double[] values, int[] shape, DType fixed, Layout layout) {
             o[i] = switch (dtype) {
                 case FLOAT32 -> (float) v[i];
                 case FLOAT64 -> v[i];
-                case INT32, INT64 -> Math.rint(v[i]);
+                case INT32, INT64 -> Math.rint(v[i]) + 0.0; // + 0.0: an integer has no -0 (atan2(-0, -1) is -pi, atan2(0, -1) pi)
                 case BOOL -> Math.rint(v[i]) != 0 ? 1 : 0;
             };
         return o;

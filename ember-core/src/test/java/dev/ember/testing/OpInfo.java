@@ -154,9 +154,12 @@ public final class OpInfo {
     public record SampleXfail(Suite suite, String label, BiPredicate<Device, DType> applies, String reason) {}
 
     /** The expected failure of {@code sample} in {@code suite} on {@code device} in {@code dtype}, or null. */
-    public SampleXfail xfail(Suite suite, Sample sample, Device device, DType dtype) {
+    public SampleXfail xfail(Suite suite, Sample sample, Device device, DType dtype) { return xfail(suite, sample.label(), device, dtype); }
+
+    /** The expected failure of the case labelled {@code label} (a sample's, or an {@link ErrorInput}'s in the ERRORS suite), or null. */
+    public SampleXfail xfail(Suite suite, String label, Device device, DType dtype) {
         for (SampleXfail x : b.sampleXfails)
-            if (x.suite() == suite && x.label().equals(sample.label()) && x.applies().test(device, dtype)) return x;
+            if (x.suite() == suite && x.label().equals(label) && x.applies().test(device, dtype)) return x;
         return null;
     }
 
@@ -258,6 +261,11 @@ public final class OpInfo {
         public Builder xfailSample(Suite suite, String label, String reason, BiPredicate<Device, DType> applies) {
             sampleXfails.add(new SampleXfail(suite, label, applies, reason));
             return this;
+        }
+
+        /** The error input labelled {@code label} must fail its check until a known bug is fixed, where {@code applies}. */
+        public Builder xfailError(String label, String reason, BiPredicate<Device, DType> applies) {
+            return xfailSample(Suite.ERRORS, label, reason, applies);
         }
 
         /** Cases of {@code suite} that must fail until a known bug is fixed. */

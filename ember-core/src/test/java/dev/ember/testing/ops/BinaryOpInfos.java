@@ -65,10 +65,9 @@ final class BinaryOpInfos {
                 .dtypes(NUMBERS).gradDomains(0.1, 0.9, 1.1, 2)
                 .diverges(k -> k.matches("BOOL(:0d)? BOOL:0d"), "BOOL by a true 0-d BOOL", "Ember computes BOOL remainders; PyTorch 1.13 has no BOOL kernel")
                 .build());
-        t.add(arithmetic("atan2", BinaryOp.ATAN2, Tensor::atan2, Math::atan2, -3, 3, -3, 3).dtypes(FLOATS).refuses(DType.INT32, DType.INT64, DType.BOOL)
-                .gradDomains(-1, 1, 0.5, 2)
-                .diverges(k -> !k.contains("FLOAT"), "integer and BOOL operands", "Ember refuses atan2 of integer tensors; PyTorch computes it in the "
-                        + "default float dtype").build());
+        // no integer form: integer and BOOL operands compute in the default float dtype, as in PyTorch
+        t.add(arithmetic("atan2", BinaryOp.ATAN2, Tensor::atan2, Math::atan2, -3, 3, -3, 3).dtypes(ALL).result(FLOAT)
+                .gradDomains(-1, 1, 0.5, 2).build());
         t.add(OpInfo.builder("floorDivide", Family.BINARY).methods("floorDivide(Tensor)").enums(BinaryOp.DIV)
                 .op((x, p) -> x[0].floorDivide(x[1])).ref((x, p) -> Ref.zip(x[0], x[1], (a, b) -> Math.floor(a / b)))
                 .samples(r -> SampleInputs.binary(r, -3, 3, 0.5, 3, -3, 3, 0.5, 3, Params.NONE))
@@ -328,6 +327,8 @@ final class BinaryOpInfos {
                     return s;
                 })
                 .dtypes(ALL).differentiable().tol(0, 0).promotion(Promotion.SCALAR)
+                .deviceMixAllowed("the mask moves to the tensor's device, as where's condition does (PyTorch refuses a mask on another "
+                        + "device unless it is 0-d)")
                 .errors(r -> List.of(
                         new ErrorInput("mask not BOOL", sample(Params.of("value", 1.0), false, data(r, new int[]{3}, -1, 1), data(r, new int[]{3}, -1, 1)),
                                 DType.FLOAT32, IllegalArgumentException.class, "mask must be BOOL"),
