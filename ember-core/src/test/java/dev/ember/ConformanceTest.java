@@ -44,31 +44,18 @@ class ConformanceTest {
     static void run(OpInfo op, DType dt, Device dev) {
         OpInfo.Skip skip = op.skipped(Suite.CONFORMANCE, dev, dt);
         if (skip != null && !skip.expectedFailure()) Assumptions.abort(skip.reason());
-        try {
+        Runnable samples = () -> {
             for (Sample s : op.samples())
                 if (OpChecks.runs(s, dt)) {
                     OpInfo.SampleXfail x = op.xfail(Suite.CONFORMANCE, s, dev, dt);
                     if (x == null) OpChecks.conformance(op, s, dt, dev);
-                    else expectFailure(x, () -> OpChecks.conformance(op, s, dt, dev), op.name() + " " + dt + " " + s.describe(dt) + " on " + dev);
+                    else OpChecks.expectFailure(x.reason(), op.name() + " " + dt + " " + s.describe(dt) + " on " + dev,
+                            () -> OpChecks.conformance(op, s, dt, dev));
                     CASES.incrementAndGet();
                 }
-        } catch (AssertionError | RuntimeException e) {
-            if (skip != null) Assumptions.abort("expected failure: " + skip.reason() + " (" + e.getMessage() + ")");
-            throw e;
-        }
-        if (skip != null) throw new AssertionError(op.name() + " " + dt + " on " + dev + " passes but is marked as an expected failure ("
-                + skip.reason() + "): remove the xfail");
-    }
-
-    /** Runs a case marked as a known failure: it must still fail (and is logged), else the mark is stale. */
-    static void expectFailure(OpInfo.SampleXfail x, Runnable check, String what) {
-        try {
-            check.run();
-        } catch (AssertionError | RuntimeException e) {
-            System.out.println("expected failure: " + what + ": " + x.reason());
-            return;
-        }
-        throw new AssertionError(what + " passes but is marked as an expected failure (" + x.reason() + "): remove the xfail");
+        };
+        if (skip == null) samples.run();
+        else OpChecks.expectFailure(skip.reason(), op.name() + " " + dt + " on " + dev, samples);
     }
 
     @AfterAll
