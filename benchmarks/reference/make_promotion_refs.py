@@ -51,8 +51,8 @@ def outcome(f):
 UNARY = {
     "neg": torch.neg, "abs": torch.abs, "sign": torch.sign, "exp": torch.exp, "log": torch.log,
     "log1p": torch.log1p, "expm1": torch.expm1, "sqrt": torch.sqrt, "rsqrt": torch.rsqrt,
-    "reciprocal": torch.reciprocal, "square": torch.square, "sin": torch.sin, "cos": torch.cos,
-    "tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu, "gelu": F.gelu, "erf": torch.erf,
+    "reciprocal": torch.reciprocal, "square": torch.square, "sin": torch.sin, "cos": torch.cos, "tan": torch.tan,
+    "tanh": torch.tanh, "sigmoid": torch.sigmoid, "silu": F.silu, "relu": torch.relu, "gelu": F.gelu, "erf": torch.erf,
     "softplus": F.softplus, "floor": torch.floor, "ceil": torch.ceil, "round": torch.round,
     "leakyRelu": lambda x: F.leaky_relu(x, 0.1), "pow.scalar": lambda x: torch.pow(x, 2.5),
     "clamp": lambda x: torch.clamp(x, -0.5, 0.7), "clampMin": lambda x: torch.clamp(x, min=0.5),

@@ -41,7 +41,13 @@ final class Elementwise {
             case SIN -> g.mul(x.cos());
             case COS -> g.mul(x.sin()).neg();
             case TANH -> g.mul(y.square().rsub(1.0));
+            case TAN -> g.mul(y.square().add(1.0));
             case SIGMOID -> g.mul(y).mul(y.rsub(1.0));
+            case SILU -> {
+                // d/dx [x s(x)] = s(x) (1 + x (1 - s(x))), s the sigmoid
+                Tensor s = x.sigmoid();
+                yield g.mul(s.mul(x.mul(s.rsub(1.0)).add(1.0)));
+            }
             case RELU -> Tensor.where(x.gt(0.0), g, scalarLike(g, 0.0, true).to(g.dtype())); // one pass, no mask conversion
             case LEAKY_RELU -> g.mul(Tensor.where(x.gt(0.0), Tensor.onesLike(x), Tensor.fullLike(x, a)));
             case GELU -> {

@@ -417,9 +417,15 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor cos() { return Elementwise.unary(UnaryOp.COS, this, 0, 0); }
 
+    /** The tangent, elementwise; integer inputs compute in the default float dtype. */
+    public Tensor tan() { return Elementwise.unary(UnaryOp.TAN, this, 0, 0); }
+
     public Tensor tanh() { return Elementwise.unary(UnaryOp.TANH, this, 0, 0); }
 
     public Tensor sigmoid() { return Elementwise.unary(UnaryOp.SIGMOID, this, 0, 0); }
+
+    /** SiLU (swish), {@code x * sigmoid(x)}, as {@code torch.nn.functional.silu}; integer inputs compute in the default float dtype. */
+    public Tensor silu() { return Elementwise.unary(UnaryOp.SILU, this, 0, 0); }
 
     public Tensor relu() { return Elementwise.unary(UnaryOp.RELU, this, 0, 0); }
 

@@ -55,6 +55,8 @@ final class SimdKernels {
             case LOG -> { SimdMath.logRow(x, xo, o, oo, bound); i = bound; }
             case TANH -> { SimdMath.tanhRow(x, xo, o, oo, bound); i = bound; }
             case SIGMOID -> { SimdMath.sigmoidRow(x, xo, o, oo, bound); i = bound; }
+            case SILU -> { SimdMath.siluRow(x, xo, o, oo, bound); i = bound; }
+            case TAN -> { SimdMath.tanRow(x, xo, o, oo, bound); i = bound; }
             case GELU -> { SimdMath.geluRow(x, xo, o, oo, bound); i = bound; }
             case RELU -> {
                 // max(x, 0) would turn NaN into 0; the blend keeps NaN as torch.relu does.

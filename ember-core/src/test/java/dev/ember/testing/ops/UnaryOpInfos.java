@@ -41,8 +41,18 @@ final class UnaryOpInfos {
         t.add(floating("reciprocal", "reciprocal()", UnaryOp.RECIPROCAL, Tensor::reciprocal, x -> 1 / x, 0.2, 5, 0.5, 2).build());
         t.add(floating("sin", "sin()", UnaryOp.SIN, Tensor::sin, Math::sin, -4, 4, -1, 1).build());
         t.add(floating("cos", "cos()", UnaryOp.COS, Tensor::cos, Math::cos, -4, 4, -1, 1).build());
+        t.add(floating("tan", "tan()", UnaryOp.TAN, Tensor::tan, Math::tan, -1.4, 1.4, -1, 1)
+                .samples(r -> {
+                    List<Sample> s = withExtremal(SampleInputs.unary(r, -1.4, 1.4, -1, 1, Params.NONE), Params.NONE);
+                    // many periods, across the CPU's float reduction limit (4096): both of its paths, and the GPUs' reductions
+                    s.add(new Sample("wide", List.of(SampleInputs.data(r, new int[]{257}, -5000, 5000)), Params.NONE, false).only(FLOATS));
+                    return s;
+                }).build());
         t.add(floating("tanh", "tanh()", UnaryOp.TANH, Tensor::tanh, Math::tanh, -4, 4, -1, 1).build());
         t.add(floating("sigmoid", "sigmoid()", UnaryOp.SIGMOID, Tensor::sigmoid, x -> 1 / (1 + Math.exp(-x)), -8, 8, -1, 1).build());
+        t.add(floating("silu", "silu()", UnaryOp.SILU, Tensor::silu, x -> x * (1 / (1 + Math.exp(-x))), -8, 8, -1, 1)
+                .diverges("INT", "Ember computes SiLU of integers in the default float dtype; PyTorch 1.13 has no integer SiLU kernel")
+                .diverges("BOOL", "likewise for BOOL").build());
         t.add(floating("erf", "erf()", UnaryOp.ERF, Tensor::erf, RefMath::erf, -4, 4, -1, 1).build());
         t.add(floating("gelu", "gelu()", UnaryOp.GELU, Tensor::gelu, x -> 0.5 * x * (1 + RefMath.erf(x / Math.sqrt(2))), -5, 5, -1, 1)
                 .diverges("INT", "Ember computes GELU of integers in the default float dtype; PyTorch 1.13 has no integer GELU kernel")
