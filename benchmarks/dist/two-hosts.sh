@@ -5,7 +5,7 @@
 # veth (no shared memory between the two "hosts"). Needs root (ip netns). Cleans up on exit.
 #   benchmarks/dist/two-hosts.sh [--slots K] -- COMMAND ARGS...     (K ranks per host, default 1)
 # Example: benchmarks/dist/two-hosts.sh -- java --add-modules jdk.incubator.vector \
-#            -cp "$PWD/target/ember-0.1.0-SNAPSHOT-all.jar" dev.ember.cli.Main train --model cnn
+#            -cp "$PWD/ember-cli/target/ember-cli-0.1.0-SNAPSHOT-all.jar" dev.ember.cli.Main train --model cnn
 # (not `java -jar`: Open MPI's mpirun rewrites a java command line that has no -cp, mangling an argument)
 set -euo pipefail
 slots=1

@@ -1,19 +1,19 @@
 package dev.ember.io;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.ember.DType;
 import dev.ember.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,8 +22,21 @@ import java.util.Map;
  * little-endian header length, a JSON header {@code {name: {dtype, shape, data_offsets}}},
  * then the raw little-endian tensor bytes. Supports F32, F64, I32, I64 and BOOL. Writes go to
  * a temporary file that is then renamed, so a crash never leaves a half-written file.
+ *
+ * <p>Reading checks the whole header before it allocates anything, with the reference
+ * implementation's rules: a header length of 2 bytes to 100 MB that fits in the file; a JSON
+ * object (strict syntax, no duplicate names) whose {@code __metadata__}, if present, maps
+ * strings to strings and whose other entries each have a known {@code dtype}, a {@code shape}
+ * of non-negative integers and {@code data_offsets} {@code [begin, end]} spanning exactly
+ * dtype-size x elements bytes; and entries that, sorted by offset, tile the data section with
+ * no gap, overlap or trailing bytes. Ember's own limits apply too: dimensions and element
+ * counts below 2^31. Every violation is a {@link SafeTensorsFormatException} naming the file
+ * and the tensor; a file that cannot be read at all is an {@link UncheckedIOException}.
  */
 public final class SafeTensors {
+    /** Bytes read per call when filling a tensor (a multiple of every dtype's width). */
+    private static final int READ_CHUNK = 1 << 20;
+
     private SafeTensors() {}
 
     /** Writes {@code tensors} (copied to the host) to {@code path}. */
@@ -82,61 +95,81 @@ public final class SafeTensors {
         }
     }
 
-    /** Reads every tensor of a safetensors file, in header order, onto the CPU. */
+    /**
+     * Reads every tensor of a safetensors file, in header order, onto the CPU.
+     *
+     * <p>The whole header is checked before any tensor is allocated (see the class comment), and
+     * each tensor is then read straight into its array, so memory follows what the file holds.
+     *
+     * @throws SafeTensorsFormatException if the file breaks the format, naming the file and tensor
+     * @throws UncheckedIOException if the file cannot be read
+     */
     public static Map<String, Tensor> read(Path path) {
-        byte[] all;
-        try {
-            all = Files.readAllBytes(path);
-        } catch (IOException ex) {
-            throw new UncheckedIOException("safetensors: cannot read " + path + ": " + ex.getMessage(), ex);
-        }
-        if (all.length < 8) throw new IllegalArgumentException("safetensors: " + path + " is " + all.length + " bytes, shorter than the 8-byte header length");
-        long headerLen = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (headerLen < 2 || headerLen > all.length - 8)
-            throw new IllegalArgumentException("safetensors: " + path + " at offset 0: header length " + headerLen + " does not fit in a file of "
-                    + all.length + " bytes");
-        JsonObject header;
-        try {
-            header = JsonParser.parseString(new String(all, 8, (int) headerLen, StandardCharsets.UTF_8)).getAsJsonObject();
-        } catch (RuntimeException ex) {
-            throw new IllegalArgumentException("safetensors: " + path + " at offset 8: the header is not a JSON object: " + ex.getMessage(), ex);
-        }
-        long dataStart = 8 + headerLen;
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonElement> e : header.entrySet()) {
-            if (e.getKey().equals("__metadata__")) continue;
-            JsonObject entry = e.getValue().getAsJsonObject();
-            DType dtype = dtype(path, e.getKey(), entry.get("dtype").getAsString());
-            JsonArray shapeJson = entry.getAsJsonArray("shape");
-            long[] shape = new long[shapeJson.size()];
-            long numel = 1;
-            for (int i = 0; i < shape.length; i++) numel *= shape[i] = shapeJson.get(i).getAsLong();
-            JsonArray off = entry.getAsJsonArray("data_offsets");
-            long begin = off.get(0).getAsLong(), end = off.get(1).getAsLong();
-            long expected = numel * width(dtype);
-            if (end - begin != expected || begin < 0 || dataStart + end > all.length)
-                throw new IllegalArgumentException("safetensors: " + path + ": tensor '" + e.getKey() + "' " + java.util.Arrays.toString(shape)
-                        + " " + dtype + " needs " + expected + " bytes but its data_offsets are [" + begin + ", " + end + "] in a data section of "
-                        + (all.length - dataStart) + " bytes");
-            ByteBuffer buf = ByteBuffer.wrap(all, (int) (dataStart + begin), (int) expected).slice().order(ByteOrder.LITTLE_ENDIAN);
-            Tensor t = fromBytes(buf, dtype, (int) numel, shape);
-            out.put(e.getKey(), shape.length == 0 ? t.reshape() : t); // Tensor.of makes 1-D; a 0-d entry stays 0-d
-        }
-        return out;
-    }
-
-    /** The {@code __metadata__} strings of a file's header (empty if none). */
-    public static Map<String, String> metadata(Path path) {
-        try (var in = Files.newInputStream(path)) {
-            byte[] len = in.readNBytes(8);
-            long headerLen = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong();
-            JsonObject header = JsonParser.parseString(new String(in.readNBytes((int) headerLen), StandardCharsets.UTF_8)).getAsJsonObject();
-            Map<String, String> out = new LinkedHashMap<>();
-            if (header.has("__metadata__")) header.getAsJsonObject("__metadata__").entrySet().forEach(e -> out.put(e.getKey(), e.getValue().getAsString()));
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            SafeTensorsHeader header = SafeTensorsHeader.read(path, ch);
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (SafeTensorsHeader.Entry e : header.entries()) {
+                Tensor t = readTensor(path, ch, header.dataStart(), e);
+                out.put(e.name(), e.shape().length == 0 ? t.reshape() : t); // Tensor.of makes 1-D; a 0-d entry stays 0-d
+            }
             return out;
         } catch (IOException ex) {
             throw new UncheckedIOException("safetensors: cannot read " + path + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * The {@code __metadata__} strings of a file's header (empty if none). The header is checked
+     * as by {@link #read}, but no tensor is read.
+     *
+     * @throws SafeTensorsFormatException if the file breaks the format
+     * @throws UncheckedIOException if the file cannot be read
+     */
+    public static Map<String, String> metadata(Path path) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            return SafeTensorsHeader.read(path, ch).metadata();
+        } catch (IOException ex) {
+            throw new UncheckedIOException("safetensors: cannot read " + path + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Reads one checked entry into a fresh array, a chunk at a time (no second copy of the data). */
+    private static Tensor readTensor(Path path, FileChannel ch, long dataStart, SafeTensorsHeader.Entry e) throws IOException {
+        int n = (int) e.numel(); // checked against MAX_ELEMENTS
+        int width = SafeTensorsHeader.width(e.dtype());
+        Object array = switch (e.dtype()) {
+            case FLOAT32 -> new float[n];
+            case FLOAT64 -> new double[n];
+            case INT32 -> new int[n];
+            case INT64 -> new long[n];
+            case BOOL -> new boolean[n];
+        };
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(READ_CHUNK, (long) n * width)).order(ByteOrder.LITTLE_ENDIAN);
+        long position = dataStart + e.begin();
+        for (int done = 0; done < n; ) {
+            int count = Math.min(n - done, buf.capacity() / width);
+            buf.clear().limit(count * width);
+            SafeTensorsHeader.readFully(path, ch, buf, position);
+            buf.flip();
+            switch (array) {
+                case float[] a -> buf.asFloatBuffer().get(a, done, count);
+                case double[] a -> buf.asDoubleBuffer().get(a, done, count);
+                case int[] a -> buf.asIntBuffer().get(a, done, count);
+                case long[] a -> buf.asLongBuffer().get(a, done, count);
+                case boolean[] a -> { for (int i = 0; i < count; i++) a[done + i] = buf.get(i) != 0; }
+                default -> throw new IllegalStateException("unreachable: " + array.getClass());
+            }
+            position += (long) count * width;
+            done += count;
+        }
+        return switch (array) {
+            case float[] a -> Tensor.of(a, e.shape());
+            case double[] a -> Tensor.of(a, e.shape());
+            case int[] a -> Tensor.of(a, e.shape());
+            case long[] a -> Tensor.of(a, e.shape());
+            case boolean[] a -> Tensor.of(a, e.shape());
+            default -> throw new IllegalStateException("unreachable: " + array.getClass());
+        };
     }
 
     private static String code(DType d) {
@@ -150,30 +183,13 @@ public final class SafeTensors {
         };
     }
 
-    private static DType dtype(Path path, String name, String code) {
-        return switch (code) {
-            case "F32" -> DType.FLOAT32;
-            case "F64" -> DType.FLOAT64;
-            case "I32" -> DType.INT32;
-            case "I64" -> DType.INT64;
-            case "BOOL" -> DType.BOOL;
-            default -> throw new IllegalArgumentException("safetensors: " + path + ": tensor '" + name + "' has dtype " + code
-                    + ", supported are F32, F64, I32, I64, BOOL");
-        };
-    }
-
-    private static int width(DType d) {
-        return switch (d) {
-            case FLOAT32, INT32 -> 4;
-            case FLOAT64, INT64 -> 8;
-            case BOOL -> 1;
-            default -> throw new IllegalArgumentException("safetensors: dtype " + d + " is not supported");
-        };
-    }
-
     private static byte[] toBytes(String name, Tensor t) {
         int n = (int) t.numel();
-        ByteBuffer buf = ByteBuffer.allocate(n * width(t.dtype())).order(ByteOrder.LITTLE_ENDIAN);
+        int width = SafeTensorsHeader.width(t.dtype());
+        if ((long) n * width > SafeTensorsHeader.MAX_ELEMENTS)
+            throw new IllegalArgumentException("safetensors: tensor '" + name + "' " + java.util.Arrays.toString(t.shape()) + " " + t.dtype()
+                    + " is " + (long) n * width + " bytes; this writer holds at most 2^31 - 9 bytes per tensor");
+        ByteBuffer buf = ByteBuffer.allocate(n * width).order(ByteOrder.LITTLE_ENDIAN);
         switch (t.dtype()) {
             case FLOAT32 -> buf.asFloatBuffer().put(t.toFloatArray());
             case FLOAT64 -> buf.asDoubleBuffer().put(t.toDoubleArray());
@@ -185,14 +201,4 @@ public final class SafeTensors {
         return buf.array();
     }
 
-    private static Tensor fromBytes(ByteBuffer buf, DType dtype, int n, long[] shape) {
-        return switch (dtype) {
-            case FLOAT32 -> { float[] a = new float[n]; buf.asFloatBuffer().get(a); yield Tensor.of(a, shape); }
-            case FLOAT64 -> { double[] a = new double[n]; buf.asDoubleBuffer().get(a); yield Tensor.of(a, shape); }
-            case INT32 -> { int[] a = new int[n]; buf.asIntBuffer().get(a); yield Tensor.of(a, shape); }
-            case INT64 -> { long[] a = new long[n]; buf.asLongBuffer().get(a); yield Tensor.of(a, shape); }
-            case BOOL -> { boolean[] a = new boolean[n]; for (int i = 0; i < n; i++) a[i] = buf.get(i) != 0; yield Tensor.of(a, shape); }
-            default -> throw new IllegalArgumentException("safetensors: unsupported dtype " + dtype);
-        };
-    }
 }

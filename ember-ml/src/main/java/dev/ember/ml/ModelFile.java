@@ -38,7 +38,13 @@ public final class ModelFile {
         }
     }
 
-    /** Reads an estimator written by {@link #save}; {@code type} must be the class (or a supertype) stored in the file. */
+    /**
+     * Reads an estimator written by {@link #save}; {@code type} must be the class (or a supertype)
+     * stored in the file. Only classes of this package are loaded, and only after that check.
+     *
+     * @throws IllegalArgumentException if the file is not a model file of this package, naming it
+     * @throws UncheckedIOException if it cannot be read
+     */
     public static <T> T load(Path path, Class<T> type) {
         JsonObject root;
         try {
@@ -48,18 +54,26 @@ public final class ModelFile {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("ModelFile.load: " + path + " is not an Ember model file: " + e.getMessage(), e);
         }
-        if (!root.has("type") || !root.has("model"))
-            throw new IllegalArgumentException("ModelFile.load: " + path + " lacks \"type\" or \"model\"");
+        if (!root.has("type") || !root.has("model") || !root.get("type").isJsonPrimitive() || !root.get("type").getAsJsonPrimitive().isString())
+            throw new IllegalArgumentException("ModelFile.load: " + path + " lacks a string \"type\" or a \"model\"");
         String name = root.get("type").getAsString();
+        // Checked before the class is loaded: a file must not make the JVM load, let alone initialise, any class it names.
+        String pkg = ModelFile.class.getPackageName() + ".";
+        if (!name.startsWith(pkg) || name.indexOf('.', pkg.length()) >= 0)
+            throw new IllegalArgumentException("ModelFile.load: " + path + " holds a " + name + ", not a model of " + ModelFile.class.getPackageName());
         Class<?> cls;
         try {
-            cls = Class.forName(name);
-        } catch (ClassNotFoundException e) {
+            cls = Class.forName(name, false, ModelFile.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
             throw new IllegalArgumentException("ModelFile.load: " + path + " holds unknown model type " + name, e);
         }
-        if (!type.isAssignableFrom(cls) || !cls.getPackageName().equals(ModelFile.class.getPackageName()))
+        if (!type.isAssignableFrom(cls))
             throw new IllegalArgumentException("ModelFile.load: " + path + " holds a " + name + ", not a " + type.getName());
-        return type.cast(GSON.fromJson(root.get("model"), cls));
+        try {
+            return type.cast(GSON.fromJson(root.get("model"), cls));
+        } catch (RuntimeException e) { // JsonParseException for mistyped fields; Gson's reflection errors
+            throw new IllegalArgumentException("ModelFile.load: " + path + ": the \"model\" fields do not fit a " + name + ": " + e.getMessage(), e);
+        }
     }
 
     /** Reads any estimator written by {@link #save}. */

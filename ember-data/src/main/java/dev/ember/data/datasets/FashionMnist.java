@@ -26,6 +26,10 @@ import java.util.zip.GZIPInputStream;
  * then, when allowed, downloads from the official source checking MD5 sums; failing all that it
  * falls back to a committed subset of 2,000 training and 500 test images, and says so.
  * Images come as FLOAT32 {@code [n, 1, 28, 28]} in [0, 1], labels as INT64 {@code [n]}.
+ *
+ * <p>A malformed file (not IDX, cut short, corrupt gzip) throws {@link dev.ember.data.io.DataFormatException}
+ * naming it and the byte offset (see {@link IdxReader}); images and labels that do not match, or
+ * a label outside 0..9, throw {@link IllegalArgumentException}.
  */
 public final class FashionMnist {
     private FashionMnist() {}

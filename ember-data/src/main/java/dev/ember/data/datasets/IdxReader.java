@@ -1,20 +1,37 @@
 package dev.ember.data.datasets;
 
-import java.io.DataInputStream;
+import dev.ember.data.io.DataFormatException;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads IDX files (the MNIST family's format), plain or gzip-compressed: a big-endian magic
  * {@code 0x00 0x00 <type> <rank>}, one 32-bit size per dimension, then the data. Only unsigned
- * bytes (type 0x08) are supported, which is what image and label files use. A wrong magic or a
- * short file throws {@link IllegalArgumentException} naming the file, the byte offset and what was expected.
+ * bytes (type 0x08) are supported, which is what image and label files use.
+ *
+ * <p>Errors: a wrong magic, a short file, corrupt gzip data or sizes whose product exceeds
+ * {@link #MAX_BYTES} throw a {@link DataFormatException} (an {@link IllegalArgumentException})
+ * naming the file, the byte offset (in the uncompressed data) and what was expected; a file that
+ * cannot be read is an {@link UncheckedIOException}.
+ *
+ * <p>Memory follows the data that arrives, not the sizes the header declares: the buffer starts
+ * small and doubles as bytes are read, so a 12-byte file that declares 2 GB of data fails at
+ * its end having allocated kilobytes.
  */
 public final class IdxReader {
+    /** The most data bytes one file may hold (one Java array). */
+    public static final long MAX_BYTES = Integer.MAX_VALUE - 16;
+    /** The first buffer; it doubles as data arrives, up to the declared size. */
+    private static final int INITIAL_BUFFER = 1 << 16;
+
     private IdxReader() {}
 
     /** An IDX array: its dimensions and its unsigned bytes in row-major order. */
@@ -25,50 +42,95 @@ public final class IdxReader {
 
     /** Reads {@code path}; gzip is detected from its first two bytes. */
     public static IdxArray read(Path path) {
-        try (InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
             raw.mark(2);
             int b0 = raw.read(), b1 = raw.read();
             raw.reset();
-            InputStream in = (b0 == 0x1f && b1 == 0x8b) ? new GZIPInputStream(raw, 1 << 16) : raw;
-            return read(in, path.toString());
+            if (b0 != 0x1f || b1 != 0x8b) return read(raw, path.toString());
+            GZIPInputStream gz;
+            try {
+                gz = new GZIPInputStream(raw, 1 << 16);
+            } catch (ZipException | EOFException ex) {
+                throw new DataFormatException(path, "byte 0", "expected a gzip header, found a damaged or cut one: " + ex.getMessage(), ex);
+            }
+            return read(gz, path.toString());
         } catch (IOException ex) {
             throw new UncheckedIOException("IDX: cannot read " + path + ": " + ex.getMessage(), ex);
         }
     }
 
-    /** Reads an uncompressed IDX stream; {@code name} is used in error messages. */
-    public static IdxArray read(InputStream stream, String name) throws IOException {
-        DataInputStream in = new DataInputStream(stream);
+    /**
+     * Reads an IDX stream (uncompressed, or a {@link GZIPInputStream}); {@code name} is used in
+     * error messages.
+     *
+     * @throws DataFormatException if the data is not a complete IDX array of unsigned bytes
+     * @throws IOException if the stream fails for another reason
+     */
+    public static IdxArray read(InputStream in, String name) throws IOException {
         byte[] magic = readFully(in, 4, name, 0, "a 4-byte magic number 0x0000<type><rank>");
         if (magic[0] != 0 || magic[1] != 0)
-            throw new IllegalArgumentException("IDX: " + name + " at offset 0: expected magic bytes 0x00 0x00, got 0x"
-                    + hex(magic[0]) + " 0x" + hex(magic[1]) + " (not an IDX file, or still compressed)");
-        if (magic[2] != 0x08)
-            throw new IllegalArgumentException("IDX: " + name + " at offset 2: expected data type 0x08 (unsigned byte), got 0x" + hex(magic[2]));
+            throw error(name, 0, "expected magic bytes 0x00 0x00, got 0x" + hex(magic[0]) + " 0x" + hex(magic[1])
+                    + " (not an IDX file, or still compressed)");
+        if (magic[2] != 0x08) throw error(name, 2, "expected data type 0x08 (unsigned byte), got 0x" + hex(magic[2]));
         int rank = magic[3] & 0xff;
-        if (rank < 1 || rank > 4) throw new IllegalArgumentException("IDX: " + name + " at offset 3: expected a rank of 1 to 4, got " + rank);
+        if (rank < 1 || rank > 4) throw error(name, 3, "expected a rank of 1 to 4, got " + rank);
         int[] shape = new int[rank];
-        long total = 1;
+        long nonZeroProduct = 1; // a zero size does not excuse the others: the tensor's strides still multiply them
         for (int i = 0; i < rank; i++) {
             byte[] b = readFully(in, 4, name, 4 + 4L * i, "the size of dimension " + i);
             shape[i] = ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
-            if (shape[i] < 0) throw new IllegalArgumentException("IDX: " + name + " at offset " + (4 + 4 * i) + ": negative size " + shape[i]);
-            total *= shape[i];
+            if (shape[i] < 0) throw error(name, 4 + 4L * i, "expected a size below 2^31, got " + Integer.toUnsignedString(shape[i]));
+            if (shape[i] > 0) {
+                nonZeroProduct *= shape[i]; // both factors are below 2^31: no overflow
+                if (nonZeroProduct > MAX_BYTES)
+                    throw error(name, 4 + 4L * i, "sizes " + Arrays.toString(Arrays.copyOf(shape, i + 1)) + " make more than "
+                            + MAX_BYTES + " data bytes, more than one array holds");
+            }
         }
-        if (total > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("IDX: " + name + ": " + total + " bytes of data is too large");
-        byte[] data = readFully(in, (int) total, name, 4 + 4L * rank, total + " data bytes for shape " + java.util.Arrays.toString(shape));
+        long total = 1;
+        for (int s : shape) total *= s;
+        byte[] data = readGrowing(in, (int) total, name, 4 + 4L * rank, total + " data bytes for shape " + Arrays.toString(shape));
         return new IdxArray(shape, data);
     }
 
-    private static byte[] readFully(DataInputStream in, int n, String name, long offset, String what) throws IOException {
+    private static byte[] readFully(InputStream in, int n, String name, long offset, String what) throws IOException {
         byte[] b = new byte[n];
-        int got = in.readNBytes(b, 0, n);
-        if (got < n)
-            throw new IllegalArgumentException("IDX: " + name + " is truncated at offset " + (offset + got) + ": expected " + what
-                    + " from offset " + offset + ", but the file ended after " + got + " of " + n + " bytes");
+        int got = read(in, b, 0, n, name, offset);
+        if (got < n) throw truncated(name, offset, got, n, what);
         return b;
     }
 
-    private static String hex(byte b) { return String.format("%02x", b & 0xff); }
+    /** Reads {@code n} bytes into a buffer that doubles as they arrive, never ahead of them. */
+    private static byte[] readGrowing(InputStream in, int n, String name, long offset, String what) throws IOException {
+        byte[] b = new byte[Math.min(n, INITIAL_BUFFER)];
+        int got = 0;
+        while (got < n) {
+            if (got == b.length) b = Arrays.copyOf(b, (int) Math.min(n, 2L * b.length));
+            int r = read(in, b, got, b.length - got, name, offset + got);
+            if (r == 0) throw truncated(name, offset, got, n, what);
+            got += r;
+        }
+        return b;
+    }
 
+    /** Like {@link InputStream#readNBytes}, with a corrupt or cut gzip stream reported as a format error. */
+    private static int read(InputStream in, byte[] b, int off, int len, String name, long offset) throws IOException {
+        try {
+            return in.readNBytes(b, off, len);
+        } catch (ZipException | EOFException ex) { // thrown by GZIPInputStream (EOFException: "Unexpected end of ZLIB input stream")
+            throw new DataFormatException(name, "offset " + offset + " of the uncompressed data",
+                    "the gzip data is corrupt or cut short: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static DataFormatException truncated(String name, long offset, int got, int n, String what) {
+        return new DataFormatException(name, "offset " + (offset + got), "the file is truncated at offset " + (offset + got)
+                + ": expected " + what + " from offset " + offset + ", but the file ended after " + got + " of " + n + " bytes", null);
+    }
+
+    private static DataFormatException error(String name, long offset, String problem) {
+        return new DataFormatException(name, "offset " + offset, problem, null);
+    }
+
+    private static String hex(byte b) { return String.format("%02x", b & 0xff); }
 }

@@ -1,7 +1,6 @@
 package dev.ember.data.io;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,8 +19,15 @@ import java.util.Set;
  * <p>The whole file is checked before anything is returned: a wrong field count, an unterminated
  * quote, invalid UTF-8 or a non-number in a number column throws a {@link DataFormatException}
  * naming the file, line and column.
+ *
+ * <p>Memory: the file is streamed, so reading holds the parsed columns plus one record and
+ * 64 KiB buffers; the text is never held whole. Text values that repeat within a column (up to
+ * 4,096 distinct ones) share one {@code String}. At most {@link #MAX_ROWS} data rows.
  */
 public final class CsvReader {
+    /** The most data rows a table holds (its columns are Java arrays). */
+    public static final int MAX_ROWS = Integer.MAX_VALUE - 8;
+
     private final char delimiter;
     private final Set<String> missingMarkers;
     private final Map<String, ColumnType> declared;
@@ -38,14 +44,47 @@ public final class CsvReader {
     /** Options for a reader. */
     public static Builder builder() { return new Builder(); }
 
-    /** Reads {@code file}. */
+    /**
+     * Reads {@code file}, streaming: the text is decoded and split 64 KiB at a time and each value
+     * goes straight into its column, so memory follows the parsed table (a {@code double} per
+     * number, a string per text value), not the size of the text. A column inferred as NUMBER
+     * that meets text after its first rows is completed by a second pass over those rows.
+     *
+     * @throws DataFormatException if the file is not a well-formed CSV of this reader's options
+     *     (position "open" if it cannot be read at all), naming the file, line and column
+     */
     public CsvTable read(Path file) {
-        String text = decode(file);
-        List<String[]> rows = new ArrayList<>();
-        List<Long> lines = new ArrayList<>();
-        parse(file, text, rows, lines);
-        if (rows.isEmpty()) throw new DataFormatException(file, "line 1", "expected a header line, found an empty file");
-        String[] header = rows.get(0);
+        try (Utf8Source source = Utf8Source.open(file)) {
+            CsvRecords records = new CsvRecords(file, source, delimiter);
+            List<String> fields = new ArrayList<>();
+            if (records.next(fields) < 0) throw new DataFormatException(file, "line 1", "expected a header line, found an empty file");
+            String[] header = header(file, fields);
+            CsvColumn[] columns = new CsvColumn[header.length];
+            for (int c = 0; c < header.length; c++)
+                columns[c] = new CsvColumn(file, header[c], c, declared.get(header[c]), missingMarkers);
+            int rows = 0;
+            for (long line; (line = records.next(fields)) >= 0; rows++) {
+                checkFieldCount(file, line, fields.size(), header.length);
+                if (rows == MAX_ROWS) throw new DataFormatException(file, "line " + line, "expected at most " + MAX_ROWS + " data rows");
+                for (int c = 0; c < columns.length; c++) columns[c].add(fields.get(c), rows, line);
+            }
+            backfill(file, columns);
+            Map<String, Object> values = new LinkedHashMap<>();
+            Map<String, ColumnType> types = new LinkedHashMap<>();
+            List<MissingValue> missing = new ArrayList<>();
+            for (int c = 0; c < columns.length; c++) {
+                values.put(header[c], columns[c].values(rows));
+                types.put(header[c], columns[c].type());
+                columns[c].missingValues(missing);
+            }
+            return new CsvTable(file, List.of(header), types, values, rows, missing);
+        } catch (IOException e) {
+            throw new DataFormatException(file, "open", "cannot read the file: " + e, e);
+        }
+    }
+
+    private String[] header(Path file, List<String> fields) {
+        String[] header = fields.toArray(new String[0]);
         Map<String, Integer> index = new HashMap<>();
         for (int c = 0; c < header.length; c++) {
             String name = header[c].strip();
@@ -55,133 +94,30 @@ public final class CsvReader {
         }
         for (String name : declared.keySet())
             if (!index.containsKey(name)) throw new DataFormatException(file, "line 1", "expected a column named '" + name + "' (declared " + declared.get(name) + "), header has " + List.of(header));
-        int n = rows.size() - 1;
-        Map<String, Object> columns = new LinkedHashMap<>();
-        Map<String, ColumnType> types = new LinkedHashMap<>();
-        List<MissingValue> missing = new ArrayList<>();
-        for (int c = 0; c < header.length; c++) {
-            String name = header[c];
-            String[] raw = new String[n];
-            for (int r = 0; r < n; r++) {
-                String v = rows.get(r + 1)[c];
-                raw[r] = isMissing(v) ? null : v;
-                if (raw[r] == null) missing.add(new MissingValue(name, lines.get(r + 1)));
-            }
-            ColumnType type = declared.getOrDefault(name, inferType(raw));
-            types.put(name, type);
-            if (type == ColumnType.STRING) {
-                columns.put(name, raw);
-            } else {
-                double[] values = new double[n];
-                for (int r = 0; r < n; r++) {
-                    if (raw[r] == null) { values[r] = Double.NaN; continue; }
-                    Double d = parseNumber(raw[r]);
-                    if (d == null)
-                        throw new DataFormatException(file, "line " + lines.get(r + 1) + ", column " + (c + 1) + " ('" + name + "')",
-                                "expected a number, found '" + raw[r] + "'");
-                    values[r] = d;
-                }
-                columns.put(name, values);
-            }
-        }
-        return new CsvTable(file, List.of(header), types, columns, n, missing);
+        return header;
     }
 
-    private boolean isMissing(String v) { return v.isBlank() || missingMarkers.contains(v.strip()); }
-
-    private static ColumnType inferType(String[] raw) {
-        for (String v : raw) if (v != null && parseNumber(v) == null) return ColumnType.STRING;
-        return ColumnType.NUMBER;
+    private static void checkFieldCount(Path file, long line, int found, int expected) {
+        if (found != expected)
+            throw new DataFormatException(file, "line " + line, "expected " + expected + " fields (as in the header), found " + found);
     }
 
-    private static Double parseNumber(String v) {
-        String s = v.strip();
-        // Double.parseDouble accepts "1d", "0x1p3", "Infinity"; a CSV number is plain decimal
-        if (!s.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?|[+-]?(inf|Inf|INF|Infinity)")) return null;
-        if (s.toLowerCase().contains("inf")) return s.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        return Double.parseDouble(s);
-    }
-
-    private static String decode(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new DataFormatException(file, "open", "cannot read the file: " + e, e);
-        }
-        return Utf8.decode(file, bytes);
-    }
-
-    /** Splits text into records, remembering each record's first line number. */
-    private void parse(Path file, String text, List<String[]> rows, List<Long> lineOfRow) {
-        List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        long line = 1, recordLine = 1, quoteLine = 0;
-        int expected = -1;
-        boolean quoted = false, fieldWasQuoted = false, atRecordStart = true;
-        int i = 0, len = text.length();
-        if (len > 0 && text.charAt(0) == '\uFEFF') i = 1; // byte-order mark
-        while (i <= len) {
-            char ch = i < len ? text.charAt(i) : '\n';
-            boolean end = i == len;
-            if (quoted) {
-                if (end) throw new DataFormatException(file, "line " + quoteLine, "expected a closing quote for the field opened here, found the end of the file");
-                if (ch == '"') {
-                    if (i + 1 < len && text.charAt(i + 1) == '"') { field.append('"'); i += 2; continue; }
-                    quoted = false;
-                    i++;
-                    char next = i < len ? text.charAt(i) : '\n';
-                    if (next != delimiter && next != '\n' && next != '\r')
-                        throw new DataFormatException(file, "line " + line + ", column " + (fields.size() + 1),
-                                "expected a delimiter or line end after a closing quote, found '" + next + "'");
-                    continue;
-                }
-                if (ch == '\n') line++;
-                field.append(ch);
-                i++;
-                continue;
+    /** The second pass: the text of the first rows of columns that turned out to be STRING. */
+    private void backfill(Path file, CsvColumn[] columns) throws IOException {
+        int upTo = 0;
+        for (CsvColumn c : columns) upTo = Math.max(upTo, c.needsTextBefore());
+        if (upTo == 0) return;
+        try (Utf8Source source = Utf8Source.open(file)) {
+            CsvRecords records = new CsvRecords(file, source, delimiter);
+            List<String> fields = new ArrayList<>();
+            records.next(fields); // the header
+            for (int row = 0; row < upTo; row++) {
+                long line = records.next(fields);
+                if (line < 0 || fields.size() != columns.length)
+                    throw new DataFormatException(file, "line " + line, "the file changed while it was being read");
+                for (int c = 0; c < columns.length; c++)
+                    if (row < columns[c].needsTextBefore()) columns[c].backfill(fields.get(c), row);
             }
-            if (ch == '"' && field.isEmpty() && !fieldWasQuoted) {
-                quoted = true;
-                fieldWasQuoted = true;
-                quoteLine = line;
-                atRecordStart = false;
-                i++;
-                continue;
-            }
-            if (ch == delimiter) {
-                fields.add(field.toString());
-                field.setLength(0);
-                fieldWasQuoted = false;
-                atRecordStart = false;
-                i++;
-                continue;
-            }
-            if (ch == '\r' && i + 1 < len && text.charAt(i + 1) == '\n') { i++; continue; }
-            if (ch == '\n' || ch == '\r') {
-                boolean blank = atRecordStart && field.isEmpty() && fields.isEmpty();
-                if (!blank) {
-                    fields.add(field.toString());
-                    String[] record = fields.toArray(new String[0]);
-                    if (expected < 0) expected = record.length;
-                    else if (record.length != expected)
-                        throw new DataFormatException(file, "line " + recordLine,
-                                "expected " + expected + " fields (as in the header), found " + record.length);
-                    rows.add(record);
-                    lineOfRow.add(recordLine);
-                }
-                fields.clear();
-                field.setLength(0);
-                fieldWasQuoted = false;
-                atRecordStart = true;
-                line++;
-                recordLine = line;
-                i++;
-                continue;
-            }
-            field.append(ch);
-            atRecordStart = false;
-            i++;
         }
     }
 

@@ -69,7 +69,11 @@ public final class CsvTable {
      * (impute them first, e.g. with {@code SimpleImputer}).
      */
     public Tensor toTensor(String... columnNames) {
-        float[] data = new float[rows * columnNames.length];
+        long size = (long) rows * columnNames.length;
+        if (size > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException("CsvTable: " + rows + " rows x " + columnNames.length + " columns of " + file
+                    + " are " + size + " values, more than one tensor holds");
+        float[] data = new float[(int) size];
         for (int c = 0; c < columnNames.length; c++) {
             double[] v = numbers(columnNames[c]);
             for (int r = 0; r < rows; r++) data[r * columnNames.length + c] = (float) v[r];

@@ -23,9 +23,12 @@ import java.util.NoSuchElementException;
 public final class TextFiles {
     private TextFiles() {}
 
-    /** The whole file as a string. */
+    /** The whole file as a string; files of 2 GiB and more are refused (read them with {@link #lines}). */
     public static String read(Path file) {
         try {
+            long size = Files.size(file);
+            if (size > Integer.MAX_VALUE - 8)
+                throw new DataFormatException(file, "open", "the file is " + size + " bytes, too large for one string; read it with TextFiles.lines");
             return Utf8.decode(file, Files.readAllBytes(file));
         } catch (IOException e) {
             throw new DataFormatException(file, "open", "cannot read the file: " + e, e);

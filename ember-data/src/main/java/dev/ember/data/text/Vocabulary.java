@@ -1,7 +1,8 @@
 package dev.ember.data.text;
 
-import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.stream.JsonToken;
+import dev.ember.data.io.DataFormatException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,7 +16,8 @@ import java.util.Map;
  * A token {@literal <->} id mapping. The special tokens come first ({@code <pad>}=0, {@code <unk>}=1,
  * {@code <bos>}=2, {@code <eos>}=3 by default), then tokens by falling frequency (ties in
  * alphabetical order), keeping those seen at least {@code minFreq} times, up to {@code maxSize}
- * ids in all. Unknown tokens map to {@code <unk>}. Saved and loaded as JSON.
+ * ids in all. Unknown tokens map to {@code <unk>}. Saved and loaded as JSON; a malformed file is
+ * a {@link DataFormatException} naming it and the JSON path.
  */
 public final class Vocabulary {
     /** Padding token. */
@@ -121,17 +123,52 @@ public final class Vocabulary {
         }
     }
 
-    /** Reads a vocabulary written by {@link #save}. */
+    /**
+     * Reads a vocabulary written by {@link #save}: {@code {"specials": [...], "tokens": [...]}},
+     * strict JSON of strings, the tokens starting with the specials, which include {@code <unk>},
+     * and no token twice. Unknown fields are ignored.
+     *
+     * @throws DataFormatException if the file is not such a vocabulary, naming it and the JSON path
+     * @throws UncheckedIOException if it cannot be read
+     */
     public static Vocabulary load(Path file) {
+        Saved s = JsonInput.read(file, "Vocabulary.load", json -> {
+            json.expect(JsonToken.BEGIN_OBJECT, "an object {\"specials\": [...], \"tokens\": [...]}");
+            json.in.beginObject();
+            List<String> specials = null, tokens = null;
+            while (json.in.hasNext()) {
+                switch (json.in.nextName()) {
+                    case "specials" -> {
+                        if (specials != null) throw json.error("\"specials\" appears twice");
+                        specials = strings(json, "specials");
+                    }
+                    case "tokens" -> {
+                        if (tokens != null) throw json.error("\"tokens\" appears twice");
+                        tokens = strings(json, "tokens");
+                    }
+                    default -> json.in.skipValue();
+                }
+            }
+            json.in.endObject();
+            if (specials == null || tokens == null)
+                throw json.error("expected {\"specials\": [...], \"tokens\": [...]}, found no \"" + (specials == null ? "specials" : "tokens") + "\"");
+            return new Saved(specials, tokens);
+        });
+        if (!s.tokens().subList(0, Math.min(s.specials().size(), s.tokens().size())).equals(s.specials()))
+            throw new DataFormatException(file, "\"tokens\"", "the first tokens must be the specials " + s.specials());
         try {
-            Saved s = new Gson().fromJson(Files.readString(file), Saved.class);
-            if (s == null || s.tokens() == null || s.specials() == null)
-                throw new IllegalArgumentException(file + ": expected {\"specials\": [...], \"tokens\": [...]}");
-            if (!s.tokens().subList(0, Math.min(s.specials().size(), s.tokens().size())).equals(s.specials()))
-                throw new IllegalArgumentException(file + ": the first tokens must be the specials " + s.specials());
             return new Vocabulary(s.specials(), s.tokens());
-        } catch (IOException e) {
-            throw new UncheckedIOException("Vocabulary.load: " + file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) { // no <unk>, or a token twice
+            throw new DataFormatException(file, "\"tokens\"", e.getMessage(), e);
         }
+    }
+
+    private static List<String> strings(JsonInput json, String field) throws java.io.IOException {
+        json.expect(JsonToken.BEGIN_ARRAY, "\"" + field + "\" to be an array of strings");
+        json.in.beginArray();
+        List<String> out = new ArrayList<>();
+        while (json.in.hasNext()) out.add(json.string("a string in \"" + field + "\""));
+        json.in.endArray();
+        return out;
     }
 }

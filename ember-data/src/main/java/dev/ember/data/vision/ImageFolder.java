@@ -5,7 +5,6 @@ import dev.ember.data.Dataset;
 import dev.ember.data.Example;
 import dev.ember.data.io.DataFormatException;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +21,16 @@ import java.util.stream.Stream;
  *
  * <p>Each file's signature and end marker are checked before decoding, so a non-image or a
  * truncated file throws a {@link DataFormatException} naming the file, the byte position and
- * the expected bytes.
+ * the expected bytes. Images larger than {@link #maxPixels()} are refused from their header,
+ * before any pixel is decoded (see {@link #read}).
  */
 public final class ImageFolder implements Dataset<Example> {
+    /** The system property that sets {@link #maxPixels()}. */
+    public static final String MAX_PIXELS_PROPERTY = "ember.image.maxPixels";
+    /** The default pixel limit: Pillow's {@code MAX_IMAGE_PIXELS}, {@code 1024 * 1024 * 1024 / 4 / 3}. */
+    public static final long DEFAULT_MAX_PIXELS = 1024L * 1024 * 1024 / 4 / 3;
+    private static volatile long maxPixelsOverride;
+
     private final Path root;
     private final int channels;
     private final List<String> classes = new ArrayList<>();
@@ -100,23 +106,39 @@ public final class ImageFolder implements Dataset<Example> {
         return new dev.ember.data.TensorDataset(Tensor.stack(inputs, 0), Tensor.of(labelArray, labelArray.length));
     }
 
-    /** Reads and decodes one PNG or JPEG file, checking its signature and end marker first. */
-    public static BufferedImage read(Path file) {
-        byte[] bytes;
+    /**
+     * Reads and decodes one PNG or JPEG file. Before decoding, it checks the signature and end
+     * marker, reads the width and height from the header alone and refuses an image of more than
+     * {@link #maxPixels()} pixels, or a PNG whose compressed data is too small for its declared
+     * size; so a small file cannot make the decoder allocate gigabytes.
+     *
+     * @throws DataFormatException naming the file and position, for a file that cannot be read, is
+     *     not a PNG or JPEG, is truncated, exceeds the limits or fails to decode
+     */
+    public static BufferedImage read(Path file) { return ImageDecoder.read(file, maxPixels()); }
+
+    /**
+     * The most pixels (width x height) an image may declare: {@link #setMaxPixels} if called,
+     * else the system property {@value #MAX_PIXELS_PROPERTY}, else {@value #DEFAULT_MAX_PIXELS}
+     * (Pillow's {@code Image.MAX_IMAGE_PIXELS}, about 89.5 Mpx: a 9,459 x 9,459 image; decoded to
+     * RGB floats it takes 1 GiB).
+     */
+    public static long maxPixels() {
+        long set = maxPixelsOverride;
+        if (set > 0) return set;
+        String property = System.getProperty(MAX_PIXELS_PROPERTY);
+        if (property == null) return DEFAULT_MAX_PIXELS;
         try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new DataFormatException(file, "open", "cannot read the file: " + e, e);
+            long v = Long.parseLong(property.strip());
+            if (v > 0) return v;
+        } catch (NumberFormatException ignored) {
+            // reported below
         }
-        ImageSignature.check(file, bytes);
-        try {
-            BufferedImage image = javax.imageio.ImageIO.read(new ByteArrayInputStream(bytes));
-            if (image == null) throw new DataFormatException(file, "byte 0", "expected an image javax.imageio can decode, found none");
-            return image;
-        } catch (IOException e) {
-            throw new DataFormatException(file, "image data", "expected a decodable image: " + e.getMessage(), e);
-        }
+        throw new IllegalArgumentException("ImageFolder: -D" + MAX_PIXELS_PROPERTY + "=" + property + " is not a positive number of pixels");
     }
+
+    /** Sets the pixel limit of {@link #read} for the whole JVM; {@code pixels <= 0} restores the default (property or built-in). */
+    public static void setMaxPixels(long pixels) { maxPixelsOverride = Math.max(0, pixels); }
 
     @Override
     public String toString() { return "ImageFolder(" + root + ", " + files.size() + " images, classes " + classes + ")"; }

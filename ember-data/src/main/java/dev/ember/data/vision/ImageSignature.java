@@ -10,17 +10,18 @@ final class ImageSignature {
 
     private ImageSignature() {}
 
-    static void check(Path file, byte[] b) {
+    /** Checks the markers and returns the format's {@code javax.imageio} name, "png" or "jpeg". */
+    static String check(Path file, byte[] b) {
         if (startsWith(b, PNG)) {
             if (!endsWith(b, PNG_IEND))
                 throw new DataFormatException(file, "byte " + b.length + " (end of file)",
                         "expected a PNG IEND chunk at the end, the file is truncated or has trailing data");
-            return;
+            return "png";
         }
         if (b.length >= 3 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xD8 && (b[2] & 0xFF) == 0xFF) {
             if (!(b.length >= 4 && (b[b.length - 2] & 0xFF) == 0xFF && (b[b.length - 1] & 0xFF) == 0xD9))
                 throw new DataFormatException(file, "byte " + b.length + " (end of file)", "expected the JPEG end marker FF D9, the file is truncated");
-            return;
+            return "jpeg";
         }
         StringBuilder found = new StringBuilder();
         for (int i = 0; i < Math.min(8, b.length); i++) found.append(String.format("%02X ", b[i] & 0xFF));

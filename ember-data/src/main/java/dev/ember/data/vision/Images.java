@@ -6,7 +6,8 @@ import java.awt.image.Raster;
 
 /**
  * Conversions between {@link BufferedImage} and float tensors {@code [C, H, W]} in {@code [0, 1]}
- * (torchvision's {@code ToTensor} / {@code ToPILImage}).
+ * (torchvision's {@code ToTensor} / {@code ToPILImage}). Files are read by {@link ImageFolder#read},
+ * which refuses images above {@link ImageFolder#maxPixels()} before decoding them.
  */
 public final class Images {
     private Images() {}
@@ -24,7 +25,12 @@ public final class Images {
     /** An image as float32 {@code [channels, H, W]} in {@code [0, 1]}; 1 channel converts colour to luma (ITU-R 601). */
     public static Tensor toTensor(BufferedImage image, int channels) {
         if (channels != 1 && channels != 3) throw new IllegalArgumentException("Images.toTensor: channels must be 1 or 3, got " + channels);
-        int h = image.getHeight(), w = image.getWidth(), plane = h * w;
+        int h = image.getHeight(), w = image.getWidth();
+        long values = (long) channels * h * w;
+        if (values > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException("Images.toTensor: a " + w + " x " + h + " image has " + values + " values in " + channels
+                    + " channels, more than one tensor holds (2^31 - 9)");
+        int plane = h * w;
         float[] out = new float[channels * plane];
         boolean greySource = image.getColorModel().getNumComponents() == 1 && image.getColorModel().getComponentSize(0) == 8;
         if (greySource) {

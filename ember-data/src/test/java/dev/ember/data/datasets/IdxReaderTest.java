@@ -1,9 +1,12 @@
 package dev.ember.data.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ember.data.io.DataFormatException;
+import dev.ember.testing.Allocation;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,5 +69,68 @@ class IdxReaderTest {
         var e = assertThrows(IllegalArgumentException.class, () -> IdxReader.read(p));
         assertTrue(e.getMessage().contains("cut-idx3-ubyte") && e.getMessage().contains("truncated at offset 20")
                 && e.getMessage().contains("12 data bytes"), e.getMessage());
+    }
+
+    /** The 4-byte magic and sizes of an unsigned-byte IDX header, then {@code data} bytes. */
+    private static byte[] header(int[] sizes, int dataBytes) {
+        var b = java.nio.ByteBuffer.allocate(4 + 4 * sizes.length + dataBytes);
+        b.put(new byte[]{0, 0, 0x08, (byte) sizes.length});
+        for (int s : sizes) b.putInt(s);
+        return b.array();
+    }
+
+    @Test
+    void aShortFileDeclaringGigabytesFailsWithoutAllocatingThem() throws Exception {
+        Path p = dir.resolve("liar-idx1-ubyte");
+        Files.write(p, header(new int[]{(int) IdxReader.MAX_BYTES}, 0)); // 8 bytes that claim 2 GB of data
+        long allocated = Allocation.bytesAllocatedBy(() -> {
+            var e = assertThrows(DataFormatException.class, () -> IdxReader.read(p));
+            assertTrue(e.getMessage().contains("truncated at offset 8") && e.getMessage().contains("ended after 0 of 2147483631"),
+                    e.getMessage());
+        });
+        assertTrue(allocated < 16 << 20, "allocated " + allocated + " bytes for an 8-byte file");
+        // the same through gzip, where the size is unknown until the stream ends
+        var gz = new ByteArrayOutputStream();
+        try (var out = new GZIPOutputStream(gz)) { out.write(header(new int[]{1 << 29, 3}, 5000)); }
+        Path g = dir.resolve("liar-idx2-ubyte.gz");
+        Files.write(g, gz.toByteArray());
+        long allocatedGz = Allocation.bytesAllocatedBy(() -> {
+            var e = assertThrows(DataFormatException.class, () -> IdxReader.read(g));
+            assertTrue(e.getMessage().contains("ended after 5000 of 1610612736"), e.getMessage());
+        });
+        assertTrue(allocatedGz < 16 << 20, "allocated " + allocatedGz + " bytes for 5 kB of gzip data");
+    }
+
+    @Test
+    void sizesWhoseProductOverflowsAreRejected() throws Exception {
+        // 65536^4 = 2^64 wraps to 0 in a long: the old reader returned an empty array of that shape
+        Path p = dir.resolve("wrap-idx4-ubyte");
+        Files.write(p, header(new int[]{65536, 65536, 65536, 65536}, 0));
+        var e = assertThrows(DataFormatException.class, () -> IdxReader.read(p));
+        assertTrue(e.getMessage().contains("wrap-idx4-ubyte") && e.getMessage().contains("offset 8")
+                && e.getMessage().contains("more than 2147483631 data bytes"), e.getMessage());
+        // a zero size does not hide the others
+        Path z = dir.resolve("zero-idx3-ubyte");
+        Files.write(z, header(new int[]{0, 65536, 65536}, 0));
+        assertThrows(DataFormatException.class, () -> IdxReader.read(z));
+        Path ok = dir.resolve("empty-idx3-ubyte");
+        Files.write(ok, header(new int[]{0, 28, 28}, 0));
+        assertArrayEquals(new int[]{0, 28, 28}, IdxReader.read(ok).shape());
+    }
+
+    @Test
+    void corruptOrCutGzipDataIsAFormatErrorWithTheUncompressedOffset() throws Exception {
+        var bytes = new ByteArrayOutputStream();
+        try (var gz = new GZIPOutputStream(bytes)) { gz.write(header(new int[]{3000}, 3000)); }
+        byte[] full = bytes.toByteArray();
+        Path cut = dir.resolve("cut-idx1-ubyte.gz");
+        Files.write(cut, java.util.Arrays.copyOf(full, full.length / 2));
+        var e = assertThrows(DataFormatException.class, () -> IdxReader.read(cut));
+        assertTrue(e.getMessage().contains("cut-idx1-ubyte.gz") && e.getMessage().contains("uncompressed data")
+                && e.getMessage().contains("gzip"), e.getMessage());
+        Path stub = dir.resolve("stub-idx1-ubyte.gz");
+        Files.write(stub, new byte[]{0x1f, (byte) 0x8b, 8});
+        var s = assertThrows(DataFormatException.class, () -> IdxReader.read(stub));
+        assertEquals(stub, s.file());
     }
 }
