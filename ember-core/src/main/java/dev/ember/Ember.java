@@ -42,6 +42,27 @@ public final class Ember {
 
     public static boolean isGradEnabled() { return GradMode.isEnabled(); }
 
+    // ---- tensor lifetimes --------------------------------------------------------------------
+
+    /**
+     * Opens a {@link TensorScope} on this thread: {@code try (var s = Ember.scope()) { ... }} releases
+     * every tensor created inside it when it closes, except those kept ({@link TensorScope#keep}),
+     * parameters, buffers, optimizer state and gradients.
+     */
+    public static TensorScope scope() { return TensorScope.open(); }
+
+    /**
+     * Runs {@code body} in a fresh scope and keeps what it returns: {@code Tensor y = Ember.scoped(() -> f(x));}
+     * Every other tensor it created is released on return (the result's autograd graph too: call backward
+     * inside a scope, not after it).
+     */
+    public static Tensor scoped(java.util.function.Supplier<Tensor> body) {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor result = body.get();
+            return result == null ? null : s.keep(result);
+        }
+    }
+
     // ---- defaults ----------------------------------------------------------------------------
 
     public static Device defaultDevice() { return defaultDevice; }

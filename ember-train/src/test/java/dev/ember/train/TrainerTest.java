@@ -86,6 +86,43 @@ class TrainerTest {
         assertTrue(Files.exists(ckpt.resolve("best.safetensors")));
     }
 
+    /**
+     * Each step runs in a scope now; a hand-written loop without scopes over the same seeded model,
+     * dropout, shuffling and optimizer must give the same losses and weights to the bit.
+     */
+    @Test
+    void stepsInScopesGiveTheSameLossesAndWeightsAsALoopWithoutScopes() {
+        int epochs = 2;
+        Ember.manualSeed(5);
+        Module model = new Sequential(new Flatten(), new Linear(784, 32), new ReLU(), new Dropout(0.2), new Linear(32, 10));
+        Adam opt = new Adam(model.parameters(), 3e-3);
+        DataLoader train = DataLoader.builder(slice(DATA.train(), 0, 320)).batchSize(32).shuffle(true).seed(7).build();
+        List<EpochResult> history = Trainer.builder(model, new CrossEntropyLoss(), opt, train)
+                .output(new PrintStream(new ByteArrayOutputStream(), true), false).build().fit(epochs);
+
+        Ember.manualSeed(5);
+        Module ref = new Sequential(new Flatten(), new Linear(784, 32), new ReLU(), new Dropout(0.2), new Linear(32, 10));
+        Adam refOpt = new Adam(ref.parameters(), 3e-3);
+        DataLoader refTrain = DataLoader.builder(slice(DATA.train(), 0, 320)).batchSize(32).shuffle(true).seed(7).build();
+        CrossEntropyLoss lossFn = new CrossEntropyLoss();
+        for (int e = 0; e < epochs; e++) {
+            double lossSum = 0;
+            long n = 0;
+            for (var b : refTrain) {
+                Tensor l = lossFn.forward(ref.forward(b.inputs()), b.targets());
+                double lv = l.item();
+                refOpt.zeroGrad();
+                l.backward();
+                refOpt.step();
+                lossSum += lv * b.size();
+                n += b.size();
+            }
+            assertEquals(lossSum / n, history.get(e).trainLoss(), 0.0, "training loss of epoch " + e);
+        }
+        var mine = model.namedParameters();
+        ref.namedParameters().forEach((name, t) -> assertArrayEquals(t.toFloatArray(), mine.get(name).toFloatArray(), 0f, name));
+    }
+
     @Test
     void earlyStoppingStopsAfterPatienceAndRestoresTheBestWeights() {
         EarlyStopping stop = new EarlyStopping("val_loss", Mode.MIN, 2, 0.01, true);
