@@ -109,8 +109,11 @@ public final class Ember {
     /** Allocator statistics of a device: allocated, reserved and peak bytes. */
     public static MemoryStats memoryStats(Device device) { return Backends.of(device).memoryStats(); }
 
-    /** Returns a device's cached, unused blocks to the device. */
+    /** Returns a device's cached, unused blocks to the device (on the CPU: to the garbage collector). */
     public static void emptyCache(Device device) { Backends.of(device).emptyCache(); }
+
+    /** Restarts a device's peak statistic from what is allocated now, as {@code torch.cuda.reset_peak_memory_stats}. */
+    public static void resetPeakMemoryStats(Device device) { Backends.of(device).resetPeakMemoryStats(); }
 
     /** Waits for all queued work on a device. */
     public static void synchronize(Device device) { Backends.of(device).synchronize(); }

@@ -822,8 +822,16 @@ public final class Tensor implements AutoCloseable {
 
     long[] shapeLong() { return Shapes.toLong(shape); }
 
-    /** A fresh contiguous tensor on {@code backend}. */
+    /** A fresh contiguous tensor on {@code backend}, zero-filled. */
     static Tensor empty(Backend backend, DType dtype, int[] shape) {
         return new Tensor(backend.allocate(dtype, Shapes.numel(shape)), shape.clone(), Shapes.contiguousStrides(shape), 0);
+    }
+
+    /**
+     * A fresh contiguous tensor on {@code backend} whose contents are unspecified: only for an output that the
+     * op then writes in full (a reused block skips the zeroing that nobody would read).
+     */
+    static Tensor uninitialized(Backend backend, DType dtype, int[] shape) {
+        return new Tensor(backend.allocateUninitialized(dtype, Shapes.numel(shape)), shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 }
