@@ -8,13 +8,14 @@ import dev.ember.Device;
 import dev.ember.Ember;
 import dev.ember.Tensor;
 import dev.ember.backend.MemoryStats;
+import dev.ember.testing.AllocatorStats;
 import org.junit.jupiter.api.Test;
 
 /**
  * The backward pass gives back what it allocates: each intermediate gradient once the last node that
  * reads it has run, each formula's temporaries when it returns, so backward's memory stays a few
  * tensors deep however long the graph, and only the leaves' gradients remain. Measured with the CPU
- * caching allocator's statistics.
+ * caching allocator's statistics (settled first, and no garbage made while measuring).
  */
 class EngineMemoryTest {
     private static final int N = 10_240, BYTES = 4 * N; // 40,960 bytes per float tensor: exactly one size class
@@ -23,6 +24,7 @@ class EngineMemoryTest {
 
     @Test
     void aLongChainNeedsAFewTensorsForBackwardAndLeavesOnlyTheGradient() {
+        AllocatorStats.settle(Device.cpu());
         Tensor x = Tensor.randn(N).requiresGrad(true);
         Tensor y = x;
         for (int i = 0; i < 40; i++) y = y.mul(1.01).tanh().add(0.1); // each op saves or passes a gradient on
@@ -39,6 +41,7 @@ class EngineMemoryTest {
 
     @Test
     void gradientsSharedByBranchesAreReleasedOnlyAfterTheirLastReader() {
+        AllocatorStats.settle(Device.cpu());
         Tensor x = Tensor.randn(N).requiresGrad(true);
         Tensor a = x.mul(2.0);
         Tensor b = a.add(a.exp()).add(a.sin().mul(a)); // a feeds four nodes; add passes its gradient to both inputs
