@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Loading a 1 GB safetensors file: Ember's SafeTensors.read against PyTorch, same file, same sitting.
 
 Writes FILE.safetensors (16 float32 tensors of 16M elements = 1 GiB of data, written by hand in the
@@ -9,7 +9,7 @@ tensors, torch.save). Then, alternating for --rounds rounds, each in a fresh pro
   - PyTorch, safetensors-style: mmap the file and copy each tensor out of it (what safetensors'
     load_file does; the safetensors package is not installed here);
   - PyTorch, torch.load of the .pt file.
-    python3 benchmarks/memory/safetensors_load.py [--dir /tmp] [--rounds 3]
+    /usr/bin/python3 benchmarks/memory/safetensors_load.py [--dir /tmp] [--rounds 3]
 """
 import argparse, json, mmap, os, re, statistics, struct, subprocess, sys
 

@@ -33,18 +33,31 @@ import org.openjdk.jmh.annotations.Warmup;
  * scaling, as a SIMD exp is written), {@code sum} (four accumulators), and {@code gemm}: a 512^3 product
  * through a 4 x 2-vector register tile over packed panels (the shape of Ember's GEMM micro-kernels, without
  * their cache blocking). One thread: the difference between the two storages is per load and store.
+ * {@code benchmarks/memory/storage_decision.sh} alternates heap and segment forks, at both vector widths.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 4, time = 1)
-@Measurement(iterations = 6, time = 1)
-@Fork(value = 3, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class StorageBench {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final int GEMM = 512, MR = 4;
+    /** FLOP of one {@code gemm} call. */
+    public static final double GEMM_FLOP = 2.0 * GEMM * GEMM * GEMM;
+
+    /** Bytes an op reads and writes once: 4 per element of each input and of the output. */
+    public static double bytes(String op, long size) {
+        int arrays = switch (op) {
+            case "add" -> 3;
+            case "sum" -> 1;
+            default -> 2;
+        };
+        return 4.0 * arrays * size;
+    }
 
     /** The kernel. */
     @Param({"add", "relu", "exp", "sum", "gemm"})

@@ -27,6 +27,10 @@ import java.util.Map;
  * few tens of nanoseconds against kernels that take microseconds; per-thread caches would strand
  * memory in threads that stop allocating (data-loader workers) and make the limit per thread.
  *
+ * <p><b>Only released arrays are reused.</b> A tensor dropped without release leaves its array to the
+ * garbage collector, which frees it in the same collection that finds the tensor dead (a Cleaner
+ * only corrects the statistics): keeping such arrays for reuse would make each outlive that collection.
+ *
  * <p><b>Limit.</b> Cached arrays are live heap objects, so the cache holds at most
  * {@code -Dember.cpu.cacheLimit} bytes ({@code 256m}, {@code 1g}; default a quarter of the maximum
  * heap): an array released beyond it is left to the garbage collector. If the JVM cannot allocate
@@ -101,11 +105,21 @@ final class CpuAllocator {
 
     /** Takes back an array that {@link #take} handed out; beyond the limit it is left to the garbage collector. */
     void give(DType dtype, Object array) {
+        forget(dtype, Array.getLength(array));
+        recycle(dtype, array);
+    }
+
+    /** Counts an array of {@code capacity} elements that {@link #take} handed out as no longer in use. */
+    synchronized void forget(DType dtype, int capacity) {
+        allocated -= (long) capacity * dtype.byteSize();
+    }
+
+    /** Caches an array already counted out by {@link #forget}, unless that would pass the limit. */
+    void recycle(DType dtype, Object array) {
         int cls = Array.getLength(array);
         if (cls == 0) return;
         long bytes = (long) cls * dtype.byteSize();
         synchronized (this) {
-            allocated -= bytes;
             if (cached + bytes > limit) return;
             free.computeIfAbsent(key(dtype, cls), k -> new ArrayDeque<>()).push(array);
             cached += bytes;

@@ -9,28 +9,30 @@ import java.lang.ref.Cleaner;
  * Heap storage: a {@code float[]}, {@code double[]}, {@code int[]}, {@code long[]}
  * or {@code byte[]} (BOOL, 0 or 1), of at least {@link #length()} elements (a size class
  * of the {@link CpuAllocator}). Released storage hands its array back to that allocator at
- * once; storage that becomes unreachable without a release hands it back once the garbage
- * collector has found it (a {@link Cleaner}, as the GPU storages do), so the allocator's
- * statistics count only live storages.
+ * once. Storage that becomes unreachable without a release leaves its array to the garbage
+ * collector, which frees both in one collection; a {@link Cleaner} then only takes its bytes
+ * off the allocator's statistics. (Handing such arrays back would keep each one alive past the
+ * collection that found its storage dead, and a loop that drops its tensors would fill the
+ * heap with arrays waiting for the Cleaner: measured at 45 ms instead of 0.3 ms per 1M-float add.)
  */
 public final class CpuStorage extends Storage {
-    /** Hands the arrays of storages that became unreachable without being released back to the allocator. */
+    /** Takes the bytes of storages that became unreachable without being released off the allocator's statistics. */
     private static final Cleaner CLEANER = Cleaner.create();
 
     final Object array;
-    /** Gives the array back to the {@link CpuAllocator} (on release, or after the storage became unreachable); null when not pooled. */
-    private final Cleaner.Cleanable giveBack;
+    /** For an array from the {@link CpuAllocator}: counts it out of the statistics if the storage is never released; else null. */
+    private final Cleaner.Cleanable uncount;
 
     CpuStorage(DType dtype, Object array, int length) {
         super(dtype, length);
         this.array = array;
-        this.giveBack = null;
+        this.uncount = null;
     }
 
     private CpuStorage(DType dtype, Object array, int length, boolean pooled) {
         super(dtype, length);
         this.array = array;
-        this.giveBack = pooled && length > 0 ? CLEANER.register(this, new GiveBack(dtype, array)) : null;
+        this.uncount = pooled && length > 0 ? CLEANER.register(this, new Uncount(dtype, java.lang.reflect.Array.getLength(array))) : null;
     }
 
     /** Zeroed storage of {@code n} elements from the caching allocator. */
@@ -60,12 +62,14 @@ public final class CpuStorage extends Storage {
 
     @Override
     protected void free() {
-        if (giveBack != null) giveBack.clean();
+        if (uncount == null) return;
+        uncount.clean(); // counts the array out of the statistics, once, and deregisters it from the Cleaner
+        CpuAllocator.INSTANCE.recycle(dtype(), array);
     }
 
-    /** The array's way back; it holds no reference to the storage, so the storage can become unreachable. */
-    private record GiveBack(DType dtype, Object array) implements Runnable {
+    /** Counts an unreleased storage's array out of the statistics; holds neither the storage nor the array. */
+    private record Uncount(DType dtype, int capacity) implements Runnable {
         @Override
-        public void run() { CpuAllocator.INSTANCE.give(dtype, array); }
+        public void run() { CpuAllocator.INSTANCE.forget(dtype, capacity); }
     }
 }
