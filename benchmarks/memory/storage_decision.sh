@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Heap float[] against native MemorySegment, same Vector API kernels (StorageBench), alternating one fork of
-# each storage per op for --rounds rounds, at both vector widths (native, and 8 lanes with -XX:UseAVX=2);
+# Heap float[] against native MemorySegment, same Vector API kernels (StorageBench), one fork of each storage
+# per op and size in each of --rounds rounds, at both vector widths (native, and 8 lanes with -XX:UseAVX=2);
 # prints medians and ranges of the per-fork means. Needs target/benchmarks.jar (mvn -Pbench package).
 #   benchmarks/memory/storage_decision.sh [--rounds 2] [--widths "native avx2"]
 set -euo pipefail
@@ -11,17 +11,14 @@ while [ $# -gt 0 ]; do
   case "$1" in --rounds) rounds="$2"; shift 2 ;; --widths) widths="$2"; shift 2 ;; *) echo "unknown $1" >&2; exit 2 ;; esac
 done
 out=$(mktemp -d)
-run() { # width storage op sizes round
-  local args=(); [ "$1" = avx2 ] && args=(--jvm-args "-XX:UseAVX=2")
-  "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$root/target/benchmarks.jar" dev.ember.bench.BenchMain 'StorageBench' \
-    --threads 1 --param storage="$2" --param op="$3" --param size="$4" "${args[@]}" --json "$out/$1-$2-$3-$5.json" >/dev/null 2>&1
-}
+# One JMH run per round and width covers every op, size and storage; JMH varies the storage fastest, so the
+# heap and segment forks of each op and size run back to back.
 for r in $(seq "$rounds"); do
   for w in $widths; do
-    for op in add relu exp sum gemm; do
-      sizes=1048576,16777216; [ "$op" = gemm ] && sizes=1048576
-      for st in heap segment; do run "$w" "$st" "$op" "$sizes" "$r"; echo "round $r $w $op $st done" >&2; done
-    done
+    args=(); [ "$w" = avx2 ] && args=(--jvm-args "-XX:UseAVX=2")
+    "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$root/target/benchmarks.jar" dev.ember.bench.BenchMain 'StorageBench' \
+      --threads 1 "${args[@]}" --json "$out/$w-$r.json" >/dev/null 2>&1
+    echo "round $r $w done" >&2
   done
 done
 python3 - "$out" <<'PY'
