@@ -91,6 +91,7 @@ final class Creation {
         };
         Strided s = src.strided();
         src.backend().toHost(s, arr);
+        if (src != t) src.close(); // the conversion's own temporary
         return arr;
     }
 }

@@ -70,7 +70,7 @@ final class Elementwise {
     static Tensor unaryRaw(UnaryOp op, Tensor x, DType outType) { return unaryRaw(op, x, outType, 0, 0); }
 
     static Tensor unaryRaw(UnaryOp op, Tensor x, DType outType, double a, double b) {
-        Tensor out = Tensor.empty(x.backend(), outType, x.shape);
+        Tensor out = Tensor.uninitialized(x.backend(), outType, x.shape);
         x.backend().unary(op, x.strided(), out.strided(), a, b);
         return out;
     }
@@ -80,7 +80,7 @@ final class Elementwise {
         Tensor[] xy = prepare(name(op), op, x, y, true);
         Tensor a = xy[0], b = xy[1];
         int[] shape = Shapes.broadcast(name(op), a.shape, b.shape);
-        Tensor out = Tensor.empty(a.backend(), a.dtype(), shape);
+        Tensor out = Tensor.uninitialized(a.backend(), a.dtype(), shape);
         a.backend().binary(op, expanded(a, shape), expanded(b, shape), out.strided());
         if (!out.dtype().isFloatingPoint()) return out;
         Tensor[] saved = op == BinaryOp.ADD || op == BinaryOp.SUB ? new Tensor[0] : new Tensor[]{a, b, out};
@@ -125,7 +125,7 @@ final class Elementwise {
         Tensor[] xy = prepare(name(op), op, x, y, true);
         Tensor a = xy[0], b = xy[1];
         int[] shape = Shapes.broadcast(name(op), a.shape, b.shape);
-        Tensor out = Tensor.empty(a.backend(), op.producesBool() ? DType.BOOL : a.dtype(), shape);
+        Tensor out = Tensor.uninitialized(a.backend(), op.producesBool() ? DType.BOOL : a.dtype(), shape);
         a.backend().binary(op, expanded(a, shape), expanded(b, shape), out.strided());
         return out;
     }
@@ -135,7 +135,7 @@ final class Elementwise {
     static Tensor floorDivideIntegers(Tensor x, Tensor y) {
         Tensor[] xy = prepare("floorDivide", BinaryOp.DIV, x, y, false);
         int[] shape = Shapes.broadcast("floorDivide", xy[0].shape, xy[1].shape);
-        Tensor out = Tensor.empty(xy[0].backend(), xy[0].dtype(), shape);
+        Tensor out = Tensor.uninitialized(xy[0].backend(), xy[0].dtype(), shape);
         xy[0].backend().binary(BinaryOp.DIV, expanded(xy[0], shape), expanded(xy[1], shape), out.strided());
         return out;
     }
@@ -188,7 +188,7 @@ final class Elementwise {
         Tensor a = xy[0], b = xy[1];
         if (!cond.device().equals(a.device())) cond = cond.to(a.device());
         int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
-        Tensor out = Tensor.empty(a.backend(), a.dtype(), shape);
+        Tensor out = Tensor.uninitialized(a.backend(), a.dtype(), shape);
         Tensor c = cond;
         a.backend().where(expanded(c, shape), expanded(a, shape), expanded(b, shape), out.strided());
         if (!out.dtype().isFloatingPoint()) return out;

@@ -42,6 +42,27 @@ public final class Ember {
 
     public static boolean isGradEnabled() { return GradMode.isEnabled(); }
 
+    // ---- tensor lifetimes --------------------------------------------------------------------
+
+    /**
+     * Opens a {@link TensorScope} on this thread: {@code try (var s = Ember.scope()) { ... }} releases
+     * every tensor created inside it when it closes, except those kept ({@link TensorScope#keep}),
+     * parameters, buffers, optimizer state and gradients.
+     */
+    public static TensorScope scope() { return TensorScope.open(); }
+
+    /**
+     * Runs {@code body} in a fresh scope and keeps what it returns: {@code Tensor y = Ember.scoped(() -> f(x));}
+     * Every other tensor it created is released on return (the result's autograd graph too: call backward
+     * inside a scope, not after it).
+     */
+    public static Tensor scoped(java.util.function.Supplier<Tensor> body) {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor result = body.get();
+            return result == null ? null : s.keep(result);
+        }
+    }
+
     // ---- defaults ----------------------------------------------------------------------------
 
     public static Device defaultDevice() { return defaultDevice; }
@@ -88,8 +109,11 @@ public final class Ember {
     /** Allocator statistics of a device: allocated, reserved and peak bytes. */
     public static MemoryStats memoryStats(Device device) { return Backends.of(device).memoryStats(); }
 
-    /** Returns a device's cached, unused blocks to the device. */
+    /** Returns a device's cached, unused blocks to the device (on the CPU: to the garbage collector). */
     public static void emptyCache(Device device) { Backends.of(device).emptyCache(); }
+
+    /** Restarts a device's peak statistic from what is allocated now, as {@code torch.cuda.reset_peak_memory_stats}. */
+    public static void resetPeakMemoryStats(Device device) { Backends.of(device).resetPeakMemoryStats(); }
 
     /** Waits for all queued work on a device. */
     public static void synchronize(Device device) { Backends.of(device).synchronize(); }

@@ -26,7 +26,7 @@ final class Indexing {
         int d = Shapes.dim("gather", dim, x.dim());
         Tensor idx = checkIndex("gather", index, x);
         checkGatherShapes("gather", x, d, idx);
-        Tensor out = Tensor.empty(x.backend(), x.dtype(), idx.shape);
+        Tensor out = Tensor.uninitialized(x.backend(), x.dtype(), idx.shape);
         if (out.numel() > 0) x.backend().gather(x.strided(), d, idx.strided(), out.strided());
         if (!x.dtype().isFloatingPoint()) return out;
         long[] shape = x.shapeLong();

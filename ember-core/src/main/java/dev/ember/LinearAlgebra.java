@@ -63,7 +63,8 @@ final class LinearAlgebra {
     /** {@code [b, m, k] @ [b, k, n] -> [b, m, n]}, the primitive with its gradient. */
     static Tensor bmm(Tensor a, Tensor b) {
         int nb = a.shape[0], m = a.shape[1], n = b.shape[2];
-        Tensor out = Tensor.empty(a.backend(), a.dtype(), new int[]{nb, m, n});
+        int[] shape = {nb, m, n};
+        Tensor out = a.shape[2] > 0 ? Tensor.uninitialized(a.backend(), a.dtype(), shape) : Tensor.empty(a.backend(), a.dtype(), shape);
         if (out.numel() > 0 && a.shape[2] > 0) a.backend().matmul(a.strided(), b.strided(), out.strided());
         if (!a.dtype().isFloatingPoint()) return out;
         return Tensor.recordSaving("matmul", out, new Tensor[]{a, b}, (g, needs) -> new Tensor[]{

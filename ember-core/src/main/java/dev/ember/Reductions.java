@@ -61,7 +61,7 @@ final class Reductions {
             if (r == 0 && op != ReduceOp.SUM && op != ReduceOp.PROD && Shapes.numel(outer) > 0)
                 throw new IllegalArgumentException(op.name().toLowerCase() + ": cannot reduce over a zero-size dimension (shape "
                         + Shapes.str(x.shape) + ", dims " + Arrays.toString(dims) + ")");
-            Tensor out = Tensor.empty(x.backend(), op.outputType(x.dtype()), outer);
+            Tensor out = Tensor.uninitialized(x.backend(), op.outputType(x.dtype()), outer);
             if (Shapes.numel(outer) > 0) {
                 if (r == 0) x.backend().fill(out.strided(), op == ReduceOp.PROD ? 1 : 0);
                 else x.backend().reduce(op, moved.strided(), out.strided());
@@ -205,7 +205,7 @@ final class Reductions {
         if (d != x.dim() - 1 || x.dim() == 0) return null;
         var kernel = Ember.fused(x.backend(), FusedSoftmax.class);
         if (kernel.isEmpty()) return null;
-        Tensor out = Tensor.empty(x.backend(), x.dtype(), x.shape);
+        Tensor out = Tensor.uninitialized(x.backend(), x.dtype(), x.shape);
         if (!kernel.get().softmaxLastDim(x.strided(), out.strided(), log)) return null;
         return Tensor.recordSaving(log ? "logSoftmax" : "softmax", out, new Tensor[]{out}, (g, needs) -> new Tensor[]{log
                 ? g.sub(out.exp().mul(g.sum(d, true)))

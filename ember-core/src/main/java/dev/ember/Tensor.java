@@ -35,6 +35,10 @@ public final class Tensor implements AutoCloseable {
 
     /** Set by {@link #close()}; with the storage's released flag, what {@link #liveStorage()} checks. */
     private boolean closed;
+    /** The scope that releases this tensor's storage when it closes (owners only; null: none). */
+    TensorScope scope;
+    /** True when {@link #grad} was made by {@link #accumulateGrad}: replacing it hands it to the current scope. */
+    private boolean ownsGrad;
     private boolean requiresGrad;
     private boolean retainsGrad;
     private Tensor grad;
@@ -47,6 +51,7 @@ public final class Tensor implements AutoCloseable {
         this.strides = strides;
         this.offset = offset;
         storage.claim(this);
+        if (storage.ownedBy(this)) TensorScope.track(this);
     }
 
     // =========================================================================================
@@ -246,11 +251,30 @@ public final class Tensor implements AutoCloseable {
     /** The accumulated gradient, or null. */
     public Tensor grad() { return grad; }
 
-    /** Sets (or clears, with null) the gradient, as assigning {@code x.grad} in PyTorch. */
+    /**
+     * Sets (or clears, with null) the gradient, as assigning {@code x.grad} in PyTorch. The gradient
+     * {@linkplain TensorScope#escape escapes} every scope: it lives as long as this tensor holds it. A
+     * gradient that backward made and that this call replaces is handed to the innermost open
+     * {@link TensorScope}, which releases it when it closes (as PyTorch frees it once unreferenced).
+     */
     public void setGrad(Tensor grad) {
         if (grad != null && !java.util.Arrays.equals(grad.shape, shape))
             throw new IllegalArgumentException("setGrad: gradient shape " + Shapes.str(grad.shape) + " does not match tensor shape " + Shapes.str(shape));
+        Tensor old = this.grad;
         this.grad = grad;
+        if (grad != null) TensorScope.escape(grad);
+        if (ownsGrad && old != null && old != grad && old.storage.ownedBy(old)) TensorScope.adopt(old);
+        ownsGrad = false;
+    }
+
+    /**
+     * Adds {@code g} into {@link #grad()} (autograd engine only): the first gradient is copied, so
+     * gradients never alias the engine's intermediates; later ones are summed into a new tensor.
+     */
+    public void accumulateGrad(Tensor g) {
+        Tensor prev = grad;
+        setGrad(prev == null ? g.clone() : prev.add(g));
+        ownsGrad = true;
     }
 
     /** The node that produced this tensor, or null for a leaf. */
@@ -808,8 +832,16 @@ public final class Tensor implements AutoCloseable {
 
     long[] shapeLong() { return Shapes.toLong(shape); }
 
-    /** A fresh contiguous tensor on {@code backend}. */
+    /** A fresh contiguous tensor on {@code backend}, zero-filled. */
     static Tensor empty(Backend backend, DType dtype, int[] shape) {
         return new Tensor(backend.allocate(dtype, Shapes.numel(shape)), shape.clone(), Shapes.contiguousStrides(shape), 0);
+    }
+
+    /**
+     * A fresh contiguous tensor on {@code backend} whose contents are unspecified: only for an output that the
+     * op then writes in full (a reused block skips the zeroing that nobody would read).
+     */
+    static Tensor uninitialized(Backend backend, DType dtype, int[] shape) {
+        return new Tensor(backend.allocateUninitialized(dtype, Shapes.numel(shape)), shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 }

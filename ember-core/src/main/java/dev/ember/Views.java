@@ -276,7 +276,7 @@ final class Views {
         int[] shape = first.shape.clone();
         shape[d] = (int) total;
         Shapes.numel("cat", shape);
-        Tensor out = Tensor.empty(first.backend(), dtype, shape);
+        Tensor out = Tensor.uninitialized(first.backend(), dtype, shape);
         int[] offsets = new int[tensors.size()];
         int off = 0;
         for (int k = 0; k < tensors.size(); k++) {

@@ -31,6 +31,13 @@ public interface Backend {
     /** A zero-filled buffer of {@code length} elements. */
     Storage allocate(DType dtype, int length);
 
+    /**
+     * A buffer of {@code length} elements whose contents are unspecified (a reused block keeps what it
+     * held), for an output that a kernel overwrites in full; the tensor layer asks for it only then.
+     * Backends without a cheaper way return {@link #allocate}.
+     */
+    default Storage allocateUninitialized(DType dtype, int length) { return allocate(dtype, length); }
+
     /** A buffer holding a copy of a host array ({@code float[]}, {@code double[]}, {@code int[]}, {@code long[]}, or {@code byte[]} for BOOL). */
     Storage fromHost(DType dtype, Object hostArray);
 
@@ -54,6 +61,9 @@ public interface Backend {
 
     /** Returns cached, unused device memory to the device. */
     default void emptyCache() {}
+
+    /** Restarts the peak of {@link #memoryStats()} from the memory allocated now. */
+    default void resetPeakMemoryStats() {}
 
     // ---- elementwise -------------------------------------------------------------------------
 

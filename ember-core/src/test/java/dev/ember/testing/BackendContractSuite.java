@@ -673,7 +673,8 @@ public abstract class BackendContractSuite {
         MemoryStats before = b.memoryStats();
         Storage s = b.allocate(DType.FLOAT32, 1000);
         MemoryStats live = b.memoryStats();
-        assertEquals(before.allocated() + 4096, live.allocated(), "1000 floats use one 4096-byte size class");
+        long size = live.allocated() - before.allocated();
+        assertTrue(size >= 4000 && size <= 4096, "1000 floats use one size class of 4000 to 4096 bytes, not " + size);
         s.close();
         MemoryStats after = b.memoryStats();
         assertEquals(before.allocated(), after.allocated());

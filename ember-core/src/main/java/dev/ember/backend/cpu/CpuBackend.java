@@ -10,6 +10,7 @@ import dev.ember.backend.FusedMaxPool;
 import dev.ember.backend.FusedOptimizer;
 import dev.ember.backend.FusedSoftmax;
 import dev.ember.backend.KernelError;
+import dev.ember.backend.MemoryStats;
 import dev.ember.backend.Philox;
 import dev.ember.backend.ReduceOp;
 import dev.ember.backend.Storage;
@@ -48,17 +49,29 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     public Storage allocate(DType dtype, int length) { return CpuStorage.allocate(dtype, length); }
 
     @Override
+    public Storage allocateUninitialized(DType dtype, int length) { return CpuStorage.allocateUninitialized(dtype, length); }
+
+    @Override
     public Storage fromHost(DType dtype, Object hostArray) {
-        Object copy = switch (hostArray) {
-            case float[] f -> f.clone();
-            case double[] d -> d.clone();
-            case int[] n -> n.clone();
-            case long[] l -> l.clone();
-            case byte[] b -> b.clone();
-            default -> throw new IllegalArgumentException("fromHost: unsupported array " + hostArray.getClass());
-        };
-        return new CpuStorage(dtype, copy, java.lang.reflect.Array.getLength(copy));
+        if (!(hostArray instanceof float[] || hostArray instanceof double[] || hostArray instanceof int[] || hostArray instanceof long[]
+                || hostArray instanceof byte[]))
+            throw new IllegalArgumentException("fromHost: unsupported array " + hostArray.getClass());
+        int n = java.lang.reflect.Array.getLength(hostArray);
+        CpuStorage s = CpuStorage.allocateUninitialized(dtype, n);
+        System.arraycopy(hostArray, 0, s.array, 0, n);
+        return s;
     }
+
+    /** The caching allocator's counters: bytes of live storages, bytes held (live plus cached), peak live bytes. */
+    @Override
+    public MemoryStats memoryStats() { return CpuAllocator.INSTANCE.stats(); }
+
+    /** Drops the caching allocator's unused arrays (the garbage collector then reclaims them). */
+    @Override
+    public void emptyCache() { CpuAllocator.INSTANCE.emptyCache(); }
+
+    @Override
+    public void resetPeakMemoryStats() { CpuAllocator.INSTANCE.resetPeak(); }
 
     /** Wraps a host array without copying (the caller gives it up). */
     public Storage wrap(DType dtype, Object array) {

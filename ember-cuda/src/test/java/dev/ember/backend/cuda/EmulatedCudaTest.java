@@ -82,10 +82,10 @@ class EmulatedCudaTest {
             }
             // A second child under a device memory limit: dropped tensors are reclaimed, live ones fail with statistics.
             ChildJvm.Result limited = ChildJvm.run(List.of("-Dember.cuda.memoryLimit=64m", "-Dember.test.device=cuda",
-                    "-Dember.test.memoryLimitBytes=" + (64L << 20), "-Dember.kernelCache=" + cache), env, 5,
+                    "-Dember.test.memoryLimitBytes=" + (64L << 20), "-Dember.kernelCache=" + cache, "-Dember.test.scopedIterations=200"), env, 5,
                     TestPrograms.class.getName(), DeviceMemoryPrograms.class.getName());
             assertEquals(0, limited.exitCode(), "memory limit on the emulated device:\n" + limited.output());
-            assertTrue(limited.output().contains("passed 2 of 2"), limited.output());
+            assertTrue(limited.output().contains("passed 3 of 3"), limited.output());
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);

@@ -116,6 +116,9 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
         return s;
     }
 
+    @Override
+    public Storage allocateUninitialized(DType dtype, int length) { return uninitialized(dtype, length); }
+
     /** Device memory whose contents are whatever the cached block held. */
     private GpuStorage<B> uninitialized(DType dtype, int length) {
         if (dtype == DType.FLOAT64 && !info.fp64())
@@ -194,6 +197,9 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
         runtime.synchronize();
         allocator.emptyCache();
     }
+
+    @Override
+    public void resetPeakMemoryStats() { allocator.resetPeak(); }
 
     // ---- elementwise -------------------------------------------------------------------------
 
