@@ -1,0 +1,143 @@
+package dev.ember.serve;
+
+import dev.ember.Device;
+import dev.ember.data.text.Gpt2Tokenizer;
+import dev.ember.data.text.TokenEncoder;
+import dev.ember.nn.lm.GPT;
+import dev.ember.nn.lm.Generation;
+import dev.ember.nn.lm.GenerationConfig;
+import dev.ember.nn.lm.Gpt2Checkpoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Ember's {@link GPT} served from a model folder: {@code config.json} and {@code model.safetensors} in GPT-2's
+ * Hugging Face layout, and the tokenizer ({@code vocab.json} + {@code merges.txt}, or {@code chars.json}), as
+ * {@code ./ember train --model gpt} writes it. GPT-2's {@code <|endoftext|>}, when the vocabulary has it, ends a
+ * generation. One generation runs at a time.
+ */
+public final class LocalModel implements ServedModel {
+    private static final String END_OF_TEXT = "<|endoftext|>";
+
+    private final Path dir;
+    private final GPT gpt;
+    private final TokenEncoder tokenizer;
+    private final int[] endTokens;
+
+    private LocalModel(Path dir, GPT gpt, TokenEncoder tokenizer) {
+        this.dir = dir;
+        this.gpt = gpt;
+        this.tokenizer = tokenizer;
+        int eos = tokenizer instanceof Gpt2Tokenizer g ? g.id(END_OF_TEXT) : -1;
+        this.endTokens = eos >= 0 ? new int[]{eos} : new int[0];
+    }
+
+    /**
+     * Loads the model folder {@code dir} onto {@code device}. {@code adapter} (a LoRA adapter folder) may be null.
+     *
+     * @throws IllegalArgumentException naming the folder or file when something is missing or does not fit
+     */
+    public static LocalModel load(Path dir, Path adapter, Device device) {
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException("--model: " + dir + " is not a folder (config.json, model.safetensors, tokenizer)");
+        if (adapter != null)
+            throw new IllegalArgumentException("--adapter: this build cannot apply LoRA adapters yet (they arrive with ember-llm)");
+        GPT gpt = Gpt2Checkpoint.load(dir);
+        TokenEncoder tok = TokenEncoder.load(dir);
+        if (tok.vocabSize() > gpt.config().vocabSize())
+            throw new IllegalArgumentException("--model: the tokenizer in " + dir + " has " + tok.vocabSize() + " ids but config.json's vocab_size is "
+                    + gpt.config().vocabSize());
+        gpt.to(device);
+        gpt.eval();
+        return new LocalModel(dir, gpt, tok);
+    }
+
+    /** The folder the model came from. */
+    public Path dir() { return dir; }
+
+    /** The network. */
+    public GPT gpt() { return gpt; }
+
+    /** The tokenizer. */
+    public TokenEncoder tokenizer() { return tokenizer; }
+
+    @Override
+    public String description() {
+        var c = gpt.config();
+        return "GPT " + c.layers() + "x" + c.width() + " (context " + c.contextLength() + ", vocabulary " + c.vocabSize() + ", "
+                + gpt.parameterCount() + " parameters) from " + dir.getFileName();
+    }
+
+    @Override
+    public int contextLength() { return gpt.config().contextLength(); }
+
+    @Override
+    public int[] encode(String text) { return tokenizer.encode(text); }
+
+    @Override
+    public void checkIds(int[] ids) {
+        int v = gpt.config().vocabSize();
+        for (int i = 0; i < ids.length; i++)
+            if (ids[i] < 0 || ids[i] >= v)
+                throw new IllegalArgumentException("token " + i + " of the prompt is " + ids[i] + ", outside the vocabulary [0, " + v + ")");
+    }
+
+    @Override
+    public ChatPrompt chatPrompt(List<ChatTurn> messages) {
+        throw new UnsupportedOperationException("chat templates arrive with ember-llm");
+    }
+
+    @Override
+    public synchronized Completion generate(int[] prompt, SamplingParams p, List<String> extraStops, Consumer<String> onText,
+                                            BooleanSupplier cancelled) {
+        if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty; it needs at least one token");
+        if (prompt.length + (long) p.maxTokens() > contextLength())
+            throw new IllegalArgumentException("the prompt's " + prompt.length + " tokens and max_tokens " + p.maxTokens()
+                    + " exceed the model's context length of " + contextLength());
+        GenerationConfig config = GenerationConfig.builder().maxNewTokens(p.maxTokens()).temperature(p.temperature()).topK(p.topK())
+                .topP(p.topP()).repetitionPenalty(p.repetitionPenalty()).stopTokens(endTokens).seed(p.seed()).build();
+        List<String> stops = new ArrayList<>(p.stop());
+        stops.addAll(extraStops);
+        Utf8Stream utf8 = new Utf8Stream();
+        StopStrings stopper = new StopStrings(stops);
+        StringBuilder text = new StringBuilder();
+        int[] generated = {0};
+        Completion.Finish finish;
+        try {
+            var result = Generation.generate(gpt, List.of(prompt), config, (seq, token) -> {
+                if (cancelled.getAsBoolean()) throw new Halt(Completion.Finish.CANCELLED);
+                generated[0]++;
+                String piece = stopper.push(utf8.push(tokenizer.tokenBytes(token)));
+                if (!piece.isEmpty()) {
+                    text.append(piece);
+                    onText.accept(piece);
+                }
+                if (stopper.matched()) throw new Halt(Completion.Finish.STOP);
+            });
+            finish = result.reasons().getFirst() == Generation.FinishReason.STOP_TOKEN ? Completion.Finish.STOP : Completion.Finish.LENGTH;
+            String rest = stopper.push(utf8.finish());
+            if (stopper.matched()) finish = Completion.Finish.STOP;
+            else rest += stopper.flush();
+            if (!rest.isEmpty()) {
+                text.append(rest);
+                onText.accept(rest);
+            }
+        } catch (Halt h) {
+            finish = h.finish;
+        }
+        return new Completion(text.toString(), prompt.length, generated[0], finish);
+    }
+
+    /** Ends a generation from inside its token listener (a stop sequence, a cancelled request). */
+    private static final class Halt extends RuntimeException {
+        final Completion.Finish finish;
+
+        Halt(Completion.Finish finish) {
+            super(null, null, false, false);
+            this.finish = finish;
+        }
+    }
+}
