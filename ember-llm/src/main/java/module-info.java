@@ -10,4 +10,5 @@ module dev.ember.llm {
     requires com.google.gson;
 
     exports dev.ember.llm.chat;
+    exports dev.ember.llm.data;
 }
