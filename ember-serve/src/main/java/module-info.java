@@ -4,8 +4,7 @@
  * generation at a time from a bounded queue.
  */
 module dev.ember.serve {
-    requires transitive dev.ember.nn;
-    requires transitive dev.ember.data;
+    requires transitive dev.ember.llm;
     requires io.javalin;
     requires com.google.gson;
 

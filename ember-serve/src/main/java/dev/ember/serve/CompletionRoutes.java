@@ -3,8 +3,8 @@ package dev.ember.serve;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.ember.llm.chat.ChatMessage;
 import dev.ember.serve.ServedModel.ChatPrompt;
-import dev.ember.serve.ServedModel.ChatTurn;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -50,7 +50,7 @@ final class CompletionRoutes {
         RequestFields f = RequestFields.parse(ctx.body());
         checkModel(f);
         RequestParams p = RequestParams.read(f, true);
-        List<ChatTurn> messages = messages(f);
+        List<ChatMessage> messages = messages(f);
         ChatPrompt prompt;
         try {
             prompt = model.chatPrompt(messages);
@@ -125,12 +125,12 @@ final class CompletionRoutes {
     }
 
     /** The conversation: {@code system} (or {@code developer}), {@code user} and {@code assistant} messages of text. */
-    private static List<ChatTurn> messages(RequestFields f) {
+    private static List<ChatMessage> messages(RequestFields f) {
         if (!f.has("messages"))
             throw new OpenAiError(400, "invalid_request_error", "you must provide messages", "messages", "missing_required_parameter");
         JsonArray a = f.array("messages");
         if (a.isEmpty()) throw OpenAiError.invalid("messages", "messages is empty; it needs at least one message");
-        List<ChatTurn> out = new ArrayList<>();
+        List<ChatMessage> out = new ArrayList<>();
         for (int i = 0; i < a.size(); i++) {
             String where = "messages[" + i + "]";
             if (!a.get(i).isJsonObject()) throw OpenAiError.invalid(where, where + " must be an object with role and content");
@@ -145,7 +145,7 @@ final class CompletionRoutes {
                 throw OpenAiError.invalid(where + ".role", where + ".role must be system, developer, user or assistant, got '" + r + "'");
             if (m.has("tool_calls") && !m.get("tool_calls").isJsonNull())
                 throw OpenAiError.unsupported(where + ".tool_calls", where + ": tool calls are not supported");
-            out.add(new ChatTurn(r, content(m.get("content"), where + ".content")));
+            out.add(new ChatMessage(r, content(m.get("content"), where + ".content")));
         }
         return out;
     }

@@ -3,10 +3,16 @@ package dev.ember.serve;
 import dev.ember.Device;
 import dev.ember.data.text.Gpt2Tokenizer;
 import dev.ember.data.text.TokenEncoder;
+import dev.ember.llm.chat.ChatMessage;
+import dev.ember.llm.chat.ChatTemplate;
+import dev.ember.llm.chat.ChatTokenizer;
 import dev.ember.nn.lm.GPT;
 import dev.ember.nn.lm.Generation;
 import dev.ember.nn.lm.GenerationConfig;
 import dev.ember.nn.lm.Gpt2Checkpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,43 +22,72 @@ import java.util.function.Consumer;
 
 /**
  * Ember's {@link GPT} served from a model folder: {@code config.json} and {@code model.safetensors} in GPT-2's
- * Hugging Face layout, and the tokenizer ({@code vocab.json} + {@code merges.txt}, or {@code chars.json}), as
- * {@code ./ember train --model gpt} writes it. GPT-2's {@code <|endoftext|>}, when the vocabulary has it, ends a
- * generation. One generation runs at a time.
+ * Hugging Face layout, the tokenizer ({@code vocab.json} + {@code merges.txt}, or {@code chars.json}, with the special
+ * tokens of {@code added_tokens.json} / {@code tokenizer_config.json}, see {@link ChatTokenizer}) and, for chat, its
+ * chat template ({@code chat_template.jinja} or {@code tokenizer_config.json}'s {@code chat_template}, see
+ * {@link ChatTemplate#forModel}), as {@code ./ember train} and the chat fine-tuning write them. A generation ends at
+ * GPT-2's {@code <|endoftext|>} when the vocabulary has it, and a chat reply also at the template's stop strings
+ * (ChatML's {@code <|im_end|>}). One generation runs at a time.
  */
 public final class LocalModel implements ServedModel {
     private static final String END_OF_TEXT = "<|endoftext|>";
 
     private final Path dir;
     private final GPT gpt;
-    private final TokenEncoder tokenizer;
+    private final ChatTokenizer tokenizer;
+    private final ChatTemplate template;
     private final int[] endTokens;
 
-    private LocalModel(Path dir, GPT gpt, TokenEncoder tokenizer) {
+    private LocalModel(Path dir, GPT gpt, ChatTokenizer tokenizer, ChatTemplate template) {
         this.dir = dir;
         this.gpt = gpt;
         this.tokenizer = tokenizer;
-        int eos = tokenizer instanceof Gpt2Tokenizer g ? g.id(END_OF_TEXT) : -1;
+        this.template = template;
+        int eos = tokenizer.specialId(END_OF_TEXT);
+        if (eos < 0 && tokenizer.base() instanceof Gpt2Tokenizer g) eos = g.id(END_OF_TEXT);
         this.endTokens = eos >= 0 ? new int[]{eos} : new int[0];
     }
 
+    /** Loads the model folder {@code dir} onto {@code device} with the folder's own chat template (if any). */
+    public static LocalModel load(Path dir, Path adapter, Device device) { return load(dir, adapter, device, null); }
+
     /**
-     * Loads the model folder {@code dir} onto {@code device}. {@code adapter} (a LoRA adapter folder) may be null.
+     * Loads the model folder {@code dir} onto {@code device}. {@code adapter} (a LoRA adapter folder) may be null;
+     * {@code template} replaces the folder's chat template (null: the folder's, if it has one).
      *
      * @throws IllegalArgumentException naming the folder or file when something is missing or does not fit
      */
-    public static LocalModel load(Path dir, Path adapter, Device device) {
+    public static LocalModel load(Path dir, Path adapter, Device device, ChatTemplate template) {
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException("--model: " + dir + " is not a folder (config.json, model.safetensors, tokenizer)");
         if (adapter != null)
             throw new IllegalArgumentException("--adapter: this build cannot apply LoRA adapters yet (they arrive with ember-llm)");
         GPT gpt = Gpt2Checkpoint.load(dir);
-        TokenEncoder tok = TokenEncoder.load(dir);
+        ChatTokenizer tok = ChatTokenizer.load(dir);
         if (tok.vocabSize() > gpt.config().vocabSize())
             throw new IllegalArgumentException("--model: the tokenizer in " + dir + " has " + tok.vocabSize() + " ids but config.json's vocab_size is "
                     + gpt.config().vocabSize());
         gpt.to(device);
         gpt.eval();
-        return new LocalModel(dir, gpt, tok);
+        return new LocalModel(dir, gpt, tok, template != null ? template : ChatTemplate.forModel(dir).orElse(null));
+    }
+
+    /**
+     * A chat template named on a command line: {@code chatml} (the built-in ChatML), a Hugging Face
+     * {@code tokenizer_config.json}, or a Jinja file.
+     */
+    public static ChatTemplate chatTemplate(String spec) {
+        if (spec.equalsIgnoreCase("chatml")) return ChatTemplate.chatml();
+        Path file = Path.of(spec);
+        if (!Files.isRegularFile(file))
+            throw new IllegalArgumentException("--chat-template: '" + spec + "' is neither chatml nor a file (tokenizer_config.json or a .jinja template)");
+        if (file.getFileName().toString().endsWith(".json"))
+            return ChatTemplate.fromTokenizerConfig(file)
+                    .orElseThrow(() -> new IllegalArgumentException("--chat-template: " + file + " has no chat_template"));
+        try {
+            return ChatTemplate.fromJinja(Files.readString(file, StandardCharsets.UTF_8), null, null, file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("--chat-template: " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** The folder the model came from. */
@@ -64,11 +99,14 @@ public final class LocalModel implements ServedModel {
     /** The tokenizer. */
     public TokenEncoder tokenizer() { return tokenizer; }
 
+    /** The chat template, or null when the model has none. */
+    public ChatTemplate chatTemplate() { return template; }
+
     @Override
     public String description() {
         var c = gpt.config();
         return "GPT " + c.layers() + "x" + c.width() + " (context " + c.contextLength() + ", vocabulary " + c.vocabSize() + ", "
-                + gpt.parameterCount() + " parameters) from " + dir.getFileName();
+                + gpt.parameterCount() + " parameters" + (template == null ? ", no chat template" : "") + ") from " + dir.getFileName();
     }
 
     @Override
@@ -86,8 +124,11 @@ public final class LocalModel implements ServedModel {
     }
 
     @Override
-    public ChatPrompt chatPrompt(List<ChatTurn> messages) {
-        throw new UnsupportedOperationException("chat templates arrive with ember-llm");
+    public ChatPrompt chatPrompt(List<ChatMessage> messages) {
+        if (template == null)
+            throw new IllegalArgumentException("the model in " + dir.getFileName() + " has no chat template (chat_template.jinja, or chat_template in "
+                    + "tokenizer_config.json); serve it with --chat-template chatml|FILE, or use /v1/completions");
+        return new ChatPrompt(template.encodePrompt(messages, tokenizer), template.stopStrings());
     }
 
     @Override

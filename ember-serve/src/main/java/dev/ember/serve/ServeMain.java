@@ -13,7 +13,7 @@ import java.util.Set;
  */
 public final class ServeMain {
     private static final Set<String> OPTIONS = Set.of("--model", "--adapter", "--host", "--port", "--api-key", "--name", "--max-queued",
-            "--device", "--exit-with");
+            "--device", "--exit-with", "--chat-template");
 
     private ServeMain() {}
 
@@ -31,7 +31,8 @@ public final class ServeMain {
                     Integer.parseInt(o.getOrDefault("--max-queued", String.valueOf(ServeConfig.DEFAULT_MAX_QUEUED))));
             String device = o.getOrDefault("--device", "cpu");
             model = LocalModel.load(dir, o.containsKey("--adapter") ? Path.of(o.get("--adapter")) : null,
-                    device.equals("auto") ? Device.best() : Device.parse(device));
+                    device.equals("auto") ? Device.best() : Device.parse(device),
+                    o.containsKey("--chat-template") ? LocalModel.chatTemplate(o.get("--chat-template")) : null);
         } catch (RuntimeException e) {
             System.err.println("ember serve: " + e.getMessage());
             System.exit(2);

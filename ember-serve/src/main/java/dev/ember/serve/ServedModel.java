@@ -1,5 +1,6 @@
 package dev.ember.serve;
 
+import dev.ember.llm.chat.ChatMessage;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -23,9 +24,10 @@ public interface ServedModel extends AutoCloseable {
 
     /**
      * The prompt of a conversation (rendered with the model's chat template, ending in the assistant's header) and
-     * the stop strings that end the assistant's turn.
+     * the stop strings that end the assistant's turn. A model without a chat template, or messages the template
+     * refuses, is an {@link IllegalArgumentException} that says so.
      */
-    ChatPrompt chatPrompt(List<ChatTurn> messages);
+    ChatPrompt chatPrompt(List<ChatMessage> messages);
 
     /**
      * Continues {@code prompt}, calling {@code onText} with each piece of new text as soon as it is known not to be
@@ -37,9 +39,6 @@ public interface ServedModel extends AutoCloseable {
 
     @Override
     default void close() {}
-
-    /** One message of a conversation: {@code role} is {@code system}, {@code user} or {@code assistant}. */
-    record ChatTurn(String role, String content) {}
 
     /** A rendered conversation: its token ids and the strings that end the reply. */
     record ChatPrompt(int[] ids, List<String> stops) {}

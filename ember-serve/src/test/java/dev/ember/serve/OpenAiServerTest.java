@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.ember.Device;
+import dev.ember.llm.chat.ChatMessage;
+import dev.ember.llm.chat.ChatTemplate;
 import dev.ember.nn.lm.Generation;
 import dev.ember.nn.lm.GenerationConfig;
 import java.io.BufferedReader;
@@ -132,6 +134,79 @@ class OpenAiServerTest {
         assertEquals(1, chunks.stream().map(c -> c.get("id").getAsString()).distinct().count(), "every chunk carries the request's id");
     }
 
+    /** The reply the chat endpoint must give: the greedy continuation of the ChatML prompt, up to {@code <|im_end|>}. */
+    static String greedyChat(List<ChatMessage> messages, int tokens) {
+        String prompt = ChatTemplate.chatml().render(messages, true);
+        String full = greedy(prompt, tokens);
+        int end = full.indexOf("<|im_end|>");
+        return end < 0 ? full : full.substring(0, end);
+    }
+
+    @Test
+    void chatRendersTheConversationWithTheModelsTemplate() {
+        String body = "{\"model\":\"tiny\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Hi \"},{\"type\":\"text\",\"text\":\"there\"}]}],"
+                + "\"max_tokens\":30,\"temperature\":0}";
+        var r = client.post("/v1/chat/completions", body);
+        assertEquals(200, r.status(), r.body());
+        JsonObject o = r.json();
+        assertEquals("chat.completion", o.get("object").getAsString());
+        assertTrue(o.get("id").getAsString().startsWith("chatcmpl-"));
+        JsonObject choice = o.getAsJsonArray("choices").get(0).getAsJsonObject();
+        assertEquals("assistant", choice.getAsJsonObject("message").get("role").getAsString());
+        List<ChatMessage> conversation = List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi there"));
+        assertEquals(greedyChat(conversation, 30), choice.getAsJsonObject("message").get("content").getAsString());
+        assertTrue(choice.getAsJsonObject("message").get("content").getAsString().length() > 5, "a reply worth comparing: " + choice);
+        String rendered = "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi there<|im_end|>\n<|im_start|>assistant\n";
+        assertEquals(rendered.length(), o.getAsJsonObject("usage").get("prompt_tokens").getAsInt(), "ChatML rendered, one token per character");
+        // streamed: the role first, then the content in pieces that add up to the same reply, then the finish
+        ServerClient.Stream s = client.stream("/v1/chat/completions", body.replace("\"temperature\":0", "\"temperature\":0,\"stream\":true"));
+        assertEquals("[DONE]", s.data().getLast());
+        List<JsonObject> chunks = s.chunks();
+        JsonObject first = chunks.getFirst().getAsJsonArray("choices").get(0).getAsJsonObject();
+        assertEquals("assistant", first.getAsJsonObject("delta").get("role").getAsString());
+        StringBuilder text = new StringBuilder();
+        for (JsonObject c : chunks) {
+            assertEquals("chat.completion.chunk", c.get("object").getAsString());
+            JsonObject delta = c.getAsJsonArray("choices").get(0).getAsJsonObject().getAsJsonObject("delta");
+            if (delta.has("content")) text.append(delta.get("content").getAsString());
+        }
+        assertEquals(choice.getAsJsonObject("message").get("content").getAsString(), text.toString());
+        JsonObject last = chunks.getLast().getAsJsonArray("choices").get(0).getAsJsonObject();
+        assertEquals(choice.get("finish_reason").getAsString(), last.get("finish_reason").getAsString());
+        assertTrue(last.getAsJsonObject("delta").isEmpty(), "the last chunk's delta is empty");
+    }
+
+    @Test
+    void chatWithoutATemplateOrWithBadMessagesIsRefused() {
+        assertError(client.post("/v1/chat/completions", "{\"model\":\"tiny\"}"), 400, "messages", "missing_required_parameter");
+        assertError(client.post("/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[]}"), 400, "messages", null);
+        assertError(client.post("/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}"), 400,
+                "messages[0].role", null);
+        assertError(client.post("/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\"}]}"), 400, "messages[0].content", null);
+        assertError(client.post("/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                + "\"image_url\":{\"url\":\"x\"}}]}]}"), 400, "messages[0].content", "unsupported_parameter");
+        assertError(client.post("/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}"), 400,
+                "messages[0].role", "unsupported_parameter");
+        assertError(client.post("/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"tools\":[{\"type\":\"function\"}]}"), 400, "tools", "unsupported_parameter");
+        assertError(client.post("/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"temperature\":-1}"), 400, "temperature", null);
+        assertError(client.post("/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                + "x".repeat(CONTEXT) + "\"}]}"), 400, "messages", "context_length_exceeded");
+        assertError(client.post("/v1/chat/completions", "{\"model\":\"other\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), 404,
+                "model", "model_not_found");
+        LocalModel plain = LocalModel.load(TinyModels.write(tmp.resolve("plain"), CONTEXT, 7, false), null, Device.cpu());
+        try (OpenAiServer s = new OpenAiServer(new ServeConfig("127.0.0.1", 0, null, "plain", 1), plain).start()) {
+            var r = new ServerClient(s, null).post("/v1/chat/completions", "{\"model\":\"plain\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            assertError(r, 400, "messages", null);
+            assertTrue(r.error().get("message").getAsString().contains("no chat template"), r.body());
+            assertEquals(200, new ServerClient(s, null).post("/v1/completions", "{\"model\":\"plain\",\"prompt\":\"hi\",\"max_tokens\":2}").status());
+        }
+        LocalModel given = LocalModel.load(tmp.resolve("plain"), null, Device.cpu(), LocalModel.chatTemplate("chatml"));
+        assertEquals(ChatTemplate.chatml().generationPrompt(), given.chatTemplate().generationPrompt());
+    }
+
     @Test
     void aSeedMakesSamplingRepeatable() {
         String req = "{\"model\":\"tiny\",\"prompt\":\"abc\",\"max_tokens\":30,\"temperature\":1.0,\"top_p\":0.9,\"seed\":%d}";
@@ -223,7 +298,7 @@ class OpenAiServerTest {
         @Override public int contextLength() { return model.contextLength(); }
         @Override public int[] encode(String text) { return model.encode(text); }
         @Override public void checkIds(int[] ids) { model.checkIds(ids); }
-        @Override public ChatPrompt chatPrompt(List<ChatTurn> messages) { return model.chatPrompt(messages); }
+        @Override public ChatPrompt chatPrompt(List<ChatMessage> messages) { return model.chatPrompt(messages); }
 
         @Override
         public Completion generate(int[] prompt, SamplingParams params, List<String> extraStops, Consumer<String> onText, BooleanSupplier cancelled) {
