@@ -2,6 +2,7 @@
 module dev.ember.cli {
     requires dev.ember.train;
     requires dev.ember.studio;
+    requires dev.ember.serve;
     requires info.picocli;
     requires java.management; // launch: the cores per rank
 
