@@ -1,0 +1,89 @@
+package dev.ember.studio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.ember.Device;
+import dev.ember.llm.chat.ChatMessage;
+import dev.ember.serve.LocalModel;
+import dev.ember.serve.SamplingParams;
+import dev.ember.serve.ServedModel;
+import dev.ember.studio.chat.ChatService;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The chat tab's API with Ember's own GPT (found by the studio's ServiceLoader): a model folder under the data root
+ * is loaded, a reply streamed token by token equals the model's greedy reply, paths outside the roots are refused, and
+ * the OpenAI-compatible server is started from the page as a child process, answers a chat request, and is stopped.
+ */
+class ChatTabTest {
+    @TempDir Path tmp;
+
+    @Test
+    void chatsWithATinyGptAndServesItFromThePage() throws Exception {
+        try (TestStudio s = new TestStudio(tmp, null, new ChatService())) {
+            Path dir = TinyChatModel.write(s.dataRoot.resolve("tiny-chat"));
+            assertTrue(s.get("/api/chat").object().get("providers").toString().contains("ember-gpt"));
+            assertEquals(403, s.post("/api/chat/load", "{\"weights\":\"/etc\"}").status());
+            assertEquals(400, s.post("/api/chat/load", "{\"weights\":\"tiny-chat\",\"chat_template\":\"/etc/passwd\"}").status());
+            TestStudio.Reply loaded = s.post("/api/chat/load", "{\"weights\":\"tiny-chat\"}");
+            assertEquals(200, loaded.status(), loaded.body());
+            assertTrue(loaded.object().get("loaded").getAsString().contains("GPT 2x32"), loaded.body());
+
+            TestStudio.Reply r = s.post("/api/chat/stream", "{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"temperature\":0,"
+                    + "\"max_new_tokens\":20}");
+            assertEquals(200, r.status(), r.body());
+            StringBuilder reply = new StringBuilder();
+            int pieces = 0;
+            for (String line : r.body().split("\n"))
+                if (line.startsWith("data: ") && line.contains("\"text\"")) {
+                    reply.append(JsonParser.parseString(line.substring(6)).getAsJsonObject().get("text").getAsString());
+                    pieces++;
+                }
+            LocalModel reference = LocalModel.load(dir, null, Device.cpu());
+            ServedModel.ChatPrompt prompt = reference.chatPrompt(List.of(ChatMessage.user("Hello")));
+            String expected = reference.generate(prompt.ids(), new SamplingParams(20, 0, 1, 0, 1, List.of(), 0), prompt.stops(), t -> { }, () -> false).text();
+            assertEquals(expected, reply.toString());
+            assertTrue(pieces > 3, "streamed piece by piece: " + pieces);
+            assertTrue(r.body().contains("event: done"));
+
+            int port;
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            TestStudio.Reply started = s.post("/api/serve/start", "{\"weights\":\"tiny-chat\",\"port\":" + port + "}");
+            assertEquals(200, started.status(), started.body());
+            assertEquals(409, s.post("/api/serve/start", "{\"weights\":\"tiny-chat\",\"port\":" + port + "}").status(), "one server at a time");
+            JsonObject st = started.object();
+            for (int i = 0; i < 600 && st.get("state").getAsString().equals("starting"); i++) {
+                Thread.sleep(200);
+                st = s.get("/api/serve").object();
+            }
+            assertEquals("serving", st.get("state").getAsString(), st.toString());
+            assertEquals("http://127.0.0.1:" + port + "/v1", st.get("url").getAsString());
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(st.get("url").getAsString() + "/chat/completions"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"model\":\"tiny-chat\",\"temperature\":0,\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, answer.statusCode(), answer.body());
+            assertEquals(expected, JsonParser.parseString(answer.body()).getAsJsonObject().getAsJsonArray("choices").get(0).getAsJsonObject()
+                    .getAsJsonObject("message").get("content").getAsString(), "the child process serves the same model");
+            long pid = st.get("pid").getAsLong();
+            TestStudio.Reply stopped = s.post("/api/serve/stop", "");
+            assertEquals(200, stopped.status(), stopped.body());
+            assertEquals("stopped", stopped.object().get("state").getAsString());
+            assertTrue(ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), "the server's process has ended");
+            assertEquals(409, s.post("/api/serve/stop", "").status());
+        }
+    }
+}
