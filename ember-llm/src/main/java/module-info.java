@@ -12,5 +12,6 @@ module dev.ember.llm {
     exports dev.ember.llm.chat;
     exports dev.ember.llm.data;
     exports dev.ember.llm.eval;
+    exports dev.ember.llm.export;
     exports dev.ember.llm.tune;
 }
