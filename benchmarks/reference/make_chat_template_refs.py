@@ -5,7 +5,7 @@ lstrip_blocks=True, a raise_exception global), for several conversations, with a
 The templates are the simple forms published with well-known models (ChatML, Zephyr, Llama 2, Mistral, Gemma,
 Llama 3, Phi-3, Qwen2) plus one that exercises the rest of the supported subset.
 
-Run: /usr/bin/python3 benchmarks/reference/make_chat_template_refs.py > ember-llm/src/test/resources/chat/templates.json
+Run (a Python with jinja2; generated with jinja2 3.1.6): python3 benchmarks/reference/make_chat_template_refs.py > ember-llm/src/test/resources/chat/templates.json
 """
 import json
 import jinja2

@@ -11,4 +11,7 @@ module dev.ember.llm {
 
     exports dev.ember.llm.chat;
     exports dev.ember.llm.data;
+    exports dev.ember.llm.eval;
+    exports dev.ember.llm.export;
+    exports dev.ember.llm.tune;
 }
