@@ -6,10 +6,10 @@ import dev.ember.data.text.TokenEncoder;
 import dev.ember.llm.chat.ChatMessage;
 import dev.ember.llm.chat.ChatTemplate;
 import dev.ember.llm.chat.ChatTokenizer;
+import dev.ember.llm.export.ModelFolder;
 import dev.ember.nn.lm.GPT;
 import dev.ember.nn.lm.Generation;
 import dev.ember.nn.lm.GenerationConfig;
-import dev.ember.nn.lm.Gpt2Checkpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,14 +32,15 @@ import java.util.function.Consumer;
 public final class LocalModel implements ServedModel {
     private static final String END_OF_TEXT = "<|endoftext|>";
 
-    private final Path dir;
+    private final Path dir, adapter;
     private final GPT gpt;
     private final ChatTokenizer tokenizer;
     private final ChatTemplate template;
     private final int[] endTokens;
 
-    private LocalModel(Path dir, GPT gpt, ChatTokenizer tokenizer, ChatTemplate template) {
+    private LocalModel(Path dir, Path adapter, GPT gpt, ChatTokenizer tokenizer, ChatTemplate template) {
         this.dir = dir;
+        this.adapter = adapter;
         this.gpt = gpt;
         this.tokenizer = tokenizer;
         this.template = template;
@@ -52,23 +53,24 @@ public final class LocalModel implements ServedModel {
     public static LocalModel load(Path dir, Path adapter, Device device) { return load(dir, adapter, device, null); }
 
     /**
-     * Loads the model folder {@code dir} onto {@code device}. {@code adapter} (a LoRA adapter folder) may be null;
-     * {@code template} replaces the folder's chat template (null: the folder's, if it has one).
+     * Loads the model folder {@code dir} onto {@code device} (with {@link ModelFolder#load}). {@code adapter}, a LoRA
+     * adapter folder in PEFT's layout (may be null), is merged into the weights; its folder's chat template, if any,
+     * comes before the model's. {@code template} replaces both (null: the folders', if they have one).
      *
      * @throws IllegalArgumentException naming the folder or file when something is missing or does not fit
      */
     public static LocalModel load(Path dir, Path adapter, Device device, ChatTemplate template) {
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException("--model: " + dir + " is not a folder (config.json, model.safetensors, tokenizer)");
-        if (adapter != null)
-            throw new IllegalArgumentException("--adapter: this build cannot apply LoRA adapters yet (they arrive with ember-llm)");
-        GPT gpt = Gpt2Checkpoint.load(dir);
-        ChatTokenizer tok = ChatTokenizer.load(dir);
-        if (tok.vocabSize() > gpt.config().vocabSize())
-            throw new IllegalArgumentException("--model: the tokenizer in " + dir + " has " + tok.vocabSize() + " ids but config.json's vocab_size is "
-                    + gpt.config().vocabSize());
+        ModelFolder folder = ModelFolder.load(dir, adapter);
+        GPT gpt = folder.model();
+        if (folder.adapter() != null) {
+            // served, never trained: fold the adapter into the weights, so each token costs what the base costs
+            folder.adapter().merge();
+            folder.adapter().detach();
+        }
         gpt.to(device);
         gpt.eval();
-        return new LocalModel(dir, gpt, tok, template != null ? template : ChatTemplate.forModel(dir).orElse(null));
+        return new LocalModel(dir, adapter, gpt, folder.tokenizer(), template != null ? template : folder.template().orElse(null));
     }
 
     /**
@@ -93,6 +95,9 @@ public final class LocalModel implements ServedModel {
     /** The folder the model came from. */
     public Path dir() { return dir; }
 
+    /** The LoRA adapter folder merged into the weights, or null. */
+    public Path adapter() { return adapter; }
+
     /** The network. */
     public GPT gpt() { return gpt; }
 
@@ -106,7 +111,8 @@ public final class LocalModel implements ServedModel {
     public String description() {
         var c = gpt.config();
         return "GPT " + c.layers() + "x" + c.width() + " (context " + c.contextLength() + ", vocabulary " + c.vocabSize() + ", "
-                + gpt.parameterCount() + " parameters" + (template == null ? ", no chat template" : "") + ") from " + dir.getFileName();
+                + gpt.parameterCount() + " parameters" + (template == null ? ", no chat template" : "") + ") from " + dir.getFileName()
+                + (adapter == null ? "" : " with adapter " + adapter.getFileName());
     }
 
     @Override
