@@ -1,11 +1,20 @@
 package dev.ember.studio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.ember.Device;
+import dev.ember.Ember;
+import dev.ember.Tensor;
+import dev.ember.llm.tune.LoraAdapter;
+import dev.ember.llm.tune.LoraConfig;
+import dev.ember.llm.tune.LoraLayer;
+import dev.ember.nn.lm.GPT;
+import dev.ember.nn.lm.Gpt2Checkpoint;
 import dev.ember.llm.chat.ChatMessage;
 import dev.ember.serve.LocalModel;
 import dev.ember.serve.SamplingParams;
@@ -24,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The chat tab's API with Ember's own GPT (found by the studio's ServiceLoader): a model folder under the data root
  * is loaded, a reply streamed token by token equals the model's greedy reply, paths outside the roots are refused, and
- * the OpenAI-compatible server is started from the page as a child process, answers a chat request, and is stopped.
+ * the OpenAI-compatible server is started from the page as a child process, answers a chat request, and is stopped;
+ * a model loaded with a LoRA adapter is exported with the adapter merged, and the export answers as base + adapter.
  */
 class ChatTabTest {
     @TempDir Path tmp;
@@ -84,6 +94,48 @@ class ChatTabTest {
             assertEquals("stopped", stopped.object().get("state").getAsString());
             assertTrue(ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), "the server's process has ended");
             assertEquals(409, s.post("/api/serve/stop", "").status());
+        }
+    }
+
+    /** The greedy reply to "Hello" streamed by the studio. */
+    private static String reply(TestStudio s) {
+        TestStudio.Reply r = s.post("/api/chat/stream", "{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"temperature\":0,"
+                + "\"max_new_tokens\":20}");
+        assertEquals(200, r.status(), r.body());
+        StringBuilder text = new StringBuilder();
+        for (String line : r.body().split("\n"))
+            if (line.startsWith("data: ") && line.contains("\"text\"")) text.append(JsonParser.parseString(line.substring(6)).getAsJsonObject().get("text").getAsString());
+        return text.toString();
+    }
+
+    @Test
+    void aModelWithAnAdapterIsExportedMergedAndLoadsBack() throws Exception {
+        try (TestStudio s = new TestStudio(tmp, null, new ChatService())) {
+            Path dir = TinyChatModel.write(s.dataRoot.resolve("base"));
+            GPT gpt = Gpt2Checkpoint.load(dir);
+            LoraAdapter lora = LoraAdapter.attach(gpt, LoraConfig.of(4, 8, 0, "c_attn"));
+            Ember.manualSeed(8);
+            try (var ignored = Ember.noGrad()) {
+                for (LoraLayer l : lora.layers()) l.b().copyFrom(Tensor.randn(l.b().shape()).mul(0.5));
+            }
+            lora.save(s.dataRoot.resolve("lora"), "base");
+
+            assertEquals(200, s.post("/api/chat/load", "{\"weights\":\"base\"}").status());
+            assertFalse(s.get("/api/chat").object().get("can_export").getAsBoolean(), "nothing to merge without an adapter");
+            String plain = reply(s);
+            assertEquals(200, s.post("/api/chat/load", "{\"weights\":\"base\",\"adapter\":\"lora\"}").status());
+            assertTrue(s.get("/api/chat").object().get("can_export").getAsBoolean());
+            String adapted = reply(s);
+            assertNotEquals(plain, adapted, "the adapter changes the replies");
+
+            assertEquals(400, s.post("/api/chat/export", "{\"name\":\"../escape\"}").status());
+            TestStudio.Reply exported = s.post("/api/chat/export", "{\"name\":\"base-merged\"}");
+            assertEquals(200, exported.status(), exported.body());
+            assertEquals(s.runsDir.resolve("exports").resolve("base-merged").toAbsolutePath().normalize(),
+                    Path.of(exported.object().get("path").getAsString()).toAbsolutePath().normalize());
+            assertEquals(409, s.post("/api/chat/export", "{\"name\":\"base-merged\"}").status(), "an existing folder is not overwritten");
+            assertEquals(200, s.post("/api/chat/load", "{\"weights\":\"" + exported.object().get("weights").getAsString() + "\"}").status());
+            assertEquals(adapted, reply(s), "the merged folder answers as base + adapter");
         }
     }
 }

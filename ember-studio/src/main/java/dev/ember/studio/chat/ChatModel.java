@@ -21,8 +21,11 @@ public interface ChatModel extends AutoCloseable {
      */
     int generate(List<ChatMessage> messages, Sampling sampling, Consumer<String> onToken, BooleanSupplier cancelled);
 
-    /** Writes the weights with any adapter merged in, as safetensors (only where {@link #canExport} says so). */
-    void exportMerged(Path file);
+    /**
+     * Writes the model with its adapter merged in, as a model folder {@code dir} (config, safetensors weights, tokenizer,
+     * chat template) that the chat tab and {@code ./ember serve} load back; only where {@link #canExport} says so.
+     */
+    void exportMerged(Path dir);
 
     /** Whether {@link #exportMerged} works for this model (the page shows its Export button only then). */
     default boolean canExport() { return false; }

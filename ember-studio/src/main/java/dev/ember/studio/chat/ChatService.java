@@ -65,9 +65,9 @@ public final class ChatService {
     /** Whether the loaded model can export merged weights. */
     public synchronized boolean canExport() { return model != null && model.canExport(); }
 
-    /** Writes the loaded model's merged weights. */
-    public synchronized void exportMerged(Path file) {
+    /** Writes the loaded model with its adapter merged in, as the model folder {@code dir}. */
+    public synchronized void exportMerged(Path dir) {
         if (model == null) throw ApiError.conflict("chat: load a model first");
-        model.exportMerged(file);
+        model.exportMerged(dir);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ember.studio.chat;
 
+import dev.ember.llm.export.ModelFolder;
 import dev.ember.serve.Completion;
 import dev.ember.serve.LocalModel;
 import dev.ember.serve.OpenAiError;
@@ -53,8 +54,14 @@ final class EmberChatModel implements ChatModel {
         return c.completionTokens();
     }
 
+    /** A model loaded with a LoRA adapter can be exported with the adapter merged in. */
     @Override
-    public void exportMerged(Path file) {
-        throw new ApiError(501, "chat: exporting merged weights arrives with ember-llm's export");
+    public boolean canExport() { return model.adapter() != null; }
+
+    /** Writes the base with the adapter merged in as a model folder ({@link ModelFolder#exportMerged}). */
+    @Override
+    public void exportMerged(Path dir) {
+        if (model.adapter() == null) throw ApiError.conflict("chat: export merges an adapter into its base; this model was loaded without one");
+        ModelFolder.exportMerged(model.dir(), model.adapter(), dir);
     }
 }

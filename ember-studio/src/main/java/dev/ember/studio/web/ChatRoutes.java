@@ -69,10 +69,11 @@ final class ChatRoutes {
         r.post("/api/serve/stop", ctx -> Http.json(ctx, server.stop()));
         r.post("/api/chat/export", ctx -> {
             JsonObject b = Http.body(ctx, "chat export");
-            Path file = PathGuard.newFileIn(runsDir.resolve("exports"), "file", Http.string(b, "file", "merged.safetensors"));
-            java.nio.file.Files.createDirectories(file.getParent());
-            chat.exportMerged(file);
-            Http.json(ctx, Map.of("path", file.toString()));
+            Path dir = PathGuard.newFileIn(runsDir.resolve("exports"), "name", Http.string(b, "name", "merged"));
+            if (java.nio.file.Files.exists(dir)) throw ApiError.conflict("name: " + dir.getFileName() + " already exists in " + dir.getParent());
+            java.nio.file.Files.createDirectories(dir.getParent());
+            chat.exportMerged(dir);
+            Http.json(ctx, Map.of("path", dir.toString(), "weights", runsDir.relativize(dir).toString()));
         });
         r.post("/api/chat/stream", ctx -> {
             JsonObject b = Http.body(ctx, "chat");

@@ -535,8 +535,11 @@ async function init() {
     if (r) refreshServe();
   });
   $('btn-chat-export').addEventListener('click', async () => {
-    const r = await guarded(() => api('POST', '/api/chat/export', { file: 'merged.safetensors' }));
-    if (r) toast(r.path, true);
+    const base = ($('chat-weights').value.split('/').filter(x => x).pop() || 'model').replace(/[^A-Za-z0-9._-]+/g, '-');
+    const name = prompt(t('chat.exportName'), base + '-merged');
+    if (!name) return;
+    const r = await guarded(() => api('POST', '/api/chat/export', { name }));
+    if (r) toast(t('chat.exported') + ': ' + r.path + ' (' + r.weights + ')', true);
   });
   $('btn-chat-send').addEventListener('click', sendChat);
   await refreshRunLists();

@@ -29,7 +29,8 @@ export const TEXT = {
     'chat.serveStart': 'Start server', 'chat.serveStop': 'Stop server', 'chat.serveState': 'Server', 'chat.serving': 'serving at',
     'chat.none': 'This build has no language model provider.', 'chat.loaded': 'Loaded',
     'chat.notLoaded': 'No model loaded: give a model folder (config.json, model.safetensors, tokenizer) and press Load.',
-    'chat.tokens': 'tokens', 'chat.stopped': 'stopped',
+    'chat.tokens': 'tokens', 'chat.stopped': 'stopped', 'chat.exportName': 'Name of the merged model folder (under the runs directory, exports/)',
+    'chat.exported': 'Merged model written to',
   },
   zh: {
     'tab.train': '训练', 'tab.live': '实时', 'tab.runs': '运行记录', 'tab.evaluate': '评估', 'tab.chat': '对话',
@@ -60,7 +61,8 @@ export const TEXT = {
     'chat.serveStart': '启动服务', 'chat.serveStop': '停止服务', 'chat.serveState': '服务', 'chat.serving': '地址',
     'chat.none': '此版本没有语言模型提供者。', 'chat.loaded': '已加载',
     'chat.notLoaded': '尚未加载模型：请填写模型目录（config.json、model.safetensors、分词器）并点击“加载”。',
-    'chat.tokens': '个词元', 'chat.stopped': '已停止',
+    'chat.tokens': '个词元', 'chat.stopped': '已停止', 'chat.exportName': '合并后模型目录的名称（位于运行目录的 exports/ 下）',
+    'chat.exported': '合并后的模型已写入',
   },
 };
 
