@@ -425,7 +425,7 @@ async function refreshServe() {
   const s = await guarded(() => api('GET', '/api/serve'));
   if (!s) return;
   const running = s.state === 'serving' || s.state === 'starting';
-  $('serve-status').textContent = t('chat.serveState') + ': ' + s.state + (running ? ' — ' + t('chat.serving') + ' ' + s.url + ' (model ' + s.model + ')' : '')
+  $('serve-status').textContent = t('chat.serveState') + ': ' + s.state + (running ? ' — ' + s.url + ' (model ' + s.model + ')' : '')
     + (s.state === 'failed' && s.log ? '\n' + s.log : '');
   $('serve-status').dataset.state = s.state;
   $('btn-serve-start').disabled = running || !chatAvailable;
