@@ -19,8 +19,11 @@ final class Creation {
         return new Tensor(b.fromHost(dtype, data), s, Shapes.contiguousStrides(s), 0);
     }
 
-    static Tensor full(double value, DType dtype, Device device, long... shape) {
-        Tensor t = Tensor.empty(Backends.of(device), dtype, Shapes.of("full", shape));
+    static Tensor full(double value, DType dtype, Device device, long... shape) { return full("full", value, dtype, device, shape); }
+
+    /** {@link #full} whose size errors name {@code op} (zeros, ones, empty). */
+    static Tensor full(String op, double value, DType dtype, Device device, long... shape) {
+        Tensor t = Tensor.empty(Backends.of(device), dtype, Shapes.of(op, shape));
         if (value != 0) t.backend().fill(t.strided(), value);
         return t;
     }

@@ -41,7 +41,13 @@ final class Elementwise {
             case SIN -> g.mul(x.cos());
             case COS -> g.mul(x.sin()).neg();
             case TANH -> g.mul(y.square().rsub(1.0));
+            case TAN -> g.mul(y.square().add(1.0));
             case SIGMOID -> g.mul(y).mul(y.rsub(1.0));
+            case SILU -> {
+                // d/dx [x s(x)] = s(x) (1 + x (1 - s(x))), s the sigmoid
+                Tensor s = x.sigmoid();
+                yield g.mul(s.mul(x.mul(s.rsub(1.0)).add(1.0)));
+            }
             case RELU -> Tensor.where(x.gt(0.0), g, scalarLike(g, 0.0, true).to(g.dtype())); // one pass, no mask conversion
             case LEAKY_RELU -> g.mul(Tensor.where(x.gt(0.0), Tensor.onesLike(x), Tensor.fullLike(x, a)));
             case GELU -> {
@@ -71,7 +77,7 @@ final class Elementwise {
 
     static Tensor binary(BinaryOp op, Tensor x, Tensor y) {
         if (op.producesBool()) return binaryRaw(op, x, y);
-        Tensor[] xy = prepare(op, x, y, true);
+        Tensor[] xy = prepare(name(op), op, x, y, true);
         Tensor a = xy[0], b = xy[1];
         int[] shape = Shapes.broadcast(name(op), a.shape, b.shape);
         Tensor out = Tensor.empty(a.backend(), a.dtype(), shape);
@@ -116,7 +122,7 @@ final class Elementwise {
 
     /** A non-differentiable binary op (comparisons, logic, integer division). */
     static Tensor binaryRaw(BinaryOp op, Tensor x, Tensor y) {
-        Tensor[] xy = prepare(op, x, y, true);
+        Tensor[] xy = prepare(name(op), op, x, y, true);
         Tensor a = xy[0], b = xy[1];
         int[] shape = Shapes.broadcast(name(op), a.shape, b.shape);
         Tensor out = Tensor.empty(a.backend(), op.producesBool() ? DType.BOOL : a.dtype(), shape);
@@ -127,23 +133,26 @@ final class Elementwise {
     /** Checks devices, then converts both operands to the result type of PyTorch's promotion. */
     /** Integer division rounding toward negative infinity, in the integer dtype. */
     static Tensor floorDivideIntegers(Tensor x, Tensor y) {
-        Tensor[] xy = prepare(BinaryOp.DIV, x, y, false);
+        Tensor[] xy = prepare("floorDivide", BinaryOp.DIV, x, y, false);
         int[] shape = Shapes.broadcast("floorDivide", xy[0].shape, xy[1].shape);
         Tensor out = Tensor.empty(xy[0].backend(), xy[0].dtype(), shape);
         xy[0].backend().binary(BinaryOp.DIV, expanded(xy[0], shape), expanded(xy[1], shape), out.strided());
         return out;
     }
 
-    private static Tensor[] prepare(BinaryOp op, Tensor x, Tensor y, boolean trueDivision) {
+    /** Both operands on one device in their result dtype; errors name {@code name}, the op the caller called. */
+    private static Tensor[] prepare(String name, BinaryOp op, Tensor x, Tensor y, boolean trueDivision) {
         if (!x.device().equals(y.device())) {
             // A CPU 0-d tensor combines with a tensor on any device, as in PyTorch.
             if (y.dim() == 0 && y.device().isCpu()) y = y.to(x.device());
             else if (x.dim() == 0 && x.device().isCpu()) x = x.to(y.device());
-            else throw new IllegalArgumentException(name(op) + ": tensors are on different devices: " + x.device() + " "
+            else throw new IllegalArgumentException(name + ": tensors are on different devices: " + x.device() + " "
                         + Shapes.str(x.shape) + " and " + y.device() + " " + Shapes.str(y.shape));
         }
         DType t = resultType(x, y);
         if (op == BinaryOp.DIV && trueDivision && !t.isFloatingPoint()) t = Ember.defaultDType();
+        // an op without an integer form (atan2) computes integers in the default float dtype, as PyTorch and unary ops do
+        if (!op.definedOnIntegers() && !t.isFloatingPoint()) t = Ember.defaultDType();
         if ((op == BinaryOp.AND || op == BinaryOp.OR || op == BinaryOp.XOR)) t = DType.BOOL;
         return new Tensor[]{x.to(t), y.to(t)};
     }
@@ -175,7 +184,7 @@ final class Elementwise {
     static Tensor where(Tensor cond, Tensor x, Tensor y) {
         if (cond.dtype() != DType.BOOL)
             throw new IllegalArgumentException("where: condition must be BOOL, got " + cond.dtype() + " " + Shapes.str(cond.shape));
-        Tensor[] xy = prepare(BinaryOp.ADD, x, y, true);
+        Tensor[] xy = prepare("where", BinaryOp.ADD, x, y, true);
         Tensor a = xy[0], b = xy[1];
         if (!cond.device().equals(a.device())) cond = cond.to(a.device());
         int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
@@ -225,5 +234,15 @@ final class Elementwise {
         return r.reshape(Shapes.toLong(shape));
     }
 
-    static String name(BinaryOp op) { return op.name().toLowerCase(Locale.ROOT); }
+    /** The name of the {@code Tensor} method that runs {@code op}, for errors and the graph ({@code maximum}, not {@code max}). */
+    static String name(BinaryOp op) {
+        return switch (op) {
+            case MAX -> "maximum";
+            case MIN -> "minimum";
+            case AND -> "logicalAnd";
+            case OR -> "logicalOr";
+            case XOR -> "logicalXor";
+            default -> op.name().toLowerCase(Locale.ROOT);
+        };
+    }
 }

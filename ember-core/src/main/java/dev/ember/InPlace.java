@@ -106,17 +106,21 @@ final class InPlace {
         return t;
     }
 
-    static Tensor fill(Tensor t, double value) {
-        check("fillInPlace", t);
-        checkFillValue("fillInPlace", t.dtype(), value);
+    static Tensor fill(Tensor t, double value) { return fill("fillInPlace", t, value); }
+
+    /** {@link #fill} whose errors name {@code op} (zeroInPlace). */
+    static Tensor fill(String op, Tensor t, double value) {
+        check(op, t);
+        checkFillValue(op, t.dtype(), value);
         t.backend().fill(t.strided(), value);
         t.storage.bumpVersion();
         return t;
     }
 
     static Tensor random(Tensor t, Philox.Distribution dist, double a, double b) {
-        check(dist == Philox.Distribution.UNIFORM ? "uniformInPlace" : "normalInPlace", t);
-        if (!t.dtype().isFloatingPoint()) throw new IllegalArgumentException("random fill: dtype must be floating point, got " + t.dtype());
+        String op = dist == Philox.Distribution.UNIFORM ? "uniformInPlace" : "normalInPlace";
+        check(op, t);
+        if (!t.dtype().isFloatingPoint()) throw new IllegalArgumentException(op + ": dtype must be floating point, got " + t.dtype());
         Tensor r = Creation.random(dist, a, b, t.dtype(), t.device(), t.shapeLong());
         t.backend().copy(r.strided(), t.strided());
         t.storage.bumpVersion();

@@ -88,8 +88,15 @@ final class Reductions {
         return sum(x, dims, keepDim).div((double) count);
     }
 
-    static Tensor var(Tensor x, int[] dims, int correction, boolean keepDim) {
-        int[] d = normalize("var", dims, x.dim());
+    /** The square root of {@link #var}; its errors name std. */
+    static Tensor std(Tensor x, int[] dims, int correction, boolean keepDim) { return var("std", x, dims, correction, keepDim).sqrt(); }
+
+    static Tensor var(Tensor x, int[] dims, int correction, boolean keepDim) { return var("var", x, dims, correction, keepDim); }
+
+    private static Tensor var(String op, Tensor x, int[] dims, int correction, boolean keepDim) {
+        if (!x.dtype().isFloatingPoint())
+            throw new IllegalArgumentException(op + ": input dtype must be floating point, got " + x.dtype() + "; convert with to(DType.FLOAT32)");
+        int[] d = normalize(op, dims, x.dim());
         long count = 1;
         for (int i : d) count *= x.shape[i];
         Tensor centered = x.sub(mean(x, d, true));
@@ -158,11 +165,16 @@ final class Reductions {
 
     static Tensor logsumexp(Tensor x, int dim, boolean keepDim) {
         int d = Shapes.dim("logsumexp", dim, x.dim());
-        Tensor m = x.max(d, true).detach();
-        // An all -inf row would give (-inf) - (-inf) = NaN; shifting by 0 there gives log(0) = -inf, as torch.
-        m = m.maskedFill(m.abs().eq(Double.POSITIVE_INFINITY), 0);
+        Tensor m = shift(x, d);
         Tensor r = x.sub(m).exp().sum(d, true).log().add(m);
         return keepDim ? r : r.squeeze(d);
+    }
+
+    /** The max along {@code d} (kept), detached, as the stabilising shift of exp. */
+    private static Tensor shift(Tensor x, int d) {
+        Tensor m = x.max(d, true).detach();
+        // An all -inf row would give (-inf) - (-inf) = NaN; shifting by 0 there gives log(0) = -inf, as torch.
+        return m.maskedFill(m.abs().eq(Double.POSITIVE_INFINITY), 0);
     }
 
     static Tensor softmax(Tensor x, int dim) {
@@ -179,7 +191,10 @@ final class Reductions {
         if (!x.dtype().isFloatingPoint()) x = x.to(Ember.defaultDType());
         Tensor fused = fusedSoftmax(x, d, true);
         if (fused != null) return fused;
-        return x.sub(logsumexp(x, d, true));
+        // (x - max) - log(sum(exp(x - max))), as PyTorch: x - logsumexp(x) would round max + log(sum) first, which loses
+        // about 2e-5 (relative) in float32 when |x| is near 1000
+        Tensor shifted = x.sub(shift(x, d));
+        return shifted.sub(shifted.exp().sum(d, true).log());
     }
 
     /**

@@ -74,20 +74,20 @@ public final class Tensor implements AutoCloseable {
     /** A 0-d tensor of the given dtype. */
     public static Tensor scalar(double value, DType dtype) { return full(value, dtype); }
 
-    public static Tensor zeros(long... shape) { return Creation.full(0, Ember.defaultDType(), Ember.defaultDevice(), shape); }
+    public static Tensor zeros(long... shape) { return Creation.full("zeros", 0, Ember.defaultDType(), Ember.defaultDevice(), shape); }
 
-    public static Tensor zeros(DType dtype, long... shape) { return Creation.full(0, dtype, Ember.defaultDevice(), shape); }
+    public static Tensor zeros(DType dtype, long... shape) { return Creation.full("zeros", 0, dtype, Ember.defaultDevice(), shape); }
 
-    public static Tensor ones(long... shape) { return Creation.full(1, Ember.defaultDType(), Ember.defaultDevice(), shape); }
+    public static Tensor ones(long... shape) { return Creation.full("ones", 1, Ember.defaultDType(), Ember.defaultDevice(), shape); }
 
-    public static Tensor ones(DType dtype, long... shape) { return Creation.full(1, dtype, Ember.defaultDevice(), shape); }
+    public static Tensor ones(DType dtype, long... shape) { return Creation.full("ones", 1, dtype, Ember.defaultDevice(), shape); }
 
     public static Tensor full(double value, long... shape) { return Creation.full(value, Ember.defaultDType(), Ember.defaultDevice(), shape); }
 
     public static Tensor full(double value, DType dtype, long... shape) { return Creation.full(value, dtype, Ember.defaultDevice(), shape); }
 
     /** Uninitialised in PyTorch; zero-filled here (every backend allocates zeroed memory). */
-    public static Tensor empty(long... shape) { return zeros(shape); }
+    public static Tensor empty(long... shape) { return Creation.full("empty", 0, Ember.defaultDType(), Ember.defaultDevice(), shape); }
 
     public static Tensor zerosLike(Tensor t) { return Creation.full(0, t.dtype(), t.device(), t.shapeLong()); }
 
@@ -371,7 +371,11 @@ public final class Tensor implements AutoCloseable {
     /** Division rounding toward negative infinity ({@code //}). */
     public Tensor floorDivide(Tensor other) {
         if (dtype().isIntegral() && other.dtype().isIntegral()) return Elementwise.floorDivideIntegers(this, other);
-        return div(other).floor();
+        try {
+            return div(other).floor();
+        } catch (IllegalArgumentException e) { // composed from div: say which op the caller called
+            throw new IllegalArgumentException("floorDivide: " + e.getMessage(), e);
+        }
     }
 
     public Tensor remainder(Tensor other) { return Elementwise.binary(BinaryOp.REMAINDER, this, other); }
@@ -413,9 +417,15 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor cos() { return Elementwise.unary(UnaryOp.COS, this, 0, 0); }
 
+    /** The tangent, elementwise; integer inputs compute in the default float dtype. */
+    public Tensor tan() { return Elementwise.unary(UnaryOp.TAN, this, 0, 0); }
+
     public Tensor tanh() { return Elementwise.unary(UnaryOp.TANH, this, 0, 0); }
 
     public Tensor sigmoid() { return Elementwise.unary(UnaryOp.SIGMOID, this, 0, 0); }
+
+    /** SiLU (swish), {@code x * sigmoid(x)}, as {@code torch.nn.functional.silu}; integer inputs compute in the default float dtype. */
+    public Tensor silu() { return Elementwise.unary(UnaryOp.SILU, this, 0, 0); }
 
     public Tensor relu() { return Elementwise.unary(UnaryOp.RELU, this, 0, 0); }
 
@@ -560,11 +570,11 @@ public final class Tensor implements AutoCloseable {
     /** Variance along {@code dims}, dividing by {@code N - correction}. */
     public Tensor var(int[] dims, int correction, boolean keepDim) { return Reductions.var(this, dims, correction, keepDim); }
 
-    public Tensor std() { return var().sqrt(); }
+    public Tensor std() { return Reductions.std(this, null, 1, false); }
 
-    public Tensor std(int dim) { return var(dim).sqrt(); }
+    public Tensor std(int dim) { return Reductions.std(this, new int[]{dim}, 1, false); }
 
-    public Tensor std(int[] dims, int correction, boolean keepDim) { return var(dims, correction, keepDim).sqrt(); }
+    public Tensor std(int[] dims, int correction, boolean keepDim) { return Reductions.std(this, dims, correction, keepDim); }
 
     /** {@code log(sum(exp(x)))} along {@code dim}, computed stably. */
     public Tensor logsumexp(int dim, boolean keepDim) { return Reductions.logsumexp(this, dim, keepDim); }
@@ -595,7 +605,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor mm(Tensor other) {
         if (dim() != 2 || other.dim() != 2)
             throw new IllegalArgumentException("mm: expected 2-D tensors, got " + Shapes.str(shape) + " and " + Shapes.str(other.shape));
-        return matmul(other);
+        return LinearAlgebra.matmul("mm", this, other);
     }
 
     // =========================================================================================
@@ -749,7 +759,7 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor fillInPlace(double value) { return InPlace.fill(this, value); }
 
-    public Tensor zeroInPlace() { return InPlace.fill(this, 0); }
+    public Tensor zeroInPlace() { return InPlace.fill("zeroInPlace", this, 0); }
 
     /** Fills in place from U(a, b) drawn from the seeded generator; returns this. */
     public Tensor uniformInPlace(double a, double b) { return InPlace.random(this, dev.ember.backend.Philox.Distribution.UNIFORM, a, b); }

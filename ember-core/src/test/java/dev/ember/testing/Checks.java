@@ -60,6 +60,18 @@ public final class Checks {
         }
     }
 
+    /** Asserts shape and values match within {@code rtol} (and the same absolute bound near zero); NaN matches NaN. */
+    public static void assertClose(Ref expected, Ref actual, double rtol, String what) {
+        assertArrayEquals(expected.shape, actual.shape, what + ": shape");
+        for (int i = 0; i < actual.v.length; i++) {
+            double e = expected.v[i], a = actual.v[i];
+            boolean ok = (Double.isNaN(e) && Double.isNaN(a)) || e == a || Math.abs(e - a) <= rtol * Math.max(1, Math.abs(e));
+            if (!ok)
+                fail(what + ": element " + i + " " + Arrays.toString(Ref.unravel(i, actual.shape)) + " expected " + e + " but was " + a
+                        + " (shape " + Arrays.toString(actual.shape) + ", rtol " + rtol + ")");
+        }
+    }
+
     public static double[] random(Random r, int n, double lo, double hi) {
         double[] v = new double[n];
         for (int i = 0; i < n; i++) v[i] = lo + (hi - lo) * r.nextDouble();

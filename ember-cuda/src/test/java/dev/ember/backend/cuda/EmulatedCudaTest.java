@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class EmulatedCudaTest {
     /** ember-core's device-generic suites (tag "devices"), run here on the emulated CUDA device. */
     static final List<String> CORE_SUITES = List.of("dev.ember.ConformanceTest", "dev.ember.autograd.GradCheckTest",
-            "dev.ember.Conv2dChunkedTest");
+            "dev.ember.OpErrorTest", "dev.ember.Conv2dChunkedTest");
 
     @Test
     void gpuSuitesPassOnAnEmulatedDevice() throws Exception {

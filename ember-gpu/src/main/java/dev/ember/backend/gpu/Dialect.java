@@ -89,7 +89,7 @@ public record Dialect(String name, String kernelQualifier, Definitions definitio
             EnumSet.of(GpuType.FLOAT32, GpuType.INT32), "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n");
 
     private static final Pattern MATH = Pattern.compile(
-            "\\b(exp|log|log1p|expm1|sqrt|sin|cos|tanh|erf|erfc|floor|ceil|rint|pow|fmin|fmax|fabs|fmod|atan2)\\(");
+            "\\b(exp|log|log1p|expm1|sqrt|sin|cos|tan|tanh|erf|erfc|floor|ceil|rint|pow|fmin|fmax|fabs|fmod|atan2)\\(");
     /** Ember's helpers that exist per float compute type ({@code pyrem_f32}). */
     private static final Pattern TYPED_HELPERS = Pattern.compile("\\b(pyrem)\\(");
 

@@ -186,6 +186,24 @@ class KernelSourceTest {
         assertEquals("exp(x)", Dialect.CUDA.forCompute("exp(x)", GpuType.Compute.F64));
     }
 
+    @Test
+    void everyMathFunctionOfTheOpTableGetsItsFloatNameOnCuda() {
+        // A C99 math function in a float form (Ember's prelude helpers have an underscore, pyrem is typed, C casts)
+        // must be renamed for float on CUDA, else float32 computes it in double: tan(x) must become tanf(x).
+        List<String> forms = new ArrayList<>();
+        for (UnaryOp op : UnaryOp.values()) forms.add(op.floatForm());
+        for (BinaryOp op : BinaryOp.values()) forms.add(op.floatForm());
+        for (ReduceOp op : ReduceOp.values()) if (op.floatForm() != null) forms.add(op.floatForm());
+        Set<String> functions = new TreeSet<>();
+        for (String form : forms) {
+            Matcher m = Pattern.compile("\\b([a-z][a-z0-9]*)\\(").matcher(form);
+            while (m.find()) if (!m.group(1).equals("pyrem")) functions.add(m.group(1));
+        }
+        assertTrue(functions.containsAll(List.of("exp", "tan", "erfc", "atan2")), functions.toString());
+        for (String f : functions)
+            assertEquals(f + "f(x)", Dialect.CUDA.forCompute(f + "(x)", GpuType.Compute.F32), f + " on CUDA in float");
+    }
+
     /** The host-side definitions CUDA's built-ins need to compile as C++ (the emulated device uses a threaded version). */
     private static final String HOST_SHIM = """
             #pragma once

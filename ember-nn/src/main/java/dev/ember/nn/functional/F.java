@@ -40,10 +40,10 @@ public final class F {
     }
 
     /**
-     * SiLU (swish), {@code x * sigmoid(x)}; any shape. Composed of tensor ops for now, in this one place, so that an
-     * elementwise op-table entry can replace it later without touching its callers.
+     * SiLU (swish), {@code x * sigmoid(x)}; any shape. One elementwise op ({@link Tensor#silu}) with its own gradient,
+     * rather than a product that would save two tensors for backward.
      */
-    public static Tensor silu(Tensor x) { return x.mul(x.sigmoid()); }
+    public static Tensor silu(Tensor x) { return x.silu(); }
 
     /** SwiGLU's gate: {@code silu(gate) * up} (shapes broadcast), as in LLaMA's feed-forward layer. */
     public static Tensor swiglu(Tensor gate, Tensor up) { return silu(gate).mul(up); }
