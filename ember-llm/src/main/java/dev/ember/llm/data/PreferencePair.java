@@ -32,21 +32,23 @@ public record PreferencePair(List<ChatMessage> prompt, String chosen, String rej
      * {@code seed}, never one with the same text) rejected; {@code system} null: no system prompt.
      */
     public static List<PreferencePair> fromRiddles(List<Riddle> riddles, String system, long seed) {
-        if (riddles.size() < 2) throw new IllegalArgumentException("preference pairs: " + riddles.size() + " riddle; another riddle's answer needs 2");
+        return fromRiddles(riddles, riddles, system, seed);
+    }
+
+    /**
+     * Pairs for {@code riddles} whose rejected answers are drawn from {@code pool} (e.g. every riddle, so that a
+     * small held-out set still has wrong answers to offer); a riddle for which the pool has no other answer is left out.
+     */
+    public static List<PreferencePair> fromRiddles(List<Riddle> riddles, List<Riddle> pool, String system, long seed) {
         Random random = new Random(seed);
+        List<String> answers = pool.stream().map(Riddle::answer).distinct().toList();
         List<PreferencePair> out = new ArrayList<>();
-        for (int i = 0; i < riddles.size(); i++) {
-            Riddle r = riddles.get(i);
-            String other = null;
-            for (int tries = 0; tries < 100 && other == null; tries++) {
-                int j = random.nextInt(riddles.size() - 1);
-                if (j >= i) j++;
-                if (!riddles.get(j).answer().equals(r.answer())) other = riddles.get(j).answer();
-            }
-            if (other == null) continue; // every other riddle shares this answer
-            List<ChatMessage> prompt = r.conversation(system).prompt();
-            out.add(new PreferencePair(prompt, r.answer(), other));
+        for (Riddle r : riddles) {
+            List<String> others = answers.stream().filter(a -> !a.equals(r.answer())).toList();
+            if (others.isEmpty()) continue;
+            out.add(new PreferencePair(r.conversation(system).prompt(), r.answer(), others.get(random.nextInt(others.size()))));
         }
+        if (out.isEmpty()) throw new IllegalArgumentException("preference pairs: no riddle has another answer to reject among " + pool.size() + " riddles");
         return out;
     }
 }

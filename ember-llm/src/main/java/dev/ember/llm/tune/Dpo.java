@@ -29,7 +29,7 @@ import java.util.List;
  * riddles (each question with its right answer chosen and another riddle's answer rejected), a frozen copy of the
  * starting model as the reference, the {@link DpoLoss} with {@code beta}, and the {@link Trainer} with validation on
  * the held-out riddles' pairs. The reward margin and accuracy are printed for the training pairs after every epoch
- * and logged for the held-out pairs ({@code val_reward_margin}, {@code val_reward_accuracy} in the run log). The
+ * and logged for the held-out pairs ({@code val_reward_margin}, {@code val_reward_accuracy} among the run log's epoch metrics). The
  * policy trains every weight ({@code full}) or LoRA adapters ({@code lora}, merged into the saved model); the output
  * is a chat model folder.
  */
@@ -67,10 +67,13 @@ public final class Dpo {
         Riddles riddles = Riddles.find(o.riddles());
         Riddles.Split split = riddles.split(dev.ember.llm.data.TuningData.TRAIN_FRACTION, o.seed());
         List<PreferencePair> trainPairs = PreferencePair.fromRiddles(split.train(), o.system(), o.seed());
-        List<PreferencePair> valPairs = PreferencePair.fromRiddles(split.heldOut(), o.system(), o.seed() + 1);
+        List<PreferencePair> valPairs = PreferencePair.fromRiddles(split.heldOut(), riddles.riddles(), o.system(), o.seed() + 1);
         int length = policy.config().contextLength();
         DpoDataset train = DpoDataset.of(trainPairs, template, start.tokenizer(), length);
         DpoDataset val = DpoDataset.of(valPairs, template, start.tokenizer(), length);
+        if (train.size() == 0 || val.size() == 0)
+            throw new IllegalArgumentException("--stage dpo: no " + (train.size() == 0 ? "training" : "held-out") + " pair fits the context of "
+                    + length + " tokens");
         out.printf("data: riddles from %s: %d training pairs, %d held-out pairs (chosen: the answer; rejected: another riddle's)%s%n",
                 riddles.source(), train.size(), val.size(), train.dropped() + val.dropped() > 0 ? "; " + (train.dropped() + val.dropped())
                         + " pairs do not fit the context" : "");
