@@ -159,6 +159,11 @@ public final class OpenAiServer implements AutoCloseable {
         boolean known = path.equals("/health") || path.equals("/v1/models") || path.startsWith("/v1/models/")
                 || path.equals("/v1/completions") || path.equals("/v1/chat/completions");
         if (!known) throw new OpenAiError(404, "invalid_request_error", "Invalid URL (" + ctx.method() + " " + path + ")", null, null);
+        boolean post = path.equals("/v1/completions") || path.equals("/v1/chat/completions");
+        HandlerType expected = post ? HandlerType.POST : HandlerType.GET;
+        if (ctx.method() != expected && !(ctx.method() == HandlerType.HEAD && !post))
+            throw new OpenAiError(405, "invalid_request_error", "Invalid method for " + path + ": " + ctx.method() + " (use " + expected + ")", null,
+                    null);
         if (key != null && !path.equals("/health")) {
             String given = ctx.header("Authorization");
             if (given == null || !MessageDigest.isEqual(key, given.strip().getBytes(StandardCharsets.UTF_8)))

@@ -255,6 +255,8 @@ class OpenAiServerTest {
         assertError(client.post("/v1/completions", "model=tiny&prompt=hi", "application/x-www-form-urlencoded"), 415, null, null);
         assertError(client.post("/v1/embeddings", "{}"), 404, null, null);
         assertError(client.get("/v2/models"), 404, null, null);
+        assertError(client.get("/v1/chat/completions"), 405, null, null);
+        assertError(client.post("/v1/models", "{}"), 405, null, null);
         // the parameters that mean "off" are accepted, and so are informational ones
         var ok = client.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"hi\",\"max_tokens\":2,\"n\":1,\"presence_penalty\":0,"
                 + "\"frequency_penalty\":0,\"logprobs\":null,\"echo\":false,\"best_of\":1,\"user\":\"u1\",\"logit_bias\":{}}");

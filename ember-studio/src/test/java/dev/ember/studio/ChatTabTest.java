@@ -19,14 +19,22 @@ import dev.ember.llm.chat.ChatMessage;
 import dev.ember.serve.LocalModel;
 import dev.ember.serve.SamplingParams;
 import dev.ember.serve.ServedModel;
+import dev.ember.studio.chat.ChatModel;
+import dev.ember.studio.chat.ChatModelProvider;
 import dev.ember.studio.chat.ChatService;
+import dev.ember.studio.chat.Sampling;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -136,6 +144,56 @@ class ChatTabTest {
             assertEquals(409, s.post("/api/chat/export", "{\"name\":\"base-merged\"}").status(), "an existing folder is not overwritten");
             assertEquals(200, s.post("/api/chat/load", "{\"weights\":\"" + exported.object().get("weights").getAsString() + "\"}").status());
             assertEquals(adapted, reply(s), "the merged folder answers as base + adapter");
+        }
+    }
+
+    /** A model that sends one token, then waits until the test has received it before it sends the next. */
+    static final class HandshakeProvider implements ChatModelProvider {
+        final CountDownLatch received = new CountDownLatch(1);
+
+        @Override public String name() { return "handshake"; }
+
+        @Override public boolean accepts(Path weights) { return weights.getFileName().toString().endsWith(".handshake"); }
+
+        @Override public ChatModel load(Path weights, Path adapter) {
+            return new ChatModel() {
+                @Override public String description() { return "handshake"; }
+
+                @Override public int generate(List<dev.ember.studio.chat.ChatMessage> messages, Sampling sampling, Consumer<String> onToken,
+                                              BooleanSupplier cancelled) {
+                    onToken.accept("first");
+                    try {
+                        if (!received.await(60, TimeUnit.SECONDS)) return 1; // the page never saw it: the stream was held back
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    onToken.accept(" second");
+                    return 2;
+                }
+
+                @Override public void exportMerged(Path dir) { throw new UnsupportedOperationException(); }
+            };
+        }
+    }
+
+    @Test
+    void eachTokenReachesThePageBeforeTheNextIsGenerated() throws Exception {
+        HandshakeProvider provider = new HandshakeProvider();
+        try (TestStudio s = new TestStudio(tmp, null, new ChatService(List.of(provider)))) {
+            java.nio.file.Files.writeString(s.dataRoot.resolve("m.handshake"), "");
+            assertEquals(200, s.post("/api/chat/load", "{\"weights\":\"m.handshake\"}").status());
+            HttpResponse<java.io.InputStream> r = s.http.send(HttpRequest.newBuilder(URI.create(s.base() + "/api/chat/stream"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofInputStream());
+            List<String> tokens = new ArrayList<>();
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (!line.startsWith("data: ") || !line.contains("\"text\"")) continue;
+                    tokens.add(JsonParser.parseString(line.substring(6)).getAsJsonObject().get("text").getAsString());
+                    provider.received.countDown(); // only now may the model go on
+                }
+            }
+            assertEquals(List.of("first", " second"), tokens, "the first token arrived while the model was still generating");
         }
     }
 }
