@@ -70,7 +70,9 @@ public final class GPT extends Module {
      * Logits of {@code ids [batch, T]} continuing {@code cache} (null: a fresh sequence; with a cache, the new keys and
      * values are appended and the cache advances by T). {@code keyMask [batch, cache.length + T]} (BOOL, true for real
      * tokens; null: all real) hides left padding from attention, and {@code positions [batch, T]} gives each token's
-     * position (null: {@code cache.length + t}); a left-padded batch passes both.
+     * position (null: {@code cache.length + t}); a left-padded batch passes both. A {@code keyMask} of
+     * {@code [batch, T, cache.length + T]} gives each query its own keys instead (true: visible; the causal mask
+     * still applies): several examples packed into one row pass a block-diagonal mask, so none attends to another.
      */
     public Tensor forward(Tensor ids, KVCache cache, Tensor keyMask, Tensor positions) {
         if (ids.dim() != 2 || ids.dtype().isFloatingPoint())
@@ -96,7 +98,7 @@ public final class GPT extends Module {
         for (int i = 0; i < h.size(); i++) x = h.get(i).forward(x, cache, i, mask, causal);
         if (cache != null) cache.advance(t);
         x = lnF.forward(x);
-        return lmHead != null ? project(lmHead.weight(), null, x) : project(wte.weight(), null, x);
+        return lmHead != null ? project(lmHead, x) : project(wte.weight(), null, x);
     }
 
     /** Rows at or below which an inference step multiplies by a weight without the GEMM (see {@link #project}). */
@@ -114,15 +116,23 @@ public final class GPT extends Module {
         return b == null ? y : y.add(b);
     }
 
+    /** {@code layer}'s output for {@code x} through {@link #project}, plus the layer's adapter output when it has one. */
+    static Tensor project(Linear layer, Tensor x) {
+        Tensor y = project(layer.weight(), layer.bias(), x);
+        return layer.adapter() == null ? y : y.add(layer.adapter().apply(x));
+    }
+
     /** Keys visible to each new query: causal (query {@code i} sees keys up to {@code past + i}) and not padding. */
     private static Tensor attentionMask(Tensor keyMask, int b, int past, int t, Tensor ids) {
         int s = past + t;
         Tensor causal = Tensor.ones(DType.BOOL, t, s).to(ids.device()).tril(past);
         if (keyMask == null) return causal;
-        if (keyMask.dtype() != DType.BOOL || keyMask.dim() != 2 || keyMask.size(0) != b || keyMask.size(1) != s)
-            throw new IllegalArgumentException("GPT: keyMask must be BOOL [" + b + ", " + s + "] (cached + new positions), got "
-                    + keyMask.dtype() + " " + Arrays.toString(keyMask.shape()));
-        return keyMask.reshape(b, 1, 1, s).logicalAnd(causal);
+        boolean perKey = keyMask.dim() == 2 && keyMask.size(0) == b && keyMask.size(1) == s;
+        boolean perQuery = keyMask.dim() == 3 && keyMask.size(0) == b && keyMask.size(1) == t && keyMask.size(2) == s;
+        if (keyMask.dtype() != DType.BOOL || !(perKey || perQuery))
+            throw new IllegalArgumentException("GPT: keyMask must be BOOL [" + b + ", " + s + "] (cached + new positions) or [" + b + ", " + t
+                    + ", " + s + "] (per query), got " + keyMask.dtype() + " " + Arrays.toString(keyMask.shape()));
+        return keyMask.reshape(b, 1, perQuery ? t : 1, s).logicalAnd(causal);
     }
 
     private void checkIds(Tensor ids) {
@@ -214,7 +224,7 @@ public final class GPT extends Module {
         Tensor forward(Tensor x, KVCache cache, int layer, Tensor mask, boolean causal) {
             long b = x.size(0), t = x.size(1);
             // [b, t, 3C] -> [b, t, 3, H, hd]; q, k, v are strided views [b, H, t, hd] of it
-            Tensor qkv = project(cAttn.weight(), cAttn.bias(), x).view(b, t, 3, heads, headDim);
+            Tensor qkv = project(cAttn, x).view(b, t, 3, heads, headDim);
             Tensor q = qkv.select(2, 0).transpose(1, 2), k = qkv.select(2, 1).transpose(1, 2), v = qkv.select(2, 2).transpose(1, 2);
             if (cache != null) {
                 Tensor[] kv = cache.append(layer, k, v);
@@ -222,7 +232,7 @@ public final class GPT extends Module {
                 v = kv[1];
             }
             Tensor y = F.scaledDotProductAttention(q, k, v, mask, isTraining() ? attnDropout : 0, causal);
-            return residDropout.forward(project(cProj.weight(), cProj.bias(), y.transpose(1, 2).reshape(b, t, width)));
+            return residDropout.forward(project(cProj, y.transpose(1, 2).reshape(b, t, width)));
         }
     }
 
@@ -241,8 +251,8 @@ public final class GPT extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor hidden = project(cFc.weight(), cFc.bias(), x);
-            return dropout.forward(project(cProj.weight(), cProj.bias(), tanh ? F.gelu(hidden, "tanh") : F.gelu(hidden)));
+            Tensor hidden = project(cFc, x);
+            return dropout.forward(project(cProj, tanh ? F.gelu(hidden, "tanh") : F.gelu(hidden)));
         }
     }
 }
