@@ -62,6 +62,16 @@ public final class Tensor implements AutoCloseable {
 
     public static Tensor of(long[] data, long... shape) { return Creation.of(DType.INT64, data, data.length, shape); }
 
+    /**
+     * A FLOAT16 or BFLOAT16 tensor from 16-bit patterns (as {@code torch.frombuffer(buf, dtype=torch.bfloat16)}),
+     * so half-precision weights load without a float32 copy; {@link #toBits()} is the reverse.
+     */
+    public static Tensor ofBits(short[] bits, DType dtype, long... shape) {
+        if (dtype != DType.FLOAT16 && dtype != DType.BFLOAT16)
+            throw new IllegalArgumentException("Tensor.ofBits: dtype must be FLOAT16 or BFLOAT16, got " + dtype);
+        return Creation.of(dtype, bits, bits.length, shape);
+    }
+
     public static Tensor of(boolean[] data, long... shape) {
         byte[] b = new byte[data.length];
         for (int i = 0; i < data.length; i++) b[i] = (byte) (data[i] ? 1 : 0);
@@ -174,6 +184,14 @@ public final class Tensor implements AutoCloseable {
     public int[] toIntArray() { return (int[]) Creation.toHost(this, DType.INT32); }
 
     public long[] toLongArray() { return (long[]) Creation.toHost(this, DType.INT64); }
+
+    /** The 16-bit patterns of a FLOAT16 or BFLOAT16 tensor, in row-major order. */
+    public short[] toBits() {
+        if (dtype() != DType.FLOAT16 && dtype() != DType.BFLOAT16)
+            throw new IllegalArgumentException("toBits: only FLOAT16 and BFLOAT16 tensors are 16-bit patterns, this one is "
+                    + dtype() + " " + Shapes.str(shape));
+        return (short[]) Creation.toHost(this, dtype());
+    }
 
     public boolean[] toBooleanArray() {
         byte[] b = (byte[]) Creation.toHost(this, DType.BOOL);

@@ -5,8 +5,9 @@ import dev.ember.backend.Backend;
 import dev.ember.backend.Storage;
 
 /**
- * Heap storage: a {@code float[]}, {@code double[]}, {@code int[]}, {@code long[]}
- * or {@code byte[]} (BOOL, 0 or 1). The garbage collector owns its lifetime.
+ * Heap storage: a {@code float[]}, {@code double[]}, {@code int[]}, {@code long[]},
+ * {@code byte[]} (BOOL, 0 or 1) or {@code short[]} (FLOAT16 and BFLOAT16 bit patterns).
+ * The garbage collector owns its lifetime.
  */
 public final class CpuStorage extends Storage {
     final Object array;
@@ -23,6 +24,7 @@ public final class CpuStorage extends Storage {
             case INT32 -> new int[n];
             case INT64 -> new long[n];
             case BOOL -> new byte[n];
+            case FLOAT16, BFLOAT16 -> new short[n];
         };
         return new CpuStorage(dtype, a, n);
     }
