@@ -360,7 +360,13 @@ public final class Tensor implements AutoCloseable {
     public Tensor add(Tensor other) { return Elementwise.binary(BinaryOp.ADD, this, other); }
 
     /** {@code this + alpha * other}. */
-    public Tensor add(Tensor other, double alpha) { return alpha == 1 ? add(other) : add(other.mul(alpha)); }
+    public Tensor add(Tensor other, double alpha) {
+        if (alpha == 1) return add(other);
+        Tensor y = add(other.mul(alpha));
+        // 16-bit floats: one rounding of the float32 result (as PyTorch), not alpha * other rounded to 16 bits, then the sum
+        if (y.dtype() == DType.FLOAT16 || y.dtype() == DType.BFLOAT16) return to(DType.FLOAT32).add(other.to(DType.FLOAT32).mul(alpha)).to(y.dtype());
+        return y;
+    }
 
     public Tensor add(double s) { return Elementwise.binary(BinaryOp.ADD, this, Elementwise.scalarLike(this, s, true)); }
 
@@ -390,7 +396,10 @@ public final class Tensor implements AutoCloseable {
     public Tensor floorDivide(Tensor other) {
         if (dtype().isIntegral() && other.dtype().isIntegral()) return Elementwise.floorDivideIntegers(this, other);
         try {
-            return div(other).floor();
+            Tensor q = div(other);
+            // 16-bit floats: floor the float32 quotient (as PyTorch), not the one rounded to 16 bits, which may round onto an integer
+            if (q.dtype() == DType.FLOAT16 || q.dtype() == DType.BFLOAT16) return to(DType.FLOAT32).div(other.to(DType.FLOAT32)).floor().to(q.dtype());
+            return q.floor();
         } catch (IllegalArgumentException e) { // composed from div: say which op the caller called
             throw new IllegalArgumentException("floorDivide: " + e.getMessage(), e);
         }
