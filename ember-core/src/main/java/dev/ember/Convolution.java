@@ -93,6 +93,9 @@ final class Convolution {
     }
 
     static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        x = Autocast.lowerPrecision(x);
+        w = Autocast.lowerPrecision(w);
+        bias = Autocast.lowerPrecision(bias);
         require4d("conv2d", x);
         if (w.dim() != 4)
             throw new IllegalArgumentException("conv2d: weight must be 4-D [out, in / groups, kh, kw], got shape " + Shapes.str(w.shape));

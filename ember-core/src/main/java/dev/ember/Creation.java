@@ -88,6 +88,7 @@ final class Creation {
             case INT32 -> new int[n];
             case INT64 -> new long[n];
             case BOOL -> new byte[n];
+            case FLOAT16, BFLOAT16 -> new short[n];
         };
         Strided s = src.strided();
         src.backend().toHost(s, arr);

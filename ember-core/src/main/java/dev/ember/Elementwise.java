@@ -15,8 +15,13 @@ final class Elementwise {
 
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
 
+    /** The unary ops of PyTorch's autocast float32 list: their results leave 16-bit range or precision. */
+    private static final java.util.Set<UnaryOp> AUTOCAST_FLOAT32 = java.util.EnumSet.of(UnaryOp.EXP, UnaryOp.EXPM1, UnaryOp.LOG,
+            UnaryOp.LOG1P, UnaryOp.RSQRT, UnaryOp.RECIPROCAL, UnaryOp.POW_SCALAR, UnaryOp.SOFTPLUS);
+
     static Tensor unary(UnaryOp op, Tensor x, double a, double b) {
         String name = op.name().toLowerCase(Locale.ROOT);
+        if (AUTOCAST_FLOAT32.contains(op)) x = Autocast.float32(x);
         if (x.dtype() == DType.BOOL && op != UnaryOp.CLAMP)
             x = x.to(DType.INT64);
         if (!x.dtype().isFloatingPoint() && !op.keepsIntegerDtype()) x = x.to(Ember.defaultDType()); // the op table's integer forms
@@ -77,6 +82,10 @@ final class Elementwise {
 
     static Tensor binary(BinaryOp op, Tensor x, Tensor y) {
         if (op.producesBool()) return binaryRaw(op, x, y);
+        if (op == BinaryOp.POW) { // on autocast's float32 list
+            x = Autocast.float32(x);
+            y = Autocast.float32(y);
+        }
         Tensor[] xy = prepare(name(op), op, x, y, true);
         Tensor a = xy[0], b = xy[1];
         int[] shape = Shapes.broadcast(name(op), a.shape, b.shape);
@@ -165,7 +174,7 @@ final class Elementwise {
             boolean sameCategory = dimensioned.dtype().isFloatingPoint() == zeroDim.dtype().isFloatingPoint()
                     && (dimensioned.dtype() != DType.BOOL || zeroDim.dtype() == DType.BOOL);
             if (sameCategory) return dimensioned.dtype();
-            return zeroDim.dtype().ordinal() > dimensioned.dtype().ordinal() ? zeroDim.dtype() : dimensioned.dtype();
+            return DType.promote(zeroDim.dtype(), dimensioned.dtype()); // categories differ: the higher one wins
         }
         return DType.promote(x.dtype(), y.dtype());
     }

@@ -63,6 +63,15 @@ public final class Ember {
         }
     }
 
+    // ---- mixed precision ---------------------------------------------------------------------
+
+    /**
+     * A scope of automatic mixed precision in {@code dtype} (FLOAT16 or BFLOAT16), as {@code torch.autocast}:
+     * products and convolutions run in 16 bits, reductions, softmax, norms and losses in float32; see
+     * {@link Autocast}. {@code try (var ac = Ember.autocast(DType.BFLOAT16)) { ... }}
+     */
+    public static Autocast autocast(DType dtype) { return Autocast.open(dtype); }
+
     // ---- defaults ----------------------------------------------------------------------------
 
     public static Device defaultDevice() { return defaultDevice; }
@@ -78,7 +87,7 @@ public final class Ember {
     /** The floating-point dtype of creation functions and of float results of integer inputs. */
     public static void setDefaultDType(DType dtype) {
         if (!dtype.isFloatingPoint())
-            throw new IllegalArgumentException("setDefaultDType: only FLOAT32 or FLOAT64 can be the default, got " + dtype);
+            throw new IllegalArgumentException("setDefaultDType: only a floating-point type can be the default, got " + dtype);
         defaultDType = dtype;
     }
 

@@ -2,6 +2,7 @@ package dev.ember;
 
 import dev.ember.autograd.GradMode;
 import dev.ember.backend.BinaryOp;
+import dev.ember.backend.HalfConversions;
 import dev.ember.backend.Philox;
 import dev.ember.backend.UnaryOp;
 
@@ -81,7 +82,8 @@ final class InPlace {
 
     /**
      * Refuses a fill value that {@code dtype} cannot hold, as PyTorch does: NaN, an infinity or an out-of-range
-     * value for an integer type, a finite value beyond float32's range for FLOAT32. BOOL takes any value
+     * value for an integer type, a finite value beyond the type's largest finite one for FLOAT32, FLOAT16 (65504) and
+     * BFLOAT16. BOOL takes any value
      * (non-zero is true); a float value for an integer type is truncated, as in PyTorch.
      */
     static void checkFillValue(String op, DType dtype, double value) {
@@ -90,6 +92,8 @@ final class InPlace {
             case INT32 -> value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE; // false for NaN
             case INT64 -> value >= -0x1p63 && value < 0x1p63;
             case FLOAT32 -> !(Math.abs(value) > Float.MAX_VALUE) || Double.isInfinite(value);
+            case FLOAT16 -> !(Math.abs(value) > HalfConversions.FLOAT16_MAX) || Double.isInfinite(value);
+            case BFLOAT16 -> !(Math.abs(value) > HalfConversions.BFLOAT16_MAX) || Double.isInfinite(value);
         };
         if (!fits) throw new IllegalArgumentException(op + ": value " + value + " cannot be converted to " + dtype + " without overflow");
     }

@@ -12,6 +12,8 @@ final class LinearAlgebra {
 
     /** {@link #matmul} whose errors name {@code op} (mm). */
     static Tensor matmul(String op, Tensor a, Tensor b) {
+        a = Autocast.lowerPrecision(a);
+        b = Autocast.lowerPrecision(b);
         if (a.dim() == 0 || b.dim() == 0)
             throw new IllegalArgumentException(op + ": both arguments need at least 1 dimension, got " + Shapes.str(a.shape)
                     + " @ " + Shapes.str(b.shape));

@@ -12,6 +12,16 @@ import java.util.Arrays;
 final class Reductions {
     private Reductions() {}
 
+    /**
+     * Composite reductions of a FLOAT16 or BFLOAT16 tensor run in float32 and round once at the end, as PyTorch's
+     * CPU kernels accumulate in float32; composed in 16 bits, every intermediate (the centred values of var,
+     * x - max of logsumexp) would round. The gradient flows back through the conversions.
+     */
+    private static Tensor inFloat32(Tensor x, java.util.function.UnaryOperator<Tensor> f) {
+        if (x.dtype() != DType.FLOAT16 && x.dtype() != DType.BFLOAT16) return f.apply(x);
+        return f.apply(x.to(DType.FLOAT32)).to(x.dtype());
+    }
+
     /** Sorted, distinct, non-negative dims; null means all. */
     private static int[] normalize(String op, int[] dims, int rank) {
         if (dims == null) {
@@ -71,6 +81,7 @@ final class Reductions {
     }
 
     static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
+        x = Autocast.float32(x);
         int[] d = normalize("sum", dims, x.dim());
         Tensor out = reduceRaw(ReduceOp.SUM, x, d).reshape(Shapes.toLong(reducedShape(x.shape, d, keepDim)));
         if (!out.dtype().isFloatingPoint()) return out;
@@ -80,12 +91,14 @@ final class Reductions {
     }
 
     static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
+        x = Autocast.float32(x);
         if (!x.dtype().isFloatingPoint())
             throw new IllegalArgumentException("mean: input dtype must be floating point, got " + x.dtype() + "; convert with to(DType.FLOAT32)");
         int[] d = normalize("mean", dims, x.dim());
         long count = 1;
         for (int i : d) count *= x.shape[i];
-        return sum(x, dims, keepDim).div((double) count);
+        double n = count;
+        return inFloat32(x, t -> sum(t, dims, keepDim).div(n));
     }
 
     /** The square root of {@link #var}; its errors name std. */
@@ -96,11 +109,12 @@ final class Reductions {
     private static Tensor var(String op, Tensor x, int[] dims, int correction, boolean keepDim) {
         if (!x.dtype().isFloatingPoint())
             throw new IllegalArgumentException(op + ": input dtype must be floating point, got " + x.dtype() + "; convert with to(DType.FLOAT32)");
+        x = Autocast.float32(x);
         int[] d = normalize(op, dims, x.dim());
         long count = 1;
         for (int i : d) count *= x.shape[i];
-        Tensor centered = x.sub(mean(x, d, true));
-        return sum(centered.square(), d, keepDim).div((double) Math.max(0, count - correction));
+        double n = Math.max(0, count - correction);
+        return inFloat32(x, t -> sum(t.sub(mean(t, d, true)).square(), d, keepDim).div(n));
     }
 
     /** Max or min of all elements; the gradient is split evenly among ties. */
@@ -147,7 +161,8 @@ final class Reductions {
                 .reshape(Shapes.toLong(reducedShape(x.shape, ds, keepDim)));
     }
 
-    static Tensor prod(Tensor x) {
+    static Tensor prod(Tensor input) {
+        Tensor x = Autocast.float32(input);
         Tensor out = reduceRaw(ReduceOp.PROD, x, normalize("prod", null, x.dim()));
         if (!x.dtype().isFloatingPoint()) return out;
         // d/dx_i prod(x) = prod of the others: out / x_i without zeros; with one zero only that element
@@ -164,7 +179,9 @@ final class Reductions {
     }
 
     static Tensor logsumexp(Tensor x, int dim, boolean keepDim) {
+        x = Autocast.float32(x);
         int d = Shapes.dim("logsumexp", dim, x.dim());
+        if (x.dtype() == DType.FLOAT16 || x.dtype() == DType.BFLOAT16) return inFloat32(x, t -> logsumexp(t, d, keepDim));
         Tensor m = shift(x, d);
         Tensor r = x.sub(m).exp().sum(d, true).log().add(m);
         return keepDim ? r : r.squeeze(d);
@@ -178,19 +195,23 @@ final class Reductions {
     }
 
     static Tensor softmax(Tensor x, int dim) {
+        x = Autocast.float32(x);
         int d = Shapes.dim("softmax", dim, x.dim());
         if (!x.dtype().isFloatingPoint()) x = x.to(Ember.defaultDType());
         Tensor fused = fusedSoftmax(x, d, false);
         if (fused != null) return fused;
+        if (x.dtype() == DType.FLOAT16 || x.dtype() == DType.BFLOAT16) return inFloat32(x, t -> softmax(t, d));
         Tensor e = x.sub(x.max(d, true).detach()).exp();
         return e.div(e.sum(d, true));
     }
 
     static Tensor logSoftmax(Tensor x, int dim) {
+        x = Autocast.float32(x);
         int d = Shapes.dim("logSoftmax", dim, x.dim());
         if (!x.dtype().isFloatingPoint()) x = x.to(Ember.defaultDType());
         Tensor fused = fusedSoftmax(x, d, true);
         if (fused != null) return fused;
+        if (x.dtype() == DType.FLOAT16 || x.dtype() == DType.BFLOAT16) return inFloat32(x, t -> logSoftmax(t, d));
         // (x - max) - log(sum(exp(x - max))), as PyTorch: x - logsumexp(x) would round max + log(sum) first, which loses
         // about 2e-5 (relative) in float32 when |x| is near 1000
         Tensor shifted = x.sub(shift(x, d));

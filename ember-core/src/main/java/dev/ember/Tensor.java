@@ -67,6 +67,16 @@ public final class Tensor implements AutoCloseable {
 
     public static Tensor of(long[] data, long... shape) { return Creation.of(DType.INT64, data, data.length, shape); }
 
+    /**
+     * A FLOAT16 or BFLOAT16 tensor from 16-bit patterns (as {@code torch.frombuffer(buf, dtype=torch.bfloat16)}),
+     * so half-precision weights load without a float32 copy; {@link #toBits()} is the reverse.
+     */
+    public static Tensor ofBits(short[] bits, DType dtype, long... shape) {
+        if (dtype != DType.FLOAT16 && dtype != DType.BFLOAT16)
+            throw new IllegalArgumentException("Tensor.ofBits: dtype must be FLOAT16 or BFLOAT16, got " + dtype);
+        return Creation.of(dtype, bits, bits.length, shape);
+    }
+
     public static Tensor of(boolean[] data, long... shape) {
         byte[] b = new byte[data.length];
         for (int i = 0; i < data.length; i++) b[i] = (byte) (data[i] ? 1 : 0);
@@ -179,6 +189,14 @@ public final class Tensor implements AutoCloseable {
     public int[] toIntArray() { return (int[]) Creation.toHost(this, DType.INT32); }
 
     public long[] toLongArray() { return (long[]) Creation.toHost(this, DType.INT64); }
+
+    /** The 16-bit patterns of a FLOAT16 or BFLOAT16 tensor, in row-major order. */
+    public short[] toBits() {
+        if (dtype() != DType.FLOAT16 && dtype() != DType.BFLOAT16)
+            throw new IllegalArgumentException("toBits: only FLOAT16 and BFLOAT16 tensors are 16-bit patterns, this one is "
+                    + dtype() + " " + Shapes.str(shape));
+        return (short[]) Creation.toHost(this, dtype());
+    }
 
     public boolean[] toBooleanArray() {
         byte[] b = (byte[]) Creation.toHost(this, DType.BOOL);
@@ -366,7 +384,13 @@ public final class Tensor implements AutoCloseable {
     public Tensor add(Tensor other) { return Elementwise.binary(BinaryOp.ADD, this, other); }
 
     /** {@code this + alpha * other}. */
-    public Tensor add(Tensor other, double alpha) { return alpha == 1 ? add(other) : add(other.mul(alpha)); }
+    public Tensor add(Tensor other, double alpha) {
+        if (alpha == 1) return add(other);
+        Tensor y = add(other.mul(alpha));
+        // 16-bit floats: one rounding of the float32 result (as PyTorch), not alpha * other rounded to 16 bits, then the sum
+        if (y.dtype() == DType.FLOAT16 || y.dtype() == DType.BFLOAT16) return to(DType.FLOAT32).add(other.to(DType.FLOAT32).mul(alpha)).to(y.dtype());
+        return y;
+    }
 
     public Tensor add(double s) { return Elementwise.binary(BinaryOp.ADD, this, Elementwise.scalarLike(this, s, true)); }
 
@@ -396,7 +420,10 @@ public final class Tensor implements AutoCloseable {
     public Tensor floorDivide(Tensor other) {
         if (dtype().isIntegral() && other.dtype().isIntegral()) return Elementwise.floorDivideIntegers(this, other);
         try {
-            return div(other).floor();
+            Tensor q = div(other);
+            // 16-bit floats: floor the float32 quotient (as PyTorch), not the one rounded to 16 bits, which may round onto an integer
+            if (q.dtype() == DType.FLOAT16 || q.dtype() == DType.BFLOAT16) return to(DType.FLOAT32).div(other.to(DType.FLOAT32)).floor().to(q.dtype());
+            return q.floor();
         } catch (IllegalArgumentException e) { // composed from div: say which op the caller called
             throw new IllegalArgumentException("floorDivide: " + e.getMessage(), e);
         }

@@ -32,7 +32,8 @@ public final class Engine {
         if (!Arrays.equals(root.shape(), gradient.shape()))
             throw new IllegalArgumentException("backward: gradient shape " + Arrays.toString(gradient.shape())
                     + " does not match the tensor's shape " + Arrays.toString(root.shape()));
-        try (var ignored = GradMode.set(false)) {
+        // Gradients run in the forward's dtypes: an autocast scope around backward() changes nothing, as in PyTorch.
+        try (var ignored = GradMode.set(false); var noAutocast = dev.ember.Autocast.suspend()) {
             if (root.gradFn() == null) {
                 root.accumulateGrad(gradient);
                 runHooks(root);

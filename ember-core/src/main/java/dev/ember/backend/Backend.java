@@ -38,11 +38,15 @@ public interface Backend {
      */
     default Storage allocateUninitialized(DType dtype, int length) { return allocate(dtype, length); }
 
-    /** A buffer holding a copy of a host array ({@code float[]}, {@code double[]}, {@code int[]}, {@code long[]}, or {@code byte[]} for BOOL). */
+    /**
+     * A buffer holding a copy of a host array ({@code float[]}, {@code double[]}, {@code int[]}, {@code long[]}, {@code byte[]} for
+     * BOOL, or {@code short[]} bit patterns for FLOAT16 and BFLOAT16).
+     */
     Storage fromHost(DType dtype, Object hostArray);
 
     /**
-     * Copies {@code src}'s elements in row-major order into a host array of its dtype ({@code byte[]} for BOOL).
+     * Copies {@code src}'s elements in row-major order into a host array of its dtype ({@code byte[]} for BOOL,
+     * {@code short[]} for the 16-bit floats).
      * On a GPU this waits for queued work and throws the first error that a kernel launched by the
      * calling thread recorded since its last read (an index out of range, integer division by zero).
      */

@@ -13,6 +13,14 @@ public final class DTypes {
     public static final DType[] ALL = DType.values();
     public static final DType[] NOT_FLOAT = {DType.BOOL, DType.INT32, DType.INT64};
 
+    /**
+     * The 16-bit floats. The table's entries list the dtypes of their float32/float64 tolerances; HalfConformanceTest
+     * runs every floating-point entry in these (to a 16-bit tolerance), so ConformanceTest leaves them out.
+     */
+    public static final DType[] HALVES = {DType.FLOAT16, DType.BFLOAT16};
+
+    public static boolean isHalf(DType d) { return d == DType.FLOAT16 || d == DType.BFLOAT16; }
+
     /** Ember's default float dtype, which float functions of integer tensors return. */
     public static final DType DEFAULT_FLOAT = DType.FLOAT32;
 

@@ -3,6 +3,7 @@ package dev.ember.testing;
 import dev.ember.DType;
 import dev.ember.Device;
 import dev.ember.Tensor;
+import dev.ember.backend.HalfConversions;
 import java.util.Arrays;
 
 /**
@@ -42,18 +43,22 @@ public record Input(double[] values, int[] shape, DType fixed, Layout layout) {
 
     public int numel() { return values.length; }
 
-    /** The values as the dtype stores them: rounded to float32, to integers (half to even), or to 0/1. */
+    /** The values as the dtype stores them: rounded to float32 (then to 16 bits), to integers (half to even), or to 0/1. */
     public static double[] cast(double[] v, DType dtype) {
         double[] o = new double[v.length];
         for (int i = 0; i < v.length; i++)
             o[i] = switch (dtype) {
                 case FLOAT32 -> (float) v[i];
                 case FLOAT64 -> v[i];
+                case FLOAT16, BFLOAT16 -> round16(v[i], dtype);
                 case INT32, INT64 -> Math.rint(v[i]) + 0.0; // + 0.0: an integer has no -0 (atan2(-0, -1) is -pi, atan2(0, -1) pi)
                 case BOOL -> Math.rint(v[i]) != 0 ? 1 : 0;
             };
         return o;
     }
+
+    /** {@code v} as a 16-bit float stores it: rounded to float32, then once to {@code dtype} (as {@code Tensor.to} does). */
+    public static double round16(double v, DType dtype) { return HalfConversions.toFloat(dtype, HalfConversions.fromFloat(dtype, (float) v)); }
 
     /** The float64 reference of this input in {@code tested}: the values the tensor holds, in its shape. */
     public Ref ref(DType tested) { return new Ref(cast(values, dtype(tested)), shape.clone()); }
@@ -70,7 +75,8 @@ public record Input(double[] values, int[] shape, DType fixed, Layout layout) {
     public Tensor tensor(DType tested, Device device) { return layout.view(base(tested, device), shape); }
 
     /**
-     * A host tensor of exactly these values, built from the Java array of its dtype (no conversion kernel);
+     * A host tensor of exactly these values, built from the Java array of its dtype (no conversion kernel, but
+     * for the 16-bit floats, which have none: their exact conversion from float32);
      * reshaped, since {@code Tensor.of} reads an empty shape as 1-D.
      */
     static Tensor of(double[] v, DType dt, int[] shape) {
@@ -81,6 +87,12 @@ public record Input(double[] values, int[] shape, DType fixed, Layout layout) {
                 float[] f = new float[v.length];
                 for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
                 yield Tensor.of(f).reshape(s);
+            }
+            case FLOAT16, BFLOAT16 -> {
+                // no Java array of 16-bit floats: the values are already rounded, so the conversion is exact
+                float[] f = new float[v.length];
+                for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+                yield Tensor.of(f).reshape(s).to(dt);
             }
             case INT32 -> {
                 int[] a = new int[v.length];

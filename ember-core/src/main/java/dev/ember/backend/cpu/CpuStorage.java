@@ -6,8 +6,8 @@ import dev.ember.backend.Storage;
 import java.lang.ref.Cleaner;
 
 /**
- * Heap storage: a {@code float[]}, {@code double[]}, {@code int[]}, {@code long[]}
- * or {@code byte[]} (BOOL, 0 or 1), of at least {@link #length()} elements (a size class
+ * Heap storage: a {@code float[]}, {@code double[]}, {@code int[]}, {@code long[]},
+ * {@code byte[]} (BOOL, 0 or 1) or {@code short[]} (FLOAT16 and BFLOAT16 bit patterns), of at least {@link #length()} elements (a size class
  * of the {@link CpuAllocator}). Released storage hands its array back to that allocator at
  * once. Storage that becomes unreachable without a release leaves its array to the garbage
  * collector, which frees both in one collection; a {@link Cleaner} then only takes its bytes
@@ -51,6 +51,7 @@ public final class CpuStorage extends Storage {
             case INT32 -> new int[n];
             case INT64 -> new long[n];
             case BOOL -> new byte[n];
+            case FLOAT16, BFLOAT16 -> new short[n];
         };
     }
 

@@ -7,6 +7,8 @@ import static dev.ember.testing.SampleInputs.sample;
 
 import dev.ember.DType;
 import dev.ember.Device;
+import dev.ember.Tensor;
+import dev.ember.testing.DTypes;
 import dev.ember.testing.Input;
 import dev.ember.testing.Layout;
 import dev.ember.testing.OpInfo;
@@ -31,6 +33,7 @@ final class ConversionOpInfos {
             case INT64 -> (long) v;
             case FLOAT32 -> (float) v;
             case FLOAT64 -> v;
+            case FLOAT16, BFLOAT16 -> Input.round16(v, to);
         };
     }
 
@@ -72,6 +75,10 @@ final class ConversionOpInfos {
                 .dtypes(ALL).tol(0, 0)
                 .errors(r -> List.of(new ErrorInput("2 elements", sample(Params.NONE, false, data(r, new int[]{2}, -1, 1)), DType.INT64,
                         IllegalArgumentException.class, "cannot be converted"))).build());
+        t.add(OpInfo.builder("toBits", Family.CONVERSION).methods("toBits()", "ofBits(short[],DType,long[])")
+                .op((x, p) -> Tensor.ofBits(x[0].toBits(), x[0].dtype()).reshape(x[0].shape()).to(x[0].device())) // ofBits reads an empty shape as 1-D
+                .ref((x, p) -> x[0])
+                .samples(r -> copies(r)).dtypes(DTypes.HALVES).refuses(DTypes.NUMBERS).tol(0, 0).build());
         t.add(reader("toFloatArray", DType.FLOAT32, (x, p) -> x[0].toFloatArray()));
         t.add(reader("toDoubleArray", DType.FLOAT64, (x, p) -> x[0].toDoubleArray()));
         t.add(reader("toIntArray", DType.INT32, (x, p) -> x[0].toIntArray()));

@@ -112,6 +112,7 @@ final class CreationOpInfos {
                             for (int i = 0; i < a.length; i++) a[i] = v[i] != 0;
                             yield Tensor.of(a, s);
                         }
+                        case FLOAT16, BFLOAT16 -> throw new IllegalStateException("Tensor.of has no 16-bit array overload");
                     };
                 })
                 .ref((x, p) -> {

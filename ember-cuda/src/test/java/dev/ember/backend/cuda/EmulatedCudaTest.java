@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
 class EmulatedCudaTest {
     /** ember-core's device-generic suites (tag "devices"), run here on the emulated CUDA device. */
     static final List<String> CORE_SUITES = List.of("dev.ember.ConformanceTest", "dev.ember.autograd.GradCheckTest",
-            "dev.ember.OpErrorTest", "dev.ember.Conv2dChunkedTest");
+            "dev.ember.OpErrorTest", "dev.ember.Conv2dChunkedTest", "dev.ember.HalfConformanceTest", "dev.ember.autograd.HalfGradCheckTest",
+            "dev.ember.backend.HalfDeviceConversionTest");
 
     @Test
     void gpuSuitesPassOnAnEmulatedDevice() throws Exception {
@@ -75,6 +76,8 @@ class EmulatedCudaTest {
             assertTrue(out.contains("PASS ConformanceTest."), "ember-core's conformance suite ran on the device:\n" + out);
             assertTrue(out.contains("PASS CudaLanguageModelTest.gptTrainingFollowsTheCpuLossCurve()"),
                     "the language-model parity tests ran on the device:\n" + out);
+            assertTrue(out.contains("PASS HalfConformanceTest.") && out.contains("PASS HalfDeviceConversionTest."),
+                    "the 16-bit suites ran on the device:\n" + out);
             // NVRTC's output was cached, privately.
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
             try (Stream<Path> entries = Files.list(cache)) {

@@ -144,6 +144,8 @@ class KernelSourceTest {
             for (DType t : DType.values()) {
                 Strided x = strided(t, 3, 5), y = strided(t, 3, 5), idx = strided(DType.INT64, 3, 5);
                 for (DType u : DType.values()) launches.add(plans.copy(x, strided(u, 3, 5)));
+                // The backend hands every other primitive of a 16-bit tensor float32 operands (HalfScratch).
+                if (GpuType.of(t).storageOnly()) continue;
                 launches.add(plans.fill(x, 1));
                 for (UnaryOp op : UnaryOp.values()) launches.add(plans.unary(op, x, strided(op.outputType(t), 3, 5), 0, 1));
                 for (BinaryOp op : BinaryOp.values()) launches.add(plans.binary(op, x, y, strided(op.outputType(t), 3, 5)));
@@ -217,6 +219,8 @@ class KernelSourceTest {
             #define __shared__ static
             inline void __syncthreads() {}
             inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned) (((unsigned long long) a * b) >> 32); }
+            inline float __uint_as_float(unsigned u) { float f; __builtin_memcpy(&f, &u, 4); return f; }
+            inline unsigned __float_as_uint(float f) { unsigned u; __builtin_memcpy(&u, &f, 4); return u; }
             inline int atomicCAS(int* p, int cmp, int v) { int old = *p; if (old == cmp) *p = v; return old; }
             template <typename T> inline T atomicAdd(T* p, T v) { T old = *p; *p = old + v; return old; }
             """;
