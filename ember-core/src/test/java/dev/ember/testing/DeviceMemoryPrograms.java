@@ -66,7 +66,9 @@ public final class DeviceMemoryPrograms {
         }
         assertEquals(2.0 * FLOATS_4MB * ((n + 99) / 100), sum);
         var stats = Ember.memoryStats(d);
-        assertEquals(before, stats.allocated(), "every tensor of the loop was released");
+        // At most what was allocated before: tensors that earlier tests dropped without close() may be reclaimed
+        // during the loop (a collection ran), so the count can fall below "before", but the loop must leave nothing.
+        assertTrue(stats.allocated() <= before, "every tensor of the loop was released: " + before + " before, " + stats);
         assertTrue(stats.peak() - before <= 3 * 4L * FLOATS_4MB, "at most three 4 MB tensors at once: " + stats);
     }
 
