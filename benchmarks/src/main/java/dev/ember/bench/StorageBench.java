@@ -63,8 +63,12 @@ public class StorageBench {
     @Param({"add", "relu", "exp", "sum", "gemm"})
     public String op;
 
-    /** Where the data lives. */
-    @Param({"heap", "segment"})
+    /**
+     * Where the data lives: {@code heap} arrays; {@code segment}: native memory of a shared {@link Arena} (every
+     * access checks that the arena is open); {@code global}: native memory of {@link Arena#global()} (never
+     * freed, so no such check: what segments from {@code malloc}, freed by an allocator, would be).
+     */
+    @Param({"heap", "segment", "global"})
     public String storage;
 
     /** Float32 elements per operand (gemm: ignored, always 512 x 512). */
@@ -94,17 +98,18 @@ public class StorageBench {
         if (storage.equals("heap")) {
             oa = new float[n];
         } else {
-            arena = Arena.ofShared();
-            xs = arena.allocate((long) n * 4, 64);
-            ys = arena.allocate((long) n * 4, 64);
-            os = arena.allocate((long) n * 4, 64);
+            arena = storage.equals("global") ? null : Arena.ofShared();
+            Arena a = arena == null ? Arena.global() : arena;
+            xs = a.allocate((long) n * 4, 64);
+            ys = a.allocate((long) n * 4, 64);
+            os = a.allocate((long) n * 4, 64);
             MemorySegment.copy(xa, 0, xs, ValueLayout.JAVA_FLOAT, 0, n);
             MemorySegment.copy(ya, 0, ys, ValueLayout.JAVA_FLOAT, 0, n);
             xa = ya = null;
         }
     }
 
-    /** Frees the native operands. */
+    /** Frees the native operands (the global arena's stay until the fork exits). */
     @TearDown(Level.Trial)
     public void tearDown() {
         if (arena != null) arena.close();
@@ -113,7 +118,7 @@ public class StorageBench {
     /** One call of the op. */
     @Benchmark
     public float run() {
-        boolean heap = storage.equals("heap");
+        boolean heap = storage.equals("heap"); // segment and global run the same segment code
         switch (op) {
             case "add" -> { if (heap) addHeap(xa, ya, oa, size); else addSegment(xs, ys, os, size); }
             case "relu" -> { if (heap) reluHeap(xa, oa, size); else reluSegment(xs, os, size); }

@@ -4,9 +4,10 @@ import dev.ember.Device;
 import dev.ember.Ember;
 
 /**
- * Makes a device's allocator statistics steady for a test that measures them: storages that became
- * unreachable without being released are handed back by Cleaners at a time of the collector's
- * choosing, which would move the counters in the middle of a measurement.
+ * Makes a device's allocator statistics steady for a test that measures them: on a GPU, storages that
+ * became unreachable without being released are handed back by Cleaners at a time of the collector's
+ * choosing, which would move the counters in the middle of a measurement. (The CPU's counters never
+ * move that way: a dropped CPU storage stays counted, so a measurement there must not drop any.)
  */
 public final class AllocatorStats {
     private AllocatorStats() {}

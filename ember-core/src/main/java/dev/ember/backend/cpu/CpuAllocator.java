@@ -28,8 +28,10 @@ import java.util.Map;
  * memory in threads that stop allocating (data-loader workers) and make the limit per thread.
  *
  * <p><b>Only released arrays are reused.</b> A tensor dropped without release leaves its array to the
- * garbage collector, which frees it in the same collection that finds the tensor dead (a Cleaner
- * only corrects the statistics): keeping such arrays for reuse would make each outlive that collection.
+ * garbage collector, which frees it in the same collection that finds the tensor dead; keeping such
+ * arrays for reuse (or even tracking them with a Cleaner) would make each outlive that collection. The
+ * statistics cannot see that, so they count dropped storage as allocated: exact for code that releases
+ * (scopes, the Trainer, backward), an upper bound otherwise.
  *
  * <p><b>Limit.</b> Cached arrays are live heap objects, so the cache holds at most
  * {@code -Dember.cpu.cacheLimit} bytes ({@code 256m}, {@code 1g}; default a quarter of the maximum
@@ -105,21 +107,11 @@ final class CpuAllocator {
 
     /** Takes back an array that {@link #take} handed out; beyond the limit it is left to the garbage collector. */
     void give(DType dtype, Object array) {
-        forget(dtype, Array.getLength(array));
-        recycle(dtype, array);
-    }
-
-    /** Counts an array of {@code capacity} elements that {@link #take} handed out as no longer in use. */
-    synchronized void forget(DType dtype, int capacity) {
-        allocated -= (long) capacity * dtype.byteSize();
-    }
-
-    /** Caches an array already counted out by {@link #forget}, unless that would pass the limit. */
-    void recycle(DType dtype, Object array) {
         int cls = Array.getLength(array);
         if (cls == 0) return;
         long bytes = (long) cls * dtype.byteSize();
         synchronized (this) {
+            allocated -= bytes;
             if (cached + bytes > limit) return;
             free.computeIfAbsent(key(dtype, cls), k -> new ArrayDeque<>()).push(array);
             cached += bytes;
