@@ -116,3 +116,36 @@ INLINE ${C} pyrem_${CS}(${C} x, ${C} y) {
     ${C} r = fmod(x, y);
     return r != (${C}) 0 && ((r < (${C}) 0) != (y < (${C}) 0)) ? r + y : r;
 }
+
+// @instantiate once
+// ---- 16-bit floats: FLOAT16 and BFLOAT16 elements are u16 bit patterns, converted through float32 -------
+// Bit for bit as dev.ember.backend.HalfConversions (PyTorch's tensor conversions): round to nearest even,
+// overflow to infinity, FLOAT16 subnormals kept; a FLOAT16 NaN widens quiet with its sign and payload and
+// narrows to 0x7e00 with its sign; every NaN narrows to BFLOAT16 0xffff. Integer arithmetic on the bits
+// plus one float add, so no device's float16 instructions (or their absence) change a result.
+
+INLINE float f16_to_f32(u32 h) {
+    u32 em = h & 0x7fffu, sign = (h & 0x8000u) << 16;
+    if (em < 0x400u) { // zero and subnormals: the fraction times 2^-24, exact in float32
+        float v = (float) em * 0x1p-24f;
+        return sign ? -v : v;
+    }
+    u32 bits = em >= 0x7c00u ? ((em << 13) | 0x7f800000u | (em > 0x7c00u ? 0x00400000u : 0u)) // infinity, quiet NaN
+                             : (em << 13) + (112u << 23); // normal: rebias the exponent
+    return AS_FLOAT(bits | sign);
+}
+
+INLINE u16 f32_to_f16(float f) {
+    u32 x = AS_UINT(f), a = x & 0x7fffffffu, r;
+    if (a >= 0x47800000u) r = a > 0x7f800000u ? 0x7e00u : 0x7c00u; // NaN, or 65536 and beyond
+    else if (a < 0x38800000u) r = AS_UINT(AS_FLOAT(a) + 0.5f) - 0x3f000000u; // below 2^-14: the add rounds
+    else r = (a + 0xc8000fffu + ((a >> 13) & 1u)) >> 13; // rebias by -112 << 23, round the 13 dropped bits
+    return (u16) (r | ((x >> 16) & 0x8000u));
+}
+
+INLINE float bf16_to_f32(u32 b) { return AS_FLOAT(b << 16); }
+
+INLINE u16 f32_to_bf16(float f) {
+    u32 x = AS_UINT(f);
+    return f != f ? (u16) 0xffffu : (u16) ((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
+}

@@ -4,6 +4,7 @@ module dev.ember.cli {
     requires dev.ember.llm;
     requires com.google.gson; // evaluate --json
     requires dev.ember.studio;
+    requires dev.ember.serve;
     requires info.picocli;
     requires java.management; // launch: the cores per rank
 

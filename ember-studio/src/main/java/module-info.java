@@ -5,6 +5,8 @@
  */
 module dev.ember.studio {
     requires transitive dev.ember.train;
+    requires dev.ember.serve; // the chat tab's model and the OpenAI-compatible server it starts
+    requires java.net.http;   // the chat tab asks its server whether it is up
     requires io.javalin;
     requires com.google.gson;
     requires java.management; // the runs sample their heap for the live view
@@ -17,6 +19,7 @@ module dev.ember.studio {
     exports dev.ember.studio.runs;
 
     uses dev.ember.studio.chat.ChatModelProvider;
+    provides dev.ember.studio.chat.ChatModelProvider with dev.ember.studio.chat.EmberChatModels;
 
     // gson writes the API's records by reflection
     opens dev.ember.studio to com.google.gson;

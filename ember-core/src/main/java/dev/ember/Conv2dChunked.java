@@ -43,25 +43,29 @@ final class Conv2dChunked {
         DType t = x.dtype();
         int n = x.shape[0], cin = x.shape[1], cout = w.shape[0];
         int rows = cin * g.kernelH() * g.kernelW(), l = g.outH() * g.outW();
-        Tensor out = Tensor.empty(be, t, new int[]{n, cout, g.outH(), g.outW()});
+        int[] outShape = {n, cout, g.outH(), g.outW()};
+        // written in full below, except with no input channels and no bias: zeros then
+        Tensor out = rows > 0 || bias != null ? Tensor.uninitialized(be, t, outShape) : Tensor.empty(be, t, outShape);
         var fused = Ember.fused(be, FusedConv.class);
         if (out.numel() > 0 && rows > 0 && fused.isPresent()
                 && fused.get().conv2d(x.strided(), w.strided(), bias == null ? null : bias.strided(), g, out.strided())) {
             // The backend's fused kernel (CPU: an implicit GEMM straight into the output) did it all.
         } else if (out.numel() > 0 && rows > 0) {
-            Tensor cols = Tensor.empty(be, t, new int[]{rows, chunk * l});
-            Tensor prod = Tensor.empty(be, t, new int[]{cout, chunk * l});
-            Strided weight = new Strided(w.liveStorage(), new int[]{1, cout, rows}, new int[]{0, rows, 1}, w.offset);
-            for (int i0 = 0; i0 < n; i0 += chunk) {
-                int nc = Math.min(chunk, n - i0);
-                unfold(x, i0, nc, g, cols, rows, l);
-                be.matmul(weight, matrix(cols, rows, nc * l, chunk * l), matrix(prod, cout, nc * l, nc * l));
-                // prod is [cout, nc, L]; the output chunk is [nc, cout, L].
-                Strided src = new Strided(prod.storage, new int[]{nc, cout, l}, new int[]{l, nc * l, 1}, 0);
-                Strided dst = new Strided(out.storage, new int[]{nc, cout, l}, new int[]{cout * l, l, 1}, i0 * cout * l);
-                if (bias == null) be.copy(src, dst);
-                else be.binary(BinaryOp.ADD, src, new Strided(bias.liveStorage(), new int[]{nc, cout, l},
-                        new int[]{0, bias.strides[0], 0}, bias.offset), dst);
+            // the op's own scratch, back to the allocator when it returns
+            try (Tensor cols = Tensor.uninitialized(be, t, new int[]{rows, chunk * l});
+                 Tensor prod = Tensor.uninitialized(be, t, new int[]{cout, chunk * l})) {
+                Strided weight = new Strided(w.liveStorage(), new int[]{1, cout, rows}, new int[]{0, rows, 1}, w.offset);
+                for (int i0 = 0; i0 < n; i0 += chunk) {
+                    int nc = Math.min(chunk, n - i0);
+                    unfold(x, i0, nc, g, cols, rows, l);
+                    be.matmul(weight, matrix(cols, rows, nc * l, chunk * l), matrix(prod, cout, nc * l, nc * l));
+                    // prod is [cout, nc, L]; the output chunk is [nc, cout, L].
+                    Strided src = new Strided(prod.storage, new int[]{nc, cout, l}, new int[]{l, nc * l, 1}, 0);
+                    Strided dst = new Strided(out.storage, new int[]{nc, cout, l}, new int[]{cout * l, l, 1}, i0 * cout * l);
+                    if (bias == null) be.copy(src, dst);
+                    else be.binary(BinaryOp.ADD, src, new Strided(bias.liveStorage(), new int[]{nc, cout, l},
+                            new int[]{0, bias.strides[0], 0}, bias.offset), dst);
+                }
             }
         } else if (bias != null && out.numel() > 0) {
             be.copy(new Strided(bias.liveStorage(), out.shape, new int[]{0, bias.strides[0], 0, 0}, bias.offset), out.strided());
@@ -76,39 +80,41 @@ final class Conv2dChunked {
         int n = x.shape[0], cin = x.shape[1], cout = w.shape[0];
         int rows = cin * g.kernelH() * g.kernelW(), l = g.outH() * g.outW();
         Tensor gx = needs[0] ? Tensor.empty(be, t, x.shape) : null; // zero-filled: col2im adds into it
-        Tensor gw = needs[1] ? Tensor.empty(be, t, new int[]{cout, rows}) : null;
+        Tensor gw = needs[1] ? Tensor.empty(be, t, new int[]{cout, rows}) : null; // zeros when grad is empty
         Tensor gb = needs.length > 2 && needs[2] ? grad.sum(new int[]{0, 2, 3}, false) : null;
         // The input gradient from the backend's fused kernel where it has one; the chunks below then skip it.
         var fused = Ember.fused(be, FusedConv.class);
         boolean gxDone = gx != null && rows > 0 && grad.numel() > 0 && fused.isPresent()
                 && fused.get().conv2dInputGrad(grad.contiguous().strided(), w.strided(), g, gx.strided());
         if (((gx != null && !gxDone) || gw != null) && rows > 0 && grad.numel() > 0) {
-            Tensor gt = Tensor.empty(be, t, new int[]{cout, chunk * l});
-            Tensor cols = Tensor.empty(be, t, new int[]{rows, chunk * l});
-            Tensor part = gw == null ? null : Tensor.empty(be, t, new int[]{cout, rows});
-            int[] gs = grad.strides;
-            Strided wT = new Strided(w.liveStorage(), new int[]{1, rows, cout}, new int[]{0, 1, rows}, w.offset);
-            for (int i0 = 0; i0 < n; i0 += chunk) {
-                int nc = Math.min(chunk, n - i0);
-                // The chunk's output gradient as a [cout, nc * L] matrix.
-                be.copy(new Strided(grad.liveStorage(), new int[]{cout, nc, g.outH(), g.outW()}, new int[]{gs[1], gs[0], gs[2], gs[3]},
-                                grad.offset + i0 * gs[0]),
-                        new Strided(gt.storage, new int[]{cout, nc, g.outH(), g.outW()}, new int[]{nc * l, l, g.outW(), 1}, 0));
-                Strided gMat = matrix(gt, cout, nc * l, nc * l);
-                if (gw != null) {
-                    unfold(x, i0, nc, g, cols, rows, l);
-                    // dW += dY [cout, nc L] @ cols^T [nc L, rows]
-                    Strided colsT = new Strided(cols.storage, new int[]{1, nc * l, rows}, new int[]{0, 1, chunk * l}, 0);
-                    Strided target = i0 == 0 ? matrix(gw, cout, rows, rows) : matrix(part, cout, rows, rows);
-                    be.matmul(gMat, colsT, target);
-                    if (i0 > 0) be.binary(BinaryOp.ADD, gw.strided(), part.strided(), gw.strided());
-                }
-                if (gx != null && !gxDone) {
-                    // dcols [rows, nc L] = W^T @ dY, folded back into the chunk's images.
-                    be.matmul(wT, gMat, matrix(cols, rows, nc * l, nc * l));
-                    be.col2im(new Strided(cols.storage, new int[]{nc, rows, l}, new int[]{l, nc * l, 1}, 0), g,
-                            new Strided(gx.storage, new int[]{nc, cin, x.shape[2], x.shape[3]},
-                                    Shapes.contiguousStrides(new int[]{nc, cin, x.shape[2], x.shape[3]}), i0 * cin * x.shape[2] * x.shape[3]));
+            // the op's own scratch, back to the allocator when it returns
+            try (Tensor gt = Tensor.uninitialized(be, t, new int[]{cout, chunk * l});
+                 Tensor cols = Tensor.uninitialized(be, t, new int[]{rows, chunk * l});
+                 Tensor part = gw == null ? null : Tensor.uninitialized(be, t, new int[]{cout, rows})) {
+                int[] gs = grad.strides;
+                Strided wT = new Strided(w.liveStorage(), new int[]{1, rows, cout}, new int[]{0, 1, rows}, w.offset);
+                for (int i0 = 0; i0 < n; i0 += chunk) {
+                    int nc = Math.min(chunk, n - i0);
+                    // The chunk's output gradient as a [cout, nc * L] matrix.
+                    be.copy(new Strided(grad.liveStorage(), new int[]{cout, nc, g.outH(), g.outW()}, new int[]{gs[1], gs[0], gs[2], gs[3]},
+                                    grad.offset + i0 * gs[0]),
+                            new Strided(gt.storage, new int[]{cout, nc, g.outH(), g.outW()}, new int[]{nc * l, l, g.outW(), 1}, 0));
+                    Strided gMat = matrix(gt, cout, nc * l, nc * l);
+                    if (gw != null) {
+                        unfold(x, i0, nc, g, cols, rows, l);
+                        // dW += dY [cout, nc L] @ cols^T [nc L, rows]
+                        Strided colsT = new Strided(cols.storage, new int[]{1, nc * l, rows}, new int[]{0, 1, chunk * l}, 0);
+                        Strided target = i0 == 0 ? matrix(gw, cout, rows, rows) : matrix(part, cout, rows, rows);
+                        be.matmul(gMat, colsT, target);
+                        if (i0 > 0) be.binary(BinaryOp.ADD, gw.strided(), part.strided(), gw.strided());
+                    }
+                    if (gx != null && !gxDone) {
+                        // dcols [rows, nc L] = W^T @ dY, folded back into the chunk's images.
+                        be.matmul(wT, gMat, matrix(cols, rows, nc * l, nc * l));
+                        be.col2im(new Strided(cols.storage, new int[]{nc, rows, l}, new int[]{l, nc * l, 1}, 0), g,
+                                new Strided(gx.storage, new int[]{nc, cin, x.shape[2], x.shape[3]},
+                                        Shapes.contiguousStrides(new int[]{nc, cin, x.shape[2], x.shape[3]}), i0 * cin * x.shape[2] * x.shape[3]));
+                    }
                 }
             }
         }

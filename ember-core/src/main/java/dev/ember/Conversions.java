@@ -25,13 +25,13 @@ final class Conversions {
     }
 
     static Tensor toDTypeRaw(Tensor x, DType dtype) {
-        Tensor out = Tensor.empty(x.backend(), dtype, x.shape);
+        Tensor out = Tensor.uninitialized(x.backend(), dtype, x.shape);
         x.backend().copy(x.strided(), out.strided());
         return out;
     }
 
     static Tensor copy(Tensor x, String name) {
-        Tensor out = Tensor.empty(x.backend(), x.dtype(), x.shape);
+        Tensor out = Tensor.uninitialized(x.backend(), x.dtype(), x.shape);
         x.backend().copy(x.strided(), out.strided());
         return Tensor.record(name, out, (g, needs) -> new Tensor[]{g}, x);
     }

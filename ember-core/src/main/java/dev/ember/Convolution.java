@@ -43,7 +43,7 @@ final class Convolution {
         int n = x.shape[0], c = x.shape[1];
         ConvGeometry g = geometry("unfold", x.shape[2], x.shape[3], kernel, dilation, padding, stride);
         int rows = columnRows("unfold", c, g), l = blocks("unfold", g);
-        Tensor cols = Tensor.empty(x.backend(), x.dtype(), Shapes.checked("unfold", n, rows, l));
+        Tensor cols = Tensor.uninitialized(x.backend(), x.dtype(), Shapes.checked("unfold", n, rows, l));
         if (cols.numel() > 0) x.backend().im2col(x.strided(), g, padValue, cols.strided());
         int[] size = {g.inH(), g.inW()};
         return Tensor.record("unfold", cols, (grad, needs) ->
@@ -59,7 +59,7 @@ final class Convolution {
         int n = x.shape[0], c = x.shape[1];
         ConvGeometry g = geometry("conv2d", x.shape[2], x.shape[3], kernel, dilation, padding, stride);
         int rows = columnRows("conv2d", c, g), l = blocks("conv2d", g);
-        Tensor buf = Tensor.empty(x.backend(), x.dtype(), Shapes.checked("conv2d", rows, n, l));
+        Tensor buf = Tensor.uninitialized(x.backend(), x.dtype(), Shapes.checked("conv2d", rows, n, l));
         var nkl = new dev.ember.backend.Strided(buf.storage, new int[]{n, rows, l}, new int[]{l, n * l, 1}, 0);
         if (buf.numel() > 0) x.backend().im2col(x.strided(), g, 0.0, nkl);
         Tensor cols = buf.reshape((long) rows, (long) n * l);
@@ -93,6 +93,9 @@ final class Convolution {
     }
 
     static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        x = Autocast.lowerPrecision(x);
+        w = Autocast.lowerPrecision(w);
+        bias = Autocast.lowerPrecision(bias);
         require4d("conv2d", x);
         if (w.dim() != 4)
             throw new IllegalArgumentException("conv2d: weight must be 4-D [out, in / groups, kh, kw], got shape " + Shapes.str(w.shape));
@@ -180,8 +183,8 @@ final class Convolution {
     private static Tensor fusedMaxPool(Tensor x, ConvGeometry g) {
         int[] shape = {x.shape[0], x.shape[1], g.outH(), g.outW()};
         if (Shapes.numel(shape) == 0) return null;
-        Tensor out = Tensor.empty(x.backend(), x.dtype(), shape);
-        Tensor idx = Tensor.empty(x.backend(), DType.INT32, shape);
+        Tensor out = Tensor.uninitialized(x.backend(), x.dtype(), shape);
+        Tensor idx = Tensor.uninitialized(x.backend(), DType.INT32, shape);
         var kernel = Ember.fused(x.backend(), FusedMaxPool.class);
         if (kernel.isEmpty() || !kernel.get().maxPool2d(x.strided(), g, out.strided(), idx.strided())) return null;
         int[] inShape = x.shape.clone();

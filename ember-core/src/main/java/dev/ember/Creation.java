@@ -19,8 +19,11 @@ final class Creation {
         return new Tensor(b.fromHost(dtype, data), s, Shapes.contiguousStrides(s), 0);
     }
 
-    static Tensor full(double value, DType dtype, Device device, long... shape) {
-        Tensor t = Tensor.empty(Backends.of(device), dtype, Shapes.of("full", shape));
+    static Tensor full(double value, DType dtype, Device device, long... shape) { return full("full", value, dtype, device, shape); }
+
+    /** {@link #full} whose size errors name {@code op} (zeros, ones, empty). */
+    static Tensor full(String op, double value, DType dtype, Device device, long... shape) {
+        Tensor t = Tensor.empty(Backends.of(device), dtype, Shapes.of(op, shape));
         if (value != 0) t.backend().fill(t.strided(), value);
         return t;
     }
@@ -85,9 +88,11 @@ final class Creation {
             case INT32 -> new int[n];
             case INT64 -> new long[n];
             case BOOL -> new byte[n];
+            case FLOAT16, BFLOAT16 -> new short[n];
         };
         Strided s = src.strided();
         src.backend().toHost(s, arr);
+        if (src != t) src.close(); // the conversion's own temporary
         return arr;
     }
 }

@@ -1,28 +1,38 @@
 package dev.ember;
 
 /**
- * Element types of a tensor, ordered by PyTorch's promotion lattice:
- * {@code BOOL < INT32 < INT64 < FLOAT32 < FLOAT64}.
+ * Element types of a tensor, with PyTorch's promotion lattice: {@code BOOL < INT32 < INT64 < {FLOAT16,
+ * BFLOAT16} < FLOAT32 < FLOAT64}. The two 16-bit floats are not ordered against each other: mixing them
+ * gives FLOAT32, as {@code torch.promote_types(torch.float16, torch.bfloat16)} does.
+ *
+ * <p>FLOAT16 is IEEE 754 binary16 (5 exponent bits, 10 fraction bits); BFLOAT16 is the top half of a
+ * float32 (8 exponent bits, 7 fraction bits). Both are stored in 16 bits and computed in float32.
  */
 public enum DType {
-    BOOL(1, false),
-    INT32(4, false),
-    INT64(8, false),
-    FLOAT32(4, true),
-    FLOAT64(8, true);
+    BOOL(1, false, 0),
+    INT32(4, false, 1),
+    INT64(8, false, 2),
+    FLOAT32(4, true, 4),
+    FLOAT64(8, true, 5),
+    // After the older constants, so their ordinals stay as they were.
+    FLOAT16(2, true, 3),
+    BFLOAT16(2, true, 3);
 
     private final int byteSize;
     private final boolean floatingPoint;
+    /** Height in the promotion lattice; the 16-bit floats share one. */
+    private final int rank;
 
-    DType(int byteSize, boolean floatingPoint) {
+    DType(int byteSize, boolean floatingPoint, int rank) {
         this.byteSize = byteSize;
         this.floatingPoint = floatingPoint;
+        this.rank = rank;
     }
 
     /** Bytes per element. */
     public int byteSize() { return byteSize; }
 
-    /** True for FLOAT32 and FLOAT64. */
+    /** True for FLOAT16, BFLOAT16, FLOAT32 and FLOAT64. */
     public boolean isFloatingPoint() { return floatingPoint; }
 
     /** True for INT32, INT64 and BOOL. */
@@ -30,7 +40,9 @@ public enum DType {
 
     /** The type both operands are converted to in a binary op, as {@code torch.promote_types}. */
     public static DType promote(DType a, DType b) {
-        return a.ordinal() >= b.ordinal() ? a : b;
+        if (a == b) return a;
+        if (a.rank == b.rank) return FLOAT32; // FLOAT16 with BFLOAT16: neither holds the other
+        return a.rank > b.rank ? a : b;
     }
 
     /**
@@ -50,6 +62,8 @@ public enum DType {
             case BOOL -> "torch.bool";
             case INT32 -> "torch.int32";
             case INT64 -> "torch.int64";
+            case FLOAT16 -> "torch.float16";
+            case BFLOAT16 -> "torch.bfloat16";
             case FLOAT32 -> "torch.float32";
             case FLOAT64 -> "torch.float64";
         };

@@ -15,8 +15,13 @@ final class Elementwise {
 
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
 
+    /** The unary ops of PyTorch's autocast float32 list: their results leave 16-bit range or precision. */
+    private static final java.util.Set<UnaryOp> AUTOCAST_FLOAT32 = java.util.EnumSet.of(UnaryOp.EXP, UnaryOp.EXPM1, UnaryOp.LOG,
+            UnaryOp.LOG1P, UnaryOp.RSQRT, UnaryOp.RECIPROCAL, UnaryOp.POW_SCALAR, UnaryOp.SOFTPLUS);
+
     static Tensor unary(UnaryOp op, Tensor x, double a, double b) {
         String name = op.name().toLowerCase(Locale.ROOT);
+        if (AUTOCAST_FLOAT32.contains(op)) x = Autocast.float32(x);
         if (x.dtype() == DType.BOOL && op != UnaryOp.CLAMP)
             x = x.to(DType.INT64);
         if (!x.dtype().isFloatingPoint() && !op.keepsIntegerDtype()) x = x.to(Ember.defaultDType()); // the op table's integer forms
@@ -41,7 +46,13 @@ final class Elementwise {
             case SIN -> g.mul(x.cos());
             case COS -> g.mul(x.sin()).neg();
             case TANH -> g.mul(y.square().rsub(1.0));
+            case TAN -> g.mul(y.square().add(1.0));
             case SIGMOID -> g.mul(y).mul(y.rsub(1.0));
+            case SILU -> {
+                // d/dx [x s(x)] = s(x) (1 + x (1 - s(x))), s the sigmoid
+                Tensor s = x.sigmoid();
+                yield g.mul(s.mul(x.mul(s.rsub(1.0)).add(1.0)));
+            }
             case RELU -> Tensor.where(x.gt(0.0), g, scalarLike(g, 0.0, true).to(g.dtype())); // one pass, no mask conversion
             case LEAKY_RELU -> g.mul(Tensor.where(x.gt(0.0), Tensor.onesLike(x), Tensor.fullLike(x, a)));
             case GELU -> {
@@ -64,17 +75,21 @@ final class Elementwise {
     static Tensor unaryRaw(UnaryOp op, Tensor x, DType outType) { return unaryRaw(op, x, outType, 0, 0); }
 
     static Tensor unaryRaw(UnaryOp op, Tensor x, DType outType, double a, double b) {
-        Tensor out = Tensor.empty(x.backend(), outType, x.shape);
+        Tensor out = Tensor.uninitialized(x.backend(), outType, x.shape);
         x.backend().unary(op, x.strided(), out.strided(), a, b);
         return out;
     }
 
     static Tensor binary(BinaryOp op, Tensor x, Tensor y) {
         if (op.producesBool()) return binaryRaw(op, x, y);
-        Tensor[] xy = prepare(op, x, y, true);
+        if (op == BinaryOp.POW) { // on autocast's float32 list
+            x = Autocast.float32(x);
+            y = Autocast.float32(y);
+        }
+        Tensor[] xy = prepare(name(op), op, x, y, true);
         Tensor a = xy[0], b = xy[1];
         int[] shape = Shapes.broadcast(name(op), a.shape, b.shape);
-        Tensor out = Tensor.empty(a.backend(), a.dtype(), shape);
+        Tensor out = Tensor.uninitialized(a.backend(), a.dtype(), shape);
         a.backend().binary(op, expanded(a, shape), expanded(b, shape), out.strided());
         if (!out.dtype().isFloatingPoint()) return out;
         Tensor[] saved = op == BinaryOp.ADD || op == BinaryOp.SUB ? new Tensor[0] : new Tensor[]{a, b, out};
@@ -116,10 +131,10 @@ final class Elementwise {
 
     /** A non-differentiable binary op (comparisons, logic, integer division). */
     static Tensor binaryRaw(BinaryOp op, Tensor x, Tensor y) {
-        Tensor[] xy = prepare(op, x, y, true);
+        Tensor[] xy = prepare(name(op), op, x, y, true);
         Tensor a = xy[0], b = xy[1];
         int[] shape = Shapes.broadcast(name(op), a.shape, b.shape);
-        Tensor out = Tensor.empty(a.backend(), op.producesBool() ? DType.BOOL : a.dtype(), shape);
+        Tensor out = Tensor.uninitialized(a.backend(), op.producesBool() ? DType.BOOL : a.dtype(), shape);
         a.backend().binary(op, expanded(a, shape), expanded(b, shape), out.strided());
         return out;
     }
@@ -127,23 +142,26 @@ final class Elementwise {
     /** Checks devices, then converts both operands to the result type of PyTorch's promotion. */
     /** Integer division rounding toward negative infinity, in the integer dtype. */
     static Tensor floorDivideIntegers(Tensor x, Tensor y) {
-        Tensor[] xy = prepare(BinaryOp.DIV, x, y, false);
+        Tensor[] xy = prepare("floorDivide", BinaryOp.DIV, x, y, false);
         int[] shape = Shapes.broadcast("floorDivide", xy[0].shape, xy[1].shape);
-        Tensor out = Tensor.empty(xy[0].backend(), xy[0].dtype(), shape);
+        Tensor out = Tensor.uninitialized(xy[0].backend(), xy[0].dtype(), shape);
         xy[0].backend().binary(BinaryOp.DIV, expanded(xy[0], shape), expanded(xy[1], shape), out.strided());
         return out;
     }
 
-    private static Tensor[] prepare(BinaryOp op, Tensor x, Tensor y, boolean trueDivision) {
+    /** Both operands on one device in their result dtype; errors name {@code name}, the op the caller called. */
+    private static Tensor[] prepare(String name, BinaryOp op, Tensor x, Tensor y, boolean trueDivision) {
         if (!x.device().equals(y.device())) {
             // A CPU 0-d tensor combines with a tensor on any device, as in PyTorch.
             if (y.dim() == 0 && y.device().isCpu()) y = y.to(x.device());
             else if (x.dim() == 0 && x.device().isCpu()) x = x.to(y.device());
-            else throw new IllegalArgumentException(name(op) + ": tensors are on different devices: " + x.device() + " "
+            else throw new IllegalArgumentException(name + ": tensors are on different devices: " + x.device() + " "
                         + Shapes.str(x.shape) + " and " + y.device() + " " + Shapes.str(y.shape));
         }
         DType t = resultType(x, y);
         if (op == BinaryOp.DIV && trueDivision && !t.isFloatingPoint()) t = Ember.defaultDType();
+        // an op without an integer form (atan2) computes integers in the default float dtype, as PyTorch and unary ops do
+        if (!op.definedOnIntegers() && !t.isFloatingPoint()) t = Ember.defaultDType();
         if ((op == BinaryOp.AND || op == BinaryOp.OR || op == BinaryOp.XOR)) t = DType.BOOL;
         return new Tensor[]{x.to(t), y.to(t)};
     }
@@ -156,7 +174,7 @@ final class Elementwise {
             boolean sameCategory = dimensioned.dtype().isFloatingPoint() == zeroDim.dtype().isFloatingPoint()
                     && (dimensioned.dtype() != DType.BOOL || zeroDim.dtype() == DType.BOOL);
             if (sameCategory) return dimensioned.dtype();
-            return zeroDim.dtype().ordinal() > dimensioned.dtype().ordinal() ? zeroDim.dtype() : dimensioned.dtype();
+            return DType.promote(zeroDim.dtype(), dimensioned.dtype()); // categories differ: the higher one wins
         }
         return DType.promote(x.dtype(), y.dtype());
     }
@@ -175,11 +193,11 @@ final class Elementwise {
     static Tensor where(Tensor cond, Tensor x, Tensor y) {
         if (cond.dtype() != DType.BOOL)
             throw new IllegalArgumentException("where: condition must be BOOL, got " + cond.dtype() + " " + Shapes.str(cond.shape));
-        Tensor[] xy = prepare(BinaryOp.ADD, x, y, true);
+        Tensor[] xy = prepare("where", BinaryOp.ADD, x, y, true);
         Tensor a = xy[0], b = xy[1];
         if (!cond.device().equals(a.device())) cond = cond.to(a.device());
         int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
-        Tensor out = Tensor.empty(a.backend(), a.dtype(), shape);
+        Tensor out = Tensor.uninitialized(a.backend(), a.dtype(), shape);
         Tensor c = cond;
         a.backend().where(expanded(c, shape), expanded(a, shape), expanded(b, shape), out.strided());
         if (!out.dtype().isFloatingPoint()) return out;
@@ -225,5 +243,15 @@ final class Elementwise {
         return r.reshape(Shapes.toLong(shape));
     }
 
-    static String name(BinaryOp op) { return op.name().toLowerCase(Locale.ROOT); }
+    /** The name of the {@code Tensor} method that runs {@code op}, for errors and the graph ({@code maximum}, not {@code max}). */
+    static String name(BinaryOp op) {
+        return switch (op) {
+            case MAX -> "maximum";
+            case MIN -> "minimum";
+            case AND -> "logicalAnd";
+            case OR -> "logicalOr";
+            case XOR -> "logicalXor";
+            default -> op.name().toLowerCase(Locale.ROOT);
+        };
+    }
 }

@@ -42,6 +42,36 @@ public final class Ember {
 
     public static boolean isGradEnabled() { return GradMode.isEnabled(); }
 
+    // ---- tensor lifetimes --------------------------------------------------------------------
+
+    /**
+     * Opens a {@link TensorScope} on this thread: {@code try (var s = Ember.scope()) { ... }} releases
+     * every tensor created inside it when it closes, except those kept ({@link TensorScope#keep}),
+     * parameters, buffers, optimizer state and gradients.
+     */
+    public static TensorScope scope() { return TensorScope.open(); }
+
+    /**
+     * Runs {@code body} in a fresh scope and keeps what it returns: {@code Tensor y = Ember.scoped(() -> f(x));}
+     * Every other tensor it created is released on return (the result's autograd graph too: call backward
+     * inside a scope, not after it).
+     */
+    public static Tensor scoped(java.util.function.Supplier<Tensor> body) {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor result = body.get();
+            return result == null ? null : s.keep(result);
+        }
+    }
+
+    // ---- mixed precision ---------------------------------------------------------------------
+
+    /**
+     * A scope of automatic mixed precision in {@code dtype} (FLOAT16 or BFLOAT16), as {@code torch.autocast}:
+     * products and convolutions run in 16 bits, reductions, softmax, norms and losses in float32; see
+     * {@link Autocast}. {@code try (var ac = Ember.autocast(DType.BFLOAT16)) { ... }}
+     */
+    public static Autocast autocast(DType dtype) { return Autocast.open(dtype); }
+
     // ---- defaults ----------------------------------------------------------------------------
 
     public static Device defaultDevice() { return defaultDevice; }
@@ -57,7 +87,7 @@ public final class Ember {
     /** The floating-point dtype of creation functions and of float results of integer inputs. */
     public static void setDefaultDType(DType dtype) {
         if (!dtype.isFloatingPoint())
-            throw new IllegalArgumentException("setDefaultDType: only FLOAT32 or FLOAT64 can be the default, got " + dtype);
+            throw new IllegalArgumentException("setDefaultDType: only a floating-point type can be the default, got " + dtype);
         defaultDType = dtype;
     }
 
@@ -88,8 +118,11 @@ public final class Ember {
     /** Allocator statistics of a device: allocated, reserved and peak bytes. */
     public static MemoryStats memoryStats(Device device) { return Backends.of(device).memoryStats(); }
 
-    /** Returns a device's cached, unused blocks to the device. */
+    /** Returns a device's cached, unused blocks to the device (on the CPU: to the garbage collector). */
     public static void emptyCache(Device device) { Backends.of(device).emptyCache(); }
+
+    /** Restarts a device's peak statistic from what is allocated now, as {@code torch.cuda.reset_peak_memory_stats}. */
+    public static void resetPeakMemoryStats(Device device) { Backends.of(device).resetPeakMemoryStats(); }
 
     /** Waits for all queued work on a device. */
     public static void synchronize(Device device) { Backends.of(device).synchronize(); }

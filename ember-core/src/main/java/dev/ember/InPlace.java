@@ -2,6 +2,7 @@ package dev.ember;
 
 import dev.ember.autograd.GradMode;
 import dev.ember.backend.BinaryOp;
+import dev.ember.backend.HalfConversions;
 import dev.ember.backend.Philox;
 import dev.ember.backend.UnaryOp;
 
@@ -81,7 +82,8 @@ final class InPlace {
 
     /**
      * Refuses a fill value that {@code dtype} cannot hold, as PyTorch does: NaN, an infinity or an out-of-range
-     * value for an integer type, a finite value beyond float32's range for FLOAT32. BOOL takes any value
+     * value for an integer type, a finite value beyond the type's largest finite one for FLOAT32, FLOAT16 (65504) and
+     * BFLOAT16. BOOL takes any value
      * (non-zero is true); a float value for an integer type is truncated, as in PyTorch.
      */
     static void checkFillValue(String op, DType dtype, double value) {
@@ -90,6 +92,8 @@ final class InPlace {
             case INT32 -> value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE; // false for NaN
             case INT64 -> value >= -0x1p63 && value < 0x1p63;
             case FLOAT32 -> !(Math.abs(value) > Float.MAX_VALUE) || Double.isInfinite(value);
+            case FLOAT16 -> !(Math.abs(value) > HalfConversions.FLOAT16_MAX) || Double.isInfinite(value);
+            case BFLOAT16 -> !(Math.abs(value) > HalfConversions.BFLOAT16_MAX) || Double.isInfinite(value);
         };
         if (!fits) throw new IllegalArgumentException(op + ": value " + value + " cannot be converted to " + dtype + " without overflow");
     }
@@ -106,17 +110,21 @@ final class InPlace {
         return t;
     }
 
-    static Tensor fill(Tensor t, double value) {
-        check("fillInPlace", t);
-        checkFillValue("fillInPlace", t.dtype(), value);
+    static Tensor fill(Tensor t, double value) { return fill("fillInPlace", t, value); }
+
+    /** {@link #fill} whose errors name {@code op} (zeroInPlace). */
+    static Tensor fill(String op, Tensor t, double value) {
+        check(op, t);
+        checkFillValue(op, t.dtype(), value);
         t.backend().fill(t.strided(), value);
         t.storage.bumpVersion();
         return t;
     }
 
     static Tensor random(Tensor t, Philox.Distribution dist, double a, double b) {
-        check(dist == Philox.Distribution.UNIFORM ? "uniformInPlace" : "normalInPlace", t);
-        if (!t.dtype().isFloatingPoint()) throw new IllegalArgumentException("random fill: dtype must be floating point, got " + t.dtype());
+        String op = dist == Philox.Distribution.UNIFORM ? "uniformInPlace" : "normalInPlace";
+        check(op, t);
+        if (!t.dtype().isFloatingPoint()) throw new IllegalArgumentException(op + ": dtype must be floating point, got " + t.dtype());
         Tensor r = Creation.random(dist, a, b, t.dtype(), t.device(), t.shapeLong());
         t.backend().copy(r.strided(), t.strided());
         t.storage.bumpVersion();

@@ -26,7 +26,7 @@ final class Indexing {
         int d = Shapes.dim("gather", dim, x.dim());
         Tensor idx = checkIndex("gather", index, x);
         checkGatherShapes("gather", x, d, idx);
-        Tensor out = Tensor.empty(x.backend(), x.dtype(), idx.shape);
+        Tensor out = Tensor.uninitialized(x.backend(), x.dtype(), idx.shape);
         if (out.numel() > 0) x.backend().gather(x.strided(), d, idx.strided(), out.strided());
         if (!x.dtype().isFloatingPoint()) return out;
         long[] shape = x.shapeLong();
@@ -37,6 +37,8 @@ final class Indexing {
     static Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
         int d = Shapes.dim("scatterAdd", dim, x.dim());
         Tensor idx = checkIndex("scatterAdd", index, x);
+        if (!src.device().equals(x.device()))
+            throw new IllegalArgumentException("scatterAdd: src is on " + src.device() + " but the tensor is on " + x.device());
         if (src.dim() != x.dim() || idx.dim() != x.dim())
             throw new IllegalArgumentException("scatterAdd: tensor " + Shapes.str(x.shape) + ", index " + Shapes.str(idx.shape)
                     + " and src " + Shapes.str(src.shape) + " must have the same rank");
@@ -74,7 +76,11 @@ final class Indexing {
         if (index.dim() != 1)
             throw new IllegalArgumentException("indexSelect: index must be 1-D, got shape " + Shapes.str(index.shape));
         Tensor idx = checkIndex("indexSelect", index, x);
-        if (x.dim() == 0) return x.reshape(1).gather(0, idx).reshape();
+        if (x.dim() == 0) {
+            if (idx.numel() != 1) // as PyTorch: a scalar has one element to select
+                throw new IllegalArgumentException("indexSelect: the index into a 0-d tensor can have only 1 value, got " + idx.numel());
+            return x.reshape(1).gather(0, idx).reshape();
+        }
         // index as [1, .., n, .., 1] expanded to the output shape: a gather with stride-0 index dims.
         long[] view = new long[x.dim()];
         java.util.Arrays.fill(view, 1);

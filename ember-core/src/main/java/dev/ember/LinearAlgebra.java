@@ -8,17 +8,22 @@ package dev.ember;
 final class LinearAlgebra {
     private LinearAlgebra() {}
 
-    static Tensor matmul(Tensor a, Tensor b) {
+    static Tensor matmul(Tensor a, Tensor b) { return matmul("matmul", a, b); }
+
+    /** {@link #matmul} whose errors name {@code op} (mm). */
+    static Tensor matmul(String op, Tensor a, Tensor b) {
+        a = Autocast.lowerPrecision(a);
+        b = Autocast.lowerPrecision(b);
         if (a.dim() == 0 || b.dim() == 0)
-            throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension, got " + Shapes.str(a.shape)
+            throw new IllegalArgumentException(op + ": both arguments need at least 1 dimension, got " + Shapes.str(a.shape)
                     + " @ " + Shapes.str(b.shape));
         int ka = a.shape[a.dim() - 1];
         int kb = b.dim() == 1 ? b.shape[0] : b.shape[b.dim() - 2];
         if (ka != kb)
-            throw new IllegalArgumentException("matmul: " + Shapes.str(a.shape) + " @ " + Shapes.str(b.shape) + ": inner dimensions "
+            throw new IllegalArgumentException(op + ": " + Shapes.str(a.shape) + " @ " + Shapes.str(b.shape) + ": inner dimensions "
                     + ka + " and " + kb + " differ");
         if (!a.device().equals(b.device()))
-            throw new IllegalArgumentException("matmul: " + Shapes.str(a.shape) + " on " + a.device() + " @ " + Shapes.str(b.shape)
+            throw new IllegalArgumentException(op + ": " + Shapes.str(a.shape) + " on " + a.device() + " @ " + Shapes.str(b.shape)
                     + " on " + b.device() + ": tensors are on different devices");
         DType t = DType.promote(a.dtype(), b.dtype());
         a = a.to(t);
@@ -29,7 +34,7 @@ final class LinearAlgebra {
         int m = a2.shape[a2.dim() - 2], n = b2.shape[b2.dim() - 1];
         int[] batchA = java.util.Arrays.copyOf(a2.shape, a2.dim() - 2);
         int[] batchB = java.util.Arrays.copyOf(b2.shape, b2.dim() - 2);
-        int[] batch = Shapes.broadcast("matmul", batchA, batchB);
+        int[] batch = Shapes.broadcast(op, batchA, batchB);
         long nb = Shapes.numel(batch);
         Tensor a3, b3;
         if (batchB.length == 0 && batchA.length > 0) {
@@ -60,7 +65,8 @@ final class LinearAlgebra {
     /** {@code [b, m, k] @ [b, k, n] -> [b, m, n]}, the primitive with its gradient. */
     static Tensor bmm(Tensor a, Tensor b) {
         int nb = a.shape[0], m = a.shape[1], n = b.shape[2];
-        Tensor out = Tensor.empty(a.backend(), a.dtype(), new int[]{nb, m, n});
+        int[] shape = {nb, m, n};
+        Tensor out = a.shape[2] > 0 ? Tensor.uninitialized(a.backend(), a.dtype(), shape) : Tensor.empty(a.backend(), a.dtype(), shape);
         if (out.numel() > 0 && a.shape[2] > 0) a.backend().matmul(a.strided(), b.strided(), out.strided());
         if (!a.dtype().isFloatingPoint()) return out;
         return Tensor.recordSaving("matmul", out, new Tensor[]{a, b}, (g, needs) -> new Tensor[]{

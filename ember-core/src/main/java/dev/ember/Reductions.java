@@ -12,6 +12,16 @@ import java.util.Arrays;
 final class Reductions {
     private Reductions() {}
 
+    /**
+     * Composite reductions of a FLOAT16 or BFLOAT16 tensor run in float32 and round once at the end, as PyTorch's
+     * CPU kernels accumulate in float32; composed in 16 bits, every intermediate (the centred values of var,
+     * x - max of logsumexp) would round. The gradient flows back through the conversions.
+     */
+    private static Tensor inFloat32(Tensor x, java.util.function.UnaryOperator<Tensor> f) {
+        if (x.dtype() != DType.FLOAT16 && x.dtype() != DType.BFLOAT16) return f.apply(x);
+        return f.apply(x.to(DType.FLOAT32)).to(x.dtype());
+    }
+
     /** Sorted, distinct, non-negative dims; null means all. */
     private static int[] normalize(String op, int[] dims, int rank) {
         if (dims == null) {
@@ -61,7 +71,7 @@ final class Reductions {
             if (r == 0 && op != ReduceOp.SUM && op != ReduceOp.PROD && Shapes.numel(outer) > 0)
                 throw new IllegalArgumentException(op.name().toLowerCase() + ": cannot reduce over a zero-size dimension (shape "
                         + Shapes.str(x.shape) + ", dims " + Arrays.toString(dims) + ")");
-            Tensor out = Tensor.empty(x.backend(), op.outputType(x.dtype()), outer);
+            Tensor out = Tensor.uninitialized(x.backend(), op.outputType(x.dtype()), outer);
             if (Shapes.numel(outer) > 0) {
                 if (r == 0) x.backend().fill(out.strided(), op == ReduceOp.PROD ? 1 : 0);
                 else x.backend().reduce(op, moved.strided(), out.strided());
@@ -71,6 +81,7 @@ final class Reductions {
     }
 
     static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
+        x = Autocast.float32(x);
         int[] d = normalize("sum", dims, x.dim());
         Tensor out = reduceRaw(ReduceOp.SUM, x, d).reshape(Shapes.toLong(reducedShape(x.shape, d, keepDim)));
         if (!out.dtype().isFloatingPoint()) return out;
@@ -80,20 +91,30 @@ final class Reductions {
     }
 
     static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
+        x = Autocast.float32(x);
         if (!x.dtype().isFloatingPoint())
             throw new IllegalArgumentException("mean: input dtype must be floating point, got " + x.dtype() + "; convert with to(DType.FLOAT32)");
         int[] d = normalize("mean", dims, x.dim());
         long count = 1;
         for (int i : d) count *= x.shape[i];
-        return sum(x, dims, keepDim).div((double) count);
+        double n = count;
+        return inFloat32(x, t -> sum(t, dims, keepDim).div(n));
     }
 
-    static Tensor var(Tensor x, int[] dims, int correction, boolean keepDim) {
-        int[] d = normalize("var", dims, x.dim());
+    /** The square root of {@link #var}; its errors name std. */
+    static Tensor std(Tensor x, int[] dims, int correction, boolean keepDim) { return var("std", x, dims, correction, keepDim).sqrt(); }
+
+    static Tensor var(Tensor x, int[] dims, int correction, boolean keepDim) { return var("var", x, dims, correction, keepDim); }
+
+    private static Tensor var(String op, Tensor x, int[] dims, int correction, boolean keepDim) {
+        if (!x.dtype().isFloatingPoint())
+            throw new IllegalArgumentException(op + ": input dtype must be floating point, got " + x.dtype() + "; convert with to(DType.FLOAT32)");
+        x = Autocast.float32(x);
+        int[] d = normalize(op, dims, x.dim());
         long count = 1;
         for (int i : d) count *= x.shape[i];
-        Tensor centered = x.sub(mean(x, d, true));
-        return sum(centered.square(), d, keepDim).div((double) Math.max(0, count - correction));
+        double n = Math.max(0, count - correction);
+        return inFloat32(x, t -> sum(t.sub(mean(t, d, true)).square(), d, keepDim).div(n));
     }
 
     /** Max or min of all elements; the gradient is split evenly among ties. */
@@ -140,7 +161,8 @@ final class Reductions {
                 .reshape(Shapes.toLong(reducedShape(x.shape, ds, keepDim)));
     }
 
-    static Tensor prod(Tensor x) {
+    static Tensor prod(Tensor input) {
+        Tensor x = Autocast.float32(input);
         Tensor out = reduceRaw(ReduceOp.PROD, x, normalize("prod", null, x.dim()));
         if (!x.dtype().isFloatingPoint()) return out;
         // d/dx_i prod(x) = prod of the others: out / x_i without zeros; with one zero only that element
@@ -157,29 +179,43 @@ final class Reductions {
     }
 
     static Tensor logsumexp(Tensor x, int dim, boolean keepDim) {
+        x = Autocast.float32(x);
         int d = Shapes.dim("logsumexp", dim, x.dim());
-        Tensor m = x.max(d, true).detach();
-        // An all -inf row would give (-inf) - (-inf) = NaN; shifting by 0 there gives log(0) = -inf, as torch.
-        m = m.maskedFill(m.abs().eq(Double.POSITIVE_INFINITY), 0);
+        if (x.dtype() == DType.FLOAT16 || x.dtype() == DType.BFLOAT16) return inFloat32(x, t -> logsumexp(t, d, keepDim));
+        Tensor m = shift(x, d);
         Tensor r = x.sub(m).exp().sum(d, true).log().add(m);
         return keepDim ? r : r.squeeze(d);
     }
 
+    /** The max along {@code d} (kept), detached, as the stabilising shift of exp. */
+    private static Tensor shift(Tensor x, int d) {
+        Tensor m = x.max(d, true).detach();
+        // An all -inf row would give (-inf) - (-inf) = NaN; shifting by 0 there gives log(0) = -inf, as torch.
+        return m.maskedFill(m.abs().eq(Double.POSITIVE_INFINITY), 0);
+    }
+
     static Tensor softmax(Tensor x, int dim) {
+        x = Autocast.float32(x);
         int d = Shapes.dim("softmax", dim, x.dim());
         if (!x.dtype().isFloatingPoint()) x = x.to(Ember.defaultDType());
         Tensor fused = fusedSoftmax(x, d, false);
         if (fused != null) return fused;
+        if (x.dtype() == DType.FLOAT16 || x.dtype() == DType.BFLOAT16) return inFloat32(x, t -> softmax(t, d));
         Tensor e = x.sub(x.max(d, true).detach()).exp();
         return e.div(e.sum(d, true));
     }
 
     static Tensor logSoftmax(Tensor x, int dim) {
+        x = Autocast.float32(x);
         int d = Shapes.dim("logSoftmax", dim, x.dim());
         if (!x.dtype().isFloatingPoint()) x = x.to(Ember.defaultDType());
         Tensor fused = fusedSoftmax(x, d, true);
         if (fused != null) return fused;
-        return x.sub(logsumexp(x, d, true));
+        if (x.dtype() == DType.FLOAT16 || x.dtype() == DType.BFLOAT16) return inFloat32(x, t -> logSoftmax(t, d));
+        // (x - max) - log(sum(exp(x - max))), as PyTorch: x - logsumexp(x) would round max + log(sum) first, which loses
+        // about 2e-5 (relative) in float32 when |x| is near 1000
+        Tensor shifted = x.sub(shift(x, d));
+        return shifted.sub(shifted.exp().sum(d, true).log());
     }
 
     /**
@@ -190,7 +226,7 @@ final class Reductions {
         if (d != x.dim() - 1 || x.dim() == 0) return null;
         var kernel = Ember.fused(x.backend(), FusedSoftmax.class);
         if (kernel.isEmpty()) return null;
-        Tensor out = Tensor.empty(x.backend(), x.dtype(), x.shape);
+        Tensor out = Tensor.uninitialized(x.backend(), x.dtype(), x.shape);
         if (!kernel.get().softmaxLastDim(x.strided(), out.strided(), log)) return null;
         return Tensor.recordSaving(log ? "logSoftmax" : "softmax", out, new Tensor[]{out}, (g, needs) -> new Tensor[]{log
                 ? g.sub(out.exp().mul(g.sum(d, true)))

@@ -35,6 +35,10 @@ public final class Tensor implements AutoCloseable {
 
     /** Set by {@link #close()}; with the storage's released flag, what {@link #liveStorage()} checks. */
     private boolean closed;
+    /** The scope that releases this tensor's storage when it closes (owners only; null: none). */
+    TensorScope scope;
+    /** True when {@link #grad} was made by {@link #accumulateGrad}: replacing it hands it to the current scope. */
+    private boolean ownsGrad;
     private boolean requiresGrad;
     private boolean retainsGrad;
     private Tensor grad;
@@ -47,6 +51,7 @@ public final class Tensor implements AutoCloseable {
         this.strides = strides;
         this.offset = offset;
         storage.claim(this);
+        if (storage.ownedBy(this)) TensorScope.track(this);
     }
 
     // =========================================================================================
@@ -62,6 +67,16 @@ public final class Tensor implements AutoCloseable {
 
     public static Tensor of(long[] data, long... shape) { return Creation.of(DType.INT64, data, data.length, shape); }
 
+    /**
+     * A FLOAT16 or BFLOAT16 tensor from 16-bit patterns (as {@code torch.frombuffer(buf, dtype=torch.bfloat16)}),
+     * so half-precision weights load without a float32 copy; {@link #toBits()} is the reverse.
+     */
+    public static Tensor ofBits(short[] bits, DType dtype, long... shape) {
+        if (dtype != DType.FLOAT16 && dtype != DType.BFLOAT16)
+            throw new IllegalArgumentException("Tensor.ofBits: dtype must be FLOAT16 or BFLOAT16, got " + dtype);
+        return Creation.of(dtype, bits, bits.length, shape);
+    }
+
     public static Tensor of(boolean[] data, long... shape) {
         byte[] b = new byte[data.length];
         for (int i = 0; i < data.length; i++) b[i] = (byte) (data[i] ? 1 : 0);
@@ -74,20 +89,20 @@ public final class Tensor implements AutoCloseable {
     /** A 0-d tensor of the given dtype. */
     public static Tensor scalar(double value, DType dtype) { return full(value, dtype); }
 
-    public static Tensor zeros(long... shape) { return Creation.full(0, Ember.defaultDType(), Ember.defaultDevice(), shape); }
+    public static Tensor zeros(long... shape) { return Creation.full("zeros", 0, Ember.defaultDType(), Ember.defaultDevice(), shape); }
 
-    public static Tensor zeros(DType dtype, long... shape) { return Creation.full(0, dtype, Ember.defaultDevice(), shape); }
+    public static Tensor zeros(DType dtype, long... shape) { return Creation.full("zeros", 0, dtype, Ember.defaultDevice(), shape); }
 
-    public static Tensor ones(long... shape) { return Creation.full(1, Ember.defaultDType(), Ember.defaultDevice(), shape); }
+    public static Tensor ones(long... shape) { return Creation.full("ones", 1, Ember.defaultDType(), Ember.defaultDevice(), shape); }
 
-    public static Tensor ones(DType dtype, long... shape) { return Creation.full(1, dtype, Ember.defaultDevice(), shape); }
+    public static Tensor ones(DType dtype, long... shape) { return Creation.full("ones", 1, dtype, Ember.defaultDevice(), shape); }
 
     public static Tensor full(double value, long... shape) { return Creation.full(value, Ember.defaultDType(), Ember.defaultDevice(), shape); }
 
     public static Tensor full(double value, DType dtype, long... shape) { return Creation.full(value, dtype, Ember.defaultDevice(), shape); }
 
     /** Uninitialised in PyTorch; zero-filled here (every backend allocates zeroed memory). */
-    public static Tensor empty(long... shape) { return zeros(shape); }
+    public static Tensor empty(long... shape) { return Creation.full("empty", 0, Ember.defaultDType(), Ember.defaultDevice(), shape); }
 
     public static Tensor zerosLike(Tensor t) { return Creation.full(0, t.dtype(), t.device(), t.shapeLong()); }
 
@@ -175,6 +190,14 @@ public final class Tensor implements AutoCloseable {
 
     public long[] toLongArray() { return (long[]) Creation.toHost(this, DType.INT64); }
 
+    /** The 16-bit patterns of a FLOAT16 or BFLOAT16 tensor, in row-major order. */
+    public short[] toBits() {
+        if (dtype() != DType.FLOAT16 && dtype() != DType.BFLOAT16)
+            throw new IllegalArgumentException("toBits: only FLOAT16 and BFLOAT16 tensors are 16-bit patterns, this one is "
+                    + dtype() + " " + Shapes.str(shape));
+        return (short[]) Creation.toHost(this, dtype());
+    }
+
     public boolean[] toBooleanArray() {
         byte[] b = (byte[]) Creation.toHost(this, DType.BOOL);
         boolean[] out = new boolean[b.length];
@@ -246,11 +269,30 @@ public final class Tensor implements AutoCloseable {
     /** The accumulated gradient, or null. */
     public Tensor grad() { return grad; }
 
-    /** Sets (or clears, with null) the gradient, as assigning {@code x.grad} in PyTorch. */
+    /**
+     * Sets (or clears, with null) the gradient, as assigning {@code x.grad} in PyTorch. The gradient
+     * {@linkplain TensorScope#escape escapes} every scope: it lives as long as this tensor holds it. A
+     * gradient that backward made and that this call replaces is handed to the innermost open
+     * {@link TensorScope}, which releases it when it closes (as PyTorch frees it once unreferenced).
+     */
     public void setGrad(Tensor grad) {
         if (grad != null && !java.util.Arrays.equals(grad.shape, shape))
             throw new IllegalArgumentException("setGrad: gradient shape " + Shapes.str(grad.shape) + " does not match tensor shape " + Shapes.str(shape));
+        Tensor old = this.grad;
         this.grad = grad;
+        if (grad != null) TensorScope.escape(grad);
+        if (ownsGrad && old != null && old != grad && old.storage.ownedBy(old)) TensorScope.adopt(old);
+        ownsGrad = false;
+    }
+
+    /**
+     * Adds {@code g} into {@link #grad()} (autograd engine only): the first gradient is copied, so
+     * gradients never alias the engine's intermediates; later ones are summed into a new tensor.
+     */
+    public void accumulateGrad(Tensor g) {
+        Tensor prev = grad;
+        setGrad(prev == null ? g.clone() : prev.add(g));
+        ownsGrad = true;
     }
 
     /** The node that produced this tensor, or null for a leaf. */
@@ -342,7 +384,13 @@ public final class Tensor implements AutoCloseable {
     public Tensor add(Tensor other) { return Elementwise.binary(BinaryOp.ADD, this, other); }
 
     /** {@code this + alpha * other}. */
-    public Tensor add(Tensor other, double alpha) { return alpha == 1 ? add(other) : add(other.mul(alpha)); }
+    public Tensor add(Tensor other, double alpha) {
+        if (alpha == 1) return add(other);
+        Tensor y = add(other.mul(alpha));
+        // 16-bit floats: one rounding of the float32 result (as PyTorch), not alpha * other rounded to 16 bits, then the sum
+        if (y.dtype() == DType.FLOAT16 || y.dtype() == DType.BFLOAT16) return to(DType.FLOAT32).add(other.to(DType.FLOAT32).mul(alpha)).to(y.dtype());
+        return y;
+    }
 
     public Tensor add(double s) { return Elementwise.binary(BinaryOp.ADD, this, Elementwise.scalarLike(this, s, true)); }
 
@@ -371,7 +419,14 @@ public final class Tensor implements AutoCloseable {
     /** Division rounding toward negative infinity ({@code //}). */
     public Tensor floorDivide(Tensor other) {
         if (dtype().isIntegral() && other.dtype().isIntegral()) return Elementwise.floorDivideIntegers(this, other);
-        return div(other).floor();
+        try {
+            Tensor q = div(other);
+            // 16-bit floats: floor the float32 quotient (as PyTorch), not the one rounded to 16 bits, which may round onto an integer
+            if (q.dtype() == DType.FLOAT16 || q.dtype() == DType.BFLOAT16) return to(DType.FLOAT32).div(other.to(DType.FLOAT32)).floor().to(q.dtype());
+            return q.floor();
+        } catch (IllegalArgumentException e) { // composed from div: say which op the caller called
+            throw new IllegalArgumentException("floorDivide: " + e.getMessage(), e);
+        }
     }
 
     public Tensor remainder(Tensor other) { return Elementwise.binary(BinaryOp.REMAINDER, this, other); }
@@ -413,9 +468,15 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor cos() { return Elementwise.unary(UnaryOp.COS, this, 0, 0); }
 
+    /** The tangent, elementwise; integer inputs compute in the default float dtype. */
+    public Tensor tan() { return Elementwise.unary(UnaryOp.TAN, this, 0, 0); }
+
     public Tensor tanh() { return Elementwise.unary(UnaryOp.TANH, this, 0, 0); }
 
     public Tensor sigmoid() { return Elementwise.unary(UnaryOp.SIGMOID, this, 0, 0); }
+
+    /** SiLU (swish), {@code x * sigmoid(x)}, as {@code torch.nn.functional.silu}; integer inputs compute in the default float dtype. */
+    public Tensor silu() { return Elementwise.unary(UnaryOp.SILU, this, 0, 0); }
 
     public Tensor relu() { return Elementwise.unary(UnaryOp.RELU, this, 0, 0); }
 
@@ -560,11 +621,11 @@ public final class Tensor implements AutoCloseable {
     /** Variance along {@code dims}, dividing by {@code N - correction}. */
     public Tensor var(int[] dims, int correction, boolean keepDim) { return Reductions.var(this, dims, correction, keepDim); }
 
-    public Tensor std() { return var().sqrt(); }
+    public Tensor std() { return Reductions.std(this, null, 1, false); }
 
-    public Tensor std(int dim) { return var(dim).sqrt(); }
+    public Tensor std(int dim) { return Reductions.std(this, new int[]{dim}, 1, false); }
 
-    public Tensor std(int[] dims, int correction, boolean keepDim) { return var(dims, correction, keepDim).sqrt(); }
+    public Tensor std(int[] dims, int correction, boolean keepDim) { return Reductions.std(this, dims, correction, keepDim); }
 
     /** {@code log(sum(exp(x)))} along {@code dim}, computed stably. */
     public Tensor logsumexp(int dim, boolean keepDim) { return Reductions.logsumexp(this, dim, keepDim); }
@@ -595,7 +656,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor mm(Tensor other) {
         if (dim() != 2 || other.dim() != 2)
             throw new IllegalArgumentException("mm: expected 2-D tensors, got " + Shapes.str(shape) + " and " + Shapes.str(other.shape));
-        return matmul(other);
+        return LinearAlgebra.matmul("mm", this, other);
     }
 
     // =========================================================================================
@@ -749,7 +810,7 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor fillInPlace(double value) { return InPlace.fill(this, value); }
 
-    public Tensor zeroInPlace() { return InPlace.fill(this, 0); }
+    public Tensor zeroInPlace() { return InPlace.fill("zeroInPlace", this, 0); }
 
     /** Fills in place from U(a, b) drawn from the seeded generator; returns this. */
     public Tensor uniformInPlace(double a, double b) { return InPlace.random(this, dev.ember.backend.Philox.Distribution.UNIFORM, a, b); }
@@ -798,8 +859,16 @@ public final class Tensor implements AutoCloseable {
 
     long[] shapeLong() { return Shapes.toLong(shape); }
 
-    /** A fresh contiguous tensor on {@code backend}. */
+    /** A fresh contiguous tensor on {@code backend}, zero-filled. */
     static Tensor empty(Backend backend, DType dtype, int[] shape) {
         return new Tensor(backend.allocate(dtype, Shapes.numel(shape)), shape.clone(), Shapes.contiguousStrides(shape), 0);
+    }
+
+    /**
+     * A fresh contiguous tensor on {@code backend} whose contents are unspecified: only for an output that the
+     * op then writes in full (a reused block skips the zeroing that nobody would read).
+     */
+    static Tensor uninitialized(Backend backend, DType dtype, int[] shape) {
+        return new Tensor(backend.allocateUninitialized(dtype, Shapes.numel(shape)), shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 }

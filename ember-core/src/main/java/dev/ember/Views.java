@@ -276,7 +276,7 @@ final class Views {
         int[] shape = first.shape.clone();
         shape[d] = (int) total;
         Shapes.numel("cat", shape);
-        Tensor out = Tensor.empty(first.backend(), dtype, shape);
+        Tensor out = Tensor.uninitialized(first.backend(), dtype, shape);
         int[] offsets = new int[tensors.size()];
         int off = 0;
         for (int k = 0; k < tensors.size(); k++) {
@@ -303,10 +303,14 @@ final class Views {
     static Tensor stack(List<Tensor> tensors, int dim) {
         if (tensors.isEmpty()) throw new IllegalArgumentException("stack: expected a non-empty list of tensors");
         Tensor first = tensors.get(0);
-        for (int k = 1; k < tensors.size(); k++)
+        for (int k = 1; k < tensors.size(); k++) {
+            if (!tensors.get(k).device().equals(first.device()))
+                throw new IllegalArgumentException("stack: tensor " + k + " is on " + tensors.get(k).device() + " but tensor 0 is on "
+                        + first.device());
             if (!Arrays.equals(tensors.get(k).shape, first.shape))
                 throw new IllegalArgumentException("stack: expects each tensor to be equal size, but got " + Shapes.str(first.shape)
                         + " at entry 0 and " + Shapes.str(tensors.get(k).shape) + " at entry " + k);
+        }
         int d = Shapes.dim("stack", dim, first.dim() + 1);
         List<Tensor> parts = new ArrayList<>();
         for (Tensor t : tensors) parts.add(t.unsqueeze(d));

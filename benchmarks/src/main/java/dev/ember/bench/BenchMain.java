@@ -124,6 +124,9 @@ public final class BenchMain {
                     yield new Work(method.equals("forward") ? l.forwardFlop() : l.forwardBackwardFlop(), "GFLOP/s");
                 }
                 case "TrainStepBench" -> new Work(TrainStepBench.flop(p.get("model")), "GFLOP/s");
+                case "AllocatingBench" -> new Work(ElementwiseBench.bytes(p.get("op"), Long.parseLong(p.get("size"))), "GB/s");
+                case "StorageBench" -> p.get("op").equals("gemm") ? new Work(StorageBench.GEMM_FLOP, "GFLOP/s")
+                        : new Work(StorageBench.bytes(p.get("op"), Long.parseLong(p.get("size"))), "GB/s");
                 default -> throw new IllegalStateException("BenchMain: no work model for " + benchmark);
             };
         }

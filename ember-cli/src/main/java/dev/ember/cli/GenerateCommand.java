@@ -16,15 +16,22 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./ember generate --model DIR --prompt TEXT}: continues a prompt with a GPT saved in GPT-2's Hugging Face
  * layout (by {@code ./ember train --model gpt} or by Hugging Face), streaming each token to the terminal as it is
  * chosen.
  */
-@Command(name = "generate", description = "Continue a prompt with a GPT model folder (config.json, model.safetensors, tokenizer), streaming tokens.")
+@Command(name = "generate", mixinStandardHelpOptions = true, version = "Ember " + dev.ember.Ember.VERSION,
+        description = "Continue a prompt with a GPT model folder (config.json, model.safetensors, tokenizer), streaming tokens.")
 public final class GenerateCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--model", required = true, description = "Model folder: config.json, model.safetensors and vocab.json + merges.txt or chars.json.")
     Path model;
 
@@ -53,20 +60,30 @@ public final class GenerateCommand implements Runnable {
     @Option(names = "--seed", description = "Sampling seed (default ${DEFAULT-VALUE}).", defaultValue = "42")
     long seed;
 
-    @Option(names = "--device", description = "cpu, cuda, opencl or auto (default ${DEFAULT-VALUE}).", defaultValue = "cpu")
+    @Option(names = "--device", description = "cpu, cuda[:i], opencl[:i] or auto (default ${DEFAULT-VALUE}).", defaultValue = "cpu")
     String device;
 
     @Override
     public void run() { generate(System.out); }
 
+    private ParameterException bad(String message) { return new ParameterException(spec.commandLine(), message); }
+
     /** Loads the model, prints the prompt, then each generated token as it comes; returns the generated text. */
     String generate(PrintStream out) {
+        // the options first (exit code 2, before the model is read), named as the user typed them
+        if (maxNewTokens < 1) throw bad("--max-new-tokens must be at least 1, got " + maxNewTokens);
+        if (!(temperature >= 0 && temperature < Double.POSITIVE_INFINITY)) throw bad("--temperature must be finite and >= 0, got " + temperature);
+        if (topK < 0) throw bad("--top-k must be >= 0, got " + topK);
+        if (!(topP > 0 && topP <= 1)) throw bad("--top-p must be in (0, 1], got " + topP);
+        if (!(repetitionPenalty > 0 && repetitionPenalty < Double.POSITIVE_INFINITY))
+            throw bad("--repetition-penalty must be finite and > 0, got " + repetitionPenalty);
+        Device dev = TrainCommand.device(spec, device);
         GPT gpt = Gpt2Checkpoint.load(model);
         TokenEncoder tok = TokenEncoder.load(model);
         if (tok.vocabSize() > gpt.config().vocabSize())
             throw new IllegalArgumentException("--model: the tokenizer has " + tok.vocabSize() + " ids but config.json's vocab_size is "
                     + gpt.config().vocabSize());
-        gpt.to(device.equals("auto") ? Device.best() : Device.parse(device));
+        gpt.to(dev);
         int[] ids;
         try {
             ids = tok.encode(prompt);
@@ -80,8 +97,13 @@ public final class GenerateCommand implements Runnable {
         List<Integer> stops = new ArrayList<>();
         if (stop != null)
             for (String s : stop) {
-                int[] st = tok.encode(s.replace("\\n", "\n"));
-                if (st.length != 1) throw new IllegalArgumentException("--stop: '" + s + "' is " + st.length + " tokens; a stop text must be one token");
+                int[] st;
+                try {
+                    st = tok.encode(s.replace("\\n", "\n"));
+                } catch (IllegalArgumentException e) {
+                    throw bad("--stop: " + e.getMessage());
+                }
+                if (st.length != 1) throw bad("--stop: '" + s + "' is " + st.length + " tokens; a stop text must be one token");
                 stops.add(st[0]);
             }
         GenerationConfig config = GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP)

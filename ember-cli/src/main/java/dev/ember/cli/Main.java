@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "ember", mixinStandardHelpOptions = true, version = "Ember " + dev.ember.Ember.VERSION,
         description = "Tensor engine and deep-learning library for Java.",
-        subcommands = {DemoCommand.class, TrainCommand.class, GenerateCommand.class, TuneCommand.class, ChatCommand.class, EvaluateCommand.class, ExportCommand.class, DevicesCommand.class, StudioCommand.class, LaunchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, TrainCommand.class, GenerateCommand.class, TuneCommand.class, ChatCommand.class, EvaluateCommand.class,
+                ExportCommand.class, ServeCommand.class, DevicesCommand.class, StudioCommand.class, LaunchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "The launcher also runs: ./ember test [maven args] (the test suite) and ./ember bench [filter] (JMH benchmarks).",
                 "Exit codes: 0 done, 1 failed, 2 bad options. Set EMBER_DEBUG=1 or pass --debug to see stack traces."})
 public final class Main implements Runnable {

@@ -118,6 +118,12 @@ class GptCommandsTest {
         Run unknown = cli("generate", "--model", out.toString(), "--prompt", "Zebra");
         assertEquals(1, unknown.code());
         assertTrue(unknown.out().contains("--prompt") && unknown.out().contains("'Z'"), unknown.out());
+        Run badTopP = cli("generate", "--model", out.toString(), "--prompt", "the", "--top-p", "0");
+        assertEquals(2, badTopP.code(), badTopP.out());
+        assertTrue(badTopP.out().contains("--top-p must be in (0, 1]"), badTopP.out());
+        Run badStop = cli("generate", "--model", out.toString(), "--prompt", "the", "--stop", "ab");
+        assertEquals(2, badStop.code(), badStop.out());
+        assertTrue(badStop.out().contains("--stop: 'ab' is 2 tokens"), badStop.out());
         Run noModel = cli("generate", "--model", tmp.resolve("nothing").toString(), "--prompt", "a");
         assertEquals(1, noModel.code());
         assertTrue(noModel.out().contains("--model") && noModel.out().contains("config.json"), noModel.out());

@@ -1,6 +1,8 @@
 package dev.ember.autograd;
 
+import dev.ember.Ember;
 import dev.ember.Tensor;
+import dev.ember.TensorScope;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -11,7 +13,8 @@ import java.util.Map;
  * (iteratively, so a chain of any length cannot overflow the stack), applies each
  * node's formula once all of its output's gradient has arrived, accumulates into
  * the {@code grad} of leaves and of tensors that {@link Tensor#retainGrad() retain}
- * it, and frees each intermediate gradient as soon as it has been consumed.
+ * it, and releases each intermediate gradient (its memory back to the device's allocator) as soon
+ * as the last node that reads it has run, and each formula's temporaries when it returns.
  */
 public final class Engine {
     private Engine() {}
@@ -29,9 +32,10 @@ public final class Engine {
         if (!Arrays.equals(root.shape(), gradient.shape()))
             throw new IllegalArgumentException("backward: gradient shape " + Arrays.toString(gradient.shape())
                     + " does not match the tensor's shape " + Arrays.toString(root.shape()));
-        try (var ignored = GradMode.set(false)) {
+        // Gradients run in the forward's dtypes: an autocast scope around backward() changes nothing, as in PyTorch.
+        try (var ignored = GradMode.set(false); var noAutocast = dev.ember.Autocast.suspend()) {
             if (root.gradFn() == null) {
-                accumulate(root, gradient);
+                root.accumulateGrad(gradient);
                 runHooks(root);
                 return;
             }
@@ -44,35 +48,72 @@ public final class Engine {
         Map<Tensor, Integer> hookedLeafEdges = countHookedLeafEdges(dependents.keySet());
         Map<Node, Tensor> pending = new IdentityHashMap<>();
         Map<Node, Tensor> retained = new IdentityHashMap<>();
-        pending.put(root.gradFn(), gradient);
-        if (root.retainsGrad()) retained.put(root.gradFn(), root);
-        ArrayDeque<Node> ready = new ArrayDeque<>();
-        ready.push(root.gradFn());
-        while (!ready.isEmpty()) {
-            Node node = ready.pop();
-            Tensor g = pending.remove(node);
-            Tensor keeper = retained.remove(node);
-            if (keeper != null && g != null) accumulate(keeper, g);
-            Tensor[] grads = g == null ? null : node.apply(g);
-            if (!retainGraph) node.release();
-            Tensor[] inputs = node.inputs();
-            for (int i = 0; i < inputs.length; i++) {
-                Tensor in = inputs[i];
-                if (in == null || !in.requiresGrad()) continue;
-                Tensor gi = grads == null || i >= grads.length ? null : grads[i];
-                if (gi != null && !Arrays.equals(gi.shape(), in.shape()))
-                    throw new IllegalStateException("backward of " + node.name() + ": gradient for input " + i + " has shape "
-                            + Arrays.toString(gi.shape()) + " but the input has shape " + Arrays.toString(in.shape()));
-                Node next = in.gradFn();
-                if (next == null) {
-                    if (gi != null) accumulate(in, gi);
-                    // The last edge into a hooked leaf: its gradient for this pass is final.
-                    if (hookedLeafEdges != null && hookedLeafEdges.merge(in, -1, Integer::sum) == 0) runHooks(in);
-                    continue;
+        // Every tensor backward allocates belongs to this scope; a gradient is released as soon as the last
+        // node that reads it has run (Intermediates counts them), whatever is left when backward ends.
+        try (TensorScope pass = Ember.scope()) {
+            Intermediates live = new Intermediates(pass);
+            pending.put(root.gradFn(), gradient);
+            live.hold(gradient);
+            if (root.retainsGrad()) retained.put(root.gradFn(), root);
+            ArrayDeque<Node> ready = new ArrayDeque<>();
+            ready.push(root.gradFn());
+            while (!ready.isEmpty()) {
+                Node node = ready.pop();
+                Tensor g = pending.remove(node);
+                Tensor keeper = retained.remove(node);
+                // The node's temporaries (and gradients that no pending node takes) die with this inner scope.
+                try (TensorScope step = Ember.scope()) {
+                    if (keeper != null && g != null) keeper.accumulateGrad(g);
+                    Tensor[] grads = g == null ? null : node.apply(g);
+                    if (!retainGraph) node.release();
+                    Tensor[] inputs = node.inputs();
+                    for (int i = 0; i < inputs.length; i++) {
+                        Tensor in = inputs[i];
+                        if (in == null || !in.requiresGrad()) continue;
+                        Tensor gi = grads == null || i >= grads.length ? null : grads[i];
+                        if (gi != null && !Arrays.equals(gi.shape(), in.shape()))
+                            throw new IllegalStateException("backward of " + node.name() + ": gradient for input " + i + " has shape "
+                                    + Arrays.toString(gi.shape()) + " but the input has shape " + Arrays.toString(in.shape()));
+                        Node next = in.gradFn();
+                        if (next == null) {
+                            if (gi != null) in.accumulateGrad(gi);
+                            // The last edge into a hooked leaf: its gradient for this pass is final.
+                            if (hookedLeafEdges != null && hookedLeafEdges.merge(in, -1, Integer::sum) == 0) runHooks(in);
+                            continue;
+                        }
+                        if (gi != null) {
+                            Tensor prev = pending.get(next);
+                            Tensor sum = prev == null ? gi : prev.add(gi);
+                            pending.put(next, step.keep(sum));
+                            live.hold(sum);
+                            if (prev != null) live.drop(prev);
+                        }
+                        if (in.retainsGrad()) retained.put(next, in);
+                        if (dependents.merge(next, -1, Integer::sum) == 0) ready.push(next);
+                    }
                 }
-                if (gi != null) pending.merge(next, gi, Tensor::add);
-                if (in.retainsGrad()) retained.put(next, in);
-                if (dependents.merge(next, -1, Integer::sum) == 0) ready.push(next);
+                if (g != null) live.drop(g);
+            }
+        }
+    }
+
+    /**
+     * Counts, per storage, the pending gradients that read it (a formula may pass its incoming gradient
+     * on, or views of it, to several inputs), and releases a storage of the backward pass once none does.
+     */
+    private static final class Intermediates {
+        private final TensorScope pass;
+        private final Map<Object, Integer> readers = new IdentityHashMap<>();
+
+        Intermediates(TensorScope pass) { this.pass = pass; }
+
+        void hold(Tensor t) { readers.merge(t.strided().storage(), 1, Integer::sum); }
+
+        void drop(Tensor t) {
+            Object storage = t.strided().storage();
+            if (readers.merge(storage, -1, Integer::sum) == 0) {
+                readers.remove(storage);
+                pass.release(t); // only what this pass allocated: never the caller's gradient or a saved tensor
             }
         }
     }
@@ -116,9 +157,4 @@ public final class Engine {
         for (var hook : leaf.postAccumulateGradHooks()) hook.accept(leaf);
     }
 
-    /** Adds {@code g} into {@code t.grad()}; the first gradient is copied so grads never alias. */
-    private static void accumulate(Tensor t, Tensor g) {
-        Tensor prev = t.grad();
-        t.setGrad(prev == null ? g.clone() : prev.add(g));
-    }
 }

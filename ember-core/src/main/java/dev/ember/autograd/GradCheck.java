@@ -53,7 +53,8 @@ public final class GradCheck {
         double[] v = new double[(int) out0.numel()];
         Random r = new Random(1234);
         for (int i = 0; i < v.length; i++) v[i] = r.nextDouble() * 2 - 1;
-        Tensor weight = Tensor.of(v, out0.shape()).to(out0.device());
+        // reshape, not Tensor.of(v, shape): an empty shape vararg reads as 1-D, and a 0-d input or output must stay 0-d
+        Tensor weight = Tensor.of(v).reshape(out0.shape()).to(out0.device());
 
         for (Tensor t : inputs) if (t.requiresGrad()) t.setGrad(null);
         Tensor out;
@@ -90,7 +91,7 @@ public final class GradCheck {
     private static double objective(Function<Tensor[], Tensor> f, Tensor[] inputs, int which, double[] data, Tensor weight) {
         try (var ignored = Ember.noGrad()) {
             Tensor[] args = inputs.clone();
-            args[which] = Tensor.of(data, inputs[which].shape()).to(inputs[which].device());
+            args[which] = Tensor.of(data).reshape(inputs[which].shape()).to(inputs[which].device());
             return f.apply(args).mul(weight).sum().item();
         }
     }

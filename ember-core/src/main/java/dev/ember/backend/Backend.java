@@ -31,11 +31,22 @@ public interface Backend {
     /** A zero-filled buffer of {@code length} elements. */
     Storage allocate(DType dtype, int length);
 
-    /** A buffer holding a copy of a host array ({@code float[]}, {@code double[]}, {@code int[]}, {@code long[]}, or {@code byte[]} for BOOL). */
+    /**
+     * A buffer of {@code length} elements whose contents are unspecified (a reused block keeps what it
+     * held), for an output that a kernel overwrites in full; the tensor layer asks for it only then.
+     * Backends without a cheaper way return {@link #allocate}.
+     */
+    default Storage allocateUninitialized(DType dtype, int length) { return allocate(dtype, length); }
+
+    /**
+     * A buffer holding a copy of a host array ({@code float[]}, {@code double[]}, {@code int[]}, {@code long[]}, {@code byte[]} for
+     * BOOL, or {@code short[]} bit patterns for FLOAT16 and BFLOAT16).
+     */
     Storage fromHost(DType dtype, Object hostArray);
 
     /**
-     * Copies {@code src}'s elements in row-major order into a host array of its dtype ({@code byte[]} for BOOL).
+     * Copies {@code src}'s elements in row-major order into a host array of its dtype ({@code byte[]} for BOOL,
+     * {@code short[]} for the 16-bit floats).
      * On a GPU this waits for queued work and throws the first error that a kernel launched by the
      * calling thread recorded since its last read (an index out of range, integer division by zero).
      */
@@ -54,6 +65,9 @@ public interface Backend {
 
     /** Returns cached, unused device memory to the device. */
     default void emptyCache() {}
+
+    /** Restarts the peak of {@link #memoryStats()} from the memory allocated now. */
+    default void resetPeakMemoryStats() {}
 
     // ---- elementwise -------------------------------------------------------------------------
 

@@ -144,6 +144,9 @@ public final class CachingAllocator<B> {
 
     public synchronized MemoryStats stats() { return new MemoryStats(allocated, reserved, peak); }
 
+    /** Restarts the peak from what is allocated now. */
+    public synchronized void resetPeak() { peak = allocated; }
+
     /** The limit in bytes ({@link Long#MAX_VALUE} when none). */
     public long limit() { return limit; }
 

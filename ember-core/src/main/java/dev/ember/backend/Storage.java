@@ -49,6 +49,9 @@ public abstract class Storage implements AutoCloseable {
     /** True when {@code tensor} is the one that first wrapped this storage (and may free it). */
     public final boolean ownedBy(Object tensor) { return owner == tensor; }
 
+    /** The tensor that first wrapped this storage (its views keep it, and so the storage, alive), or null. */
+    public final Object owner() { return owner; }
+
     /** Records an in-place write. */
     public final void bumpVersion() { version++; }
 

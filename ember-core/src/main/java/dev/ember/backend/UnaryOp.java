@@ -37,9 +37,15 @@ public enum UnaryOp {
     SQUARE("x * x", "wrap_mul(x, x)"),
     SIN("sin(x)", null),
     COS("cos(x)", null),
+    TAN("tan(x)", null),
     TANH("tanh(x)", null),
     /** Split at 0 so neither branch overflows. */
     SIGMOID("x >= C(0) ? C(1) / (C(1) + exp(-x)) : exp(x) / (C(1) + exp(x))", null),
+    /**
+     * SiLU (swish), {@code x * sigmoid(x)}, as {@code x / (1 + e^-x)} (PyTorch's form): for large negative x, e^-x
+     * overflows to infinity and the result is -0, where the exact value is below float32's range anyway.
+     */
+    SILU("x / (C(1) + exp(-x))", null),
     /** NaN stays NaN. */
     RELU("x > C(0) ? x : (x != x ? x : C(0))", "x > 0 ? x : 0"),
     /**

@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * Reads and writes the safetensors format (the Hugging Face weight format): an 8-byte
  * little-endian header length, a JSON header {@code {name: {dtype, shape, data_offsets}}},
- * then the raw little-endian tensor bytes. Supports F32, F64, I32, I64 and BOOL. Writes go to
+ * then the raw little-endian tensor bytes. Supports F32, F64, F16, BF16, I32, I64 and BOOL; 16-bit
+ * floats are read and written as their bit patterns, never through a float32 copy. Writes go to
  * a temporary file that is then renamed, so a crash never leaves a half-written file.
  *
  * <p>Reading checks the whole header before it allocates anything, with the reference
@@ -143,6 +144,7 @@ public final class SafeTensors {
             case INT32 -> new int[n];
             case INT64 -> new long[n];
             case BOOL -> new boolean[n];
+            case FLOAT16, BFLOAT16 -> new short[n]; // the bit patterns, as stored
         };
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(READ_CHUNK, (long) n * width)).order(ByteOrder.LITTLE_ENDIAN);
         long position = dataStart + e.begin();
@@ -157,6 +159,7 @@ public final class SafeTensors {
                 case int[] a -> buf.asIntBuffer().get(a, done, count);
                 case long[] a -> buf.asLongBuffer().get(a, done, count);
                 case boolean[] a -> { for (int i = 0; i < count; i++) a[done + i] = buf.get(i) != 0; }
+                case short[] a -> buf.asShortBuffer().get(a, done, count);
                 default -> throw new IllegalStateException("unreachable: " + array.getClass());
             }
             position += (long) count * width;
@@ -168,6 +171,7 @@ public final class SafeTensors {
             case int[] a -> Tensor.of(a, e.shape());
             case long[] a -> Tensor.of(a, e.shape());
             case boolean[] a -> Tensor.of(a, e.shape());
+            case short[] a -> Tensor.ofBits(a, e.dtype(), e.shape());
             default -> throw new IllegalStateException("unreachable: " + array.getClass());
         };
     }
@@ -179,7 +183,8 @@ public final class SafeTensors {
             case INT32 -> "I32";
             case INT64 -> "I64";
             case BOOL -> "BOOL";
-            default -> throw new IllegalArgumentException("safetensors: dtype " + d + " is not supported");
+            case FLOAT16 -> "F16";
+            case BFLOAT16 -> "BF16";
         };
     }
 
@@ -196,7 +201,7 @@ public final class SafeTensors {
             case INT32 -> buf.asIntBuffer().put(t.toIntArray());
             case INT64 -> buf.asLongBuffer().put(t.toLongArray());
             case BOOL -> { boolean[] b = t.toBooleanArray(); for (int i = 0; i < n; i++) buf.put(i, (byte) (b[i] ? 1 : 0)); }
-            default -> throw new IllegalArgumentException("safetensors: tensor '" + name + "' has unsupported dtype " + t.dtype());
+            case FLOAT16, BFLOAT16 -> buf.asShortBuffer().put(t.toBits());
         }
         return buf.array();
     }

@@ -39,7 +39,7 @@ record SafeTensorsHeader(long dataStart, List<Entry> entries, Map<String, String
     static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
     /** Dtype codes the format defines that Ember does not read; other codes are not safetensors at all. */
-    private static final Set<String> KNOWN_UNSUPPORTED = Set.of("U8", "I8", "I16", "U16", "F16", "BF16", "U32", "U64",
+    private static final Set<String> KNOWN_UNSUPPORTED = Set.of("U8", "I8", "I16", "U16", "U32", "U64",
             "F8_E5M2", "F8_E4M3", "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4");
 
     /** One tensor of the header: its dtype, shape and byte range in the data section. */
@@ -115,6 +115,7 @@ record SafeTensorsHeader(long dataStart, List<Entry> entries, Map<String, String
         return switch (d) {
             case FLOAT32, INT32 -> 4;
             case FLOAT64, INT64 -> 8;
+            case FLOAT16, BFLOAT16 -> 2;
             case BOOL -> 1;
         };
     }
@@ -254,9 +255,11 @@ record SafeTensorsHeader(long dataStart, List<Entry> entries, Map<String, String
                 case "I32" -> DType.INT32;
                 case "I64" -> DType.INT64;
                 case "BOOL" -> DType.BOOL;
+                case "F16" -> DType.FLOAT16;
+                case "BF16" -> DType.BFLOAT16;
                 default -> throw error(name, "has dtype '" + code + "', "
                         + (KNOWN_UNSUPPORTED.contains(code) ? "which Ember does not read" : "which is not a safetensors dtype")
-                        + "; supported are F32, F64, I32, I64, BOOL");
+                        + "; supported are F32, F64, F16, BF16, I32, I64, BOOL");
             };
         }
 

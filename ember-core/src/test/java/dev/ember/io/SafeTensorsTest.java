@@ -86,6 +86,67 @@ class SafeTensorsTest {
         assertEquals("[42,-3]", got.getAsJsonObject("n").getAsJsonArray("data").toString());
     }
 
+    private static int[] floatBits(Tensor t) {
+        float[] f = t.toFloatArray();
+        int[] out = new int[f.length];
+        for (int i = 0; i < f.length; i++) out[i] = Float.floatToRawIntBits(f[i]);
+        return out;
+    }
+
+    @Test
+    void readsFloat16AndBfloat16WrittenByTorch() throws Exception {
+        // benchmarks/reference/make_half_refs.py wrote each 16-bit tensor beside torch's float32 view of it
+        Map<String, Tensor> t = SafeTensors.read(Path.of(SafeTensorsTest.class.getResource("/half/torch_half.safetensors").toURI()));
+        for (String key : new String[]{"f16", "bf16", "bf16_scalar"}) {
+            Tensor half = t.get(key), f32 = t.get(key + "_as_f32");
+            assertEquals(key.startsWith("f16") ? DType.FLOAT16 : DType.BFLOAT16, half.dtype(), key);
+            assertArrayEquals(f32.shape(), half.shape(), key + ": shape");
+            assertArrayEquals(floatBits(f32), floatBits(half.to(DType.FLOAT32)), key + ": values, bit for bit (NaN, infinities, subnormals)");
+        }
+        assertEquals(0, t.get("bf16_scalar").dim());
+        assertEquals(-0.75, t.get("bf16_scalar").item());
+    }
+
+    @Test
+    void roundTripsHalfPrecisionBitPatterns() {
+        // NaN payloads and signalling NaNs survive: the bits are written, not values
+        short[] bits = {0x0000, (short) 0x8000, 0x3c00, 0x7bff, 0x0001, 0x7c00, (short) 0xfc00, 0x7c01, (short) 0xfe12, 0x7fff};
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        in.put("h", Tensor.ofBits(bits, DType.FLOAT16, 2, 5));
+        in.put("b", Tensor.ofBits(bits, DType.BFLOAT16, 5, 2).transpose(0, 1)); // a strided view is written in row-major order
+        Path p = dir.resolve("half.safetensors");
+        SafeTensors.write(p, in);
+        Map<String, Tensor> out = SafeTensors.read(p);
+        assertEquals(DType.FLOAT16, out.get("h").dtype());
+        assertArrayEquals(bits, out.get("h").toBits());
+        assertEquals(DType.BFLOAT16, out.get("b").dtype());
+        assertArrayEquals(new long[]{2, 5}, out.get("b").shape());
+        assertArrayEquals(in.get("b").toBits(), out.get("b").toBits());
+    }
+
+    @Test
+    void torchReadsHalfPrecisionEmberWrites() throws Exception {
+        Path script = Path.of("../benchmarks/reference/make_half_refs.py");
+        assumeTrue(Files.isRegularFile(script) && Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3 (torch) and the reference script");
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        in.put("h", Tensor.of(new float[]{0.1f, -65504f, 6e-8f, Float.NaN, Float.NEGATIVE_INFINITY, 1f}, 2, 3).to(DType.FLOAT16));
+        in.put("b", Tensor.of(new float[]{0.1f, 3e38f, 1e-40f, -2f}).to(DType.BFLOAT16));
+        Path p = dir.resolve("ember_half.safetensors");
+        SafeTensors.write(p, in);
+        Process proc = new ProcessBuilder("/usr/bin/python3", script.toString(), "--read-safetensors", p.toString()).redirectErrorStream(true).start();
+        String output = new String(proc.getInputStream().readAllBytes());
+        assertEquals(0, proc.waitFor(), output);
+        JsonObject got = JsonParser.parseString(output).getAsJsonObject();
+        for (var e : in.entrySet()) {
+            JsonObject o = got.getAsJsonObject(e.getKey());
+            assertEquals(e.getValue().dtype() == DType.FLOAT16 ? "F16" : "BF16", o.get("dtype").getAsString());
+            int[] torchBits = new int[o.getAsJsonArray("bits").size()];
+            for (int i = 0; i < torchBits.length; i++) torchBits[i] = o.getAsJsonArray("bits").get(i).getAsInt();
+            assertArrayEquals(floatBits(e.getValue()), torchBits, e.getKey() + ": torch's float32 values of Ember's 16-bit tensor");
+        }
+        assertEquals("[2,3]", got.getAsJsonObject("h").get("shape").toString());
+    }
+
     @Test
     void corruptFilesFailWithTheFileNamed() throws Exception {
         Path shortFile = dir.resolve("short.safetensors");

@@ -68,7 +68,7 @@ class SafeTensorsValidationTest {
         "short offsets         | {\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}        | w | has 1 numbers",
         "offsets not array     | {\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":4}}          | w | \"data_offsets\" to be an array",
         "unknown dtype         | {\"w\":{\"dtype\":\"Q7\",\"shape\":[1],\"data_offsets\":[0,4]}}       | w | not a safetensors dtype",
-        "unsupported dtype     | {\"w\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]}}      | w | Ember does not read",
+        "unsupported dtype     | {\"w\":{\"dtype\":\"I16\",\"shape\":[1],\"data_offsets\":[0,2]}}      | w | Ember does not read",
         "wrong byte count      | {\"w\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,4]}}      | w | needs 8 bytes",
         "end before begin      | {\"w\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,0]}}      | w | end before they begin",
         "huge dimension        | {\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296],\"data_offsets\":[0,4]}} | w | at most 2^31 - 1",

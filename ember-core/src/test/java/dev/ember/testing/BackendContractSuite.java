@@ -127,7 +127,7 @@ public abstract class BackendContractSuite {
                 Operand x = operand(rnd, s, v, 3, 4, 5);
                 if (s.isFloatingPoint()) {
                     int n = java.lang.reflect.Array.getLength(x.host());
-                    for (int i = 0; i < special.length; i++) set(x.host(), i * 3 % n, special[i]);
+                    for (int i = 0; i < special.length; i++) x.set(i * 3 % n, special[i]);
                 }
                 for (DType d : dtypes()) {
                     check("copy " + s + "->" + d + " " + v, 0, 0, (be, in) -> {
@@ -181,10 +181,10 @@ public abstract class BackendContractSuite {
                             Operand x = operand(rnd, d, v, shape);
                             int n = java.lang.reflect.Array.getLength(x.host());
                             if (d.isFloatingPoint() && n > 4) {
-                                set(x.host(), 0, Double.NaN);
-                                set(x.host(), 1, 30);
-                                set(x.host(), 2, -0.0);
-                                set(x.host(), 3, Double.NEGATIVE_INFINITY);
+                                x.set(0, Double.NaN);
+                                x.set(1, 30);
+                                x.set(2, -0.0);
+                                x.set(3, Double.NEGATIVE_INFINITY);
                             }
                             check("unary " + op + Arrays.toString(p) + " " + d + " " + v + " " + Arrays.toString(shape), rtol(d),
                                     atol(d), (be, in) -> {
@@ -230,9 +230,9 @@ public abstract class BackendContractSuite {
                         Operand x = operand(rnd, d, vx, shape), y = operand(rnd, d, vy, shape);
                         if (!d.isFloatingPoint()) avoidIntegerErrors(op, y);
                         if (d.isFloatingPoint()) {
-                            set(x.host(), 0, Double.NaN);
-                            set(x.host(), 1, Double.POSITIVE_INFINITY);
-                            set(y.host(), 2, 0);
+                            x.set(0, Double.NaN);
+                            x.set(1, Double.POSITIVE_INFINITY);
+                            y.set(2, 0);
                         }
                         check("binary " + op + " " + d + " " + vx + "/" + vy, rtol(d), atol(d), (be, in) -> {
                             Strided out = output(be, outType, shape);
@@ -284,8 +284,8 @@ public abstract class BackendContractSuite {
                         Operand x = operand(rnd, d, v, shape);
                         int n = java.lang.reflect.Array.getLength(x.host());
                         if (d.isFloatingPoint() && n > 20) {
-                            set(x.host(), 7, ((Number) java.lang.reflect.Array.get(x.host(), 3)).doubleValue()); // a tie
-                            if (op != ReduceOp.SUM) set(x.host(), 11, Double.NaN); // the first NaN wins
+                            x.set(7, x.get(3)); // a tie
+                            if (op != ReduceOp.SUM) x.set(11, Double.NaN); // the first NaN wins
                         }
                         int[] outShape = Arrays.copyOf(shape, shape.length - 1);
                         double scale = Math.max(1, Math.sqrt(k) * 4);
@@ -445,7 +445,12 @@ public abstract class BackendContractSuite {
     }
 
     private void assertTensorsClose(String what, Tensor expected, Tensor actual, DType d) {
-        assertClose(what + " on " + b.device(), expected.toDoubleArray(), actual.to(Device.cpu()).toDoubleArray(), rtol(d) * 4, atol(d) * 4);
+        double[] e = expected.toDoubleArray();
+        double atol = atol(d) * 4;
+        if (d.byteSize() == 2) { // a composed 16-bit op rounds every intermediate (x - max in logSoftmax): compare norm-wise
+            for (double v : e) if (Double.isFinite(v)) atol = Math.max(atol, rtol(d) * Math.abs(v));
+        }
+        assertClose(what + " on " + b.device(), e, actual.to(Device.cpu()).toDoubleArray(), rtol(d) * 4, atol);
     }
 
     @Test
@@ -673,7 +678,8 @@ public abstract class BackendContractSuite {
         MemoryStats before = b.memoryStats();
         Storage s = b.allocate(DType.FLOAT32, 1000);
         MemoryStats live = b.memoryStats();
-        assertEquals(before.allocated() + 4096, live.allocated(), "1000 floats use one 4096-byte size class");
+        long size = live.allocated() - before.allocated();
+        assertTrue(size >= 4000 && size <= 4096, "1000 floats use one size class of 4000 to 4096 bytes, not " + size);
         s.close();
         MemoryStats after = b.memoryStats();
         assertEquals(before.allocated(), after.allocated());

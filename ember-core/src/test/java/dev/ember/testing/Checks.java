@@ -37,8 +37,13 @@ public final class Checks {
         return out;
     }
 
-    /** Relative tolerance by dtype, scaled by the number of terms {@code k} summed into each element. */
+    /**
+     * Relative tolerance by dtype, scaled by the number of terms {@code k} summed into each element. The 16-bit
+     * floats accumulate in float32 and round once, so their bound is a few units of their last place, whatever k.
+     */
     public static double tolerance(DType dtype, int k) {
+        if (dtype == DType.FLOAT16) return 2e-3;
+        if (dtype == DType.BFLOAT16) return 1.6e-2;
         double base = dtype == DType.FLOAT64 ? 1e-10 : dtype == DType.FLOAT32 ? 1e-5 : 0;
         return base * Math.max(1, Math.sqrt(k) * 4);
     }
@@ -57,6 +62,18 @@ public final class Checks {
             if (!ok)
                 fail(what + ": element " + i + " " + Arrays.toString(Ref.unravel(i, shape)) + " expected " + e + " but was " + a[i]
                         + " (shape " + Arrays.toString(shape) + ", rtol " + rtol + ")");
+        }
+    }
+
+    /** Asserts shape and values match within {@code rtol} (and the same absolute bound near zero); NaN matches NaN. */
+    public static void assertClose(Ref expected, Ref actual, double rtol, String what) {
+        assertArrayEquals(expected.shape, actual.shape, what + ": shape");
+        for (int i = 0; i < actual.v.length; i++) {
+            double e = expected.v[i], a = actual.v[i];
+            boolean ok = (Double.isNaN(e) && Double.isNaN(a)) || e == a || Math.abs(e - a) <= rtol * Math.max(1, Math.abs(e));
+            if (!ok)
+                fail(what + ": element " + i + " " + Arrays.toString(Ref.unravel(i, actual.shape)) + " expected " + e + " but was " + a
+                        + " (shape " + Arrays.toString(actual.shape) + ", rtol " + rtol + ")");
         }
     }
 

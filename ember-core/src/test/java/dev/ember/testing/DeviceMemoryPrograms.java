@@ -45,6 +45,31 @@ public final class DeviceMemoryPrograms {
         assertTrue(Ember.memoryStats(d).reserved() <= limit, Ember.memoryStats(d).toString());
     }
 
+    /**
+     * The same loop with each iteration in a {@link dev.ember.TensorScope}, 2,000 times ({@code -Dember.test.scopedIterations}):
+     * every tensor goes back to the cache as its scope closes, so the device never holds more than a few 4 MB blocks, and
+     * no collection is needed.
+     */
+    @Test
+    void tensorsDroppedInScopesReuseAFewBlocks() {
+        Device d = device();
+        Tensor like = Tensor.zeros(FLOATS_4MB).to(d);
+        Ember.resetPeakMemoryStats(d);
+        long before = Ember.memoryStats(d).allocated();
+        int n = Integer.getInteger("ember.test.scopedIterations", 2000);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            try (var scope = Ember.scope()) {
+                Tensor t = Tensor.fullLike(like, 1.0).mul(2.0); // two 4 MB tensors, never closed by hand
+                if (i % 100 == 0) sum += t.sum().item();
+            }
+        }
+        assertEquals(2.0 * FLOATS_4MB * ((n + 99) / 100), sum);
+        var stats = Ember.memoryStats(d);
+        assertEquals(before, stats.allocated(), "every tensor of the loop was released");
+        assertTrue(stats.peak() - before <= 3 * 4L * FLOATS_4MB, "at most three 4 MB tensors at once: " + stats);
+    }
+
     /** Tensors kept alive: the allocation that passes the limit throws with the statistics, and nothing crashes. */
     @Test
     void tensorsKeptAlivePastTheLimitFailWithTheStatistics() {

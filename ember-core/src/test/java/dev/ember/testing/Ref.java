@@ -87,12 +87,38 @@ public final class Ref {
 
     public static Ref zip(Ref a, Ref b, DoubleBinaryOperator f) {
         int[] shape = broadcast(a.shape, b.shape);
+        int[] sa = broadcastStrides(a.shape, shape), sb = broadcastStrides(b.shape, shape);
         double[] o = new double[numel(shape)];
+        int[] idx = new int[shape.length];
         for (int i = 0; i < o.length; i++) {
-            int[] idx = unravel(i, shape);
-            o[i] = f.applyAsDouble(a.atBroadcast(idx), b.atBroadcast(idx));
+            int oa = 0, ob = 0;
+            for (int d = 0; d < shape.length; d++) { oa += idx[d] * sa[d]; ob += idx[d] * sb[d]; }
+            o[i] = f.applyAsDouble(a.v[oa], b.v[ob]);
+            increment(idx, shape);
         }
         return new Ref(o, shape);
+    }
+
+    /** Row-major strides of {@code shape} read as broadcast to {@code target} (0 where a dim repeats). */
+    public static int[] broadcastStrides(int[] shape, int[] target) {
+        int[] st = strides(shape), out = new int[target.length];
+        int lead = target.length - shape.length;
+        for (int d = 0; d < shape.length; d++) out[lead + d] = shape[d] == 1 ? 0 : st[d];
+        return out;
+    }
+
+    /** Advances a row-major multi-index by one. */
+    public static void increment(int[] idx, int[] shape) {
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (++idx[d] < shape[d]) return;
+            idx[d] = 0;
+        }
+    }
+
+    public static long[] toLong(int[] shape) {
+        long[] out = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) out[i] = shape[i];
+        return out;
     }
 
     /** Reduces {@code dims} (sorted, distinct) with {@code f} over the values of each output position. */
@@ -107,11 +133,12 @@ public final class Ref {
         double[][] groups = new double[outN][rN];
         int[] fill = new int[outN];
         int[] keptStrides = strides(kept);
+        int[] idx = new int[shape.length];
         for (int i = 0; i < v.length; i++) {
-            int[] idx = unravel(i, shape);
             int o = 0;
             for (int d = 0; d < shape.length; d++) if (!red[d]) o += idx[d] * keptStrides[d];
             groups[o][fill[o]++] = v[i];
+            increment(idx, shape);
         }
         double[] out = new double[outN];
         for (int o = 0; o < outN; o++) out[o] = f.applyAsDouble(groups[o]);
@@ -128,22 +155,26 @@ public final class Ref {
     public static Ref matmul(Ref a, Ref b) {
         int ra = a.shape.length, rb = b.shape.length;
         int m = a.shape[ra - 2], k = a.shape[ra - 1], n = b.shape[rb - 1];
-        int[] batch = broadcast(Arrays.copyOf(a.shape, ra - 2), Arrays.copyOf(b.shape, rb - 2));
+        int[] batchA = Arrays.copyOf(a.shape, ra - 2), batchB = Arrays.copyOf(b.shape, rb - 2);
+        int[] batch = broadcast(batchA, batchB);
+        int[] sa = broadcastStrides(batchA, batch), sb = broadcastStrides(batchB, batch);
         int[] outShape = Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;
         double[] o = new double[numel(outShape)];
-        for (int f = 0; f < o.length; f++) {
-            int[] idx = unravel(f, outShape);
-            int i = idx[batch.length], j = idx[batch.length + 1];
-            double s = 0;
-            for (int p = 0; p < k; p++) {
-                int[] ia = Arrays.copyOf(idx, idx.length), ib = Arrays.copyOf(idx, idx.length);
-                ia[batch.length + 1] = p;
-                ib[batch.length] = p;
-                s += a.atBroadcast(ia) * b.atBroadcast(ib);
-            }
-            o[f] = s;
+        int[] idx = new int[batch.length];
+        for (int p = 0, nb = numel(batch); p < nb; p++) {
+            int oa = 0, ob = 0;
+            for (int d = 0; d < batch.length; d++) { oa += idx[d] * sa[d]; ob += idx[d] * sb[d]; }
+            oa *= m * k;
+            ob *= k * n;
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int q = 0; q < k; q++) s += a.v[oa + i * k + q] * b.v[ob + q * n + j];
+                    o[(p * m + i) * n + j] = s;
+                }
+            increment(idx, batch);
         }
         return new Ref(o, outShape);
     }

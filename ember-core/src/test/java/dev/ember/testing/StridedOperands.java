@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ember.DType;
+import dev.ember.backend.HalfConversions;
 import dev.ember.backend.Backend;
 import dev.ember.backend.Strided;
 import java.util.Arrays;
@@ -43,6 +44,18 @@ public final class StridedOperands {
         /** The same view on {@code b}, over a fresh copy of the host array. */
         public Strided on(Backend b) { return new Strided(b.fromHost(dtype, copy(host)), shape, strides, offset); }
 
+        /** Sets element {@code i} of the host array to {@code v}, converted to the dtype (rounded, for 16-bit floats). */
+        public void set(int i, double v) {
+            if (host instanceof short[] h) h[i] = HalfConversions.fromFloat(dtype, (float) v);
+            else StridedOperands.set(host, i, v);
+        }
+
+        /** Element {@code i} of the host array as a double. */
+        public double get(int i) {
+            if (host instanceof short[] h) return HalfConversions.toFloat(dtype, h[i]);
+            return ((Number) java.lang.reflect.Array.get(host, i)).doubleValue();
+        }
+
         /** A contiguous operand of {@code shape} over {@code host}. */
         public static Operand of(DType dtype, Object host, int... shape) {
             int[] st = new int[shape.length];
@@ -67,6 +80,11 @@ public final class StridedOperands {
             case INT32 -> { int[] a = new int[n]; for (int i = 0; i < n; i++) a[i] = rnd.nextInt(-9, 10); yield a; }
             case INT64 -> { long[] a = new long[n]; for (int i = 0; i < n; i++) a[i] = rnd.nextInt(-9, 10); yield a; }
             case BOOL -> { byte[] a = new byte[n]; for (int i = 0; i < n; i++) a[i] = (byte) rnd.nextInt(2); yield a; }
+            case FLOAT16, BFLOAT16 -> {
+                short[] a = new short[n];
+                for (int i = 0; i < n; i++) a[i] = HalfConversions.fromFloat(dtype, (float) (rnd.nextGaussian() * 1.5));
+                yield a;
+            }
         };
     }
 
@@ -79,6 +97,7 @@ public final class StridedOperands {
             case INT32 -> { int[] a = new int[n]; for (int i = 0; i < n; i++) a[i] = (int) v[i]; yield a; }
             case INT64 -> { long[] a = new long[n]; for (int i = 0; i < n; i++) a[i] = (long) v[i]; yield a; }
             case BOOL -> { byte[] a = new byte[n]; for (int i = 0; i < n; i++) a[i] = (byte) (v[i] != 0 ? 1 : 0); yield a; }
+            case FLOAT16, BFLOAT16 -> { short[] a = new short[n]; for (int i = 0; i < n; i++) a[i] = HalfConversions.fromFloat(dtype, (float) v[i]); yield a; }
         };
     }
 
@@ -89,6 +108,7 @@ public final class StridedOperands {
             case int[] i -> i.clone();
             case long[] l -> l.clone();
             case byte[] b -> b.clone();
+            case short[] h -> h.clone();
             default -> throw new IllegalArgumentException("not a host array: " + host.getClass());
         };
     }
@@ -101,7 +121,7 @@ public final class StridedOperands {
             case int[] n -> n[i] = (int) v;
             case long[] l -> l[i] = (long) v;
             case byte[] b -> b[i] = (byte) (v != 0 ? 1 : 0);
-            default -> throw new IllegalArgumentException();
+            default -> throw new IllegalArgumentException("set: " + host.getClass().getSimpleName() + " (16-bit floats: Operand.set)");
         }
     }
 
@@ -120,6 +140,7 @@ public final class StridedOperands {
             case INT32 -> new int[n];
             case INT64 -> new long[n];
             case BOOL -> new byte[n];
+            case FLOAT16, BFLOAT16 -> new short[n];
         };
     }
 
@@ -135,6 +156,7 @@ public final class StridedOperands {
                 case int[] n -> n[i];
                 case long[] l -> l[i];
                 case byte[] y -> y[i];
+                case short[] h -> HalfConversions.toFloat(s.dtype(), h[i]);
                 default -> throw new IllegalStateException();
             };
         }
@@ -166,8 +188,28 @@ public final class StridedOperands {
         }
     }
 
-    /** The elementwise tolerance: 2e-5 relative and 2e-6 absolute for float32 (the kernels compute in float), 1e-12 for float64. */
-    public static double rtol(DType d) { return d == DType.FLOAT64 ? 1e-12 : d == DType.FLOAT32 ? 2e-5 : 0; }
+    /**
+     * The elementwise tolerance: 2e-5 relative and 2e-6 absolute for float32 (the kernels compute in float), 1e-12 for float64,
+     * about two units of the last place for the 16-bit floats.
+     */
+    public static double rtol(DType d) {
+        return switch (d) {
+            case FLOAT64 -> 1e-12;
+            case FLOAT32 -> 2e-5;
+            // about 2 units of the last place: a composed op rounds each intermediate to 16 bits, a fused one once
+            case FLOAT16 -> 2e-3;
+            case BFLOAT16 -> 1.6e-2;
+            default -> 0;
+        };
+    }
 
-    public static double atol(DType d) { return d == DType.FLOAT64 ? 1e-13 : d == DType.FLOAT32 ? 2e-6 : 0; }
+    public static double atol(DType d) {
+        return switch (d) {
+            case FLOAT64 -> 1e-13;
+            case FLOAT32 -> 2e-6;
+            case FLOAT16 -> 2e-4;
+            case BFLOAT16 -> 1.6e-3;
+            default -> 0;
+        };
+    }
 }

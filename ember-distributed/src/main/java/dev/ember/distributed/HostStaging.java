@@ -33,6 +33,7 @@ final class HostStaging {
                 boolean[] b = t.toBooleanArray();
                 for (int i = 0; i < b.length; i++) seg.set(ValueLayout.JAVA_BYTE, i, (byte) (b[i] ? 1 : 0));
             }
+            case FLOAT16, BFLOAT16 -> MemorySegment.copy(t.toBits(), 0, seg, ValueLayout.JAVA_SHORT, 0, (int) n);
         }
         return seg;
     }
@@ -52,6 +53,7 @@ final class HostStaging {
                 for (int i = 0; i < n; i++) b[i] = seg.get(ValueLayout.JAVA_BYTE, off + i) != 0;
                 yield Tensor.of(b, shape);
             }
+            case FLOAT16, BFLOAT16 -> Tensor.ofBits(seg.asSlice(off, (long) n * 2).toArray(ValueLayout.JAVA_SHORT), dtype, shape);
         };
     }
 

@@ -147,6 +147,8 @@ final class MpiLibrary {
 
     /** The datatype handle of an Ember dtype. */
     Object datatype(DType dtype) {
+        if (dtype == DType.FLOAT16 || dtype == DType.BFLOAT16) // MPI 3/4 define no 16-bit float type
+            throw new DistributedException("mpi: " + dtype + " has no MPI datatype; reduce the tensor in FLOAT32 (x.to(DType.FLOAT32))");
         if (flavor == Flavor.OPEN_MPI) {
             return symbol(switch (dtype) {
                 case FLOAT32 -> "ompi_mpi_float";
@@ -154,6 +156,7 @@ final class MpiLibrary {
                 case INT32 -> "ompi_mpi_int";
                 case INT64 -> "ompi_mpi_int64_t";
                 case BOOL -> "ompi_mpi_uint8_t";
+                case FLOAT16, BFLOAT16 -> throw new IllegalStateException("refused above");
             });
         }
         return switch (dtype) {
@@ -162,6 +165,7 @@ final class MpiLibrary {
             case INT32 -> 0x4c000405;
             case INT64 -> 0x4c00083a; // MPI_INT64_T
             case BOOL -> 0x4c00013b;  // MPI_UINT8_T
+            case FLOAT16, BFLOAT16 -> throw new IllegalStateException("refused above");
         };
     }
 

@@ -87,7 +87,7 @@ final class Nccl {
         return PROBE.nccl();
     }
 
-    /** {@code ncclDataType_t}: ncclInt8 0, ncclUint8 1, ncclInt32 2, ncclUint32 3, ncclInt64 4, ncclUint64 5, ncclFloat16 6, ncclFloat32 7, ncclFloat64 8. */
+    /** {@code ncclDataType_t}: ncclInt8 0, ncclUint8 1, ncclInt32 2, ncclUint32 3, ncclInt64 4, ncclUint64 5, ncclFloat16 6, ncclFloat32 7, ncclFloat64 8, ncclBfloat16 9. */
     static int dataType(DType d) {
         return switch (d) {
             case BOOL -> 1;
@@ -95,6 +95,8 @@ final class Nccl {
             case INT64 -> 4;
             case FLOAT32 -> 7;
             case FLOAT64 -> 8;
+            case FLOAT16 -> 6;
+            case BFLOAT16 -> 9;
         };
     }
 

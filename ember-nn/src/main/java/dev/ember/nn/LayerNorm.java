@@ -1,5 +1,6 @@
 package dev.ember.nn;
 
+import dev.ember.Autocast;
 import dev.ember.Tensor;
 
 /**
@@ -34,6 +35,7 @@ public final class LayerNorm extends Module {
                 + java.util.Arrays.toString(x.shape()) + " does not end with the normalized shape");
         int[] dims = new int[k];
         for (int i = 0; i < k; i++) dims[i] = r - k + i;
+        x = Autocast.float32(x); // a norm: float32 under autocast
         Tensor mean = x.mean(dims, true);
         Tensor centered = x.sub(mean);
         Tensor y = centered.mul(centered.square().mean(dims, true).add(eps).rsqrt());

@@ -125,6 +125,23 @@ public abstract class Module {
         return this;
     }
 
+    /**
+     * Converts every floating-point parameter and buffer to {@code dtype} (a floating-point type), as
+     * {@code module.to(torch.bfloat16)}: integer and BOOL buffers (a step counter) keep their dtype. A
+     * 16-bit model stores half the bytes and computes each op in float32 with one rounding. As with
+     * {@link #to(Device)}, convert before creating the optimizer, which holds the parameter tensors.
+     * Returns this.
+     */
+    public Module to(DType dtype) {
+        if (!dtype.isFloatingPoint())
+            throw new IllegalArgumentException("Module.to: dtype must be floating point, got " + dtype);
+        for (Parameter p : namedSlots("").values()) {
+            Tensor v = p.value();
+            if (v.dtype().isFloatingPoint() && v.dtype() != dtype) p.set(v.detach().to(dtype));
+        }
+        return this;
+    }
+
     /** Clears the gradients of all parameters. */
     public void zeroGrad() { for (Tensor t : parameters()) t.setGrad(null); }
 

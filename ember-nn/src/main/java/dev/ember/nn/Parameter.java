@@ -1,6 +1,7 @@
 package dev.ember.nn;
 
 import dev.ember.Tensor;
+import dev.ember.TensorScope;
 
 /**
  * A named slot of a {@link Module} holding a tensor: a learnable parameter (its tensor
@@ -26,9 +27,12 @@ public final class Parameter {
     /** Whether this slot is a learnable parameter (as opposed to a buffer). */
     public boolean learnable() { return learnable; }
 
-    /** Replaces the tensor (a learnable slot makes it a grad-requiring leaf). */
+    /**
+     * Replaces the tensor (a learnable slot makes it a grad-requiring leaf). The tensor
+     * {@linkplain TensorScope#escape escapes} every scope: a module's state outlives the step that made it.
+     */
     public void set(Tensor tensor) {
         if (tensor == null) throw new IllegalArgumentException("Parameter: tensor must not be null");
-        this.value = learnable ? tensor.detach().requiresGrad(true) : tensor;
+        this.value = TensorScope.escape(learnable ? tensor.detach().requiresGrad(true) : tensor);
     }
 }

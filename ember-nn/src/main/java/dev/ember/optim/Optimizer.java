@@ -3,6 +3,7 @@ package dev.ember.optim;
 import dev.ember.DType;
 import dev.ember.Ember;
 import dev.ember.Tensor;
+import dev.ember.TensorScope;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -63,12 +64,19 @@ public abstract class Optimizer {
         for (ParamGroup g : groups) for (Tensor p : g.params()) p.setGrad(null);
     }
 
-    /** Updates every parameter that has a gradient, under {@code noGrad}. */
+    /**
+     * Updates every parameter that has a gradient, under {@code noGrad}. State the update creates (moments,
+     * momentum buffers, step counts) {@linkplain TensorScope#escape escapes} the scope of the step.
+     */
     public final void step() {
         try (var ignored = Ember.noGrad()) {
             for (ParamGroup g : groups)
-                for (Tensor p : g.params())
-                    if (p.grad() != null) update(p, p.grad().contiguous(), g, stateOf(p));
+                for (Tensor p : g.params()) {
+                    if (p.grad() == null) continue;
+                    Map<String, Tensor> s = stateOf(p);
+                    update(p, p.grad().contiguous(), g, s);
+                    for (Tensor t : s.values()) TensorScope.escape(t);
+                }
         }
     }
 
@@ -178,6 +186,7 @@ public abstract class Optimizer {
                 throw new IllegalArgumentException(op + ": parameter " + i + " has state " + new TreeSet<>(s.keySet()) + " but a "
                         + getClass().getSimpleName() + " with these options keeps " + new TreeSet<>(expected));
         }
+        for (Map<String, Tensor> s : states) for (Tensor t : s.values()) TensorScope.escape(t);
         return () -> {
             for (int g = 0; g < groups.size(); g++) options.get(g).forEach(groups.get(g)::set);
             state.clear();

@@ -4,10 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ember.Device;
+import dev.ember.llm.chat.ChatMessage;
+import dev.ember.serve.LocalModel;
+import dev.ember.serve.SamplingParams;
+import dev.ember.serve.ServedModel;
 import dev.ember.studio.chat.ChatService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -31,8 +37,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The studio in real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, driven by Selenium):
  * launch a short run on the bundled data, see its live loss curve grow, abort it, start and finish another, compare
- * the two, evaluate one (confusion matrix shown) and explain an image, switch to Chinese, and find run names shown as
- * text. Screenshots of each tab go to {@code target/studio-screenshots/} (CI artifacts; the README's come from here).
+ * the two, evaluate one (confusion matrix shown) and explain an image, chat with a tiny language model (its streamed
+ * replies are the model's own greedy replies) and start and stop its OpenAI-compatible server from the page, switch to
+ * Chinese, and find run names shown as text. Screenshots of each tab go to {@code target/studio-screenshots/} (CI artifacts; the README's come from here).
  * Run alone with {@code mvn -pl ember-studio -am test -Dgroups=browser -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("browser")
@@ -48,7 +55,8 @@ class StudioBrowserTest {
     void start(@TempDir Path tmp) throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
                 "the browser test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run installs them)");
-        s = new TestStudio(tmp, null, new ChatService(List.of()));
+        s = new TestStudio(tmp, null, new ChatService()); // Ember's GPT, found by ServiceLoader
+        TinyChatModel.trained(s.dataRoot.resolve("tiny-chat"), 150);
         profile = Files.createTempDirectory("studio-chromium");
         ChromeOptions o = new ChromeOptions();
         o.setBinary(CHROMIUM.toFile());
@@ -166,11 +174,45 @@ class StudioBrowserTest {
         ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
         shot("evaluate");
 
-        // chat: the page says plainly that this build has no language model yet
+        // chat with a tiny language model (fitted to a few riddles): load it, send two messages, the replies stream in
         tab("chat");
         await(20).until(d -> !$("chat-status").getText().isEmpty());
-        assertTrue($("chat-status").getText().contains("no language model"), $("chat-status").getText());
+        set("chat-weights", "tiny-chat");
+        $("btn-chat-load").click();
+        await(120).until(d -> text("chat-status").contains("GPT 2x32"));
+        set("chat-temperature", "0");
+        set("chat-max", "60");
+        LocalModel reference = LocalModel.load(s.dataRoot.resolve("tiny-chat"), null, Device.cpu());
+        List<ChatMessage> conversation = new ArrayList<>();
+        for (String question : List.of("Hello!", "What has keys but can't open locks?")) {
+            set("chat-input", question);
+            $("btn-chat-send").click();
+            int turn = conversation.size() / 2;
+            await(120).until(d -> d.findElements(By.cssSelector("#chat-log .msg.assistant[data-done='true']")).size() == turn + 1);
+            conversation.add(ChatMessage.user(question));
+            ServedModel.ChatPrompt prompt = reference.chatPrompt(conversation);
+            String expected = reference.generate(prompt.ids(), new SamplingParams(60, 0, 1, 40, 1, List.of(), 0), prompt.stops(), x -> { },
+                    () -> false).text();
+            String shown = driver.findElements(By.cssSelector("#chat-log .msg.assistant")).get(turn).getText();
+            assertEquals(expected.strip(), shown.strip(), "the page shows the model's greedy reply to turn " + turn);
+            conversation.add(ChatMessage.assistant(expected));
+        }
+        assertTrue(text("chat-log").contains("A piano."), "the riddle the model was fitted to: " + text("chat-log"));
+        // the OpenAI-compatible server, started from the page on a free port and asked by a plain HTTP client
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        set("serve-port", Integer.toString(port));
+        $("btn-serve-start").click();
+        await(180).until(d -> "serving".equals($("serve-status").getDomAttribute("data-state")));
+        var models = s.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/v1/models")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(models.body().contains("\"id\":\"tiny-chat\""), models.body());
+        assertFalse($("serve-example").getText().isEmpty(), "a curl line to try");
         shot("chat");
+        $("btn-serve-stop").click();
+        await(30).until(d -> "stopped".equals($("serve-status").getDomAttribute("data-state")));
 
         // a run name holding markup is shown as text, never turned into elements
         String htmlName = "<img src=x id=injected onerror=\"document.title='pwned'\">second";

@@ -20,6 +20,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,12 @@ import java.util.TreeSet;
  * eval mode without grad), the scheduler steps, the epoch is logged, and callbacks run (early
  * stopping, checkpoints). Progress goes to a {@link ProgressBar}, records to a {@link RunLog},
  * and at the end a curve plot is drawn beside the log. Build with {@link #builder}.
+ *
+ * <p>Each training step and each evaluation batch runs in its own {@link dev.ember.TensorScope}: its
+ * batch, activations, graph and temporaries are released when it ends (parameters, gradients and
+ * optimizer state escape), so memory is reused step after step without tuning the garbage collector.
+ * A callback or input transform that keeps a tensor from a step must {@linkplain
+ * dev.ember.TensorScope#escape escape} it.
  *
  * <p>A batch whose loss is NaN or infinite never reaches the optimizer: by default training stops
  * with a {@link TrainingDivergedException} naming the step ({@link NonFiniteLoss}). At each epoch's
@@ -159,43 +166,50 @@ public final class Trainer {
         double lossSum = 0;
         long samples = 0, lossSamples = 0;
         int steps = 0, skipped = 0;
-        for (Batch batch : trainLoader) {
-            Batch b = batch.to(dev);
-            Tensor x = inputTransform == null ? b.inputs() : inputTransform.apply(b.inputs());
-            Tensor l = loss.forward(model.forward(x), b.targets());
-            double lv = l.item(); // read before backward: a non-finite loss never reaches the optimizer
-            if (worldSize() > 1) lv = sumOverRanks(lv, 0)[0] / worldSize(); // all ranks take the same decision below
-            long step = globalStep + 1;
-            boolean skip = false;
-            if (!Double.isFinite(lv)) {
-                String what = "the loss is " + lv + " at step " + step + " (epoch " + (epoch + 1) + ", batch " + (steps + 1) + " of "
-                        + trainLoader.size() + ")";
-                if (onNonFinite == NonFiniteLoss.STOP) throw diverged(bar, log, epoch, step, lv, start, what + "; that step was not applied");
-                skip = true;
-            } else {
-                optimizer.zeroGrad();
-                l.backward();
-                if (onNonFinite == NonFiniteLoss.SKIP && !gradientsFinite()) skip = true;
-                else optimizer.step();
-            }
-            if (scheduler != null && schedulerPerStep) scheduler.step();
-            samples += b.size();
-            if (skip) {
-                skipped++;
-            } else {
-                lossSum += lv * b.size();
-                lossSamples += b.size();
-            }
-            steps++;
-            globalStep = step;
-            double secs = (System.nanoTime() - t0) / 1e9;
-            double sps = samples / Math.max(secs, 1e-9);
-            bar.update(steps, lossSamples == 0 ? Double.NaN : lossSum / lossSamples, sps, secs);
-            if (logPath != null && logEvery > 0 && globalStep % logEvery == 0) {
-                // every rank takes part in the sum; rank 0 writes
-                double rate = worldSize() == 1 ? sps : sumOverRanks(0, samples)[1] / Math.max(secs, 1e-9);
-                if (log != null)
-                    log.step(epoch, globalStep, lv, optimizer.paramGroups().get(0).lr(), rate, elapsedBefore + (System.nanoTime() - start) / 1e9, skip);
+        // One scope per step: the batch, activations, graph and temporaries of a step go back to the
+        // allocator when it ends (parameters, gradients and optimizer state escape it), so a warm loop
+        // reuses the same memory every step instead of leaving it to the garbage collector.
+        Iterator<Batch> batches = trainLoader.iterator();
+        while (true) {
+            try (var stepScope = Ember.scope()) {
+                if (!batches.hasNext()) break;
+                Batch b = batches.next().to(dev);
+                Tensor x = inputTransform == null ? b.inputs() : inputTransform.apply(b.inputs());
+                Tensor l = loss.forward(model.forward(x), b.targets());
+                double lv = l.item(); // read before backward: a non-finite loss never reaches the optimizer
+                if (worldSize() > 1) lv = sumOverRanks(lv, 0)[0] / worldSize(); // all ranks take the same decision below
+                long step = globalStep + 1;
+                boolean skip = false;
+                if (!Double.isFinite(lv)) {
+                    String what = "the loss is " + lv + " at step " + step + " (epoch " + (epoch + 1) + ", batch " + (steps + 1) + " of "
+                            + trainLoader.size() + ")";
+                    if (onNonFinite == NonFiniteLoss.STOP) throw diverged(bar, log, epoch, step, lv, start, what + "; that step was not applied");
+                    skip = true;
+                } else {
+                    optimizer.zeroGrad();
+                    l.backward();
+                    if (onNonFinite == NonFiniteLoss.SKIP && !gradientsFinite()) skip = true;
+                    else optimizer.step();
+                }
+                if (scheduler != null && schedulerPerStep) scheduler.step();
+                samples += b.size();
+                if (skip) {
+                    skipped++;
+                } else {
+                    lossSum += lv * b.size();
+                    lossSamples += b.size();
+                }
+                steps++;
+                globalStep = step;
+                double secs = (System.nanoTime() - t0) / 1e9;
+                double sps = samples / Math.max(secs, 1e-9);
+                bar.update(steps, lossSamples == 0 ? Double.NaN : lossSum / lossSamples, sps, secs);
+                if (logPath != null && logEvery > 0 && globalStep % logEvery == 0) {
+                    // every rank takes part in the sum; rank 0 writes
+                    double rate = worldSize() == 1 ? sps : sumOverRanks(0, samples)[1] / Math.max(secs, 1e-9);
+                    if (log != null)
+                        log.step(epoch, globalStep, lv, optimizer.paramGroups().get(0).lr(), rate, elapsedBefore + (System.nanoTime() - start) / 1e9, skip);
+                }
             }
         }
         if (steps > 0 && skipped == steps)
@@ -266,31 +280,35 @@ public final class Trainer {
         Device dev = device();
         boolean sharded = isSharded(loader);
         List<Tensor> outputs = new ArrayList<>(), targets = new ArrayList<>();
-        try (var ignored = Ember.noGrad()) {
-            for (Batch batch : loader) {
-                Batch b = batch.to(dev);
-                Tensor x = inputTransform == null ? b.inputs() : inputTransform.apply(b.inputs());
-                Tensor y = model.forward(x);
-                lossSum += loss.forward(y, b.targets()).item() * b.size();
-                n += b.size();
-                if (sharded) {
-                    outputs.add(y);
-                    targets.add(b.targets());
-                } else {
-                    for (Metric m : metrics) m.update(y, b.targets());
+        try (var ignored = Ember.noGrad(); var evalScope = Ember.scope()) { // holds the outputs a sharded evaluation gathers
+            Iterator<Batch> batches = loader.iterator();
+            while (true) {
+                try (var batchScope = Ember.scope()) { // one per batch, as in training
+                    if (!batches.hasNext()) break;
+                    Batch b = batches.next().to(dev);
+                    Tensor x = inputTransform == null ? b.inputs() : inputTransform.apply(b.inputs());
+                    Tensor y = model.forward(x);
+                    lossSum += loss.forward(y, b.targets()).item() * b.size();
+                    n += b.size();
+                    if (sharded) {
+                        outputs.add(batchScope.keep(y));
+                        targets.add(batchScope.keep(b.targets()));
+                    } else {
+                        for (Metric m : metrics) m.update(y, b.targets());
+                    }
                 }
+            }
+            if (sharded) { // each rank saw its shard: metrics over every rank's outputs
+                metrics.forEach(Metric::reset);
+                Tensor y = Collectives.gatherRows(group, Tensor.cat(outputs, 0));
+                Tensor t = Collectives.gatherRows(group, Tensor.cat(targets, 0));
+                for (Metric m : metrics) m.update(y, t);
+                double[] totals = sumOverRanks(lossSum, n);
+                lossSum = totals[0];
+                n = (long) totals[1];
             }
         } finally {
             model.train(wasTraining);
-        }
-        if (isSharded(loader)) { // each rank saw its shard: metrics over every rank's outputs
-            metrics.forEach(Metric::reset);
-            Tensor y = Collectives.gatherRows(group, Tensor.cat(outputs, 0));
-            Tensor t = Collectives.gatherRows(group, Tensor.cat(targets, 0));
-            for (Metric m : metrics) m.update(y, t);
-            double[] totals = sumOverRanks(lossSum, n);
-            lossSum = totals[0];
-            n = (long) totals[1];
         }
         Map<String, Double> out = new LinkedHashMap<>();
         out.put(prefix + "loss", n == 0 ? Double.NaN : lossSum / n);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import dev.ember.Device;
 import dev.ember.Ember;
 import dev.ember.Tensor;
 import dev.ember.data.DataLoader;
@@ -23,6 +24,7 @@ import dev.ember.nn.ReLU;
 import dev.ember.nn.Sequential;
 import dev.ember.optim.Adam;
 import dev.ember.optim.StepLR;
+import dev.ember.testing.AllocatorStats;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -84,6 +86,69 @@ class TrainerTest {
             assertEquals(a.lr(), b.lr(), 1e-15, "scheduled lr of epoch " + e);
         }
         assertTrue(Files.exists(ckpt.resolve("best.safetensors")));
+    }
+
+    /**
+     * Each step runs in a scope now; a hand-written loop without scopes over the same seeded model,
+     * dropout, shuffling and optimizer must give the same losses and weights to the bit.
+     */
+    @Test
+    void stepsInScopesGiveTheSameLossesAndWeightsAsALoopWithoutScopes() {
+        int epochs = 2;
+        Ember.manualSeed(5);
+        Module model = new Sequential(new Flatten(), new Linear(784, 32), new ReLU(), new Dropout(0.2), new Linear(32, 10));
+        Adam opt = new Adam(model.parameters(), 3e-3);
+        DataLoader train = DataLoader.builder(slice(DATA.train(), 0, 320)).batchSize(32).shuffle(true).seed(7).build();
+        List<EpochResult> history = Trainer.builder(model, new CrossEntropyLoss(), opt, train)
+                .output(new PrintStream(new ByteArrayOutputStream(), true), false).build().fit(epochs);
+
+        Ember.manualSeed(5);
+        Module ref = new Sequential(new Flatten(), new Linear(784, 32), new ReLU(), new Dropout(0.2), new Linear(32, 10));
+        Adam refOpt = new Adam(ref.parameters(), 3e-3);
+        DataLoader refTrain = DataLoader.builder(slice(DATA.train(), 0, 320)).batchSize(32).shuffle(true).seed(7).build();
+        CrossEntropyLoss lossFn = new CrossEntropyLoss();
+        for (int e = 0; e < epochs; e++) {
+            double lossSum = 0;
+            long n = 0;
+            for (var b : refTrain) {
+                Tensor l = lossFn.forward(ref.forward(b.inputs()), b.targets());
+                double lv = l.item();
+                refOpt.zeroGrad();
+                l.backward();
+                refOpt.step();
+                lossSum += lv * b.size();
+                n += b.size();
+            }
+            assertEquals(lossSum / n, history.get(e).trainLoss(), 0.0, "training loss of epoch " + e);
+        }
+        var mine = model.namedParameters();
+        ref.namedParameters().forEach((name, t) -> assertArrayEquals(t.toFloatArray(), mine.get(name).toFloatArray(), 0f, name));
+    }
+
+    /**
+     * What a fit leaves allocated on the CPU is what outlives its steps: gradients and the optimizer's state
+     * (the weights were there before). Without the per-step scopes every activation, graph tensor and batch
+     * of the epoch would still count as allocated (until a collection).
+     */
+    @Test
+    void aFitLeavesOnlyGradientsAndOptimizerStateAllocated() {
+        Ember.manualSeed(5);
+        Module model = new Sequential(new Flatten(), new Linear(784, 32), new ReLU(), new Linear(32, 10));
+        Adam opt = new Adam(model.parameters(), 3e-3);
+        DataLoader train = DataLoader.builder(slice(DATA.train(), 0, 320)).batchSize(32).shuffle(true).seed(7).build();
+        Trainer trainer = Trainer.builder(model, new CrossEntropyLoss(), opt, train)
+                .output(new PrintStream(new ByteArrayOutputStream(), true), false).build();
+        long before = AllocatorStats.settle(Device.cpu());
+        Ember.resetPeakMemoryStats(Device.cpu());
+        trainer.fit(1);
+        long params = model.parameters().stream().mapToLong(t -> t.numel() * 4).sum();
+        long left = Ember.memoryStats(Device.cpu()).allocated() - before;
+        // gradients and Adam's two moments per parameter, each rounded up to its size class (at most 1/8 more),
+        // plus the step counters and the epoch end's finiteness sums (one 64-byte class each)
+        long expectedMax = 3 * (params + params / 8) + 2 * 64L * model.parameters().size();
+        assertTrue(left >= 3 * params && left <= expectedMax, "left allocated " + left + " bytes for " + params + " bytes of parameters");
+        long peak = Ember.memoryStats(Device.cpu()).peak() - before;
+        assertTrue(peak < 15L * params, "one step at a time: the peak " + peak + " stays a few times the model, not 10 steps of activations");
     }
 
     @Test

@@ -9,7 +9,9 @@ import dev.ember.backend.FusedConv;
 import dev.ember.backend.FusedMaxPool;
 import dev.ember.backend.FusedOptimizer;
 import dev.ember.backend.FusedSoftmax;
+import dev.ember.backend.HalfScratch;
 import dev.ember.backend.KernelError;
+import dev.ember.backend.MemoryStats;
 import dev.ember.backend.Philox;
 import dev.ember.backend.ReduceOp;
 import dev.ember.backend.Storage;
@@ -48,17 +50,29 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     public Storage allocate(DType dtype, int length) { return CpuStorage.allocate(dtype, length); }
 
     @Override
+    public Storage allocateUninitialized(DType dtype, int length) { return CpuStorage.allocateUninitialized(dtype, length); }
+
+    @Override
     public Storage fromHost(DType dtype, Object hostArray) {
-        Object copy = switch (hostArray) {
-            case float[] f -> f.clone();
-            case double[] d -> d.clone();
-            case int[] n -> n.clone();
-            case long[] l -> l.clone();
-            case byte[] b -> b.clone();
-            default -> throw new IllegalArgumentException("fromHost: unsupported array " + hostArray.getClass());
-        };
-        return new CpuStorage(dtype, copy, java.lang.reflect.Array.getLength(copy));
+        if (!(hostArray instanceof float[] || hostArray instanceof double[] || hostArray instanceof int[] || hostArray instanceof long[]
+                || hostArray instanceof byte[] || hostArray instanceof short[]))
+            throw new IllegalArgumentException("fromHost: unsupported array " + hostArray.getClass());
+        int n = java.lang.reflect.Array.getLength(hostArray);
+        CpuStorage s = CpuStorage.allocateUninitialized(dtype, n);
+        System.arraycopy(hostArray, 0, s.array, 0, n);
+        return s;
     }
+
+    /** The caching allocator's counters: bytes of live storages, bytes held (live plus cached), peak live bytes. */
+    @Override
+    public MemoryStats memoryStats() { return CpuAllocator.INSTANCE.stats(); }
+
+    /** Drops the caching allocator's unused arrays (the garbage collector then reclaims them). */
+    @Override
+    public void emptyCache() { CpuAllocator.INSTANCE.emptyCache(); }
+
+    @Override
+    public void resetPeakMemoryStats() { CpuAllocator.INSTANCE.resetPeak(); }
 
     /** Wraps a host array without copying (the caller gives it up). */
     public Storage wrap(DType dtype, Object array) {
@@ -72,6 +86,10 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void copy(Strided src, Strided dst) {
+        if (HalfScratch.any(src, dst)) {
+            HalfCopy.copy(src, dst);
+            return;
+        }
         Object s = arr(src), d = arr(dst);
         var loop = StridedLoop.of(dst.shape(), new int[][]{src.strides(), dst.strides()}, new int[]{src.offset(), dst.offset()});
         int ss = loop.innerStrides[0], ds = loop.innerStrides[1];
@@ -92,6 +110,10 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void fill(Strided dst, double value) {
+        if (HalfScratch.isHalf(dst)) {
+            HalfCopy.fill(dst, value);
+            return;
+        }
         Object d = arr(dst);
         var loop = StridedLoop.of(dst.shape(), new int[][]{dst.strides()}, new int[]{dst.offset()});
         int ds = loop.innerStrides[0];
@@ -105,6 +127,14 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void unary(UnaryOp op, Strided x, Strided out, double a, double b) {
+        if (HalfScratch.any(x, out)) {
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                unary(op, h.in(x), o, a, b);
+                h.writeBack();
+            }
+            return;
+        }
         Object xs = arr(x), os = arr(out);
         var loop = StridedLoop.of(out.shape(), new int[][]{x.strides(), out.strides()}, new int[]{x.offset(), out.offset()});
         int sx = loop.innerStrides[0], so = loop.innerStrides[1];
@@ -125,6 +155,14 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void binary(BinaryOp op, Strided x, Strided y, Strided out) {
+        if (HalfScratch.any(x, y, out)) {
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                binary(op, h.in(x), h.in(y), o);
+                h.writeBack();
+            }
+            return;
+        }
         Object xs = arr(x), ys = arr(y), os = arr(out);
         var loop = StridedLoop.of(out.shape(), new int[][]{x.strides(), y.strides(), out.strides()},
                 new int[]{x.offset(), y.offset(), out.offset()});
@@ -150,6 +188,14 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void where(Strided cond, Strided x, Strided y, Strided out) {
+        if (HalfScratch.any(x, y, out)) {
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                where(cond, h.in(x), h.in(y), o);
+                h.writeBack();
+            }
+            return;
+        }
         byte[] c = (byte[]) arr(cond);
         Object xs = arr(x), ys = arr(y), os = arr(out);
         var loop = StridedLoop.of(out.shape(), new int[][]{cond.strides(), x.strides(), y.strides(), out.strides()},
@@ -175,6 +221,14 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void reduce(ReduceOp op, Strided x, Strided out) {
+        if (HalfScratch.any(x, out)) { // accumulates in float32 (or wider), rounds once
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                reduce(op, h.in(x), o);
+                h.writeBack();
+            }
+            return;
+        }
         int rank = x.rank();
         int r = x.shape()[rank - 1], rs = x.strides()[rank - 1];
         Object xs = arr(x), os = arr(out);
@@ -272,6 +326,14 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public boolean softmaxLastDim(Strided x, Strided out, boolean log) {
+        if (HalfScratch.any(x, out)) {
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                boolean done = softmaxLastDim(h.in(x), o, log);
+                if (done) h.writeBack();
+                return done;
+            }
+        }
         if (!(arr(x) instanceof float[] xf) || !Simd.AVAILABLE || !x.isContiguous()) return false;
         float[] of = (float[]) arr(out);
         int cols = x.shape()[x.rank() - 1];
@@ -359,7 +421,26 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     // ---- linear algebra ----------------------------------------------------------------------
 
     @Override
-    public void matmul(Strided a, Strided b, Strided out) { CpuGemm.matmul(a, b, out); }
+    public void matmul(Strided a, Strided b, Strided out) {
+        if (HalfScratch.any(a, b, out)) { // float32 GEMM, one rounding per output element, as PyTorch's CPU
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                int m = a.shape()[1], k = a.shape()[2], n = b.shape()[2];
+                if (Simd.AVAILABLE && a.shape()[0] == 1 && m <= HalfGemv.MAX_ROWS && HalfScratch.isHalf(b) && b.strides()[2] == 1
+                        && arr(o) instanceof float[]) { // a few rows (a token): B is read in 16 bits, not copied to float32
+                    Strided fa = h.in(a);
+                    HalfGemv.gemm(m, n, k, (float[]) arr(fa), fa.offset(), fa.strides()[1], fa.strides()[2], b.dtype(),
+                            (short[]) arr(b), b.offset(), b.strides()[1], (float[]) arr(o), o.offset());
+                    h.writeBack();
+                    return;
+                }
+                CpuGemm.matmul(h.in(a), h.in(b), o);
+                h.writeBack();
+            }
+            return;
+        }
+        CpuGemm.matmul(a, b, out);
+    }
 
     // ---- indexing ----------------------------------------------------------------------------
 
@@ -387,6 +468,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
                     throw KernelError.GATHER_INDEX.exception(idx, dim, size, "");
                 int src = off[0] + i * st[0] + (int) idx * step;
                 if (xs instanceof float[] xf) ((float[]) os)[off[2] + i * st[2]] = xf[src];
+                else if (xs instanceof short[] xh) ((short[]) os)[off[2] + i * st[2]] = xh[src]; // 16-bit: the bits move unchanged
                 else if (Elements.integral(xs)) Elements.setL(os, off[2] + i * st[2], Elements.getL(xs, src));
                 else Elements.setD(os, off[2] + i * st[2], Elements.getD(xs, src));
             }
@@ -395,6 +477,14 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void scatterAdd(Strided dst, int dim, Strided index, Strided src) {
+        if (HalfScratch.any(dst, src)) {
+            try (var h = new HalfScratch(this)) {
+                Strided d = h.out(dst, true);
+                scatterAdd(d, dim, index, h.in(src));
+                h.writeBack();
+            }
+            return;
+        }
         Object ds = arr(dst), is = arr(index), ss = arr(src);
         int size = dst.shape()[dim], step = dst.strides()[dim];
         int[] dStr = dst.strides().clone();
@@ -420,32 +510,94 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
+        if (HalfScratch.any(x, cols)) {
+            try (var h = new HalfScratch(this)) {
+                Strided c = h.out(cols, false);
+                CpuConv.im2col(h.in(x), g, padValue, c);
+                h.writeBack();
+            }
+            return;
+        }
         CpuConv.im2col(x, g, padValue, cols);
     }
 
     @Override
-    public void col2im(Strided cols, ConvGeometry g, Strided x) { CpuConv.col2im(cols, g, x); }
+    public void col2im(Strided cols, ConvGeometry g, Strided x) {
+        if (HalfScratch.any(cols, x)) {
+            try (var h = new HalfScratch(this)) {
+                Strided d = h.out(x, true);
+                CpuConv.col2im(h.in(cols), g, d);
+                h.writeBack();
+            }
+            return;
+        }
+        CpuConv.col2im(cols, g, x);
+    }
 
     @Override
     public boolean maxPool2d(Strided x, ConvGeometry g, Strided out, Strided indices) {
+        if (HalfScratch.any(x, out)) {
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                boolean done = CpuPool.maxPool2d(h.in(x), g, o, indices);
+                if (done) h.writeBack();
+                return done;
+            }
+        }
         return CpuPool.maxPool2d(x, g, out, indices);
     }
 
     @Override
     public boolean maxPool2dBackward(Strided grad, Strided indices, ConvGeometry g, Strided dx) {
+        if (HalfScratch.any(grad, dx)) {
+            try (var h = new HalfScratch(this)) {
+                Strided d = h.out(dx, true);
+                boolean done = CpuPool.maxPool2dBackward(h.in(grad), indices, g, d);
+                if (done) h.writeBack();
+                return done;
+            }
+        }
         return CpuPool.maxPool2dBackward(grad, indices, g, dx);
     }
 
     @Override
-    public boolean conv2d(Strided x, Strided w, Strided bias, ConvGeometry g, Strided out) { return CpuConv.conv2d(x, w, bias, g, out); }
+    public boolean conv2d(Strided x, Strided w, Strided bias, ConvGeometry g, Strided out) {
+        if (HalfScratch.any(x, w, bias, out)) {
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                boolean done = CpuConv.conv2d(h.in(x), h.in(w), h.in(bias), g, o);
+                if (done) h.writeBack();
+                return done;
+            }
+        }
+        return CpuConv.conv2d(x, w, bias, g, out);
+    }
 
     @Override
-    public boolean conv2dInputGrad(Strided grad, Strided w, ConvGeometry g, Strided dx) { return CpuConv.conv2dInputGrad(grad, w, g, dx); }
+    public boolean conv2dInputGrad(Strided grad, Strided w, ConvGeometry g, Strided dx) {
+        if (HalfScratch.any(grad, w, dx)) {
+            try (var h = new HalfScratch(this)) {
+                Strided d = h.out(dx, true);
+                boolean done = CpuConv.conv2dInputGrad(h.in(grad), h.in(w), g, d);
+                if (done) h.writeBack();
+                return done;
+            }
+        }
+        return CpuConv.conv2dInputGrad(grad, w, g, dx);
+    }
 
     // ---- random ------------------------------------------------------------------------------
 
     @Override
     public void random(Strided out, Philox.Distribution dist, long seed, long offset, double a, double b) {
+        if (HalfScratch.isHalf(out)) { // drawn as float32 (the same stream as a FLOAT32 tensor), then rounded
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                random(o, dist, seed, offset, a, b);
+                h.writeBack();
+            }
+            return;
+        }
         Object o = arr(out);
         int n = out.numel(), base = out.offset();
         int blocks = (n + 1) / 2;
@@ -466,12 +618,28 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     @Override
     public void sgdStep(Strided param, Strided grad, Strided buf, double lr, double momentum, double dampening,
                         double weightDecay, boolean nesterov, boolean firstStep) {
+        if (HalfScratch.any(param, grad, buf)) {
+            try (var h = new HalfScratch(this)) {
+                Strided p = h.out(param, true), m = h.out(buf, true);
+                CpuOptim.sgd(p, h.in(grad), m, lr, momentum, dampening, weightDecay, nesterov, firstStep);
+                h.writeBack();
+            }
+            return;
+        }
         CpuOptim.sgd(param, grad, buf, lr, momentum, dampening, weightDecay, nesterov, firstStep);
     }
 
     @Override
     public void adamStep(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, double lr, double beta1,
                          double beta2, double eps, double weightDecay, boolean decoupled, long step) {
+        if (HalfScratch.any(param, grad, expAvg, expAvgSq)) {
+            try (var h = new HalfScratch(this)) {
+                Strided p = h.out(param, true), m = h.out(expAvg, true), v = h.out(expAvgSq, true);
+                CpuOptim.adam(p, h.in(grad), m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+                h.writeBack();
+            }
+            return;
+        }
         CpuOptim.adam(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, step);
     }
 

@@ -14,7 +14,8 @@ package dev.ember.backend.cpu;
  * <p>Range reduction and polynomial coefficients follow Cephes ({@code expf}, {@code logf},
  * {@code tanhf}, {@code erff}, S. L. Moshier); the erfc tail is a minimax fit of
  * {@code erfc(x) e^{x^2}} in {@code 1/x}. Largest errors against float64 found by FloatMathTest's
- * sweep: exp 1.003 ulp, log 0.80, tanh 1.27, sigmoid 1.49, erf 0.94, gelu 1.61 (for x >= 0).
+ * sweep: exp 1.003 ulp, log 0.80, tanh 1.27, sigmoid 1.49, silu 2.26, tan 2.58 (Cephes {@code tanf}'s polynomial
+ * after a four-part Cody-Waite reduction), erf 0.94, gelu 1.61 (for x >= 0).
  */
 final class FloatMath {
     private FloatMath() {}
@@ -116,6 +117,45 @@ final class FloatMath {
 
     /** {@code 1 / (1 + e^-x)}; 0 below about -88 (e^-x overflows), 1 above about 17. */
     static float sigmoid(float x) { return 1f / (1f + exp(-x)); }
+
+    /** SiLU, {@code x / (1 + e^-x)} as PyTorch computes it: -0 below about -88 (e^-x overflows), NaN at -infinity. */
+    static float silu(float x) { return x / (1f + exp(-x)); }
+
+    // ---- tan ----------------------------------------------------------------------------------
+    /** At or beyond this magnitude (and for infinities and NaN) tan reduces its argument exactly, in double. */
+    static final float TAN_LIMIT = 4096f;
+    static final float TWO_OVER_PI = 0.63661975f;
+    /**
+     * pi / 2 in four parts (Cody and Waite): k times PIO2_1 (8 bits) or PIO2_2 (11 bits) is exact for the k below
+     * 2^12 that occur under {@link #TAN_LIMIT}, so the first two steps of the reduction are exact and the last two
+     * round once each, to about half an ulp of the reduced argument.
+     */
+    static final float PIO2_1 = 1.5703125f, PIO2_2 = 4.837512969970703125e-4f, PIO2_3 = 7.54979e-8f, PIO2_4 = -1.7151245e-15f;
+    /** tan r for |r| <= pi / 4 as {@code r + r^3 P(r^2)} (Cephes tanf). */
+    static final float TAN_P0 = 9.38540185543e-3f, TAN_P1 = 3.11992232697e-3f, TAN_P2 = 2.44301354525e-2f,
+            TAN_P3 = 5.34112807005e-2f, TAN_P4 = 1.33387994085e-1f, TAN_P5 = 3.33331568548e-1f;
+
+    /**
+     * tan x: {@code x = k pi / 2 + r} with |r| <= pi / 4, then {@code tan r} for even k and {@code -1 / tan r} for
+     * odd k. Large arguments take {@link StrictMath#tan} in double (its reduction is exact), rounded once.
+     */
+    static float tan(float x) {
+        if (!(Math.abs(x) < TAN_LIMIT)) return (float) StrictMath.tan(x); // NaN and infinities give NaN
+        float k = Math.fma(x, TWO_OVER_PI, ROUND) - ROUND;
+        float r = Math.fma(-k, PIO2_1, x);
+        r = Math.fma(-k, PIO2_2, r);
+        r = Math.fma(-k, PIO2_3, r);
+        r = Math.fma(-k, PIO2_4, r);
+        float z = r * r;
+        float p = Math.fma(TAN_P0, z, TAN_P1);
+        p = Math.fma(p, z, TAN_P2);
+        p = Math.fma(p, z, TAN_P3);
+        p = Math.fma(p, z, TAN_P4);
+        p = Math.fma(p, z, TAN_P5);
+        // x = -0: the reduction's last step adds (-0) (negative PIO2_4) = +0 and loses the sign, so zero returns itself
+        float t = x == 0f ? x : Math.fma(p * z, r, r);
+        return (((int) k) & 1) != 0 ? -(1f / t) : t;
+    }
 
     // ---- erf, gelu --------------------------------------------------------------------------
     /**

@@ -29,6 +29,8 @@ final class ScalarMath {
             case LOG -> FloatMath.log(x);
             case TANH -> FloatMath.tanh(x);
             case SIGMOID -> FloatMath.sigmoid(x);
+            case SILU -> FloatMath.silu(x);
+            case TAN -> FloatMath.tan(x);
             case GELU -> FloatMath.gelu(x);
             case LEAKY_RELU -> x > 0 ? x : (float) a * x; // the vector kernel multiplies by the float slope
             default -> (float) unary(op, x, a, b);
@@ -50,8 +52,10 @@ final class ScalarMath {
             case SQUARE -> x * x;
             case SIN -> StrictMath.sin(x);
             case COS -> StrictMath.cos(x);
+            case TAN -> StrictMath.tan(x);
             case TANH -> StrictMath.tanh(x);
             case SIGMOID -> x >= 0 ? 1.0 / (1.0 + StrictMath.exp(-x)) : StrictMath.exp(x) / (1.0 + StrictMath.exp(x));
+            case SILU -> x / (1.0 + StrictMath.exp(-x));
             case RELU -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0);
             case GELU -> 0.5 * x * erfc(-x * SQRT1_2); // the op table's form: 1 + erf(z) cancels for negative x
             case ERF -> erf(x);

@@ -55,6 +55,8 @@ final class SimdKernels {
             case LOG -> { SimdMath.logRow(x, xo, o, oo, bound); i = bound; }
             case TANH -> { SimdMath.tanhRow(x, xo, o, oo, bound); i = bound; }
             case SIGMOID -> { SimdMath.sigmoidRow(x, xo, o, oo, bound); i = bound; }
+            case SILU -> { SimdMath.siluRow(x, xo, o, oo, bound); i = bound; }
+            case TAN -> { SimdMath.tanRow(x, xo, o, oo, bound); i = bound; }
             case GELU -> { SimdMath.geluRow(x, xo, o, oo, bound); i = bound; }
             case RELU -> {
                 // max(x, 0) would turn NaN into 0; the blend keeps NaN as torch.relu does.
@@ -273,10 +275,11 @@ final class SimdKernels {
                 for (; i < bound; i += L) acc = acc.add(SimdMath.exp(FloatVector.fromArray(S, x, xr + i).sub(vmax)));
                 double sum = sumLanes(acc);
                 for (; i < cols; i++) sum += FloatMath.exp(x[xr + i] - max);
-                float sh = (float) (max + StrictMath.log(sum));
-                var shift = FloatVector.broadcast(S, sh);
-                for (i = 0; i < bound; i += L) FloatVector.fromArray(S, x, xr + i).sub(shift).intoArray(o, or + i);
-                for (; i < cols; i++) o[or + i] = x[xr + i] - sh;
+                // (x - max) - log(sum), as PyTorch: rounding max + log(sum) to float32 first lost ~2e-5 near |x| = 1000
+                float logSum = (float) StrictMath.log(sum);
+                var vlog = FloatVector.broadcast(S, logSum);
+                for (i = 0; i < bound; i += L) FloatVector.fromArray(S, x, xr + i).sub(vmax).sub(vlog).intoArray(o, or + i);
+                for (; i < cols; i++) o[or + i] = (x[xr + i] - max) - logSum;
             } else {
                 for (; i < bound; i += L) {
                     var e = SimdMath.exp(FloatVector.fromArray(S, x, xr + i).sub(vmax));

@@ -61,6 +61,53 @@ final class SimdMath {
         for (int i = 0; i < bound; i += L) one.div(one.add(exp(FloatVector.fromArray(S, x, xo + i).neg()))).intoArray(o, oo + i);
     }
 
+    /** SiLU, {@code x / (1 + e^-x)}, over whole vectors. */
+    static void siluRow(float[] x, int xo, float[] o, int oo, int bound) {
+        var one = FloatVector.broadcast(S, 1f);
+        for (int i = 0; i < bound; i += L) {
+            var v = FloatVector.fromArray(S, x, xo + i);
+            v.div(one.add(exp(v.neg()))).intoArray(o, oo + i);
+        }
+    }
+
+    /**
+     * {@link FloatMath#tan} over whole vectors; lanes at or beyond {@link FloatMath#TAN_LIMIT} (and NaN) are redone
+     * afterwards by the scalar function's exact reduction, as the scalar function does.
+     */
+    static void tanRow(float[] x, int xo, float[] o, int oo, int bound) {
+        var one = FloatVector.broadcast(S, 1f);
+        var c1 = FloatVector.broadcast(S, PIO2_1);
+        var c2 = FloatVector.broadcast(S, PIO2_2);
+        var c3 = FloatVector.broadcast(S, PIO2_3);
+        var c4 = FloatVector.broadcast(S, PIO2_4);
+        var t2 = FloatVector.broadcast(S, TAN_P2);
+        var t3 = FloatVector.broadcast(S, TAN_P3);
+        var t4 = FloatVector.broadcast(S, TAN_P4);
+        var t5 = FloatVector.broadcast(S, TAN_P5);
+        for (int i = 0; i < bound; i += L) {
+            var v = FloatVector.fromArray(S, x, xo + i);
+            var k = v.fma(TWO_OVER_PI, ROUND).sub(ROUND);
+            var nk = k.neg();
+            var r = nk.fma(c1, v);
+            r = nk.fma(c2, r);
+            r = nk.fma(c3, r);
+            r = nk.fma(c4, r);
+            var z = r.mul(r);
+            var p = z.fma(TAN_P0, TAN_P1);
+            p = p.fma(z, t2);
+            p = p.fma(z, t3);
+            p = p.fma(z, t4);
+            p = p.fma(z, t5);
+            var t = p.mul(z).fma(r, r).blend(v, v.compare(VectorOperators.EQ, 0f));
+            VectorMask<Float> odd = ((IntVector) k.convert(VectorOperators.F2I, 0)).and(1).compare(VectorOperators.NE, 0).cast(S);
+            t.blend(one.div(t).neg(), odd).intoArray(o, oo + i);
+        }
+        for (int j = 0; j < bound; j++) {
+            float a = x[xo + j];
+            if (!(Math.abs(a) < TAN_LIMIT)) o[oo + j] = (float) StrictMath.tan(a);
+        }
+    }
+
     /** {@link FloatMath#log} over whole vectors. */
     static void logRow(float[] x, int xo, float[] o, int oo, int bound) {
         var p1 = FloatVector.broadcast(S, LOG_P2);

@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
  *   <li>exp: 1.003 ulp on [-104, 89] (results down to the subnormal range): at most 1.01,
  *   <li>log: 0.795 ulp on all positive floats (subnormals included): at most 1,
  *   <li>tanh: 1.265, sigmoid: 1.489 (results above 2^-126), erf: 0.938: at most 2,
+ *   <li>silu: 2.256 ulp above -88.5 (below, e^-x overflows and the result is -0, as PyTorch's): at most 2.5;
+ *       tan: 2.583 ulp below 4096 in magnitude, and within 3 ulp at the two floats each side of every pole
+ *       there; 0.5 beyond (reduced in double): at most 3,
  *   <li>gelu: 1.608 ulp for x >= 0: at most 2; for x < 0, {@code 1 + erf} cancels (PyTorch's formula does the
  *       same), so the error is bounded by 2 max(ulp, 2^-24 |x|).
  * </ul>
@@ -107,6 +110,33 @@ class FloatMathTest {
     }
 
     @Test
+    void siluAndTanAreWithinThreeUlps() {
+        // below about -88.7, e^-x overflows float32 and silu is -0, as in PyTorch (the exact value is below 6e-37)
+        assertTrue(maxUlps("silu", FloatMath::silu, x -> x / (1 + StrictMath.exp(-x)), -88.5f, 100f, 0) <= 2.5, "silu");
+        // tan over the range its float reduction serves, and beyond (the exact reduction in double)
+        assertTrue(maxUlps("tan", FloatMath::tan, StrictMath::tan, 0f, FloatMath.TAN_LIMIT, 0) <= 3.0, "tan");
+        assertTrue(maxUlps("tan beyond the limit", FloatMath::tan, StrictMath::tan, FloatMath.TAN_LIMIT, 1e9f, 0) <= 0.5, "tan");
+        // the floats nearest the first poles, where tan is largest and the reduction matters most
+        for (int k = 1; k < 2600; k += 2) {
+            float pole = (float) (k * Math.PI / 2);
+            for (float x = Math.nextDown(Math.nextDown(pole)), end = Math.nextUp(Math.nextUp(pole)); x <= end; x = Math.nextUp(x))
+                if (Math.abs(x) < FloatMath.TAN_LIMIT)
+                    assertTrue(ulps(FloatMath.tan(x), StrictMath.tan(x)) <= 3.0, "tan(" + x + ") near the pole " + k + " pi / 2: "
+                            + FloatMath.tan(x) + " vs " + StrictMath.tan(x));
+        }
+        assertEquals(0f, FloatMath.silu(0f));
+        assertEquals(-0f, FloatMath.silu(-0f));
+        assertEquals(-0f, FloatMath.silu(-100f)); // e^100 overflows float32, as in PyTorch
+        assertEquals(Float.POSITIVE_INFINITY, FloatMath.silu(Float.POSITIVE_INFINITY));
+        assertTrue(Float.isNaN(FloatMath.silu(Float.NEGATIVE_INFINITY)), "-inf / inf, as PyTorch");
+        assertEquals(-0f, FloatMath.tan(-0f));
+        assertEquals(1e-30f, FloatMath.tan(1e-30f));
+        assertEquals((float) StrictMath.tan(1e30f), FloatMath.tan(1e30f));
+        for (FloatFn f : new FloatFn[]{FloatMath::silu, FloatMath::tan}) assertTrue(Float.isNaN(f.apply(Float.NaN)));
+        assertTrue(Float.isNaN(FloatMath.tan(Float.POSITIVE_INFINITY)));
+    }
+
+    @Test
     void geluIsWithinTwoUlpsAboveZeroAndAbsolutelyBelow() {
         DoubleUnaryOperator gelu = x -> 0.5 * x * (1 + erf64(x / Math.sqrt(2)));
         assertTrue(maxUlps("gelu", FloatMath::gelu, gelu, 0f, 20f, 0) <= 2.0, "gelu");
@@ -124,7 +154,8 @@ class FloatMathTest {
     private static float[] inputs() {
         float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE,
                 Float.MIN_NORMAL, 1e-40f, Float.MAX_VALUE, -Float.MAX_VALUE, 88.72283f, 88.73f, -87.3f, -103.9f, -104.5f, 0.625f, -0.625f,
-                0.62499994f, 1f, -1f, 0.99999994f, 4f, -4f, 3.99f, 0.70710677f, 0.7071068f, 1e-20f, -1e-20f, 20f, -20f, 1e6f};
+                0.62499994f, 1f, -1f, 0.99999994f, 4f, -4f, 3.99f, 0.70710677f, 0.7071068f, 1e-20f, -1e-20f, 20f, -20f, 1e6f,
+                1.5707964f, -1.5707964f, 0.7853982f, 4095.9998f, 4096f, -4096f, 1e30f};
         var r = new java.util.SplittableRandom(12);
         float[] x = new float[4099];
         for (int i = 0; i < x.length; i++) {
@@ -140,7 +171,8 @@ class FloatMathTest {
     void theVectorKernelEqualsTheScalarFormulaBitForBit() {
         float[] x = inputs();
         // GELU's vector kernel contains erf's, so erf is compared through it.
-        for (UnaryOp op : new UnaryOp[]{UnaryOp.EXP, UnaryOp.LOG, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.GELU, UnaryOp.LEAKY_RELU}) {
+        for (UnaryOp op : new UnaryOp[]{UnaryOp.EXP, UnaryOp.LOG, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.SILU, UnaryOp.TAN, UnaryOp.GELU,
+                UnaryOp.LEAKY_RELU}) {
             float[] o = new float[x.length];
             assertTrue(SimdKernels.unary(op, x, 0, o, 0, x.length, 0.01f, 0));
             for (int i = 0; i < x.length; i++) {

@@ -185,6 +185,7 @@ final class CudaRuntime implements GpuRuntime<CUdeviceptr, CUfunction> {
             case int[] i -> Pointer.to(i);
             case long[] l -> Pointer.to(l);
             case byte[] b -> Pointer.to(b);
+            case short[] s -> Pointer.to(s);
             default -> throw new IllegalArgumentException("cuda: unsupported host array " + a.getClass().getSimpleName());
         };
     }
@@ -194,6 +195,7 @@ final class CudaRuntime implements GpuRuntime<CUdeviceptr, CUfunction> {
             case double[] d -> 8;
             case long[] l -> 8;
             case byte[] b -> 1;
+            case short[] s -> 2;
             default -> 4;
         };
     }

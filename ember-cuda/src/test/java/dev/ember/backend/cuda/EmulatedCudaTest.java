@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
 class EmulatedCudaTest {
     /** ember-core's device-generic suites (tag "devices"), run here on the emulated CUDA device. */
     static final List<String> CORE_SUITES = List.of("dev.ember.ConformanceTest", "dev.ember.autograd.GradCheckTest",
-            "dev.ember.Conv2dChunkedTest");
+            "dev.ember.OpErrorTest", "dev.ember.Conv2dChunkedTest", "dev.ember.HalfConformanceTest", "dev.ember.autograd.HalfGradCheckTest",
+            "dev.ember.backend.HalfDeviceConversionTest");
 
     @Test
     void gpuSuitesPassOnAnEmulatedDevice() throws Exception {
@@ -75,6 +76,8 @@ class EmulatedCudaTest {
             assertTrue(out.contains("PASS ConformanceTest."), "ember-core's conformance suite ran on the device:\n" + out);
             assertTrue(out.contains("PASS CudaLanguageModelTest.gptTrainingFollowsTheCpuLossCurve()"),
                     "the language-model parity tests ran on the device:\n" + out);
+            assertTrue(out.contains("PASS HalfConformanceTest.") && out.contains("PASS HalfDeviceConversionTest."),
+                    "the 16-bit suites ran on the device:\n" + out);
             // NVRTC's output was cached, privately.
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
             try (Stream<Path> entries = Files.list(cache)) {
@@ -82,10 +85,10 @@ class EmulatedCudaTest {
             }
             // A second child under a device memory limit: dropped tensors are reclaimed, live ones fail with statistics.
             ChildJvm.Result limited = ChildJvm.run(List.of("-Dember.cuda.memoryLimit=64m", "-Dember.test.device=cuda",
-                    "-Dember.test.memoryLimitBytes=" + (64L << 20), "-Dember.kernelCache=" + cache), env, 5,
+                    "-Dember.test.memoryLimitBytes=" + (64L << 20), "-Dember.kernelCache=" + cache, "-Dember.test.scopedIterations=200"), env, 5,
                     TestPrograms.class.getName(), DeviceMemoryPrograms.class.getName());
             assertEquals(0, limited.exitCode(), "memory limit on the emulated device:\n" + limited.output());
-            assertTrue(limited.output().contains("passed 2 of 2"), limited.output());
+            assertTrue(limited.output().contains("passed 3 of 3"), limited.output());
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);

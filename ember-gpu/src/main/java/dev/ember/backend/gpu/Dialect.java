@@ -34,6 +34,7 @@ public record Dialect(String name, String kernelQualifier, Definitions definitio
             typedef unsigned long long u64;
             typedef unsigned int u32;
             typedef unsigned char u8;
+            typedef unsigned short u16;
             typedef %s idx_t;
             #define GLOBAL
             #define LOCAL_MEM __shared__
@@ -47,6 +48,8 @@ public record Dialect(String name, String kernelQualifier, Definitions definitio
             #define GRID_DIM ((idx_t) gridDim.x)
             #define ATOMIC_CAS_INT(p, cmp, v) atomicCAS((p), (cmp), (v))
             #define UMULHI(a, b) __umulhi((a), (b))
+            #define AS_FLOAT(u) __uint_as_float(u)
+            #define AS_UINT(f) __float_as_uint(f)
             #define ATOMIC_ADD_f32(p, v) atomicAdd((p), (v))
             #define ATOMIC_ADD_f64(p, v) atomicAdd((p), (v))
             #define ATOMIC_ADD_i32(p, v) atomicAdd((p), (v))
@@ -62,6 +65,7 @@ public record Dialect(String name, String kernelQualifier, Definitions definitio
             typedef ulong u64;
             typedef uint u32;
             typedef uchar u8;
+            typedef ushort u16;
             typedef %s idx_t;
             #define GLOBAL __global
             #define LOCAL_MEM __local
@@ -75,6 +79,8 @@ public record Dialect(String name, String kernelQualifier, Definitions definitio
             #define GRID_DIM ((idx_t) get_num_groups(0))
             #define ATOMIC_CAS_INT(p, cmp, v) atomic_cmpxchg((volatile __global int*) (p), (cmp), (v))
             #define UMULHI(a, b) mul_hi((a), (b))
+            #define AS_FLOAT(u) as_float(u)
+            #define AS_UINT(f) as_uint(f)
             inline void atomic_add_float(volatile __global float* p, float v) {
                 union { uint u; float f; } old, upd;
                 do {
@@ -89,7 +95,7 @@ public record Dialect(String name, String kernelQualifier, Definitions definitio
             EnumSet.of(GpuType.FLOAT32, GpuType.INT32), "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n");
 
     private static final Pattern MATH = Pattern.compile(
-            "\\b(exp|log|log1p|expm1|sqrt|sin|cos|tanh|erf|erfc|floor|ceil|rint|pow|fmin|fmax|fabs|fmod|atan2)\\(");
+            "\\b(exp|log|log1p|expm1|sqrt|sin|cos|tan|tanh|erf|erfc|floor|ceil|rint|pow|fmin|fmax|fabs|fmod|atan2)\\(");
     /** Ember's helpers that exist per float compute type ({@code pyrem_f32}). */
     private static final Pattern TYPED_HELPERS = Pattern.compile("\\b(pyrem)\\(");
 

@@ -8,6 +8,7 @@ import dev.ember.backend.BinaryOp;
 import dev.ember.backend.CachingAllocator;
 import dev.ember.backend.ConvGeometry;
 import dev.ember.backend.FusedOptimizer;
+import dev.ember.backend.HalfScratch;
 import dev.ember.backend.KernelError;
 import dev.ember.backend.MemoryStats;
 import dev.ember.backend.NativeInterop;
@@ -116,6 +117,9 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
         return s;
     }
 
+    @Override
+    public Storage allocateUninitialized(DType dtype, int length) { return uninitialized(dtype, length); }
+
     /** Device memory whose contents are whatever the cached block held. */
     private GpuStorage<B> uninitialized(DType dtype, int length) {
         if (dtype == DType.FLOAT64 && !info.fp64())
@@ -172,7 +176,16 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     public void fill(Strided dst, double value) {
         int n = dst.numel();
         if (n == 0) return;
-        if (Double.doubleToRawLongBits(value) == 0 && dst.isContiguous()) {
+        boolean zero = Double.doubleToRawLongBits(value) == 0;
+        if (HalfScratch.isHalf(dst) && !(zero && dst.isContiguous())) { // the value rounds through float32
+            try (var h = new HalfScratch(this)) {
+                Strided f = h.out(dst, false);
+                fill(f, value);
+                h.writeBack();
+            }
+            return;
+        }
+        if (zero && dst.isContiguous()) {
             long es = dst.dtype().byteSize();
             runtime.zero(buffer(dst.storage()), dst.offset() * es, n * es);
             return;
@@ -195,21 +208,51 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
         allocator.emptyCache();
     }
 
+    @Override
+    public void resetPeakMemoryStats() { allocator.resetPeak(); }
+
     // ---- elementwise -------------------------------------------------------------------------
 
     @Override
     public void unary(UnaryOp op, Strided x, Strided out, double a, double b) {
-        if (out.numel() > 0) run(plans.unary(op, x, out, a, b));
+        if (out.numel() == 0) return;
+        if (HalfScratch.any(x, out)) {
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                unary(op, h.in(x), o, a, b);
+                h.writeBack();
+            }
+            return;
+        }
+        run(plans.unary(op, x, out, a, b));
     }
 
     @Override
     public void binary(BinaryOp op, Strided x, Strided y, Strided out) {
-        if (out.numel() > 0) run(plans.binary(op, x, y, out));
+        if (out.numel() == 0) return;
+        if (HalfScratch.any(x, y, out)) {
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                binary(op, h.in(x), h.in(y), o);
+                h.writeBack();
+            }
+            return;
+        }
+        run(plans.binary(op, x, y, out));
     }
 
     @Override
     public void where(Strided cond, Strided x, Strided y, Strided out) {
-        if (out.numel() > 0) run(plans.where(cond, x, y, out));
+        if (out.numel() == 0) return;
+        if (HalfScratch.any(x, y, out)) {
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                where(cond, h.in(x), h.in(y), o);
+                h.writeBack();
+            }
+            return;
+        }
+        run(plans.where(cond, x, y, out));
     }
 
     // ---- reductions --------------------------------------------------------------------------
@@ -217,6 +260,14 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     @Override
     public void reduce(ReduceOp op, Strided x, Strided out) {
         if (out.numel() == 0) return;
+        if (HalfScratch.any(x, out)) { // accumulates in float32, rounds once
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                reduce(op, h.in(x), o);
+                h.writeBack();
+            }
+            return;
+        }
         ReducePlan plan = plans.reducePlan(op, x);
         if (plan.chunks() == 1) {
             run(plans.reduce(op, x, out, plan, null));
@@ -234,6 +285,14 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     @Override
     public void matmul(Strided a, Strided b, Strided out) {
         if (out.numel() == 0) return;
+        if (HalfScratch.any(a, b, out)) { // a float32 GEMM (cuBLAS where present), one rounding per output element
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                matmul(h.in(a), h.in(b), o);
+                h.writeBack();
+            }
+            return;
+        }
         Optional<Blas<B>> blas = runtime.blas();
         if (blas.isPresent() && blas.get().supports(out.dtype())) {
             blasMatmul(blas.get(), a, b, out);
@@ -286,11 +345,28 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
 
     @Override
     public void gather(Strided x, int dim, Strided index, Strided out) {
-        if (out.numel() > 0) run(plans.gather(x, dim, index, out));
+        if (out.numel() == 0) return;
+        if (HalfScratch.any(x, out)) {
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                gather(h.in(x), dim, index, o);
+                h.writeBack();
+            }
+            return;
+        }
+        run(plans.gather(x, dim, index, out));
     }
 
     @Override
     public void scatterAdd(Strided dst, int dim, Strided index, Strided src) {
+        if (HalfScratch.any(dst, src)) {
+            try (var h = new HalfScratch(this)) {
+                Strided d = h.out(dst, true);
+                scatterAdd(d, dim, index, h.in(src));
+                h.writeBack();
+            }
+            return;
+        }
         Launch l = plans.scatterAdd(dst, dim, index, src);
         if (l != null) run(l);
     }
@@ -299,19 +375,46 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
 
     @Override
     public void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
-        if (cols.numel() > 0) run(plans.im2col(x, g, padValue, cols));
+        if (cols.numel() == 0) return;
+        if (HalfScratch.any(x, cols)) {
+            try (var h = new HalfScratch(this)) {
+                Strided c = h.out(cols, false);
+                im2col(h.in(x), g, padValue, c);
+                h.writeBack();
+            }
+            return;
+        }
+        run(plans.im2col(x, g, padValue, cols));
     }
 
     @Override
     public void col2im(Strided cols, ConvGeometry g, Strided x) {
-        if (x.numel() > 0) run(plans.col2im(cols, g, x));
+        if (x.numel() == 0) return;
+        if (HalfScratch.any(cols, x)) {
+            try (var h = new HalfScratch(this)) {
+                Strided d = h.out(x, true);
+                col2im(h.in(cols), g, d);
+                h.writeBack();
+            }
+            return;
+        }
+        run(plans.col2im(cols, g, x));
     }
 
     // ---- random ------------------------------------------------------------------------------
 
     @Override
     public void random(Strided out, Philox.Distribution dist, long seed, long offset, double a, double b) {
-        if (out.numel() > 0) run(plans.random(out, dist, seed, offset, a, b));
+        if (out.numel() == 0) return;
+        if (HalfScratch.isHalf(out)) { // drawn as float32, then rounded
+            try (var h = new HalfScratch(this)) {
+                Strided o = h.out(out, false);
+                random(o, dist, seed, offset, a, b);
+                h.writeBack();
+            }
+            return;
+        }
+        run(plans.random(out, dist, seed, offset, a, b));
     }
 
     // ---- fused optimizer steps ---------------------------------------------------------------
@@ -319,12 +422,28 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     @Override
     public void sgdStep(Strided param, Strided grad, Strided buf, double lr, double momentum, double dampening,
                         double weightDecay, boolean nesterov, boolean firstStep) {
+        if (param.numel() > 0 && HalfScratch.any(param, grad, buf)) {
+            try (var h = new HalfScratch(this)) {
+                Strided p = h.out(param, true), m = h.out(buf, true);
+                sgdStep(p, h.in(grad), m, lr, momentum, dampening, weightDecay, nesterov, firstStep);
+                h.writeBack();
+            }
+            return;
+        }
         if (param.numel() > 0) run(plans.sgd(param, grad, buf, lr, momentum, dampening, weightDecay, nesterov, firstStep));
     }
 
     @Override
     public void adamStep(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, double lr, double beta1,
                          double beta2, double eps, double weightDecay, boolean decoupled, long step) {
+        if (param.numel() > 0 && HalfScratch.any(param, grad, expAvg, expAvgSq)) {
+            try (var h = new HalfScratch(this)) {
+                Strided p = h.out(param, true), m = h.out(expAvg, true), v = h.out(expAvgSq, true);
+                adamStep(p, h.in(grad), m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+                h.writeBack();
+            }
+            return;
+        }
         if (param.numel() > 0) run(plans.adam(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, step));
     }
 

@@ -32,8 +32,8 @@ public interface GpuRuntime<B, K> {
     void zero(B buffer, long offset, long bytes);
 
     /**
-     * Copies all of {@code hostArray} ({@code float[]}, {@code double[]}, {@code int[]}, {@code long[]} or
-     * {@code byte[]}) to the start of {@code dst}, ordered after queued work; the array may be reused on return.
+     * Copies all of {@code hostArray} ({@code float[]}, {@code double[]}, {@code int[]}, {@code long[]},
+     * {@code byte[]} or {@code short[]} for FLOAT16 and BFLOAT16) to the start of {@code dst}, ordered after queued work; the array may be reused on return.
      */
     void copyIn(Object hostArray, B dst);
 

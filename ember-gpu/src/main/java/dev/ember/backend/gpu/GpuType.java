@@ -4,16 +4,22 @@ import dev.ember.DType;
 
 /**
  * How each {@link DType} looks in the kernels: its element type, the type it computes in, the suffix
- * of its kernels ({@code unary_f32}), and the conversions the generator writes. A new dtype (FLOAT16,
- * BFLOAT16) is a new entry: an element type (per dialect where they differ), its compute type (float),
- * and load/store expressions that convert (OpenCL's {@code vload_half}, CUDA's {@code __half2float}).
+ * of its kernels ({@code unary_f32}), and the conversions the generator writes.
+ *
+ * <p>FLOAT16 and BFLOAT16 are <em>storage-only</em>: their elements are 16-bit patterns ({@code u16}) that
+ * only the copy kernels read and write, converting to and from the other types through float32 with the
+ * prelude's {@code f16_to_f32} / {@code f32_to_f16} (and the BFLOAT16 pair), bit for bit as the CPU. Every
+ * other op on a 16-bit tensor runs the float32 kernel on converted operands and rounds the result once
+ * ({@link GpuBackend}), as the CPU computes them.
  */
 public enum GpuType {
     BOOL(DType.BOOL, "u8", "b8", Compute.I64),
     INT32(DType.INT32, "int", "i32", Compute.I64),
     INT64(DType.INT64, "i64", "i64", Compute.I64),
     FLOAT32(DType.FLOAT32, "float", "f32", Compute.F32),
-    FLOAT64(DType.FLOAT64, "double", "f64", Compute.F64);
+    FLOAT64(DType.FLOAT64, "double", "f64", Compute.F64),
+    FLOAT16(DType.FLOAT16, "u16", "f16", Compute.F32),
+    BFLOAT16(DType.BFLOAT16, "u16", "bf16", Compute.F32);
 
     /** The types arithmetic happens in: float, double, or 64-bit integers (for every integer dtype and BOOL). */
     public enum Compute {
@@ -54,6 +60,9 @@ public enum GpuType {
 
     public boolean isFloat() { return compute.isFloat(); }
 
+    /** FLOAT16 and BFLOAT16: only copy kernels exist for them (see the class comment). */
+    public boolean storageOnly() { return this == FLOAT16 || this == BFLOAT16; }
+
     /** Whether a device without double precision has this type. */
     public boolean needsFp64() { return this == FLOAT64; }
 
@@ -83,8 +92,11 @@ public enum GpuType {
      * device has double, else directly).
      */
     String convertFrom(GpuType src, String v, boolean fp64) {
-        if (this == BOOL) return "(u8) (" + v + " != 0)";
         if (src == this) return v;
+        // 16-bit floats convert through float32, as PyTorch does (double to FLOAT16 rounds twice, as there)
+        if (src.storageOnly()) return convertFrom(FLOAT32, (src == FLOAT16 ? "f16_to_f32(" : "bf16_to_f32(") + v + ")", fp64);
+        if (storageOnly()) return (this == FLOAT16 ? "f32_to_f16(" : "f32_to_bf16(") + FLOAT32.convertFrom(src, v, fp64) + ")";
+        if (this == BOOL) return "(u8) (" + v + " != 0)";
         if (!isFloat() && src.isFloat()) return "sat_" + suffix + "_" + src.suffix + "(" + v + ")";
         if (!isFloat()) return "(" + c + ") (i64) " + v;
         if (!src.isFloat() && fp64) return "(" + c + ") (double) " + v;

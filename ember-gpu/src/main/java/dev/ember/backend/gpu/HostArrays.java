@@ -15,6 +15,7 @@ final class HostArrays {
             case INT32 -> int[].class;
             case INT64 -> long[].class;
             case BOOL -> byte[].class;
+            case FLOAT16, BFLOAT16 -> short[].class;
         };
         if (host == null || host.getClass() != expected)
             throw new IllegalArgumentException(op + ": a " + dtype + " tensor needs a " + expected.getSimpleName() + ", got "

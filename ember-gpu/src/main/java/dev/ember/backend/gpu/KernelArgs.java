@@ -1,6 +1,7 @@
 package dev.ember.backend.gpu;
 
 import dev.ember.DType;
+import dev.ember.backend.HalfConversions;
 import dev.ember.backend.Storage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -37,6 +38,9 @@ final class KernelArgs {
 
     public KernelArgs u8(byte v) { return add(new Bytes(new byte[]{v})); }
 
+    /** A 16-bit pattern (a FLOAT16 or BFLOAT16 element, as the kernels' {@code ushort} sees it). */
+    public KernelArgs u16(short v) { return add(new Bytes(order(2).putShort(v).array())); }
+
     /** A value of the kernel's index type. */
     public KernelArgs index(long v) {
         maxIndex = Math.max(maxIndex, Math.abs(v));
@@ -72,6 +76,7 @@ final class KernelArgs {
             case INT32 -> i32((int) v);
             case INT64 -> i64((long) v);
             case BOOL -> u8((byte) (v != 0 ? 1 : 0));
+            case FLOAT16, BFLOAT16 -> u16(HalfConversions.fromFloat(dtype, (float) v));
         };
     }
 

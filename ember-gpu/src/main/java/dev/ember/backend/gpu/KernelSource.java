@@ -239,8 +239,8 @@ public final class KernelSource {
                 }
             }
             case "each-pair" -> {
-                for (GpuType s : types(o))
-                    for (GpuType d : types(o)) {
+                for (GpuType s : storageTypes(o))
+                    for (GpuType d : storageTypes(o)) {
                         Map<String, String> b = pair(s, d);
                         b.put("CONVERT", d.convertFrom(s, "v", o.fp64()));
                         out.add(b);
@@ -291,8 +291,15 @@ public final class KernelSource {
         return b;
     }
 
-    /** The dtypes a device has: all, or all but FLOAT64 without double precision. */
+    /** The dtypes kernels compute in: all but the storage-only ones, and but FLOAT64 without double precision. */
     static List<GpuType> types(Options o) {
+        List<GpuType> out = new ArrayList<>();
+        for (GpuType t : storageTypes(o)) if (!t.storageOnly()) out.add(t);
+        return out;
+    }
+
+    /** The dtypes a device stores (copy kernels): all, or all but FLOAT64 without double precision. */
+    static List<GpuType> storageTypes(Options o) {
         List<GpuType> out = new ArrayList<>();
         for (GpuType t : GpuType.values()) if (o.fp64() || !t.needsFp64()) out.add(t);
         return out;

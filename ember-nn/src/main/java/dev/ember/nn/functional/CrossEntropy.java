@@ -1,5 +1,6 @@
 package dev.ember.nn.functional;
 
+import dev.ember.Autocast;
 import dev.ember.DType;
 import dev.ember.Tensor;
 import dev.ember.nn.Reduction;
@@ -31,7 +32,7 @@ public final class CrossEntropy {
 
     /** The loss of {@code logits} against {@code target}. */
     public Tensor apply(Tensor logits, Tensor target) {
-        Tensor logP = logits.logSoftmax(1);
+        Tensor logP = Autocast.float32(logits).logSoftmax(1); // a loss: float32 under autocast
         if (target.dtype().isFloatingPoint()) return withProbabilities(logP, target);
         Tensor nll = F.nllLoss(logP, target, weight, ignoreIndex, reduction);
         if (labelSmoothing == 0) return nll;

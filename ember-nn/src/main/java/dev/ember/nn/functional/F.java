@@ -1,6 +1,7 @@
 package dev.ember.nn.functional;
 
 import dev.ember.Attention;
+import dev.ember.Autocast;
 import dev.ember.DType;
 import dev.ember.Tensor;
 import dev.ember.nn.Reduction;
@@ -40,10 +41,10 @@ public final class F {
     }
 
     /**
-     * SiLU (swish), {@code x * sigmoid(x)}; any shape. Composed of tensor ops for now, in this one place, so that an
-     * elementwise op-table entry can replace it later without touching its callers.
+     * SiLU (swish), {@code x * sigmoid(x)}; any shape. One elementwise op ({@link Tensor#silu}) with its own gradient,
+     * rather than a product that would save two tensors for backward.
      */
-    public static Tensor silu(Tensor x) { return x.mul(x.sigmoid()); }
+    public static Tensor silu(Tensor x) { return x.silu(); }
 
     /** SwiGLU's gate: {@code silu(gate) * up} (shapes broadcast), as in LLaMA's feed-forward layer. */
     public static Tensor swiglu(Tensor gate, Tensor up) { return silu(gate).mul(up); }
@@ -59,7 +60,7 @@ public final class F {
     /** {@code [..., in] x [out, in] (+ [out]) -> [..., out]}; bias may be null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return bias == null ? y : y.add(Autocast.lowerPrecision(bias)); // under autocast, one 16-bit op as PyTorch's linear
     }
 
     /** Rows of {@code weight [count, dim]} picked by integer {@code indices [...]}: {@code [..., dim]}. */
@@ -139,6 +140,8 @@ public final class F {
 
     /** Squared error {@code (input - target)^2}; shapes broadcast. */
     public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) {
+        input = Autocast.float32(input);
+        target = Autocast.float32(target);
         return reduction.apply(input.sub(target).square());
     }
 
@@ -147,6 +150,8 @@ public final class F {
 
     /** Absolute error {@code |input - target|}. */
     public static Tensor l1Loss(Tensor input, Tensor target, Reduction reduction) {
+        input = Autocast.float32(input);
+        target = Autocast.float32(target);
         return reduction.apply(input.sub(target).abs());
     }
 
@@ -156,7 +161,7 @@ public final class F {
     /** {@code 0.5 d^2 / beta} where {@code |d| < beta}, else {@code |d| - 0.5 beta}; beta 0 is the L1 loss. */
     public static Tensor smoothL1Loss(Tensor input, Tensor target, Reduction reduction, double beta) {
         if (beta < 0) throw new IllegalArgumentException("smoothL1Loss: beta must be >= 0, got " + beta);
-        Tensor d = input.sub(target).abs();
+        Tensor d = Autocast.float32(input).sub(Autocast.float32(target)).abs();
         if (beta == 0) return reduction.apply(d);
         return reduction.apply(Tensor.where(d.lt(beta), d.square().mul(0.5 / beta), d.sub(0.5 * beta)));
     }
@@ -167,7 +172,7 @@ public final class F {
     /** {@code 0.5 d^2} where {@code |d| < delta}, else {@code delta (|d| - 0.5 delta)}. */
     public static Tensor huberLoss(Tensor input, Tensor target, Reduction reduction, double delta) {
         if (delta <= 0) throw new IllegalArgumentException("huberLoss: delta must be > 0, got " + delta);
-        Tensor d = input.sub(target).abs();
+        Tensor d = Autocast.float32(input).sub(Autocast.float32(target)).abs();
         return reduction.apply(Tensor.where(d.lt(delta), d.square().mul(0.5), d.sub(0.5 * delta).mul(delta)));
     }
 
@@ -189,7 +194,7 @@ public final class F {
      * the weights of the counted targets, as PyTorch.
      */
     public static Tensor nllLoss(Tensor logProbs, Tensor target, Tensor weight, long ignoreIndex, Reduction reduction) {
-        Tensor lp = classesLast("nllLoss", logProbs, target);
+        Tensor lp = classesLast("nllLoss", Autocast.float32(logProbs), target);
         long classes = lp.size(1);
         Tensor t = target.reshape(-1).to(DType.INT64);
         Tensor counted = t.ne((double) ignoreIndex);
@@ -241,6 +246,8 @@ public final class F {
     /** {@code -w (y log p + (1 - y) log(1 - p))} for probabilities {@code p} and targets {@code y} of one shape; {@code weight} (broadcast) may be null. */
     public static Tensor binaryCrossEntropy(Tensor probs, Tensor target, Tensor weight, Reduction reduction) {
         sameShape("binaryCrossEntropy", probs, target);
+        probs = Autocast.float32(probs);
+        target = Autocast.float32(target);
         Tensor logP = probs.log().clampMin(-100), log1mP = probs.rsub(1.0).log().clampMin(-100);
         Tensor losses = target.mul(logP).add(target.rsub(1.0).mul(log1mP)).neg();
         if (weight != null) losses = losses.mul(weight);
@@ -258,6 +265,8 @@ public final class F {
      */
     public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor weight, Tensor posWeight, Reduction reduction) {
         sameShape("binaryCrossEntropyWithLogits", logits, target);
+        logits = Autocast.float32(logits);
+        target = Autocast.float32(target);
         Tensor softTerm = logits.abs().neg().exp().log1p().add(logits.neg().clampMin(0));
         Tensor coef = posWeight == null ? null : posWeight.sub(1.0).mul(target).add(1.0);
         Tensor losses = target.rsub(1.0).mul(logits).add(coef == null ? softTerm : coef.mul(softTerm));
@@ -270,6 +279,7 @@ public final class F {
 
     /** {@code x} where target is 1, {@code max(0, margin - x)} where it is -1. */
     public static Tensor hingeEmbeddingLoss(Tensor input, Tensor target, double margin, Reduction reduction) {
+        input = Autocast.float32(input);
         Tensor zeros = Tensor.zerosLike(input);
         Tensor marginPart = Tensor.where(target.ne(1.0), input.rsub(margin).clampMin(0), zeros);
         Tensor selfPart = Tensor.where(target.ne(-1.0), input, zeros);
@@ -285,6 +295,7 @@ public final class F {
      */
     public static Tensor multiMarginLoss(Tensor input, Tensor target, int p, double margin, Tensor weight, Reduction reduction) {
         if (p != 1 && p != 2) throw new IllegalArgumentException("multiMarginLoss: p must be 1 or 2, got " + p);
+        input = Autocast.float32(input);
         if (input.dim() != 2) throw new IllegalArgumentException("multiMarginLoss: expected input [n, c], got " + Arrays.toString(input.shape()));
         long c = input.size(1);
         Tensor t = target.reshape(-1, 1).to(DType.INT64);

@@ -92,6 +92,7 @@ final class OpenClRuntime implements GpuRuntime<Long, Long> {
                 case int[] i -> buf.asIntBuffer().put(i);
                 case long[] l -> buf.asLongBuffer().put(l);
                 case byte[] b -> buf.put(0, b);
+                case short[] s -> buf.asShortBuffer().put(s);
                 default -> throw new IllegalArgumentException("opencl: unsupported host array " + hostArray.getClass());
             }
             // Blocking: the staging buffer is freed right after.
@@ -112,6 +113,7 @@ final class OpenClRuntime implements GpuRuntime<Long, Long> {
                 case int[] i -> buf.asIntBuffer().get(i, 0, count);
                 case long[] l -> buf.asLongBuffer().get(l, 0, count);
                 case byte[] b -> buf.get(0, b, 0, count);
+                case short[] s -> buf.asShortBuffer().get(s, 0, count);
                 default -> throw new IllegalArgumentException("opencl: unsupported host array " + hostArray.getClass());
             }
         } finally {
@@ -124,6 +126,7 @@ final class OpenClRuntime implements GpuRuntime<Long, Long> {
             case double[] d -> 8;
             case long[] l -> 8;
             case byte[] b -> 1;
+            case short[] s -> 2;
             default -> 4;
         };
     }

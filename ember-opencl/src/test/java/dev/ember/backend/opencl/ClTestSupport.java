@@ -67,6 +67,7 @@ final class ClTestSupport {
             case INT32 -> { int[] a = new int[n]; for (int i = 0; i < n; i++) a[i] = rnd.nextInt(-9, 10); yield a; }
             case INT64 -> { long[] a = new long[n]; for (int i = 0; i < n; i++) a[i] = rnd.nextInt(-9, 10); yield a; }
             case BOOL -> { byte[] a = new byte[n]; for (int i = 0; i < n; i++) a[i] = (byte) rnd.nextInt(2); yield a; }
+            case FLOAT16, BFLOAT16 -> throw new IllegalArgumentException("no " + dtype + " operands in these tests");
         };
     }
 
@@ -85,6 +86,7 @@ final class ClTestSupport {
             case INT32 -> new int[s.numel()];
             case INT64 -> new long[s.numel()];
             case BOOL -> new byte[s.numel()];
+            case FLOAT16, BFLOAT16 -> throw new IllegalArgumentException("no " + s.dtype() + " results in these tests");
         };
         b.toHost(s, host);
         double[] out = new double[s.numel()];

@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 
 /**
  * A language model the chat tab talks to. The studio streams each token to the page as the model produces it.
- * Implementations come from a {@link ChatModelProvider}; this build has none until Ember's GPT lands.
+ * Implementations come from a {@link ChatModelProvider}; Ember's GPT is {@link EmberChatModels}.
  */
 public interface ChatModel extends AutoCloseable {
     /** What is loaded, for the page (e.g. {@code "gpt 4x128, adapter lora-r8"}). */
@@ -21,8 +21,14 @@ public interface ChatModel extends AutoCloseable {
      */
     int generate(List<ChatMessage> messages, Sampling sampling, Consumer<String> onToken, BooleanSupplier cancelled);
 
-    /** Writes the weights with any adapter merged in, as safetensors. */
-    void exportMerged(Path file);
+    /**
+     * Writes the model with its adapter merged in, as a model folder {@code dir} (config, safetensors weights, tokenizer,
+     * chat template) that the chat tab and {@code ./ember serve} load back; only where {@link #canExport} says so.
+     */
+    void exportMerged(Path dir);
+
+    /** Whether {@link #exportMerged} works for this model (the page shows its Export button only then). */
+    default boolean canExport() { return false; }
 
     @Override
     default void close() {}

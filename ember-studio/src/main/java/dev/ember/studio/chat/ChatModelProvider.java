@@ -15,4 +15,10 @@ public interface ChatModelProvider {
 
     /** Loads {@code weights}, with {@code adapter} (LoRA weights, may be null) applied. */
     ChatModel load(Path weights, Path adapter);
+
+    /**
+     * Loads {@code weights} with {@code adapter} and the chat template {@code chatTemplate} ({@code "chatml"}; null or
+     * empty: the model's own). Providers without templates ignore it.
+     */
+    default ChatModel load(Path weights, Path adapter, String chatTemplate) { return load(weights, adapter); }
 }

@@ -32,12 +32,18 @@ public final class ChatService {
     public synchronized String loaded() { return model == null ? null : model.description(); }
 
     /** Loads {@code weights} (and {@code adapter}) with the first provider that accepts it, replacing the model held. */
-    public synchronized String load(Path weights, Path adapter) {
+    public String load(Path weights, Path adapter) { return load(weights, adapter, null); }
+
+    /**
+     * Loads {@code weights} (and {@code adapter}, with chat template {@code chatTemplate}: null for the model's own)
+     * with the first provider that accepts it, replacing the model held.
+     */
+    public synchronized String load(Path weights, Path adapter, String chatTemplate) {
         if (providers.isEmpty())
-            throw new ApiError(501, "chat: this build has no language model (Ember's GPT and chat fine-tuning are still to come)");
+            throw new ApiError(501, "chat: this build has no language model provider");
         for (ChatModelProvider p : providers) {
             if (!p.accepts(weights)) continue;
-            ChatModel m = p.load(weights, adapter);
+            ChatModel m = p.load(weights, adapter, chatTemplate);
             if (model != null) model.close();
             model = m;
             return m.description();
@@ -56,9 +62,12 @@ public final class ChatService {
         return m.generate(messages, sampling, onToken, cancelled);
     }
 
-    /** Writes the loaded model's merged weights. */
-    public synchronized void exportMerged(Path file) {
+    /** Whether the loaded model can export merged weights. */
+    public synchronized boolean canExport() { return model != null && model.canExport(); }
+
+    /** Writes the loaded model with its adapter merged in, as the model folder {@code dir}. */
+    public synchronized void exportMerged(Path dir) {
         if (model == null) throw ApiError.conflict("chat: load a model first");
-        model.exportMerged(file);
+        model.exportMerged(dir);
     }
 }

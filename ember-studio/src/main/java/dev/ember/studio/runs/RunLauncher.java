@@ -73,8 +73,7 @@ public final class RunLauncher {
         RunFiles f = store.files(id);
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
-        cmd.addAll(JVM_FLAGS);
-        cmd.addAll(memoryFlags(args));
+        cmd.addAll(JVM_FLAGS); // default memory flags: the Trainer's scopes keep a run's heap small (docs/bench.md, "Memory")
         cmd.add("-cp");
         cmd.add(classPath);
         cmd.add(RunMain.class.getName());
@@ -96,13 +95,6 @@ public final class RunLauncher {
         Json.writeFile(f.launch(), launch);
         p.onExit().thenAccept(done -> recordExit(id, done.exitValue()));
         return id;
-    }
-
-    /** Heap sized as {@code ./ember train} sizes it: the data plus about 2 MB per batch sample; fixed marking threshold. */
-    static List<String> memoryFlags(JsonObject args) {
-        long mb = 1024;
-        if (args.has("batch_size")) mb = 384 + Math.max(2 * args.get("batch_size").getAsLong(), 256);
-        return List.of("-XX:+UseG1GC", "-Xmx" + mb + "m", "-XX:-G1UseAdaptiveIHOP", "-XX:InitiatingHeapOccupancyPercent=95");
     }
 
     /** A run that ended without saying so (a crash, out of memory) is marked failed with its exit code. */

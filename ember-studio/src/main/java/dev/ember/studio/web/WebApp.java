@@ -6,6 +6,7 @@ import dev.ember.studio.PathGuard;
 import dev.ember.studio.Studio;
 import dev.ember.studio.StudioConfig;
 import dev.ember.studio.chat.ChatService;
+import dev.ember.studio.chat.ServerProcess;
 import dev.ember.studio.insight.Evaluator;
 import dev.ember.studio.runs.DataCatalog;
 import dev.ember.studio.runs.Presets;
@@ -24,6 +25,7 @@ import java.util.Map;
 public final class WebApp {
     private final Javalin app;
     private final StudioConfig config;
+    private final ServerProcess server;
 
     /** Wires the routes; {@link #start} serves them. */
     public WebApp(StudioConfig config, RunStore store, RunLauncher launcher, Presets presets, DataCatalog data, Evaluator evaluator,
@@ -32,6 +34,7 @@ public final class WebApp {
         Guard guard = new Guard(config);
         List<Path> weightRoots = new ArrayList<>(config.dataRoots());
         weightRoots.add(store.root());
+        this.server = new ServerProcess(store.root().resolve(".serve"));
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -65,7 +68,7 @@ public final class WebApp {
             new RunRoutes(store, launcher).register(cfg.routes);
             new InsightRoutes(evaluator).register(cfg.routes);
             new FileRoutes(config).register(cfg.routes);
-            new ChatRoutes(chat, new PathGuard(weightRoots), store.root()).register(cfg.routes);
+            new ChatRoutes(chat, new PathGuard(weightRoots), store.root(), server).register(cfg.routes);
         });
     }
 
@@ -79,6 +82,9 @@ public final class WebApp {
     /** The port bound. */
     public int port() { return app.port(); }
 
-    /** Stops serving. */
-    public void stop() { app.stop(); }
+    /** Stops serving, and the OpenAI-compatible server started from the chat tab. */
+    public void stop() {
+        app.stop();
+        server.close();
+    }
 }

@@ -21,6 +21,8 @@ inline std::mutex ember_atomic_lock;
 #define __shared__ static
 inline void __syncthreads() { if (ember_barrier_hook) ember_barrier_hook(); }
 inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned) (((unsigned long long) a * b) >> 32); }
+inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
+inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
 inline int atomicCAS(int* p, int cmp, int v) {
     std::lock_guard<std::mutex> g(ember_atomic_lock);
     int old = *p;

@@ -34,11 +34,12 @@ export function events(path) {
   return new EventSource(token ? path + (path.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : path);
 }
 
-// A POST whose answer is an event stream (chat): calls onEvent(name, data) for each event.
-export async function postStream(path, body, onEvent) {
+// A POST whose answer is an event stream (chat): calls onEvent(name, data) for each event. Aborting signal stops
+// reading, and the studio then stops generating.
+export async function postStream(path, body, onEvent, signal) {
   const headers = { 'Content-Type': 'application/json' };
   if (token) headers['X-Ember-Token'] = token;
-  const res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) });
+  const res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body), signal });
   if (!res.ok) {
     const text = await res.text();
     let msg = text;

@@ -368,31 +368,74 @@ async function importances() {
 }
 
 // ---- chat tab --------------------------------------------------------------------------------------
+let chatAvailable = false, chatLoaded = false, chatStream = null;
+
 async function refreshChat() {
   const s = await guarded(() => api('GET', '/api/chat'));
   if (!s) return;
+  chatAvailable = s.available;
+  chatLoaded = !!s.loaded;
   $('chat-status').textContent = !s.available ? t('chat.none') : s.loaded ? t('chat.loaded') + ': ' + s.loaded : t('chat.notLoaded');
-  for (const id of ['btn-chat-load', 'btn-chat-export', 'btn-chat-send']) $(id).disabled = !s.available;
-  $('btn-chat-send').disabled = !s.loaded;
-  $('btn-chat-export').disabled = !s.loaded;
+  $('btn-chat-load').disabled = !s.available;
+  $('btn-chat-export').hidden = !s.can_export;
+  $('btn-chat-send').disabled = !s.loaded || chatStream !== null;
+  refreshServe();
 }
 
 const history = [];
 
 async function sendChat() {
   const text = $('chat-input').value.trim();
-  if (!text) return;
+  if (!text || chatStream) return;
   $('chat-input').value = '';
   history.push({ role: 'user', content: text });
   $('chat-log').append(el('div', { class: 'msg user', text }));
   const bubble = el('div', { class: 'msg assistant', text: '' });
   $('chat-log').append(bubble);
   let reply = '';
-  await guarded(() => postStream('/api/chat/stream', { messages: history, temperature: $('chat-temperature').value,
-    top_k: $('chat-top-k').value, top_p: $('chat-top-p').value, max_new_tokens: $('chat-max').value }, (name, data) => {
-    if (name === 'token') { reply += data.text; bubble.textContent = reply; $('chat-log').scrollTop = $('chat-log').scrollHeight; }
-  }));
+  chatStream = new AbortController();
+  $('btn-chat-send').disabled = true;
+  $('btn-chat-stop').disabled = false;
+  const body = { messages: history, temperature: $('chat-temperature').value, top_k: $('chat-top-k').value, top_p: $('chat-top-p').value,
+    max_new_tokens: $('chat-max').value, seed: $('chat-seed').value };
+  try {
+    await postStream('/api/chat/stream', body, (name, data) => {
+      if (name === 'token') { reply += data.text; bubble.textContent = reply; $('chat-log').scrollTop = $('chat-log').scrollHeight; }
+      if (name === 'done') bubble.title = data.tokens + ' ' + t('chat.tokens');
+    }, chatStream.signal);
+  } catch (e) {
+    if (e.name === 'AbortError') bubble.title = t('chat.stopped');
+    else toast(e.message);
+  }
   history.push({ role: 'assistant', content: reply });
+  bubble.dataset.done = 'true';
+  chatStream = null;
+  $('btn-chat-stop').disabled = true;
+  $('btn-chat-send').disabled = !chatLoaded;
+}
+
+function resetChat() {
+  if (chatStream) chatStream.abort();
+  history.length = 0;
+  $('chat-log').replaceChildren();
+}
+
+// the OpenAI-compatible server started from this tab: its state is polled while it starts
+async function refreshServe() {
+  const s = await guarded(() => api('GET', '/api/serve'));
+  if (!s) return;
+  const running = s.state === 'serving' || s.state === 'starting';
+  $('serve-status').textContent = t('chat.serveState') + ': ' + s.state + (running ? ' — ' + s.url + ' (model ' + s.model + ')' : '')
+    + (s.state === 'failed' && s.log ? '\n' + s.log : '');
+  $('serve-status').dataset.state = s.state;
+  $('btn-serve-start').disabled = running || !chatAvailable;
+  $('btn-serve-stop').disabled = !running;
+  $('serve-example').hidden = s.state !== 'serving';
+  if (s.state === 'serving')
+    $('serve-example').textContent = 'curl ' + s.url + "/chat/completions -H 'Content-Type: application/json' \\\n  -d '"
+      + JSON.stringify({ model: s.model, messages: [{ role: 'user', content: 'Hello' }], stream: true }) + "'";
+  clearTimeout(refreshServe.timer);
+  if (s.state === 'starting') refreshServe.timer = setTimeout(refreshServe, 1000);
 }
 
 // ---- start -----------------------------------------------------------------------------------------
@@ -473,12 +516,30 @@ async function init() {
   $('btn-explain').addEventListener('click', explain);
   $('btn-importances').addEventListener('click', importances);
   $('btn-chat-load').addEventListener('click', async () => {
-    const r = await guarded(() => api('POST', '/api/chat/load', { weights: $('chat-weights').value, adapter: $('chat-adapter').value }));
-    if (r) refreshChat();
+    $('btn-chat-load').disabled = true;
+    const r = await guarded(() => api('POST', '/api/chat/load', { weights: $('chat-weights').value, adapter: $('chat-adapter').value,
+      chat_template: $('chat-template').value }));
+    $('btn-chat-load').disabled = false;
+    if (r) { resetChat(); refreshChat(); }
+  });
+  $('btn-chat-stop').addEventListener('click', () => { if (chatStream) chatStream.abort(); });
+  $('btn-chat-reset').addEventListener('click', resetChat);
+  $('chat-input').addEventListener('keydown', e => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); sendChat(); } });
+  $('btn-serve-start').addEventListener('click', async () => {
+    const r = await guarded(() => api('POST', '/api/serve/start', { weights: $('chat-weights').value, adapter: $('chat-adapter').value,
+      port: $('serve-port').value, chat_template: $('chat-template').value }));
+    if (r) refreshServe();
+  });
+  $('btn-serve-stop').addEventListener('click', async () => {
+    const r = await guarded(() => api('POST', '/api/serve/stop'));
+    if (r) refreshServe();
   });
   $('btn-chat-export').addEventListener('click', async () => {
-    const r = await guarded(() => api('POST', '/api/chat/export', { file: 'merged.safetensors' }));
-    if (r) toast(r.path, true);
+    const base = ($('chat-weights').value.split('/').filter(x => x).pop() || 'model').replace(/[^A-Za-z0-9._-]+/g, '-');
+    const name = prompt(t('chat.exportName'), base + '-merged');
+    if (!name) return;
+    const r = await guarded(() => api('POST', '/api/chat/export', { name }));
+    if (r) toast(t('chat.exported') + ': ' + r.path + ' (' + r.weights + ')', true);
   });
   $('btn-chat-send').addEventListener('click', sendChat);
   await refreshRunLists();

@@ -1,11 +1,11 @@
-package dev.ember;
+package dev.ember.testing;
 
 /** Independent float64 special functions for the tests (series and continued fraction, not Ember's code). */
-final class RefMath {
+public final class RefMath {
     private RefMath() {}
 
     /** erf by its Maclaurin series below 3 and the Laplace continued fraction of erfc above. */
-    static double erf(double x) {
+    public static double erf(double x) {
         double ax = Math.abs(x);
         if (ax < 3) {
             double term = x, sum = x;
