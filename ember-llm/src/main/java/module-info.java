@@ -1,6 +1,8 @@
 /**
- * Chat models on top of Ember's language models: chat templates (ChatML built in, Hugging Face {@code chat_template}
- * read for its common simple forms) and the tokenizer of a chat model with its special tokens.
+ * Chat models on top of Ember's language models, in LLaMA-Factory's spirit: chat templates (ChatML built in, Hugging
+ * Face {@code chat_template} read for its common simple forms), chat tokenizers and generation ({@code llm.chat});
+ * instruction data and the riddles demo set ({@code llm.data}); supervised fine-tuning, LoRA, freeze tuning and DPO
+ * ({@code llm.tune}); evaluation ({@code llm.eval}); model folders and merged export ({@code llm.export}).
  */
 module dev.ember.llm {
     requires transitive dev.ember.nn;

@@ -58,7 +58,7 @@ public final class TuneCommand implements Runnable {
     @Option(names = "--lora-alpha", description = "LoRA alpha; the update is scaled by alpha / r (default ${DEFAULT-VALUE}).", defaultValue = "16")
     double loraAlpha;
 
-    @Option(names = "--lora-dropout", description = "Dropout on the LoRA input (default ${DEFAULT-VALUE}).", defaultValue = "0.05")
+    @Option(names = "--lora-dropout", description = "Dropout on the LoRA input (default ${DEFAULT-VALUE}, as LLaMA-Factory).", defaultValue = "0")
     double loraDropout;
 
     @Option(names = "--lora-target", split = ",", description = "Target Linear layers by name, comma-separated (default ${DEFAULT-VALUE}).",

@@ -40,9 +40,15 @@ public final class LoraLayer extends Module {
         }
     }
 
-    /** The update {@code s * B(A(dropout(x)))}: {@code [..., in] -> [..., out]}. */
+    /**
+     * The update {@code s * B(A(dropout(x)))}: {@code [..., in] -> [..., out]}. The scale is applied to the rank-r
+     * tensor {@code A x} rather than to the output, so that without dropout the graph keeps only {@code [..., r]}
+     * tensors beyond the input that the base layer keeps anyway.
+     */
     @Override
-    public Tensor forward(Tensor x) { return loraB.forward(loraA.forward(dropout.forward(x))).mul(scaling); }
+    public Tensor forward(Tensor x) {
+        return loraB.forward(loraA.forward(dropout.forward(x)).mul(scaling)); // F.dropout returns x itself when p is 0 or in eval
+    }
 
     /** {@code A} {@code [r, in]}. */
     public Tensor a() { return loraA.weight(); }

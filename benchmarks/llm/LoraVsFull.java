@@ -1,0 +1,65 @@
+import dev.ember.*;
+import dev.ember.llm.tune.*;
+import dev.ember.nn.lm.*;
+import dev.ember.optim.AdamW;
+import java.util.*;
+
+/**
+ * Full fine-tuning against LoRA on the same random GPT: live heap (after a full GC) with the step's graph alive and
+ * once it is gone, and the mean step time. Arguments: full|lora, steps, width, layers, batch (rows of 128 tokens).
+ *
+ * <p>Run with the shaded jar: {@code java --add-modules jdk.incubator.vector -Xmx2g -cp
+ * ember-cli/target/ember-cli-0.1.0-SNAPSHOT-all.jar benchmarks/llm/LoraVsFull.java lora 8 512 4 4}
+ */
+public class LoraVsFull {
+    static long liveHeap() {
+        for (int i = 0; i < 3; i++) System.gc();
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    static void step(CausalLm lm, SftLoss loss, AdamW opt, Tensor x, Tensor y, long[] live) {
+        Tensor l = loss.forward(lm.forward(x), y);
+        if (live != null) live[0] = liveHeap();
+        opt.zeroGrad();
+        l.backward();
+        if (live != null) live[1] = liveHeap();
+        opt.step();
+    }
+
+    public static void main(String[] a) {
+        String method = a[0];
+        int steps = Integer.parseInt(a[1]);
+        Ember.manualSeed(0);
+        int width = Integer.parseInt(a[2]), layers = Integer.parseInt(a[3]), batch = Integer.parseInt(a[4]);
+        GPT gpt = new GPT(GPTConfig.builder(512).contextLength(128).layers(layers).width(width).heads(4).build());
+        gpt.train();
+        List<Tensor> params = gpt.parameters();
+        dev.ember.nn.Module adapter = null;
+        if (method.equals("lora")) {
+            var ad = LoraAdapter.attach(gpt, LoraConfig.of(16, 32, 0, "c_attn", "c_proj", "c_fc"));
+            adapter = ad;
+            params = ad.parameters();
+        }
+        var lm = new CausalLm(gpt, adapter);
+        var opt = AdamW.builder(1e-4).buildW(params);
+        long[] ids = new long[batch * 3 * 128], tg = new long[batch * 128];
+        Random r = new Random(1);
+        for (int b = 0; b < batch; b++) for (int t = 0; t < 128; t++) {
+            ids[(b * 3) * 128 + t] = r.nextInt(512);
+            ids[(b * 3 + 1) * 128 + t] = t;
+            ids[(b * 3 + 2) * 128 + t] = 1;
+            tg[b * 128 + t] = r.nextInt(512);
+        }
+        Tensor x = Tensor.of(ids, batch, 3, 128), y = Tensor.of(tg, batch, 128);
+        var loss = new SftLoss();
+        long t0 = 0;
+        long[] live = new long[3];
+        for (int s = 0; s < steps + 3; s++) {
+            if (s == 3) t0 = System.nanoTime();
+            step(lm, loss, opt, x, y, s == 1 ? live : null);
+            if (s == 1) live[2] = liveHeap();
+        }
+        System.out.printf("%s width %d layers %d batch %d: live heap after forward %.1f MiB, after backward %.1f MiB, after the step, graph gone %.1f MiB; %.0f ms/step over %d steps; %,d of %,d parameters trainable%n", method, width, layers, batch, live[0] / 1048576.0, live[1] / 1048576.0, live[2] / 1048576.0, (System.nanoTime() - t0) / 1e6 / steps, steps,
+                params.stream().mapToLong(Tensor::numel).sum(), gpt.parameterCount() + (adapter == null ? 0 : adapter.parameterCount()));
+    }
+}
