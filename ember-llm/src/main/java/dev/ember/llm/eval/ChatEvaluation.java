@@ -9,13 +9,14 @@ import dev.ember.llm.chat.EncodedChat;
 import dev.ember.llm.data.Conversation;
 import dev.ember.llm.data.SftDataset;
 import dev.ember.llm.tune.CausalLm;
+import dev.ember.metrics.Perplexity;
 import dev.ember.nn.lm.GenerationConfig;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Evaluation of a chat model on held-out conversations: the perplexity of their assistant answers given the prompts
- * (teacher forcing, {@link TokenPerplexity}), and the answers it generates (greedy) scored against the references by
+ * (teacher forcing, {@link Perplexity#ignoring}), and the answers it generates (greedy) scored against the references by
  * SQuAD's exact match and token F1 ({@link AnswerMetrics}), averaged over the conversations.
  */
 public final class ChatEvaluation {
@@ -36,7 +37,7 @@ public final class ChatEvaluation {
         for (Conversation c : conversations) encoded.add(generator.template().encode(c.messages(), generator.tokenizer()));
         SftDataset rows = SftDataset.of(encoded, generator.model().config().contextLength(), false);
         CausalLm lm = new CausalLm(generator.model(), null);
-        TokenPerplexity ppl = new TokenPerplexity();
+        Perplexity ppl = Perplexity.ignoring(EncodedChat.IGNORE_INDEX);
         boolean training = generator.model().isTraining();
         generator.model().eval();
         try (var ignored = Ember.noGrad()) {

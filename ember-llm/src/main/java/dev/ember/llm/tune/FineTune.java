@@ -11,7 +11,7 @@ import dev.ember.llm.data.Conversation;
 import dev.ember.llm.data.InstructionFormat;
 import dev.ember.llm.data.SftDataset;
 import dev.ember.llm.data.TuningData;
-import dev.ember.llm.eval.TokenPerplexity;
+import dev.ember.metrics.Perplexity;
 import dev.ember.llm.export.ModelFolder;
 import dev.ember.nn.Module;
 import dev.ember.nn.lm.GPT;
@@ -118,7 +118,7 @@ public final class FineTune {
         if (o.resume() == null) deleteIfExists(log);
         Trainer trainer = Trainer.builder(lm, new SftLoss(), opt, trainLoader)
                 .validation(valLoader)
-                .metric(new TokenPerplexity())
+                .metric(Perplexity.ignoring(EncodedChat.IGNORE_INDEX))
                 .callback(new Checkpoint(dir.resolve("checkpoints"), 1, "val_loss", Mode.MIN))
                 .log(log, 1)
                 .output(out, ProgressBar.isTerminal())

@@ -9,7 +9,7 @@ import dev.ember.Tensor;
 import dev.ember.data.Batch;
 import dev.ember.llm.chat.EncodedChat;
 import dev.ember.llm.data.SftDataset;
-import dev.ember.llm.eval.TokenPerplexity;
+import dev.ember.metrics.Perplexity;
 import dev.ember.nn.lm.GPT;
 import dev.ember.nn.lm.GPTConfig;
 import java.util.List;
@@ -44,7 +44,7 @@ class CausalLmTest {
             for (int k = 0; k < 3; k++) expected += nll(la, 1 + k, (int) ta[k], 40) + nll(lb, k, (int) tb[k], 40);
             expected /= 6;
             assertEquals(expected, new SftLoss().forward(logits, packed.targets()).item(), 1e-5);
-            TokenPerplexity ppl = new TokenPerplexity();
+            Perplexity ppl = Perplexity.ignoring(-100);
             ppl.update(logits, packed.targets());
             assertEquals(6, ppl.tokens());
             assertEquals(expected, ppl.meanNats(), 1e-5);
