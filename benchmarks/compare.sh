@@ -50,7 +50,7 @@ ember_regex=(); numpy_filter=(); torch_filter=()
 IFS=, read -ra groups <<< "$only"
 for g in "${groups[@]}"; do
   case "$g" in
-    gemm) ember_regex+=("GemmBench"); numpy_filter+=("^gemm") ;;
+    gemm) ember_regex+=("[.]GemmBench[.]"); numpy_filter+=("^gemm") ;;
     elementwise) ember_regex+=("ElementwiseBench"); numpy_filter+=("^(add|add_|mul|relu|exp|gelu|chain) ") ;;
     reduce) ember_regex+=("ReductionBench"); numpy_filter+=("^(sum|max) "); torch_filter+=("^softmax") ;;
     conv) ember_regex+=("ConvBench"); torch_filter+=("^conv") ;;

@@ -116,7 +116,7 @@ public final class BenchMain {
             String cls = benchmark.substring(0, benchmark.indexOf('.'));
             String method = benchmark.substring(benchmark.indexOf('.') + 1);
             return switch (cls) {
-                case "GemmBench" -> new Work(GemmBench.Shape.parse(p.get("shape")).flop(), "GFLOP/s");
+                case "GemmBench", "HalfGemmBench" -> new Work(GemmBench.Shape.parse(p.get("shape")).flop(), "GFLOP/s");
                 case "ElementwiseBench" -> new Work(ElementwiseBench.bytes(p.get("op"), Long.parseLong(p.get("size"))), "GB/s");
                 case "ReductionBench" -> new Work(ReductionBench.bytes(p.get("op"), Long.parseLong(p.get("size"))), "GB/s");
                 case "ConvBench" -> {
