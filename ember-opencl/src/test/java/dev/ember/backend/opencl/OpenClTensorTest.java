@@ -1,6 +1,6 @@
 package dev.ember.backend.opencl;
 
-import static dev.ember.backend.opencl.ClTestSupport.assertClose;
+import static dev.ember.testing.StridedOperands.assertClose;
 import static dev.ember.backend.opencl.ClTestSupport.openCl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
