@@ -22,6 +22,9 @@ final class Elementwise {
     static Tensor unary(UnaryOp op, Tensor x, double a, double b) {
         String name = op.name().toLowerCase(Locale.ROOT);
         if (AUTOCAST_FLOAT32.contains(op)) x = Autocast.float32(x);
+        if (x.dtype() == DType.BOOL && op == UnaryOp.NEG)
+            throw new IllegalArgumentException("neg: negation of a BOOL tensor is not supported; use logicalNot() to invert a mask");
+        if (x.dtype() == DType.BOOL && op == UnaryOp.SIGN) return x.clone(); // PyTorch: sign of BOOL is BOOL, unchanged
         if (x.dtype() == DType.BOOL && op != UnaryOp.CLAMP)
             x = x.to(DType.INT64);
         if (!x.dtype().isFloatingPoint() && !op.keepsIntegerDtype()) x = x.to(Ember.defaultDType()); // the op table's integer forms
@@ -82,6 +85,7 @@ final class Elementwise {
 
     static Tensor binary(BinaryOp op, Tensor x, Tensor y) {
         if (op.producesBool()) return binaryRaw(op, x, y);
+        if (op == BinaryOp.SUB) refuseBoolSubtraction("sub", x, y);
         if (op == BinaryOp.POW) { // on autocast's float32 list
             x = Autocast.float32(x);
             y = Autocast.float32(y);
@@ -127,6 +131,13 @@ final class Elementwise {
             }
             default -> throw new IllegalStateException(op + " has no gradient");
         };
+    }
+
+    /** PyTorch refuses any subtraction with a BOOL operand (a mask is inverted with logical_not, two compared with xor). */
+    static void refuseBoolSubtraction(String name, Tensor x, Tensor y) {
+        if (x.dtype() == DType.BOOL || y.dtype() == DType.BOOL)
+            throw new IllegalArgumentException(name + ": subtraction with a BOOL tensor is not supported (" + x.dtype() + " - " + y.dtype()
+                    + "); use logicalXor() or logicalNot() instead");
     }
 
     /** A non-differentiable binary op (comparisons, logic, integer division). */

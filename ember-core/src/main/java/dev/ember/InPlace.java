@@ -47,9 +47,7 @@ final class InPlace {
         Tensor o = other.device().equals(t.device()) ? other : other.dim() == 0 ? other.to(t.device()) : null;
         if (o == null)
             throw new IllegalArgumentException(name + ": tensors are on different devices: " + t.device() + " and " + other.device());
-        if (op == BinaryOp.SUB && (t.dtype() == DType.BOOL || o.dtype() == DType.BOOL))
-            throw new IllegalArgumentException(name + ": subtraction with a BOOL tensor is not supported (" + t.dtype() + " - " + o.dtype()
-                    + "); use logicalXor() or logicalNot() instead");
+        if (op == BinaryOp.SUB) Elementwise.refuseBoolSubtraction(name, t, o);
         DType result = Elementwise.resultType(t, o);
         if (op == BinaryOp.DIV && !result.isFloatingPoint()) result = Ember.defaultDType(); // true division
         checkCast(name, result, t);

@@ -182,6 +182,7 @@ final class Reductions {
         x = Autocast.float32(x);
         int d = Shapes.dim("logsumexp", dim, x.dim());
         if (x.dtype() == DType.FLOAT16 || x.dtype() == DType.BFLOAT16) return inFloat32(x, t -> logsumexp(t, d, keepDim));
+        if (x.dtype() == DType.BOOL) x = x.to(Ember.defaultDType()); // PyTorch: a float result; BOOL cannot be subtracted
         Tensor m = shift(x, d);
         Tensor r = x.sub(m).exp().sum(d, true).log().add(m);
         return keepDim ? r : r.squeeze(d);

@@ -396,6 +396,7 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor add(long s) { return Elementwise.binary(BinaryOp.ADD, this, Elementwise.scalarLike(this, s, false)); }
 
+    /** {@code this - other}, broadcast; as PyTorch, a BOOL operand is refused (use {@link #logicalXor} or {@link #logicalNot}). */
     public Tensor sub(Tensor other) { return Elementwise.binary(BinaryOp.SUB, this, other); }
 
     public Tensor sub(double s) { return Elementwise.binary(BinaryOp.SUB, this, Elementwise.scalarLike(this, s, true)); }
@@ -403,7 +404,11 @@ public final class Tensor implements AutoCloseable {
     public Tensor sub(long s) { return Elementwise.binary(BinaryOp.SUB, this, Elementwise.scalarLike(this, s, false)); }
 
     /** {@code s - this}. */
-    public Tensor rsub(double s) { return Elementwise.binary(BinaryOp.SUB, Elementwise.scalarLike(this, s, true), this); }
+    public Tensor rsub(double s) {
+        Tensor scalar = Elementwise.scalarLike(this, s, true);
+        Elementwise.refuseBoolSubtraction("rsub", scalar, this);
+        return Elementwise.binary(BinaryOp.SUB, scalar, this);
+    }
 
     public Tensor mul(Tensor other) { return Elementwise.binary(BinaryOp.MUL, this, other); }
 
@@ -442,10 +447,12 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor minimum(Tensor other) { return Elementwise.binary(BinaryOp.MIN, this, other); }
 
+    /** {@code -this}; as PyTorch, a BOOL tensor is refused (use {@link #logicalNot}). */
     public Tensor neg() { return Elementwise.unary(UnaryOp.NEG, this, 0, 0); }
 
     public Tensor abs() { return Elementwise.unary(UnaryOp.ABS, this, 0, 0); }
 
+    /** 1, -1 or 0 by sign, as PyTorch's {@code (0 < x) - (x < 0)}: NaN and -0 give +0; BOOL stays BOOL. */
     public Tensor sign() { return Elementwise.unary(UnaryOp.SIGN, this, 0, 0); }
 
     public Tensor exp() { return Elementwise.unary(UnaryOp.EXP, this, 0, 0); }

@@ -25,8 +25,8 @@ import java.util.Optional;
 public enum UnaryOp {
     NEG("-x", "wrap_neg(x)"),
     ABS("fabs(x)", "x < 0 ? wrap_neg(x) : x"),
-    /** Keeps NaN and signed zero. */
-    SIGN("x > C(0) ? C(1) : (x < C(0) ? C(-1) : x)", "x > 0 ? 1 : (x < 0 ? -1 : 0)"),
+    /** PyTorch's {@code (0 < x) - (x < 0)}: NaN and -0 give +0. */
+    SIGN("x > C(0) ? C(1) : (x < C(0) ? C(-1) : C(0))", "x > 0 ? 1 : (x < 0 ? -1 : 0)"),
     EXP("exp(x)", null),
     LOG("log(x)", null),
     LOG1P("log1p(x)", null),

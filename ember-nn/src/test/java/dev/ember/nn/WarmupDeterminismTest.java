@@ -70,6 +70,8 @@ class WarmupDeterminismTest {
         unary.put("softplus", Tensor::softplus);
         unary.put("sin", Tensor::sin);
         unary.put("cos", Tensor::cos);
+        unary.put("tan", Tensor::tan);
+        unary.put("silu", Tensor::silu);
         unary.put("expm1", Tensor::expm1);
         unary.put("relu", Tensor::relu);
         unary.put("leakyRelu", t -> t.leakyRelu(0.01));
@@ -85,7 +87,7 @@ class WarmupDeterminismTest {
         unary.put("var", t -> t.var(1));
         for (var e : unary.entrySet()) ops.put(e.getKey(), () -> forwardBackward(x, e.getValue()));
         // The scalar (strided) float32 path shares the vector kernels' formulas.
-        for (String name : List.of("exp", "tanh", "sigmoid", "gelu", "softmax", "logSoftmax"))
+        for (String name : List.of("exp", "tanh", "sigmoid", "gelu", "silu", "softmax", "logSoftmax"))
             ops.put(name + " strided", () -> forwardBackward(strided, unary.get(name)));
         Map<String, Function<Tensor, Tensor>> positive = new LinkedHashMap<>();
         positive.put("log", Tensor::log);
@@ -100,6 +102,8 @@ class WarmupDeterminismTest {
         ops.put("tanh unit", () -> forwardBackward(unit, Tensor::tanh));
         ops.put("erf unit", () -> forwardBackward(unit, Tensor::erf));
         ops.put("gelu unit", () -> forwardBackward(unit, Tensor::gelu));
+        ops.put("silu wide", () -> forwardBackward(wide, Tensor::silu));
+        ops.put("tan unit", () -> forwardBackward(unit, Tensor::tan));
         ops.put("log tiny", () -> new Tensor[]{tiny.log()});
         ops.put("pow tensor", () -> forwardBackward(pos, t -> t.pow(unit.add(1.5))));
         ops.put("atan2", () -> forwardBackward(x, t -> t.atan2(unit)));

@@ -41,7 +41,7 @@ final class ScalarMath {
         return switch (op) {
             case NEG -> -x;
             case ABS -> Math.abs(x);
-            case SIGN -> Math.signum(x);
+            case SIGN -> x > 0 ? 1 : (x < 0 ? -1 : 0); // PyTorch's: NaN and -0 give +0
             case EXP -> StrictMath.exp(x);
             case LOG -> StrictMath.log(x);
             case LOG1P -> StrictMath.log1p(x);

@@ -4,6 +4,7 @@ import static dev.ember.testing.DTypes.ALL;
 import static dev.ember.testing.DTypes.BOOL_AS_INT64;
 import static dev.ember.testing.DTypes.FLOAT;
 import static dev.ember.testing.DTypes.FLOATS;
+import static dev.ember.testing.DTypes.NUMBERS;
 
 import dev.ember.DType;
 import dev.ember.Tensor;
@@ -65,11 +66,10 @@ final class UnaryOpInfos {
                 .diverges("INT", "Ember computes leaky ReLU of integers in the default float dtype; PyTorch 1.13 has no integer kernel")
                 .diverges("BOOL", "likewise for BOOL").build());
         // integer-keeping ops: integer tensors keep their dtype; Ember reads BOOL as INT64
-        t.add(integer("neg", UnaryOp.NEG, Tensor::neg, x -> -x, 0.0).diverges("BOOL", boolRefused("neg")).build());
+        t.add(integer("neg", UnaryOp.NEG, Tensor::neg, x -> -x, 0.0).dtypes(NUMBERS).refuses(DType.BOOL).build()); // as PyTorch
         t.add(integer("abs", UnaryOp.ABS, Tensor::abs, Math::abs, 0.0).gradAvoid(0).diverges("BOOL", boolRefused("abs")).build());
-        t.add(integer("sign", UnaryOp.SIGN, Tensor::sign, x -> Double.isNaN(x) ? 0 : Math.signum(x), 0.0).gradAvoid(0)
-                .xfailSample(OpInfo.Suite.CONFORMANCE, "extremal", "Ember's sign of NaN is NaN; PyTorch's is 0", (d, dt) -> true)
-                .diverges("BOOL", "PyTorch's sign of BOOL is BOOL; Ember reads BOOL as INT64 and returns INT64").build());
+        // PyTorch's sign is (0 < x) - (x < 0): NaN and -0 give +0; BOOL stays BOOL
+        t.add(integer("sign", UnaryOp.SIGN, Tensor::sign, x -> x > 0 ? 1 : (x < 0 ? -1 : 0), 0.0).gradAvoid(0).result(d -> d).build());
         t.add(integer("square", UnaryOp.SQUARE, Tensor::square, x -> x * x, 0.0).tol(1e-6, 0).build());
         t.add(integer("relu", UnaryOp.RELU, Tensor::relu, x -> Double.isNaN(x) ? x : Math.max(0, x), 0.0).gradAvoid(0)
                 .diverges("BOOL", boolRefused("relu")).build());
