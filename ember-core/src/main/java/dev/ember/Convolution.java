@@ -93,9 +93,10 @@ final class Convolution {
     }
 
     static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
-        x = Autocast.lowerPrecision(x);
-        w = Autocast.lowerPrecision(w);
-        bias = Autocast.lowerPrecision(bias);
+        return conv2dChecked(Autocast.lowerPrecision(x), Autocast.lowerPrecision(w), Autocast.lowerPrecision(bias), stride, padding, dilation, groups);
+    }
+
+    private static Tensor conv2dChecked(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
         require4d("conv2d", x);
         if (w.dim() != 4)
             throw new IllegalArgumentException("conv2d: weight must be 4-D [out, in / groups, kh, kw], got shape " + Shapes.str(w.shape));
@@ -115,6 +116,8 @@ final class Convolution {
         if (!w.device().equals(x.device()))
             throw new IllegalArgumentException("conv2d: input is on " + x.device() + " but weight is on " + w.device());
         DType t = DType.promote(x.dtype(), w.dtype());
+        if (bias != null && t.isHalf()) // product plus bias rounded once, as PyTorch
+            return conv2dChecked(x.to(DType.FLOAT32), w.to(DType.FLOAT32), bias.to(DType.FLOAT32), stride, padding, dilation, groups).to(t);
         int[] kernel = {kh, kw};
         ConvGeometry g = geometry("conv2d", x.shape[2], x.shape[3], kernel, dilation, padding, stride);
         if (bias != null && !bias.device().equals(x.device()))

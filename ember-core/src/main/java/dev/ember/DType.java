@@ -35,6 +35,9 @@ public enum DType {
     /** True for FLOAT16, BFLOAT16, FLOAT32 and FLOAT64. */
     public boolean isFloatingPoint() { return floatingPoint; }
 
+    /** True for the 16-bit floats, FLOAT16 and BFLOAT16 (stored in 16 bits, computed in float32). */
+    public boolean isHalf() { return this == FLOAT16 || this == BFLOAT16; }
+
     /** True for INT32, INT64 and BOOL. */
     public boolean isIntegral() { return !floatingPoint; }
 

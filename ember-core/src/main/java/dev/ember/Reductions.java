@@ -102,7 +102,10 @@ final class Reductions {
     }
 
     /** The square root of {@link #var}; its errors name std. */
-    static Tensor std(Tensor x, int[] dims, int correction, boolean keepDim) { return var("std", x, dims, correction, keepDim).sqrt(); }
+    static Tensor std(Tensor x, int[] dims, int correction, boolean keepDim) {
+        // 16 bits: the square root of the float32 variance, rounded once (not the variance rounded, then its root rounded)
+        return inFloat32(Autocast.float32(x), t -> var("std", t, dims, correction, keepDim).sqrt());
+    }
 
     static Tensor var(Tensor x, int[] dims, int correction, boolean keepDim) { return var("var", x, dims, correction, keepDim); }
 

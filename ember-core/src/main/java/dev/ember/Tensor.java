@@ -386,10 +386,10 @@ public final class Tensor implements AutoCloseable {
     /** {@code this + alpha * other}. */
     public Tensor add(Tensor other, double alpha) {
         if (alpha == 1) return add(other);
-        Tensor y = add(other.mul(alpha));
+        DType t = Elementwise.resultType(this, other);
         // 16-bit floats: one rounding of the float32 result (as PyTorch), not alpha * other rounded to 16 bits, then the sum
-        if (y.dtype() == DType.FLOAT16 || y.dtype() == DType.BFLOAT16) return to(DType.FLOAT32).add(other.to(DType.FLOAT32).mul(alpha)).to(y.dtype());
-        return y;
+        if (t.isHalf()) return to(DType.FLOAT32).add(other.to(DType.FLOAT32).mul(alpha)).to(t);
+        return add(other.mul(alpha));
     }
 
     public Tensor add(double s) { return Elementwise.binary(BinaryOp.ADD, this, Elementwise.scalarLike(this, s, true)); }
@@ -796,7 +796,17 @@ public final class Tensor implements AutoCloseable {
     public Tensor addInPlace(Tensor other) { return InPlace.binary(BinaryOp.ADD, this, other); }
 
     /** {@code this += alpha * other}; returns this. */
-    public Tensor addInPlace(Tensor other, double alpha) { return InPlace.binary(BinaryOp.ADD, this, alpha == 1 ? other : other.mul(alpha)); }
+    public Tensor addInPlace(Tensor other, double alpha) {
+        if (alpha == 1) return InPlace.binary(BinaryOp.ADD, this, other);
+        if (dtype().isHalf() && other.dtype().isHalf()) {
+            // alpha * other kept in float32, and dimensioned (a 0-d one expanded) so that the promotion keeps float32:
+            // the sum is then computed in float32 and rounded into this once, as PyTorch's float opmath
+            Tensor scaled = other.to(DType.FLOAT32).mul(alpha);
+            if (scaled.dim() == 0 && dim() > 0) scaled = scaled.to(device()).expand(shape());
+            return InPlace.binary(BinaryOp.ADD, this, scaled);
+        }
+        return InPlace.binary(BinaryOp.ADD, this, other.mul(alpha));
+    }
 
     public Tensor subInPlace(Tensor other) { return InPlace.binary(BinaryOp.SUB, this, other); }
 

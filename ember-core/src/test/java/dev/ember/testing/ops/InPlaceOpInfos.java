@@ -43,7 +43,7 @@ final class InPlaceOpInfos {
     static List<OpInfo> all() {
         List<OpInfo> t = new ArrayList<>();
         t.add(binary("addInPlace", "addInPlace(Tensor)", BinaryOp.ADD, (x, p) -> x[0].addInPlace(x[1]), Double::sum).dtypes(ALL).build());
-        t.add(binary("addInPlace.alpha", "addInPlace(Tensor,double)", BinaryOp.ADD, (x, p) -> x[0].addInPlace(x[1], -0.5), (a, b) -> a - 0.5 * b)
+        t.add(binary("addInPlace.alpha", "addInPlace(Tensor,double)", BinaryOp.ADD, (x, p) -> x[0].addInPlace(x[1], -0.3), (a, b) -> a - 0.3 * b)
                 .dtypes(FLOATS).refuses(NOT_FLOAT).errorName("addInPlace").build());
         t.add(binary("subInPlace", "subInPlace(Tensor)", BinaryOp.SUB, (x, p) -> x[0].subInPlace(x[1]), (a, b) -> a - b).dtypes(NUMBERS).refuses(DType.BOOL).build());
         t.add(binary("mulInPlace", "mulInPlace(Tensor)", BinaryOp.MUL, (x, p) -> x[0].mulInPlace(x[1]), (a, b) -> a * b).dtypes(ALL).build());
