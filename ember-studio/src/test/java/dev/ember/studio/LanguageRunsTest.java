@@ -37,6 +37,13 @@ class LanguageRunsTest {
     void start(@TempDir Path tmp) throws Exception {
         s = new TestStudio(tmp, null, new ChatService()); // Ember's GPT for the chat tab, found by ServiceLoader
         Files.writeString(s.dataRoot.resolve("chats.txt"), chatText(40));
+        StringBuilder alpaca = new StringBuilder("[");
+        String[][] qa = {{"What has keys?", "A piano."}, {"What has a neck?", "A bottle."}, {"What gets wetter?", "A towel."},
+                {"What has hands?", "A clock."}, {"What has one eye?", "A needle."}, {"What has teeth?", "A comb."}};
+        for (int i = 0; i < 12; i++)
+            alpaca.append(i == 0 ? "" : ",").append("{\"instruction\":\"").append(qa[i % 6][0]).append("\",\"input\":\"\",\"output\":\"")
+                    .append(qa[i % 6][1]).append("\"}");
+        Files.writeString(s.dataRoot.resolve("riddles.alpaca.json"), alpaca.append("]"));
     }
 
     @AfterAll
@@ -88,9 +95,9 @@ class LanguageRunsTest {
     @Order(2)
     void gptRunLogsCheckpointsAndEvaluatesToTheLoggedPerplexity() throws Exception {
         String args = "{\"preset\":\"gpt\",\"name\":\"tiny gpt\",\"dataset\":\"text-file\",\"data_path\":\"chats.txt\",\"layers\":1,\"width\":16,"
-                + "\"heads\":2,\"context\":32,\"batch_size\":4,\"steps\":20,\"eval_every\":10,\"val_windows\":8,\"lr\":0.003,\"device\":\"cpu\"}";
+                + "\"heads\":2,\"context\":64,\"batch_size\":4,\"steps\":20,\"eval_every\":10,\"val_windows\":8,\"lr\":0.003,\"device\":\"cpu\"}";
         String preview = s.post("/api/preview", args).object().get("command").getAsString();
-        assertTrue(preview.startsWith("./ember train --model gpt --tokenizer char --layers 1 --width 16 --heads 2 --context 32 --batch-size 4 "
+        assertTrue(preview.startsWith("./ember train --model gpt --tokenizer char --layers 1 --width 16 --heads 2 --context 64 --batch-size 4 "
                 + "--steps 20 --eval-every 10") && preview.contains(" --data " + s.dataRoot.resolve("chats.txt").toRealPath()), preview);
         TestStudio.Reply r = s.post("/api/runs", args);
         assertEquals(201, r.status(), r.body());
@@ -99,7 +106,7 @@ class LanguageRunsTest {
         assertEquals("finished", done.get("state").getAsString(), done.toString());
         JsonObject plan = done.getAsJsonObject("status").getAsJsonObject("plan");
         assertEquals(20, plan.get("total_steps").getAsInt());
-        assertEquals(32, plan.get("tokens_per_sample").getAsInt());
+        assertEquals(64, plan.get("tokens_per_sample").getAsInt());
         List<JsonObject> epochs = records(done, "epoch"), steps = records(done, "step");
         assertEquals(2, epochs.size(), "a validation every 10 of 20 steps");
         assertFalse(steps.isEmpty());
@@ -131,7 +138,7 @@ class LanguageRunsTest {
         // the chat tab loads the run's folder with ChatML (its text was ChatML, so every marker character is in its vocabulary)
         TestStudio.Reply load = s.post("/api/chat/load", "{\"weights\":\"" + dir + "\",\"chat_template\":\"chatml\"}");
         assertEquals(200, load.status(), load.body());
-        TestStudio.Reply reply = s.post("/api/chat/stream", "{\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"max_new_tokens\":8,\"temperature\":0}");
+        TestStudio.Reply reply = s.post("/api/chat/stream", "{\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"max_new_tokens\":4,\"temperature\":0}");
         assertEquals(200, reply.status(), reply.body());
         assertTrue(reply.body().contains("event: done"), reply.body());
     }
@@ -160,10 +167,15 @@ class LanguageRunsTest {
     @Test
     @Order(4)
     void loraChatRunOnATinyBaseWritesAnAdapterThatEvaluatesAndChats() throws Exception {
-        String args = "{\"preset\":\"chat\",\"name\":\"lora on riddles\",\"dataset\":\"riddles\",\"method\":\"lora\",\"base_steps\":10,\"lora_rank\":2,"
-                + "\"lora_target\":\"c_attn,c_fc\",\"epochs\":1,\"batch_size\":8,\"lr\":0.01,\"device\":\"cpu\"}";
+        // a GPT run's id names its folder as a base model (resolved under the runs directory)
+        String onGpt = s.post("/api/preview", "{\"preset\":\"chat\",\"method\":\"full\",\"base_model\":\"" + gpt + "\"}").object().get("command").getAsString();
+        assertTrue(onGpt.startsWith("./ember tune --stage sft --method full --model " + s.runsDir.toRealPath().resolve(gpt) + " "), onGpt);
+        String args = "{\"preset\":\"chat\",\"name\":\"lora on riddles\",\"dataset\":\"instructions\",\"data_path\":\"riddles.alpaca.json\","
+                + "\"method\":\"lora\",\"base_steps\":4,\"lora_rank\":2,"
+                + "\"lora_target\":\"c_attn,c_fc\",\"epochs\":1,\"batch_size\":4,\"lr\":0.01,\"device\":\"cpu\"}";
         String preview = s.post("/api/preview", args).object().get("command").getAsString();
-        assertTrue(preview.contains(" && ./ember tune --stage sft --method lora --model ") && preview.contains("--lora-rank 2"), preview);
+        assertTrue(preview.contains(" && ./ember tune --stage sft --method lora --model ") && preview.contains("--lora-rank 2")
+                && preview.contains(" --data " + s.dataRoot.resolve("riddles.alpaca.json").toRealPath()), preview);
         TestStudio.Reply r = s.post("/api/runs", args);
         assertEquals(201, r.status(), r.body());
         String id = r.object().get("id").getAsString();

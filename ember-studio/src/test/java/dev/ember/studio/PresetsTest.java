@@ -101,7 +101,7 @@ class PresetsTest {
                 presets.command(lora, null, "/runs/x", "/runs/x/args.json"));
         JsonObject freeze = presets.validate(json("{\"preset\":\"chat\",\"method\":\"freeze\",\"base_steps\":30,\"packing\":\"false\"}"));
         String cmd = presets.command(freeze, "/d/alpaca.json", "/runs/y", "/runs/y/args.json");
-        assertTrue(cmd.startsWith("./ember train --model gpt --tokenizer char --layers 2 --width 32 --heads 2 --context 256 --batch-size 16 --lr 0.003"
+        assertTrue(cmd.startsWith("./ember train --model gpt --tokenizer char --layers 2 --width 32 --heads 2 --context 256 --batch-size 8 --lr 0.003"
                 + " --weight-decay 0.0 --dropout 0.0 --val-windows 16 --steps 30 --eval-every 30 --device auto --seed 0 --data /runs/y/base/corpus.txt"
                 + " --out /runs/y/base && ./ember tune --stage sft --method freeze --model /runs/y/base --out /runs/y --data /d/alpaca.json"), cmd);
         assertTrue(cmd.contains(" --freeze-trainable-layers 1 ") && cmd.contains(" --no-packing ") && !cmd.contains("--lora"), cmd);

@@ -115,13 +115,17 @@ final class LanguageRun {
 
     /**
      * A tiny character GPT trained on the conversations' text as ChatML renders it, so its vocabulary holds every
-     * character of the template and the answers (train and held-out), and it has seen the format.
+     * character of the template and the answers (train and held-out), and it has seen the format. (It sees the held-out
+     * answers too: the base is a stand-in so that the page works without a model download, not a measurement.)
      */
     static Path tinyBase(TuningData data, Path dir, int steps, long seed, Device device) {
         StringBuilder corpus = new StringBuilder();
         List<Conversation> all = new ArrayList<>(data.train());
         all.addAll(data.heldOut());
-        for (Conversation c : all) corpus.append(ChatTemplate.chatml().render(c.messages(), false)).append("\n%\n");
+        // a small instruction file is repeated: GptRun validates on every tenth record, which must hold a context window
+        do {
+            for (Conversation c : all) corpus.append(ChatTemplate.chatml().render(c.messages(), false)).append("\n%\n");
+        } while (corpus.length() < 20 * Presets.TINY_CONTEXT);
         Path text = dir.resolve("corpus.txt");
         try {
             Files.createDirectories(dir);

@@ -319,7 +319,7 @@ public final class Presets {
      * The tiny base of a chat fine-tuning run without a base model: a character GPT small enough to train in seconds,
      * with room for a riddle in ChatML.
      */
-    public static final int TINY_LAYERS = 2, TINY_WIDTH = 32, TINY_HEADS = 2, TINY_CONTEXT = 256, TINY_BATCH = 16, TINY_VAL_WINDOWS = 16;
+    public static final int TINY_LAYERS = 2, TINY_WIDTH = 32, TINY_HEADS = 2, TINY_CONTEXT = 256, TINY_BATCH = 8, TINY_VAL_WINDOWS = 16;
     /** The tiny base's AdamW learning rate (no weight decay, no dropout). */
     public static final double TINY_LR = 3e-3;
     private static final String TINY_BASE = String.format(Locale.ROOT, "--layers %d --width %d --heads %d --context %d --batch-size %d --lr %s "
@@ -333,7 +333,7 @@ public final class Presets {
 
     /** A shell word: as is when plain, else in single quotes. */
     static String quote(String s) {
-        if (s.matches("[A-Za-z0-9_./:=@%+-]+")) return s;
+        if (s.matches("[A-Za-z0-9_./:=@%+,-]+")) return s;
         return "'" + s.replace("'", "'\\''") + "'";
     }
 }
