@@ -42,7 +42,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * launch a short run on the bundled data, see its live loss curve grow, abort it, start and finish another, compare
  * the two, evaluate one (confusion matrix shown) and explain an image, chat with a tiny language model (its streamed
  * replies are the model's own greedy replies) and start and stop its OpenAI-compatible server from the page, switch to
- * Chinese, and find run names shown as text. Screenshots of each tab go to {@code target/studio-screenshots/} (CI artifacts; the README's come from here).
+ * Chinese, and find run names shown as text; then, in a second test, train a tiny GPT from the train tab, watch its
+ * curve grow, find its perplexity in the runs table and Evaluate, and chat with it. Screenshots of each tab go to {@code target/studio-screenshots/} (CI artifacts; the README's come from here).
  * Run alone with {@code mvn -pl ember-studio -am test -Dgroups=browser -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("browser")
@@ -157,6 +158,7 @@ class StudioBrowserTest {
         new Select($("param-device")).selectByValue("cpu");
         $("btn-preview").click();
         await(10).until(d -> $("preview-output").getText().startsWith("./ember train --model gpt --tokenizer char --layers 1 --width 16"));
+        ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
         shot("train-gpt");
         $("btn-start").click();
         await(20).until(d -> "live".equals(d.findElement(By.tagName("body")).getDomAttribute("data-tab")));
@@ -171,6 +173,7 @@ class StudioBrowserTest {
         }
         assertEquals("6", $("chart-metrics").getDomAttribute("data-points"), "a validation every 10 of 60 steps");
         assertTrue(text("live-progress").contains("tokens/s"), text("live-progress"));
+        ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
         shot("live-gpt");
         Path dir = s.runsDir.toRealPath().resolve(id);
 
