@@ -207,5 +207,21 @@ class LanguageRunsTest {
         assertEquals(200, reply.status(), reply.body());
         assertTrue(reply.body().contains("event: done"), reply.body());
         assertTrue(s.get("/api/chat").object().get("can_export").getAsBoolean(), "a base with an adapter can be exported merged");
+
+        // Resume: a second epoch in a new run, on the tiny base of the run it resumes (no new base is trained)
+        JsonObject again = s.get("/api/runs/" + id + "/args").object();
+        again.addProperty("epochs", 2);
+        again.addProperty("resume", id + "/checkpoints/last.safetensors");
+        TestStudio.Reply r2 = s.post("/api/runs", again.toString());
+        assertEquals(201, r2.status(), r2.body());
+        String resumed = r2.object().get("id").getAsString();
+        JsonObject done2 = s.awaitEnd(resumed, 240);
+        assertEquals("finished", done2.get("state").getAsString(), done2.toString());
+        assertEquals(1, records(done2, "epoch").size());
+        assertEquals(1, records(done2, "epoch").getFirst().get("epoch").getAsInt(), "the second epoch");
+        Path dir2 = s.runsDir.toRealPath().resolve(resumed);
+        assertFalse(Files.exists(dir2.resolve("base")), "the resumed run tunes the base it started from");
+        assertEquals(dir.resolve("base").toString(), done2.getAsJsonObject("chat").get("weights").getAsString());
+        assertTrue(Files.isRegularFile(dir2.resolve("adapter_model.safetensors")));
     }
 }
