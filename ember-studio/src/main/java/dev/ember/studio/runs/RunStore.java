@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -163,9 +164,9 @@ public final class RunStore {
      * (a LoRA adapter folder, or empty) and {@code chat_template} (ChatML for a plain GPT, which has no template of its
      * own; empty, the folder's own, for a fine-tuned one).
      */
-    public static java.util.Optional<Map<String, String>> chatModel(JsonObject args, RunFiles f) {
+    public static Optional<Map<String, String>> chatModel(JsonObject args, RunFiles f) {
         String preset = args.get("preset").getAsString();
-        if (!preset.equals("gpt") && !preset.equals("chat")) return java.util.Optional.empty();
+        if (!preset.equals("gpt") && !preset.equals("chat")) return Optional.empty();
         Map<String, String> c = new LinkedHashMap<>();
         if (Files.exists(f.adapter())) {
             Path base = args.has("_base") ? Path.of(args.get("_base").getAsString()) : f.dir().resolve("base");
@@ -179,10 +180,10 @@ public final class RunStore {
             c.put("weights", f.dir().toString());
             c.put("adapter", "");
         } else {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         c.put("chat_template", preset.equals("gpt") ? "chatml" : "");
-        return java.util.Optional.of(c);
+        return Optional.of(c);
     }
 
     /**

@@ -307,10 +307,15 @@ async function compare() {
     const acc = ep.filter(x => x.metrics && (x.metrics.val_accuracy ?? x.metrics.test_accuracy) != null)
       .map(x => [x.epoch + 1, x.metrics.val_accuracy ?? x.metrics.test_accuracy]);
     const loss = ep.filter(x => x.metrics && x.metrics.val_loss != null).map(x => [x.epoch + 1, x.metrics.val_loss]);
-    series.push({ name: r.name + ' acc', data: acc });
+    // a language model has no accuracy: its perplexity takes the left axis
+    const ppl = ep.filter(x => x.metrics && x.metrics.val_perplexity != null).map(x => [x.epoch + 1, x.metrics.val_perplexity]);
+    if (ppl.length) series.push({ name: r.name + ' ppl', data: ppl });
+    else series.push({ name: r.name + ' acc', data: acc });
     if (loss.length) series.push({ name: r.name + ' val_loss', data: loss, dashed: true, yAxisIndex: 1 });
   }
-  lines('chart-compare', series, 'epoch', ['accuracy', 'loss']);
+  const anyPpl = data.runs.some(r => r.preset === 'gpt' || r.preset === 'chat');
+  const anyAcc = data.runs.some(r => r.preset !== 'gpt' && r.preset !== 'chat');
+  lines('chart-compare', series, 'epoch', [[anyAcc ? 'accuracy' : null, anyPpl ? 'perplexity' : null].filter(x => x).join(' / '), 'loss']);
   const head = $('compare-diff').querySelector('thead');
   head.replaceChildren(el('tr', {}, el('th', { text: t('runs.key') }), ...data.runs.map(r => el('th', { text: r.name }))));
   const body = $('compare-diff').querySelector('tbody');
