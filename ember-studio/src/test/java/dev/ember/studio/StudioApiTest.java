@@ -68,7 +68,7 @@ class StudioApiTest {
         JsonObject info = s.get("/api/info").object();
         List<String> presets = new ArrayList<>();
         info.getAsJsonArray("presets").forEach(p -> presets.add(p.getAsJsonObject().get("id").getAsString()));
-        assertEquals(List.of("mlp", "cnn", "gpt", "chat-full", "chat-freeze", "chat-lora", "logistic", "tree", "forest"), presets);
+        assertEquals(List.of("mlp", "cnn", "gpt", "chat", "logistic", "tree", "forest"), presets);
         assertEquals(s.dataRoot.toAbsolutePath().toString(), info.getAsJsonArray("data_roots").get(0).getAsString());
         String page = s.get("/").body();
         assertTrue(page.contains("Ember Studio") && page.contains("/webjars/echarts/"), "the page links the charting WebJar");

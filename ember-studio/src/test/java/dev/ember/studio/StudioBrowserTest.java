@@ -19,7 +19,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -39,11 +42,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * launch a short run on the bundled data, see its live loss curve grow, abort it, start and finish another, compare
  * the two, evaluate one (confusion matrix shown) and explain an image, chat with a tiny language model (its streamed
  * replies are the model's own greedy replies) and start and stop its OpenAI-compatible server from the page, switch to
- * Chinese, and find run names shown as text. Screenshots of each tab go to {@code target/studio-screenshots/} (CI artifacts; the README's come from here).
+ * Chinese, and find run names shown as text; then, in a second test, train a tiny GPT from the train tab, watch its
+ * curve grow, find its perplexity in the runs table and Evaluate, and chat with it. Screenshots of each tab go to {@code target/studio-screenshots/} (CI artifacts; the README's come from here).
  * Run alone with {@code mvn -pl ember-studio -am test -Dgroups=browser -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("browser")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StudioBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium"), DRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SHOTS = Path.of("target", "studio-screenshots");
@@ -57,6 +62,7 @@ class StudioBrowserTest {
                 "the browser test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run installs them)");
         s = new TestStudio(tmp, null, new ChatService()); // Ember's GPT, found by ServiceLoader
         TinyChatModel.trained(s.dataRoot.resolve("tiny-chat"), 150);
+        Files.writeString(s.dataRoot.resolve("chats.txt"), LanguageRunsTest.chatText(40)); // a GPT corpus in ChatML: the GPT can then chat
         profile = Files.createTempDirectory("studio-chromium");
         ChromeOptions o = new ChromeOptions();
         o.setBinary(CHROMIUM.toFile());
@@ -122,7 +128,91 @@ class StudioBrowserTest {
         await(20).until(d -> "live".equals(d.findElement(By.tagName("body")).getDomAttribute("data-tab")));
     }
 
+    private boolean shown(String id) {
+        return Boolean.TRUE.equals(((JavascriptExecutor) driver).executeScript(
+                "const e = document.getElementById(arguments[0]); return !!e && e.closest('[hidden]') === null", id));
+    }
+
+    /**
+     * The GPT preset from the train tab: its BPE-only option shows only for BPE, Preview gives the train command, the
+     * live loss curve grows, the runs table shows its perplexity, Evaluate gives its perplexity (no confusion matrix),
+     * and the chat tab loads the finished run in one pick and streams the model's own greedy reply.
+     */
     @Test
+    @Order(2)
+    void trainATinyGptWatchItEvaluateItAndChatWithIt() throws Exception {
+        driver.get(s.base() + "/");
+        await(30).until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        tab("train");
+        new Select($("preset")).selectByValue("gpt");
+        assertFalse(shown("param-vocab_size"), "vocab_size is for the BPE tokenizer only");
+        new Select($("param-tokenizer")).selectByValue("bpe");
+        await(5).until(d -> shown("param-vocab_size"));
+        new Select($("param-tokenizer")).selectByValue("char");
+        new Select($("dataset")).selectByValue("text-file");
+        set("data_path", "chats.txt");
+        set("run-name", "tiny gpt");
+        for (String[] kv : new String[][]{{"layers", "1"}, {"width", "16"}, {"heads", "2"}, {"context", "64"}, {"batch_size", "4"}, {"steps", "60"},
+                {"eval_every", "10"}, {"val_windows", "4"}, {"lr", "0.003"}})
+            set("param-" + kv[0], kv[1]);
+        new Select($("param-device")).selectByValue("cpu");
+        $("btn-preview").click();
+        await(10).until(d -> $("preview-output").getText().startsWith("./ember train --model gpt --tokenizer char --layers 1 --width 16"));
+        ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
+        shot("train-gpt");
+        $("btn-start").click();
+        await(20).until(d -> "live".equals(d.findElement(By.tagName("body")).getDomAttribute("data-tab")));
+        String id = s.studio.runs().ids().stream().filter(r -> s.studio.runs().args(r).get("preset").getAsString().equals("gpt")).findFirst().orElseThrow();
+        try {
+            await(180).until(d -> lossPoints() >= 1);
+            int first = lossPoints();
+            await(180).until(d -> lossPoints() > first); // the live curve grows as the GPT logs
+            await(240).until(d -> $("live-state").getText().equals("finished"));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("points " + lossPoints() + ", state " + $("live-state").getText() + "; run " + s.get("/api/runs/" + id).body(), e);
+        }
+        assertEquals("6", $("chart-metrics").getDomAttribute("data-points"), "a validation every 10 of 60 steps");
+        assertTrue(text("live-progress").contains("tokens/s"), text("live-progress"));
+        ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
+        shot("live-gpt");
+        Path dir = s.runsDir.toRealPath().resolve(id);
+
+        tab("runs");
+        await(20).until(d -> !d.findElements(By.cssSelector("#runs-table tr[data-id='" + id + "'] td.best")).isEmpty());
+        String best = driver.findElement(By.cssSelector("#runs-table tr[data-id='" + id + "'] td.best")).getText();
+        assertTrue(best.startsWith("val_loss ") && best.contains("perplexity"), best);
+
+        tab("evaluate");
+        new Select($("eval-run")).selectByValue(id);
+        await(20).until(d -> new Select($("eval-checkpoint")).getOptions().size() >= 1);
+        set("eval-limit", "4");
+        $("btn-evaluate").click();
+        await(120).until(d -> !d.findElements(By.cssSelector("#eval-metrics tr[data-key='perplexity']")).isEmpty());
+        assertFalse(shown("eval-confusion-card"), "no confusion matrix for a language model");
+
+        tab("chat");
+        await(20).until(d -> new Select($("chat-run")).getOptions().stream().anyMatch(o -> id.equals(o.getDomAttribute("value"))));
+        new Select($("chat-run")).selectByValue(id);
+        assertEquals(dir.toString(), $("chat-weights").getDomProperty("value"));
+        assertEquals("chatml", $("chat-template").getDomProperty("value"), "a plain GPT is asked in ChatML");
+        LocalModel reference = LocalModel.load(dir, null, Device.cpu(), LocalModel.chatTemplate("chatml"));
+        $("btn-chat-load").click();
+        await(120).until(d -> text("chat-status").contains(reference.description()));
+        $("btn-chat-reset").click();
+        set("chat-temperature", "0");
+        set("chat-max", "8"); // the context (64) holds the 56-token prompt and 8 more
+        set("chat-input", "Hello!");
+        $("btn-chat-send").click();
+        await(120).until(d -> d.findElements(By.cssSelector("#chat-log .msg.assistant[data-done='true']")).size() == 1);
+        ServedModel.ChatPrompt prompt = reference.chatPrompt(List.of(ChatMessage.user("Hello!")));
+        String expected = reference.generate(prompt.ids(), new SamplingParams(8, 0, 1, 40, 1, List.of(), 0), prompt.stops(), x -> { }, () -> false).text();
+        assertEquals(expected.strip(), driver.findElement(By.cssSelector("#chat-log .msg.assistant")).getText().strip(),
+                "the page shows the trained GPT's greedy reply");
+        shot("chat-gpt");
+    }
+
+    @Test
+    @Order(1)
     void trainWatchAbortFinishCompareEvaluateAndExplain() throws Exception {
         driver.get(s.base() + "/");
         await(30).until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));

@@ -50,6 +50,10 @@ class StudioSecurityTest {
         String json = switch (field) {
             case "data_path" -> "{\"preset\":\"tree\",\"dataset\":\"csv\",\"data_path\":" + quote(value) + "}";
             case "folder" -> "{\"preset\":\"mlp\",\"dataset\":\"folder\",\"data_path\":" + quote(value) + "}";
+            case "text" -> "{\"preset\":\"gpt\",\"dataset\":\"text-file\",\"data_path\":" + quote(value) + "}";
+            case "instructions" -> "{\"preset\":\"chat\",\"dataset\":\"instructions\",\"data_path\":" + quote(value) + "}";
+            case "base_model" -> "{\"preset\":\"chat\",\"base_model\":" + quote(value) + "}";
+            case "gpt_resume" -> "{\"preset\":\"gpt\",\"resume\":" + quote(value) + "}";
             default -> "{\"preset\":\"mlp\",\"resume\":" + quote(value) + "}";
         };
         return s.post("/api/runs", json).status();
@@ -61,7 +65,7 @@ class StudioSecurityTest {
     void everyPathFieldRefusesTraversalAndAbsolutePathsOutsideItsRoots() {
         List<String> bad = List.of("../outside.csv", "../../../../etc/passwd", "/etc/passwd", outside.toString(), s.dataRoot + "/../outside.csv",
                 "escape.csv");
-        for (String field : List.of("data_path", "folder", "resume"))
+        for (String field : List.of("data_path", "folder", "resume", "text", "instructions", "base_model", "gpt_resume"))
             for (String v : bad) assertEquals(403, runWith(field, v), field + " = " + v);
         assertEquals(403, s.post("/api/preview", "{\"preset\":\"tree\",\"dataset\":\"csv\",\"data_path\":\"/etc/passwd\"}").status());
         assertEquals(403, s.post("/api/chat/load", "{\"weights\":\"/etc/passwd\"}").status());

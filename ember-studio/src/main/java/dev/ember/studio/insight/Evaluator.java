@@ -46,7 +46,7 @@ public final class Evaluator {
     public List<String> checkpoints(String id) {
         RunFiles f = store.files(id);
         List<String> out = new ArrayList<>();
-        if (Files.exists(f.model()) || Files.exists(f.estimator())) out.add("model");
+        if (Files.exists(f.model()) || Files.exists(f.estimator()) || Files.exists(f.adapter())) out.add("model");
         for (String c : List.of("best", "last")) if (Files.exists(f.checkpoints().resolve(c + ".safetensors"))) out.add(c);
         return out;
     }
@@ -57,6 +57,8 @@ public final class Evaluator {
     /** Metrics, confusion matrix, curves and misclassified examples of run {@code id}'s model on at most {@code limit} test examples. */
     public Map<String, Object> evaluate(String id, String checkpoint, int limit) {
         if (limit < 1 || limit > 10000) throw ApiError.badRequest("limit: 1 to 10000 examples");
+        JsonObject args = store.args(id);
+        if (LanguageEvaluator.isLanguage(args)) return LanguageEvaluator.evaluate(id, args, store.files(id), checkpoint, limit);
         Scored s = score(id, checkpoint, limit);
         int n = s.y().length, k = s.classes().size();
         long[] pred = new long[n];
@@ -134,6 +136,7 @@ public final class Evaluator {
     /** Saliency and integrated-gradient maps for test image {@code index} of a network run; {@code target} null: the predicted class. */
     public Map<String, Object> explain(String id, String checkpoint, int index, Integer target, int steps) {
         JsonObject args = store.args(id);
+        if (LanguageEvaluator.isLanguage(args)) throw ApiError.badRequest("explain: run '" + id + "' is a language model; Explain maps image pixels");
         if (!isNetwork(args)) throw ApiError.badRequest("explain: run '" + id + "' is a classical model; see its feature importances");
         if (steps < 1 || steps > 512) throw ApiError.badRequest("steps: 1 to 512");
         Module model = network(id, args, checkpoint);
@@ -176,7 +179,7 @@ public final class Evaluator {
     /** The feature importances of a tree or forest run, largest first (at most 30), and a heat map for image rows. */
     public Map<String, Object> importances(String id) {
         JsonObject args = store.args(id);
-        if (isNetwork(args)) throw ApiError.badRequest("importances: run '" + id + "' is a network; use Explain");
+        if (isNetwork(args) || LanguageEvaluator.isLanguage(args)) throw ApiError.badRequest("importances: run '" + id + "' is a network; use Explain");
         ProbabilisticClassifier model = estimator(id);
         double[] imp = switch (model) {
             case DecisionTreeClassifier t -> t.featureImportances();

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 
 /**
  * A run's process: {@code java ... dev.ember.studio.runner.RunMain <run>/args.json}. Reads the arguments the
- * studio checked, trains (a network through the same {@code FashionMnistRun} as {@code ./ember train}, or a
- * classical estimator), and writes beside the arguments file: {@code status.json} (running with the plan, then
+ * studio checked, trains (a network through the same {@code FashionMnistRun} as {@code ./ember train}, a GPT or a
+ * chat fine-tuning through {@link LanguageRun}, or a classical estimator), and writes beside the arguments file: {@code status.json} (running with the plan, then
  * finished with the result or failed with the error), {@code run.jsonl}, checkpoints and the model, and
  * {@code resources.jsonl} (memory, every second). It exits 0 when training finished, 1 otherwise.
  */
@@ -42,6 +42,14 @@ public final class RunMain {
                     Json.writeFile(files.status(), status);
                 });
                 case "logistic", "tree", "forest" -> ClassicalRun.run(args, files);
+                case "gpt" -> LanguageRun.gpt(args, files, plan -> {
+                    status.add("plan", plan);
+                    Json.writeFile(files.status(), status);
+                });
+                case "chat" -> LanguageRun.chat(args, files, plan -> {
+                    status.add("plan", plan);
+                    Json.writeFile(files.status(), status);
+                });
                 default -> throw new IllegalArgumentException("RunMain: preset '" + preset + "' cannot run in this build");
             };
             status.addProperty("state", "finished");

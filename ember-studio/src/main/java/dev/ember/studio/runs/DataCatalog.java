@@ -2,6 +2,8 @@ package dev.ember.studio.runs;
 
 import com.google.gson.JsonObject;
 import dev.ember.data.datasets.FashionMnist;
+import dev.ember.data.text.TextCorpus;
+import dev.ember.llm.data.Riddles;
 import dev.ember.studio.ApiError;
 import dev.ember.studio.PathGuard;
 import java.io.IOException;
@@ -45,6 +47,11 @@ public final class DataCatalog {
         out.add(entry(Presets.IRIS, "Iris, bundled (150 rows, 4 features, 3 classes)", true));
         out.add(entry(Presets.FOLDER, "A folder of Fashion-MNIST IDX files under a data root", true));
         out.add(entry(Presets.CSV, "A CSV file under a data root (class in the last column)", true));
+        out.add(entry(Presets.FORTUNES, "Fortunes, Debian package (" + TextCorpus.FORTUNES + ")", hasFortunes()));
+        out.add(entry(Presets.TEXT_SAMPLE, "Fortunes sample, bundled (25 kB)", true));
+        out.add(entry(Presets.TEXT_FILE, "A text file under a data root (records between % lines)", true));
+        out.add(entry(Presets.RIDDLES, "Riddles, " + (Files.isRegularFile(Riddles.DEBIAN) ? "Debian's (" + Riddles.DEBIAN + ")" : "bundled"), true));
+        out.add(entry(Presets.INSTRUCTIONS, "An alpaca or sharegpt file (.json, .jsonl) under a data root", true));
         return out;
     }
 
@@ -77,6 +84,20 @@ public final class DataCatalog {
                         + String.join(", ", IDX) + ", plain or .gz)");
                 yield dir;
             }
+            case Presets.FORTUNES -> {
+                if (!hasFortunes()) throw ApiError.badRequest("dataset: Debian's fortunes are not installed (apt-get install fortunes); "
+                        + "choose " + Presets.TEXT_SAMPLE + ", the bundled text");
+                yield TextCorpus.FORTUNES;
+            }
+            case Presets.TEXT_SAMPLE -> copyOut("/dev/ember/data/text/fortunes-sample.txt", cache.resolve("fortunes-sample.txt"));
+            case Presets.RIDDLES -> Files.isRegularFile(Riddles.DEBIAN) ? Riddles.DEBIAN : Path.of("(bundled riddles)");
+            case Presets.TEXT_FILE, Presets.INSTRUCTIONS -> {
+                Path file = dataRoots.resolveExisting("data_path", args.get("data_path").getAsString());
+                if (!Files.isRegularFile(file)) throw ApiError.badRequest("data_path: " + file.getFileName() + " is not a file");
+                if (dataset.equals(Presets.INSTRUCTIONS) && !file.getFileName().toString().matches("(?i).*\\.jsonl?"))
+                    throw ApiError.badRequest("data_path: " + file.getFileName() + " is not an alpaca or sharegpt .json / .jsonl file");
+                yield file;
+            }
             case Presets.CSV -> {
                 Path file = dataRoots.resolveExisting("data_path", args.get("data_path").getAsString());
                 if (!Files.isRegularFile(file) || !file.getFileName().toString().toLowerCase().endsWith(".csv"))
@@ -93,6 +114,9 @@ public final class DataCatalog {
         for (String f : IDX) copyOut("/dev/ember/data/fashion-mnist/" + f + ".gz", dir.resolve(f + ".gz"));
         return dir;
     }
+
+    /** Whether Debian's fortunes are installed. */
+    public static boolean hasFortunes() { return !TextCorpus.fortuneFiles(TextCorpus.FORTUNES).isEmpty(); }
 
     /** Whether {@code dir} holds the four IDX files (plain or gzip'd). */
     public static boolean hasIdx(Path dir) {

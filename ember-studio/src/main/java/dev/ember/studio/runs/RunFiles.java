@@ -31,6 +31,9 @@ public record RunFiles(Path dir) {
     /** The final network weights (a plain state dict). */
     public Path model() { return dir.resolve("model.safetensors"); }
 
+    /** The LoRA adapter's weights that a chat fine-tuning run with method lora writes (PEFT's layout, with adapter_config.json). */
+    public Path adapter() { return dir.resolve("adapter_model.safetensors"); }
+
     /** A classical estimator, as {@code dev.ember.ml.ModelFile} writes it. */
     public Path estimator() { return dir.resolve("model.json"); }
 }

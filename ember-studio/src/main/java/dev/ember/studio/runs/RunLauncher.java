@@ -46,15 +46,33 @@ public final class RunLauncher {
         this.classPath = classPath;
     }
 
-    /** The checked arguments with the paths the run will use: {@code _data} (dataset) and {@code _resume} (checkpoint). */
+    /**
+     * The checked arguments with the paths the run will use: {@code _data} (dataset), {@code _resume} (checkpoint) and,
+     * for chat fine-tuning, {@code _base} (the base model folder, under a data root or the runs directory).
+     */
     public JsonObject prepare(JsonObject rawArgs) {
         JsonObject args = presets.validate(rawArgs);
         args.addProperty("_data", data.resolve(args).toString());
+        String preset = args.get("preset").getAsString();
         if (args.has("resume")) {
             Path ckpt = new PathGuard(List.of(store.root())).resolveExisting("resume", args.get("resume").getAsString());
             if (!Files.isRegularFile(ckpt) || !ckpt.getFileName().toString().endsWith(".safetensors"))
                 throw ApiError.badRequest("resume: " + ckpt.getFileName() + " is not a .safetensors checkpoint");
+            // a checkpoint holds one model's weights: resuming it as another preset would fail half way in the run
+            Path from = ckpt.getParent() == null ? null : ckpt.getParent().getParent().resolve("args.json");
+            if (from != null && Files.isRegularFile(from)) {
+                String was = Json.readObject(from).get("preset").getAsString();
+                if (!was.equals(preset)) throw ApiError.badRequest("resume: the checkpoint is from a " + was + " run, not " + preset);
+            }
             args.addProperty("_resume", ckpt.toString());
+        }
+        if (args.has("base_model") && !args.get("base_model").getAsString().isBlank()) {
+            List<Path> roots = new ArrayList<>(data.roots().roots());
+            roots.add(store.root());
+            Path base = new PathGuard(roots).resolveExisting("base_model", args.get("base_model").getAsString());
+            if (!Files.isRegularFile(base.resolve("config.json")) || !Files.isRegularFile(base.resolve("model.safetensors")))
+                throw ApiError.badRequest("base_model: " + base.getFileName() + " is not a model folder (config.json, model.safetensors, tokenizer)");
+            args.addProperty("_base", base.toString());
         }
         return args;
     }
@@ -62,7 +80,9 @@ public final class RunLauncher {
     /** The {@code ./ember ...} line equivalent to {@code rawArgs}. */
     public String preview(JsonObject rawArgs) {
         JsonObject args = prepare(rawArgs);
-        String data = args.get("_data").getAsString();
+        String dataset = args.get("dataset").getAsString();
+        // the fortunes and the riddles are the commands' own defaults: no --data
+        String data = dataset.equals(Presets.FORTUNES) || dataset.equals(Presets.RIDDLES) ? null : args.get("_data").getAsString();
         return presets.command(args, data, store.root().resolve("<run id>").toString(), store.root().resolve("<run id>/args.json").toString());
     }
 

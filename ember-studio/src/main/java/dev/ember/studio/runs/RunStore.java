@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -150,23 +151,62 @@ public final class RunStore {
         Best best = best(recs, st);
         m.put("best_metric", best == null ? null : best.key());
         m.put("best_value", best == null ? null : best.value());
+        m.put("best_perplexity", best == null || Double.isNaN(best.perplexity()) ? null : best.perplexity());
         m.put("epochs", recs.stream().filter(r -> "epoch".equals(str(r, "type"))).count());
-        m.put("has_model", Files.exists(files(id).model()) || Files.exists(files(id).estimator()));
+        RunFiles f = files(id);
+        m.put("has_model", Files.exists(f.model()) || Files.exists(f.estimator()) || Files.exists(f.adapter()));
+        if (st.state().equals("finished")) chatModel(args, f).ifPresent(c -> m.put("chat", c));
         return m;
     }
 
-    /** The best validation accuracy over the epochs (or the test accuracy a classical run reports). */
-    record Best(String key, double value) {}
+    /**
+     * What the chat tab loads for a finished language-model run: {@code weights} (a model folder), {@code adapter}
+     * (a LoRA adapter folder, or empty) and {@code chat_template} (ChatML for a plain GPT, which has no template of its
+     * own; empty, the folder's own, for a fine-tuned one).
+     */
+    public static Optional<Map<String, String>> chatModel(JsonObject args, RunFiles f) {
+        String preset = args.get("preset").getAsString();
+        if (!preset.equals("gpt") && !preset.equals("chat")) return Optional.empty();
+        Map<String, String> c = new LinkedHashMap<>();
+        if (Files.exists(f.adapter())) {
+            Path base = args.has("_base") ? Path.of(args.get("_base").getAsString()) : f.dir().resolve("base");
+            if (args.has("_resume") && !args.has("_base")) { // a resumed run tuned the base of the run it resumed
+                Path earlier = Path.of(args.get("_resume").getAsString()).getParent().getParent().resolve("base");
+                if (Files.isDirectory(earlier)) base = earlier;
+            }
+            c.put("weights", base.toString());
+            c.put("adapter", f.dir().toString());
+        } else if (Files.exists(f.model())) {
+            c.put("weights", f.dir().toString());
+            c.put("adapter", "");
+        } else {
+            return Optional.empty();
+        }
+        c.put("chat_template", preset.equals("gpt") ? "chatml" : "");
+        return Optional.of(c);
+    }
+
+    /**
+     * The best validation accuracy over the epochs (or the test accuracy a classical run reports); for a language
+     * model, the lowest validation loss and the perplexity of that evaluation.
+     */
+    record Best(String key, double value, double perplexity) {}
 
     static Best best(List<JsonObject> recs, RunStatus st) {
         Best best = null;
         for (JsonObject r : recs) {
             if (!"epoch".equals(str(r, "type")) || !r.has("metrics") || !r.get("metrics").isJsonObject()) continue;
             JsonObject m = r.getAsJsonObject("metrics");
+            if (m.has("val_perplexity") && m.has("val_loss") && !m.get("val_loss").isJsonNull()) {
+                double loss = m.get("val_loss").getAsDouble();
+                double ppl = m.get("val_perplexity").isJsonNull() ? Double.NaN : m.get("val_perplexity").getAsDouble();
+                if (best == null || loss < best.value()) best = new Best("val_loss", loss, ppl);
+                continue;
+            }
             for (String key : List.of("val_accuracy", "test_accuracy")) {
                 if (m.has(key) && !m.get(key).isJsonNull()) {
                     double v = m.get(key).getAsDouble();
-                    if (best == null || v > best.value()) best = new Best(key, v);
+                    if (best == null || v > best.value()) best = new Best(key, v, Double.NaN);
                     break;
                 }
             }

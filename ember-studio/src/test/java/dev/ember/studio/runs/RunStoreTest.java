@@ -60,4 +60,26 @@ class RunStoreTest {
         Json.writeFile(store.files(id).status(), status);
         assertEquals("finished", store.status(id).state());
     }
+
+    @Test
+    void aLanguageModelsBestIsItsLowestValidationLossWithThatEvaluationsPerplexity() throws Exception {
+        RunStore store = new RunStore(tmp);
+        String id = store.create(JsonParser.parseString("{\"preset\":\"gpt\",\"name\":\"g\"}").getAsJsonObject());
+        Files.writeString(store.files(id).log(), """
+                {"type":"epoch","epoch":0,"step":10,"loss":3.1,"metrics":{"val_loss":2.9,"val_perplexity":18.17}}
+                {"type":"epoch","epoch":1,"step":20,"loss":2.5,"metrics":{"val_loss":2.4,"val_perplexity":11.02}}
+                {"type":"epoch","epoch":2,"step":30,"loss":2.2,"metrics":{"val_loss":2.6,"val_perplexity":13.46}}
+                """);
+        Map<String, Object> sum = store.summary(id);
+        assertEquals("val_loss", sum.get("best_metric"));
+        assertEquals(2.4, (double) sum.get("best_value"), 0, "the lowest loss, not the last nor the highest");
+        assertEquals(11.02, (double) sum.get("best_perplexity"), 0);
+        assertTrue(!sum.containsKey("chat"), "an unfinished run offers nothing to chat with");
+        // finished, with a model folder: the chat tab loads the run's folder with ChatML
+        Files.writeString(store.files(id).model(), "x");
+        Json.writeFile(store.files(id).status(), JsonParser.parseString("{\"state\":\"finished\"}").getAsJsonObject());
+        @SuppressWarnings("unchecked")
+        Map<String, String> chat = (Map<String, String>) store.summary(id).get("chat");
+        assertEquals(Map.of("weights", store.files(id).dir().toString(), "adapter", "", "chat_template", "chatml"), chat);
+    }
 }

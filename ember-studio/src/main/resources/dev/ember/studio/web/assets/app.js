@@ -66,19 +66,33 @@ function renderPreset() {
       input = el('select', { name: prm.name });
       for (const c of prm.choices) input.append(el('option', { value: c, text: c }));
       input.value = prm.value;
+    } else if (prm.type === 'text') {
+      input = el('input', { name: prm.name, type: 'text', value: String(prm.value) });
     } else {
       input = el('input', { name: prm.name, type: 'number', step: prm.type === 'int' ? '1' : 'any', value: String(prm.value) });
       if (prm.min != null) input.min = prm.min;
       if (prm.max != null) input.max = prm.max;
     }
     input.id = 'param-' + prm.name;
-    box.append(el('div', { class: 'param' }, el('code', { text: prm.name }), input,
-      el('span', { class: 'help', text: language() === 'zh' ? prm.helpZh : prm.help })));
+    const row = el('div', { class: 'param' }, el('code', { text: prm.name }), input,
+      el('span', { class: 'help', text: language() === 'zh' ? prm.helpZh : prm.help }));
+    if (prm.when) row.dataset.when = prm.when;
+    box.append(row);
+  }
+  applyWhen();
+}
+
+// parameters that matter for one value of another (lora_rank for method=lora) are shown only then
+function applyWhen() {
+  for (const row of $('params').querySelectorAll('[data-when]')) {
+    const [key, value] = row.dataset.when.split('=');
+    const other = $('param-' + key);
+    row.hidden = !!other && other.value !== value;
   }
 }
 
 function renderDataPath() {
-  const needs = ['folder', 'csv'].includes($('dataset').value);
+  const needs = ['folder', 'csv', 'text-file', 'instructions'].includes($('dataset').value);
   $('data-path-row').hidden = !needs;
   if (!needs) $('browser').hidden = true;
 }
@@ -131,7 +145,7 @@ async function refreshResumeChoices() {
   const keep = sel.value;
   sel.replaceChildren(el('option', { value: '', text: t('train.noResume'), dataset: { i18n: 'train.noResume' } }));
   for (const r of runs) {
-    if (!['mlp', 'cnn'].includes(r.preset)) continue;
+    if (!['mlp', 'cnn', 'gpt', 'chat'].includes(r.preset)) continue;
     const cps = await api('GET', '/api/runs/' + r.id + '/checkpoints').catch(() => []);
     for (const c of cps) if (c !== 'model') sel.append(el('option', { value: r.id + '/checkpoints/' + c + '.safetensors', text: r.name + ' — ' + c }));
   }
@@ -188,13 +202,17 @@ function drawLive() {
   const frac = done ? 1 : total ? Math.min(1, step / total) : 0;
   $('live-bar').style.width = (100 * frac).toFixed(1) + '%';
   const remaining = total && step > 0 && elapsed != null && !done ? elapsed / step * (total - step) : (done ? 0 : null);
+  // a language model's sample is a window of tokens: its throughput is shown in tokens/s
+  const perSample = L.plan && L.plan.tokens_per_sample ? L.plan.tokens_per_sample : null;
+  const rate = r => r.samples_per_sec == null ? null : perSample ? r.samples_per_sec * perSample : r.samples_per_sec;
+  const rateName = perSample ? t('live.tokens') : t('live.throughput');
   const stats = $('live-progress');
   stats.replaceChildren(
     el('span', {}, t('live.step') + ' ', el('b', { id: 'live-step', text: step + (total ? ' / ' + total : '') })),
     el('span', {}, t('live.epoch') + ' ', el('b', { text: last ? String(last.epoch + 1) + (L.plan ? ' / ' + L.plan.epochs : '') : '–' })),
     el('span', {}, t('live.elapsed') + ' ', el('b', { text: fmtTime(elapsed) })),
     el('span', {}, t('live.remaining') + ' ', el('b', { text: fmtTime(remaining) })),
-    el('span', {}, t('live.throughput') + ' ', el('b', { text: last && last.samples_per_sec != null ? Math.round(last.samples_per_sec).toString() : '–' })),
+    el('span', {}, rateName + ' ', el('b', { id: 'live-rate', text: last && last.samples_per_sec != null ? Math.round(rate(last)).toString() : '–' })),
     el('span', {}, 'loss ', el('b', { text: last ? num(last.loss) : '–' })));
   if (L.error) stats.append(el('span', { class: 'error', text: L.error }));
   // loss: raw steps and an exponential moving average (0.9)
@@ -210,10 +228,11 @@ function drawLive() {
   for (const r of L.epochs) for (const k of Object.keys(r.metrics || {})) keys.add(k);
   const mseries = [...keys].map(k => ({ name: k, data: L.epochs.filter(r => r.metrics[k] != null).map(r => [r.epoch + 1, r.metrics[k]]),
     yAxisIndex: k.endsWith('loss') ? 1 : 0 }));
-  lines('chart-metrics', mseries, 'epoch', ['accuracy', 'loss']);
+  lines('chart-metrics', mseries, perSample ? 'evaluation' : 'epoch', [keys.has('val_perplexity') ? 'perplexity' : 'accuracy', 'loss']);
+  $('chart-metrics').dataset.points = String(L.epochs.length);
   lines('chart-lr', [{ name: 'lr', data: L.steps.filter(r => r.lr != null).map(r => [r.step, r.lr]) },
-    { name: 'samples/s', data: L.steps.filter(r => r.samples_per_sec != null).map(r => [r.step, r.samples_per_sec]), yAxisIndex: 1 }],
-  'step', ['lr', 'samples/s']);
+    { name: rateName, data: L.steps.filter(r => r.samples_per_sec != null).map(r => [r.step, rate(r)]), yAxisIndex: 1 }],
+  'step', ['lr', rateName]);
   lines('chart-memory', [{ name: 'heap used (MB)', data: L.res.map(r => [r.elapsed, r.heap_used_mb]) },
     { name: 'RSS (MB)', data: L.res.filter(r => r.rss_mb != null).map(r => [r.elapsed, r.rss_mb]) },
     { name: 'heap max (MB)', data: L.res.map(r => [r.elapsed, r.heap_max_mb]), dashed: true }], 'seconds', ['MB']);
@@ -267,7 +286,8 @@ async function refreshRuns() {
       el('td', { class: 'run-name', text: r.name }),
       el('td', { text: r.preset + ' / ' + (r.dataset || '') }),
       el('td', {}, el('span', { class: 'badge ' + r.state, text: r.state })),
-      el('td', { text: r.best_metric ? r.best_metric + ' ' + num(r.best_value) : '–' }),
+      el('td', { class: 'best', text: r.best_metric ? r.best_metric + ' ' + num(r.best_value)
+        + (r.best_perplexity != null ? ' (' + t('runs.ppl') + ' ' + num(r.best_perplexity, 2) + ')' : '') : '–' }),
       el('td', { class: 'args', text: argsSummary(r.args) }),
       el('td', { text: new Date(r.created).toLocaleString() }),
       el('td', {}, rename, ' ', del)));
@@ -287,10 +307,15 @@ async function compare() {
     const acc = ep.filter(x => x.metrics && (x.metrics.val_accuracy ?? x.metrics.test_accuracy) != null)
       .map(x => [x.epoch + 1, x.metrics.val_accuracy ?? x.metrics.test_accuracy]);
     const loss = ep.filter(x => x.metrics && x.metrics.val_loss != null).map(x => [x.epoch + 1, x.metrics.val_loss]);
-    series.push({ name: r.name + ' acc', data: acc });
+    // a language model has no accuracy: its perplexity takes the left axis
+    const ppl = ep.filter(x => x.metrics && x.metrics.val_perplexity != null).map(x => [x.epoch + 1, x.metrics.val_perplexity]);
+    if (ppl.length) series.push({ name: r.name + ' ppl', data: ppl });
+    else series.push({ name: r.name + ' acc', data: acc });
     if (loss.length) series.push({ name: r.name + ' val_loss', data: loss, dashed: true, yAxisIndex: 1 });
   }
-  lines('chart-compare', series, 'epoch', ['accuracy', 'loss']);
+  const anyPpl = data.runs.some(r => r.preset === 'gpt' || r.preset === 'chat');
+  const anyAcc = data.runs.some(r => r.preset !== 'gpt' && r.preset !== 'chat');
+  lines('chart-compare', series, 'epoch', [[anyAcc ? 'accuracy' : null, anyPpl ? 'perplexity' : null].filter(x => x).join(' / '), 'loss']);
   const head = $('compare-diff').querySelector('thead');
   head.replaceChildren(el('tr', {}, el('th', { text: t('runs.key') }), ...data.runs.map(r => el('th', { text: r.name }))));
   const body = $('compare-diff').querySelector('tbody');
@@ -317,8 +342,18 @@ async function evaluate() {
   if (!out) return;
   $('eval-out').hidden = false;
   const mt = $('eval-metrics').querySelector('tbody');
-  mt.replaceChildren(...Object.entries(out.metrics).map(([k, v]) => el('tr', {}, el('td', { text: k }),
+  mt.replaceChildren(...Object.entries(out.metrics).map(([k, v]) => el('tr', { dataset: { key: k } }, el('td', { text: k }),
     el('td', { text: Number.isInteger(v) ? String(v) : num(v) }))));
+  // a language model: perplexity (and a chat model's answers); the classification widgets stay for classifiers
+  const language = out.kind === 'language';
+  for (const id of ['eval-per-class', 'eval-confusion-card', 'eval-roc-card', 'eval-pr-card', 'eval-wrong-card']) $(id).hidden = language;
+  $('eval-samples-card').hidden = !(language && out.samples);
+  if (language) {
+    const body = $('eval-samples').querySelector('tbody');
+    body.replaceChildren(...(out.samples || []).map(r => el('tr', {}, el('td', { text: r.question }), el('td', { text: r.reference }),
+      el('td', { text: r.answer }), el('td', { text: num(r.f1, 2) }))));
+    return;
+  }
   const pc = $('eval-per-class');
   pc.querySelector('thead').replaceChildren(el('tr', {}, ...['class', 'precision', 'recall', 'f1', 'support', 'roc_auc', 'AP'].map(h => el('th', { text: h }))));
   pc.querySelector('tbody').replaceChildren(...out.per_class.map(r => el('tr', {}, el('td', { text: r.class }), el('td', { text: num(r.precision, 3) }),
@@ -379,8 +414,23 @@ async function refreshChat() {
   $('btn-chat-load').disabled = !s.available;
   $('btn-chat-export').hidden = !s.can_export;
   $('btn-chat-send').disabled = !s.loaded || chatStream !== null;
+  refreshChatRuns();
   refreshServe();
 }
+
+// finished language-model runs, to load in one click: a GPT with ChatML, a fine-tuned model, or a base with its adapter
+async function refreshChatRuns() {
+  const list = await guarded(() => api('GET', '/api/runs'));
+  if (!list) return;
+  const sel = $('chat-run');
+  const keep = sel.value;
+  sel.replaceChildren(el('option', { value: '', text: t('chat.fromRunNone') }));
+  for (const r of list) if (r.chat) sel.append(el('option', { value: r.id, text: r.name + ' · ' + r.preset + (r.args.method ? ' ' + r.args.method : '') }));
+  if ([...sel.options].some(o => o.value === keep)) sel.value = keep;
+  chatRuns = Object.fromEntries(list.filter(r => r.chat).map(r => [r.id, r.chat]));
+}
+
+let chatRuns = {};
 
 const history = [];
 
@@ -456,6 +506,7 @@ async function init() {
   $('preset').value = 'mlp';
   renderPreset();
   $('preset').addEventListener('change', renderPreset);
+  $('params').addEventListener('change', applyWhen);
   $('dataset').addEventListener('change', renderDataPath);
   $('btn-browse').addEventListener('click', () => browse($('data_path').value));
   $('upload-file').addEventListener('change', async e => {
@@ -521,6 +572,13 @@ async function init() {
       chat_template: $('chat-template').value }));
     $('btn-chat-load').disabled = false;
     if (r) { resetChat(); refreshChat(); }
+  });
+  $('chat-run').addEventListener('change', () => {
+    const c = chatRuns[$('chat-run').value];
+    if (!c) return;
+    $('chat-weights').value = c.weights;
+    $('chat-adapter').value = c.adapter;
+    $('chat-template').value = c.chat_template;
   });
   $('btn-chat-stop').addEventListener('click', () => { if (chatStream) chatStream.abort(); });
   $('btn-chat-reset').addEventListener('click', resetChat);
