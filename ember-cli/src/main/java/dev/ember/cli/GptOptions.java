@@ -59,13 +59,22 @@ public final class GptOptions {
     @Option(names = "--json", description = "gpt: also write the results to this JSON file.")
     Path json;
 
-    @Option(names = "--autocast", paramLabel = "bf16|f16", description = "gpt: train under mixed precision: products in bfloat16 or float16, "
+    @Option(names = "--autocast", paramLabel = "bf16|f16", description = "Train under mixed precision: products in bfloat16 or float16, "
             + "reductions, norms and the loss in float32, float32 master weights (f16 adds dynamic loss scaling).")
     String autocast;
 
+    /** {@code --autocast} as a dtype (null when absent), refused with exit code 2 when it is neither bf16 nor f16. */
+    DType autocastDType(TrainCommand t) {
+        return autocast == null ? null : switch (autocast.toLowerCase(Locale.ROOT)) {
+            case "bf16", "bfloat16" -> DType.BFLOAT16;
+            case "f16", "fp16", "float16" -> DType.FLOAT16;
+            default -> throw t.bad("--autocast must be bf16 or f16, got '" + autocast + "' (leave it out to train in float32)");
+        };
+    }
+
     /** The options above, by name: they mean nothing to the Fashion-MNIST models. */
     private static final List<String> GPT_ONLY = List.of("--tokenizer", "--vocab-size", "--steps", "--eval-every", "--context",
-            "--layers", "--width", "--heads", "--dropout", "--weight-decay", "--val-windows", "--compare", "--json", "--autocast");
+            "--layers", "--width", "--heads", "--dropout", "--weight-decay", "--val-windows", "--compare", "--json");
 
     /** Refuses the GPT's options on a run of another model. */
     static void refuseOutsideGpt(TrainCommand t, CommandSpec spec) {
@@ -103,11 +112,7 @@ public final class GptOptions {
             tok = "char";
         }
         if (!tok.equals("char") && !tok.equals("bpe")) throw t.bad("--tokenizer must be char or bpe, got '" + tokenizer + "'");
-        DType mixed = autocast == null ? null : switch (autocast.toLowerCase(Locale.ROOT)) {
-            case "bf16", "bfloat16" -> DType.BFLOAT16;
-            case "f16", "fp16", "float16" -> DType.FLOAT16;
-            default -> throw t.bad("--autocast must be bf16 or f16, got '" + autocast + "' (leave it out to train in float32)");
-        };
+        DType mixed = autocastDType(t);
         Device dev = TrainCommand.device(spec, t.device);
         Path out = t.out != null ? t.out : Path.of("runs", "gpt");
         if (Files.exists(out) && !Files.isDirectory(out)) throw t.bad("--out: " + out + " is a file, not a directory");

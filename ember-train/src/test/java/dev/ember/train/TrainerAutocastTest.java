@@ -207,4 +207,24 @@ class TrainerAutocastTest {
         assertNull(builder(model, opt).autocast(DType.FLOAT16).gradScaler(null).build().gradScaler());
         assertFalse(builder(model, opt).build().autocast() != null);
     }
+    @Test
+    void fashionMnistRunsTrainUnderAutocastToo() {
+        // the same short MLP run in float32 and under BFLOAT16 autocast: the same data and seed, accuracy close
+        double[] accuracy = new double[2];
+        String printed = "";
+        for (int i = 0; i < 2; i++) {
+            var buf = new ByteArrayOutputStream();
+            var o = new FashionMnistRun.Options(FashionMnistRun.Model.MLP, 2, 64, 1e-3, dev.ember.Device.cpu(),
+                    Path.of("../ember-data/src/main/resources/dev/ember/data/fashion-mnist"), dir.resolve("run" + i), 200, 3, false, 42, 800,
+                    null, NonFiniteLoss.STOP, i == 0 ? null : DType.BFLOAT16);
+            accuracy[i] = FashionMnistRun.run(o, new PrintStream(buf, true)).testAccuracy();
+            if (i == 1) printed = buf.toString();
+        }
+        assertTrue(printed.contains("precision: BFLOAT16 autocast (float32 master weights)"), printed);
+        assertTrue(accuracy[1] > 0.6, "BF16 test accuracy " + accuracy[1]);
+        assertEquals(accuracy[0], accuracy[1], 0.03, "float32 " + accuracy[0] + " vs BF16 autocast " + accuracy[1]);
+        var e = assertThrows(IllegalArgumentException.class, () -> new FashionMnistRun.Options(FashionMnistRun.Model.MLP, 2, 64, 1e-3,
+                dev.ember.Device.cpu(), null, dir, 200, 3, false, 42, 800, null, NonFiniteLoss.STOP, DType.FLOAT32));
+        assertTrue(e.getMessage().contains("autocast") && e.getMessage().contains("FLOAT32"), e.getMessage());
+    }
 }
