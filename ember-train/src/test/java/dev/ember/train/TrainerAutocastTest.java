@@ -186,6 +186,30 @@ class TrainerAutocastTest {
     }
 
     @Test
+    void aResumedFloat16RunRepeatsTheUninterruptedOne() {
+        // the scale starts too high, so the first epoch skips steps and backs off: a resume that forgot the scale would
+        // skip them again and end elsewhere
+        java.util.function.Function<Path, Trainer> make = ckpt -> {
+            GPT model = tinyGpt();
+            return builder(model, AdamW.builder(3e-3).buildW(model.parameters())).autocast(DType.FLOAT16)
+                    .gradScaler(new GradScaler(0x1p24, 2, 0.5, 3, true)).callback(new Checkpoint(ckpt, 1, null, null)).build();
+        };
+        Trainer full = make.apply(dir.resolve("full"));
+        full.fit(3);
+        Trainer first = make.apply(dir.resolve("part"));
+        first.fit(1);
+        double scaleAfterOne = first.gradScaler().getScale();
+        assertTrue(scaleAfterOne < 0x1p24, "the first epoch backed off: " + scaleAfterOne);
+        Trainer rest = make.apply(dir.resolve("part"));
+        rest.resume(dir.resolve("part").resolve("last.safetensors"));
+        assertEquals(scaleAfterOne, rest.gradScaler().getScale());
+        rest.fit(3);
+        assertEquals(full.gradScaler().getScale(), rest.gradScaler().getScale());
+        Map<String, Tensor> a = full.model().stateDict(), b = rest.model().stateDict();
+        for (String k : a.keySet()) assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), k);
+    }
+
+    @Test
     void wrongDtypesAndScalersAreRefused() {
         GPT model = tinyGpt();
         AdamW opt = AdamW.builder(3e-3).buildW(model.parameters());
