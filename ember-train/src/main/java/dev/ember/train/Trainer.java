@@ -101,7 +101,7 @@ public final class Trainer {
         this.inputTransform = b.inputTransform;
         this.onNonFinite = b.onNonFinite;
         this.autocast = b.autocast;
-        this.scaler = b.scaler;
+        this.scaler = b.autocast == DType.FLOAT16 && !b.scalerSet ? new GradScaler() : b.scaler; // each trainer its own
     }
 
     /** Whether this process writes logs, plots and checkpoints: always, except on ranks other than 0 of a distributed run. */
@@ -398,8 +398,8 @@ public final class Trainer {
      * Restores a checkpoint written by {@link Checkpoint}: the next {@link #fit} continues where it stopped.
      * All or nothing: every section is checked first (the model's keys, shapes and dtypes; the optimizer's
      * and, if this trainer has one, the scheduler's state; the state of each callback that has state; both
-     * generators; the epoch and step counters; the loss scaler's state when this trainer has one), and on any error this trainer, its model, optimizer,
-     * scheduler, callbacks and generators are unchanged. State of callbacks or a scheduler that this
+     * generators; the epoch and step counters; the loss scaler's state when this trainer has one), and on any
+     * error this trainer, its model, optimizer, scheduler, loss scaler, callbacks and generators are unchanged. State of callbacks or a scheduler that this
      * trainer does not have is ignored (a run can be resumed without its {@link Checkpoint} callback, and a FLOAT16
      * run without its scaler).
      * The run log is cut back to the checkpoint's step, so the resumed run logs each step once; temporary
@@ -413,8 +413,8 @@ public final class Trainer {
         String where = "Trainer.resume: " + checkpoint;
         Set<String> unknown = new TreeSet<>();
         for (String k : s.keySet())
-            if (!(k.startsWith("model.") || k.startsWith("optimizer.") || k.startsWith("scheduler.") || k.startsWith("callback.") || k.startsWith("grad_scaler.")
-                    || k.equals("rng.default") || k.equals("rng.train_loader") || k.startsWith("trainer."))) unknown.add(k);
+            if (!(k.startsWith("model.") || k.startsWith("optimizer.") || k.startsWith("scheduler.") || k.startsWith("callback.")
+                    || k.startsWith("grad_scaler.") || k.equals("rng.default") || k.equals("rng.train_loader") || k.startsWith("trainer."))) unknown.add(k);
         if (!unknown.isEmpty()) throw new IllegalArgumentException(where + ": unexpected entries " + unknown + "; is it an Ember checkpoint?");
         StateChecks.onlyKeys(where, section(s, "trainer."), Set.of("next_epoch", "global_step", "elapsed"), null);
 
@@ -615,7 +615,6 @@ public final class Trainer {
             if (scalerSet && scaler != null && autocast != DType.FLOAT16)
                 throw new IllegalArgumentException("Trainer: a GradScaler is for FLOAT16 autocast, but autocast is "
                         + (autocast == null ? "off" : autocast) + "; add autocast(DType.FLOAT16) or leave the scaler out");
-            if (autocast == DType.FLOAT16 && !scalerSet) scaler = new GradScaler();
             if (autocast != null)
                 for (var e : model.namedParameters().entrySet())
                     if (e.getValue().dtype() != DType.FLOAT32)
