@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A tiny random GPT-2 in Hugging Face's file layout, with reference logits and token ids, for Ember's interop test.
 
-Writes ember-data/src/test/resources/gpt2_tiny/ (the tokenizer) and ember-nn/src/test/resources/gpt2_tiny/ (the model),
+Writes ember-data/src/test/resources/gpt2_tiny/ (the tokenizer), ember-nn/src/test/resources/gpt2_tiny/ (the model) and
+ember-nn/src/test/resources/gpt2_tiny_bf16/ (the same model in BFLOAT16, with torch's bfloat16 logits; see its section),
 run from the repository root:
     /usr/bin/python3 benchmarks/reference/make_gpt2_refs.py
 
@@ -283,3 +284,99 @@ ref = {"model_ids": model_ids, "logits_shape": list(logits.shape), "logits": [ro
 with open(os.path.join(OUT, "reference.json"), "w", encoding="utf-8") as f:
     json.dump(ref, f, ensure_ascii=False)
 print(f"vocab {V} ({len(merges)} merges), {len(ids)} ids for the test text -> {TOK_OUT}; logits {list(logits.shape)} -> {OUT}")
+
+# ---- the same model in BFLOAT16 (issue #20: a 16-bit checkpoint loaded without a float32 copy, generation in BF16) ----
+# ember-nn/src/test/resources/gpt2_tiny_bf16/: config.json and model.safetensors with every tensor rounded to BF16 (round to
+# nearest even, as torch's .to(torch.bfloat16)); reference.json with
+# - "logits_bf16": torch's logits for model_ids computed in bfloat16 on the CPU (each op rounds to bfloat16; layer_norm,
+#   softmax and matmul accumulate in float32 inside, as torch's CPU kernels do),
+# - "logits_f64": the float64 forward pass of the rounded weights, to measure how far a BF16 forward pass strays,
+# - "greedy_prompt", "greedy_tokens": greedy decoding in bfloat16 (full forward pass per step), and "greedy_gaps" /
+#   "greedy_gaps_f64": the top-1 minus top-2 logit at each step, so a test compares only the steps whose margin
+#   exceeds BF16's rounding.
+import torch.nn.functional as TF
+
+BF_OUT = os.path.join("ember-nn", "src", "test", "resources", "gpt2_tiny_bf16")
+os.makedirs(BF_OUT, exist_ok=True)
+w_bf = {k: v.to(torch.bfloat16) for k, v in w.items()}
+
+
+def write_safetensors_bf16(path, tensors):
+    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
+    for name, t in tensors.items():
+        raw = t.contiguous().view(torch.int16).numpy().astype("<i2").tobytes()  # the bit patterns
+        header[name] = {"dtype": "BF16", "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    js = json.dumps(header).encode()
+    js += b" " * (-len(js) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(js)) + js + b"".join(blobs))
+
+
+write_safetensors_bf16(os.path.join(BF_OUT, "model.safetensors"), w_bf)
+with open(os.path.join(BF_OUT, "config.json"), "w") as f:
+    json.dump(config, f, indent=2)
+
+
+def gpt2_forward_typed(idx, dtype):
+    """GPT-2's forward pass with torch's own ops in `dtype` (bfloat16: every op's result rounded to bfloat16)."""
+    d = {k: v.to(dtype) for k, v in w_bf.items()}
+    t = len(idx)
+    x = d["wte.weight"][idx] + d["wpe.weight"][:t]
+    hd = C // H
+    causal = torch.tril(torch.ones(t, t, dtype=torch.bool))
+    for i in range(L):
+        p = "h.%d." % i
+        a = TF.layer_norm(x, (C,), d[p + "ln_1.weight"], d[p + "ln_1.bias"], 1e-5)
+        qkv = a @ d[p + "attn.c_attn.weight"] + d[p + "attn.c_attn.bias"]
+        q, k, v = qkv.split(C, dim=-1)
+        q, k, v = (z.view(t, H, hd).transpose(0, 1) for z in (q, k, v))
+        s = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(hd))
+        s = s.masked_fill(~causal, float("-inf"))
+        y = (s.softmax(-1) @ v).transpose(0, 1).reshape(t, C)
+        x = x + (y @ d[p + "attn.c_proj.weight"] + d[p + "attn.c_proj.bias"])
+        m = TF.layer_norm(x, (C,), d[p + "ln_2.weight"], d[p + "ln_2.bias"], 1e-5)
+        hdn = TF.gelu(m @ d[p + "mlp.c_fc.weight"] + d[p + "mlp.c_fc.bias"], approximate="tanh")
+        x = x + (hdn @ d[p + "mlp.c_proj.weight"] + d[p + "mlp.c_proj.bias"])
+    x = TF.layer_norm(x, (C,), d["ln_f.weight"], d["ln_f.bias"], 1e-5)
+    return x @ d["wte.weight"].T
+
+
+with torch.no_grad():
+    logits_bf16 = gpt2_forward_typed(torch.tensor(model_ids), torch.bfloat16).float()
+    logits_f64 = gpt2_forward_typed(torch.tensor(model_ids), torch.float64)
+
+    def greedy(prompt):
+        seq, gaps, gaps64 = list(prompt), [], []
+        for _ in range(16):
+            last = gpt2_forward_typed(torch.tensor(seq), torch.bfloat16)[-1].float()
+            top = torch.topk(last, 2).values
+            gaps.append(round(float(top[0] - top[1]), 6))
+            last64 = gpt2_forward_typed(torch.tensor(seq), torch.float64)[-1]
+            top64 = torch.topk(last64, 2).values
+            gaps64.append(round(float(top64[0] - top64[1]), 6))
+            seq.append(int(torch.argmax(last)))
+        return seq, gaps, gaps64
+
+    def sure(run):
+        """The continuation up to the first step whose top-2 gap is under 0.5 (BF16 rounding could swap the two)."""
+        n = next((j for j, g in enumerate(run[1]) if g < 0.5), len(run[1]))
+        return run[0][8:8 + n]
+
+    # a random model soon repeats one token; of the 8-id windows of model_ids, take the one whose sure continuation
+    # holds the most distinct tokens, then the longest (the first on ties), so the test sees the cache carry a varied
+    # sequence
+    runs = [greedy(model_ids[i:i + 8]) for i in range(0, 17)]
+    best = max(range(len(runs)), key=lambda i: (len(set(sure(runs[i]))), len(sure(runs[i])), -i))
+    prompt = model_ids[best:best + 8]
+    seq, gaps, gaps64 = runs[best]
+bf_ref = {"model_ids": model_ids, "logits_shape": list(logits_bf16.shape),
+          "logits_bf16": [round(v, 6) for v in logits_bf16.reshape(-1).tolist()],
+          "logits_f64": [round(v, 7) for v in logits_f64.reshape(-1).tolist()],
+          "greedy_prompt": prompt, "greedy_tokens": seq[len(prompt):], "greedy_gaps": gaps, "greedy_gaps_f64": gaps64}
+with open(os.path.join(BF_OUT, "reference.json"), "w", encoding="utf-8") as f:
+    json.dump(bf_ref, f)
+err = ((logits_bf16.double() - logits_f64).abs() / logits_f64.abs().clamp(min=1)).max().item()
+print(f"bf16: logits {list(logits_bf16.shape)} -> {BF_OUT}; torch bf16 vs float64 largest difference {err:.4f}; "
+      f"greedy {seq[len(prompt):]}, smallest top-2 gap {min(gaps):.4f}")

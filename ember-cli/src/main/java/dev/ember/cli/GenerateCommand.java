@@ -1,5 +1,6 @@
 package dev.ember.cli;
 
+import dev.ember.DType;
 import dev.ember.Device;
 import dev.ember.data.text.TokenEncoder;
 import dev.ember.nn.lm.GPT;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ./ember generate --model DIR --prompt TEXT}: continues a prompt with a GPT saved in GPT-2's Hugging Face
  * layout (by {@code ./ember train --model gpt} or by Hugging Face), streaming each token to the terminal as it is
- * chosen.
+ * chosen. The model computes in its checkpoint's dtype (a BFLOAT16 file generates in BFLOAT16, with a BFLOAT16 KV cache)
+ * unless {@code --dtype} converts it.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true, version = "Ember " + dev.ember.Ember.VERSION,
         description = "Continue a prompt with a GPT model folder (config.json, model.safetensors, tokenizer), streaming tokens.")
@@ -63,6 +65,10 @@ public final class GenerateCommand implements Runnable {
     @Option(names = "--device", description = "cpu, cuda[:i], opencl[:i] or auto (default ${DEFAULT-VALUE}).", defaultValue = "cpu")
     String device;
 
+    @Option(names = "--dtype", paramLabel = "bf16|f16|f32", description = "Precision of the weights and the KV cache (default: the "
+            + "checkpoint's own; a BF16 file stays BF16, half the memory of float32).")
+    String dtype;
+
     @Override
     public void run() { generate(System.out); }
 
@@ -77,8 +83,14 @@ public final class GenerateCommand implements Runnable {
         if (!(topP > 0 && topP <= 1)) throw bad("--top-p must be in (0, 1], got " + topP);
         if (!(repetitionPenalty > 0 && repetitionPenalty < Double.POSITIVE_INFINITY))
             throw bad("--repetition-penalty must be finite and > 0, got " + repetitionPenalty);
+        DType precision = dtype == null ? null : switch (dtype.toLowerCase(java.util.Locale.ROOT)) {
+            case "bf16", "bfloat16" -> DType.BFLOAT16;
+            case "f16", "fp16", "float16" -> DType.FLOAT16;
+            case "f32", "fp32", "float32" -> DType.FLOAT32;
+            default -> throw bad("--dtype must be bf16, f16 or f32, got '" + dtype + "'");
+        };
         Device dev = TrainCommand.device(spec, device);
-        GPT gpt = Gpt2Checkpoint.load(model);
+        GPT gpt = Gpt2Checkpoint.load(model, precision);
         TokenEncoder tok = TokenEncoder.load(model);
         if (tok.vocabSize() > gpt.config().vocabSize())
             throw new IllegalArgumentException("--model: the tokenizer has " + tok.vocabSize() + " ids but config.json's vocab_size is "

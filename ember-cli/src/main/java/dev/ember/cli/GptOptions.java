@@ -1,5 +1,6 @@
 package dev.ember.cli;
 
+import dev.ember.DType;
 import dev.ember.Device;
 import dev.ember.train.GptRun;
 import java.io.UncheckedIOException;
@@ -58,6 +59,19 @@ public final class GptOptions {
     @Option(names = "--json", description = "gpt: also write the results to this JSON file.")
     Path json;
 
+    @Option(names = "--autocast", paramLabel = "bf16|f16", description = "Train under mixed precision: products in bfloat16 or float16, "
+            + "reductions, norms and the loss in float32, float32 master weights (f16 adds dynamic loss scaling).")
+    String autocast;
+
+    /** {@code --autocast} as a dtype (null when absent), refused with exit code 2 when it is neither bf16 nor f16. */
+    DType autocastDType(TrainCommand t) {
+        return autocast == null ? null : switch (autocast.toLowerCase(Locale.ROOT)) {
+            case "bf16", "bfloat16" -> DType.BFLOAT16;
+            case "f16", "fp16", "float16" -> DType.FLOAT16;
+            default -> throw t.bad("--autocast must be bf16 or f16, got '" + autocast + "' (leave it out to train in float32)");
+        };
+    }
+
     /** The options above, by name: they mean nothing to the Fashion-MNIST models. */
     private static final List<String> GPT_ONLY = List.of("--tokenizer", "--vocab-size", "--steps", "--eval-every", "--context",
             "--layers", "--width", "--heads", "--dropout", "--weight-decay", "--val-windows", "--compare", "--json");
@@ -98,12 +112,13 @@ public final class GptOptions {
             tok = "char";
         }
         if (!tok.equals("char") && !tok.equals("bpe")) throw t.bad("--tokenizer must be char or bpe, got '" + tokenizer + "'");
+        DType mixed = autocastDType(t);
         Device dev = TrainCommand.device(spec, t.device);
         Path out = t.out != null ? t.out : Path.of("runs", "gpt");
         if (Files.exists(out) && !Files.isDirectory(out)) throw t.bad("--out: " + out + " is a file, not a directory");
         List<Path> files = t.data == null ? List.of() : t.data;
         var o = new GptRun.Options(files, tok, vocabSize, stepCount, every, batch, context, layers, width, heads, lr, weightDecay, dropout,
-                t.seed, dev, out, t.resume, valWindows, "The ", compare ? 0 : 300, compare ? 5 : 0);
+                t.seed, dev, out, t.resume, valWindows, "The ", compare ? 0 : 300, compare ? 5 : 0, mixed);
         GptRun.Result r = GptRun.run(o, System.out);
         System.out.printf("ember gpt: val_loss %.4f nats/token (perplexity %.2f) after %d steps, train %.0f tokens/s (steps 11-%d)%s%n",
                 r.valLoss(), r.valPerplexity(), r.steps(), r.trainTokensPerSecond(), r.steps(),

@@ -95,13 +95,14 @@ public final class TrainCommand implements Runnable {
         if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) throw bad("--lr must be a finite number >= 0, got " + lr);
         if (patience < 0) throw bad("--patience must be >= 0, got " + patience);
         if (trainLimit < 0) throw bad("--train-limit must be >= 0 (0: all images), got " + trainLimit);
+        var mixed = gpt.autocastDType(this);
         checkDirectory("--data", dataDir);
         if (resume != null && !Files.isRegularFile(resume)) throw bad("--resume: no such file: " + resume);
         Path dir = out != null ? out : Path.of("runs", model.toLowerCase(Locale.ROOT));
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw bad("--out: " + dir + " is a file, not a directory");
         Device dev = device(spec, device);
         var options = new FashionMnistRun.Options(m, epochs, batchSize, lr, dev, dataDir, dir, 5000, patience, download, seed,
-                trainLimit, resume, onNonFinite);
+                trainLimit, resume, onNonFinite, mixed);
         if (ProcessGroups.launchedWorldSize() == 1) {
             report(FashionMnistRun.run(options, System.out));
             return;

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import dev.ember.DType;
+import dev.ember.Tensor;
+import dev.ember.io.SafeTensors;
+import dev.ember.nn.lm.Gpt2Checkpoint;
 import dev.ember.train.RunLog;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -11,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -144,5 +149,48 @@ class GptCommandsTest {
         Run missing = cli("train", "--model", "gpt", "--data", tmp.resolve("absent.txt").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.out().contains("--data") && missing.out().contains("absent.txt"), missing.out());
+    }
+    @Test
+    void trainsUnderAutocastAndGeneratesInBf16() throws Exception {
+        corpus();
+        Path out = tmp.resolve("bf16");
+        Run r = cli(trainArgs(out, "--steps", "10", "--autocast", "bf16"));
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("under BFLOAT16 autocast (float32 master weights)"), r.out());
+        Map<String, Tensor> saved = SafeTensors.read(out.resolve("model.safetensors"));
+        for (var e : saved.entrySet()) assertEquals(DType.FLOAT32, e.getValue().dtype(), e.getKey() + ": the master weights are saved");
+
+        // FLOAT16 autocast: the checkpoint carries the loss scaler
+        Path f16 = tmp.resolve("f16");
+        Run h = cli(trainArgs(f16, "--steps", "10", "--autocast", "f16"));
+        assertEquals(0, h.code(), h.out());
+        assertTrue(h.out().contains("FLOAT16 autocast") && h.out().contains("loss scaling"), h.out());
+        assertTrue(SafeTensors.read(f16.resolve("checkpoints/last.safetensors")).containsKey("grad_scaler.scale"));
+
+        // generation in BF16: --dtype bf16 on the float32 folder, and by default on a BF16 copy of it, choose the same
+        // greedy tokens (the same rounded weights, the same BF16 arithmetic)
+        Path copy = tmp.resolve("bf16-copy");
+        Gpt2Checkpoint.save(Gpt2Checkpoint.load(out, DType.BFLOAT16), copy);
+        Files.copy(out.resolve("chars.json"), copy.resolve("chars.json"));
+        assertEquals(DType.BFLOAT16, SafeTensors.read(copy.resolve("model.safetensors")).get("transformer.wte.weight").dtype());
+        Run a = cli("generate", "--model", out.toString(), "--prompt", "the ", "--max-new-tokens", "10", "--temperature", "0", "--dtype", "bf16");
+        Run b = cli("generate", "--model", copy.toString(), "--prompt", "the ", "--max-new-tokens", "10", "--temperature", "0");
+        assertEquals(0, a.code(), a.out());
+        assertEquals(a.out(), b.out());
+        Run c = cli("generate", "--model", copy.toString(), "--prompt", "the ", "--max-new-tokens", "10", "--temperature", "0", "--dtype", "f32");
+        assertEquals(0, c.code(), c.out());
+        assertTrue(c.out().startsWith("the "), c.out());
+
+        // bad values: exit code 2, naming the option
+        Run badDtype = cli("generate", "--model", out.toString(), "--prompt", "the", "--dtype", "int8");
+        assertEquals(2, badDtype.code(), badDtype.out());
+        assertTrue(badDtype.out().contains("--dtype must be bf16, f16 or f32"), badDtype.out());
+        Run badAutocast = cli(trainArgs(tmp.resolve("x"), "--steps", "10", "--autocast", "f32"));
+        assertEquals(2, badAutocast.code(), badAutocast.out());
+        assertTrue(badAutocast.out().contains("--autocast must be bf16 or f16"), badAutocast.out());
+        Run mlp = cli("train", "--model", "mlp", "--autocast", "int8", "--out", tmp.resolve("x").toString());
+        assertEquals(2, mlp.code(), mlp.out());
+        assertTrue(mlp.out().contains("--autocast must be bf16 or f16"), mlp.out());
+        assertTrue(Files.notExists(tmp.resolve("x")), "nothing was written for refused options");
     }
 }

@@ -1,5 +1,6 @@
 package dev.ember.train;
 
+import dev.ember.DType;
 import dev.ember.Device;
 import dev.ember.Ember;
 import dev.ember.Generator;
@@ -38,12 +39,13 @@ public final class FashionMnistRun {
     /**
      * What a run needs; {@code dataDir} may be null (search the usual places); {@code trainLimit} > 0 trains
      * on only that many images (for quick timing, 0: all); {@code resume} is a checkpoint to continue from
-     * (null: start afresh); {@code onNonFinite} says what a NaN or infinite loss does. Invalid values are
-     * refused here, before any data is loaded.
+     * (null: start afresh); {@code onNonFinite} says what a NaN or infinite loss does; {@code autocast} (FLOAT16 or
+     * BFLOAT16, null: float32) trains and evaluates under {@link Ember#autocast} with float32 master weights (see
+     * {@link Trainer.Builder#autocast}). Invalid values are refused here, before any data is loaded.
      */
     public record Options(Model model, int epochs, int batchSize, double lr, Device device, Path dataDir, Path outDir,
                           int validationSize, int patience, boolean download, long seed, int trainLimit, Path resume,
-                          NonFiniteLoss onNonFinite) {
+                          NonFiniteLoss onNonFinite, DType autocast) {
         public Options {
             java.util.Objects.requireNonNull(model, "FashionMnistRun: model is null");
             java.util.Objects.requireNonNull(device, "FashionMnistRun: device is null");
@@ -56,6 +58,14 @@ public final class FashionMnistRun {
             if (validationSize < 1) throw new IllegalArgumentException("FashionMnistRun: validationSize must be at least 1, got " + validationSize);
             if (patience < 0) throw new IllegalArgumentException("FashionMnistRun: patience must be >= 0, got " + patience);
             if (trainLimit < 0) throw new IllegalArgumentException("FashionMnistRun: trainLimit must be >= 0 (0: all), got " + trainLimit);
+            if (autocast != null && autocast != DType.FLOAT16 && autocast != DType.BFLOAT16)
+                throw new IllegalArgumentException("FashionMnistRun: autocast must be FLOAT16, BFLOAT16 or null (float32), got " + autocast);
+        }
+
+        /** A float32 run (no autocast). */
+        public Options(Model model, int epochs, int batchSize, double lr, Device device, Path dataDir, Path outDir,
+                       int validationSize, int patience, boolean download, long seed, int trainLimit, Path resume, NonFiniteLoss onNonFinite) {
+            this(model, epochs, batchSize, lr, device, dataDir, outDir, validationSize, patience, download, seed, trainLimit, resume, onNonFinite, null);
         }
 
         /** A fresh run that stops on a non-finite loss. */
@@ -132,7 +142,12 @@ public final class FashionMnistRun {
             try { java.nio.file.Files.deleteIfExists(log); } catch (java.io.IOException ignored) { /* appended to otherwise */ }
         }
         Checkpoint checkpoint = new Checkpoint(o.outDir().resolve("checkpoints"), 1, "val_accuracy", Mode.MAX);
-        Trainer trainer = Trainer.builder(model, new CrossEntropyLoss(), opt, trainLoader)
+        Trainer.Builder builder = Trainer.builder(model, new CrossEntropyLoss(), opt, trainLoader);
+        if (o.autocast() != null) {
+            builder.autocast(o.autocast());
+            out.println("precision: " + o.autocast() + " autocast (float32 master weights" + (o.autocast() == DType.FLOAT16 ? ", dynamic loss scaling)" : ")"));
+        }
+        Trainer trainer = builder
                 .validation(valLoader)
                 .metric(new Accuracy())
                 .callback(new EarlyStopping("val_accuracy", Mode.MAX, o.patience(), 0, true))

@@ -2,6 +2,7 @@ package dev.ember.train;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import dev.ember.DType;
 import dev.ember.Device;
 import dev.ember.Ember;
 import dev.ember.data.DataLoader;
@@ -40,11 +41,23 @@ public final class GptRun {
     /**
      * What a run needs. {@code files} empty means the fortunes corpus; {@code tokenizer} is {@code "char"} or
      * {@code "bpe"} (with {@code bpeVocab} ids); {@code steps} are rounded up to whole evaluations; {@code resume} is a
-     * checkpoint file or null; {@code generationRounds} > 0 also times greedy generation (the peer comparison).
+     * checkpoint file or null; {@code generationRounds} > 0 also times greedy generation (the peer comparison);
+     * {@code autocast} (FLOAT16 or BFLOAT16; null: float32 throughout) trains and validates under {@link Ember#autocast}
+     * with float32 master weights (see {@link Trainer.Builder#autocast}).
      */
     public record Options(List<Path> files, String tokenizer, int bpeVocab, int steps, int evalEvery, int batchSize, int context,
                           int layers, int width, int heads, double lr, double weightDecay, double dropout, long seed, Device device,
-                          Path outDir, Path resume, int valWindows, String samplePrompt, int sampleTokens, int generationRounds) {}
+                          Path outDir, Path resume, int valWindows, String samplePrompt, int sampleTokens, int generationRounds,
+                          DType autocast) {
+
+        /** A float32 run (no autocast). */
+        public Options(List<Path> files, String tokenizer, int bpeVocab, int steps, int evalEvery, int batchSize, int context,
+                       int layers, int width, int heads, double lr, double weightDecay, double dropout, long seed, Device device,
+                       Path outDir, Path resume, int valWindows, String samplePrompt, int sampleTokens, int generationRounds) {
+            this(files, tokenizer, bpeVocab, steps, evalEvery, batchSize, context, layers, width, heads, lr, weightDecay, dropout, seed, device,
+                    outDir, resume, valWindows, samplePrompt, sampleTokens, generationRounds, null);
+        }
+    }
 
     /**
      * What a run produced: the last validation loss (nats per token) and perplexity, training tokens/s (from step 10 of
@@ -103,8 +116,10 @@ public final class GptRun {
         out.printf("model: GPT, %d layers, width %d, %d heads, context %d, vocabulary %d (%s), %,d parameters, on %s%n", config.layers(),
                 config.width(), config.heads(), config.contextLength(), config.vocabSize(), o.tokenizer(), model.parameterCount(), o.device());
         int epochs = (o.steps() + o.evalEvery() - 1) / o.evalEvery();
-        out.printf("training: AdamW lr %g, weight decay %g, batch %d x %d tokens, %d steps, validation every %d steps on %d windows%n",
-                o.lr(), o.weightDecay(), o.batchSize(), config.contextLength(), epochs * o.evalEvery(), o.evalEvery(), o.valWindows());
+        out.printf("training: AdamW lr %g, weight decay %g, batch %d x %d tokens, %d steps, validation every %d steps on %d windows%s%n",
+                o.lr(), o.weightDecay(), o.batchSize(), config.contextLength(), epochs * o.evalEvery(), o.evalEvery(), o.valWindows(),
+                o.autocast() == null ? "" : ", under " + o.autocast() + " autocast (float32 master weights"
+                        + (o.autocast() == DType.FLOAT16 ? ", dynamic loss scaling)" : ")"));
 
         AdamW opt = AdamW.builder(o.lr()).weightDecay(o.weightDecay()).buildW(model.parameters());
         TokenWindows windows = TokenWindows.random(trainIds, config.contextLength(), o.evalEvery() * o.batchSize(), o.seed());
@@ -115,7 +130,9 @@ public final class GptRun {
         Loss loss = (logits, targets) -> F.crossEntropy(logits.reshape(-1, vocab), targets.reshape(-1));
         Path log = dir.resolve("run.jsonl");
         if (o.resume() == null) deleteIfExists(log);
-        Trainer trainer = Trainer.builder(model, loss, opt, trainLoader)
+        Trainer.Builder builder = Trainer.builder(model, loss, opt, trainLoader);
+        if (o.autocast() != null) builder.autocast(o.autocast());
+        Trainer trainer = builder
                 .validation(valLoader)
                 .metric(new Perplexity())
                 .callback(new Checkpoint(dir.resolve("checkpoints"), 1, "val_loss", Mode.MIN))

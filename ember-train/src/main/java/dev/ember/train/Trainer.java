@@ -13,6 +13,7 @@ import dev.ember.io.SafeTensors;
 import dev.ember.metrics.Metric;
 import dev.ember.nn.Loss;
 import dev.ember.nn.Module;
+import dev.ember.optim.GradScaler;
 import dev.ember.optim.LRScheduler;
 import dev.ember.optim.Optimizer;
 import dev.ember.optim.ReduceLROnPlateau;
@@ -45,6 +46,12 @@ import java.util.TreeSet;
  * with a {@link TrainingDivergedException} naming the step ({@link NonFiniteLoss}). At each epoch's
  * end the parameters are checked before validation and callbacks, so non-finite weights are never
  * checkpointed.
+ *
+ * <p>With {@link Builder#autocast(DType)} each training step's forward pass and loss, and each evaluation batch, run
+ * under {@link Ember#autocast(DType)} (products in 16 bits, reductions, norms and the loss in float32) while the
+ * parameters stay float32 master weights with float32 gradients, as PyTorch's
+ * {@code with torch.autocast(...): loss = ...; loss.backward()}. With FLOAT16 a {@link GradScaler} scales the loss
+ * before {@code backward()} and skips steps whose gradients overflowed; its scale is part of the checkpoint.
  */
 public final class Trainer {
     private final Module model;
@@ -63,6 +70,8 @@ public final class Trainer {
     private final java.util.function.UnaryOperator<Tensor> inputTransform;
     private final NonFiniteLoss onNonFinite;
     private final ProcessGroup group;
+    private final DType autocast;
+    private final GradScaler scaler;
 
     private final List<EpochResult> history = new ArrayList<>();
     private int nextEpoch;
@@ -91,6 +100,8 @@ public final class Trainer {
         this.terminal = b.terminal;
         this.inputTransform = b.inputTransform;
         this.onNonFinite = b.onNonFinite;
+        this.autocast = b.autocast;
+        this.scaler = b.autocast == DType.FLOAT16 && !b.scalerSet ? new GradScaler() : b.scaler; // each trainer its own
     }
 
     /** Whether this process writes logs, plots and checkpoints: always, except on ranks other than 0 of a distributed run. */
@@ -106,6 +117,15 @@ public final class Trainer {
 
     /** The optimizer. */
     public Optimizer optimizer() { return optimizer; }
+
+    /** The 16-bit dtype of the autocast scope that steps and evaluations run in, or null (float32 throughout). */
+    public DType autocast() { return autocast; }
+
+    /** The loss scaler of FLOAT16 autocast, or null. */
+    public GradScaler gradScaler() { return scaler; }
+
+    /** An autocast scope in this trainer's dtype, or one that changes nothing when it has none. */
+    private dev.ember.Autocast autocastScope() { return autocast == null ? null : Ember.autocast(autocast); }
 
     /** Every finished epoch's result, in order (including epochs before a resume). */
     public List<EpochResult> history() { return List.copyOf(history); }
@@ -165,7 +185,7 @@ public final class Trainer {
         long t0 = System.nanoTime();
         double lossSum = 0;
         long samples = 0, lossSamples = 0;
-        int steps = 0, skipped = 0;
+        int steps = 0, skipped = 0, overflowed = 0;
         // One scope per step: the batch, activations, graph and temporaries of a step go back to the
         // allocator when it ends (parameters, gradients and optimizer state escape it), so a warm loop
         // reuses the same memory every step instead of leaving it to the garbage collector.
@@ -175,7 +195,10 @@ public final class Trainer {
                 if (!batches.hasNext()) break;
                 Batch b = batches.next().to(dev);
                 Tensor x = inputTransform == null ? b.inputs() : inputTransform.apply(b.inputs());
-                Tensor l = loss.forward(model.forward(x), b.targets());
+                Tensor l;
+                try (var ac = autocastScope()) { // forward and loss only: backward runs in the forward's dtypes
+                    l = loss.forward(model.forward(x), b.targets());
+                }
                 double lv = l.item(); // read before backward: a non-finite loss never reaches the optimizer
                 if (worldSize() > 1) lv = sumOverRanks(lv, 0)[0] / worldSize(); // all ranks take the same decision below
                 long step = globalStep + 1;
@@ -187,9 +210,17 @@ public final class Trainer {
                     skip = true;
                 } else {
                     optimizer.zeroGrad();
-                    l.backward();
-                    if (onNonFinite == NonFiniteLoss.SKIP && !gradientsFinite()) skip = true;
-                    else optimizer.step();
+                    if (scaler != null) {
+                        // the scaler checks the gradients itself: an overflow skips the step and lowers the scale, as
+                        // PyTorch's GradScaler; the loss was finite, so the batch still counts
+                        scaler.scale(l).backward();
+                        if (!scaler.step(optimizer)) overflowed++;
+                        scaler.update();
+                    } else {
+                        l.backward();
+                        if (onNonFinite == NonFiniteLoss.SKIP && !gradientsFinite()) skip = true;
+                        else optimizer.step();
+                    }
                 }
                 if (scheduler != null && schedulerPerStep) scheduler.step();
                 samples += b.size();
@@ -235,6 +266,8 @@ public final class Trainer {
         val.forEach((k, v) -> summary.append(String.format("  %s %.4f", k, v)));
         summary.append(String.format("  %.0f samples/s  %.1fs", samples / Math.max(trainSecs, 1e-9), trainSecs));
         if (skipped > 0) summary.append(String.format("  (%d of %d batches skipped: non-finite loss or gradient)", skipped, steps));
+        if (overflowed > 0) summary.append(String.format("  (%d of %d steps skipped by the loss scaler, scale now %g)", overflowed, steps,
+                scaler.getScale()));
         bar.finish(summary.toString());
         return new EpochResult(epoch, globalStep, trainLoss, val, optimizer.paramGroups().get(0).lr(), samples / Math.max(trainSecs, 1e-9),
                 elapsedBefore + (System.nanoTime() - start) / 1e9, skipped);
@@ -287,8 +320,13 @@ public final class Trainer {
                     if (!batches.hasNext()) break;
                     Batch b = batches.next().to(dev);
                     Tensor x = inputTransform == null ? b.inputs() : inputTransform.apply(b.inputs());
-                    Tensor y = model.forward(x);
-                    lossSum += loss.forward(y, b.targets()).item() * b.size();
+                    Tensor y;
+                    double lv;
+                    try (var ac = autocastScope()) {
+                        y = model.forward(x);
+                        lv = loss.forward(y, b.targets()).item();
+                    }
+                    lossSum += lv * b.size();
                     n += b.size();
                     if (sharded) {
                         outputs.add(batchScope.keep(y));
@@ -334,14 +372,16 @@ public final class Trainer {
 
     /**
      * Everything needed to continue exactly: {@code model.*}, {@code optimizer.*},
-     * {@code scheduler.*}, {@code callback.<i>.*}, the default generator's and the training
-     * loader's shuffle generator's states, and the epoch, step and elapsed time.
+     * {@code scheduler.*}, {@code callback.<i>.*}, {@code grad_scaler.*} (FLOAT16 autocast: PyTorch's
+     * {@code GradScaler} keys), the default generator's and the training loader's shuffle generator's states, and
+     * the epoch, step and elapsed time.
      */
     public Map<String, Tensor> checkpointState() {
         Map<String, Tensor> s = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> s.put("model." + k, v));
         optimizer.stateDict().forEach((k, v) -> s.put("optimizer." + k, v));
         if (scheduler != null) scheduler.stateDict().forEach((k, v) -> s.put("scheduler." + k, v));
+        if (scaler != null) scaler.stateDict().forEach((k, v) -> s.put("grad_scaler." + k, v));
         for (int i = 0; i < callbacks.size(); i++) {
             int idx = i;
             callbacks.get(i).stateDict().forEach((k, v) -> s.put("callback." + idx + "." + k, v));
@@ -358,9 +398,10 @@ public final class Trainer {
      * Restores a checkpoint written by {@link Checkpoint}: the next {@link #fit} continues where it stopped.
      * All or nothing: every section is checked first (the model's keys, shapes and dtypes; the optimizer's
      * and, if this trainer has one, the scheduler's state; the state of each callback that has state; both
-     * generators; the epoch and step counters), and on any error this trainer, its model, optimizer,
-     * scheduler, callbacks and generators are unchanged. State of callbacks or a scheduler that this
-     * trainer does not have is ignored (a run can be resumed without its {@link Checkpoint} callback).
+     * generators; the epoch and step counters; the loss scaler's state when this trainer has one), and on any
+     * error this trainer, its model, optimizer, scheduler, loss scaler, callbacks and generators are unchanged. State of callbacks or a scheduler that this
+     * trainer does not have is ignored (a run can be resumed without its {@link Checkpoint} callback, and a FLOAT16
+     * run without its scaler).
      * The run log is cut back to the checkpoint's step, so the resumed run logs each step once; temporary
      * files of interrupted checkpoint writes beside the file are deleted.
      */
@@ -373,7 +414,7 @@ public final class Trainer {
         Set<String> unknown = new TreeSet<>();
         for (String k : s.keySet())
             if (!(k.startsWith("model.") || k.startsWith("optimizer.") || k.startsWith("scheduler.") || k.startsWith("callback.")
-                    || k.equals("rng.default") || k.equals("rng.train_loader") || k.startsWith("trainer."))) unknown.add(k);
+                    || k.startsWith("grad_scaler.") || k.equals("rng.default") || k.equals("rng.train_loader") || k.startsWith("trainer."))) unknown.add(k);
         if (!unknown.isEmpty()) throw new IllegalArgumentException(where + ": unexpected entries " + unknown + "; is it an Ember checkpoint?");
         StateChecks.onlyKeys(where, section(s, "trainer."), Set.of("next_epoch", "global_step", "elapsed"), null);
 
@@ -402,6 +443,13 @@ public final class Trainer {
             if (schedulerState.isEmpty()) throw new IllegalArgumentException(where + " has no scheduler state but this trainer has a "
                     + scheduler.getClass().getSimpleName());
             commits.add(staged(where + ": scheduler", () -> scheduler.stageLoadStateDict(schedulerState)));
+        }
+        if (scaler != null) {
+            Map<String, Tensor> scalerState = section(s, "grad_scaler.");
+            if (scalerState.isEmpty())
+                throw new IllegalArgumentException(where + " has no loss-scaler state (grad_scaler.*) but this trainer runs FLOAT16 autocast "
+                        + "with a GradScaler; was the checkpoint written by a run without --autocast f16?");
+            commits.add(staged(where + ": grad_scaler", () -> scaler.stageLoadStateDict(scalerState)));
         }
         long[] defaultRng = generatorState(where, s, "rng.default", Ember.generator().state().length);
         long[] loaderRng = generatorState(where, s, "rng.train_loader", trainLoader.generator().state().length);
@@ -462,6 +510,9 @@ public final class Trainer {
         private java.util.function.UnaryOperator<Tensor> inputTransform;
         private NonFiniteLoss onNonFinite = NonFiniteLoss.STOP;
         private ProcessGroup group;
+        private DType autocast;
+        private GradScaler scaler;
+        private boolean scalerSet;
 
         private Builder(Module model, Loss loss, Optimizer optimizer, DataLoader trainLoader) {
             this.model = Objects.requireNonNull(model, "Trainer.builder: model is null");
@@ -520,6 +571,32 @@ public final class Trainer {
         /** What to do with a batch whose loss is NaN or infinite: {@link NonFiniteLoss#STOP} (the default) or {@link NonFiniteLoss#SKIP}. */
         public Builder onNonFinite(NonFiniteLoss policy) { this.onNonFinite = Objects.requireNonNull(policy, "Trainer: onNonFinite is null"); return this; }
 
+        /**
+         * Runs each step's forward pass and loss, and each evaluation batch, under {@link Ember#autocast(DType)} in
+         * {@code dtype} (FLOAT16 or BFLOAT16); the model's parameters should stay float32 (the master weights, which
+         * get float32 gradients). FLOAT16 also gets a {@link GradScaler} with PyTorch's defaults unless
+         * {@link #gradScaler} gives one; BFLOAT16 has float32's range and needs none.
+         */
+        public Builder autocast(DType dtype) {
+            Objects.requireNonNull(dtype, "Trainer.autocast: dtype is null");
+            if (dtype != DType.FLOAT16 && dtype != DType.BFLOAT16)
+                throw new IllegalArgumentException("Trainer.autocast: dtype must be FLOAT16 or BFLOAT16, got " + dtype
+                        + (dtype.isFloatingPoint() ? " (float32 and float64 training need no autocast: leave the option out)"
+                        : " (autocast chooses a floating-point precision for products)"));
+            this.autocast = dtype;
+            return this;
+        }
+
+        /**
+         * The loss scaler for FLOAT16 autocast (by default {@code new GradScaler()}); null runs FLOAT16 without loss
+         * scaling (small gradients may flush to zero).
+         */
+        public Builder gradScaler(GradScaler scaler) {
+            this.scaler = scaler;
+            this.scalerSet = true;
+            return this;
+        }
+
         /** The trainer; refuses a scheduler of another optimizer and a plateau schedule without the value it watches. */
         public Trainer build() {
             if (scheduler != null && scheduler.optimizer() != optimizer)
@@ -535,6 +612,14 @@ public final class Trainer {
                         && metrics.stream().noneMatch(m -> plateauMonitor.equals("val_" + m.name())))
                     throw new IllegalArgumentException("Trainer: ReduceLROnPlateau watches '" + plateauMonitor + "', which no metric provides");
             }
+            if (scalerSet && scaler != null && autocast != DType.FLOAT16)
+                throw new IllegalArgumentException("Trainer: a GradScaler is for FLOAT16 autocast, but autocast is "
+                        + (autocast == null ? "off" : autocast) + "; add autocast(DType.FLOAT16) or leave the scaler out");
+            if (autocast != null)
+                for (var e : model.namedParameters().entrySet())
+                    if (e.getValue().dtype() != DType.FLOAT32)
+                        throw new IllegalArgumentException("Trainer: autocast trains float32 master weights, but parameter '" + e.getKey()
+                                + "' is " + e.getValue().dtype() + "; keep the model in float32 (autocast casts per op)");
             return new Trainer(this);
         }
 

@@ -39,16 +39,7 @@ public final class GPT extends Module {
 
     /** A model of {@code config}'s shape with GPT-2's initialisation: weights from N(0, initStd), zero biases. */
     public GPT(GPTConfig config) {
-        this.config = config;
-        int c = config.width();
-        wte = registerModule("wte", new Embedding(config.vocabSize(), c));
-        wpe = registerModule("wpe", new Embedding(config.contextLength(), c));
-        drop = registerModule("drop", new Dropout(config.dropout()));
-        List<Block> blocks = new ArrayList<>();
-        for (int i = 0; i < config.layers(); i++) blocks.add(new Block(config));
-        h = registerModule("h", new ModuleList<>(blocks));
-        lnF = registerModule("ln_f", new LayerNorm(new long[]{c}, config.layerNormEps(), true, config.bias()));
-        lmHead = config.tieWeights() ? null : registerModule("lm_head", new Linear(c, config.vocabSize(), false));
+        this(config, null);
         namedModules().values().forEach(m -> {
             if (m instanceof Linear l) {
                 Init.normal(l.weight(), 0, config.initStd());
@@ -57,6 +48,47 @@ public final class GPT extends Module {
                 Init.normal(e.weight(), 0, config.initStd());
             }
         });
+    }
+
+    /**
+     * A model of {@code config}'s shape whose floating-point tensors are {@code dtype} (null: the default dtype), to be
+     * overwritten by a checkpoint: not initialised as GPT-2, and never whole in float32. The layers build their tensors
+     * in float32, so each submodule is converted as soon as it is built and its float32 tensors are released at once;
+     * at most one submodule (the token embedding, for GPT-2) exists in float32 at a time.
+     */
+    private GPT(GPTConfig config, DType dtype) {
+        this.config = config;
+        int c = config.width();
+        wte = registerModule("wte", in(dtype, () -> new Embedding(config.vocabSize(), c)));
+        wpe = registerModule("wpe", in(dtype, () -> new Embedding(config.contextLength(), c)));
+        drop = registerModule("drop", new Dropout(config.dropout()));
+        List<Block> blocks = new ArrayList<>();
+        for (int i = 0; i < config.layers(); i++) blocks.add(in(dtype, () -> new Block(config)));
+        h = registerModule("h", new ModuleList<>(blocks));
+        lnF = registerModule("ln_f", in(dtype, () -> new LayerNorm(new long[]{c}, config.layerNormEps(), true, config.bias())));
+        lmHead = config.tieWeights() ? null : registerModule("lm_head", in(dtype, () -> new Linear(c, config.vocabSize(), false)));
+    }
+
+    /** An uninitialised model in {@code dtype} for a checkpoint to fill ({@link Gpt2Checkpoint#load(java.nio.file.Path, DType)}). */
+    static GPT uninitialised(GPTConfig config, DType dtype) {
+        try (var ignored = Ember.noGrad()) {
+            return new GPT(config, dtype);
+        }
+    }
+
+    /**
+     * A submodule built in a scope of its own (so its initialisers' temporaries are released at once) and converted to
+     * {@code dtype}, its tensors in the default dtype released (nothing else holds them yet).
+     */
+    private static <M extends Module> M in(DType dtype, java.util.function.Supplier<M> build) {
+        try (var scope = Ember.scope()) {
+            M m = build.get();
+            if (dtype == null || dtype == Ember.defaultDType()) return m;
+            List<Tensor> built = new ArrayList<>(m.stateDict().values());
+            m.to(dtype);
+            for (Tensor t : built) if (t.dtype().isFloatingPoint() && t.dtype() != dtype) t.strided().storage().release();
+            return m;
+        }
     }
 
     /** The configuration. */
@@ -101,17 +133,19 @@ public final class GPT extends Module {
         return lmHead != null ? project(lmHead, x) : project(wte.weight(), null, x);
     }
 
-    /** Rows at or below which an inference step multiplies by a weight without the GEMM (see {@link #project}). */
+    /** Rows at or below which an inference step multiplies by a float32 weight without the GEMM (see {@link #project}). */
     private static final int GEMV_ROWS = 8;
 
     /**
      * {@code x W^T + b}. A generation step has one row per sequence, and for so few rows the GEMM's packing of the
      * whole weight costs more than the product: without a graph to record, the rows are multiplied against the weight
-     * directly, {@code sum(x[.., None, :] * W, -1)}, one pass over the weight.
+     * directly, {@code sum(x[.., None, :] * W, -1)}, one pass over the weight. A 16-bit weight goes to the product,
+     * which reads it in 16 bits for so few rows and accumulates in float32 (the elementwise form would round every
+     * product to 16 bits).
      */
     static Tensor project(Tensor w, Tensor b, Tensor x) {
         long rows = x.numel() / Math.max(1, x.size(-1));
-        if (rows > GEMV_ROWS || Ember.isGradEnabled()) return F.linear(x, w, b);
+        if (rows > GEMV_ROWS || Ember.isGradEnabled() || w.dtype().byteSize() == 2) return F.linear(x, w, b);
         Tensor y = x.unsqueeze(-2).mul(w).sum(-1);
         return b == null ? y : y.add(b);
     }

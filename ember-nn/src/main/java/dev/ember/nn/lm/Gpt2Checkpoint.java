@@ -4,14 +4,18 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ember.Ember;
+import dev.ember.DType;
 import dev.ember.Tensor;
 import dev.ember.io.SafeTensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -109,19 +113,67 @@ public final class Gpt2Checkpoint {
         }
     }
 
-    /** The model in {@code dir} ({@code config.json} and {@code model.safetensors}). */
-    public static GPT load(Path dir) {
+    /**
+     * The model in {@code dir} ({@code config.json} and {@code model.safetensors}) in the file's dtype: a BFLOAT16 or
+     * FLOAT16 checkpoint gives a 16-bit model (see {@link #load(Path, DType)}).
+     */
+    public static GPT load(Path dir) { return load(dir, null); }
+
+    /**
+     * The model in {@code dir} with its floating-point tensors in {@code dtype}, or in the file's dtype when
+     * {@code dtype} is null (that of its token embedding, as Hugging Face's {@code torch_dtype="auto"}). A 16-bit file
+     * loaded as 16 bits is never converted to float32 on the way: the model is built in {@code dtype} layer by layer
+     * (see {@link GPT}), the file's tensors are read as their bit patterns, copied in, and released, so the allocator's
+     * peak is about twice the 16-bit weights (the model's and the file's). Converting (a BFLOAT16 file to FLOAT32, say)
+     * happens tensor by tensor.
+     */
+    public static GPT load(Path dir, DType dtype) {
+        if (dtype != null && !dtype.isFloatingPoint())
+            throw new IllegalArgumentException("Gpt2Checkpoint.load: dtype must be floating point (FLOAT32, FLOAT16, BFLOAT16, FLOAT64), got " + dtype);
         Path cfg = dir.resolve("config.json"), weights = dir.resolve("model.safetensors");
         if (!Files.isRegularFile(cfg)) throw new IllegalArgumentException("--model: " + dir + " has no config.json (a GPT-2 folder holds config.json and model.safetensors)");
         if (!Files.isRegularFile(weights)) throw new IllegalArgumentException("--model: " + dir + " has no model.safetensors");
         GPTConfig config = readConfig(cfg);
-        GPT model;
-        try (var ignored = Ember.noGrad()) {
-            model = new GPT(config);
+        // the model first: building it needs a layer's float32 transients (see GPT), which then do not add to the file's
+        DType target = dtype != null ? dtype : fileDtype(weights);
+        GPT model = GPT.uninitialised(config, target);
+        Map<String, Tensor> file = SafeTensors.read(weights);
+        try {
+            model.stageLoadStateDict(fromHuggingFace(file, model, weights, cfg), true).run();
+            model.eval();
+            return model;
+        } finally {
+            for (Tensor t : file.values()) t.close(); // read here and copied into the model: nothing else holds them
         }
-        model.loadStateDict(fromHuggingFace(SafeTensors.read(weights), model, weights, cfg));
-        model.eval();
-        return model;
+    }
+
+    /**
+     * The dtype of the file's token embedding ({@code wte.weight}, with or without the prefix), from the header alone
+     * ({@link SafeTensors#metadata} checks the whole header first, so the file is a valid safetensors file).
+     */
+    private static DType fileDtype(Path weights) {
+        SafeTensors.metadata(weights);
+        JsonObject header;
+        try (FileChannel ch = FileChannel.open(weights, StandardOpenOption.READ)) {
+            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            while (length.hasRemaining() && ch.read(length) >= 0) { }
+            ByteBuffer json = ByteBuffer.allocate((int) length.getLong(0)); // checked by metadata() above
+            while (json.hasRemaining() && ch.read(json) >= 0) { }
+            header = JsonParser.parseString(new String(json.array(), StandardCharsets.UTF_8)).getAsJsonObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(weights + ": " + e.getMessage(), e);
+        }
+        JsonElement wte = header.has("wte.weight") ? header.get("wte.weight") : header.get("transformer.wte.weight");
+        if (wte == null) throw new IllegalArgumentException(weights + ": missing tensor 'wte.weight' (or 'transformer.wte.weight')");
+        String code = wte.getAsJsonObject().get("dtype").getAsString();
+        return switch (code) {
+            case "F32" -> DType.FLOAT32;
+            case "F64" -> DType.FLOAT64;
+            case "F16" -> DType.FLOAT16;
+            case "BF16" -> DType.BFLOAT16;
+            default -> throw new IllegalArgumentException(weights + ": 'wte.weight' is " + code
+                    + "; a GPT-2 checkpoint holds floating-point weights (F32, F16, BF16 or F64)");
+        };
     }
 
     /** Writes {@code config.json} and {@code model.safetensors} for {@code model} into {@code dir}. */

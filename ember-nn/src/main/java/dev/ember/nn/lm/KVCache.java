@@ -38,6 +38,9 @@ public final class KVCache {
     /** Sequences in the batch. */
     public int batch() { return batch; }
 
+    /** The dtype of the stored keys and values (the model's: a BFLOAT16 model keeps a BFLOAT16 cache, half the bytes). */
+    public DType dtype() { return keys.length == 0 ? null : keys[0].dtype(); }
+
     /**
      * Writes layer {@code layer}'s keys and values of {@code t} new positions ({@code [batch, heads, t, headDim]}) after
      * the filled ones and returns all of them, filled and new ({@code [batch, heads, length + t, headDim]} views).
