@@ -378,13 +378,19 @@ final class JinjaTemplate {
             return e;
         }
 
-        Expr unary() {
+        Expr unary() { return unary(true); }
+
+        /** Jinja's parse_unary: {@code -x|f} is {@code f(-x)}, the operand of '-' taking no filters of its own. */
+        Expr unary(boolean withFilters) {
+            Expr e;
             if (peek().is("-")) {
                 i++;
-                return new Unary("-", unary());
+                e = new Unary("-", unary(false));
+            } else {
+                e = postfix(primary());
             }
             if (peek().is("**")) throw unsupported("'**'");
-            Expr e = postfix(primary());
+            if (!withFilters) return e;
             while (true) {
                 if (peek().is("|")) {
                     i++;
@@ -416,8 +422,10 @@ final class JinjaTemplate {
                     return e;
                 }
                 case NUMBER -> {
+                    String digits = t.text().replace("_", "");
                     try {
-                        return new Literal(t.text().contains(".") ? (Object) Double.parseDouble(t.text()) : (Object) Long.parseLong(t.text()));
+                        return new Literal(digits.contains(".") || digits.contains("e") || digits.contains("E") ? (Object) Double.parseDouble(digits)
+                                : (Object) Long.parseLong(digits));
                     } catch (NumberFormatException ex) {
                         throw error("bad number '" + t.text() + "'");
                     }
@@ -558,6 +566,10 @@ final class JinjaTemplate {
                 loop.put("first", k == 0);
                 loop.put("last", k == n - 1);
                 loop.put("length", (long) n);
+                loop.put("previtem", k > 0 ? items.get(k - 1) : UNDEFINED);
+                loop.put("nextitem", k < n - 1 ? items.get(k + 1) : UNDEFINED);
+                loop.put("depth", 1L); // loops are never recursive here
+                loop.put("depth0", 0L);
                 Map<String, Object> vars = new HashMap<>();
                 vars.put(f.variable(), items.get(k));
                 vars.put("loop", loop);
