@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
  * answer streams as it is generated; the history is kept (the oldest turns leave when the context is full);
  * {@code /reset} starts over, {@code /exit} or the end of input ends.
  */
-@Command(name = "chat", mixinStandardHelpOptions = true, description = {"Chat with a model folder in the terminal (streaming; history; /reset starts over, /exit or end of input quits).",
+@Command(name = "chat", mixinStandardHelpOptions = true, version = "Ember " + dev.ember.Ember.VERSION, description = {"Chat with a model folder in the terminal (streaming; history; /reset starts over, /exit or end of input quits).",
         "Example: ./ember chat --model sft-full     ./ember chat --model base --adapter sft-lora"})
 public final class ChatCommand implements Runnable {
     @Option(names = "--model", required = true, description = "Model folder (config.json, model.safetensors, tokenizer, tokenizer_config.json).")

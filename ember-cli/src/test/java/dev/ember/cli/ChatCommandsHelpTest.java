@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 /**
- * The chat commands answer {@code --help} and {@code -h} with their usage, as their own error messages tell the user
+ * The chat commands answer {@code --help} and {@code -h} with their usage (and {@code --version} with Ember's), as their own error messages tell the user
  * to ask for it ("see 'ember chat --help'").
  */
 class ChatCommandsHelpTest {
@@ -18,6 +18,9 @@ class ChatCommandsHelpTest {
                 assertEquals(0, r.code(), cmd + " " + flag + ": " + r.out());
                 assertTrue(r.out().contains("Usage: ember " + cmd) && r.out().contains("--model"), cmd + " " + flag + ":\n" + r.out());
             }
+            GptCommandsTest.Run v = GptCommandsTest.cli(cmd, "--version"); // the help lists -V: it must print something
+            assertEquals(0, v.code(), cmd + " --version: " + v.out());
+            assertTrue(v.out().startsWith("Ember "), cmd + " --version: " + v.out());
         }
     }
 }
