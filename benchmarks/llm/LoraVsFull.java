@@ -1,11 +1,13 @@
 import dev.ember.*;
+import dev.ember.backend.MemoryStats;
 import dev.ember.llm.tune.*;
 import dev.ember.nn.lm.*;
 import dev.ember.optim.AdamW;
 import java.util.*;
 
 /**
- * Full fine-tuning against LoRA on the same random GPT: live heap (after a full GC) with the step's graph alive and
+ * Full fine-tuning against LoRA on the same random GPT: the CPU allocator's bytes ({@link MemoryStats}: held by live
+ * tensors between steps, and the peak during a step), live heap (after a full GC) with the step's graph alive and
  * once it is gone, and the mean step time. Arguments: full|lora, steps, width, layers, batch (rows of 128 tokens).
  *
  * <p>Run with the shaded jar: {@code java --add-modules jdk.incubator.vector -Xmx2g -cp
@@ -31,14 +33,18 @@ public class LoraVsFull {
         int steps = Integer.parseInt(a[1]);
         Ember.manualSeed(0);
         int width = Integer.parseInt(a[2]), layers = Integer.parseInt(a[3]), batch = Integer.parseInt(a[4]);
-        GPT gpt = new GPT(GPTConfig.builder(512).contextLength(128).layers(layers).width(width).heads(4).build());
-        gpt.train();
-        List<Tensor> params = gpt.parameters();
+        GPT gpt;
+        List<Tensor> params;
         dev.ember.nn.Module adapter = null;
-        if (method.equals("lora")) {
-            var ad = LoraAdapter.attach(gpt, LoraConfig.of(16, 32, 0, "c_attn", "c_proj", "c_fc"));
-            adapter = ad;
-            params = ad.parameters();
+        try (var init = Ember.scope()) { // parameters escape; the initialisers' temporaries are released, not counted
+            gpt = new GPT(GPTConfig.builder(512).contextLength(128).layers(layers).width(width).heads(4).build());
+            gpt.train();
+            params = gpt.parameters();
+            if (method.equals("lora")) {
+                var ad = LoraAdapter.attach(gpt, LoraConfig.of(16, 32, 0, "c_attn", "c_proj", "c_fc"));
+                adapter = ad;
+                params = ad.parameters();
+            }
         }
         var lm = new CausalLm(gpt, adapter);
         var opt = AdamW.builder(1e-4).buildW(params);
@@ -52,13 +58,25 @@ public class LoraVsFull {
         }
         Tensor x = Tensor.of(ids, batch, 3, 128), y = Tensor.of(tg, batch, 128);
         var loss = new SftLoss();
+        long weights = Ember.memoryStats(Device.cpu()).allocated();
         long t0 = 0;
         long[] live = new long[3];
+        long between = 0, peak = 0; // allocator bytes: held between steps (weights, gradients, AdamW state), peak in a step
         for (int s = 0; s < steps + 3; s++) {
             if (s == 3) t0 = System.nanoTime();
-            step(lm, loss, opt, x, y, s == 1 ? live : null);
+            if (s >= 2) Ember.resetPeakMemoryStats(Device.cpu());
+            try (var scope = Ember.scope()) { // releases the step's activations and graph, as the Trainer does
+                step(lm, loss, opt, x, y, s == 1 ? live : null);
+            }
             if (s == 1) live[2] = liveHeap();
+            if (s >= 2) { // step 1 measured live heap (full GCs); later steps are timed and read the allocator
+                MemoryStats m = Ember.memoryStats(Device.cpu());
+                between = Math.max(between, m.allocated());
+                peak = Math.max(peak, m.peak());
+            }
         }
+        System.out.printf("%s width %d layers %d batch %d: CPU allocator: %.1f MiB before training (weights, batch), %.1f MiB in use "
+                + "between steps, %.1f MiB peak in a step%n", method, width, layers, batch, weights / 1048576.0, between / 1048576.0, peak / 1048576.0);
         System.out.printf("%s width %d layers %d batch %d: live heap after forward %.1f MiB, after backward %.1f MiB, after the step, graph gone %.1f MiB; %.0f ms/step over %d steps; %,d of %,d parameters trainable%n", method, width, layers, batch, live[0] / 1048576.0, live[1] / 1048576.0, live[2] / 1048576.0, (System.nanoTime() - t0) / 1e6 / steps, steps,
                 params.stream().mapToLong(Tensor::numel).sum(), gpt.parameterCount() + (adapter == null ? 0 : adapter.parameterCount()));
     }
