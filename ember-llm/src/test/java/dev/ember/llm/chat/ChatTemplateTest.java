@@ -209,6 +209,17 @@ class ChatTemplateTest {
     }
 
     @Test
+    void lineEndingsAreNormalisedAndTheFinalNewlineDropsAsInJinja() {
+        // jinja2 3.1.6 renders this template, CRLF line endings and all, as 'a\nb\nend' (trim_blocks, lstrip_blocks)
+        ChatTemplate t = ChatTemplate.fromJinja("{% for m in messages %}\r\n{{ m.content }}\r\n  {% endfor %}\r\nend\r\n", null, null, "t");
+        assertEquals("a\nb\nend", t.render(List.of(ChatMessage.user("a"), ChatMessage.assistant("b")), false));
+        // Python's escapes in string literals are decoded, as jinja2 decodes them; \N{name} (a Unicode name table) is refused
+        assertEquals("\u00e9A\t\u0007", ChatTemplate.fromJinja("{{ '\\u00e9\\x41\\t\\a' }}", null, null, "t").render(List.of(), false));
+        var e = assertThrows(IllegalArgumentException.class, () -> ChatTemplate.fromJinja("{{ '\\N{BULLET}' }}", null, null, "t"));
+        assertTrue(e.getMessage().startsWith("t: line 1") && e.getMessage().contains("\\N{...}"), e.getMessage());
+    }
+
+    @Test
     void malformedTemplatesAreErrors() {
         assertThrows(IllegalArgumentException.class, () -> ChatTemplate.fromJinja("{% if x %}a", null, null, "t"));
         assertThrows(IllegalArgumentException.class, () -> ChatTemplate.fromJinja("{% endfor %}", null, null, "t"));
