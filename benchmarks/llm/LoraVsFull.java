@@ -11,7 +11,7 @@ import java.util.*;
  * once it is gone, and the mean step time. Arguments: full|lora|ab, steps, width, layers, batch (rows of 128 tokens);
  * {@code ab} times a full and a LoRA step alternately in one process (step time only).
  *
- * <p>Run with the shaded jar: {@code java --add-modules jdk.incubator.vector -Xmx2g -cp
+ * <p>Run with the shaded jar and JDK 25: {@code $JAVA_HOME/bin/java --add-modules jdk.incubator.vector -Xmx2g -cp
  * ember-cli/target/ember-cli-0.1.0-SNAPSHOT-all.jar benchmarks/llm/LoraVsFull.java lora 8 512 4 4}
  */
 public class LoraVsFull {
