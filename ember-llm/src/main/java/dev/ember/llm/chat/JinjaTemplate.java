@@ -64,7 +64,7 @@ final class JinjaTemplate {
 
     record Output(Expr expr, int line) implements Node {}
 
-    record If(List<Expr> conditions, List<List<Node>> branches, List<Node> otherwise) implements Node {}
+    record If(List<Expr> conditions, List<Integer> lines, List<List<Node>> branches, List<Node> otherwise) implements Node {}
 
     record For(String variable, Expr iterable, List<Node> body, int line) implements Node {}
 
@@ -171,7 +171,7 @@ final class JinjaTemplate {
                     pos++;
                     List<Node> inner = block(Set.of("endgeneration"));
                     expectEnd("endgeneration", part);
-                    return new If(List.of(new Literal(true)), List.of(inner), List.of());
+                    return new If(List.of(new Literal(true)), List.of(part.line()), List.of(inner), List.of());
                 }
                 default -> throw new IllegalArgumentException(origin + ": line " + part.line() + ": unsupported construct '{% " + abbreviate(part.body())
                         + " %}': " + ChatTemplate.SUPPORTED);
@@ -180,12 +180,14 @@ final class JinjaTemplate {
 
         private Node ifStatement() {
             List<Expr> conditions = new ArrayList<>();
+            List<Integer> lines = new ArrayList<>(); // of each condition, for errors while rendering
             List<List<Node>> branches = new ArrayList<>();
             List<Node> otherwise = List.of();
             Part open = parts.get(pos);
             Exprs e = new Exprs(open, origin);
             e.expectName("if");
             conditions.add(e.expression());
+            lines.add(open.line());
             e.end();
             pos++;
             while (true) {
@@ -197,6 +199,7 @@ final class JinjaTemplate {
                     Exprs c = new Exprs(p, origin);
                     c.expectName("elif");
                     conditions.add(c.expression());
+                    lines.add(p.line());
                     c.end();
                     pos++;
                 } else if (k.equals("else")) {
@@ -210,7 +213,7 @@ final class JinjaTemplate {
                     break;
                 }
             }
-            return new If(conditions, branches, otherwise);
+            return new If(conditions, lines, branches, otherwise);
         }
 
         private Node forStatement(Part part) {
@@ -541,7 +544,7 @@ final class JinjaTemplate {
                     case If f -> {
                         boolean taken = false;
                         for (int k = 0; k < f.conditions().size() && !taken; k++) {
-                            if (JinjaValues.truthy(eval(f.conditions().get(k), scope, 0))) {
+                            if (JinjaValues.truthy(eval(f.conditions().get(k), scope, f.lines().get(k)))) {
                                 run(f.branches().get(k), scope);
                                 taken = true;
                             }

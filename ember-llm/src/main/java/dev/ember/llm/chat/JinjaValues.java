@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Python's meaning of the operations a chat template applies to its values: {@code String}, {@code Long},
@@ -140,9 +141,28 @@ final class JinjaValues {
         throw new IllegalArgumentException(at + ": cannot loop over a value of type " + type(v));
     }
 
-    /** {@code v.name}: a dict's item (Jinja reads attributes and items alike); missing: undefined. */
+    /** Python's methods of str, list and dict: what jinja2's {@code x.name} finds before any item of that name. */
+    private static final Set<String> STR_METHODS = Set.of("capitalize", "casefold", "center", "count", "encode", "endswith", "expandtabs",
+            "find", "format", "format_map", "index", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier", "islower",
+            "isnumeric", "isprintable", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip", "maketrans", "partition",
+            "removeprefix", "removesuffix", "replace", "rfind", "rindex", "rjust", "rpartition", "rsplit", "rstrip", "split", "splitlines",
+            "startswith", "strip", "swapcase", "title", "translate", "upper", "zfill");
+    private static final Set<String> LIST_METHODS = Set.of("append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove",
+            "reverse", "sort");
+    private static final Set<String> DICT_METHODS = Set.of("clear", "copy", "fromkeys", "get", "items", "keys", "pop", "popitem",
+            "setdefault", "update", "values");
+
+    /**
+     * {@code v.name}: a dict's item (Jinja reads attributes and items alike); missing: undefined. A name that is one
+     * of Python's methods of the value ({@code m.content.strip}, {@code m.items} without a call) is refused: jinja2
+     * gives the method itself, which is true in a test and prints as {@code <built-in method ...>}.
+     */
     static Object attribute(Object v, String name, String at) {
         defined(v, at, "cannot read the attribute '" + name + "' of");
+        if (v instanceof Map<?, ?> m && DICT_METHODS.contains(name) || v instanceof String && STR_METHODS.contains(name)
+                || v instanceof List<?> && LIST_METHODS.contains(name))
+            throw new IllegalArgumentException(at + ": unsupported construct: the " + type(v) + " method '." + name + "' without a call (jinja2 "
+                    + "would give the method itself); " + ChatTemplate.SUPPORTED);
         if (v instanceof Map<?, ?> m) return m.containsKey(name) ? m.get(name) : UNDEFINED;
         return UNDEFINED;
     }

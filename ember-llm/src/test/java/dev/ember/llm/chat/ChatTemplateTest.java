@@ -220,6 +220,20 @@ class ChatTemplateTest {
     }
 
     @Test
+    void aPythonMethodReadWithoutACallIsRefusedNotRenderedAsUndefined() {
+        // jinja2 gives the bound method: true in a test, '<built-in method ...>' when printed; Ember has no such value
+        for (String src : List.of("{% for m in messages %}{% if m.content.strip %}x{% endif %}{% endfor %}", "{{ messages[0].items }}",
+                "{{ messages.count }}")) {
+            ChatTemplate t = ChatTemplate.fromJinja(src, null, null, "t");
+            var e = assertThrows(IllegalArgumentException.class, () -> t.render(List.of(ChatMessage.user("a")), false), src);
+            assertTrue(e.getMessage().startsWith("t: line 1") && e.getMessage().contains("without a call"), e.getMessage());
+        }
+        // items and attributes that are not methods still read as before
+        assertEquals("a|", ChatTemplate.fromJinja("{{ messages[0].content }}|{{ messages[0].name }}", null, null, "t")
+                .render(List.of(ChatMessage.user("a")), false));
+    }
+
+    @Test
     void malformedTemplatesAreErrors() {
         assertThrows(IllegalArgumentException.class, () -> ChatTemplate.fromJinja("{% if x %}a", null, null, "t"));
         assertThrows(IllegalArgumentException.class, () -> ChatTemplate.fromJinja("{% endfor %}", null, null, "t"));
