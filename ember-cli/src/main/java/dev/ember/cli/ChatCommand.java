@@ -77,6 +77,9 @@ public final class ChatCommand implements Runnable {
         ChatGenerator gen = new ChatGenerator(m.model(), m.tokenizer(), t);
         GenerationConfig base = GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP)
                 .repetitionPenalty(repetitionPenalty).seed(seed).build();
+        int context = m.model().config().contextLength();
+        if (maxNewTokens >= context) // said before the first question, not after 'assistant> '
+            throw new IllegalArgumentException("--max-new-tokens (" + maxNewTokens + ") must be less than the model's context length " + context);
         out.printf("chat: %s%s, %s; /reset starts over, /exit quits%n", model, adapter != null ? " + adapter " + adapter : "", m.model());
         List<ChatMessage> history = new ArrayList<>();
         if (system != null) history.add(ChatMessage.system(system));
