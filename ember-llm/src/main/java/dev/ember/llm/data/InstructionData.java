@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,8 +87,10 @@ public final class InstructionData {
             text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
         } catch (CharacterCodingException e) {
             throw new DataFormatException(file, "text", "expected UTF-8 text, found an invalid byte sequence", e);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("instruction data: " + file + " does not exist", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("instruction data: cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("instruction data: cannot read " + file + ": " + e, e); // the exception's class says why
         }
         String head = text.stripLeading();
         if (head.startsWith("\uFEFF")) head = head.substring(1).stripLeading();

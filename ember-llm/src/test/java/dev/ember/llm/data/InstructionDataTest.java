@@ -80,6 +80,9 @@ class InstructionDataTest {
         // in JSON lines the line is named too: blank lines make it differ from the record's index
         refused("14.jsonl", "\n{\"instruction\": \"a\", \"output\": \"b\"}\n\n{\"instruction\": \"a\"}\n", "line 4 (record 1), field 'output': missing");
         refused("15.jsonl", "\n\n{\"question\": \"a\"}", "line 3 (record 0): neither alpaca");
+        Path missing = dir.resolve("missing.json");
+        var e = assertThrows(IllegalArgumentException.class, () -> InstructionData.read(missing));
+        assertEquals("instruction data: " + missing + " does not exist", e.getMessage());
     }
 
     @Test
