@@ -35,6 +35,18 @@ TEMPLATES = {
 {% if add_generation_prompt -%}
 >>> {{ eos_token if eos_token is string else 'none' }}{{ (messages | first).role[:3] }}{{ (messages | last)['content'][-2:] }}
 {%- endif %}""",
+    # constructs once rendered differently from jinja2 (ChatTemplateJinjaTest keeps them equal): loop.previtem and
+    # nextitem, strings indexed and sliced by code point, Python's float and string repr, escapes in string literals,
+    # '-x|f' as f(-x), 'in' an undefined value, '}}' inside a string literal, exponent and underscore number literals
+    "edges": """{%- for m in messages -%}
+{{ loop.index }}{{ loop.previtem.role if loop.previtem is defined else '^' }} {{ loop.nextitem['role'] if loop.nextitem is defined else '$' }} {{ loop.depth }}{{ loop.depth0 }}: {{ m.content[-2:] }}|{{ m.content[1] }}|{{ m.content[1:3] }}|{{ m.content | length }}|{{ m.content | last }}
+{% endfor -%}
+{{ 1.5 * 10000000 }} {{ 0.0001 }} {{ 0.00001 }} {{ 1e16 }} {{ 2.5e-3 }} {{ 1_000 }} {{ 1 / 3 }} {{ 10 / 4 }} {{ -0.0 }} {{ 123456789.0 * 1e9 }}
+{{ '\\u00e9\\x41\\t|\\101' }}{{ "\\U0001F600" }}
+{{ [messages[0].content, "it's", 'a"b', 'x\\ty', 'both\\'"', '\\x7f\\xa0', none, true, 1.0, 1e20] }}
+{{ messages[-1] }}
+{{ -3 | string }} {{ 'x' in undefined_thing }} {{ 'x' not in undefined_thing }} {{ '}}' ~ "%}" }}
+""",
 }
 
 CONVERSATIONS = {
@@ -49,6 +61,10 @@ CONVERSATIONS = {
         {"role": "assistant", "content": "Hello, how can I help?"},
         {"role": "user", "content": "Tell me a riddle."},
         {"role": "assistant", "content": "#What walks on four legs?"},
+    ],
+    "quotes_emoji": [
+        {"role": "user", "content": "It's \U0001F600 \"ok\"\tyes"},
+        {"role": "assistant", "content": "b\U0001F600c"},
     ],
     "system_user": [
         {"role": "system", "content": "Be brief."},

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
  * answer streams as it is generated; the history is kept (the oldest turns leave when the context is full);
  * {@code /reset} starts over, {@code /exit} or the end of input ends.
  */
-@Command(name = "chat", description = {"Chat with a model folder in the terminal (streaming; history; /reset starts over, /exit or end of input quits).",
+@Command(name = "chat", mixinStandardHelpOptions = true, version = "Ember " + dev.ember.Ember.VERSION, description = {"Chat with a model folder in the terminal (streaming; history; /reset starts over, /exit or end of input quits).",
         "Example: ./ember chat --model sft-full     ./ember chat --model base --adapter sft-lora"})
 public final class ChatCommand implements Runnable {
     @Option(names = "--model", required = true, description = "Model folder (config.json, model.safetensors, tokenizer, tokenizer_config.json).")
@@ -77,6 +77,9 @@ public final class ChatCommand implements Runnable {
         ChatGenerator gen = new ChatGenerator(m.model(), m.tokenizer(), t);
         GenerationConfig base = GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP)
                 .repetitionPenalty(repetitionPenalty).seed(seed).build();
+        int context = m.model().config().contextLength();
+        if (maxNewTokens >= context) // said before the first question, not after 'assistant> '
+            throw new IllegalArgumentException("--max-new-tokens (" + maxNewTokens + ") must be less than the model's context length " + context);
         out.printf("chat: %s%s, %s; /reset starts over, /exit quits%n", model, adapter != null ? " + adapter " + adapter : "", m.model());
         List<ChatMessage> history = new ArrayList<>();
         if (system != null) history.add(ChatMessage.system(system));

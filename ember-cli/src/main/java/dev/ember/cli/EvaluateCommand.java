@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
  * F1 of greedy answers to the held-out questions (the riddles' 10 %, or an instruction file's), also on the training
  * questions to show what was learned by heart.
  */
-@Command(name = "evaluate", description = {"Evaluate a chat model on held-out data: answer perplexity, exact match and token F1 (SQuAD) of greedy answers.",
+@Command(name = "evaluate", mixinStandardHelpOptions = true, version = "Ember " + dev.ember.Ember.VERSION, description = {"Evaluate a chat model on held-out data: answer perplexity, exact match and token F1 (SQuAD) of greedy answers.",
         "Example: ./ember evaluate --model sft-full     ./ember evaluate --model base --template chatml"})
 public final class EvaluateCommand implements Runnable {
     @Option(names = "--model", required = true, description = "Model folder.")

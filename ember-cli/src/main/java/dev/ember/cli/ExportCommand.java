@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code ./ember export --model BASE --adapter DIR --out DIR}: a LoRA adapter merged into its base, as a model folder. */
-@Command(name = "export", description = {"Merge a LoRA adapter into its base model and write a Hugging Face style folder (config.json, "
+@Command(name = "export", mixinStandardHelpOptions = true, version = "Ember " + dev.ember.Ember.VERSION, description = {"Merge a LoRA adapter into its base model and write a Hugging Face style folder (config.json, "
         + "model.safetensors, tokenizer files, tokenizer_config.json with the chat template).",
         "Example: ./ember export --model base --adapter sft-lora --out sft-lora-merged"})
 public final class ExportCommand implements Runnable {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  * {@code 127.0.0.1:8000} ({@code /v1/models}, {@code /v1/completions}, {@code /v1/chat/completions}, streamed or not).
  * Any address but loopback needs {@code --api-key}.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve", mixinStandardHelpOptions = true, version = "Ember " + dev.ember.Ember.VERSION,
         description = "Serve a language model folder over an OpenAI-compatible HTTP API (/v1/models, /v1/completions, /v1/chat/completions).")
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model folder: config.json, model.safetensors, tokenizer (and a chat template for chat).")
@@ -52,7 +52,7 @@ public final class ServeCommand implements Callable<Integer> {
         try (OpenAiServer server = start()) {
             System.out.println("Ember OpenAI-compatible server: " + server.baseUrl() + " serving '" + server.config().modelName() + "': "
                     + server.model().description());
-            System.out.println("Try: curl " + server.baseUrl() + "/models" + (server.config().apiKey() == null ? "" : " -H 'Authorization: Bearer $KEY'")
+            System.out.println("Try: curl " + server.baseUrl() + "/models" + (server.config().apiKey() == null ? "" : " -H \"Authorization: Bearer $KEY\"")
                     + ". Ctrl-C stops the server.");
             server.join();
         }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  * {@code sft} (supervised fine-tuning on instruction data, the riddles by default) or {@code dpo} (preference tuning
  * on riddle pairs), method {@code full}, {@code freeze} or {@code lora}.
  */
-@Command(name = "tune", description = {"Fine-tune a GPT model folder into a chat model: --stage sft (instruction data; the riddles by default) or dpo "
+@Command(name = "tune", mixinStandardHelpOptions = true, version = "Ember " + dev.ember.Ember.VERSION, description = {"Fine-tune a GPT model folder into a chat model: --stage sft (instruction data; the riddles by default) or dpo "
         + "(preference pairs from the riddles); --method full, freeze or lora.",
         "Examples: ./ember tune --model base --out sft-lora --method lora",
         "          ./ember tune --stage dpo --model sft-full --out dpo --method full"})

@@ -61,6 +61,11 @@ class ChatCommandsTest {
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().contains("user> What has keys?\nassistant> ") && r.out().contains("(history cleared)")
                 && r.out().contains("user> What has teeth?"), r.out());
+        // a token limit that cannot fit the context is refused before the first question, not after 'assistant> '
+        r = chat("What has keys?\n", "chat", "--model", sft.toString(), "--max-new-tokens", "100000");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.out().contains("--max-new-tokens (100000) must be less than the model's context length")
+                && !r.out().contains("assistant>"), r.out());
 
         Path lora = tmp.resolve("lora"), merged = tmp.resolve("merged");
         r = GptCommandsTest.cli("tune", "--model", base.toString(), "--out", lora.toString(), "--riddles", riddles.toString(), "--epochs", "1",

@@ -6,6 +6,7 @@ import dev.ember.data.text.TokenEncoder;
 import dev.ember.llm.chat.ChatMessage;
 import dev.ember.llm.chat.ChatTemplate;
 import dev.ember.llm.chat.ChatTokenizer;
+import dev.ember.llm.chat.GeneratedText;
 import dev.ember.llm.export.ModelFolder;
 import dev.ember.nn.lm.GPT;
 import dev.ember.nn.lm.Generation;
@@ -148,34 +149,25 @@ public final class LocalModel implements ServedModel {
                 .topP(p.topP()).repetitionPenalty(p.repetitionPenalty()).stopTokens(endTokens).seed(p.seed()).build();
         List<String> stops = new ArrayList<>(p.stop());
         stops.addAll(extraStops);
-        Utf8Stream utf8 = new Utf8Stream();
-        StopStrings stopper = new StopStrings(stops);
-        StringBuilder text = new StringBuilder();
-        int[] generated = {0};
+        GeneratedText text = new GeneratedText(tokenizer, stops);
         Completion.Finish finish;
         try {
             var result = Generation.generate(gpt, List.of(prompt), config, (seq, token) -> {
                 if (cancelled.getAsBoolean()) throw new Halt(Completion.Finish.CANCELLED);
-                generated[0]++;
-                String piece = stopper.push(utf8.push(tokenizer.tokenBytes(token)));
-                if (!piece.isEmpty()) {
-                    text.append(piece);
-                    onText.accept(piece);
-                }
-                if (stopper.matched()) throw new Halt(Completion.Finish.STOP);
+                send(text.push(token), onText);
+                if (text.stopped()) throw new Halt(Completion.Finish.STOP);
             });
             finish = result.reasons().getFirst() == Generation.FinishReason.STOP_TOKEN ? Completion.Finish.STOP : Completion.Finish.LENGTH;
-            String rest = stopper.push(utf8.finish());
-            if (stopper.matched()) finish = Completion.Finish.STOP;
-            else rest += stopper.flush();
-            if (!rest.isEmpty()) {
-                text.append(rest);
-                onText.accept(rest);
-            }
+            send(text.finish(), onText);
+            if (text.stopped()) finish = Completion.Finish.STOP;
         } catch (Halt h) {
             finish = h.finish;
         }
-        return new Completion(text.toString(), prompt.length, generated[0], finish);
+        return new Completion(text.text(), prompt.length, text.tokens(), finish);
+    }
+
+    private static void send(String piece, Consumer<String> onText) {
+        if (!piece.isEmpty()) onText.accept(piece);
     }
 
     /** Ends a generation from inside its token listener (a stop sequence, a cancelled request). */

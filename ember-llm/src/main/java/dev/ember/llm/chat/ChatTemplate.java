@@ -31,7 +31,10 @@ import java.util.Set;
  * Text; {@code {{ expression }}}; {@code {# comments #}}; the whitespace modifiers {@code -} and {@code +};
  * {@code {% if %}}/{@code {% elif %}}/{@code {% else %}}/{@code {% endif %}}; {@code {% for x in expr %}}...{@code
  * {% endfor %}} with {@code loop.index}, {@code index0}, {@code revindex}, {@code revindex0}, {@code first},
- * {@code last}, {@code length}; {@code {% set name = expr %}}; {@code {% generation %}} (rendered as its body).
+ * {@code last}, {@code length}, {@code previtem}, {@code nextitem}, {@code depth}, {@code depth0}; {@code {% set name = expr
+ * %}}; {@code {% generation %}} (rendered as its body). Strings are indexed, sliced and measured by code point and
+ * printed with Python's {@code str}/{@code repr}, as jinja2 does; string literals take Python's escapes (but
+ * {@code \N{...}}); line endings become {@code \n} and one final newline of the template goes (Jinja's defaults).
  * Expressions: string, integer, float, boolean and none literals, list literals, variables, {@code x.attr},
  * {@code x['key']}, {@code x[i]}, {@code x[a:b]}; operators {@code and or not == != < > <= >= in, not in, + - * / // %
  * ~}, {@code a if c else b}; filters {@code trim length upper lower string first last}; tests {@code is [not]
@@ -54,7 +57,7 @@ import java.util.Set;
 public final class ChatTemplate {
     /** The constructs this reader accepts, quoted in its errors. */
     static final String SUPPORTED = "supported are text, {{ expressions }}, {# comments #}, if/elif/else, for x in ... (loop.index0, index, "
-            + "first, last, length, revindex), set name = ..., generation; filters " + new java.util.TreeSet<>(JinjaTemplate.FILTERS) + "; tests "
+            + "first, last, length, revindex, revindex0, previtem, nextitem, depth), set name = ..., generation; filters " + new java.util.TreeSet<>(JinjaTemplate.FILTERS) + "; tests "
             + new java.util.TreeSet<>(JinjaTemplate.TESTS) + "; string methods " + new java.util.TreeSet<>(JinjaTemplate.METHODS)
             + "; the function raise_exception(msg)";
 

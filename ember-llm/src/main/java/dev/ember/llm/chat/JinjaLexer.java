@@ -24,7 +24,10 @@ final class JinjaLexer {
     enum TokenKind { NAME, STRING, NUMBER, OP, END }
 
     /** The parts of {@code src}; {@code origin} names the template in errors. */
-    static List<Part> parts(String src, String origin) {
+    static List<Part> parts(String source, String origin) {
+        // as Jinja's lexer: every line ending becomes \n, and one newline at the very end goes (keep_trailing_newline=False)
+        String src = source.replaceAll("\r\n|\r", "\n");
+        if (src.endsWith("\n")) src = src.substring(0, src.length() - 1);
         List<Part> out = new ArrayList<>();
         int i = 0, line = 1;
         boolean stripNext = false, trimNewline = false;
@@ -42,7 +45,7 @@ final class JinjaLexer {
             char kind = src.charAt(open + 1);
             String close = kind == '{' ? "}}" : kind == '%' ? "%}" : "#}";
             int tagLine = line + count(src, i, open);
-            int end = src.indexOf(close, open + 2);
+            int end = kind == '#' ? src.indexOf(close, open + 2) : tagEnd(src, open + 2, close);
             if (end < 0)
                 throw new IllegalArgumentException(origin + ": line " + tagLine + ": '" + src.substring(open, open + 2) + "' is never closed by '" + close + "'");
             String inner = src.substring(open + 2, end);
@@ -74,6 +77,23 @@ final class JinjaLexer {
         return out;
     }
 
+    /** Where {@code close} ends a tag's body from {@code from}, not counting text inside string literals ({@code '}}'}); -1: never. */
+    private static int tagEnd(String s, int from, String close) {
+        char quote = 0;
+        for (int i = from; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') i++;
+                else if (c == quote) quote = 0;
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (s.startsWith(close, i)) {
+                return i;
+            }
+        }
+        return quote != 0 ? s.indexOf(close, from) : -1; // an unterminated string: the tokenizer reports it
+    }
+
     private static int nextOpen(String s, int from) {
         for (int i = from; i + 1 < s.length(); i++) {
             if (s.charAt(i) == '{') {
@@ -88,6 +108,45 @@ final class JinjaLexer {
         int n = 0;
         for (int i = from; i < to; i++) if (s.charAt(i) == '\n') n++;
         return n;
+    }
+
+    /**
+     * Python's escape sequence at {@code body[at]} (just after the backslash), as Jinja decodes string literals
+     * ({@code unicode-escape}), appended to {@code s}; returns the index after it. {@code \N{name}} is refused.
+     */
+    private static int escape(String body, int at, StringBuilder s, String where) {
+        char e = body.charAt(at);
+        switch (e) {
+            case 'n' -> s.append('\n');
+            case 't' -> s.append('\t');
+            case 'r' -> s.append('\r');
+            case 'a' -> s.append('\u0007');
+            case 'b' -> s.append('\b');
+            case 'f' -> s.append('\f');
+            case 'v' -> s.append('\u000B');
+            case '\n' -> { } // a backslash before a newline joins the lines
+            case '\\', '\'', '"' -> s.append(e);
+            case 'x', 'u', 'U' -> {
+                int n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+                if (at + 1 + n > body.length() || !body.substring(at + 1, at + 1 + n).matches("[0-9a-fA-F]{" + n + "}"))
+                    throw new IllegalArgumentException(where + ": truncated \\" + e + " escape in a string literal");
+                int cp = Integer.parseInt(body.substring(at + 1, at + 1 + n), 16);
+                if (!Character.isValidCodePoint(cp)) throw new IllegalArgumentException(where + ": \\" + e + " escape out of range in a string literal");
+                s.appendCodePoint(cp);
+                return at + 1 + n;
+            }
+            case 'N' -> throw new IllegalArgumentException(where + ": unsupported construct: \\N{...} escapes in string literals; " + ChatTemplate.SUPPORTED);
+            default -> {
+                if (e >= '0' && e <= '7') { // octal: up to three digits
+                    int j = at, v = 0;
+                    while (j < body.length() && j < at + 3 && body.charAt(j) >= '0' && body.charAt(j) <= '7') v = v * 8 + body.charAt(j++) - '0';
+                    s.append((char) v);
+                    return j;
+                }
+                s.append('\\').append(e); // Python keeps unknown escapes as written
+            }
+        }
+        return at + 1;
     }
 
     private static final String[] OPERATORS = {"==", "!=", "<=", ">=", "//", "**", "<", ">", "+", "-", "*", "/", "%", "~", "(", ")", "[", "]",
@@ -108,7 +167,17 @@ final class JinjaLexer {
                 i = j;
             } else if (Character.isDigit(c)) {
                 int j = i;
-                while (j < body.length() && (Character.isDigit(body.charAt(j)) || body.charAt(j) == '.')) j++;
+                while (j < body.length() && (Character.isDigit(body.charAt(j)) || body.charAt(j) == '_'
+                        || body.charAt(j) == '.' && j + 1 < body.length() && Character.isDigit(body.charAt(j + 1))))
+                    j++;
+                if (j < body.length() && (body.charAt(j) == 'e' || body.charAt(j) == 'E')) { // an exponent: 1e16, 2.5e-3
+                    int k = j + 1;
+                    if (k < body.length() && (body.charAt(k) == '+' || body.charAt(k) == '-')) k++;
+                    if (k < body.length() && Character.isDigit(body.charAt(k))) {
+                        j = k;
+                        while (j < body.length() && (Character.isDigit(body.charAt(j)) || body.charAt(j) == '_')) j++;
+                    }
+                }
                 out.add(new Token(TokenKind.NUMBER, body.substring(i, j)));
                 i = j;
             } else if (c == '\'' || c == '"') {
@@ -119,14 +188,8 @@ final class JinjaLexer {
                     char d = body.charAt(j);
                     if (d == c) break;
                     if (d == '\\' && j + 1 < body.length()) {
-                        char e = body.charAt(++j);
-                        switch (e) {
-                            case 'n' -> s.append('\n');
-                            case 't' -> s.append('\t');
-                            case 'r' -> s.append('\r');
-                            case '\\', '\'', '"' -> s.append(e);
-                            default -> s.append('\\').append(e); // Python keeps unknown escapes as written
-                        }
+                        j = escape(body, j + 1, s, where);
+                        continue;
                     } else {
                         s.append(d);
                     }

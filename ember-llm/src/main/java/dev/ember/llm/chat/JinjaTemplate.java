@@ -64,7 +64,7 @@ final class JinjaTemplate {
 
     record Output(Expr expr, int line) implements Node {}
 
-    record If(List<Expr> conditions, List<List<Node>> branches, List<Node> otherwise) implements Node {}
+    record If(List<Expr> conditions, List<Integer> lines, List<List<Node>> branches, List<Node> otherwise) implements Node {}
 
     record For(String variable, Expr iterable, List<Node> body, int line) implements Node {}
 
@@ -171,7 +171,7 @@ final class JinjaTemplate {
                     pos++;
                     List<Node> inner = block(Set.of("endgeneration"));
                     expectEnd("endgeneration", part);
-                    return new If(List.of(new Literal(true)), List.of(inner), List.of());
+                    return new If(List.of(new Literal(true)), List.of(part.line()), List.of(inner), List.of());
                 }
                 default -> throw new IllegalArgumentException(origin + ": line " + part.line() + ": unsupported construct '{% " + abbreviate(part.body())
                         + " %}': " + ChatTemplate.SUPPORTED);
@@ -180,12 +180,14 @@ final class JinjaTemplate {
 
         private Node ifStatement() {
             List<Expr> conditions = new ArrayList<>();
+            List<Integer> lines = new ArrayList<>(); // of each condition, for errors while rendering
             List<List<Node>> branches = new ArrayList<>();
             List<Node> otherwise = List.of();
             Part open = parts.get(pos);
             Exprs e = new Exprs(open, origin);
             e.expectName("if");
             conditions.add(e.expression());
+            lines.add(open.line());
             e.end();
             pos++;
             while (true) {
@@ -197,6 +199,7 @@ final class JinjaTemplate {
                     Exprs c = new Exprs(p, origin);
                     c.expectName("elif");
                     conditions.add(c.expression());
+                    lines.add(p.line());
                     c.end();
                     pos++;
                 } else if (k.equals("else")) {
@@ -210,7 +213,7 @@ final class JinjaTemplate {
                     break;
                 }
             }
-            return new If(conditions, branches, otherwise);
+            return new If(conditions, lines, branches, otherwise);
         }
 
         private Node forStatement(Part part) {
@@ -378,13 +381,19 @@ final class JinjaTemplate {
             return e;
         }
 
-        Expr unary() {
+        Expr unary() { return unary(true); }
+
+        /** Jinja's parse_unary: {@code -x|f} is {@code f(-x)}, the operand of '-' taking no filters of its own. */
+        Expr unary(boolean withFilters) {
+            Expr e;
             if (peek().is("-")) {
                 i++;
-                return new Unary("-", unary());
+                e = new Unary("-", unary(false));
+            } else {
+                e = postfix(primary());
             }
             if (peek().is("**")) throw unsupported("'**'");
-            Expr e = postfix(primary());
+            if (!withFilters) return e;
             while (true) {
                 if (peek().is("|")) {
                     i++;
@@ -416,8 +425,10 @@ final class JinjaTemplate {
                     return e;
                 }
                 case NUMBER -> {
+                    String digits = t.text().replace("_", "");
                     try {
-                        return new Literal(t.text().contains(".") ? (Object) Double.parseDouble(t.text()) : (Object) Long.parseLong(t.text()));
+                        return new Literal(digits.contains(".") || digits.contains("e") || digits.contains("E") ? (Object) Double.parseDouble(digits)
+                                : (Object) Long.parseLong(digits));
                     } catch (NumberFormatException ex) {
                         throw error("bad number '" + t.text() + "'");
                     }
@@ -533,7 +544,7 @@ final class JinjaTemplate {
                     case If f -> {
                         boolean taken = false;
                         for (int k = 0; k < f.conditions().size() && !taken; k++) {
-                            if (JinjaValues.truthy(eval(f.conditions().get(k), scope, 0))) {
+                            if (JinjaValues.truthy(eval(f.conditions().get(k), scope, f.lines().get(k)))) {
                                 run(f.branches().get(k), scope);
                                 taken = true;
                             }
@@ -558,6 +569,10 @@ final class JinjaTemplate {
                 loop.put("first", k == 0);
                 loop.put("last", k == n - 1);
                 loop.put("length", (long) n);
+                loop.put("previtem", k > 0 ? items.get(k - 1) : UNDEFINED);
+                loop.put("nextitem", k < n - 1 ? items.get(k + 1) : UNDEFINED);
+                loop.put("depth", 1L); // loops are never recursive here
+                loop.put("depth0", 0L);
                 Map<String, Object> vars = new HashMap<>();
                 vars.put(f.variable(), items.get(k));
                 vars.put("loop", loop);

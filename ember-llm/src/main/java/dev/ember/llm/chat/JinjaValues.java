@@ -3,9 +3,12 @@ package dev.ember.llm.chat;
 import static dev.ember.llm.chat.JinjaTemplate.UNDEFINED;
 
 import java.util.ArrayList;
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Python's meaning of the operations a chat template applies to its values: {@code String}, {@code Long},
@@ -27,8 +30,8 @@ final class JinjaValues {
         if (v == null) return "None";
         if (v == UNDEFINED) return "";
         if (v instanceof Boolean b) return b ? "True" : "False";
-        if (v instanceof Double d) return d == Math.rint(d) && !d.isInfinite() ? String.valueOf(d) : Double.toString(d);
-        if (v instanceof String s) return "'" + s.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'";
+        if (v instanceof Double d) return pythonFloat(d);
+        if (v instanceof String s) return pythonRepr(s);
         if (v instanceof List<?> l) {
             List<String> items = new ArrayList<>();
             for (Object o : l) items.add(repr(o));
@@ -40,6 +43,57 @@ final class JinjaValues {
             return "{" + String.join(", ", items) + "}";
         }
         return String.valueOf(v);
+    }
+
+    /**
+     * Python's {@code repr} of a float: the shortest digits that read back as {@code d} (what Java's
+     * {@code Double.toString} finds too), positional from 1e-4 up to 1e16 and in exponent form ({@code 1e+16},
+     * {@code 1e-05}) outside that range.
+     */
+    static String pythonFloat(double d) {
+        if (Double.isNaN(d)) return "nan";
+        if (Double.isInfinite(d)) return d > 0 ? "inf" : "-inf";
+        if (d == 0) return 1 / d < 0 ? "-0.0" : "0.0";
+        BigDecimal b = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        int exp = b.precision() - b.scale() - 1; // the decimal exponent of the first digit
+        if (exp >= -4 && exp < 16) {
+            String plain = b.toPlainString();
+            return plain.contains(".") ? plain : plain + ".0";
+        }
+        String digits = b.unscaledValue().abs().toString();
+        return (d < 0 ? "-" : "") + digits.charAt(0) + (digits.length() > 1 ? "." + digits.substring(1) : "") + "e" + (exp < 0 ? "-" : "+")
+                + String.format(Locale.ROOT, "%02d", Math.abs(exp));
+    }
+
+    /**
+     * Python's {@code repr} of a string: single quotes unless the text has a single quote and no double quote;
+     * backslash, the quote, tab, newline and carriage return escaped, other unprintable characters as {@code \xNN},
+     * <code>&#92;uNNNN</code> or <code>&#92;UNNNNNNNN</code>.
+     */
+    static String pythonRepr(String s) {
+        char quote = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
+        StringBuilder out = new StringBuilder().append(quote);
+        s.codePoints().forEach(c -> {
+            if (c == quote || c == '\\') out.append('\\').appendCodePoint(c);
+            else if (c == '\t') out.append("\\t");
+            else if (c == '\n') out.append("\\n");
+            else if (c == '\r') out.append("\\r");
+            else if (printable(c)) out.appendCodePoint(c);
+            else if (c < 0x100) out.append(String.format(Locale.ROOT, "\\x%02x", c));
+            else if (c < 0x10000) out.append(String.format(Locale.ROOT, "\\u%04x", c));
+            else out.append(String.format(Locale.ROOT, "\\U%08x", c));
+        });
+        return out.append(quote).toString();
+    }
+
+    /** Python's {@code str.isprintable} for one character: not a control, format, separator (but space) or unassigned. */
+    private static boolean printable(int c) {
+        if (c == ' ') return true;
+        return switch (Character.getType(c)) {
+            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED, Character.LINE_SEPARATOR,
+                 Character.PARAGRAPH_SEPARATOR, Character.SPACE_SEPARATOR -> false;
+            default -> true;
+        };
     }
 
     /** Python's truth value (undefined is false). */
@@ -87,9 +141,28 @@ final class JinjaValues {
         throw new IllegalArgumentException(at + ": cannot loop over a value of type " + type(v));
     }
 
-    /** {@code v.name}: a dict's item (Jinja reads attributes and items alike); missing: undefined. */
+    /** Python's methods of str, list and dict: what jinja2's {@code x.name} finds before any item of that name. */
+    private static final Set<String> STR_METHODS = Set.of("capitalize", "casefold", "center", "count", "encode", "endswith", "expandtabs",
+            "find", "format", "format_map", "index", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier", "islower",
+            "isnumeric", "isprintable", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip", "maketrans", "partition",
+            "removeprefix", "removesuffix", "replace", "rfind", "rindex", "rjust", "rpartition", "rsplit", "rstrip", "split", "splitlines",
+            "startswith", "strip", "swapcase", "title", "translate", "upper", "zfill");
+    private static final Set<String> LIST_METHODS = Set.of("append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove",
+            "reverse", "sort");
+    private static final Set<String> DICT_METHODS = Set.of("clear", "copy", "fromkeys", "get", "items", "keys", "pop", "popitem",
+            "setdefault", "update", "values");
+
+    /**
+     * {@code v.name}: a dict's item (Jinja reads attributes and items alike); missing: undefined. A name that is one
+     * of Python's methods of the value ({@code m.content.strip}, {@code m.items} without a call) is refused: jinja2
+     * gives the method itself, which is true in a test and prints as {@code <built-in method ...>}.
+     */
     static Object attribute(Object v, String name, String at) {
         defined(v, at, "cannot read the attribute '" + name + "' of");
+        if (v instanceof Map<?, ?> m && DICT_METHODS.contains(name) || v instanceof String && STR_METHODS.contains(name)
+                || v instanceof List<?> && LIST_METHODS.contains(name))
+            throw new IllegalArgumentException(at + ": unsupported construct: the " + type(v) + " method '." + name + "' without a call (jinja2 "
+                    + "would give the method itself); " + ChatTemplate.SUPPORTED);
         if (v instanceof Map<?, ?> m) return m.containsKey(name) ? m.get(name) : UNDEFINED;
         return UNDEFINED;
     }
@@ -100,11 +173,14 @@ final class JinjaValues {
         if (v instanceof Map<?, ?> m) return m.containsKey(index) ? m.get(index) : UNDEFINED;
         if (v instanceof List<?> || v instanceof String) {
             if (!isInteger(index)) throw new IllegalArgumentException(at + ": a " + type(v) + " index must be an integer, got " + type(index));
-            int n = v instanceof List<?> l ? l.size() : ((String) v).length();
+            // strings count code points, as Python does (and '|length' here): an emoji is one character, not two
+            int n = v instanceof List<?> l ? l.size() : ((String) v).codePointCount(0, ((String) v).length());
             long k = asLong(index);
             if (k < 0) k += n;
             if (k < 0 || k >= n) return UNDEFINED;
-            return v instanceof List<?> l ? l.get((int) k) : String.valueOf(((String) v).charAt((int) k));
+            if (v instanceof List<?> l) return l.get((int) k);
+            String str = (String) v;
+            return Character.toString(str.codePointAt(str.offsetByCodePoints(0, (int) k)));
         }
         return UNDEFINED;
     }
@@ -114,11 +190,14 @@ final class JinjaValues {
         defined(v, at, "cannot slice");
         int n;
         if (v instanceof List<?> l) n = l.size();
-        else if (v instanceof String s) n = s.length();
+        else if (v instanceof String s) n = s.codePointCount(0, s.length()); // code points, as Python counts
         else throw new IllegalArgumentException(at + ": cannot slice a value of type " + type(v));
         int a = bound(from, 0, n, at), b = bound(to, n, n, at);
         if (b < a) b = a;
-        return v instanceof List<?> l ? new ArrayList<>(l.subList(a, b)) : ((String) v).substring(a, b);
+        if (v instanceof List<?> l) return new ArrayList<>(l.subList(a, b));
+        String str = (String) v;
+        int start = str.offsetByCodePoints(0, a);
+        return str.substring(start, str.offsetByCodePoints(start, b - a));
     }
 
     private static int bound(Object x, int fallback, int n, String at) {
@@ -153,7 +232,7 @@ final class JinjaValues {
             case "!=" -> { return !equal(a, b); }
             case "~" -> { return str(a) + str(b); }
             case "in" -> {
-                defined(b, at, "'in' cannot search");
+                if (b == UNDEFINED) return false; // Jinja's undefined iterates as empty
                 if (b instanceof String s) {
                     if (!(a instanceof String x)) throw new IllegalArgumentException(at + ": 'in <string>' requires a string, got " + type(a));
                     return s.contains(x);
@@ -288,6 +367,7 @@ final class JinjaValues {
     }
 
     private static boolean strippable(char c, String chars) {
-        return chars == null ? Character.isWhitespace(c) || Character.isSpaceChar(c) : chars.indexOf(c) >= 0;
+        // Python's str.isspace: Java's whitespace and space separators, and NEL (U+0085), which Java counts as neither
+        return chars == null ? Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\u0085' : chars.indexOf(c) >= 0;
     }
 }

@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,8 @@ import java.util.List;
  * </ul>
  *
  * Other fields are ignored. Every error is a {@link DataFormatException} naming the file, the record (0-based, as
- * in the file) and the field, e.g. {@code data.json: record 3, field 'conversations[1].from': expected ...}.
+ * in the file; in JSON lines also its line) and the field, e.g. {@code data.json: record 3, field
+ * 'conversations[1].from': expected ...} or {@code data.jsonl: line 5 (record 3), field 'output': missing}.
  */
 public final class InstructionData {
     private InstructionData() {}
@@ -49,46 +51,54 @@ public final class InstructionData {
 
     /** The records of {@code file} in {@code format} (null: detect it from the first record). */
     public static List<Conversation> read(Path file, InstructionFormat format) {
-        List<JsonElement> records = records(file);
+        List<Record> records = records(file);
         if (records.isEmpty()) throw new DataFormatException(file, "records", "the file holds no records");
         InstructionFormat f = format != null ? format : detect(file, records.getFirst());
         List<Conversation> out = new ArrayList<>(records.size());
-        for (int i = 0; i < records.size(); i++) {
-            JsonElement r = records.get(i);
-            if (!r.isJsonObject()) throw new DataFormatException(file, "record " + i, "expected a JSON object, found " + kind(r));
-            out.add(f == InstructionFormat.ALPACA ? alpaca(r.getAsJsonObject(), file, i) : sharegpt(r.getAsJsonObject(), file, i));
+        for (Record rec : records) {
+            JsonElement r = rec.value();
+            if (!r.isJsonObject()) throw new DataFormatException(file, rec.where(), "expected a JSON object, found " + kind(r));
+            out.add(f == InstructionFormat.ALPACA ? alpaca(r.getAsJsonObject(), file, rec.where()) : sharegpt(r.getAsJsonObject(), file, rec.where()));
         }
         return out;
     }
 
+    /**
+     * One record and where it is: {@code record 3} in a JSON array, {@code line 5 (record 3)} in JSON lines, where
+     * blank lines make the two differ.
+     */
+    private record Record(JsonElement value, String where) {}
+
     /** The format the fields of {@code record} show: {@code conversations}/{@code messages}: sharegpt; {@code instruction}: alpaca. */
-    static InstructionFormat detect(Path file, JsonElement record) {
-        if (record.isJsonObject()) {
-            JsonObject o = record.getAsJsonObject();
+    private static InstructionFormat detect(Path file, Record record) {
+        if (record.value().isJsonObject()) {
+            JsonObject o = record.value().getAsJsonObject();
             if (o.has("conversations") || o.has("messages")) return InstructionFormat.SHAREGPT;
             if (o.has("instruction")) return InstructionFormat.ALPACA;
         }
-        throw new DataFormatException(file, "record 0", "neither alpaca (an 'instruction' field) nor sharegpt (a 'conversations' or 'messages' "
+        throw new DataFormatException(file, record.where(), "neither alpaca (an 'instruction' field) nor sharegpt (a 'conversations' or 'messages' "
                 + "field)");
     }
 
     /** The raw records: a JSON array, or JSON lines (blank lines skipped), read strictly. */
-    private static List<JsonElement> records(Path file) {
+    private static List<Record> records(Path file) {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
         } catch (CharacterCodingException e) {
             throw new DataFormatException(file, "text", "expected UTF-8 text, found an invalid byte sequence", e);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("instruction data: " + file + " does not exist", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("instruction data: cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("instruction data: cannot read " + file + ": " + e, e); // the exception's class says why
         }
         String head = text.stripLeading();
         if (head.startsWith("\uFEFF")) head = head.substring(1).stripLeading();
-        List<JsonElement> out = new ArrayList<>();
+        List<Record> out = new ArrayList<>();
         if (head.startsWith("[")) {
             try (JsonReader r = strict(new StringReader(head))) {
                 r.beginArray();
-                while (r.hasNext()) out.add(ELEMENTS.read(r));
+                while (r.hasNext()) out.add(new Record(ELEMENTS.read(r), "record " + out.size()));
                 r.endArray();
                 if (r.peek() != JsonToken.END_DOCUMENT) throw new DataFormatException(file, "after the array", "unexpected content");
             } catch (IOException | JsonParseException | IllegalStateException e) {
@@ -103,8 +113,8 @@ public final class InstructionData {
                 n++;
                 if (line.isBlank()) continue;
                 try (JsonReader r = strict(new StringReader(line))) {
-                    out.add(ELEMENTS.read(r));
-                    if (r.peek() != JsonToken.END_DOCUMENT) throw new DataFormatException(file, "line " + n + " (record " + out.size() + ")",
+                    out.add(new Record(ELEMENTS.read(r), "line " + n + " (record " + out.size() + ")"));
+                    if (r.peek() != JsonToken.END_DOCUMENT) throw new DataFormatException(file, out.getLast().where(),
                             "more than one JSON value on the line");
                 } catch (IOException | JsonParseException | IllegalStateException e) {
                     throw new DataFormatException(file, "line " + n + " (record " + out.size() + ")", "not valid JSON: " + e.getMessage(), e);
@@ -122,7 +132,7 @@ public final class InstructionData {
         return r;
     }
 
-    private static Conversation alpaca(JsonObject o, Path file, int i) {
+    private static Conversation alpaca(JsonObject o, Path file, String i) {
         String instruction = string(o, "instruction", file, i, false);
         String input = string(o, "input", file, i, true);
         String output = string(o, "output", file, i, false);
@@ -149,7 +159,7 @@ public final class InstructionData {
         return new Conversation(messages);
     }
 
-    private static Conversation sharegpt(JsonObject o, Path file, int i) {
+    private static Conversation sharegpt(JsonObject o, Path file, String i) {
         boolean openai = !o.has("conversations") && o.has("messages");
         String listName = openai ? "messages" : "conversations", roleKey = openai ? "role" : "from", textKey = openai ? "content" : "value";
         JsonElement list = o.get(listName);
@@ -180,7 +190,7 @@ public final class InstructionData {
             }
             boolean wantUser = expect == 0;
             if (wantUser != role.equals(ChatMessage.USER))
-                throw field(file, i, where + "." + roleKey, "expected a " + (wantUser ? "user (human)" : "assistant (gpt)") + " turn, found '" + from
+                throw field(file, i, where + "." + roleKey, "expected " + (wantUser ? "a user (human)" : "an assistant (gpt)") + " turn, found '" + from
                         + "' (turns alternate user, assistant, ...)");
             messages.add(new ChatMessage(role, value));
             expect = 1 - expect;
@@ -190,9 +200,9 @@ public final class InstructionData {
         return new Conversation(messages);
     }
 
-    private static String string(JsonObject o, String key, Path file, int i, boolean optional) { return string(o, key, file, i, "", optional); }
+    private static String string(JsonObject o, String key, Path file, String i, boolean optional) { return string(o, key, file, i, "", optional); }
 
-    private static String string(JsonObject o, String key, Path file, int i, String prefix, boolean optional) {
+    private static String string(JsonObject o, String key, Path file, String i, String prefix, boolean optional) {
         JsonElement v = o.get(key);
         if (v == null || v.isJsonNull()) {
             if (optional) return null;
@@ -212,7 +222,7 @@ public final class InstructionData {
         return p.isNumber() ? "a number" : p.isBoolean() ? "a boolean" : "a string";
     }
 
-    private static DataFormatException field(Path file, int record, String field, String problem) {
-        return new DataFormatException(file, "record " + record + ", field '" + field + "'", problem);
+    private static DataFormatException field(Path file, String record, String field, String problem) {
+        return new DataFormatException(file, record + ", field '" + field + "'", problem);
     }
 }

@@ -28,7 +28,8 @@ import java.util.regex.PatternSyntaxException;
  *
  * <p>Read and written as PEFT's {@code adapter_config.json}; only what Ember implements is accepted
  * ({@code peft_type} LORA, {@code bias} "none", no DoRA, no rank or alpha patterns, no {@code modules_to_save}, no
- * {@code layers_to_transform}); anything else is an error naming the file and key.
+ * {@code layers_to_transform}, {@code exclude_modules}, {@code lora_bias}, {@code layer_replication} or
+ * {@code target_parameters}); anything else is an error naming the file and key.
  *
  * @param r              the rank of the update (positive)
  * @param loraAlpha      the scale numerator (positive)
@@ -139,6 +140,11 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
         refuseIfSet(o, "layers_to_transform", file);
         refuseIfSet(o, "rank_pattern", file);
         refuseIfSet(o, "alpha_pattern", file);
+        // newer PEFT options that change which layers are adapted or what the update is: refused, never ignored
+        refuseIfSet(o, "exclude_modules", file);
+        refuseIfSet(o, "lora_bias", file);
+        refuseIfSet(o, "layer_replication", file);
+        refuseIfSet(o, "target_parameters", file);
         int r = (int) number(o, "r", file);
         if (r != number(o, "r", file)) throw new DataFormatException(file, "r", "expected an integer");
         double alpha = number(o, "lora_alpha", file);

@@ -209,6 +209,31 @@ class ChatTemplateTest {
     }
 
     @Test
+    void lineEndingsAreNormalisedAndTheFinalNewlineDropsAsInJinja() {
+        // jinja2 3.1.6 renders this template, CRLF line endings and all, as 'a\nb\nend' (trim_blocks, lstrip_blocks)
+        ChatTemplate t = ChatTemplate.fromJinja("{% for m in messages %}\r\n{{ m.content }}\r\n  {% endfor %}\r\nend\r\n", null, null, "t");
+        assertEquals("a\nb\nend", t.render(List.of(ChatMessage.user("a"), ChatMessage.assistant("b")), false));
+        // Python's escapes in string literals are decoded, as jinja2 decodes them; \N{name} (a Unicode name table) is refused
+        assertEquals("\u00e9A\t\u0007", ChatTemplate.fromJinja("{{ '\\u00e9\\x41\\t\\a' }}", null, null, "t").render(List.of(), false));
+        var e = assertThrows(IllegalArgumentException.class, () -> ChatTemplate.fromJinja("{{ '\\N{BULLET}' }}", null, null, "t"));
+        assertTrue(e.getMessage().startsWith("t: line 1") && e.getMessage().contains("\\N{...}"), e.getMessage());
+    }
+
+    @Test
+    void aPythonMethodReadWithoutACallIsRefusedNotRenderedAsUndefined() {
+        // jinja2 gives the bound method: true in a test, '<built-in method ...>' when printed; Ember has no such value
+        for (String src : List.of("{% for m in messages %}{% if m.content.strip %}x{% endif %}{% endfor %}", "{{ messages[0].items }}",
+                "{{ messages.count }}")) {
+            ChatTemplate t = ChatTemplate.fromJinja(src, null, null, "t");
+            var e = assertThrows(IllegalArgumentException.class, () -> t.render(List.of(ChatMessage.user("a")), false), src);
+            assertTrue(e.getMessage().startsWith("t: line 1") && e.getMessage().contains("without a call"), e.getMessage());
+        }
+        // items and attributes that are not methods still read as before
+        assertEquals("a|", ChatTemplate.fromJinja("{{ messages[0].content }}|{{ messages[0].name }}", null, null, "t")
+                .render(List.of(ChatMessage.user("a")), false));
+    }
+
+    @Test
     void malformedTemplatesAreErrors() {
         assertThrows(IllegalArgumentException.class, () -> ChatTemplate.fromJinja("{% if x %}a", null, null, "t"));
         assertThrows(IllegalArgumentException.class, () -> ChatTemplate.fromJinja("{% endfor %}", null, null, "t"));

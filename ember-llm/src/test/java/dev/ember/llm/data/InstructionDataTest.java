@@ -66,17 +66,23 @@ class InstructionDataTest {
         refused("2.json", "[{\"instruction\": \"a\"}]", "record 0, field 'output': missing");
         refused("3.json", "[{\"instruction\": \"a\", \"output\": \"b\", \"history\": [[\"x\"]]}]", "record 0, field 'history[0]'");
         refused("4.jsonl", "{\"conversations\": [{\"from\": \"human\", \"value\": \"q\"}, {\"from\": \"human\", \"value\": \"q\"}]}",
-                "record 0, field 'conversations[1].from': expected a assistant");
+                "line 1 (record 0), field 'conversations[1].from': expected an assistant");
         refused("5.jsonl", "{\"conversations\": [{\"from\": \"human\", \"value\": \"q\"}, {\"from\": \"gpt\", \"value\": \"a\"}]}\n"
-                + "{\"conversations\": [{\"from\": \"human\", \"value\": \"q\"}, {\"from\": \"robot\", \"value\": \"a\"}]}", "record 1, field 'conversations[1].from': unknown role 'robot'");
-        refused("6.jsonl", "{\"conversations\": [{\"from\": \"human\", \"value\": \"q\"}]}", "record 0, field 'conversations': no assistant turn");
-        refused("7.jsonl", "{\"conversations\": [{\"from\": \"human\", \"value\": \"q\"}, {\"from\": \"gpt\"}]}", "record 0, field 'conversations[1].value': missing");
+                + "{\"conversations\": [{\"from\": \"human\", \"value\": \"q\"}, {\"from\": \"robot\", \"value\": \"a\"}]}", "line 2 (record 1), field 'conversations[1].from': unknown role 'robot'");
+        refused("6.jsonl", "{\"conversations\": [{\"from\": \"human\", \"value\": \"q\"}]}", "line 1 (record 0), field 'conversations': no assistant turn");
+        refused("7.jsonl", "{\"conversations\": [{\"from\": \"human\", \"value\": \"q\"}, {\"from\": \"gpt\"}]}", "line 1 (record 0), field 'conversations[1].value': missing");
         refused("8.jsonl", "{\"conversations\": []}\n{oops}", "line 2 (record 1): not valid JSON");
         refused("9.json", "[{\"instruction\": \"a\", \"output\": \"b\"}, 7]", "record 1: expected a JSON object");
         refused("10.json", "[{\"question\": \"a\"}]", "record 0: neither alpaca");
         refused("11.json", "[]", "records: the file holds no records");
         refused("12.json", "[{\"instruction\": \"a\", \"output\": \"b\"}", "record 1: not valid JSON");
         refused("13.json", "[{\"instruction\": \"\", \"input\": \"\", \"output\": \"b\"}]", "record 0, field 'instruction': the instruction and input are both empty");
+        // in JSON lines the line is named too: blank lines make it differ from the record's index
+        refused("14.jsonl", "\n{\"instruction\": \"a\", \"output\": \"b\"}\n\n{\"instruction\": \"a\"}\n", "line 4 (record 1), field 'output': missing");
+        refused("15.jsonl", "\n\n{\"question\": \"a\"}", "line 3 (record 0): neither alpaca");
+        Path missing = dir.resolve("missing.json");
+        var e = assertThrows(IllegalArgumentException.class, () -> InstructionData.read(missing));
+        assertEquals("instruction data: " + missing + " does not exist", e.getMessage());
     }
 
     @Test

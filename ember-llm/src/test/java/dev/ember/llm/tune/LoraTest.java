@@ -243,6 +243,14 @@ class LoraTest {
         Files.writeString(dir.resolve("adapter_config.json"), cfg.replace("\"r\": 3", "\"r\": 2").replace("\"use_dora\": false", "\"use_dora\": true"));
         e = assertThrows(IllegalArgumentException.class, () -> LoraAdapter.load(dir, tinyGpt()));
         assertTrue(e.getMessage().contains("adapter_config.json") && e.getMessage().contains("use_dora"), e.getMessage());
+        // newer PEFT keys that would change the adapted layers or the update are refused by name, not ignored
+        for (String[] kv : new String[][]{{"exclude_modules", "[\"transformer.h.0.attn.c_attn\"]"}, {"lora_bias", "true"},
+                {"target_parameters", "[\"c_attn.weight\"]"}}) {
+            Files.writeString(dir.resolve("adapter_config.json"), cfg.replace("\"r\": 3", "\"r\": 2").replace("\"use_dora\": false",
+                    "\"use_dora\": false, \"" + kv[0] + "\": " + kv[1]));
+            e = assertThrows(IllegalArgumentException.class, () -> LoraAdapter.load(dir, tinyGpt()));
+            assertTrue(e.getMessage().contains("adapter_config.json") && e.getMessage().contains(kv[0]), e.getMessage());
+        }
         assertThrows(IllegalArgumentException.class, () -> LoraConfig.of(0, 1, 0, "c_attn"));
         assertThrows(IllegalArgumentException.class, () -> LoraConfig.of(1, 1, 1.0, "c_attn"));
         assertThrows(IllegalArgumentException.class, () -> LoraConfig.matching(1, 1, 0, "(unclosed"));

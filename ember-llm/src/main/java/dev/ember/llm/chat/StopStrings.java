@@ -1,4 +1,4 @@
-package dev.ember.serve;
+package dev.ember.llm.chat;
 
 import java.util.List;
 

@@ -1,15 +1,13 @@
-package dev.ember.serve;
+package dev.ember.llm.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Stop sequences found across streamed pieces, and UTF-8 characters split across tokens. */
+/** Stop sequences found across streamed pieces of text (tokens to text: {@link GeneratedTextTest}). */
 class StopStringsTest {
     /** Feeds {@code pieces} and returns what was released, with "|" after each push. */
     private static String feed(StopStrings s, String... pieces) {
@@ -46,23 +44,5 @@ class StopStringsTest {
         StopStrings none = new StopStrings(List.of());
         assertEquals("a|b|", feed(none, "a", "b"));
         assertEquals("", none.flush());
-    }
-
-    @Test
-    void utf8CharactersSplitAcrossTokensComeOutWhole() {
-        byte[] bytes = "é中😀".getBytes(StandardCharsets.UTF_8); // 2 + 3 + 4 bytes
-        Utf8Stream u = new Utf8Stream();
-        StringBuilder out = new StringBuilder();
-        for (byte b : bytes) {
-            String piece = u.push(new byte[]{b});
-            assertFalse(!piece.isEmpty() && Character.isHighSurrogate(piece.charAt(piece.length() - 1)), "half a surrogate pair: " + piece);
-            out.append(piece);
-        }
-        out.append(u.finish());
-        assertEquals("é中😀", out.toString());
-        Utf8Stream cut = new Utf8Stream();
-        byte[] half = Arrays.copyOf("中".getBytes(StandardCharsets.UTF_8), 2);
-        assertEquals("", cut.push(half));
-        assertEquals(new String(half, StandardCharsets.UTF_8), cut.finish(), "an unfinished character at the end reads as a whole decode reads it");
     }
 }

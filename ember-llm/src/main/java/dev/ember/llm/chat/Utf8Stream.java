@@ -1,4 +1,4 @@
-package dev.ember.serve;
+package dev.ember.llm.chat;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
