@@ -2,6 +2,7 @@ package dev.ember.llm.export;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import dev.ember.DType;
 import dev.ember.llm.chat.ChatTemplate;
 import dev.ember.llm.chat.ChatTokenizer;
 import dev.ember.llm.tune.LoraAdapter;
@@ -32,9 +33,17 @@ public record ModelFolder(GPT model, ChatTokenizer tokenizer, Optional<ChatTempl
      * The model in {@code dir}, with the LoRA adapter in {@code adapterDir} attached (null: none). The chat template
      * is the adapter folder's when it has one, else the model folder's.
      */
-    public static ModelFolder load(Path dir, Path adapterDir) {
+    public static ModelFolder load(Path dir, Path adapterDir) { return load(dir, adapterDir, null); }
+
+    /**
+     * As {@link #load(Path, Path)}, with the model in {@code dtype} (null: the checkpoint's own, as Hugging Face's
+     * {@code torch_dtype="auto"}). Fine-tuning asks for FLOAT32: the weights it trains and the optimizer's state stay
+     * float32 masters whatever the file holds (16-bit compute is {@code Ember.autocast}'s job), while chat and serving
+     * run a BF16 checkpoint in BF16.
+     */
+    public static ModelFolder load(Path dir, Path adapterDir, DType dtype) {
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException("--model: " + dir + " is not a folder");
-        GPT model = Gpt2Checkpoint.load(dir);
+        GPT model = Gpt2Checkpoint.load(dir, dtype);
         ChatTokenizer tokenizer = ChatTokenizer.load(dir);
         if (tokenizer.vocabSize() > model.config().vocabSize())
             throw new IllegalArgumentException(dir + ": the tokenizer has " + tokenizer.vocabSize() + " ids but config.json's vocab_size is "

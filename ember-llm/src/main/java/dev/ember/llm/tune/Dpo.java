@@ -1,5 +1,6 @@
 package dev.ember.llm.tune;
 
+import dev.ember.DType;
 import dev.ember.Device;
 import dev.ember.Ember;
 import dev.ember.Tensor;
@@ -49,7 +50,7 @@ public final class Dpo {
         if (o.method() == FineTune.Method.FREEZE) throw new IllegalArgumentException("--stage dpo: --method must be full or lora");
         if (o.epochs() <= 0 || o.batchSize() <= 0) throw new IllegalArgumentException("--epochs and --batch-size must be positive");
         Ember.manualSeed(o.seed());
-        ModelFolder start = ModelFolder.load(o.model(), o.adapter());
+        ModelFolder start = ModelFolder.load(o.model(), o.adapter(), DType.FLOAT32);
         ChatTemplate template = start.requireTemplate(o.model());
         if (start.adapter() != null) {
             start.adapter().merge();
@@ -58,7 +59,7 @@ public final class Dpo {
         GPT policy = start.model();
         for (Tensor p : policy.parameters()) p.requiresGrad(true); // loading an adapter froze the base; the policy starts whole
         // the reference: the same starting point, loaded again (and merged the same way)
-        ModelFolder ref = ModelFolder.load(o.model(), o.adapter());
+        ModelFolder ref = ModelFolder.load(o.model(), o.adapter(), DType.FLOAT32);
         if (ref.adapter() != null) {
             ref.adapter().merge();
             ref.adapter().detach();

@@ -1,5 +1,6 @@
 package dev.ember.llm.tune;
 
+import dev.ember.DType;
 import dev.ember.Device;
 import dev.ember.Ember;
 import dev.ember.Tensor;
@@ -11,8 +12,8 @@ import dev.ember.llm.data.Conversation;
 import dev.ember.llm.data.InstructionFormat;
 import dev.ember.llm.data.SftDataset;
 import dev.ember.llm.data.TuningData;
-import dev.ember.metrics.Perplexity;
 import dev.ember.llm.export.ModelFolder;
+import dev.ember.metrics.Perplexity;
 import dev.ember.nn.Module;
 import dev.ember.nn.lm.GPT;
 import dev.ember.optim.AdamW;
@@ -70,7 +71,7 @@ public final class FineTune {
         if (o.epochs() <= 0) throw new IllegalArgumentException("--epochs must be positive, got " + o.epochs());
         if (o.batchSize() <= 0) throw new IllegalArgumentException("--batch-size must be positive, got " + o.batchSize());
         Ember.manualSeed(o.seed());
-        ModelFolder base = ModelFolder.load(o.model(), null);
+        ModelFolder base = ModelFolder.load(o.model(), null, DType.FLOAT32);
         GPT gpt = base.model();
         ChatTemplate template = template(o.template(), base, o.model());
         ChatTokenizer tokenizer = base.tokenizer();

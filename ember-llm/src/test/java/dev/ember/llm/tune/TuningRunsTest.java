@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
+import dev.ember.DType;
 import dev.ember.Device;
 import dev.ember.Ember;
 import dev.ember.Tensor;
@@ -75,8 +76,10 @@ class TuningRunsTest {
         ModelFolder.save(gpt, ChatTokenizer.of(chars, Map.of()), null, base);
     }
 
-    static FineTune.Options sft(FineTune.Method method, Path out, int epochs, Path resume) {
-        return new FineTune.Options(base, null, null, riddles, null, "chatml", method, 4, 8, 0, List.of("c_attn", "c_fc"), 1, List.of(), epochs, 2, 1e-2,
+    static FineTune.Options sft(FineTune.Method method, Path out, int epochs, Path resume) { return sft(base, method, out, epochs, resume); }
+
+    static FineTune.Options sft(Path model, FineTune.Method method, Path out, int epochs, Path resume) {
+        return new FineTune.Options(model, null, null, riddles, null, "chatml", method, 4, 8, 0, List.of("c_attn", "c_fc"), 1, List.of(), epochs, 2, 1e-2,
                 0, true, 0, 3, Device.cpu(), out, resume);
     }
 
@@ -108,6 +111,20 @@ class TuningRunsTest {
         ModelFolder exported = ModelFolder.load(merged, null);
         assertEquals(ChatTemplate.CHATML_JINJA, exported.requireTemplate(merged).source());
         assertThrows(IllegalArgumentException.class, () -> ModelFolder.exportMerged(base, out, base));
+    }
+
+    @Test
+    void aBf16BaseIsFineTunedWithFloat32MastersAndChatsInBf16() {
+        ModelFolder f32 = ModelFolder.load(base, null);
+        f32.model().to(DType.BFLOAT16);
+        Path bf16 = dir.resolve("base-bf16");
+        ModelFolder.save(f32.model(), f32.tokenizer(), null, bf16);
+        assertEquals(DType.BFLOAT16, ModelFolder.load(bf16, null).model().parameters().getFirst().dtype(), "chat and serving: the file's dtype");
+        assertEquals(DType.FLOAT32, ModelFolder.load(bf16, null, DType.FLOAT32).model().parameters().getFirst().dtype());
+        Path out = dir.resolve("full-from-bf16");
+        FineTune.run(sft(bf16, FineTune.Method.FULL, out, 1, null), QUIET);
+        assertTrue(ModelFolder.load(out, null).model().parameters().stream().allMatch(p -> p.dtype() == DType.FLOAT32),
+                "the tuned weights were float32 masters");
     }
 
     @Test
