@@ -3,6 +3,7 @@
 import json, os, re, statistics, sys
 
 out, rounds = sys.argv[1], int(sys.argv[2])
+width = sys.argv[3] if len(sys.argv) > 3 else "native"
 
 
 def rss_mb(path):
@@ -32,7 +33,8 @@ def cell(side, key, fmt):
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 flags = next((l for l in open("/proc/cpuinfo") if l.startswith("flags")), "")
 isa = "AVX-512" if " avx512f" in flags else "AVX2" if " avx2" in flags else "no AVX2"
-print(f"{len(rows['ember'])} rounds, alternated; {cpu} ({isa}), {os.cpu_count()} cores; medians (range)\n")
+run_as = "" if width == "native" else ", run as AVX2 (Ember -XX:UseAVX=2, PyTorch ATEN_CPU_CAPABILITY=avx2)"
+print(f"{len(rows['ember'])} rounds, alternated; {cpu} ({isa}{run_as}), {os.cpu_count()} cores; medians (range)\n")
 print("| | Ember | PyTorch 1.13 | Ember / PyTorch |")
 print("|---|---:|---:|---:|")
 for key, name, fmt, better in [("val", "validation loss after 300 steps (nats/char)", "{:.4f}", "lower"),
