@@ -145,7 +145,7 @@ public final class GPT extends Module {
      */
     static Tensor project(Tensor w, Tensor b, Tensor x) {
         long rows = x.numel() / Math.max(1, x.size(-1));
-        if (rows > GEMV_ROWS || Ember.isGradEnabled() || w.dtype().byteSize() == 2) return F.linear(x, w, b);
+        if (rows > GEMV_ROWS || Ember.isGradEnabled() || w.dtype().isHalf()) return F.linear(x, w, b);
         Tensor y = x.unsqueeze(-2).mul(w).sum(-1);
         return b == null ? y : y.add(b);
     }
