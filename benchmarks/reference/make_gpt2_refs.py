@@ -226,11 +226,14 @@ w["ln_f.weight"] = 1 + rnd(C, std=0.1)
 w["ln_f.bias"] = rnd(C, std=0.1)
 
 
-def write_safetensors(path, tensors):
+def write_safetensors(path, tensors, dtype="F32"):
     header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
     for name, t in tensors.items():
-        raw = t.contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        if dtype == "BF16":
+            raw = t.contiguous().view(torch.int16).numpy().astype("<i2").tobytes()  # the bit patterns
+        else:
+            raw = t.contiguous().numpy().astype("<f4").tobytes()
+        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
         blobs.append(raw)
         offset += len(raw)
     js = json.dumps(header).encode()
@@ -301,20 +304,7 @@ os.makedirs(BF_OUT, exist_ok=True)
 w_bf = {k: v.to(torch.bfloat16) for k, v in w.items()}
 
 
-def write_safetensors_bf16(path, tensors):
-    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
-    for name, t in tensors.items():
-        raw = t.contiguous().view(torch.int16).numpy().astype("<i2").tobytes()  # the bit patterns
-        header[name] = {"dtype": "BF16", "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    js = json.dumps(header).encode()
-    js += b" " * (-len(js) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(js)) + js + b"".join(blobs))
-
-
-write_safetensors_bf16(os.path.join(BF_OUT, "model.safetensors"), w_bf)
+write_safetensors(os.path.join(BF_OUT, "model.safetensors"), w_bf, "BF16")
 with open(os.path.join(BF_OUT, "config.json"), "w") as f:
     json.dump(config, f, indent=2)
 

@@ -32,11 +32,9 @@ class Gpt2HalfTest {
     @TempDir
     Path tmp;
 
-    static Path refs() throws Exception { return Path.of(Gpt2HalfTest.class.getResource("/gpt2_tiny_bf16").toURI()); }
+    static Path refs() throws Exception { return Gpt2InteropTest.refs("gpt2_tiny_bf16"); }
 
-    static JsonObject reference() throws Exception {
-        return JsonParser.parseString(Files.readString(refs().resolve("reference.json"), StandardCharsets.UTF_8)).getAsJsonObject();
-    }
+    static JsonObject reference() throws Exception { return Gpt2InteropTest.reference("gpt2_tiny_bf16"); }
 
     static double[] doubles(JsonArray a) {
         double[] out = new double[a.size()];

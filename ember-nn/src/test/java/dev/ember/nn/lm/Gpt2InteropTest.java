@@ -27,10 +27,16 @@ class Gpt2InteropTest {
     @TempDir
     Path tmp;
 
-    static Path refs() throws Exception { return Path.of(Gpt2InteropTest.class.getResource("/gpt2_tiny").toURI()); }
+    static Path refs() throws Exception { return refs("gpt2_tiny"); }
 
-    static JsonObject reference() throws Exception {
-        return JsonParser.parseString(Files.readString(refs().resolve("reference.json"), StandardCharsets.UTF_8)).getAsJsonObject();
+    static JsonObject reference() throws Exception { return reference("gpt2_tiny"); }
+
+    /** A reference folder that make_gpt2_refs.py wrote (test resources). */
+    static Path refs(String folder) throws Exception { return Path.of(Gpt2InteropTest.class.getResource("/" + folder).toURI()); }
+
+    /** Its reference.json. */
+    static JsonObject reference(String folder) throws Exception {
+        return JsonParser.parseString(Files.readString(refs(folder).resolve("reference.json"), StandardCharsets.UTF_8)).getAsJsonObject();
     }
 
     static int[] ints(JsonArray a) {
