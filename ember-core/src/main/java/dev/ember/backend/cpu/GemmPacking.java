@@ -1,7 +1,6 @@
 package dev.ember.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -21,8 +20,6 @@ final class GemmPacking {
     private static final int L = GemmKernels.L;
     private static final int MR = GemmKernels.MR;
     private static final int NR = GemmKernels.NR;
-    /** A column of a tile: MR floats (128 bits with 4 rows, 64 with 2). */
-    private static final VectorSpecies<Float> COLUMN = VectorSpecies.of(float.class, VectorShape.forBitSize(MR * 32));
     /** Register transposes and interleaves need 8 or 16 lanes. */
     private static final boolean SHUFFLES = L == 8 || L == 16;
 
@@ -38,8 +35,10 @@ final class GemmPacking {
                 if (MR == 4) for (; p0 + L <= kc; p0 += L) interleave4(a, r + p0, ars, ap, dst + p0 * 4);
                 else for (; p0 + L <= kc; p0 += L) interleave2(a, r + p0, ars, ap, dst + p0 * 2);
             } else if (mr == MR && ars == 1) {
-                // Column-major A (a transposed operand): each packed column is MR contiguous floats.
-                for (; p0 < kc; p0++) FloatVector.fromArray(COLUMN, a, r + p0 * acs).intoArray(ap, dst + p0 * MR);
+                // Column-major A (a transposed operand, as in weight gradients): each packed column is MR contiguous
+                // floats. A copy, not a 2- or 4-lane vector: C2 left those loads to the Vector API's Java fallback,
+                // which allocated an array per column (JFR: 45% of a GPT training step's allocation).
+                for (; p0 < kc; p0++) System.arraycopy(a, r + p0 * acs, ap, dst + p0 * MR, MR);
             }
             for (int i = 0; i < mr; i++) {
                 int src = r + i * ars;
