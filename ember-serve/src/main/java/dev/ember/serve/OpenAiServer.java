@@ -152,7 +152,7 @@ public final class OpenAiServer implements AutoCloseable {
 
     private void guard(Context ctx, byte[] key) {
         String host = ctx.header("Host");
-        if (ServeConfig.isLoopback(config.host()) && (host == null || !ServeConfig.isLoopback(hostName(host))))
+        if (!ServeConfig.answersHost(config.host(), host))
             throw new OpenAiError(403, "invalid_request_error", "this server answers only to localhost, 127.0.0.1 or [::1], not '" + host + "'",
                     null, null);
         String path = ctx.path();
@@ -191,13 +191,4 @@ public final class OpenAiServer implements AutoCloseable {
         json(ctx, e.toJson());
     }
 
-    /** The host name of a {@code Host} header value ({@code 127.0.0.1:8000 -> 127.0.0.1}, {@code [::1]:80 -> ::1}). */
-    static String hostName(String host) {
-        if (host.startsWith("[")) {
-            int end = host.indexOf(']');
-            return end < 0 ? host : host.substring(1, end);
-        }
-        int colon = host.lastIndexOf(':');
-        return colon < 0 ? host : host.substring(0, colon);
-    }
 }

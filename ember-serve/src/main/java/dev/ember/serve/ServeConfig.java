@@ -45,6 +45,25 @@ public record ServeConfig(String host, int port, String apiKey, String modelName
     /** The same settings on another port. */
     public ServeConfig withPort(int p) { return new ServeConfig(host, p, apiKey, modelName, maxQueued); }
 
+    /**
+     * Whether a server bound to {@code boundHost} answers a request whose {@code Host} header is {@code hostHeader}: one
+     * bound to loopback answers only a header that names loopback (no DNS rebinding from a web page); one bound elsewhere
+     * answers any (its API key or token guards it). Shared by this server and Ember Studio.
+     */
+    public static boolean answersHost(String boundHost, String hostHeader) {
+        return !isLoopback(boundHost) || (hostHeader != null && isLoopback(hostName(hostHeader)));
+    }
+
+    /** The host name of a {@code Host} header value ({@code 127.0.0.1:8000 -> 127.0.0.1}, {@code [::1]:80 -> ::1}). */
+    static String hostName(String host) {
+        if (host.startsWith("[")) {
+            int end = host.indexOf(']');
+            return end < 0 ? host : host.substring(1, end);
+        }
+        int colon = host.lastIndexOf(':');
+        return colon < 0 ? host : host.substring(0, colon);
+    }
+
     /** Whether {@code host} names a loopback address (127.0.0.0/8, ::1, localhost); a name other than localhost never does. */
     public static boolean isLoopback(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;

@@ -1,7 +1,6 @@
 package dev.ember.studio;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import dev.ember.serve.ServeConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -34,7 +33,7 @@ public record StudioConfig(String host, int port, String token, List<Path> dataR
         if (token != null && token.isBlank()) token = null;
         if (token != null && token.length() < 8)
             throw new IllegalArgumentException("studio: --token must have at least 8 characters");
-        if (!isLoopback(host) && token == null)
+        if (!ServeConfig.isLoopback(host) && token == null)
             throw new IllegalArgumentException("studio: binding to " + host + " (not a loopback address) needs --token SECRET, "
                     + "so that only people who know it can start processes and read files here");
     }
@@ -49,15 +48,4 @@ public record StudioConfig(String host, int port, String token, List<Path> dataR
         return List.of(Path.of(System.getProperty("user.home"), ".ember", "datasets"), Path.of("/usr/share/datasets"));
     }
 
-    /** Whether {@code host} names a loopback address (127.0.0.0/8, ::1, localhost). */
-    public static boolean isLoopback(String host) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (h.equalsIgnoreCase("localhost")) return true;
-        if (!h.matches("[0-9.]+|[0-9a-fA-F:]+")) return false; // a name would need DNS; only literal addresses count
-        try {
-            return InetAddress.getByName(h).isLoopbackAddress();
-        } catch (UnknownHostException ex) {
-            return false;
-        }
-    }
 }

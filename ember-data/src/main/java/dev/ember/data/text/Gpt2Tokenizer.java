@@ -223,13 +223,6 @@ public final class Gpt2Tokenizer implements TokenEncoder {
     }
 
     @Override
-    public String decode(int[] ids) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int id : ids) out.writeBytes(tokenBytes(id));
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    @Override
     public byte[] tokenBytes(int id) {
         if (id < 0 || id >= tokens.length || tokens[id] == null)
             throw new IllegalArgumentException("Gpt2Tokenizer: token id " + id + " is not in the vocabulary (" + vocabSource + ", " + tokens.length + " ids)");

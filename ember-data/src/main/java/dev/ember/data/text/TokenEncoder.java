@@ -11,8 +11,15 @@ public interface TokenEncoder {
     /** The ids of {@code text}. */
     int[] encode(String text);
 
-    /** The text of {@code ids}; an id outside {@code [0, vocabSize())} is an error naming it. */
-    String decode(int[] ids);
+    /**
+     * The text of {@code ids}; an id outside {@code [0, vocabSize())} is an error naming it. By default the ids'
+     * {@link #tokenBytes} concatenated and read as UTF-8 (a split character in the middle becomes U+FFFD).
+     */
+    default String decode(int[] ids) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int id : ids) out.writeBytes(tokenBytes(id));
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
 
     /** Number of ids. */
     int vocabSize();

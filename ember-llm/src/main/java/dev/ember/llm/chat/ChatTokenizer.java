@@ -9,7 +9,6 @@ import dev.ember.data.io.DataFormatException;
 import dev.ember.data.text.CharEncoder;
 import dev.ember.data.text.Gpt2Tokenizer;
 import dev.ember.data.text.TokenEncoder;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -227,13 +226,6 @@ public final class ChatTokenizer implements TokenEncoder {
             o += p.length;
         }
         return out;
-    }
-
-    @Override
-    public String decode(int[] ids) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int id : ids) out.writeBytes(tokenBytes(id));
-        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Override

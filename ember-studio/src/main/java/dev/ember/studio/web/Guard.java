@@ -1,5 +1,6 @@
 package dev.ember.studio.web;
 
+import dev.ember.serve.ServeConfig;
 import dev.ember.studio.ApiError;
 import dev.ember.studio.StudioConfig;
 import io.javalin.http.Context;
@@ -38,7 +39,7 @@ final class Guard {
 
     void check(Context ctx) {
         String host = ctx.header("Host");
-        if (StudioConfig.isLoopback(config.host()) && (host == null || !StudioConfig.isLoopback(hostName(host))))
+        if (!ServeConfig.answersHost(config.host(), host))
             throw ApiError.forbidden("host: this studio answers only to localhost, 127.0.0.1 or [::1], not '" + host + "'");
         boolean api = ctx.path().startsWith("/api/");
         if (api && token != null) {
@@ -85,13 +86,4 @@ final class Guard {
         }
     }
 
-    /** The host name of a {@code Host} header value ({@code 127.0.0.1:7860 -> 127.0.0.1}, {@code [::1]:80 -> ::1}). */
-    static String hostName(String host) {
-        if (host.startsWith("[")) {
-            int end = host.indexOf(']');
-            return end < 0 ? host : host.substring(1, end);
-        }
-        int colon = host.lastIndexOf(':');
-        return colon < 0 ? host : host.substring(0, colon);
-    }
 }
