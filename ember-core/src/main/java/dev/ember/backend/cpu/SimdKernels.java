@@ -77,6 +77,15 @@ final class SimdKernels {
                 // max/min on NaN: fall through to the scalar check below for exactness
                 for (int j = 0; j < bound; j++) if (Float.isNaN(x[xo + j])) o[oo + j] = Float.NaN;
             }
+            case POW_SCALAR -> {
+                // ScalarMath.powFloat's products, lane by lane; other exponents stay scalar
+                var one = FloatVector.broadcast(S, 1f);
+                if (a == 2) for (; i < bound; i += L) { var v = FloatVector.fromArray(S, x, xo + i); v.mul(v).intoArray(o, oo + i); }
+                else if (a == 3) for (; i < bound; i += L) { var v = FloatVector.fromArray(S, x, xo + i); v.mul(v).mul(v).intoArray(o, oo + i); }
+                else if (a == -1) for (; i < bound; i += L) one.div(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
+                else if (a == -2) for (; i < bound; i += L) { var v = FloatVector.fromArray(S, x, xo + i); one.div(v.mul(v)).intoArray(o, oo + i); }
+                else return false;
+            }
             default -> { return false; }
         }
         for (; i < n; i++) o[oo + i] = ScalarMath.unaryFloat(op, x[xo + i], a, b);
@@ -263,41 +272,63 @@ final class SimdKernels {
         return true;
     }
 
+    /**
+     * Softmax (or log-softmax) of {@code rows} contiguous rows of {@code cols}. Each row's arithmetic is its own
+     * method, one {@link SimdMath#exp} call site each: with both loops in one method C2 ran out of its node budget
+     * and called {@code exp} out of line, boxing a vector on the heap for every call (JFR: a fifth of a GPT training
+     * run's allocation and 8% of its time at 8 lanes).
+     */
     static void softmaxRows(float[] x, int xo, float[] o, int oo, int rows, int cols, boolean log) {
-        int bound = S.loopBound(cols);
+        float[] lanes = new float[L];
         for (int r = 0; r < rows; r++) {
             int xr = xo + r * cols, or = oo + r * cols;
             float max = cols == 0 ? 0f : reduce(dev.ember.backend.ReduceOp.MAX, x, xr, cols);
-            var vmax = FloatVector.broadcast(S, max);
-            var acc = FloatVector.zero(S);
-            int i = 0;
-            if (log) {
-                for (; i < bound; i += L) acc = acc.add(SimdMath.exp(FloatVector.fromArray(S, x, xr + i).sub(vmax)));
-                double sum = sumLanes(acc);
-                for (; i < cols; i++) sum += FloatMath.exp(x[xr + i] - max);
-                // (x - max) - log(sum), as PyTorch: rounding max + log(sum) to float32 first lost ~2e-5 near |x| = 1000
-                float logSum = (float) StrictMath.log(sum);
-                var vlog = FloatVector.broadcast(S, logSum);
-                for (i = 0; i < bound; i += L) FloatVector.fromArray(S, x, xr + i).sub(vmax).sub(vlog).intoArray(o, or + i);
-                for (; i < cols; i++) o[or + i] = (x[xr + i] - max) - logSum;
-            } else {
-                for (; i < bound; i += L) {
-                    var e = SimdMath.exp(FloatVector.fromArray(S, x, xr + i).sub(vmax));
-                    e.intoArray(o, or + i);
-                    acc = acc.add(e);
-                }
-                double sum = sumLanes(acc);
-                for (; i < cols; i++) {
-                    float e = FloatMath.exp(x[xr + i] - max);
-                    o[or + i] = e;
-                    sum += e;
-                }
-                var inv = FloatVector.broadcast(S, (float) (1 / sum));
-                for (i = 0; i < bound; i += L) FloatVector.fromArray(S, o, or + i).mul(inv).intoArray(o, or + i);
-                float invS = (float) (1 / sum);
-                for (; i < cols; i++) o[or + i] *= invS;
-            }
+            if (log) logSoftmaxRow(x, xr, o, or, cols, max, lanes);
+            else softmaxRow(x, xr, o, or, cols, max, lanes);
         }
+    }
+
+    /** The float sum of a vector's lanes in lane order, as {@link #sumLanes}, from the lanes stored in {@code lanes}. */
+    private static float sumStoredLanes(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        float s = lanes[0];
+        for (int i = 1; i < L; i++) s += lanes[i];
+        return s;
+    }
+
+    private static void softmaxRow(float[] x, int xr, float[] o, int or, int cols, float max, float[] lanes) {
+        int i = 0, bound = S.loopBound(cols);
+        var vmax = FloatVector.broadcast(S, max);
+        var acc = FloatVector.zero(S);
+        for (; i < bound; i += L) {
+            var e = SimdMath.exp(FloatVector.fromArray(S, x, xr + i).sub(vmax));
+            e.intoArray(o, or + i);
+            acc = acc.add(e);
+        }
+        double sum = sumStoredLanes(acc, lanes);
+        for (; i < cols; i++) {
+            float e = FloatMath.exp(x[xr + i] - max);
+            o[or + i] = e;
+            sum += e;
+        }
+        float inv = (float) (1 / sum);
+        var vinv = FloatVector.broadcast(S, inv);
+        for (i = 0; i < bound; i += L) FloatVector.fromArray(S, o, or + i).mul(vinv).intoArray(o, or + i);
+        for (; i < cols; i++) o[or + i] *= inv;
+    }
+
+    private static void logSoftmaxRow(float[] x, int xr, float[] o, int or, int cols, float max, float[] lanes) {
+        int i = 0, bound = S.loopBound(cols);
+        var vmax = FloatVector.broadcast(S, max);
+        var acc = FloatVector.zero(S);
+        for (; i < bound; i += L) acc = acc.add(SimdMath.exp(FloatVector.fromArray(S, x, xr + i).sub(vmax)));
+        double sum = sumStoredLanes(acc, lanes);
+        for (; i < cols; i++) sum += FloatMath.exp(x[xr + i] - max);
+        // (x - max) - log(sum), as PyTorch: rounding max + log(sum) to float32 first lost ~2e-5 near |x| = 1000
+        float logSum = (float) StrictMath.log(sum);
+        var vlog = FloatVector.broadcast(S, logSum);
+        for (i = 0; i < bound; i += L) FloatVector.fromArray(S, x, xr + i).sub(vmax).sub(vlog).intoArray(o, or + i);
+        for (; i < cols; i++) o[or + i] = (x[xr + i] - max) - logSum;
     }
 
     /**

@@ -143,6 +143,25 @@ class SimdKernelsTest {
     }
 
     @Test
+    void integerPowersAreFloat32ProductsAsInPyTorch() {
+        float[] x = random(OFF + N, 3, 40), o = new float[OFF + N];
+        x[OFF] = -0f; x[OFF + 1] = 0f; x[OFF + 2] = Float.NaN; x[OFF + 3] = Float.NEGATIVE_INFINITY; x[OFF + N - 1] = -0f;
+        for (double a : new double[]{2, 3, -1, -2}) {
+            assertTrue(SimdKernels.unary(UnaryOp.POW_SCALAR, x, OFF, o, OFF, N, (float) a, 0));
+            for (int i = 0; i < N; i++) {
+                float v = x[OFF + i];
+                float want = a == 2 ? v * v : a == 3 ? v * v * v : a == -1 ? 1f / v : 1f / (v * v);
+                assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(o[OFF + i]), "pow(" + v + ", " + a + ") at " + i);
+                double exact = StrictMath.pow(v, a);
+                if (Double.isFinite(exact) && exact != 0) assertEquals(exact, o[OFF + i], 4e-7 * Math.abs(exact), "pow(" + v + ", " + a + ")");
+            }
+        }
+        // Other exponents have no vector path: the caller's scalar loop runs StrictMath.pow.
+        assertFalse(SimdKernels.unary(UnaryOp.POW_SCALAR, x, OFF, o, OFF, N, 1.5f, 0));
+        assertEquals((float) StrictMath.pow(x[OFF + 5], 1.5), ScalarMath.unaryFloat(UnaryOp.POW_SCALAR, x[OFF + 5], 1.5, 0));
+    }
+
+    @Test
     void softmaxRowsMatchFloat64Reference() {
         for (int cols : new int[]{1, 10, 16, 1000 + 3}) {
             int rows = 5;
