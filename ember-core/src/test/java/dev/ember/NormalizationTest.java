@@ -13,14 +13,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link Normalization}: the fused LayerNorm / RMSNorm node (the CPU's {@code FusedNorm}) against float64 scalar
  * references written here (forward and the analytic gradients), finite differences, the composed path (fused
  * kernels switched off), PyTorch's values ({@code torch_norm/make_norm_refs.py}), 16-bit inputs with and without
- * autocast, 1 against 2 threads, and bad input.
+ * autocast, 1 against 2 threads, cold against warm code, and bad input. Tagged conformance: the kernel's sums depend
+ * on the vector width, so the 8-lane (AVX2) run checks it again.
  */
+@Tag("conformance")
 class NormalizationTest {
 
     @AfterEach
@@ -287,6 +290,23 @@ class NormalizationTest {
             }
         } finally {
             Ember.setNumThreads(before);
+        }
+    }
+
+    @Test
+    void warmCodeGivesTheColdCodesBits() {
+        Random rnd = new Random(19);
+        double[] x = values(rnd, 5 * 70, 1, 0.5), w = values(rnd, 70, 0.3, 1), b = values(rnd, 70, 0.1, 0), g = values(rnd, 5 * 70, 1, 0);
+        float[][] first = null;
+        // the first calls run in the interpreter; after a few thousand the kernel's loops are compiled (C1, then C2)
+        for (int i = 0; i < 3000; i++) {
+            Tensor xt = f32(x, 5, 70).requiresGrad(true), wt = f32(w, 70).requiresGrad(true), bt = f32(b, 70).requiresGrad(true);
+            Tensor y = Normalization.layerNorm(xt, new long[]{70}, wt, bt, 1e-5);
+            y.mul(f32(g, 5, 70)).sum().backward();
+            float[][] now = {y.toFloatArray(), xt.grad().toFloatArray(), wt.grad().toFloatArray(), bt.grad().toFloatArray()};
+            if (first == null) first = now;
+            else if (i % 500 == 0 || i == 2999)
+                for (int k = 0; k < 4; k++) assertArrayEquals(first[k], now[k], "call " + i + ", result " + k);
         }
     }
 
