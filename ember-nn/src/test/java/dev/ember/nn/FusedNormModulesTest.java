@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ember.DType;
 import dev.ember.Ember;
 import dev.ember.Tensor;
+import dev.ember.Device;
+import dev.ember.backend.Backends;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -31,8 +33,11 @@ class FusedNormModulesTest {
         double[] x = gaussian(rnd, rows * n);
         Tensor xt = Tensor.of(x).reshape(2, 3, n).to(DType.FLOAT32).requiresGrad(true);
         Tensor ln = new LayerNorm(n).forward(xt), rms = new RMSNorm(n).forward(xt);
-        assertEquals("layerNorm", ln.gradFn().name());
-        assertEquals("rmsNorm", rms.gradFn().name());
+        // the CPU's fused kernel needs the Vector API; without it (-Dember.noSimd=true) the norms compose
+        if (Backends.of(Device.cpu()).name().contains("Vector API")) {
+            assertEquals("layerNorm", ln.gradFn().name());
+            assertEquals("rmsNorm", rms.gradFn().name());
+        }
         double[] gotLn = ln.toDoubleArray(), gotRms = rms.toDoubleArray();
         double rmsEps = Math.ulp(1.0f); // RMSNorm's default: the float32 machine epsilon
         for (int r = 0; r < rows; r++) {
