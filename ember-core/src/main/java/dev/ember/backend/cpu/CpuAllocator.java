@@ -34,8 +34,8 @@ import java.util.Map;
  * (scopes, the Trainer, backward), an upper bound otherwise.
  *
  * <p><b>Limit.</b> Cached arrays are live heap objects, so the cache holds at most
- * {@code -Dember.cpu.cacheLimit} bytes ({@code 256m}, {@code 1g}; default a quarter of the maximum
- * heap): an array released beyond it is left to the garbage collector. If the JVM cannot allocate
+ * {@code -Dember.cpu.cacheLimit} bytes ({@code 256m}, {@code 1g}, {@code 0} for no cache; default a quarter of the
+ * maximum heap): an array released beyond it is left to the garbage collector. If the JVM cannot allocate
  * a new array, the cache is emptied and the allocation retried once. {@code Ember.emptyCache(cpu)}
  * empties it on request. Returning that memory to the operating system is then the collector's
  * job (G1 uncommits heap it no longer needs after a collection).
@@ -60,7 +60,7 @@ final class CpuAllocator {
     }
 
     private static long defaultLimit() {
-        long configured = CachingAllocator.limitFromProperty("ember.cpu.cacheLimit");
+        long configured = CachingAllocator.limitFromProperty("ember.cpu.cacheLimit", true);
         return configured != Long.MAX_VALUE ? configured : Runtime.getRuntime().maxMemory() / 4;
     }
 
