@@ -157,7 +157,13 @@ final class CpuAllocator {
         }
     }
 
-    private static long key(DType dtype, int cls) { return ((long) dtype.ordinal() << 32) | cls; }
+    /**
+     * The cache's key for arrays of {@code cls} elements of {@code dtype}. Class sizes are multiples of 16 elements or
+     * more, and {@code Long.hashCode} keeps those low zero bits, so plain keys fell into a few {@code HashMap} bins
+     * (turned into trees, which JFR found on the hot path of a GPT's token-by-token generation). Multiplying by an odd
+     * constant is a bijection that spreads them.
+     */
+    private static long key(DType dtype, int cls) { return (((long) dtype.ordinal() << 32) | cls) * 0x9E3779B97F4A7C15L; }
 
     private static void fill(Object a, int n) {
         switch (a) {
