@@ -141,7 +141,7 @@ public final class SafeTensors {
     private static Tensor readTensor(Path path, FileChannel ch, long dataStart, SafeTensorsHeader.Entry e) throws IOException {
         long n = e.numel(); // checked against MAX_ELEMENTS
         int width = SafeTensorsHeader.width(e.dtype());
-        Tensor out = Tensor.zeros(e.dtype(), n);
+        Tensor out = Tensor.zeros(e.dtype(), e.shape()), flat = out.reshape(n); // the caller owns out (closing it releases it)
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(READ_CHUNK, n * width)).order(ByteOrder.LITTLE_ENDIAN);
         long position = dataStart + e.begin();
         for (long done = 0; done < n; ) {
@@ -150,12 +150,12 @@ public final class SafeTensors {
             SafeTensorsHeader.readFully(path, ch, buf, position);
             buf.flip();
             try (Tensor part = decode(buf, e.dtype(), count)) {
-                out.narrow(0, done, count).copyFrom(part);
+                flat.narrow(0, done, count).copyFrom(part);
             }
             position += (long) count * width;
             done += count;
         }
-        return out.reshape(e.shape());
+        return out;
     }
 
     /** The first {@code count} little-endian values of {@code buf} as a 1-D tensor of {@code dtype}. */
