@@ -228,7 +228,8 @@ public final class Attention {
                     dropoutSeed = Ember.generator().seed();
                     dropoutStart = Ember.generator().take(2 * perSlice * nb);
                 }
-                out = Tensor.empty(be, dtype, new int[]{nb, L, Ev});
+                // every slice's product writes its part of out in full; with no keys (S = 0) out stays zero
+                out = S > 0 ? Tensor.uninitialized(be, dtype, new int[]{nb, L, Ev}) : Tensor.empty(be, dtype, new int[]{nb, L, Ev});
                 if (out.numel() > 0 && S > 0) {
                     Buffers buf = new Buffers(this, false);
                     try {
@@ -253,9 +254,11 @@ public final class Attention {
             Tensor dO = flat(gradOut, batch, L, Ev);
             // rowsum(dO * O) = rowsum(P * dP): the softmax backward's per-row term.
             Tensor rows = dO.mul(out).sum(2, false);
-            Tensor dq = Tensor.empty(be, dtype, new int[]{nb, L, E});
-            Tensor dk = Tensor.empty(be, dtype, new int[]{nb, S, E});
-            Tensor dv = Tensor.empty(be, dtype, new int[]{nb, S, Ev});
+            // the chunks' products write dq, dk and dv in full when there is anything to multiply
+            boolean written = L > 0 && S > 0;
+            Tensor dq = written ? Tensor.uninitialized(be, dtype, new int[]{nb, L, E}) : Tensor.empty(be, dtype, new int[]{nb, L, E});
+            Tensor dk = written ? Tensor.uninitialized(be, dtype, new int[]{nb, S, E}) : Tensor.empty(be, dtype, new int[]{nb, S, E});
+            Tensor dv = written ? Tensor.uninitialized(be, dtype, new int[]{nb, S, Ev}) : Tensor.empty(be, dtype, new int[]{nb, S, Ev});
             if (L > 0 && S > 0) {
                 Buffers buf = new Buffers(this, true);
                 try {
@@ -354,8 +357,9 @@ public final class Attention {
         Buffers(Plan plan, boolean backward) {
             this.plan = plan;
             int c = plan.chunk, L = plan.L, S = plan.S;
-            s = Tensor.empty(plan.be, plan.dtype, new int[]{c, L, S});
-            p = Tensor.empty(plan.be, plan.dtype, new int[]{c, L, S});
+            // scores and probabilities are written in full (q k^T, then softmax) before anything reads them
+            s = Tensor.uninitialized(plan.be, plan.dtype, new int[]{c, L, S});
+            p = Tensor.uninitialized(plan.be, plan.dtype, new int[]{c, L, S});
             row = Tensor.empty(plan.be, plan.dtype, new int[]{c, L});
             if (plan.dropoutP > 0) {
                 u = Tensor.empty(plan.be, plan.dtype, new int[]{c, L, S});

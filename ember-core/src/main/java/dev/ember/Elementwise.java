@@ -1,6 +1,7 @@
 package dev.ember;
 
 import dev.ember.backend.BinaryOp;
+import dev.ember.backend.FusedGeluBackward;
 import dev.ember.backend.Strided;
 import dev.ember.backend.UnaryOp;
 import java.util.Locale;
@@ -33,6 +34,17 @@ final class Elementwise {
         return Tensor.recordSaving(name, out, new Tensor[]{in, out}, (g, needs) -> new Tensor[]{unaryGrad(op, in, out, g, a, b)}, x);
     }
 
+    /** GELU's gradient by the backend's one-pass kernel, when it has one for these operands (the composed formula's bits); null otherwise. */
+    private static Tensor fusedGeluGrad(Tensor x, Tensor y, Tensor g) {
+        if (g.dtype() != x.dtype() || !java.util.Arrays.equals(g.shape, x.shape) || !g.device().equals(x.device())) return null;
+        var kernel = Ember.fused(x.backend(), FusedGeluBackward.class);
+        if (kernel.isEmpty()) return null;
+        Tensor out = Tensor.uninitialized(x.backend(), x.dtype(), x.shape);
+        if (kernel.get().geluBackward(g.strided(), x.strided(), y.strided(), out.strided())) return out;
+        out.close();
+        return null;
+    }
+
     /** d(op(x))/dx times g, from the input and (where cheaper) the output. */
     private static Tensor unaryGrad(UnaryOp op, Tensor x, Tensor y, Tensor g, double a, double b) {
         return switch (op) {
@@ -59,6 +71,8 @@ final class Elementwise {
             case RELU -> Tensor.where(x.gt(0.0), g, scalarLike(g, 0.0, true).to(g.dtype())); // one pass, no mask conversion
             case LEAKY_RELU -> g.mul(Tensor.where(x.gt(0.0), Tensor.onesLike(x), Tensor.fullLike(x, a)));
             case GELU -> {
+                Tensor fused = fusedGeluGrad(x, y, g);
+                if (fused != null) yield fused;
                 // d/dx [x * Phi(x)] = Phi(x) + x * phi(x). Phi is recovered from the output as y / x (no cancellation: the
                 // forward's relative error carries over) rather than from a second erf, which has no SIMD kernel on the
                 // CPU and cost 10x the rest. Near 0 (0 and subnormals, where y / x is 0 / 0 or lost its bits) Phi is 1/2.

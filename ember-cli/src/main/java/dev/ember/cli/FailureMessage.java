@@ -32,6 +32,9 @@ final class FailureMessage {
         TrainingDivergedException diverged = find(t, TrainingDivergedException.class);
         if (diverged != null)
             return prefix + ": " + oneLine(strip(diverged.getMessage())) + ". Try a lower --lr, or --on-nonfinite skip to skip such batches";
+        // a bad -D setting read by a class initialiser (-Dember.cpu.cacheLimit=lots) is the user's error, not ours
+        if (t instanceof ExceptionInInitializerError init && init.getCause() instanceof IllegalArgumentException bad)
+            return prefix + ": " + chain(bad);
         if (t instanceof Error) return prefix + ": internal error: " + name(t) + more;
         String message = chain(t);
         // a user's error (a bad file or value) needs no stack trace; anything else may be a bug worth one

@@ -70,9 +70,13 @@ public final class CachingAllocator<B> {
      * The limit set by system property {@code property} ({@code 64m}, {@code 2g}, {@code 1048576}), or
      * {@link Long#MAX_VALUE} when it is not set.
      */
-    public static long limitFromProperty(String property) {
+    public static long limitFromProperty(String property) { return limitFromProperty(property, false); }
+
+    /** As {@link #limitFromProperty(String)}; with {@code zeroAllowed}, {@code 0} is a limit too (a cache that keeps nothing). */
+    public static long limitFromProperty(String property, boolean zeroAllowed) {
         String v = System.getProperty(property);
         if (v == null || v.isBlank()) return Long.MAX_VALUE;
+        if (zeroAllowed && v.trim().equals("0")) return 0;
         String s = v.trim().toLowerCase(Locale.ROOT);
         if (s.endsWith("ib")) s = s.substring(0, s.length() - 2);
         else if (s.endsWith("b")) s = s.substring(0, s.length() - 1);
@@ -88,7 +92,7 @@ public final class CachingAllocator<B> {
             if (n <= 0) throw new NumberFormatException();
             return Math.multiplyExact(n, unit);
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("-D" + property + "=" + v + ": expected a positive size in bytes with an optional "
+            throw new IllegalArgumentException("-D" + property + "=" + v + ": expected a " + (zeroAllowed ? "" : "positive ") + "size in bytes with an optional "
                     + "k, m or g suffix, such as 512m");
         }
     }

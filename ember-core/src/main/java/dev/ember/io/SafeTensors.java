@@ -110,8 +110,7 @@ public final class SafeTensors {
             SafeTensorsHeader header = SafeTensorsHeader.read(path, ch);
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (SafeTensorsHeader.Entry e : header.entries()) {
-                Tensor t = readTensor(path, ch, header.dataStart(), e);
-                out.put(e.name(), e.shape().length == 0 ? t.reshape() : t); // Tensor.of makes 1-D; a 0-d entry stays 0-d
+                out.put(e.name(), readTensor(path, ch, header.dataStart(), e));
             }
             return out;
         } catch (IOException ex) {
@@ -134,45 +133,40 @@ public final class SafeTensors {
         }
     }
 
-    /** Reads one checked entry into a fresh array, a chunk at a time (no second copy of the data). */
+    /**
+     * Reads one checked entry into a new tensor, a chunk at a time: each chunk is decoded into a small host array
+     * and copied into its place, so loading needs the tensor's memory plus one chunk (a whole-tensor host array
+     * copied into storage afterwards held every tensor twice at its peak).
+     */
     private static Tensor readTensor(Path path, FileChannel ch, long dataStart, SafeTensorsHeader.Entry e) throws IOException {
-        int n = (int) e.numel(); // checked against MAX_ELEMENTS
+        long n = e.numel(); // checked against MAX_ELEMENTS
         int width = SafeTensorsHeader.width(e.dtype());
-        Object array = switch (e.dtype()) {
-            case FLOAT32 -> new float[n];
-            case FLOAT64 -> new double[n];
-            case INT32 -> new int[n];
-            case INT64 -> new long[n];
-            case BOOL -> new boolean[n];
-            case FLOAT16, BFLOAT16 -> new short[n]; // the bit patterns, as stored
-        };
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(READ_CHUNK, (long) n * width)).order(ByteOrder.LITTLE_ENDIAN);
+        Tensor out = Tensor.zeros(e.dtype(), e.shape()), flat = out.reshape(n); // the caller owns out (closing it releases it)
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(READ_CHUNK, n * width)).order(ByteOrder.LITTLE_ENDIAN);
         long position = dataStart + e.begin();
-        for (int done = 0; done < n; ) {
-            int count = Math.min(n - done, buf.capacity() / width);
+        for (long done = 0; done < n; ) {
+            int count = (int) Math.min(n - done, buf.capacity() / width);
             buf.clear().limit(count * width);
             SafeTensorsHeader.readFully(path, ch, buf, position);
             buf.flip();
-            switch (array) {
-                case float[] a -> buf.asFloatBuffer().get(a, done, count);
-                case double[] a -> buf.asDoubleBuffer().get(a, done, count);
-                case int[] a -> buf.asIntBuffer().get(a, done, count);
-                case long[] a -> buf.asLongBuffer().get(a, done, count);
-                case boolean[] a -> { for (int i = 0; i < count; i++) a[done + i] = buf.get(i) != 0; }
-                case short[] a -> buf.asShortBuffer().get(a, done, count);
-                default -> throw new IllegalStateException("unreachable: " + array.getClass());
+            try (Tensor part = decode(buf, e.dtype(), count)) {
+                flat.narrow(0, done, count).copyFrom(part);
             }
             position += (long) count * width;
             done += count;
         }
-        return switch (array) {
-            case float[] a -> Tensor.of(a, e.shape());
-            case double[] a -> Tensor.of(a, e.shape());
-            case int[] a -> Tensor.of(a, e.shape());
-            case long[] a -> Tensor.of(a, e.shape());
-            case boolean[] a -> Tensor.of(a, e.shape());
-            case short[] a -> Tensor.ofBits(a, e.dtype(), e.shape());
-            default -> throw new IllegalStateException("unreachable: " + array.getClass());
+        return out;
+    }
+
+    /** The first {@code count} little-endian values of {@code buf} as a 1-D tensor of {@code dtype}. */
+    private static Tensor decode(ByteBuffer buf, DType dtype, int count) {
+        return switch (dtype) {
+            case FLOAT32 -> { float[] a = new float[count]; buf.asFloatBuffer().get(a); yield Tensor.of(a); }
+            case FLOAT64 -> { double[] a = new double[count]; buf.asDoubleBuffer().get(a); yield Tensor.of(a); }
+            case INT32 -> { int[] a = new int[count]; buf.asIntBuffer().get(a); yield Tensor.of(a); }
+            case INT64 -> { long[] a = new long[count]; buf.asLongBuffer().get(a); yield Tensor.of(a); }
+            case BOOL -> { boolean[] a = new boolean[count]; for (int i = 0; i < count; i++) a[i] = buf.get(i) != 0; yield Tensor.of(a); }
+            case FLOAT16, BFLOAT16 -> { short[] a = new short[count]; buf.asShortBuffer().get(a); yield Tensor.ofBits(a, dtype, count); }
         };
     }
 

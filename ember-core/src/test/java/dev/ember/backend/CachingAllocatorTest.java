@@ -116,6 +116,12 @@ class CachingAllocatorTest {
             assertTrue(e.getMessage().startsWith("-Dember.test.memoryLimit=lots: expected a positive size"), e.getMessage());
             System.setProperty(p, "-5m");
             assertThrows(IllegalArgumentException.class, () -> CachingAllocator.limitFromProperty(p));
+            // A device memory limit of 0 is an error; a CPU cache limit of 0 means "cache nothing".
+            System.setProperty(p, "0");
+            assertThrows(IllegalArgumentException.class, () -> CachingAllocator.limitFromProperty(p));
+            assertEquals(0, CachingAllocator.limitFromProperty(p, true));
+            System.setProperty(p, "-1");
+            assertThrows(IllegalArgumentException.class, () -> CachingAllocator.limitFromProperty(p, true));
         } finally {
             System.clearProperty(p);
         }

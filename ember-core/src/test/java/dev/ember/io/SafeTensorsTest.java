@@ -63,6 +63,41 @@ class SafeTensorsTest {
     }
 
     @Test
+    void tensorsLargerThanOneReadChunkRoundTrip() {
+        // The reader copies 1 MiB chunks into place: sizes that end mid-chunk, on a chunk edge and across several.
+        var r = new java.util.SplittableRandom(5);
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        float[] f = new float[((1 << 18) + 7) * 3];
+        for (int i = 0; i < f.length; i++) f[i] = (float) r.nextGaussian();
+        in.put("f", Tensor.of(f, 3, f.length / 3));
+        double[] d = new double[1 << 17];
+        for (int i = 0; i < d.length; i++) d[i] = r.nextDouble();
+        in.put("d", Tensor.of(d));
+        long[] l = new long[(1 << 17) + 1];
+        for (int i = 0; i < l.length; i++) l[i] = r.nextLong();
+        in.put("l", Tensor.of(l));
+        boolean[] b = new boolean[(1 << 20) * 2 + 3];
+        for (int i = 0; i < b.length; i++) b[i] = r.nextBoolean();
+        in.put("b", Tensor.of(b));
+        short[] h = new short[(1 << 19) + 5];
+        for (int i = 0; i < h.length; i++) h[i] = (short) (r.nextInt(0x7f00) | (r.nextBoolean() ? 0x8000 : 0));
+        in.put("h", Tensor.ofBits(h, DType.BFLOAT16, h.length));
+        in.put("empty", Tensor.zeros(DType.FLOAT32, 0, 5));
+        in.put("scalar", Tensor.scalar(2.5, DType.FLOAT32));
+        Path p = dir.resolve("big.safetensors");
+        SafeTensors.write(p, in);
+        Map<String, Tensor> out = SafeTensors.read(p);
+        assertEquals(in.keySet(), out.keySet());
+        for (var e : in.entrySet()) {
+            Tensor want = e.getValue(), got = out.get(e.getKey());
+            assertEquals(want.dtype(), got.dtype(), e.getKey());
+            assertArrayEquals(want.shape(), got.shape(), e.getKey());
+            if (want.dtype() == DType.BFLOAT16) assertArrayEquals(want.toBits(), got.toBits(), e.getKey());
+            else assertArrayEquals(want.toDoubleArray(), got.toDoubleArray(), e.getKey());
+        }
+    }
+
+    @Test
     void pythonReadsWhatEmberWrites() throws Exception {
         Path script = Path.of("../benchmarks/reference/make_nn_refs.py");
         assumeTrue(Files.isRegularFile(script) && Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3 and the reference script");

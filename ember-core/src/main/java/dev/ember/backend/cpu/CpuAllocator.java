@@ -34,8 +34,8 @@ import java.util.Map;
  * (scopes, the Trainer, backward), an upper bound otherwise.
  *
  * <p><b>Limit.</b> Cached arrays are live heap objects, so the cache holds at most
- * {@code -Dember.cpu.cacheLimit} bytes ({@code 256m}, {@code 1g}; default a quarter of the maximum
- * heap): an array released beyond it is left to the garbage collector. If the JVM cannot allocate
+ * {@code -Dember.cpu.cacheLimit} bytes ({@code 256m}, {@code 1g}, {@code 0} for no cache; default a quarter of the
+ * maximum heap): an array released beyond it is left to the garbage collector. If the JVM cannot allocate
  * a new array, the cache is emptied and the allocation retried once. {@code Ember.emptyCache(cpu)}
  * empties it on request. Returning that memory to the operating system is then the collector's
  * job (G1 uncommits heap it no longer needs after a collection).
@@ -60,7 +60,7 @@ final class CpuAllocator {
     }
 
     private static long defaultLimit() {
-        long configured = CachingAllocator.limitFromProperty("ember.cpu.cacheLimit");
+        long configured = CachingAllocator.limitFromProperty("ember.cpu.cacheLimit", true);
         return configured != Long.MAX_VALUE ? configured : Runtime.getRuntime().maxMemory() / 4;
     }
 
@@ -157,7 +157,13 @@ final class CpuAllocator {
         }
     }
 
-    private static long key(DType dtype, int cls) { return ((long) dtype.ordinal() << 32) | cls; }
+    /**
+     * The cache's key for arrays of {@code cls} elements of {@code dtype}. Class sizes are multiples of 16 elements or
+     * more, and {@code Long.hashCode} keeps those low zero bits, so plain keys fell into a few {@code HashMap} bins
+     * (turned into trees, which JFR found on the hot path of a GPT's token-by-token generation). Multiplying by an odd
+     * constant is a bijection that spreads them.
+     */
+    private static long key(DType dtype, int cls) { return (((long) dtype.ordinal() << 32) | cls) * 0x9E3779B97F4A7C15L; }
 
     private static void fill(Object a, int n) {
         switch (a) {

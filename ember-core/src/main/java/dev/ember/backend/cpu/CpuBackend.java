@@ -9,6 +9,7 @@ import dev.ember.backend.FusedConv;
 import dev.ember.backend.FusedMaxPool;
 import dev.ember.backend.FusedNorm;
 import dev.ember.backend.FusedOptimizer;
+import dev.ember.backend.FusedGeluBackward;
 import dev.ember.backend.FusedSoftmax;
 import dev.ember.backend.HalfScratch;
 import dev.ember.backend.KernelError;
@@ -22,13 +23,13 @@ import dev.ember.backend.UnaryOp;
 /**
  * The reference backend: heap arrays, Vector API fast paths for contiguous float32
  * rows, a general strided path for everything else, and one shared thread pool. It has every
- * optional capability (fused softmax, max pooling, layer/RMS norms and optimizer steps).
+ * optional capability (fused softmax, max pooling, GELU backward, layer/RMS norms and optimizer steps).
  *
  * <p>Determinism: an op on the same input gives the same bits on every call, however warm
  * the JIT is, for a given vector width and thread count (docs/determinism.md); kernels use
  * no compiler-dependent math ({@link FloatMath}, {@code StrictMath}) and sum in a fixed order.
  */
-public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, FusedConv, FusedOptimizer, FusedNorm {
+public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, FusedConv, FusedOptimizer, FusedGeluBackward, FusedNorm {
     public static final CpuBackend INSTANCE = new CpuBackend();
 
     private CpuBackend() {}
@@ -342,6 +343,16 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
         int rows = x.numel() / cols, xo = x.offset(), oo = out.offset();
         Parallel.forRange(rows, Math.max(1, StridedLoop.PARALLEL_GRAIN / cols),
                 (r0, r1) -> SimdKernels.softmaxRows(xf, xo + r0 * cols, of, oo + r0 * cols, r1 - r0, cols, log));
+        return true;
+    }
+
+    @Override
+    public boolean geluBackward(Strided g, Strided x, Strided y, Strided out) {
+        if (!Simd.AVAILABLE || !g.isContiguous() || !x.isContiguous() || !y.isContiguous() || !out.isContiguous()) return false;
+        if (!(arr(g) instanceof float[] gf && arr(x) instanceof float[] xf && arr(y) instanceof float[] yf && arr(out) instanceof float[] of))
+            return false;
+        int n = out.numel(), go = g.offset(), xo = x.offset(), yo = y.offset(), oo = out.offset();
+        Parallel.forRange(n, StridedLoop.PARALLEL_GRAIN, (i0, i1) -> SimdKernels.geluBackward(gf, go + i0, xf, xo + i0, yf, yo + i0, of, oo + i0, i1 - i0));
         return true;
     }
 

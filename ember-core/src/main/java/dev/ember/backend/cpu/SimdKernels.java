@@ -272,6 +272,27 @@ final class SimdKernels {
         return true;
     }
 
+    /** {@link dev.ember.backend.FusedGeluBackward#geluBackward}'s formula over {@code n} contiguous elements. */
+    static void geluBackward(float[] g, int go, float[] x, int xo, float[] y, int yo, float[] o, int oo, int n) {
+        int i = 0, bound = S.loopBound(n);
+        var half = FloatVector.broadcast(S, 0.5f);
+        var c = FloatVector.broadcast(S, GELU_PDF);
+        for (; i < bound; i += L) {
+            var v = FloatVector.fromArray(S, x, xo + i);
+            var cdf = FloatVector.fromArray(S, y, yo + i).div(v).blend(half, v.abs().compare(VectorOperators.LT, GELU_TINY));
+            var xPdf = v.mul(SimdMath.exp(v.mul(v).mul(-0.5f))).mul(c);
+            FloatVector.fromArray(S, g, go + i).mul(cdf.add(xPdf)).intoArray(o, oo + i);
+        }
+        for (; i < n; i++) {
+            float v = x[xo + i];
+            float cdf = Math.abs(v) < GELU_TINY ? 0.5f : y[yo + i] / v;
+            o[oo + i] = g[go + i] * (cdf + v * FloatMath.exp(v * v * -0.5f) * GELU_PDF);
+        }
+    }
+
+    /** {@code 1 / sqrt(2 pi)} and the |x| below which GELU's cdf is taken as 1/2, as the composed gradient has them in float32. */
+    private static final float GELU_PDF = (float) (1.0 / Math.sqrt(2 * Math.PI)), GELU_TINY = (float) 1e-30;
+
     /**
      * Softmax (or log-softmax) of {@code rows} contiguous rows of {@code cols}. Each row's arithmetic is its own
      * method, one {@link SimdMath#exp} call site each: with both loops in one method C2 ran out of its node budget
