@@ -128,7 +128,8 @@ public interface Backend {
     // ---- optional capabilities ---------------------------------------------------------------
 
     /**
-     * The optional capability {@code type} ({@link FusedSoftmax}, {@link FusedMaxPool}, {@link FusedConv}, {@link FusedOptimizer}, {@link FusedGeluBackward})
+     * The optional capability {@code type} ({@link FusedSoftmax}, {@link FusedMaxPool}, {@link FusedConv}, {@link FusedOptimizer},
+     * {@link FusedGeluBackward}, {@link FusedNorm})
      * if this backend has it. The tensor layer composes the same result from the primitives above when it
      * does not, so a new backend is complete without any.
      */

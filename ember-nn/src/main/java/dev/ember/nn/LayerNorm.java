@@ -1,11 +1,12 @@
 package dev.ember.nn;
 
-import dev.ember.Autocast;
 import dev.ember.Tensor;
+import dev.ember.nn.functional.F;
 
 /**
  * Layer normalisation over the trailing dims {@code normalizedShape}: {@code [..., *normalizedShape]}
- * keeps its shape; mean and biased variance per example, then an elementwise affine map.
+ * keeps its shape; mean and biased variance per example, then an elementwise affine map. One fused
+ * autograd node where the backend has one (the CPU), float32 under autocast: see {@link dev.ember.Normalization}.
  */
 public final class LayerNorm extends Module {
     private final long[] normalizedShape;
@@ -33,13 +34,6 @@ public final class LayerNorm extends Module {
         for (int i = 0; ok && i < k; i++) ok = x.size(r - k + i) == normalizedShape[i];
         if (!ok) throw new IllegalArgumentException("LayerNorm" + java.util.Arrays.toString(normalizedShape) + ": input shape "
                 + java.util.Arrays.toString(x.shape()) + " does not end with the normalized shape");
-        int[] dims = new int[k];
-        for (int i = 0; i < k; i++) dims[i] = r - k + i;
-        x = Autocast.float32(x); // a norm: float32 under autocast
-        Tensor mean = x.mean(dims, true);
-        Tensor centered = x.sub(mean);
-        Tensor y = centered.mul(centered.square().mean(dims, true).add(eps).rsqrt());
-        if (weight != null) y = y.mul(weight.value());
-        return bias == null ? y : y.add(bias.value());
+        return F.layerNorm(x, normalizedShape, weight == null ? null : weight.value(), bias == null ? null : bias.value(), eps);
     }
 }

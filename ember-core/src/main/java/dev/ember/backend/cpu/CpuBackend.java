@@ -7,6 +7,7 @@ import dev.ember.backend.BinaryOp;
 import dev.ember.backend.ConvGeometry;
 import dev.ember.backend.FusedConv;
 import dev.ember.backend.FusedMaxPool;
+import dev.ember.backend.FusedNorm;
 import dev.ember.backend.FusedOptimizer;
 import dev.ember.backend.FusedGeluBackward;
 import dev.ember.backend.FusedSoftmax;
@@ -22,13 +23,13 @@ import dev.ember.backend.UnaryOp;
 /**
  * The reference backend: heap arrays, Vector API fast paths for contiguous float32
  * rows, a general strided path for everything else, and one shared thread pool. It has every
- * optional capability (fused softmax, max pooling and optimizer steps).
+ * optional capability (fused softmax, max pooling, GELU backward, layer/RMS norms and optimizer steps).
  *
  * <p>Determinism: an op on the same input gives the same bits on every call, however warm
  * the JIT is, for a given vector width and thread count (docs/determinism.md); kernels use
  * no compiler-dependent math ({@link FloatMath}, {@code StrictMath}) and sum in a fixed order.
  */
-public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, FusedConv, FusedOptimizer, FusedGeluBackward {
+public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, FusedConv, FusedOptimizer, FusedGeluBackward, FusedNorm {
     public static final CpuBackend INSTANCE = new CpuBackend();
 
     private CpuBackend() {}
@@ -353,6 +354,18 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
         int n = out.numel(), go = g.offset(), xo = x.offset(), yo = y.offset(), oo = out.offset();
         Parallel.forRange(n, StridedLoop.PARALLEL_GRAIN, (i0, i1) -> SimdKernels.geluBackward(gf, go + i0, xf, xo + i0, yf, yo + i0, of, oo + i0, i1 - i0));
         return true;
+    }
+
+    /** {@link CpuNorm}'s rows (float32 or 16-bit); without the Vector API, the tensor layer composes. */
+    @Override
+    public boolean normForward(Strided x, int n, Strided weight, Strided bias, double eps, boolean rms, Strided out, Strided mean, Strided rstd) {
+        return Simd.AVAILABLE && CpuNorm.forward(x, n, weight, bias, eps, rms, out, mean, rstd);
+    }
+
+    @Override
+    public boolean normBackward(Strided grad, Strided x, int n, Strided weight, Strided mean, Strided rstd, boolean rms,
+                                Strided dx, Strided dweight, Strided dbias) {
+        return Simd.AVAILABLE && CpuNorm.backward(grad, x, n, weight, mean, rstd, rms, dx, dweight, dbias);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.ember.nn.functional;
 import dev.ember.Attention;
 import dev.ember.Autocast;
 import dev.ember.DType;
+import dev.ember.Normalization;
 import dev.ember.Tensor;
 import dev.ember.nn.Reduction;
 import java.util.Arrays;
@@ -75,32 +76,19 @@ public final class F {
 
     /**
      * Layer normalisation over the trailing {@code normalizedShape}: {@code (x - mean) / sqrt(var + eps) * weight + bias}
-     * with the biased variance; weight and bias may be null.
+     * with the biased variance; weight and bias may be null. One fused autograd node where the backend has one (the
+     * CPU), float32 under autocast; see {@link Normalization}.
      */
     public static Tensor layerNorm(Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps) {
-        int[] dims = trailingDims("layerNorm", x, normalizedShape);
-        Tensor centered = x.sub(x.mean(dims, true));
-        Tensor y = centered.mul(centered.square().mean(dims, true).add(eps).rsqrt());
-        if (weight != null) y = y.mul(weight);
-        return bias == null ? y : y.add(bias);
+        return Normalization.layerNorm(x, normalizedShape, weight, bias, eps);
     }
 
-    /** RMS normalisation over the trailing {@code normalizedShape}: {@code x / sqrt(mean(x^2) + eps) * weight}; weight may be null. */
+    /**
+     * RMS normalisation over the trailing {@code normalizedShape}: {@code x / sqrt(mean(x^2) + eps) * weight}; weight may be null.
+     * One fused autograd node where the backend has one; see {@link Normalization}.
+     */
     public static Tensor rmsNorm(Tensor x, long[] normalizedShape, Tensor weight, double eps) {
-        int[] dims = trailingDims("rmsNorm", x, normalizedShape);
-        Tensor y = x.mul(x.square().mean(dims, true).add(eps).rsqrt());
-        return weight == null ? y : y.mul(weight);
-    }
-
-    private static int[] trailingDims(String op, Tensor x, long[] normalizedShape) {
-        int k = normalizedShape.length, r = x.dim();
-        boolean ok = r >= k;
-        for (int i = 0; ok && i < k; i++) ok = x.size(r - k + i) == normalizedShape[i];
-        if (!ok) throw new IllegalArgumentException(op + ": input shape " + Arrays.toString(x.shape()) + " does not end with the normalized shape "
-                + Arrays.toString(normalizedShape));
-        int[] dims = new int[k];
-        for (int i = 0; i < k; i++) dims[i] = r - k + i;
-        return dims;
+        return Normalization.rmsNorm(x, normalizedShape, weight, eps);
     }
 
     /** {@code softmax(q k^T / sqrt(E)) v}: {@code q [..., L, E]}, {@code k [..., S, E]}, {@code v [..., S, Ev]} -> {@code [..., L, Ev]}. */
