@@ -109,6 +109,29 @@ class GemmTest {
     }
 
     @Test
+    void inPlaceKernelsMatchReference() {
+        // Widths whose row-major A is read in place at this vector width (16 lanes: 1-8 vectors; 8 lanes: 2 or 4),
+        // with odd row counts (the rows past the last in-place group are packed), a depth past one packed block, rows
+        // below and above one A block (MC), C with padding columns, overwritten and accumulated.
+        int L = GemmKernels.L;
+        for (int n : new int[]{2 * L, 4 * L, 2 * SimdGemm.NR}) {
+            if (!GemmKernels.inPlace(n)) continue;
+            for (int m : new int[]{1, 3, 37, SimdGemm.MC + 2 * SimdGemm.MR + 1})
+                for (int k : new int[]{1, 32, SimdGemm.KC + 3})
+                    for (boolean add : new boolean[]{false, true}) {
+                        int ldc = n + 3;
+                        float[] a = random(m * k, 70 + n), b = random(k * n, 71 + m), c0 = random(m * ldc, 72 + k);
+                        double[] want = reference(m, n, k, a, 0, k, 1, b, 0, n, 1, add ? c0 : new float[m * ldc], ldc);
+                        if (!add) for (int i = 0; i < m; i++) for (int j = n; j < ldc; j++) want[i * ldc + j] = c0[i * ldc + j];
+                        float[] c = c0.clone();
+                        SimdGemm.gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, ldc, add, false);
+                        assertClose(want, c, m, n, ldc, k, "in place " + m + "x" + n + "x" + k + (add ? " +=" : ""));
+                    }
+        }
+        assertTrue(GemmKernels.inPlace(32), "attention's head size 32 reads A in place at both widths");
+    }
+
+    @Test
     void repeatedCallsReuseBuffersWithoutStaleData() {
         // A big call leaves large packed buffers behind; a small call after it must not read their leftovers.
         float[] a = random(300 * 600, 4), b = random(600 * 200, 5);
