@@ -51,23 +51,34 @@ final class GemmKernels {
     }
 
     /**
-     * Whether a row-major A may be read in place by {@link #rowsInPlace} instead of packed: with 32 registers there
-     * is room for the row offsets. Used when each packed A float would serve only one or two strips.
+     * Whether a row-major A may be read in place by {@link #rowsInPlace} instead of packed, for a product {@code n}
+     * columns wide: when each packed A float would serve only one or two strips, and the in-place kernels cover the
+     * strips exactly (whole vectors). With 16 lanes, up to two strips. With 8, only a single strip of 2 or 4 vectors
+     * (attention's head size 32: the 2 x 4 kernel read A in place 15-20% faster than packing it first); a 2 x 6
+     * kernel reading A in place ran at half speed (the second row offset pushed it past 16 registers).
      */
-    static final boolean IN_PLACE = WIDE;
+    static boolean inPlace(int n) {
+        return WIDE ? n % L == 0 && n <= 2 * NR : n == 2 * L || n == 4 * L;
+    }
 
     /** Rows that {@link #rowsInPlace} computes at once for a strip {@code w} columns wide. */
     static int inPlaceRows(int w) {
+        if (!WIDE) return MR;
         return w > 2 * L ? 4 : 8;
     }
 
     /**
      * {@link #inPlaceRows}{@code (w)} rows of C from A read in place ({@code A[i][p] = a[ao + i * ars + p]}) times a B
-     * strip {@code w} columns wide; with 16 lanes only. Narrow strips take 8 rows, so that 16 accumulators (8 x 2) or
-     * 8 (8 x 1) hide the FMA latency where a 4-row tile would have 8 or 4.
+     * strip {@code w} columns wide. With 16 lanes, narrow strips take 8 rows, so that 16 accumulators (8 x 2) or
+     * 8 (8 x 1) hide the FMA latency where a 4-row tile would have 8 or 4; with 8 lanes, 2 rows of 2 or 4 vectors.
      */
     static void rowsInPlace(int w, int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc,
                             boolean add) {
+        if (!WIDE) {
+            if (w == 4 * L) k2x4r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
+            else k2x2r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
+            return;
+        }
         switch (w / L) {
             case 4 -> k4x4r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
             case 3 -> k4x3r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
@@ -564,5 +575,75 @@ final class GemmKernels {
         c50.intoArray(c, co + 5 * ldc);
         c60.intoArray(c, co + 6 * ldc);
         c70.intoArray(c, co + 7 * ldc);
+    }
+
+    /** 8 lanes, A read in place (row-major): 2 rows x 4 vectors. */
+    static void k2x4r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z; var c02 = z; var c03 = z;
+        var c10 = z; var c11 = z; var c12 = z; var c13 = z;
+        int r0 = ao, r1 = ao + ars;
+        int p = 0;
+        for (; p < kc; p++) {
+            int b = bo + p * (4 * L);
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var b3 = FloatVector.fromArray(S, bp, b + 3 * L);
+            var a0 = FloatVector.broadcast(S, a[r0 + p]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
+            var a1 = FloatVector.broadcast(S, a[r1 + p]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
+        c13.intoArray(c, co + ldc + 3 * L);
+    }
+
+    /** 8 lanes, A read in place: 2 rows x 2 vectors, even and odd depth steps in separate accumulators. */
+    static void k2x2r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z;
+        var c10 = z; var c11 = z;
+        var d00 = z; var d01 = z;
+        var d10 = z; var d11 = z;
+        int r0 = ao, r1 = ao + ars;
+        int p = 0, pairs = kc & ~1;
+        for (; p < pairs; p += 2) {
+            int b = bo + p * (2 * L);
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var a0 = FloatVector.broadcast(S, a[r0 + p]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            var a1 = FloatVector.broadcast(S, a[r1 + p]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            var e0 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var e1 = FloatVector.fromArray(S, bp, b + 3 * L);
+            var x0 = FloatVector.broadcast(S, a[r0 + p + 1]); d00 = x0.fma(e0, d00); d01 = x0.fma(e1, d01);
+            var x1 = FloatVector.broadcast(S, a[r1 + p + 1]); d10 = x1.fma(e0, d10); d11 = x1.fma(e1, d11);
+        }
+        for (; p < kc; p++) {
+            int b = bo + p * (2 * L);
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var a0 = FloatVector.broadcast(S, a[r0 + p]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            var a1 = FloatVector.broadcast(S, a[r1 + p]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+        }
+        c00 = c00.add(d00); c01 = c01.add(d01);
+        c10 = c10.add(d10); c11 = c11.add(d11);
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
     }
 }

@@ -216,12 +216,12 @@ final class SimdGemm {
     }
 
     /**
-     * Whether A is read in place rather than packed: row-major, C stored directly, and strips that are whole vectors.
-     * Only when B has at most two strips: then each packed A float would be used once or twice, and packing costs
-     * as much as the product (a 128 x 128 A packs in about 2 us; an attention-sized product takes 5 to 7).
+     * Whether A is read in place rather than packed: row-major, C stored directly, and B narrow enough
+     * ({@link GemmKernels#inPlace}) that each packed A float would be used once or twice, so that packing costs as
+     * much as the product (a 128 x 128 A packs in about 2 us; an attention-sized product takes 5 to 7).
      */
     private static boolean inPlace(int acs, int ccs, int n) {
-        return GemmKernels.IN_PLACE && acs == 1 && ccs == 1 && n % GemmKernels.L == 0 && n <= 2 * NR;
+        return acs == 1 && ccs == 1 && GemmKernels.inPlace(n);
     }
 
     /** End of the rows in {@code [r0, r1)} that every in-place kernel covers (a multiple of the largest row count from r0). */

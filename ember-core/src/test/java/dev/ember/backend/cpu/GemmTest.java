@@ -109,6 +109,29 @@ class GemmTest {
     }
 
     @Test
+    void inPlaceKernelsMatchReference() {
+        // Widths whose row-major A is read in place at this vector width (16 lanes: 1-8 vectors; 8 lanes: 2 or 4),
+        // with odd row counts (the rows past the last in-place group are packed), a depth past one packed block, rows
+        // below and above one A block (MC), C with padding columns, overwritten and accumulated.
+        int L = GemmKernels.L;
+        for (int n : new int[]{2 * L, 4 * L, 2 * SimdGemm.NR}) {
+            if (!GemmKernels.inPlace(n)) continue;
+            for (int m : new int[]{1, 3, 37, SimdGemm.MC + 2 * SimdGemm.MR + 1})
+                for (int k : new int[]{1, 32, SimdGemm.KC + 3})
+                    for (boolean add : new boolean[]{false, true}) {
+                        int ldc = n + 3;
+                        float[] a = random(m * k, 70 + n), b = random(k * n, 71 + m), c0 = random(m * ldc, 72 + k);
+                        double[] want = reference(m, n, k, a, 0, k, 1, b, 0, n, 1, add ? c0 : new float[m * ldc], ldc);
+                        if (!add) for (int i = 0; i < m; i++) for (int j = n; j < ldc; j++) want[i * ldc + j] = c0[i * ldc + j];
+                        float[] c = c0.clone();
+                        SimdGemm.gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, ldc, add, false);
+                        assertClose(want, c, m, n, ldc, k, "in place " + m + "x" + n + "x" + k + (add ? " +=" : ""));
+                    }
+        }
+        assertTrue(GemmKernels.inPlace(32), "attention's head size 32 reads A in place at both widths");
+    }
+
+    @Test
     void repeatedCallsReuseBuffersWithoutStaleData() {
         // A big call leaves large packed buffers behind; a small call after it must not read their leftovers.
         float[] a = random(300 * 600, 4), b = random(600 * 200, 5);
@@ -170,6 +193,69 @@ class GemmTest {
         for (int q = 0; q < batch; q++) {
             double[] want = reference(m, n, k, a, q * m * k, k, 1, b, 0, n, 1, new float[m * n], n);
             assertClose(want, java.util.Arrays.copyOfRange(got, q * m * n, (q + 1) * m * n), m, n, n, k, "batch " + q);
+        }
+    }
+
+    /**
+     * The five products of a GPT attention head, batched as the backend's batched matmul calls them: {@code q k^T}
+     * (B transposed), {@code P v}, and in backward {@code dS^T q}, {@code P^T dO} (A transposed) and {@code dS k};
+     * a sequence of 128 (the character GPT's) and an odd 37, head size 32. Each against float64, and the same bits
+     * with 1 and 2 threads (training resumes bit-identically, whatever the thread count).
+     */
+    @ParameterizedTest(name = "T={0}, d={1}")
+    @CsvSource({"128,32", "37,32", "45,20"})
+    void attentionShapedBatchesMatchReferenceAndAgreeAcrossThreads(int t, int d) {
+        int batch = 5;
+        float[] q = random(batch * t * d, 50), kk = random(batch * t * d, 51), p = random(batch * t * t, 52);
+        // name, m, n, k, A (array, batch stride, row stride, column stride), B (the same)
+        record Form(String name, int m, int n, int k, float[] a, int abs, int ars, int acs, float[] b, int bbs, int brs, int bcs) {}
+        Form[] forms = {
+                new Form("q k^T", t, t, d, q, t * d, d, 1, kk, t * d, 1, d),
+                new Form("P v", t, d, t, p, t * t, t, 1, kk, t * d, d, 1),
+                new Form("dS^T q", t, d, t, p, t * t, 1, t, q, t * d, d, 1),
+                new Form("dS k", t, d, t, p, t * t, t, 1, kk, t * d, d, 1),
+                new Form("P^T dO, shared dO", t, d, t, p, t * t, 1, t, q, 0, d, 1)};
+        int before = Parallel.threads();
+        try {
+            for (Form f : forms) {
+                float[][] out = new float[2][];
+                for (int threads = 1; threads <= 2; threads++) {
+                    Parallel.setThreads(threads);
+                    float[] c = random(batch * f.m * f.n, 53); // overwritten
+                    SimdGemm.gemmBatch(batch, f.m, f.n, f.k, f.a, 0, f.abs, f.ars, f.acs, f.b, 0, f.bbs, f.brs, f.bcs, c, 0,
+                            f.m * f.n, f.n, true);
+                    out[threads - 1] = c;
+                }
+                org.junit.jupiter.api.Assertions.assertArrayEquals(out[0], out[1], f.name + ": 1 and 2 threads differ");
+                for (int b = 0; b < batch; b++) {
+                    double[] want = reference(f.m, f.n, f.k, f.a, b * f.abs, f.ars, f.acs, f.b, b * f.bbs, f.brs, f.bcs,
+                            new float[f.m * f.n], f.n);
+                    assertClose(want, java.util.Arrays.copyOfRange(out[0], b * f.m * f.n, (b + 1) * f.m * f.n), f.m, f.n, f.n,
+                            f.k, f.name + ", product " + b);
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
+    void releasedResultIsOverwrittenNotAccumulated() {
+        // GemmBench closes each result, so the next product of that shape gets the same array back from the
+        // caching allocator, uninitialised: here full of NaN, which any read of the old C would carry into the result.
+        int batch = 4, m = 37, k = 32, n = 45;
+        float[] a = random(batch * m * k, 60), b = random(batch * k * n, 61);
+        Tensor ta = Tensor.of(a, batch, m, k), tb = Tensor.of(b, batch, k, n);
+        for (int round = 0; round < 3; round++) {
+            Tensor c = ta.matmul(tb);
+            float[] got = c.toFloatArray();
+            for (int q = 0; q < batch; q++) {
+                double[] want = reference(m, n, k, a, q * m * k, k, 1, b, q * k * n, n, 1, new float[m * n], n);
+                assertClose(want, java.util.Arrays.copyOfRange(got, q * m * n, (q + 1) * m * n), m, n, n, k,
+                        "round " + round + ", product " + q);
+            }
+            c.fillInPlace(Float.NaN);
+            c.close();
         }
     }
 
