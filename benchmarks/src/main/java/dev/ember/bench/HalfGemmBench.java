@@ -48,11 +48,12 @@ public class HalfGemmBench {
         Ember.manualSeed(1);
         GemmBench.Shape s = GemmBench.Shape.parse(shape);
         DType d = DType.valueOf(dtype);
-        a = Tensor.randn(s.m(), s.k()).to(d);
-        b = Tensor.randn(s.k(), s.n()).to(d);
+        // a batched shape (bB:MxKxN) is B products, as GemmBench's work model counts it
+        a = (s.batch() > 1 ? Tensor.randn(s.batch(), s.m(), s.k()) : Tensor.randn(s.m(), s.k())).to(d);
+        b = (s.batch() > 1 ? Tensor.randn(s.batch(), s.k(), s.n()) : Tensor.randn(s.k(), s.n())).to(d);
     }
 
-    /** One product {@code [M, K] @ [K, N] -> [M, N]} in {@code dtype}. */
+    /** One product {@code [M, K] @ [K, N] -> [M, N]} (or a batch of them) in {@code dtype}. */
     @Benchmark
     public Tensor matmul() {
         return a.matmul(b);
