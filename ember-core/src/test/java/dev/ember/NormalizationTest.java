@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.ember.autograd.GradCheck;
 import dev.ember.backend.cpu.CpuBackend;
+import dev.ember.testing.JsonTensors;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -33,17 +34,23 @@ class NormalizationTest {
 
     // ---- float64 references ------------------------------------------------------------------------------
 
+    /** {mean, rstd} of row r of n (rms: mean 0, rstd from the mean square), in float64. */
+    private static double[] rowStats(double[] x, int r, int n, double eps, boolean rms) {
+        double mean = 0, var = 0;
+        if (!rms) {
+            for (int j = 0; j < n; j++) mean += x[r * n + j];
+            mean /= n;
+        }
+        for (int j = 0; j < n; j++) var += (x[r * n + j] - mean) * (x[r * n + j] - mean);
+        return new double[]{mean, 1 / Math.sqrt(var / n + eps)};
+    }
+
     /** y per row of n: (x - mean) / sqrt(var + eps) * w + b (rms: x / sqrt(mean(x^2) + eps) * w); w, b may be null. */
     static double[] reference(double[] x, int n, double[] w, double[] b, double eps, boolean rms) {
         double[] y = new double[x.length];
         for (int r = 0; r < x.length / n; r++) {
-            double mean = 0, var = 0;
-            if (!rms) {
-                for (int j = 0; j < n; j++) mean += x[r * n + j];
-                mean /= n;
-            }
-            for (int j = 0; j < n; j++) var += (x[r * n + j] - mean) * (x[r * n + j] - mean);
-            double rstd = 1 / Math.sqrt(var / n + eps);
+            double[] st = rowStats(x, r, n, eps, rms);
+            double mean = st[0], rstd = st[1];
             for (int j = 0; j < n; j++)
                 y[r * n + j] = (x[r * n + j] - mean) * rstd * (w == null ? 1 : w[j]) + (b == null ? 0 : b[j]);
         }
@@ -58,13 +65,8 @@ class NormalizationTest {
     static double[][] referenceGrads(double[] x, double[] g, int n, double[] w, double eps, boolean rms) {
         double[] dx = new double[x.length], dw = new double[n], db = new double[n];
         for (int r = 0; r < x.length / n; r++) {
-            double mean = 0, var = 0;
-            if (!rms) {
-                for (int j = 0; j < n; j++) mean += x[r * n + j];
-                mean /= n;
-            }
-            for (int j = 0; j < n; j++) var += (x[r * n + j] - mean) * (x[r * n + j] - mean);
-            double rstd = 1 / Math.sqrt(var / n + eps);
+            double[] st = rowStats(x, r, n, eps, rms);
+            double mean = st[0], rstd = st[1];
             double[] xhat = new double[n], gy = new double[n];
             double sumGy = 0, sumGyXhat = 0;
             for (int j = 0; j < n; j++) {
@@ -214,16 +216,7 @@ class NormalizationTest {
         }
     }
 
-    private static Tensor json(JsonObject c, String key) {
-        JsonObject o = c.getAsJsonObject(key);
-        var shape = o.getAsJsonArray("shape");
-        var data = o.getAsJsonArray("data");
-        long[] s = new long[shape.size()];
-        for (int i = 0; i < s.length; i++) s[i] = shape.get(i).getAsLong();
-        float[] v = new float[data.size()];
-        for (int i = 0; i < v.length; i++) v[i] = data.get(i).getAsFloat();
-        return Tensor.of(v).reshape(s);
-    }
+    private static Tensor json(JsonObject c, String key) { return JsonTensors.of(c.getAsJsonObject(key)); }
 
     // ---- 16-bit --------------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.ember.DType;
 import dev.ember.Tensor;
+import dev.ember.testing.JsonTensors;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -30,15 +31,7 @@ class TorchAgreementTest {
         }
     }
 
-    private static Tensor tensor(JsonObject o) {
-        var shape = o.getAsJsonArray("shape");
-        var data = o.getAsJsonArray("data");
-        long[] s = new long[shape.size()];
-        for (int i = 0; i < s.length; i++) s[i] = shape.get(i).getAsLong();
-        float[] v = new float[data.size()];
-        for (int i = 0; i < v.length; i++) v[i] = data.get(i).getAsFloat();
-        return Tensor.of(v).reshape(s);
-    }
+    private static Tensor tensor(JsonObject o) { return JsonTensors.of(o); }
 
     /** Runs {@code fn} on the program's inputs and compares the output and all gradients. */
     private static void agree(String name, Function<Map<String, Tensor>, Tensor> fn) {
