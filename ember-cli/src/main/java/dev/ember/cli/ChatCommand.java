@@ -73,7 +73,7 @@ public final class ChatCommand implements Runnable {
             case "chatml" -> ChatTemplate.chatml();
             default -> throw new IllegalArgumentException("--template must be model or chatml, got '" + template + "'");
         };
-        m.model().to(device.equals("auto") ? Device.best() : Device.parse(device));
+        m.model().to(Device.parse(device));
         ChatGenerator gen = new ChatGenerator(m.model(), m.tokenizer(), t);
         GenerationConfig base = GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP)
                 .repetitionPenalty(repetitionPenalty).seed(seed).build();

@@ -76,7 +76,7 @@ public final class EvaluateCommand implements Runnable {
             case "chatml" -> ChatTemplate.chatml();
             default -> throw new IllegalArgumentException("--template must be model or chatml, got '" + template + "'");
         };
-        m.model().to(device.equals("auto") ? Device.best() : Device.parse(device));
+        m.model().to(Device.parse(device));
         TuningData d = TuningData.load(data, format, riddles, system, seed);
         out.println("data: " + d.describe());
         ChatGenerator gen = new ChatGenerator(m.model(), m.tokenizer(), t);

@@ -63,7 +63,7 @@ public final class ServeCommand implements Callable<Integer> {
     OpenAiServer start() {
         String key = apiKey != null ? apiKey : System.getenv("EMBER_API_KEY");
         ServeConfig config = new ServeConfig(host, port, key, name != null ? name : ServeMain.defaultName(model), maxQueued);
-        LocalModel m = LocalModel.load(model, adapter, device.equals("auto") ? Device.best() : Device.parse(device),
+        LocalModel m = LocalModel.load(model, adapter, Device.parse(device),
                 chatTemplate == null ? null : LocalModel.chatTemplate(chatTemplate));
         return new OpenAiServer(config, m).start();
     }

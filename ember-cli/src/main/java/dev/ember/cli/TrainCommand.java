@@ -133,7 +133,7 @@ public final class TrainCommand implements Runnable {
     /** The device named by {@code --device}, refused here if unknown or absent on this machine. */
     static Device device(CommandSpec spec, String name) {
         try {
-            Device d = name.equalsIgnoreCase("auto") ? Device.best() : Device.parse(name);
+            Device d = Device.parse(name);
             Backends.of(d); // throws, saying why, when the device is absent
             return d;
         } catch (IllegalArgumentException ex) {

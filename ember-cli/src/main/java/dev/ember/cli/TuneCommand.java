@@ -107,7 +107,7 @@ public final class TuneCommand implements Runnable {
     public void run() { tune(System.out); }
 
     void tune(PrintStream console) {
-        Device dev = device.equals("auto") ? Device.best() : Device.parse(device);
+        Device dev = Device.parse(device);
         List<String> modules = freezeModules == null ? List.of() : freezeModules;
         switch (stage) {
             case "sft" -> {

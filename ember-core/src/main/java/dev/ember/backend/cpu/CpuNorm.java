@@ -116,7 +116,7 @@ final class CpuNorm {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) acc = acc.add(FloatVector.fromArray(S, a, o + i));
-        float s = laneSum(acc, lanes);
+        float s = SimdKernels.sumLanes(acc, lanes);
         for (; i < n; i++) s += a[o + i];
         return s;
     }
@@ -129,7 +129,7 @@ final class CpuNorm {
             FloatVector d = FloatVector.fromArray(S, a, o + i).sub(m);
             acc = d.fma(d, acc);
         }
-        float s = laneSum(acc, lanes);
+        float s = SimdKernels.sumLanes(acc, lanes);
         for (; i < n; i++) {
             float d = a[o + i] - m;
             s = Math.fma(d, d, s);
@@ -166,7 +166,7 @@ final class CpuNorm {
             s1 = s1.add(gy);
             s2 = gy.fma(xhat, s2);
         }
-        float t1 = laneSum(s1, lanes), t2 = laneSum(s2, lanes);
+        float t1 = SimdKernels.sumLanes(s1, lanes), t2 = SimdKernels.sumLanes(s2, lanes);
         for (; i < n; i++) {
             float gy = g[go + i];
             if (w != null) gy *= w[wo + i];
@@ -223,12 +223,6 @@ final class CpuNorm {
         }
     }
 
-    private static float laneSum(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
-        float s = lanes[0];
-        for (int i = 1; i < L; i++) s += lanes[i];
-        return s;
-    }
 
     // ---- operands -------------------------------------------------------------------------------
 

@@ -42,6 +42,14 @@ final class SimdKernels {
         return s;
     }
 
+    /** {@link #sumLanes(FloatVector)} through {@code lanes} (at least {@link #lanes()} long), for loops that keep a buffer. */
+    static float sumLanes(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        float s = lanes[0];
+        for (int i = 1; i < L; i++) s += lanes[i];
+        return s;
+    }
+
     static boolean unary(UnaryOp op, float[] x, int xo, float[] o, int oo, int n, float a, float b) {
         int i = 0, bound = S.loopBound(n);
         switch (op) {
@@ -78,11 +86,11 @@ final class SimdKernels {
                 for (int j = 0; j < bound; j++) if (Float.isNaN(x[xo + j])) o[oo + j] = Float.NaN;
             }
             case POW_SCALAR -> {
-                // ScalarMath.powFloat's products, lane by lane; other exponents stay scalar
+                // ScalarMath.powFloat's products, lane by lane (x^2 and x^-1 are SQUARE and RECIPROCAL); other exponents stay scalar
+                if (a == 2) return unary(UnaryOp.SQUARE, x, xo, o, oo, n, a, b);
+                if (a == -1) return unary(UnaryOp.RECIPROCAL, x, xo, o, oo, n, a, b);
                 var one = FloatVector.broadcast(S, 1f);
-                if (a == 2) for (; i < bound; i += L) { var v = FloatVector.fromArray(S, x, xo + i); v.mul(v).intoArray(o, oo + i); }
-                else if (a == 3) for (; i < bound; i += L) { var v = FloatVector.fromArray(S, x, xo + i); v.mul(v).mul(v).intoArray(o, oo + i); }
-                else if (a == -1) for (; i < bound; i += L) one.div(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
+                if (a == 3) for (; i < bound; i += L) { var v = FloatVector.fromArray(S, x, xo + i); v.mul(v).mul(v).intoArray(o, oo + i); }
                 else if (a == -2) for (; i < bound; i += L) { var v = FloatVector.fromArray(S, x, xo + i); one.div(v.mul(v)).intoArray(o, oo + i); }
                 else return false;
             }
@@ -309,13 +317,6 @@ final class SimdKernels {
         }
     }
 
-    /** The float sum of a vector's lanes in lane order, as {@link #sumLanes}, from the lanes stored in {@code lanes}. */
-    private static float sumStoredLanes(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
-        float s = lanes[0];
-        for (int i = 1; i < L; i++) s += lanes[i];
-        return s;
-    }
 
     private static void softmaxRow(float[] x, int xr, float[] o, int or, int cols, float max, float[] lanes) {
         int i = 0, bound = S.loopBound(cols);
@@ -326,7 +327,7 @@ final class SimdKernels {
             e.intoArray(o, or + i);
             acc = acc.add(e);
         }
-        double sum = sumStoredLanes(acc, lanes);
+        double sum = sumLanes(acc, lanes);
         for (; i < cols; i++) {
             float e = FloatMath.exp(x[xr + i] - max);
             o[or + i] = e;
@@ -343,7 +344,7 @@ final class SimdKernels {
         var vmax = FloatVector.broadcast(S, max);
         var acc = FloatVector.zero(S);
         for (; i < bound; i += L) acc = acc.add(SimdMath.exp(FloatVector.fromArray(S, x, xr + i).sub(vmax)));
-        double sum = sumStoredLanes(acc, lanes);
+        double sum = sumLanes(acc, lanes);
         for (; i < cols; i++) sum += FloatMath.exp(x[xr + i] - max);
         // (x - max) - log(sum), as PyTorch: rounding max + log(sum) to float32 first lost ~2e-5 near |x| = 1000
         float logSum = (float) StrictMath.log(sum);

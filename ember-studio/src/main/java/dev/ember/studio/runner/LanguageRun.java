@@ -162,10 +162,7 @@ final class LanguageRun {
         return plan;
     }
 
-    private static Device device(JsonObject args) {
-        String dev = args.get("device").getAsString();
-        return dev.equals("auto") ? Device.best() : Device.parse(dev);
-    }
+    private static Device device(JsonObject args) { return Device.parse(args.get("device").getAsString()); }
 
     private static void copyModelFiles(Path from, Path to) {
         try {

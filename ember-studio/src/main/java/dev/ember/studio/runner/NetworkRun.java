@@ -36,8 +36,7 @@ final class NetworkRun {
         plan.addProperty("total_steps", (long) steps * epochs);
         planned.accept(plan);
 
-        String dev = args.get("device").getAsString();
-        Device device = dev.equals("auto") ? Device.best() : Device.parse(dev);
+        Device device = Device.parse(args.get("device").getAsString());
         FashionMnistRun.Model model = args.get("preset").getAsString().equals("cnn") ? FashionMnistRun.Model.CNN : FashionMnistRun.Model.MLP;
         Path resume = args.has("_resume") ? Path.of(args.get("_resume").getAsString()) : null;
         var options = new FashionMnistRun.Options(model, epochs, batch, args.get("lr").getAsDouble(), device, data, files.dir(),
