@@ -22,15 +22,15 @@ KERNEL void im2col_${SFX}(idx_t n, idx_t c, Geometry g, idx_t xo, idx_t xs0, idx
     }
 }
 
-// One thread per pixel of x (contiguous from xo): adds, in the CPU's (ki, kj) order, every column entry
-// that read it, so the result matches the CPU exactly.
+// One thread per pixel of x (contiguous from xo): adds, in the CPU's (ki, kj) order and in the compute type,
+// every column entry that read it, so the result matches the CPU exactly.
 KERNEL void col2im_${SFX}(idx_t n, idx_t c, Geometry g, idx_t co, idx_t cs0, idx_t cs1, idx_t cs2,
                           GLOBAL const ${T}* cols, idx_t xo, GLOBAL ${T}* x) {
     FOR_EACH(t, n * c * g.inH * g.inW) {
         idx_t iw = t % g.inW, rest = t / g.inW;
         idx_t ih = rest % g.inH; rest /= g.inH;
         idx_t ch = rest % c, img = rest / c;
-        ${T} s = x[xo + t];
+        ${C} s = load_${SFX}(x, xo + t);
         for (idx_t ki = 0; ki < g.kH; ki++) {
             idx_t hy = ih + g.pH - ki * g.dH;
             if (hy < 0 || hy % g.sH != 0 || hy / g.sH >= g.outH) continue;
@@ -38,9 +38,9 @@ KERNEL void col2im_${SFX}(idx_t n, idx_t c, Geometry g, idx_t co, idx_t cs0, idx
                 idx_t wx = iw + g.pW - kj * g.dW;
                 if (wx < 0 || wx % g.sW != 0 || wx / g.sW >= g.outW) continue;
                 idx_t row = (ch * g.kH + ki) * g.kW + kj;
-                s = add_${SFX}(s, cols[co + img * cs0 + row * cs1 + ((hy / g.sH) * g.outW + wx / g.sW) * cs2]);
+                s = add_${CS}(s, load_${SFX}(cols, co + img * cs0 + row * cs1 + ((hy / g.sH) * g.outW + wx / g.sW) * cs2));
             }
         }
-        x[xo + t] = s;
+        store_${SFX}_${CS}(x, xo + t, s);
     }
 }

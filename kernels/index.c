@@ -13,8 +13,9 @@ KERNEL void gather_${SFX}(Shape sh, Strides xs, Strides is, Strides os, idx_t si
 }
 
 // One thread per destination element the index can reach (sh: the index's shape with dst's extent at dim,
-// not merged): it adds, in order, every src element whose index points at it. No atomics, so the sums are
-// deterministic and in the CPU's order. ds: dst's strides; is, ss: index and src strides with 0 at dim, whose
+// not merged): it adds, in order, every src element whose index points at it, in the compute type, and
+// stores once (a 16-bit sum rounds once, as the CPU's). No atomics, so the sums are deterministic and in the
+// CPU's order. ds: dst's strides; is, ss: index and src strides with 0 at dim, whose
 // strides are istep and sstep; inner: elements of sh after dim; jn: the index's extent at dim.
 KERNEL void scatter_add_${SFX}(Shape sh, Strides ds, Strides is, Strides ss, idx_t inner, idx_t size, idx_t jn,
                                idx_t istep, idx_t sstep, int dim, GLOBAL ${T}* dst, GLOBAL const i64* index,
@@ -22,13 +23,13 @@ KERNEL void scatter_add_${SFX}(Shape sh, Strides ds, Strides is, Strides ss, idx
     FOR_EACH(i, sh.n) {
         idx_t p = (i / inner) % size;
         idx_t ib = offset_of(sh, is, i), sb = offset_of(sh, ss, i), d = offset_of(sh, ds, i);
-        ${T} acc = dst[d];
+        ${C} acc = load_${SFX}(dst, d);
         for (idx_t j = 0; j < jn; j++) {
             i64 k = index[ib + j * istep];
-            if (k == p) acc = add_${SFX}(acc, src[sb + j * sstep]);
+            if (k == p) acc = add_${CS}(acc, load_${SFX}(src, sb + j * sstep));
             else if ((k < 0 || k >= size) && p == 0) report(err, KE_SCATTER_INDEX, k, dim, (int) size);
         }
-        dst[d] = acc;
+        store_${SFX}_${CS}(dst, d, acc);
     }
 }
 

@@ -110,6 +110,9 @@ INLINE int arg_better_${CS}(int op, ${C} v, idx_t j, ${C} b, idx_t bi) {
 // acc + a * b, wrapping for integers (GEMM).
 INLINE ${C} mac_${CS}(${C} acc, ${C} a, ${C} b) { return ${MAC}; }
 
+// a + b, wrapping for integers (the sums of scatter-add and col2im; BOOL stores any non-zero sum as true).
+INLINE ${C} add_${CS}(${C} a, ${C} b) { return ${ADD}; }
+
 // @instantiate each-float-compute
 // Python's remainder: the result has the divisor's sign (torch.remainder).
 INLINE ${C} pyrem_${CS}(${C} x, ${C} y) {

@@ -55,7 +55,7 @@ KERNEL void random_${SFX}(idx_t n, GLOBAL ${T}* out, idx_t oo, int dist, u64 see
     FOR_EACH(blk, (n + 1) / 2) {
         rnd_t v0, v1;
         philox_pair(dist, seed, offset + (u64) blk, a, b, &v0, &v1);
-        out[oo + 2 * blk] = (${T}) v0;
-        if (2 * blk + 1 < n) out[oo + 2 * blk + 1] = (${T}) v1;
+        store_${SFX}_${CS}(out, oo + 2 * blk, (${C}) v0); // a 16-bit draw rounds through float32, as the CPU's
+        if (2 * blk + 1 < n) store_${SFX}_${CS}(out, oo + 2 * blk + 1, (${C}) v1);
     }
 }

@@ -14,8 +14,11 @@ public interface Blas<B> {
     /** One line for logs and the backend's name, e.g. {@code "cuBLAS 12 via JCublas2"}. */
     String description();
 
-    /** Whether this BLAS multiplies {@code dtype} (FLOAT32, FLOAT64). */
-    default boolean supports(DType dtype) { return dtype.isFloatingPoint(); }
+    /**
+     * Whether this BLAS multiplies {@code dtype}: FLOAT32 and FLOAT64; a BLAS with a 16-bit GEMM that
+     * accumulates in float32 (cuBLAS {@code GemmEx}) adds FLOAT16 and BFLOAT16.
+     */
+    default boolean supports(DType dtype) { return dtype == DType.FLOAT32 || dtype == DType.FLOAT64; }
 
     /**
      * Runs {@code call} with alpha 1 and beta 0, queued after the runtime's earlier work; the operands start

@@ -176,16 +176,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     public void fill(Strided dst, double value) {
         int n = dst.numel();
         if (n == 0) return;
-        boolean zero = Double.doubleToRawLongBits(value) == 0;
-        if (HalfScratch.isHalf(dst) && !(zero && dst.isContiguous())) { // the value rounds through float32
-            try (var h = new HalfScratch(this)) {
-                Strided f = h.out(dst, false);
-                fill(f, value);
-                h.writeBack();
-            }
-            return;
-        }
-        if (zero && dst.isContiguous()) {
+        if (Double.doubleToRawLongBits(value) == 0 && dst.isContiguous()) {
             long es = dst.dtype().byteSize();
             runtime.zero(buffer(dst.storage()), dst.offset() * es, n * es);
             return;
@@ -216,7 +207,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     @Override
     public void unary(UnaryOp op, Strided x, Strided out, double a, double b) {
         if (out.numel() == 0) return;
-        if (HalfScratch.any(x, out)) {
+        if (mixedHalf(x, out)) {
             try (var h = new HalfScratch(this)) {
                 Strided o = h.out(out, false);
                 unary(op, h.in(x), o, a, b);
@@ -230,7 +221,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     @Override
     public void binary(BinaryOp op, Strided x, Strided y, Strided out) {
         if (out.numel() == 0) return;
-        if (HalfScratch.any(x, y, out)) {
+        if (mixedHalf(x, y, out)) {
             try (var h = new HalfScratch(this)) {
                 Strided o = h.out(out, false);
                 binary(op, h.in(x), h.in(y), o);
@@ -244,7 +235,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     @Override
     public void where(Strided cond, Strided x, Strided y, Strided out) {
         if (out.numel() == 0) return;
-        if (HalfScratch.any(x, y, out)) {
+        if (mixedHalf(x, y, out)) {
             try (var h = new HalfScratch(this)) {
                 Strided o = h.out(out, false);
                 where(cond, h.in(x), h.in(y), o);
@@ -260,7 +251,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     @Override
     public void reduce(ReduceOp op, Strided x, Strided out) {
         if (out.numel() == 0) return;
-        if (HalfScratch.any(x, out)) { // accumulates in float32, rounds once
+        if (HalfScratch.any(x, out) && !op.isArg() && !KernelSource.reduces(GpuType.of(x.dtype()), GpuType.of(out.dtype()))) {
             try (var h = new HalfScratch(this)) {
                 Strided o = h.out(out, false);
                 reduce(op, h.in(x), o);
@@ -273,8 +264,10 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
             run(plans.reduce(op, x, out, plan, null));
             return;
         }
-        // Few long rows: partials per piece, then a second pass over [..., chunks].
-        try (GpuStorage<B> partial = uninitialized(out.dtype(), out.numel() * plan.chunks())) {
+        // Few long rows: partials per piece, then a second pass over [..., chunks]; a 16-bit result's partials
+        // stay float32, so it rounds once.
+        DType partialType = HalfScratch.isHalf(out) ? DType.FLOAT32 : out.dtype();
+        try (GpuStorage<B> partial = uninitialized(partialType, out.numel() * plan.chunks())) {
             run(plans.reduce(op, x, out, plan, partial));
             reduce(op, Strided.contiguous(partial, LaunchPlanner.partialShape(x, plan)), out);
         }
@@ -285,7 +278,10 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     @Override
     public void matmul(Strided a, Strided b, Strided out) {
         if (out.numel() == 0) return;
-        if (HalfScratch.any(a, b, out)) { // a float32 GEMM (cuBLAS where present), one rounding per output element
+        Optional<Blas<B>> blas = runtime.blas();
+        // 16-bit products accumulate in float32 and round once: a BLAS's 16-bit GEMM (cuBLAS GemmEx), else its
+        // float32 GEMM on widened copies, else Ember's kernel, which widens as it stages its tiles.
+        if (HalfScratch.any(a, b, out) && (mixedHalf(a, b, out) || blas.isPresent() && !blas.get().supports(out.dtype()))) {
             try (var h = new HalfScratch(this)) {
                 Strided o = h.out(out, false);
                 matmul(h.in(a), h.in(b), o);
@@ -293,7 +289,6 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
             }
             return;
         }
-        Optional<Blas<B>> blas = runtime.blas();
         if (blas.isPresent() && blas.get().supports(out.dtype())) {
             blasMatmul(blas.get(), a, b, out);
             return;
@@ -346,7 +341,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     @Override
     public void gather(Strided x, int dim, Strided index, Strided out) {
         if (out.numel() == 0) return;
-        if (HalfScratch.any(x, out)) {
+        if (mixedHalf(x, out)) {
             try (var h = new HalfScratch(this)) {
                 Strided o = h.out(out, false);
                 gather(h.in(x), dim, index, o);
@@ -359,7 +354,10 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
 
     @Override
     public void scatterAdd(Strided dst, int dim, Strided index, Strided src) {
-        if (HalfScratch.any(dst, src)) {
+        // A 16-bit scatter-add runs its own kernel, except over a long index extent, where float32's atomic
+        // kernel beats the per-destination loop (16-bit elements have no atomic add).
+        if (mixedHalf(dst, src) || HalfScratch.isHalf(dst) && index.shape()[dim] > LaunchPlanner.ATOMIC_SCATTER_EXTENT
+                && runtime.dialect().hasAtomicAdd(DType.FLOAT32)) {
             try (var h = new HalfScratch(this)) {
                 Strided d = h.out(dst, true);
                 scatterAdd(d, dim, index, h.in(src));
@@ -376,7 +374,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     @Override
     public void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
         if (cols.numel() == 0) return;
-        if (HalfScratch.any(x, cols)) {
+        if (mixedHalf(x, cols)) {
             try (var h = new HalfScratch(this)) {
                 Strided c = h.out(cols, false);
                 im2col(h.in(x), g, padValue, c);
@@ -390,7 +388,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     @Override
     public void col2im(Strided cols, ConvGeometry g, Strided x) {
         if (x.numel() == 0) return;
-        if (HalfScratch.any(cols, x)) {
+        if (mixedHalf(cols, x)) {
             try (var h = new HalfScratch(this)) {
                 Strided d = h.out(x, true);
                 col2im(h.in(cols), g, d);
@@ -406,14 +404,6 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     @Override
     public void random(Strided out, Philox.Distribution dist, long seed, long offset, double a, double b) {
         if (out.numel() == 0) return;
-        if (HalfScratch.isHalf(out)) { // drawn as float32, then rounded
-            try (var h = new HalfScratch(this)) {
-                Strided o = h.out(out, false);
-                random(o, dist, seed, offset, a, b);
-                h.writeBack();
-            }
-            return;
-        }
         run(plans.random(out, dist, seed, offset, a, b));
     }
 
@@ -422,7 +412,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     @Override
     public void sgdStep(Strided param, Strided grad, Strided buf, double lr, double momentum, double dampening,
                         double weightDecay, boolean nesterov, boolean firstStep) {
-        if (param.numel() > 0 && HalfScratch.any(param, grad, buf)) {
+        if (param.numel() > 0 && mixedHalf(param, grad, buf)) {
             try (var h = new HalfScratch(this)) {
                 Strided p = h.out(param, true), m = h.out(buf, true);
                 sgdStep(p, h.in(grad), m, lr, momentum, dampening, weightDecay, nesterov, firstStep);
@@ -436,7 +426,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     @Override
     public void adamStep(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, double lr, double beta1,
                          double beta2, double eps, double weightDecay, boolean decoupled, long step) {
-        if (param.numel() > 0 && HalfScratch.any(param, grad, expAvg, expAvgSq)) {
+        if (param.numel() > 0 && mixedHalf(param, grad, expAvg, expAvgSq)) {
             try (var h = new HalfScratch(this)) {
                 Strided p = h.out(param, true), m = h.out(expAvg, true), v = h.out(expAvgSq, true);
                 adamStep(p, h.in(grad), m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step);
@@ -445,6 +435,24 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
             return;
         }
         if (param.numel() > 0) run(plans.adam(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, step));
+    }
+
+    /**
+     * Whether a primitive with a 16-bit operand must go through float32 scratch ({@link HalfScratch}): its
+     * kernels take one element type (a BOOL result, the last operand, aside), so 16-bit operands mixed with another type are
+     * widened first. Same-typed 16-bit operands run their own kernels, which widen as they load and round
+     * once as they store ({@link GpuType}).
+     */
+    private static boolean mixedHalf(Strided... operands) {
+        if (!HalfScratch.any(operands)) return false;
+        DType type = null;
+        for (int i = 0; i < operands.length; i++) {
+            Strided s = operands[i];
+            if (s == null || s.dtype() == DType.BOOL && i == operands.length - 1) continue; // a comparison's result
+            if (type == null) type = s.dtype();
+            else if (s.dtype() != type) return true;
+        }
+        return false;
     }
 
     // ---- launching ---------------------------------------------------------------------------

@@ -6,11 +6,13 @@ import dev.ember.DType;
  * How each {@link DType} looks in the kernels: its element type, the type it computes in, the suffix
  * of its kernels ({@code unary_f32}), and the conversions the generator writes.
  *
- * <p>FLOAT16 and BFLOAT16 are <em>storage-only</em>: their elements are 16-bit patterns ({@code u16}) that
- * only the copy kernels read and write, converting to and from the other types through float32 with the
- * prelude's {@code f16_to_f32} / {@code f32_to_f16} (and the BFLOAT16 pair), bit for bit as the CPU. Every
- * other op on a 16-bit tensor runs the float32 kernel on converted operands and rounds the result once
- * ({@link GpuBackend}), as the CPU computes them.
+ * <p>FLOAT16 and BFLOAT16 elements are 16-bit patterns ({@code u16}) that compute in float32: every kernel widens
+ * an element as it loads it ({@code load_f16}: the prelude's {@code f16_to_f32}, exact) and rounds once as it
+ * stores a result ({@code store_f16_f32}: {@code f32_to_f16}, to nearest even), bit for bit as the CPU, which
+ * computes a 16-bit op in float32 and rounds once. PyTorch's CUDA kernels do the same (their {@code opmath}
+ * type of {@code Half} and {@code BFloat16} is float). The conversions are integer arithmetic rather than
+ * CUDA's {@code __half2float}/{@code __float2half_rn} or OpenCL's {@code vload_half}/{@code cl_khr_fp16}, so a
+ * NaN's bits, and a device without 16-bit arithmetic, change nothing.
  */
 public enum GpuType {
     BOOL(DType.BOOL, "u8", "b8", Compute.I64),
@@ -39,6 +41,9 @@ public enum GpuType {
 
         /** {@code acc + a * b} in this type (wrapping for integers). */
         String multiplyAdd() { return isFloat() ? "acc + a * b" : "wrap_add(acc, wrap_mul(a, b))"; }
+
+        /** {@code a + b} in this type (wrapping for integers): sums that a kernel accumulates (scatter-add, col2im). */
+        String plus() { return isFloat() ? "a + b" : "wrap_add(a, b)"; }
     }
 
     public final DType dtype;
@@ -60,30 +65,24 @@ public enum GpuType {
 
     public boolean isFloat() { return compute.isFloat(); }
 
-    /** FLOAT16 and BFLOAT16: only copy kernels exist for them (see the class comment). */
-    public boolean storageOnly() { return this == FLOAT16 || this == BFLOAT16; }
+    /** FLOAT16 and BFLOAT16: stored as 16-bit patterns, computed in float32 (see the class comment). */
+    public boolean sixteenBit() { return this == FLOAT16 || this == BFLOAT16; }
 
     /** Whether a device without double precision has this type. */
     public boolean needsFp64() { return this == FLOAT64; }
 
     /** The C body of {@code load_<suffix>(p, i)}: element {@code i} of {@code p} in the compute type. */
-    String load() { return "return (" + compute.c + ") p[i];"; }
+    String load() {
+        if (sixteenBit()) return "return " + (this == FLOAT16 ? "f16_to_f32" : "bf16_to_f32") + "(p[i]);";
+        return "return (" + compute.c + ") p[i];";
+    }
 
     /** The C body of {@code store_<suffix>_<from>(p, i, v)}: stores {@code v} of compute type {@code from}. */
     String store(Compute from) {
         if (this == BOOL) return "p[i] = (u8) (v != (" + from.c + ") 0);";
+        if (from == compute && sixteenBit()) return "p[i] = " + (this == FLOAT16 ? "f32_to_f16" : "f32_to_bf16") + "(v);";
         if (from == compute) return "p[i] = (" + c + ") v;";
         return null; // never needed: a kernel stores into its own type or BOOL
-    }
-
-    /** {@code a + b} of two elements in this type ({@code add_<suffix>}): wrapping for integers, OR for BOOL. */
-    String add() {
-        return switch (this) {
-            case BOOL -> "return (u8) ((a | b) != 0);";
-            case INT32 -> "return (int) wrap_add(a, b);";
-            case INT64 -> "return wrap_add(a, b);";
-            default -> "return a + b;";
-        };
     }
 
     /**
@@ -94,8 +93,8 @@ public enum GpuType {
     String convertFrom(GpuType src, String v, boolean fp64) {
         if (src == this) return v;
         // 16-bit floats convert through float32, as PyTorch does (double to FLOAT16 rounds twice, as there)
-        if (src.storageOnly()) return convertFrom(FLOAT32, (src == FLOAT16 ? "f16_to_f32(" : "bf16_to_f32(") + v + ")", fp64);
-        if (storageOnly()) return (this == FLOAT16 ? "f32_to_f16(" : "f32_to_bf16(") + FLOAT32.convertFrom(src, v, fp64) + ")";
+        if (src.sixteenBit()) return convertFrom(FLOAT32, (src == FLOAT16 ? "f16_to_f32(" : "bf16_to_f32(") + v + ")", fp64);
+        if (sixteenBit()) return (this == FLOAT16 ? "f32_to_f16(" : "f32_to_bf16(") + FLOAT32.convertFrom(src, v, fp64) + ")";
         if (this == BOOL) return "(u8) (" + v + " != 0)";
         if (!isFloat() && src.isFloat()) return "sat_" + suffix + "_" + src.suffix + "(" + v + ")";
         if (!isFloat()) return "(" + c + ") (i64) " + v;

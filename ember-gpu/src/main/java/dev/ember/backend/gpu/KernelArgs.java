@@ -80,8 +80,8 @@ final class KernelArgs {
         };
     }
 
-    /** A scalar of a float dtype's compute type: float for FLOAT32, double for FLOAT64. */
-    public KernelArgs real(DType dtype, double v) { return dtype == DType.FLOAT32 ? f32((float) v) : f64(v); }
+    /** A scalar of a float dtype's compute type: double for FLOAT64, float for FLOAT32 and the 16-bit types. */
+    public KernelArgs real(DType dtype, double v) { return dtype == DType.FLOAT64 ? f64(v) : f32((float) v); }
 
     /** The memory of {@code s} (its element 0). */
     public KernelArgs buffer(Storage s) {

@@ -179,8 +179,6 @@ public final class KernelSource {
                 if (body != null) src.append("INLINE void store_").append(t.suffix).append('_').append(from.suffix).append("(GLOBAL ")
                         .append(t.c).append("* p, idx_t i, ").append(from.c).append(" v) { ").append(body).append(" }\n");
             }
-            src.append("INLINE ").append(t.c).append(" add_").append(t.suffix).append('(').append(t.c).append(" a, ").append(t.c)
-                    .append(" b) { ").append(t.add()).append(" }\n");
         }
         src.append('\n');
     }
@@ -234,13 +232,13 @@ public final class KernelSource {
             case "each-compute", "each-float-compute" -> {
                 for (GpuType.Compute c : computes(o)) {
                     if (kind.equals("each-float-compute") && !c.isFloat()) continue;
-                    out.add(Map.of("C", c.c, "CS", c.suffix, "MAC", c.multiplyAdd(), "IS_NAN", c.isFloat() ? "v != v" : "0",
-                            "MATH", c.name()));
+                    out.add(Map.of("C", c.c, "CS", c.suffix, "MAC", c.multiplyAdd(), "ADD", c.plus(),
+                            "IS_NAN", c.isFloat() ? "v != v" : "0", "MATH", c.name()));
                 }
             }
             case "each-pair" -> {
-                for (GpuType s : storageTypes(o))
-                    for (GpuType d : storageTypes(o)) {
+                for (GpuType s : types(o))
+                    for (GpuType d : types(o)) {
                         Map<String, String> b = pair(s, d);
                         b.put("CONVERT", d.convertFrom(s, "v", o.fp64()));
                         out.add(b);
@@ -263,11 +261,13 @@ public final class KernelSource {
     }
 
     /**
-     * The (input, output) dtypes a reduce kernel exists for: a dtype to itself (MAX, MIN; float SUM, PROD) and
-     * integers and BOOL to INT64 (their SUM, PROD), as {@link ReduceOp#outputType} needs.
+     * The (input, output) dtypes a reduce kernel exists for: a dtype to itself (MAX, MIN; float SUM, PROD),
+     * integers and BOOL to INT64 (their SUM, PROD), as {@link ReduceOp#outputType} needs, and a 16-bit type to and
+     * from FLOAT32: a long row's partials stay float32 between the two passes, so the result rounds once.
      */
     static boolean reduces(GpuType s, GpuType d) {
-        return d == s || (d == GpuType.INT64 && !s.isFloat());
+        return d == s || (d == GpuType.INT64 && !s.isFloat()) || (s.sixteenBit() && d == GpuType.FLOAT32)
+                || (s == GpuType.FLOAT32 && d.sixteenBit());
     }
 
     private static Map<String, String> type(GpuType t) {
@@ -291,15 +291,8 @@ public final class KernelSource {
         return b;
     }
 
-    /** The dtypes kernels compute in: all but the storage-only ones, and but FLOAT64 without double precision. */
+    /** The dtypes a device has kernels for: all, or all but FLOAT64 without double precision. */
     static List<GpuType> types(Options o) {
-        List<GpuType> out = new ArrayList<>();
-        for (GpuType t : storageTypes(o)) if (!t.storageOnly()) out.add(t);
-        return out;
-    }
-
-    /** The dtypes a device stores (copy kernels): all, or all but FLOAT64 without double precision. */
-    static List<GpuType> storageTypes(Options o) {
         List<GpuType> out = new ArrayList<>();
         for (GpuType t : GpuType.values()) if (o.fp64() || !t.needsFp64()) out.add(t);
         return out;

@@ -103,7 +103,8 @@ record LaunchPlanner(int threads, int units, int gemmTile, Dialect dialect, bool
 
     /**
      * The (first) pass of reducing {@code x [..., r]} into {@code out [...]}: with one chunk per row it writes
-     * {@code out}; otherwise {@code outer * chunks} partials, contiguous, of out's dtype, into {@code partials}.
+     * {@code out}; otherwise {@code outer * chunks} partials, contiguous, into {@code partials} (of out's dtype,
+     * or FLOAT32 for a 16-bit out).
      */
     Launch reduce(ReduceOp op, Strided x, Strided out, ReducePlan plan, Storage partials) {
         int rank = x.rank();
@@ -118,7 +119,8 @@ record LaunchPlanner(int threads, int units, int gemmTile, Dialect dialect, bool
                             .buffer(out.storage()).errorSlot());
         }
         int tpr = ReducePlan.threadsPerRow(plan.chunk(), threads);
-        return Launch.grid(Family.REDUCE, "reduce_" + suffix(x.dtype()) + "_" + suffix(out.dtype()),
+        DType dest = plan.chunks() == 1 ? out.dtype() : partials.dtype();
+        return Launch.grid(Family.REDUCE, "reduce_" + suffix(x.dtype()) + "_" + suffix(dest),
                 ReducePlan.blocks(outer * plan.chunks(), tpr, threads, units), 1, 1, threads,
                 new KernelArgs().i32(op.ordinal()).layout(l).index(r).index(rs).index(plan.chunks()).index(plan.chunk())
                         .buffer(x.storage()).buffer(plan.chunks() == 1 ? out.storage() : partials).errorSlot());

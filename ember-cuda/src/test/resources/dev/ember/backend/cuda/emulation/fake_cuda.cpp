@@ -143,6 +143,7 @@ CUresult cuModuleLoadData(void** module, const void* image) {
             else if (line.find(".u64") != std::string::npos || line.find(".b64") != std::string::npos) f->types.push_back(&ffi_type_uint64);
             else if (line.find(".f32") != std::string::npos) f->types.push_back(&ffi_type_float);
             else if (line.find(".f64") != std::string::npos) f->types.push_back(&ffi_type_double);
+            else if (line.find(".u16") != std::string::npos) f->types.push_back(&ffi_type_uint16);
             else if (line.find(".u8") != std::string::npos) f->types.push_back(&ffi_type_uint8);
             else { fprintf(stderr, "fake cuda: unknown param %s\n", line.c_str()); return 218; }
             p += 6;

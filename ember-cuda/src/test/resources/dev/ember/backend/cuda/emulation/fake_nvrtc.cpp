@@ -88,6 +88,7 @@ nvrtcResult nvrtcCompileProgram(void* prog, int nopts, const char* const* opts) 
         << "    else if constexpr (std::is_same_v<T, float>) s += \"    .param .f32 \" + n + \",\\n\";\n"
         << "    else if constexpr (std::is_same_v<T, double>) s += \"    .param .f64 \" + n + \",\\n\";\n"
         << "    else if constexpr (std::is_integral_v<T> && sizeof(T) == 1) s += \"    .param .u8 \" + n + \",\\n\";\n"
+        << "    else if constexpr (std::is_integral_v<T> && sizeof(T) == 2) s += \"    .param .u16 \" + n + \",\\n\";\n"
         << "    else if constexpr (std::is_integral_v<T> && sizeof(T) == 4) s += \"    .param .u32 \" + n + \",\\n\";\n"
         << "    else if constexpr (std::is_integral_v<T> && sizeof(T) == 8) s += \"    .param .u64 \" + n + \",\\n\";\n"
         << "    else s += \"    .param .align \" + std::to_string(alignof(T)) + \" .b8 \" + n + \"[\" + std::to_string(sizeof(T)) + \"],\\n\";\n"
