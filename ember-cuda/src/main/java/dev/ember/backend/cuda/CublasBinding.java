@@ -19,9 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The four cuBLAS entry points Ember calls, bound through {@code java.lang.foreign}:
- * {@code cublasCreate_v2}, {@code cublasSetStream_v2} and {@code cublas[SD]gemmStridedBatched}
- * (the C signatures of cuBLAS 12 and 13). Addresses are raw device (or, in tests, host) pointers.
+ * The cuBLAS entry points Ember calls, bound through {@code java.lang.foreign}:
+ * {@code cublasCreate_v2}, {@code cublasSetStream_v2}, {@code cublas[SD]gemmStridedBatched} and, where the
+ * library has it, {@code cublasGemmStridedBatchedEx} for FLOAT16 and BFLOAT16 products that accumulate in
+ * float32 (the C signatures of cuBLAS 12 and 13). Addresses are raw device (or, in tests, host) pointers.
  * {@link #find} looks for the library: {@code EMBER_CUBLAS_PATH} (a file or a directory) first, then the
  * loader's search path and the usual CUDA directories, newest major version first.
  */
@@ -29,6 +30,16 @@ final class CublasBinding {
     private static final FunctionDescriptor GEMM = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
             JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS,
             JAVA_INT, JAVA_LONG, JAVA_INT);
+
+    /**
+     * {@code cublasGemmStridedBatchedEx}: the GEMM above with a {@code cudaDataType} after each matrix, then the
+     * batch count, a {@code cublasComputeType_t} and a {@code cublasGemmAlgo_t}.
+     */
+    private static final FunctionDescriptor GEMM_EX = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
+            JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS,
+            ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT);
+    /** cuBLAS's codes: {@code CUDA_R_16F}, {@code CUDA_R_16BF}, {@code CUBLAS_COMPUTE_32F}, {@code CUBLAS_GEMM_DEFAULT}. */
+    static final int CUDA_R_16F = 2, CUDA_R_16BF = 14, CUBLAS_COMPUTE_32F = 68, CUBLAS_GEMM_DEFAULT = -1;
 
     /** Sonames tried, newest first; 12 last, since JCublas2 normally serves it. */
     static final List<String> SONAMES = List.of("libcublas.so.16", "libcublas.so.15", "libcublas.so.14", "libcublas.so.13",
@@ -38,6 +49,7 @@ final class CublasBinding {
 
     private final String library;
     private final MethodHandle create, setStream, sgemm, dgemm;
+    private final MethodHandle gemmEx; // null when the library has no cublasGemmStridedBatchedEx
     private final MemorySegment oneF, zeroF, oneD, zeroD;
 
     /** Looks up the symbols; throws {@link IllegalArgumentException} naming a missing one. */
@@ -48,6 +60,7 @@ final class CublasBinding {
         setStream = linker.downcallHandle(symbol(lookup, "cublasSetStream_v2"), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         sgemm = linker.downcallHandle(symbol(lookup, "cublasSgemmStridedBatched"), GEMM);
         dgemm = linker.downcallHandle(symbol(lookup, "cublasDgemmStridedBatched"), GEMM);
+        gemmEx = lookup.find("cublasGemmStridedBatchedEx").map(a -> linker.downcallHandle(a, GEMM_EX)).orElse(null);
         Arena arena = Arena.global(); // alpha and beta live as long as the process
         oneF = arena.allocateFrom(JAVA_FLOAT, 1f);
         zeroF = arena.allocateFrom(JAVA_FLOAT, 0f);
@@ -142,6 +155,31 @@ final class CublasBinding {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("cuda: cuBLAS GEMM call failed: " + t, t);
+        }
+    }
+
+    /** Whether the library has {@code cublasGemmStridedBatchedEx} (every cuBLAS 12 and 13 does). */
+    boolean hasGemmEx() { return gemmEx != null; }
+
+    /**
+     * {@code C = op(first) op(second)} per {@code call} with A, B and C of one 16-bit type ({@code CUDA_R_16F} or
+     * {@code CUDA_R_16BF}), accumulated in float32 ({@code CUBLAS_COMPUTE_32F}, alpha 1 and beta 0 as floats) and
+     * rounded once into C.
+     */
+    void gemmEx(int dataType, MemorySegment handle, BlasCall call, long first, long second, long c) {
+        if (gemmEx == null) throw new IllegalStateException("cuda: " + library + " has no cublasGemmStridedBatchedEx");
+        int opFirst = call.transFirst() ? 1 : 0, opSecond = call.transSecond() ? 1 : 0;
+        try {
+            int status = (int) gemmEx.invokeExact(handle, opFirst, opSecond, call.m(), call.n(), call.k(), oneF,
+                    MemorySegment.ofAddress(first), dataType, call.ldFirst(), call.strideFirst(),
+                    MemorySegment.ofAddress(second), dataType, call.ldSecond(), call.strideSecond(),
+                    zeroF, MemorySegment.ofAddress(c), dataType, call.ldc(), call.strideC(), call.batch(),
+                    CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+            check("cublasGemmStridedBatchedEx", status);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("cuda: cuBLAS GemmEx call failed: " + t, t);
         }
     }
 

@@ -62,6 +62,13 @@ final class CudaBlas {
 
     Choice choice() { return choice; }
 
+    /** How FLOAT16 and BFLOAT16 products run, for the start-up line. */
+    String halfPath() {
+        if (blas == null) return "Ember's tiled GEMM kernel, widening as it stages tiles";
+        return blas.supports(DType.BFLOAT16) ? "cublasGemmStridedBatchedEx, float32 accumulation"
+                : "the float32 GEMM on widened copies (no cublasGemmStridedBatchedEx bound)";
+    }
+
     /** The BLAS to use; empty on the kernel path. */
     Optional<Blas<CUdeviceptr>> blas() { return Optional.ofNullable(blas); }
 
@@ -115,10 +122,53 @@ final class CudaBlas {
         }
         Choice choice = choose(new Probes(forced, jcError, ffmLib, ffmError));
         return new CudaBlas(choice, switch (choice.path()) {
-            case JCUBLAS -> jc;
+            case JCUBLAS -> withHalfGemm(jc, stream);
             case CUBLAS_FFM -> ffm;
             case KERNEL -> null;
         });
+    }
+
+    /**
+     * {@code floats} plus cuBLAS's 16-bit GEMM ({@code cublasGemmStridedBatchedEx}, bound through FFM on its own
+     * handle and the same stream), or {@code floats} alone when no cuBLAS binds. One binding of GemmEx for both
+     * paths: the C entry point's, which {@code CublasBindingTest} checks against a stand-in library (JCublas2's
+     * wrapper of it could only be checked on a GPU). Without it a 16-bit product
+     * runs the float32 GEMM on widened copies (same result up to summation order, twice the memory traffic).
+     */
+    private static Blas<CUdeviceptr> withHalfGemm(Blas<CUdeviceptr> floats, CUstream stream) {
+        try {
+            CublasBinding binding = CublasBinding.find();
+            if (!binding.hasGemmEx()) return floats;
+            MemorySegment handle = binding.createHandle();
+            binding.setStream(handle, address(stream));
+            return halfGemm(floats, binding, handle);
+        } catch (RuntimeException | LinkageError e) {
+            return floats;
+        }
+    }
+
+    /** {@code floats} for FLOAT32 and FLOAT64, {@code binding}'s GemmEx for FLOAT16 and BFLOAT16. */
+    static Blas<CUdeviceptr> halfGemm(Blas<CUdeviceptr> floats, CublasBinding binding, MemorySegment handle) {
+        return new Blas<>() {
+            @Override
+            public String description() { return floats.description() + "; 16-bit: cublasGemmStridedBatchedEx"; }
+
+            @Override
+            public boolean supports(DType dtype) {
+                return dtype == DType.FLOAT16 || dtype == DType.BFLOAT16 || floats.supports(dtype);
+            }
+
+            @Override
+            public void gemm(DType dtype, BlasCall call, CUdeviceptr first, long firstOff, CUdeviceptr second, long secondOff,
+                             CUdeviceptr c, long cOff) {
+                if (dtype != DType.FLOAT16 && dtype != DType.BFLOAT16) {
+                    floats.gemm(dtype, call, first, firstOff, second, secondOff, c, cOff);
+                    return;
+                }
+                binding.gemmEx(dtype == DType.FLOAT16 ? CublasBinding.CUDA_R_16F : CublasBinding.CUDA_R_16BF, handle, call,
+                        address(first) + firstOff * 2, address(second) + secondOff * 2, address(c) + cOff * 2);
+            }
+        };
     }
 
     private static Blas<CUdeviceptr> jcublas(CUstream stream) {
@@ -153,7 +203,7 @@ final class CudaBlas {
     private static Blas<CUdeviceptr> ffm(CublasBinding cublas, CUstream stream) {
         MemorySegment handle = cublas.createHandle();
         cublas.setStream(handle, address(stream));
-        return new Blas<>() {
+        Blas<CUdeviceptr> floats = new Blas<>() {
             @Override
             public String description() { return Path.CUBLAS_FFM.label + " (" + cublas.library() + ")"; }
 
@@ -165,6 +215,7 @@ final class CudaBlas {
                         address(c) + cOff * es);
             }
         };
+        return cublas.hasGemmEx() ? halfGemm(floats, cublas, handle) : floats;
     }
 
     /** One line for a failed probe: JCublas2's UnsatisfiedLinkError names the missing libcublas.so.12. */

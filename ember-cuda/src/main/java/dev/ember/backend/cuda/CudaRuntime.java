@@ -85,7 +85,7 @@ final class CudaRuntime implements GpuRuntime<CUdeviceptr, CUfunction> {
         info = new DeviceInfo(String.format(Locale.ROOT, "%s (sm_%d%d, %s, GEMM: %s)", deviceName, ccMajor, ccMinor, compiler,
                 blas.choice().path().label), true, mem[0], true, Math.max(1, sms), maxThreads > 0 ? maxThreads : 1024);
         LOG.log(System.Logger.Level.INFO, "ember: cuda:" + index + " " + deviceName + ": kernels by " + compiler + "; "
-                + blas.choice().logLine());
+                + blas.choice().logLine() + "; 16-bit products: " + blas.halfPath());
     }
 
     private int attribute(int attr) {

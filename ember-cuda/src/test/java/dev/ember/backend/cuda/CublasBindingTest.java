@@ -1,9 +1,12 @@
 package dev.ember.backend.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ember.DType;
+import dev.ember.backend.HalfConversions;
 import dev.ember.backend.gpu.BlasCall;
 import dev.ember.backend.gpu.GemmOperand;
 import java.lang.foreign.Arena;
@@ -21,35 +24,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The java.lang.foreign cuBLAS binding and the row-major-to-column-major swap, without a GPU: a
- * stand-in library with cuBLAS's C signatures (a plain column-major GEMM on host memory, compiled
- * here with the system C compiler) receives the calls Ember makes for real cuBLAS.
+ * stand-in library with cuBLAS's C signatures ({@code emulation/fake_cublas.c}: a plain column-major GEMM on
+ * host memory, compiled here with the system C compiler) receives the calls Ember makes for real cuBLAS.
  */
 class CublasBindingTest {
-    private static final String FAKE_CUBLAS = """
-            #include <stddef.h>
-            static void* the_stream;
-            static int the_handle;
-            int cublasCreate_v2(void** h) { *h = &the_handle; return 0; }
-            int cublasSetStream_v2(void* h, void* s) { if (h != &the_handle) return 7; the_stream = s; return 0; }
-            void* fake_stream(void) { return the_stream; }
-            #define GEMM(name, T) \\
-            int name(void* h, int ta, int tb, int m, int n, int k, const T* alpha, const T* A, int lda, long long sA, \\
-                     const T* B, int ldb, long long sB, const T* beta, T* C, int ldc, long long sC, int batch) { \\
-                if (h != &the_handle) return 7; \\
-                for (int p = 0; p < batch; p++) for (int j = 0; j < n; j++) for (int i = 0; i < m; i++) { \\
-                    T acc = 0; \\
-                    for (int q = 0; q < k; q++) { \\
-                        T a = ta ? A[p * sA + q + (long long) i * lda] : A[p * sA + i + (long long) q * lda]; \\
-                        T b = tb ? B[p * sB + j + (long long) q * ldb] : B[p * sB + q + (long long) j * ldb]; \\
-                        acc += a * b; \\
-                    } \\
-                    T* c = &C[p * sC + i + (long long) j * ldc]; \\
-                    *c = *alpha * acc + (*beta == 0 ? 0 : *beta * *c); \\
-                } \\
-                return 0; }
-            GEMM(cublasSgemmStridedBatched, float)
-            GEMM(cublasDgemmStridedBatched, double)
-            """;
 
     private static Path dir;
     private static Arena arena;
@@ -60,7 +38,9 @@ class CublasBindingTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/cc")), "no C compiler to build the stand-in cuBLAS");
         dir = Files.createTempDirectory("fake-cublas");
         Path src = dir.resolve("fake_cublas.c"), lib = dir.resolve("libfakecublas.so");
-        Files.writeString(src, FAKE_CUBLAS);
+        try (var in = CublasBindingTest.class.getResourceAsStream("emulation/fake_cublas.c")) {
+            Files.write(src, in.readAllBytes());
+        }
         Process p = new ProcessBuilder("/usr/bin/cc", "-O1", "-shared", "-fPIC", "-o", lib.toString(), src.toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -134,6 +114,54 @@ class CublasBindingTest {
         check(false, b, m, k, n, at, shared, 2 + b * k * m, k * (n + 3) + 1);
         // B transposed too: stored as [b, n, k].
         check(false, b, m, k, n, new View(m, k, m * k, k, 1, 0), new View(k, n, n * k, 1, k, 0), b * m * k, b * n * k);
+    }
+
+    @Test
+    void sixteenBitProductsGoThroughGemmExAccumulatingInFloat32() throws Throwable {
+        var cublas = new CublasBinding("fake", lookup);
+        assertTrue(cublas.hasGemmEx());
+        MemorySegment h = cublas.createHandle();
+        int b = 2, m = 5, k = 37, n = 3;
+        // A is the transpose of a stored [b, k, m]; B is contiguous [b, k, n].
+        View va = new View(m, k, k * m, 1, m, 0), vb = new View(k, n, k * n, n, 1, 0);
+        for (DType t : new DType[]{DType.FLOAT16, DType.BFLOAT16}) {
+            Random rnd = new Random(11);
+            double[] a = new double[b * k * m], bb = new double[b * k * n];
+            try (Arena local = Arena.ofConfined()) {
+                MemorySegment sa = local.allocate(2L * a.length), sb = local.allocate(2L * bb.length), sc = local.allocate(2L * b * m * n);
+                for (int i = 0; i < a.length; i++) {
+                    short bits = HalfConversions.fromFloat(t, (float) rnd.nextGaussian());
+                    sa.setAtIndex(ValueLayout.JAVA_SHORT, i, bits);
+                    a[i] = HalfConversions.toFloat(t, bits);
+                }
+                for (int i = 0; i < bb.length; i++) {
+                    short bits = HalfConversions.fromFloat(t, (float) rnd.nextGaussian());
+                    sb.setAtIndex(ValueLayout.JAVA_SHORT, i, bits);
+                    bb[i] = HalfConversions.toFloat(t, bits);
+                }
+                BlasCall call = BlasCall.of(b, m, k, n, GemmOperand.of(m, k, 1, m), k * m, GemmOperand.of(k, n, n, 1), k * n);
+                cublas.gemmEx(t == DType.FLOAT16 ? CublasBinding.CUDA_R_16F : CublasBinding.CUDA_R_16BF, h, call,
+                        sb.address(), sa.address(), sc.address());
+                int[] codes = new int[5];
+                try (Arena out = Arena.ofConfined()) {
+                    MemorySegment box = out.allocate(20);
+                    Linker.nativeLinker().downcallHandle(lookup.find("fake_last_ex").orElseThrow(),
+                            FunctionDescriptor.ofVoid(ValueLayout.ADDRESS)).invokeExact(box);
+                    for (int i = 0; i < 5; i++) codes[i] = box.getAtIndex(ValueLayout.JAVA_INT, i);
+                }
+                int type = t == DType.FLOAT16 ? 2 : 14;
+                assertArrayEquals(new int[]{type, type, type, 68, -1}, codes, t + ": A, B, C types, CUBLAS_COMPUTE_32F, default algo");
+                double ulp = t == DType.FLOAT16 ? 0x1p-10 : 0x1p-7;
+                for (int p = 0; p < b; p++)
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < n; j++) {
+                            double want = 0;
+                            for (int q = 0; q < k; q++) want += va.at(a, p, i, q) * vb.at(bb, p, q, j);
+                            float got = HalfConversions.toFloat(t, sc.getAtIndex(ValueLayout.JAVA_SHORT, ((long) p * m + i) * n + j));
+                            assertEquals(want, got, ulp * Math.abs(want) + 1e-3, t + " C[" + p + "][" + i + "][" + j + "]");
+                        }
+            }
+        }
     }
 
     @Test

@@ -36,7 +36,7 @@ class EmulatedCudaTest {
     /** ember-core's device-generic suites (tag "devices"), run here on the emulated CUDA device. */
     static final List<String> CORE_SUITES = List.of("dev.ember.ConformanceTest", "dev.ember.autograd.GradCheckTest",
             "dev.ember.OpErrorTest", "dev.ember.Conv2dChunkedTest", "dev.ember.HalfConformanceTest", "dev.ember.autograd.HalfGradCheckTest",
-            "dev.ember.backend.HalfDeviceConversionTest");
+            "dev.ember.backend.HalfDeviceConversionTest", "dev.ember.backend.HalfKernelsTest");
 
     @Test
     void gpuSuitesPassOnAnEmulatedDevice() throws Exception {
@@ -51,6 +51,10 @@ class EmulatedCudaTest {
                     dir.resolve("fake_cuda.cpp").toString(), "-lffi", "-ldl", "-pthread"));
             compile(List.of(cxx.toString(), "-std=c++17", "-O1", "-shared", "-fPIC", "-o", dir.resolve("libnvrtc.so.13").toString(),
                     dir.resolve("fake_nvrtc.cpp").toString(), "-ldl"));
+            Files.writeString(dir.resolve("fake_cublas.c"), resource("fake_cublas.c"));
+            Path cublas = dir.resolve("standin-cublas").resolve("libcublas.so.13"); // not on the loader path: opt-in below
+            Files.createDirectories(cublas.getParent());
+            compile(List.of("/usr/bin/cc", "-O1", "-shared", "-fPIC", "-o", cublas.toString(), dir.resolve("fake_cublas.c").toString()));
             Files.createDirectories(dir.resolve("programs"));
             Path cache = dir.resolve("kernel-cache");
             Map<String, String> env = new HashMap<>();
@@ -83,6 +87,16 @@ class EmulatedCudaTest {
             try (Stream<Path> entries = Files.list(cache)) {
                 assertFalse(entries.toList().isEmpty(), "the kernel cache holds the compiled programs");
             }
+            // With a cuBLAS (the stand-in) the products go to it: FLOAT32/FLOAT64 through [SD]gemmStridedBatched,
+            // FLOAT16/BFLOAT16 through GemmEx on the 16-bit buffers, and the 16-bit suites still pass.
+            Map<String, String> withBlas = new HashMap<>(env);
+            withBlas.put("EMBER_CUBLAS_PATH", cublas.toString());
+            ChildJvm.Result blas = ChildJvm.run(jvm, withBlas, 10, TestPrograms.class.getName(), CudaContractTest.class.getName(),
+                    "dev.ember.HalfConformanceTest", "dev.ember.backend.HalfKernelsTest");
+            assertEquals(0, blas.exitCode(), "16-bit suites with a cuBLAS on the emulated device:\n" + blas.output());
+            assertTrue(blas.output().contains("GEMM: cuBLAS via java.lang.foreign") && blas.output().contains(
+                    "16-bit products: cublasGemmStridedBatchedEx"), "the start-up line names GemmEx:\n" + blas.output());
+            assertTrue(Pattern.compile("passed (\\d+) of \\1\\n").matcher(blas.output()).find(), blas.output());
             // A second child under a device memory limit: dropped tensors are reclaimed, live ones fail with statistics.
             ChildJvm.Result limited = ChildJvm.run(List.of("-Dember.cuda.memoryLimit=64m", "-Dember.test.device=cuda",
                     "-Dember.test.memoryLimitBytes=" + (64L << 20), "-Dember.kernelCache=" + cache, "-Dember.test.scopedIterations=200"), env, 5,
