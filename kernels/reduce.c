@@ -76,3 +76,48 @@ KERNEL void argreduce_${SFX}(int op, Shape osh, Strides xs, Strides os, idx_t r,
         BARRIER();
     }
 }
+
+// @instantiate each-float
+// Softmax (logForm = 0) or log-softmax (logForm = 1) of each row of x (r elements at stride rs; the rows' offsets from osh
+// and xs) into contiguous out from oo, in ${C}, as the tensor layer composes them and torch computes them:
+// exp(x - max) / sum, and (x - max) - log(sum(exp(x - max))) (a row with an infinite max gives NaN). Max
+// (NaN-propagating, as torch.max) and sum combine in a fixed tree order, so a result does not vary between runs.
+// One row per 32 threads, or per block beyond 256 elements, as the reductions above.
+KERNEL void softmax_${SFX}(int logForm, Shape osh, Strides xs, idx_t r, idx_t rs, GLOBAL const ${T}* x, idx_t oo,
+                           GLOBAL ${T}* out, GLOBAL int* err) {
+    LOCAL_MEM ${C} part[EMBER_THREADS];
+    idx_t tpr = r > 256 ? BLOCK_DIM : 32;
+    idx_t rowsPerBlock = BLOCK_DIM / tpr;
+    idx_t tid = THREAD_ID, lane = tid % tpr, first = tid - lane;
+    for (idx_t base = BLOCK_ID_X * rowsPerBlock; base < osh.n; base += GRID_DIM * rowsPerBlock) {
+        idx_t row = base + tid / tpr;
+        int live = row < osh.n;
+        idx_t xb = offset_of(osh, xs, live ? row : 0);
+        GLOBAL ${T}* o = out + oo + (live ? row : 0) * r;
+        ${C} m = load_${SFX}(x, xb); // element 0: every lane's start, so lanes without elements change nothing
+        for (idx_t i = lane; live && i < r; i += tpr) m = combine_${CS}(REDUCE_MAX, m, load_${SFX}(x, xb + i * rs), err);
+        part[tid] = m;
+        BARRIER();
+        for (idx_t s = tpr / 2; s > 0; s >>= 1) {
+            if (lane < s) part[tid] = combine_${CS}(REDUCE_MAX, part[tid], part[tid + s], err);
+            BARRIER();
+        }
+        m = part[first];
+        BARRIER();
+        ${C} sum = (${C}) 0;
+        for (idx_t i = lane; live && i < r; i += tpr) sum += exp(load_${SFX}(x, xb + i * rs) - m);
+        part[tid] = sum;
+        BARRIER();
+        for (idx_t s = tpr / 2; s > 0; s >>= 1) {
+            if (lane < s) part[tid] = part[tid] + part[tid + s];
+            BARRIER();
+        }
+        sum = part[first];
+        BARRIER();
+        ${C} logSum = logForm ? (${C}) log(sum) : (${C}) 0;
+        for (idx_t i = lane; live && i < r; i += tpr) {
+            ${C} v = load_${SFX}(x, xb + i * rs) - m;
+            store_${SFX}_${CS}(o, i, logForm ? v - logSum : exp(v) / sum);
+        }
+    }
+}

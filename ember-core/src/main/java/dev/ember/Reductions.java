@@ -218,7 +218,8 @@ final class Reductions {
         if (x.dtype() == DType.FLOAT16 || x.dtype() == DType.BFLOAT16) return inFloat32(x, t -> logSoftmax(t, d));
         // (x - max) - log(sum(exp(x - max))), as PyTorch: x - logsumexp(x) would round max + log(sum) first, which loses
         // about 2e-5 (relative) in float32 when |x| is near 1000
-        Tensor shifted = x.sub(shift(x, d));
+        // shifted by the max itself, not logsumexp's guarded shift: a row whose max is infinite gives NaN, as torch
+        Tensor shifted = x.sub(x.max(d, true).detach());
         return shifted.sub(shifted.exp().sum(d, true).log());
     }
 

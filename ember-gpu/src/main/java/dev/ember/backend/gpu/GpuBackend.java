@@ -8,6 +8,7 @@ import dev.ember.backend.BinaryOp;
 import dev.ember.backend.CachingAllocator;
 import dev.ember.backend.ConvGeometry;
 import dev.ember.backend.FusedOptimizer;
+import dev.ember.backend.FusedSoftmax;
 import dev.ember.backend.HalfScratch;
 import dev.ember.backend.KernelError;
 import dev.ember.backend.MemoryStats;
@@ -33,7 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param <B> the runtime's buffer handle
  * @param <K> the runtime's kernel handle
  */
-public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedOptimizer {
+public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedOptimizer, FusedSoftmax {
     private static final int ERROR_SLOT_BYTES = 20; // int[5]: code, value lo, value hi, dim, size
 
     private final GpuRuntime<B, K> runtime;
@@ -271,6 +272,19 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
             run(plans.reduce(op, x, out, plan, partial));
             reduce(op, Strided.contiguous(partial, LaunchPlanner.partialShape(x, plan)), out);
         }
+    }
+
+    /**
+     * Softmax and log-softmax in one launch for float rows (16-bit ones read and written in 16 bits, computed in
+     * float32): the composed form costs a max, a subtraction, an exp, a sum and a division, each a pass over the
+     * tensor, and float32 copies of a 16-bit input.
+     */
+    @Override
+    public boolean softmaxLastDim(Strided x, Strided out, boolean log) {
+        if (!x.dtype().isFloatingPoint() || out.dtype() != x.dtype() || !out.isContiguous() || x.rank() == 0) return false;
+        if (out.numel() == 0) return true;
+        run(plans.softmax(x, out, log));
+        return true;
     }
 
     // ---- linear algebra ----------------------------------------------------------------------

@@ -126,6 +126,17 @@ record LaunchPlanner(int threads, int units, int gemmTile, Dialect dialect, bool
                         .buffer(x.storage()).buffer(plan.chunks() == 1 ? out.storage() : partials).errorSlot());
     }
 
+    /** Softmax or log-softmax along the last axis of {@code x} into contiguous {@code out} (one launch; rows as reductions). */
+    Launch softmax(Strided x, Strided out, boolean log) {
+        int rank = x.rank(), r = x.shape()[rank - 1], rs = x.strides()[rank - 1];
+        Layout l = Layout.of("softmax", Arrays.copyOf(x.shape(), rank - 1), new int[][]{Arrays.copyOf(x.strides(), rank - 1)},
+                new int[]{x.offset()});
+        int tpr = ReducePlan.threadsPerRow(r, threads);
+        return Launch.grid(Family.REDUCE, "softmax_" + suffix(x.dtype()), ReducePlan.blocks(l.numel(), tpr, threads, units), 1, 1,
+                threads, new KernelArgs().i32(log ? 1 : 0).layout(l).index(r).index(rs).buffer(x.storage()).index(out.offset())
+                        .buffer(out.storage()).errorSlot());
+    }
+
     /** The shape of the partials {@code [..., chunks]} that the second pass reduces. */
     static int[] partialShape(Strided x, ReducePlan plan) {
         int[] s = x.shape().clone();
