@@ -7,6 +7,7 @@ import dev.ember.Device;
 import dev.ember.backend.Backend;
 import dev.ember.backend.BackendProvider;
 import dev.ember.backend.gpu.GpuBackend;
+import dev.ember.backend.gpu.JvmSignalHandlers;
 import java.util.ArrayList;
 import java.util.List;
 import jcuda.driver.JCudaDriver;
@@ -44,6 +45,7 @@ public final class CudaProvider implements BackendProvider {
 
     private static void probe() {
         try {
+            JvmSignalHandlers.record(); // before the driver and NVRTC, whose compiler is LLVM-based, are loaded
             JCudaNatives.load("JCudaDriver", () -> JCudaDriver.setExceptionsEnabled(true));
             cuInit(0);
             int[] count = new int[1];

@@ -6,6 +6,7 @@ import dev.ember.backend.gpu.Blas;
 import dev.ember.backend.gpu.DeviceInfo;
 import dev.ember.backend.gpu.Dialect;
 import dev.ember.backend.gpu.GpuRuntime;
+import dev.ember.backend.gpu.JvmSignalHandlers;
 import dev.ember.backend.gpu.KernelCache;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -247,6 +248,7 @@ final class CudaRuntime implements GpuRuntime<CUdeviceptr, CUfunction> {
         byte[] ptx = cache.get(key).orElse(null);
         if (ptx == null) {
             ptx = nvrtc.compile(name, source, nvrtcArch, NVRTC_OPTIONS);
+            JvmSignalHandlers.keep(); // should NVRTC's LLVM have taken the JVM's signals
             cache.put(key, ptx);
         }
         byte[] z = java.util.Arrays.copyOf(ptx, ptx.length + 1); // NUL-terminated for cuModuleLoadData

@@ -7,6 +7,7 @@ import dev.ember.backend.Backend;
 import dev.ember.backend.BackendProvider;
 import dev.ember.backend.PrivateNatives;
 import dev.ember.backend.gpu.GpuBackend;
+import dev.ember.backend.gpu.JvmSignalHandlers;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +85,7 @@ public final class OpenClProvider implements BackendProvider {
     /** Loads the ICD loader once; the unversioned name exists only with the -dev package. */
     private static synchronized void loadLibrary() {
         if (loaded) return;
+        JvmSignalHandlers.record(); // before any driver, and the LLVM inside it, is loaded
         // LWJGL unpacks liblwjgl.so from its jar into /tmp/lwjgl<user>/<version>/ by default, a path anyone
         // can create first; unless the application chose a path, it goes to Ember's private directory.
         if (Configuration.SHARED_LIBRARY_EXTRACT_PATH.get() == null)

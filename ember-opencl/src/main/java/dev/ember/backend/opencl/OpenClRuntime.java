@@ -5,6 +5,7 @@ import static org.lwjgl.opencl.CL10.*;
 import dev.ember.backend.gpu.DeviceInfo;
 import dev.ember.backend.gpu.Dialect;
 import dev.ember.backend.gpu.GpuRuntime;
+import dev.ember.backend.gpu.JvmSignalHandlers;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
@@ -49,6 +50,7 @@ final class OpenClRuntime implements GpuRuntime<Long, Long> {
             queue = clCreateCommandQueue(context, device, 0, err);
             ClError.check(err.get(0), "clCreateCommandQueue on " + name);
         }
+        keepJvmSignalHandlers(); // PoCL starts its compiler with the context
     }
 
     @Override
@@ -138,7 +140,13 @@ final class OpenClRuntime implements GpuRuntime<Long, Long> {
     }
 
     @Override
-    public synchronized void synchronize() { ClError.check(clFinish(queue), "clFinish"); }
+    public synchronized void synchronize() {
+        ClError.check(clFinish(queue), "clFinish");
+        keepJvmSignalHandlers(); // a driver may compile when the kernel runs
+    }
+
+    /** Puts the JVM's signal handlers back if the driver's compiler replaced them ({@link JvmSignalHandlers}). */
+    private static void keepJvmSignalHandlers() { JvmSignalHandlers.keep(); }
 
     // ---- programs and launches ---------------------------------------------------------------
 
@@ -164,6 +172,7 @@ final class OpenClRuntime implements GpuRuntime<Long, Long> {
             long program = clCreateProgramWithSource(context, src, err);
             ClError.check(err.get(0), "clCreateProgramWithSource(" + what + ")");
             int rc = clBuildProgram(program, device, buildOptions, null, 0);
+            keepJvmSignalHandlers();
             if (rc != CL_SUCCESS) {
                 String log = buildLog(program);
                 clReleaseProgram(program);
@@ -202,6 +211,7 @@ final class OpenClRuntime implements GpuRuntime<Long, Long> {
             PointerBuffer global = stack.mallocPointer(3).put((long) grid[0] * threads).put(grid[1]).put(grid[2]).flip();
             PointerBuffer local = stack.mallocPointer(3).put(threads).put(1).put(1).flip();
             ClError.check(clEnqueueNDRangeKernel(queue, kernel, 3, null, global, local, null, null), "clEnqueueNDRangeKernel");
+            keepJvmSignalHandlers(); // a driver may compile a kernel for its work-group size when it is enqueued
         }
     }
 
