@@ -121,3 +121,117 @@ KERNEL void softmax_${SFX}(int logForm, Shape osh, Strides xs, idx_t r, idx_t rs
         }
     }
 }
+
+// @instantiate each-float
+// LayerNorm (rms = 0) and RMSNorm (rms = 1) over contiguous rows of n elements, as the CPU's CpuNorm: the row's
+// mean, then the variance about it in a second pass (RMSNorm: the mean square), rstd = 1 / sqrt(var + eps), and
+// y = (x - mean) * rstd * w + b with w and b optional (hasW, hasB; float). Each row's float mean and rstd are kept for
+// backward. Row sums combine in a fixed tree order; the host launches FLOAT32 and the 16-bit types only.
+KERNEL void norm_forward_${SFX}(idx_t rows, idx_t n, GLOBAL const ${T}* x, idx_t xo, GLOBAL const float* w, idx_t wo,
+                                int hasW, GLOBAL const float* b, idx_t bo, int hasB, float eps, int rms, GLOBAL ${T}* out,
+                                idx_t oo, GLOBAL float* mean, idx_t mo, GLOBAL float* rstd, idx_t ro) {
+    LOCAL_MEM float part[EMBER_THREADS];
+    idx_t tpr = n > 256 ? BLOCK_DIM : 32;
+    idx_t rowsPerBlock = BLOCK_DIM / tpr;
+    idx_t tid = THREAD_ID, lane = tid % tpr, first = tid - lane;
+    for (idx_t base = BLOCK_ID_X * rowsPerBlock; base < rows; base += GRID_DIM * rowsPerBlock) {
+        idx_t row = base + tid / tpr;
+        int live = row < rows;
+        idx_t xb = xo + (live ? row : 0) * n;
+        float s = 0.0f;
+        for (idx_t i = lane; live && !rms && i < n; i += tpr) s += (float) load_${SFX}(x, xb + i);
+        part[tid] = s;
+        BARRIER();
+        for (idx_t h = tpr / 2; h > 0; h >>= 1) {
+            if (lane < h) part[tid] = part[tid] + part[tid + h];
+            BARRIER();
+        }
+        float m = rms ? 0.0f : part[first] / (float) n;
+        BARRIER();
+        float q = 0.0f;
+        for (idx_t i = lane; live && i < n; i += tpr) {
+            float d = (float) load_${SFX}(x, xb + i) - m;
+            q += d * d;
+        }
+        part[tid] = q;
+        BARRIER();
+        for (idx_t h = tpr / 2; h > 0; h >>= 1) {
+            if (lane < h) part[tid] = part[tid] + part[tid + h];
+            BARRIER();
+        }
+        float rs = 1.0f / sqrt(part[first] / (float) n + eps);
+        BARRIER();
+        if (live && lane == 0) {
+            if (!rms) mean[mo + row] = m;
+            rstd[ro + row] = rs;
+        }
+        for (idx_t i = lane; live && i < n; i += tpr) {
+            float v = ((float) load_${SFX}(x, xb + i) - m) * rs;
+            if (hasW) v = v * w[wo + i];
+            if (hasB) v = v + b[bo + i];
+            store_${SFX}_${CS}(out, oo + row * n + i, (${C}) v);
+        }
+    }
+}
+
+// The input gradient of the above for output gradient g: with gy = g * w (or g) and xhat = (x - mean) * rstd,
+// dx = (gy - sum(gy) / n - xhat * sum(gy * xhat) / n) * rstd (RMSNorm: without the sum(gy) term), as CpuNorm.
+KERNEL void norm_backward_${SFX}(idx_t rows, idx_t n, GLOBAL const ${T}* g, idx_t go, GLOBAL const ${T}* x, idx_t xo,
+                                 GLOBAL const float* w, idx_t wo, int hasW, GLOBAL const float* mean, idx_t mo,
+                                 GLOBAL const float* rstd, idx_t ro, int rms, GLOBAL ${T}* dx, idx_t dxo) {
+    LOCAL_MEM float part[EMBER_THREADS];
+    LOCAL_MEM float part2[EMBER_THREADS];
+    idx_t tpr = n > 256 ? BLOCK_DIM : 32;
+    idx_t rowsPerBlock = BLOCK_DIM / tpr;
+    idx_t tid = THREAD_ID, lane = tid % tpr, first = tid - lane;
+    for (idx_t base = BLOCK_ID_X * rowsPerBlock; base < rows; base += GRID_DIM * rowsPerBlock) {
+        idx_t row = base + tid / tpr;
+        int live = row < rows;
+        idx_t r = live ? row : 0;
+        float m = rms ? 0.0f : mean[mo + r], rs = rstd[ro + r];
+        float s1 = 0.0f, s2 = 0.0f;
+        for (idx_t i = lane; live && i < n; i += tpr) {
+            float gy = (float) load_${SFX}(g, go + r * n + i);
+            if (hasW) gy = gy * w[wo + i];
+            float xhat = ((float) load_${SFX}(x, xo + r * n + i) - m) * rs;
+            s1 += gy;
+            s2 += gy * xhat;
+        }
+        part[tid] = s1;
+        part2[tid] = s2;
+        BARRIER();
+        for (idx_t h = tpr / 2; h > 0; h >>= 1) {
+            if (lane < h) {
+                part[tid] = part[tid] + part[tid + h];
+                part2[tid] = part2[tid] + part2[tid + h];
+            }
+            BARRIER();
+        }
+        float a = rms ? 0.0f : part[first] / (float) n, c = part2[first] / (float) n;
+        BARRIER();
+        for (idx_t i = lane; live && i < n; i += tpr) {
+            float gy = (float) load_${SFX}(g, go + r * n + i);
+            if (hasW) gy = gy * w[wo + i];
+            float xhat = ((float) load_${SFX}(x, xo + r * n + i) - m) * rs;
+            store_${SFX}_${CS}(dx, dxo + r * n + i, (${C}) ((gy - a - xhat * c) * rs));
+        }
+    }
+}
+
+// The parameter gradients: per column j, dw = sum over rows of g * xhat and db = sum over rows of g, the rows added
+// in order (one thread per column), so the result does not vary between runs.
+KERNEL void norm_params_${SFX}(idx_t rows, idx_t n, GLOBAL const ${T}* g, idx_t go, GLOBAL const ${T}* x, idx_t xo,
+                               GLOBAL const float* mean, idx_t mo, GLOBAL const float* rstd, idx_t ro, int rms,
+                               GLOBAL float* dw, idx_t dwo, int hasDw, GLOBAL float* db, idx_t dbo, int hasDb) {
+    FOR_EACH(j, n) {
+        float sw = 0.0f, sb = 0.0f;
+        for (idx_t r = 0; r < rows; r++) {
+            float gv = (float) load_${SFX}(g, go + r * n + j);
+            float m = rms ? 0.0f : mean[mo + r];
+            sw += gv * (((float) load_${SFX}(x, xo + r * n + j) - m) * rstd[ro + r]);
+            sb += gv;
+        }
+        if (hasDw) dw[dwo + j] = sw;
+        if (hasDb) db[dbo + j] = sb;
+    }
+}

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.ember.DType;
 import dev.ember.Device;
 import dev.ember.Ember;
+import dev.ember.Normalization;
 import dev.ember.Tensor;
 import dev.ember.testing.Checks;
 import java.util.function.UnaryOperator;
@@ -55,6 +56,9 @@ class HalfKernelsTest {
             // softmax is one kernel on a GPU (FusedSoftmax), which computes in float32 in one pass: within a unit
             close(t, dev, "softmax", x, a -> a.softmax(-1));
             close(t, dev, "logSoftmax", x, a -> a.logSoftmax(-1));
+            Tensor w = Tensor.randn(257).to(dev), b = Tensor.randn(257).to(dev);
+            close(t, dev, "layerNorm", x, a -> Normalization.layerNorm(a, new long[]{257}, w, b, 1e-5));
+            close(t, dev, "rmsNorm", x, a -> Normalization.rmsNorm(a, new long[]{257}, w, 1e-5));
             same(t, dev, "gather", x, a -> a.gather(0, index));
             same(t, dev, "scatter-add, 40 per column", x, a -> a.scatterAdd(0, index, widenLike(a, src)));
             same(t, dev, "transposed copy", x, a -> a.transpose(0, 1).contiguous());
@@ -86,6 +90,8 @@ class HalfKernelsTest {
             bounded(dev, t + " sum over rows", result, () -> x.sum(-1));
             bounded(dev, t + " softmax", result, () -> x.softmax(-1));
             bounded(dev, t + " logSoftmax", result, () -> x.logSoftmax(-1));
+            Tensor w = Tensor.randn(1024).to(dev), b = Tensor.randn(1024).to(dev);
+            bounded(dev, t + " layerNorm", result, () -> Normalization.layerNorm(x, new long[]{1024}, w, b, 1e-5));
             bounded(dev, t + " scatter-add", result, () -> x.scatterAdd(0, index, src));
             bounded(dev, t + " transposed copy", result, () -> x.transpose(0, 1).contiguous());
         }
@@ -125,8 +131,9 @@ class HalfKernelsTest {
         long grew = Ember.memoryStats(dev).peak() - before;
         r.close();
         // Converting through float32 costs two float32 buffers the size of the result (four times its bytes)
-        // per operand; a 16-bit kernel needs the result (and a comparison's BOOL mask, half its bytes).
-        assertTrue(grew <= 2 * resultBytes, what + " on " + dev + " allocated " + grew + " bytes at its peak for a "
+        // per operand; a 16-bit kernel needs the result, whose 1 MiB block the GPU allocator rounds to 2 MiB (as
+        // PyTorch's), and small side buffers (a norm's per-row statistics).
+        assertTrue(grew <= 2 * resultBytes + 64 * 1024, what + " on " + dev + " allocated " + grew + " bytes at its peak for a "
                 + resultBytes + "-byte result");
     }
 }

@@ -17,6 +17,7 @@ import dev.ember.DType;
 import dev.ember.Device;
 import dev.ember.Ember;
 import dev.ember.Fused;
+import dev.ember.Normalization;
 import dev.ember.Tensor;
 import dev.ember.backend.Backend;
 import dev.ember.backend.Backends;
@@ -531,6 +532,46 @@ public abstract class BackendContractSuite {
                 assertTensorsClose("maxPool2d backward " + d + (path == 0 ? " fused" : " composed"), ci.grad(), pools.get(path)[1], d);
             }
         }
+    }
+
+    @Test
+    void normsFusedAndComposedMatchTheCpu() {
+        Random rnd = new Random(13);
+        Device dev = b.device();
+        for (DType d : floats()) {
+            if (d == DType.FLOAT64) continue; // the fused norms take FLOAT32 and the 16-bit types; FLOAT64 composes
+            // short rows (32 threads each on a GPU) and long ones (a block each), with and without weight and bias
+            for (int[] shape : new int[][]{{6, 37}, {3, 700}})
+                for (boolean rms : new boolean[]{false, true})
+                    for (boolean affine : new boolean[]{true, false}) {
+                        int n = shape[1];
+                        Tensor x = randn(rnd, d, false, shape).mul(2.0).add(0.5), g = randn(rnd, d, false, shape);
+                        Tensor w = affine ? randn(rnd, DType.FLOAT32, false, n) : null, bias = affine && !rms ? randn(rnd, DType.FLOAT32, false, n) : null;
+                        Tensor[] cpu = normRun(x, g, w, bias, rms, Device.cpu());
+                        List<Tensor[]> runs = bothPaths(() -> normRun(x, g, w, bias, rms, dev));
+                        String what = (rms ? "rmsNorm " : "layerNorm ") + d + java.util.Arrays.toString(shape) + (affine ? "" : " without weight");
+                        for (int path = 0; path < 2; path++)
+                            for (int k = 0; k < cpu.length; k++) {
+                                if (cpu[k] == null) continue;
+                                String part = new String[]{" forward", " dx", " dweight", " dbias"}[k];
+                                // the parameter gradients sum over the rows in float32: compare them at float32's tolerance,
+                                // scaled by the rows they add
+                                if (k >= 2) assertClose(what + part + (path == 0 ? " fused" : " composed") + " on " + dev, cpu[k].toDoubleArray(),
+                                        runs.get(path)[k].to(Device.cpu()).toDoubleArray(), rtol(d) * 8, atol(d) * 8 * shape[0]);
+                                else assertTensorsClose(what + part + (path == 0 ? " fused" : " composed"), cpu[k], runs.get(path)[k], d);
+                            }
+                    }
+        }
+    }
+
+    /** {out, dx, dweight, dbias} of a norm on {@code dev} for the output gradient {@code g}. */
+    private static Tensor[] normRun(Tensor x, Tensor g, Tensor w, Tensor b, boolean rms, Device dev) {
+        Tensor xd = x.to(dev).detach().requiresGrad(true);
+        Tensor wd = w == null ? null : w.to(dev).detach().requiresGrad(true), bd = b == null ? null : b.to(dev).detach().requiresGrad(true);
+        long[] shape = {x.shape()[x.dim() - 1]};
+        Tensor y = rms ? Normalization.rmsNorm(xd, shape, wd, 1e-5) : Normalization.layerNorm(xd, shape, wd, bd, 1e-5);
+        y.backward(g.to(dev));
+        return new Tensor[]{y.detach(), xd.grad(), wd == null ? null : wd.grad(), bd == null ? null : bd.grad()};
     }
 
     // ---- errors only a kernel sees -----------------------------------------------------------

@@ -7,6 +7,7 @@ import dev.ember.backend.Backends;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.CachingAllocator;
 import dev.ember.backend.ConvGeometry;
+import dev.ember.backend.FusedNorm;
 import dev.ember.backend.FusedOptimizer;
 import dev.ember.backend.FusedSoftmax;
 import dev.ember.backend.HalfScratch;
@@ -34,7 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param <B> the runtime's buffer handle
  * @param <K> the runtime's kernel handle
  */
-public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedOptimizer, FusedSoftmax {
+public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedOptimizer, FusedSoftmax, FusedNorm {
     private static final int ERROR_SLOT_BYTES = 20; // int[5]: code, value lo, value hi, dim, size
 
     private final GpuRuntime<B, K> runtime;
@@ -285,6 +286,53 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
         if (out.numel() == 0) return true;
         run(plans.softmax(x, out, log));
         return true;
+    }
+
+    /**
+     * LayerNorm and RMSNorm in one launch each way (and one for the parameter gradients) for FLOAT32 and 16-bit rows,
+     * computed in float32 as the CPU's kernel: the composed form is about ten kernels and as many intermediates each
+     * way, and float32 copies of a 16-bit input.
+     */
+    @Override
+    public boolean normForward(Strided x, int n, Strided weight, Strided bias, double eps, boolean rms, Strided out,
+                               Strided mean, Strided rstd) {
+        if (!normRows(x, n) || !normRows(out, n) || out.dtype() != x.dtype() || out.numel() != x.numel()) return false;
+        long rows = x.numel() / n;
+        if (!floatVector(weight, n) || !floatVector(bias, n) || (rms ? mean != null : !floatVector(mean, rows) || mean == null)
+                || rstd == null || !floatVector(rstd, rows)) return false;
+        if (rows > 0) run(plans.normForward(x, n, weight, bias, eps, rms, out, mean, rstd));
+        return true;
+    }
+
+    @Override
+    public boolean normBackward(Strided grad, Strided x, int n, Strided weight, Strided mean, Strided rstd, boolean rms,
+                                Strided dx, Strided dweight, Strided dbias) {
+        if (!normRows(x, n) || !normRows(grad, n) || grad.dtype() != x.dtype() || grad.numel() != x.numel()) return false;
+        if (dx != null && (!normRows(dx, n) || dx.dtype() != x.dtype() || dx.numel() != x.numel())) return false;
+        long rows = x.numel() / n;
+        if (!floatVector(weight, n) || !floatVector(dweight, n) || !floatVector(dbias, n) || (rms && dbias != null)
+                || (rms ? mean != null : !floatVector(mean, rows) || mean == null) || rstd == null || !floatVector(rstd, rows))
+            return false;
+        if (rows > 0 && dx != null) run(plans.normInputGrad(grad, x, n, weight, mean, rstd, rms, dx));
+        if (dweight != null || dbias != null) {
+            if (rows > 0) run(plans.normParamGrads(grad, x, n, mean, rstd, rms, dweight, dbias));
+            else { // no rows: the sums are zero
+                if (dweight != null) fill(dweight, 0);
+                if (dbias != null) fill(dbias, 0);
+            }
+        }
+        return true;
+    }
+
+    /** Contiguous FLOAT32 or 16-bit elements that split into rows of {@code n}. */
+    private static boolean normRows(Strided s, int n) {
+        DType d = s.dtype();
+        return n > 0 && s.isContiguous() && s.numel() % n == 0 && (d == DType.FLOAT32 || d == DType.FLOAT16 || d == DType.BFLOAT16);
+    }
+
+    /** Absent, or contiguous FLOAT32 of {@code length} elements. */
+    private static boolean floatVector(Strided s, long length) {
+        return s == null || (s.dtype() == DType.FLOAT32 && s.isContiguous() && s.numel() == length);
     }
 
     // ---- linear algebra ----------------------------------------------------------------------

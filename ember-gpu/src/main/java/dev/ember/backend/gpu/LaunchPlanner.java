@@ -137,6 +137,45 @@ record LaunchPlanner(int threads, int units, int gemmTile, Dialect dialect, bool
                         .buffer(out.storage()).errorSlot());
     }
 
+    /** LayerNorm/RMSNorm forward over contiguous rows of {@code n} (see {@link dev.ember.backend.FusedNorm}); absent operands as null. */
+    Launch normForward(Strided x, int n, Strided w, Strided b, double eps, boolean rms, Strided out, Strided mean, Strided rstd) {
+        long rows = x.numel() / n;
+        int tpr = ReducePlan.threadsPerRow(n, threads);
+        return Launch.grid(Family.REDUCE, "norm_forward_" + suffix(x.dtype()), ReducePlan.blocks(rows, tpr, threads, units), 1, 1,
+                threads, optional(optional(new KernelArgs().index(rows).index(n).buffer(x.storage()).index(x.offset()), w, rstd), b, rstd)
+                        .f32((float) eps).i32(rms ? 1 : 0).buffer(out.storage()).index(out.offset())
+                        .buffer((mean == null ? rstd : mean).storage()).index(mean == null ? 0 : mean.offset())
+                        .buffer(rstd.storage()).index(rstd.offset()));
+    }
+
+    /** The input gradient of {@link #normForward}. */
+    Launch normInputGrad(Strided g, Strided x, int n, Strided w, Strided mean, Strided rstd, boolean rms, Strided dx) {
+        long rows = x.numel() / n;
+        int tpr = ReducePlan.threadsPerRow(n, threads);
+        return Launch.grid(Family.REDUCE, "norm_backward_" + suffix(x.dtype()), ReducePlan.blocks(rows, tpr, threads, units), 1, 1,
+                threads, optional(new KernelArgs().index(rows).index(n).buffer(g.storage()).index(g.offset()).buffer(x.storage())
+                        .index(x.offset()), w, rstd).buffer((mean == null ? rstd : mean).storage()).index(mean == null ? 0 : mean.offset())
+                        .buffer(rstd.storage()).index(rstd.offset()).i32(rms ? 1 : 0).buffer(dx.storage()).index(dx.offset()));
+    }
+
+    /** The weight and bias gradients of {@link #normForward}, one thread per column. */
+    Launch normParamGrads(Strided g, Strided x, int n, Strided mean, Strided rstd, boolean rms, Strided dw, Strided db) {
+        long rows = x.numel() / n;
+        Strided any = dw != null ? dw : db;
+        return Launch.stride(Family.REDUCE, "norm_params_" + suffix(x.dtype()), n, threads, new KernelArgs().index(rows).index(n)
+                .buffer(g.storage()).index(g.offset()).buffer(x.storage()).index(x.offset())
+                .buffer((mean == null ? rstd : mean).storage()).index(mean == null ? 0 : mean.offset()).buffer(rstd.storage())
+                .index(rstd.offset()).i32(rms ? 1 : 0).buffer((dw == null ? any : dw).storage()).index(dw == null ? 0 : dw.offset())
+                .i32(dw == null ? 0 : 1).buffer((db == null ? any : db).storage()).index(db == null ? 0 : db.offset())
+                .i32(db == null ? 0 : 1));
+    }
+
+    /** An optional float operand: its buffer, offset and 1, or a stand-in buffer, 0 and 0. */
+    private static KernelArgs optional(KernelArgs args, Strided operand, Strided standIn) {
+        return operand == null ? args.buffer(standIn.storage()).index(0).i32(0)
+                : args.buffer(operand.storage()).index(operand.offset()).i32(1);
+    }
+
     /** The shape of the partials {@code [..., chunks]} that the second pass reduces. */
     static int[] partialShape(Strided x, ReducePlan plan) {
         int[] s = x.shape().clone();

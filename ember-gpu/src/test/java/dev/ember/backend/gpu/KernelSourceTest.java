@@ -160,6 +160,11 @@ class KernelSourceTest {
                 launches.add(plans.col2im(strided(t, 1, 18, 16), g, strided(t, 1, 2, 4, 4)));
                 launches.addAll(plans.gemm(strided(t, 2, 3, 4), strided(t, 2, 4, 5), strided(t, 2, 3, 5)));
                 if (t.isFloatingPoint()) {
+                    launches.add(plans.softmax(x, strided(t, 3, 5), true));
+                    Strided w = strided(DType.FLOAT32, 5), stats = strided(DType.FLOAT32, 3);
+                    launches.add(plans.normForward(x, 5, w, w, 1e-5, false, strided(t, 3, 5), stats, stats));
+                    launches.add(plans.normInputGrad(y, x, 5, w, stats, stats, false, strided(t, 3, 5)));
+                    launches.add(plans.normParamGrads(y, x, 5, null, stats, true, w, null));
                     launches.add(plans.random(x, Philox.Distribution.NORMAL, 1, 2, 0, 1));
                     launches.add(plans.sgd(x, y, null, 0.1, 0, 0, 0, false, true));
                     launches.add(plans.adam(x, y, strided(t, 3, 5), strided(t, 3, 5), 0.1, 0.9, 0.99, 1e-8, 0, true, 1));

@@ -171,7 +171,7 @@ CUresult cuLaunchKernel(void* fp, unsigned gx, unsigned gy, unsigned gz, unsigne
     std::lock_guard<std::mutex> serial(launch_lock);
     auto* f = (FakeFunction*) fp;
     bool cooperative = f->name.rfind("reduce", 0) == 0 || f->name.rfind("argreduce", 0) == 0 || f->name.rfind("gemm", 0) == 0
-            || f->name.rfind("softmax", 0) == 0;
+            || f->name.rfind("softmax", 0) == 0 || f->name.rfind("norm_forward", 0) == 0 || f->name.rfind("norm_backward", 0) == 0;
     // libffi may replace entries of the value array (large structs), so every call gets its own copy.
     size_t n = f->types.size();
     if (!cooperative) {
