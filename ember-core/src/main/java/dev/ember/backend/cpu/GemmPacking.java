@@ -28,8 +28,13 @@ final class GemmPacking {
      * {@code kc} columns of MR floats, from {@code ap[0]}; rows past m are zero.
      */
     static void packA(float[] a, int ao, int ars, int acs, int kc, int m, int t0, int t1, float[] ap) {
+        packA(a, ao, ars, acs, kc, m, t0, t1, ap, 0);
+    }
+
+    /** {@link #packA(float[], int, int, int, int, int, int, int, float[])} from {@code ap[apo]}. */
+    static void packA(float[] a, int ao, int ars, int acs, int kc, int m, int t0, int t1, float[] ap, int apo) {
         for (int t = t0; t < t1; t++) {
-            int i0 = t * MR, mr = Math.min(MR, m - i0), dst = (t - t0) * MR * kc, r = ao + i0 * ars, p0 = 0;
+            int i0 = t * MR, mr = Math.min(MR, m - i0), dst = apo + (t - t0) * MR * kc, r = ao + i0 * ars, p0 = 0;
             if (mr == MR && acs == 1 && SHUFFLES) {
                 // Row-major A: L columns of the MR rows interleaved in registers.
                 if (MR == 4) for (; p0 + L <= kc; p0 += L) interleave4(a, r + p0, ars, ap, dst + p0 * 4);
