@@ -27,9 +27,10 @@ final class SimdGemm {
     static final int MR = GemmKernels.MR;
     static final int NR = GemmKernels.NR;
     /**
-     * Depth of a packed panel. With 8 lanes, a B strip (KC x 48 floats, 24 KB) stays in a 32 KB L1 while the A tiles
-     * stream past it (it is read 192 bytes per 12 FMAs, as fast as L2 can deliver). With 16 lanes a strip is
-     * 64 floats wide and streams from L2; a deeper panel halves the passes over C.
+     * Depth of a packed panel. With 8 lanes a B strip is 512 x 48 floats (96 KB): it streams from L2 (192 bytes per
+     * 12 FMAs) past each A tile, and on one thread depths of 128 to 512 ran within 3% of each other (1024^3, Zen 5);
+     * on two threads the spread between runs minutes apart (150 to 190 GFLOP/s, the same code) was larger than any
+     * difference between depths, so 512 stays. With 16 lanes a strip is 128 x 64 floats (32 KB) and stays in L1.
      */
     static final int KC = Integer.getInteger("ember.gemm.kc", WIDE ? 512 : 128);
     /** Rows of A per packed block (a multiple of MR); MC x KC floats stay in L2. */
