@@ -13,9 +13,12 @@ package dev.ember.backend.cpu;
  * <p>Threads: with many rows, for each depth block the calling thread's packed B panel is
  * filled in parallel, then the C tiles are split among threads by row blocks, each thread
  * packing its own A block. With few rows (at most one A block), A is packed once and threads
- * take groups of B strips, packing each strip just before its tiles; when there are too few
- * strips to share, they split the depth instead. Packed buffers are per-thread and reused
- * across calls, so a call allocates nothing once warm (except the depth split's partial C).
+ * take groups of B strips, packing each strip just before its tiles (over several depth blocks, A is
+ * packed for all of them first and a group of strips goes through every block, so the threads meet once);
+ * when there are too few strips to share over a long depth, the depth is cut into slices chosen by the
+ * depth alone. Each element's order of summation depends on the shape, never on the thread count.
+ * Packed buffers are per-thread and reused across calls, so a call allocates nothing once warm
+ * (except the depth split's partial C).
  */
 final class SimdGemm {
     private SimdGemm() {}
@@ -24,9 +27,10 @@ final class SimdGemm {
     static final int MR = GemmKernels.MR;
     static final int NR = GemmKernels.NR;
     /**
-     * Depth of a packed panel. With 8 lanes, a B strip (KC x 48 floats, 24 KB) stays in a 32 KB L1 while the A tiles
-     * stream past it (it is read 192 bytes per 12 FMAs, as fast as L2 can deliver). With 16 lanes a strip is
-     * 64 floats wide and streams from L2; a deeper panel halves the passes over C.
+     * Depth of a packed panel. With 8 lanes a B strip is 512 x 48 floats (96 KB): it streams from L2 (192 bytes per
+     * 12 FMAs) past each A tile, and on one thread depths of 128 to 512 ran within 3% of each other (1024^3, Zen 5);
+     * on two threads the spread between runs minutes apart (150 to 190 GFLOP/s, the same code) was larger than any
+     * difference between depths, so 512 stays. With 16 lanes a strip is 128 x 64 floats (32 KB) and stays in L1.
      */
     static final int KC = Integer.getInteger("ember.gemm.kc", WIDE ? 512 : 128);
     /** Rows of A per packed block (a multiple of MR); MC x KC floats stay in L2. */
@@ -109,12 +113,17 @@ final class SimdGemm {
             // B strip is packed just before its tiles use it, so it is read from memory once and stays in cache
             // (a whole packed panel would be written out to memory and read back).
             int strips = (n + NR - 1) / NR;
-            if (threads > 1 && strips < 4 * threads && k >= 256 * threads) {
-                depthSplit(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, threads);
+            // Chosen by the shape alone, not the thread count: the split changes each element's order of summation.
+            if (strips < 8 && k >= 512 && (long) m * n * k >= PARALLEL_MIN_WORK) {
+                depthSplit(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, parallel);
                 return;
             }
             boolean inPlace = inPlace(acs, ccs, n);
             int tp = inPlace ? inPlaceEnd(0, m) / MR : 0; // tiles from tp on are packed
+            if (threads > 1 && k > KC && (long) (mTiles - tp) * MR * k <= ALL_DEPTH_MAX) {
+                allDepths(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, threads, tp, own);
+                return;
+            }
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc), bOff = bo + pc * brs, aOff = ao + pc * acs;
                 // Strips per task: enough tasks to balance the threads, and their packed copy (at most 512 KB) stays in L2.
@@ -128,7 +137,7 @@ final class SimdGemm {
                     float[] bs = scratch.b((s1 - s0) * NR * kc);
                     GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
                     for (int s = s0; s < s1; s++)
-                        strip(m, n, kc, a, aOff, ars, ap, tp, 0, mTiles, bs, (s - s0) * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
+                        strip(m, n, kc, a, aOff, ars, ap, 0, tp, 0, mTiles, bs, (s - s0) * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
                 });
             }
             return;
@@ -162,24 +171,62 @@ final class SimdGemm {
         }
     }
 
+    /** Most floats of packed A (1 MB) for which {@link #allDepths} packs every depth block at once. */
+    private static final long ALL_DEPTH_MAX = 256 << 10;
+
+    /**
+     * Few rows, more than one depth block, several threads (a conv layer as GEMM: 64 x 288 x 196 is three depth
+     * blocks with 16 lanes): A is packed for every depth block at once, and each task takes a group of B strips
+     * through all the depth blocks, so the threads meet once per product rather than once per depth block (with
+     * the packing of A between, on one thread). Each element's sum runs over the depth blocks in order with the
+     * same kernels as the loop in {@link #run}, so results do not depend on the path or the thread count.
+     */
+    private static void allDepths(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs,
+                                  int bcs, float[] c, int co, int crs, int ccs, boolean accumulate, int threads, int tp,
+                                  Scratch own) {
+        int mTiles = (m + MR - 1) / MR, strips = (n + NR - 1) / NR, blockSize = (mTiles - tp) * MR;
+        float[] ap = own.a(blockSize * k);
+        // Depth block pc's tiles start at ap[blockSize * pc]: the layout packA gives one block.
+        for (int pc = 0; pc < k; pc += KC)
+            GemmPacking.packA(a, ao + pc * acs, ars, acs, Math.min(KC, k - pc), m, tp, mTiles, ap, blockSize * pc);
+        int chunk = Math.max(1, Math.min(strips / (4 * threads), (128 << 10) / (NR * KC)));
+        shared(threads, (strips + chunk - 1) / chunk, q -> {
+            Scratch scratch = SCRATCH.get();
+            int s0 = q * chunk, s1 = Math.min(strips, s0 + chunk);
+            float[] bs = scratch.b((s1 - s0) * NR * KC);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc), bOff = bo + pc * brs, aOff = ao + pc * acs;
+                GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
+                for (int s = s0; s < s1; s++)
+                    strip(m, n, kc, a, aOff, ars, ap, blockSize * pc, tp, 0, mTiles, bs, (s - s0) * NR * kc, s, c, co,
+                            crs, ccs, accumulate || pc > 0, scratch.tile);
+            }
+        });
+    }
+
     /**
      * A small C over a long depth (a weight gradient: {@code dY @ X^T} summed over a batch): there are too few
-     * B strips to share evenly, so each thread takes an equal slice of the depth into its own copy of C, and the
-     * copies are summed at the end.
+     * B strips to share evenly, so the depth is cut into slices, each computed into its own copy of C (the first
+     * into C), and the copies are summed at the end in slice order. The slices depend on the depth alone (2, or 4
+     * from a depth of 1024), never on the thread count, so that each element's sum is the same on 1 thread as on
+     * many: threads take whole slices, and one thread computes them one after another.
      */
     private static void depthSplit(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs,
-                                   int bcs, float[] c, int co, int crs, int ccs, boolean accumulate, int threads) {
-        float[][] partial = new float[threads][];
-        Parallel.forRange(threads, 1, (q0, q1) -> {
+                                   int bcs, float[] c, int co, int crs, int ccs, boolean accumulate, boolean parallel) {
+        int slices = k >= 1024 ? 4 : 2;
+        float[][] partial = new float[slices][];
+        Parallel.Range body = (q0, q1) -> {
             for (int q = q0; q < q1; q++) {
-                int k0 = (int) ((long) k * q / threads), k1 = (int) ((long) k * (q + 1) / threads);
+                int k0 = (int) ((long) k * q / slices), k1 = (int) ((long) k * (q + 1) / slices);
                 float[] p = q == 0 ? c : new float[m * n];
                 if (q == 0) run(m, n, k1 - k0, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, false);
                 else run(m, n, k1 - k0, a, ao + k0 * acs, ars, acs, b, bo + k0 * brs, brs, bcs, p, 0, n, 1, false, false);
                 partial[q] = p;
             }
-        });
-        for (int q = 1; q < threads; q++) {
+        };
+        if (parallel) Parallel.forRange(slices, 1, body);
+        else body.run(0, slices);
+        for (int q = 1; q < slices; q++) {
             float[] p = partial[q];
             for (int i = 0; i < m; i++) {
                 int cr = co + i * crs;
@@ -211,7 +258,7 @@ final class SimdGemm {
             int te = Math.min(t1, tb + blockTiles);
             int tp = inPlace ? inPlaceEnd(tb * MR, Math.min(m, te * MR)) / MR : tb; // tiles from tp on are packed
             GemmPacking.packA(a, ao, ars, acs, kc, m, tp, te, ap);
-            for (int s = s0; s < s1; s++) strip(m, n, kc, a, ao, ars, ap, tp, tb, te, bp, s * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
+            for (int s = s0; s < s1; s++) strip(m, n, kc, a, ao, ars, ap, 0, tp, tb, te, bp, s * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
         }
     }
 
@@ -234,8 +281,8 @@ final class SimdGemm {
      * Row tiles {@code [tb, te)} times the B strip {@code s} packed at {@code bp[bOff]}. Tiles from {@code tp} on are
      * packed from {@code ap[0]}; the rows before tile tp are read in place from A.
      */
-    private static void strip(int m, int n, int kc, float[] a, int ao, int ars, float[] ap, int tp, int tb, int te, float[] bp,
-                              int bOff, int s, float[] c, int co, int crs, int ccs, boolean add, float[] tile) {
+    private static void strip(int m, int n, int kc, float[] a, int ao, int ars, float[] ap, int apo, int tp, int tb, int te,
+                              float[] bp, int bOff, int s, float[] c, int co, int crs, int ccs, boolean add, float[] tile) {
         int t = tb;
         if (tp > tb) {
             int j0 = s * NR, w = GemmKernels.stripWidth(Math.min(NR, n - j0)), rows = GemmKernels.inPlaceRows(w);
@@ -243,16 +290,22 @@ final class SimdGemm {
             for (; i < end; i += rows) GemmKernels.rowsInPlace(w, kc, a, ao + i * ars, ars, bp, bOff, c, co + i * crs + j0, crs, add);
             t = end / MR;
         }
-        tiles(m, n, kc, ap, tp, t, te, bp, bOff, s, c, co, crs, ccs, add, tile);
+        tiles(m, n, kc, ap, apo, tp, t, te, bp, bOff, s, c, co, crs, ccs, add, tile);
     }
 
     /** Row tiles {@code [tb, te)} (tile {@code tp} packed at {@code ap[0]}) times the B strip {@code s} packed at {@code bp[bOff]}. */
     static void tiles(int m, int n, int kc, float[] ap, int tp, int tb, int te, float[] bp, int bOff, int s, float[] c,
                               int co, int crs, int ccs, boolean add, float[] tile) {
+        tiles(m, n, kc, ap, 0, tp, tb, te, bp, bOff, s, c, co, crs, ccs, add, tile);
+    }
+
+    /** {@link #tiles(int, int, int, float[], int, int, int, float[], int, int, float[], int, int, int, boolean, float[])} with tile tp at {@code ap[apo]}. */
+    static void tiles(int m, int n, int kc, float[] ap, int apo, int tp, int tb, int te, float[] bp, int bOff, int s, float[] c,
+                      int co, int crs, int ccs, boolean add, float[] tile) {
         int j0 = s * NR, nr = Math.min(NR, n - j0), w = GemmKernels.stripWidth(nr);
         boolean fullWidth = nr == w && ccs == 1;
         for (int t = tb; t < te; t++) {
-            int i0 = t * MR, mr = Math.min(MR, m - i0), aOff = (t - tp) * MR * kc;
+            int i0 = t * MR, mr = Math.min(MR, m - i0), aOff = apo + (t - tp) * MR * kc;
             if (mr == MR && fullWidth) {
                 GemmKernels.tile(w, kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add);
                 continue;

@@ -92,6 +92,46 @@ class GemmTest {
         }
     }
 
+    /**
+     * Few rows (one A block), more than one depth block and enough B strips to share: with 2 threads A is packed for
+     * every depth block at once and each thread takes strips through all of them ({@code SimdGemm.allDepths}). The
+     * shapes reach that path at both widths (KC 128 with 16 lanes, 512 with 8): partial row tiles, a narrow last
+     * strip, transposed operands (A packed column by column, B by register transposes), rows of A read in place
+     * (100 x 128 x 300, 16 lanes) with the leftover rows packed. The last three have few strips over a long depth,
+     * cut into depth slices ({@code SimdGemm.depthSplit}: 2, or 4 from a depth of 1024): that path used to cut the
+     * depth once per thread, so 64 x 196 x 700 summed differently on 2 threads than on 1 (C[0][0] -3.9117727 against
+     * -3.9117737, 16 lanes). The 2-thread result must equal the 1-thread result bit for bit, and both the float64
+     * reference.
+     */
+    @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4}")
+    @CsvSource({"20,500,600,false,false", "21,500,600,true,false", "19,450,1100,false,true", "33,700,530,true,true",
+            "100,128,300,false,false", "64,196,288,false,false", "64,196,700,false,false", "17,150,1500,true,false",
+            "12,100,3000,false,true"})
+    void fewRowsOverDepthBlocksAgreeAcrossThreads(int m, int n, int k, boolean transA, boolean transB) {
+        int ldc = n + 2;
+        float[] a = random(m * k, 81), b = random(k * n, 82), c0 = random(m * ldc, 83);
+        int ars = transA ? 1 : k, acs = transA ? m : 1;
+        int brs = transB ? 1 : n, bcs = transB ? k : 1;
+        double[] want = reference(m, n, k, a, 0, ars, acs, b, 0, brs, bcs, c0, ldc);
+        int before = Parallel.threads();
+        float[][] got = new float[3][];
+        try {
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setThreads(threads);
+                float[] c = c0.clone();
+                SimdGemm.gemm(m, n, k, a, 0, ars, acs, b, 0, brs, bcs, c, 0, ldc, true, true);
+                assertClose(want, c, m, n, ldc, k, "few rows += " + m + "x" + n + "x" + k + " threads=" + threads);
+                got[threads] = c;
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+        for (int i = 0; i < got[1].length; i++)
+            if (Float.floatToRawIntBits(got[1][i]) != Float.floatToRawIntBits(got[2][i]))
+                throw new AssertionError("few rows " + m + "x" + n + "x" + k + ": C[" + i / ldc + "][" + i % ldc + "] = "
+                        + got[2][i] + " with 2 threads, " + got[1][i] + " with 1");
+    }
+
     @Test
     void everyKernelWidthMatchesReference() {
         // Widths 1 .. NR + L reach every edge kernel (and the full one) with partial row tiles; odd depths leave a
