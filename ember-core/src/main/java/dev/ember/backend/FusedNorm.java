@@ -4,7 +4,7 @@ package dev.ember.backend;
  * Optional capability ({@link Backend#capability}): layer normalisation and RMS normalisation over the
  * last {@code n} elements of each row, forward and backward, each in one pass over memory. Without it
  * the tensor layer composes the norm from mean, subtract, square, rsqrt, multiply and add (about ten
- * kernels and as many intermediates each way); the GPU backends compose.
+ * kernels and as many intermediates each way). The CPU and both GPU backends implement it.
  *
  * <p>Operands: {@code x}, {@code out}, {@code grad} and {@code dx} are contiguous, of one shape whose
  * elements split into {@code rows = numel / n} rows of {@code n}; each may be FLOAT32, FLOAT16 or
