@@ -45,11 +45,13 @@ final class SimdGemm {
 
     /** Per-thread scratch: the packed A block, a packed B panel, and an edge tile. */
     private static final class Scratch {
-        float[] a = new float[0], b = new float[0];
+        float[] a = new float[0], b = new float[0], parts = new float[0];
         final float[] tile = new float[MR * NR];
 
         float[] a(int n) { if (a.length < n) a = new float[n]; return a; }
         float[] b(int n) { if (b.length < n) b = new float[n]; return b; }
+        /** The depth split's partial products (only {@link #depthSplit} on the calling thread uses them; it does not nest). */
+        float[] parts(int n) { if (parts.length < n) parts = new float[n]; return parts; }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -105,6 +107,12 @@ final class SimdGemm {
     /** {@link #gemm} with C addressed as {@code c[co + i * crs + j * ccs]}. */
     private static void run(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, int bcs,
                             float[] c, int co, int crs, int ccs, boolean accumulate, boolean parallel) {
+        run(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, parallel, true);
+    }
+
+    /** {@link #run} that may split a long depth ({@code mayDepthSplit}), or not (a slice of a split). */
+    private static void run(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, int bcs,
+                            float[] c, int co, int crs, int ccs, boolean accumulate, boolean parallel, boolean mayDepthSplit) {
         int threads = parallel && (long) m * n * k >= PARALLEL_MIN_WORK ? Parallel.threads() : 1;
         Scratch own = SCRATCH.get();
         int mTiles = (m + MR - 1) / MR;
@@ -114,7 +122,7 @@ final class SimdGemm {
             // (a whole packed panel would be written out to memory and read back).
             int strips = (n + NR - 1) / NR;
             // Chosen by the shape alone, not the thread count: the split changes each element's order of summation.
-            if (strips < 8 && k >= 512 && (long) m * n * k >= PARALLEL_MIN_WORK) {
+            if (mayDepthSplit && strips < 8 && k >= 512 && (long) m * n * k >= PARALLEL_MIN_WORK) {
                 depthSplit(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, parallel);
                 return;
             }
@@ -213,25 +221,26 @@ final class SimdGemm {
      */
     private static void depthSplit(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs,
                                    int bcs, float[] c, int co, int crs, int ccs, boolean accumulate, boolean parallel) {
-        int slices = k >= 1024 ? 4 : 2;
-        float[][] partial = new float[slices][];
+        int slices = k >= 1024 ? 4 : 2, size = m * n;
+        // Slices 1.. go to the calling thread's reused buffer (they overwrite it whole), and a slice is not split
+        // again: a split in a split multiplied the partial products (39 of them for a depth of 25,000).
+        float[] parts = SCRATCH.get().parts((slices - 1) * size);
         Parallel.Range body = (q0, q1) -> {
             for (int q = q0; q < q1; q++) {
                 int k0 = (int) ((long) k * q / slices), k1 = (int) ((long) k * (q + 1) / slices);
-                float[] p = q == 0 ? c : new float[m * n];
-                if (q == 0) run(m, n, k1 - k0, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, false);
-                else run(m, n, k1 - k0, a, ao + k0 * acs, ars, acs, b, bo + k0 * brs, brs, bcs, p, 0, n, 1, false, false);
-                partial[q] = p;
+                if (q == 0) run(m, n, k1 - k0, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, false, false);
+                else run(m, n, k1 - k0, a, ao + k0 * acs, ars, acs, b, bo + k0 * brs, brs, bcs, parts, (q - 1) * size, n, 1,
+                        false, false, false);
             }
         };
         if (parallel) Parallel.forRange(slices, 1, body);
         else body.run(0, slices);
         for (int q = 1; q < slices; q++) {
-            float[] p = partial[q];
+            int po = (q - 1) * size;
             for (int i = 0; i < m; i++) {
                 int cr = co + i * crs;
-                if (ccs == 1) SimdKernels.axpy(1f, p, i * n, c, cr, n);
-                else for (int j = 0; j < n; j++) c[cr + j * ccs] += p[i * n + j];
+                if (ccs == 1) SimdKernels.axpy(1f, parts, po + i * n, c, cr, n);
+                else for (int j = 0; j < n; j++) c[cr + j * ccs] += parts[po + i * n + j];
             }
         }
     }
