@@ -110,6 +110,18 @@ final class CublasBinding {
         throw new IllegalArgumentException("no cuBLAS to bind: " + String.join("; ", tried));
     }
 
+    /**
+     * The cuBLAS that JCublas2 already loaded ({@code libcublas.so.12}), so that GemmEx beside JCublas2 does not
+     * load a second cuBLAS; else {@link #find}.
+     */
+    static CublasBinding sameAsJcublas() {
+        try {
+            return new CublasBinding("libcublas.so.12", SymbolLookup.libraryLookup("libcublas.so.12", Arena.global()));
+        } catch (IllegalArgumentException e) {
+            return find();
+        }
+    }
+
     private MemorySegment symbol(SymbolLookup lookup, String name) {
         return lookup.find(name).orElseThrow(() -> new IllegalArgumentException(library + " has no symbol " + name));
     }

@@ -137,7 +137,7 @@ final class CudaBlas {
      */
     private static Blas<CUdeviceptr> withHalfGemm(Blas<CUdeviceptr> floats, CUstream stream) {
         try {
-            CublasBinding binding = CublasBinding.find();
+            CublasBinding binding = CublasBinding.sameAsJcublas();
             if (!binding.hasGemmEx()) return floats;
             MemorySegment handle = binding.createHandle();
             binding.setStream(handle, address(stream));

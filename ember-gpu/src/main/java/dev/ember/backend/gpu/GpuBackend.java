@@ -418,8 +418,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     public void scatterAdd(Strided dst, int dim, Strided index, Strided src) {
         // A 16-bit scatter-add runs its own kernel, except over a long index extent, where float32's atomic
         // kernel beats the per-destination loop (16-bit elements have no atomic add).
-        if (mixedHalf(dst, src) || HalfScratch.isHalf(dst) && index.shape()[dim] > LaunchPlanner.ATOMIC_SCATTER_EXTENT
-                && runtime.dialect().hasAtomicAdd(DType.FLOAT32)) {
+        if (mixedHalf(dst, src) || HalfScratch.isHalf(dst) && plans.atomicScatter(DType.FLOAT32, index.shape()[dim])) {
             try (var h = new HalfScratch(this)) {
                 Strided d = h.out(dst, true);
                 scatterAdd(d, dim, index, h.in(src));

@@ -35,6 +35,8 @@ public final class JvmSignalHandlers {
 
     /** The signals LLVM's Unix {@code RegisterHandlers} takes over (its interrupt and kill lists), Linux numbering. */
     private static final int[] SIGNALS = {1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 15, 24, 25, 31};
+    /** SIGSEGV's place in {@link #SIGNALS}: the one the JVM takes in normal operation, so the one checked. */
+    private static final int SEGV = java.util.Arrays.binarySearch(SIGNALS, 11);
     /** Bytes of glibc's {@code struct sigaction} on 64-bit Linux (152), rounded up. */
     private static final long SIGACTION_BYTES = 256;
     /**
@@ -95,8 +97,7 @@ public final class JvmSignalHandlers {
         if (recorded == null) return true;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment now = a.allocate(SIGACTION_BYTES);
-            int segv = 8; // index of SIGSEGV in SIGNALS
-            return call(SIGNALS[segv], MemorySegment.NULL, now) != 0 || same(now, recorded[segv]);
+            return call(SIGNALS[SEGV], MemorySegment.NULL, now) != 0 || same(now, recorded[SEGV]);
         }
     }
 

@@ -193,10 +193,13 @@ record LaunchPlanner(int threads, int units, int gemmTile, Dialect dialect, bool
                 .buffer(out.storage()).errorSlot());
     }
 
+    /** Whether a scatter-add into {@code dtype} over an index extent of {@code extent} adds atomically. */
+    boolean atomicScatter(DType dtype, int extent) { return extent > ATOMIC_SCATTER_EXTENT && dialect.hasAtomicAdd(dtype); }
+
     /** Null when there is nothing to do. */
     Launch scatterAdd(Strided dst, int dim, Strided index, Strided src) {
         int jn = index.shape()[dim];
-        if (jn > ATOMIC_SCATTER_EXTENT && dialect.hasAtomicAdd(dst.dtype())) {
+        if (atomicScatter(dst.dtype(), jn)) {
             int[] ds = dst.strides().clone();
             ds[dim] = 0;
             Layout l = Layout.of("scatterAdd", index.shape(), new int[][]{ds, index.strides(), src.strides()},
