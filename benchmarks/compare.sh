@@ -81,6 +81,11 @@ peer_env() {
   [ "$w" = avx2 ] && echo "OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 DNNL_MAX_CPU_ISA=AVX2"
   return 0
 }
+# PyTorch's CPU allocator is glibc malloc. With its defaults, freed blocks of several MB go back to the OS and the
+# next op's output is fresh memory that faults in page by page: on the 2-vCPU VM of docs/bench.md that made conv1's
+# forward 60-120 ms instead of 0.7-1.6 ms, and the CNN step 140-320 ms instead of 42-63. Keeping freed memory in the
+# process (what jemalloc or tcmalloc, which PyTorch's performance guide recommends, also do) is its fast setting.
+TORCH_MALLOC="MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296"
 for r in $(seq 1 "$rounds"); do
   for t in $threads; do
     for w in $widths; do
@@ -98,7 +103,7 @@ for r in $(seq 1 "$rounds"); do
       # shellcheck disable=SC2046
       if [ ${#torch_filter[@]} -gt 0 ]; then
         echo "== round $r, $t thread(s), $w: PyTorch" >&2
-        env $(peer_env "$w") OMP_WAIT_POLICY=PASSIVE \
+        env $(peer_env "$w") OMP_WAIT_POLICY=PASSIVE $TORCH_MALLOC \
           "$PY" "$here/peers/torch_bench.py" --threads "$t" --filter "$(join "${torch_filter[@]}")" --json "$out/peer-torch-$r-$t-$w.json"
       fi
     done

@@ -16,9 +16,9 @@ import dev.ember.backend.Strided;
  * gradient cost more than the GEMMs; chunk by chunk all of that stays in cache, and memory holds only
  * the chunk buffers. GPU backends get one chunk (the whole batch), which keeps their kernels large.
  *
- * <p>Where the backend has fused kernels for the geometry ({@code FusedConv.conv2d}, {@code conv2dInputGrad}: on the
- * CPU, stride 1 with same-width padding), the forward pass and the input gradient use them instead, and the
- * chunks only compute the weight gradient.
+ * <p>Where the backend has fused kernels for the geometry ({@code FusedConv.conv2d}, {@code conv2dInputGrad},
+ * {@code conv2dWeightGrad}: on the CPU, stride 1 with same-width padding), the forward pass and the gradients use them
+ * instead, and the chunks are not needed.
  */
 final class Conv2dChunked {
     private Conv2dChunked() {}
@@ -82,15 +82,17 @@ final class Conv2dChunked {
         Tensor gx = needs[0] ? Tensor.empty(be, t, x.shape) : null; // zero-filled: col2im adds into it
         Tensor gw = needs[1] ? Tensor.empty(be, t, new int[]{cout, rows}) : null; // zeros when grad is empty
         Tensor gb = needs.length > 2 && needs[2] ? grad.sum(new int[]{0, 2, 3}, false) : null;
-        // The input gradient from the backend's fused kernel where it has one; the chunks below then skip it.
+        // The input and weight gradients from the backend's fused kernels where it has them; the chunks below then skip them.
         var fused = Ember.fused(be, FusedConv.class);
-        boolean gxDone = gx != null && rows > 0 && grad.numel() > 0 && fused.isPresent()
-                && fused.get().conv2dInputGrad(grad.contiguous().strided(), w.strided(), g, gx.strided());
-        if (((gx != null && !gxDone) || gw != null) && rows > 0 && grad.numel() > 0) {
+        boolean direct = rows > 0 && grad.numel() > 0 && fused.isPresent();
+        Tensor gc = direct ? grad.contiguous() : grad;
+        boolean gxDone = direct && gx != null && fused.get().conv2dInputGrad(gc.strided(), w.strided(), g, gx.strided());
+        boolean gwDone = direct && gw != null && fused.get().conv2dWeightGrad(gc.strided(), x.strided(), g, gw.strided());
+        if (((gx != null && !gxDone) || (gw != null && !gwDone)) && rows > 0 && grad.numel() > 0) {
             // the op's own scratch, back to the allocator when it returns
             try (Tensor gt = Tensor.uninitialized(be, t, new int[]{cout, chunk * l});
                  Tensor cols = Tensor.uninitialized(be, t, new int[]{rows, chunk * l});
-                 Tensor part = gw == null ? null : Tensor.uninitialized(be, t, new int[]{cout, rows})) {
+                 Tensor part = gw == null || gwDone ? null : Tensor.uninitialized(be, t, new int[]{cout, rows})) {
                 int[] gs = grad.strides;
                 Strided wT = new Strided(w.liveStorage(), new int[]{1, rows, cout}, new int[]{0, 1, rows}, w.offset);
                 for (int i0 = 0; i0 < n; i0 += chunk) {
@@ -100,7 +102,7 @@ final class Conv2dChunked {
                                     grad.offset + i0 * gs[0]),
                             new Strided(gt.storage, new int[]{cout, nc, g.outH(), g.outW()}, new int[]{nc * l, l, g.outW(), 1}, 0));
                     Strided gMat = matrix(gt, cout, nc * l, nc * l);
-                    if (gw != null) {
+                    if (gw != null && !gwDone) {
                         unfold(x, i0, nc, g, cols, rows, l);
                         // dW += dY [cout, nc L] @ cols^T [nc L, rows]
                         Strided colsT = new Strided(cols.storage, new int[]{1, nc * l, rows}, new int[]{0, 1, chunk * l}, 0);

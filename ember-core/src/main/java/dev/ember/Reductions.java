@@ -67,6 +67,10 @@ final class Reductions {
             long[] flat = new long[outer.length + 1];
             for (int i = 0; i < outer.length; i++) flat[i] = outer[i];
             flat[outer.length] = r;
+            int[] flatShape = Arrays.copyOf(outer, outer.length + 1);
+            flatShape[outer.length] = r;
+            if (r > 0 && staged(op, x, dims) && Views.viewStrides(moved.shape, moved.strides, flatShape) == null)
+                return reduceInStages(op, x, dims);
             moved = moved.reshape(flat);
             if (r == 0 && op != ReduceOp.SUM && op != ReduceOp.PROD && Shapes.numel(outer) > 0)
                 throw new IllegalArgumentException(op.name().toLowerCase() + ": cannot reduce over a zero-size dimension (shape "
@@ -77,6 +81,32 @@ final class Reductions {
                 else x.backend().reduce(op, moved.strided(), out.strided());
             }
             return out;
+        }
+    }
+
+    /**
+     * Whether reducing {@code dims} of x in stages ({@link #reduceInStages}) is exact enough and possible: an
+     * associative op, dims in more than one run of adjacent dims, and no 16-bit dtype (whose partial results would
+     * round between the stages).
+     */
+    private static boolean staged(ReduceOp op, Tensor x, int[] dims) {
+        if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN || x.dtype().isHalf()) return false;
+        for (int i = 1; i < dims.length; i++) if (dims[i] != dims[i - 1] + 1) return true;
+        return false;
+    }
+
+    /**
+     * Reduces the last run of adjacent dims in {@code dims} first, then the rest of the result. Where the reduced dims
+     * cannot be flattened into one axis without a copy (a bias gradient sums dims 0, 2 and 3 of an NCHW tensor), this
+     * reads x once instead of copying it first: for a {@code [128, 32, 28, 28]} gradient, one pass over 12.8 MB
+     * instead of a copy and a pass over the copy.
+     */
+    private static Tensor reduceInStages(ReduceOp op, Tensor x, int[] dims) {
+        int start = dims.length - 1;
+        while (start > 0 && dims[start - 1] == dims[start] - 1) start--;
+        try (Tensor partial = reduceRaw(op, x, Arrays.copyOfRange(dims, start, dims.length))) {
+            // dims before the run keep their indices in the partial result
+            return reduceRaw(op, partial, Arrays.copyOf(dims, start));
         }
     }
 

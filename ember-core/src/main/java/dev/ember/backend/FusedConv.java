@@ -20,4 +20,11 @@ public interface FusedConv {
      * Returns false when there is no fused path for these operands.
      */
     boolean conv2dInputGrad(Strided grad, Strided w, ConvGeometry g, Strided dx);
+
+    /**
+     * The weight gradient of {@link #conv2d}: contiguous {@code dw [cout, cin * kh * kw]} (overwritten) from
+     * {@code grad [n, cout, outH, outW]} (contiguous) and {@code x [n, cin, h, w]} (any strides), for the forward
+     * geometry {@code g}. Returns false when there is no fused path for these operands.
+     */
+    boolean conv2dWeightGrad(Strided grad, Strided x, ConvGeometry g, Strided dw);
 }

@@ -610,6 +610,19 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
         return CpuConv.conv2dInputGrad(grad, w, g, dx);
     }
 
+    @Override
+    public boolean conv2dWeightGrad(Strided grad, Strided x, ConvGeometry g, Strided dw) {
+        if (HalfScratch.any(grad, x, dw)) {
+            try (var h = new HalfScratch(this)) {
+                Strided d = h.out(dw, false);
+                boolean done = CpuConv.conv2dWeightGrad(h.in(grad), h.in(x), g, d);
+                if (done) h.writeBack();
+                return done;
+            }
+        }
+        return CpuConv.conv2dWeightGrad(grad, x, g, dw);
+    }
+
     // ---- random ------------------------------------------------------------------------------
 
     @Override

@@ -60,6 +60,16 @@ final class CpuConv {
         return true;
     }
 
+    /** {@link dev.ember.backend.FusedConv#conv2dWeightGrad}: {@link ConvWeightGrad}, or false. */
+    static boolean conv2dWeightGrad(Strided grad, Strided x, ConvGeometry g, Strided dw) {
+        if (!fused(g, CpuBackend.arr(grad), CpuBackend.arr(x), CpuBackend.arr(dw)) || !contiguous(grad) || !contiguous(dw)) return false;
+        int[] gs = grad.shape(), xs = x.shape();
+        if (gs[0] == 0 || gs[1] == 0 || xs[1] == 0 || gs[2] * gs[3] == 0) return false;
+        ConvWeightGrad.compute((float[]) CpuBackend.arr(grad), grad.offset(), gs[0], gs[1], (float[]) CpuBackend.arr(x), x.offset(),
+                x.strides(), xs[1], g, (float[]) CpuBackend.arr(dw), dw.offset());
+        return true;
+    }
+
     static void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
         int n = x.shape()[0], c = x.shape()[1];
         int[] xs = x.strides(), cs = cols.strides();

@@ -75,15 +75,40 @@ final class GemmKernels {
     static void rowsInPlace(int w, int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc,
                             boolean add) {
         if (!WIDE) {
-            if (w == 4 * L) k2x4r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
-            else k2x2r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
+            if (w == 4 * L) k2x4r(kc, a, ao, ao + ars, bp, bo, c, co, ldc, add);
+            else k2x2r(kc, a, ao, ao + ars, bp, bo, c, co, ldc, add);
             return;
         }
         switch (w / L) {
-            case 4 -> k4x4r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
-            case 3 -> k4x3r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
-            case 2 -> k8x2r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
-            default -> k8x1r(kc, a, ao, ars, bp, bo, c, co, ldc, add);
+            case 4 -> k4x4r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, bp, bo, c, co, ldc, add);
+            case 3 -> k4x3r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, bp, bo, c, co, ldc, add);
+            case 2 -> k8x2r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, ao + 4 * ars, ao + 5 * ars, ao + 6 * ars,
+                    ao + 7 * ars, bp, bo, c, co, ldc, add);
+            default -> k8x1r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, ao + 4 * ars, ao + 5 * ars, ao + 6 * ars,
+                    ao + 7 * ars, bp, bo, c, co, ldc, add);
+        }
+    }
+
+    /**
+     * As {@link #rowsInPlace}, with each row of A at its own place: {@code A[i][p] = a[rows[ri + i] + shift + p]} (the
+     * convolution's weight gradient reads the rows of its column matrix from shifted image planes).
+     */
+    static void rowsAt(int w, int kc, float[] a, int[] rows, int ri, int shift, float[] bp, int bo, float[] c, int co,
+                       int ldc, boolean add) {
+        if (!WIDE) {
+            int r0 = rows[ri] + shift, r1 = rows[ri + 1] + shift;
+            if (w == 4 * L) k2x4r(kc, a, r0, r1, bp, bo, c, co, ldc, add);
+            else k2x2r(kc, a, r0, r1, bp, bo, c, co, ldc, add);
+            return;
+        }
+        int r0 = rows[ri] + shift, r1 = rows[ri + 1] + shift, r2 = rows[ri + 2] + shift, r3 = rows[ri + 3] + shift;
+        switch (w / L) {
+            case 4 -> k4x4r(kc, a, r0, r1, r2, r3, bp, bo, c, co, ldc, add);
+            case 3 -> k4x3r(kc, a, r0, r1, r2, r3, bp, bo, c, co, ldc, add);
+            case 2 -> k8x2r(kc, a, r0, r1, r2, r3, rows[ri + 4] + shift, rows[ri + 5] + shift, rows[ri + 6] + shift,
+                    rows[ri + 7] + shift, bp, bo, c, co, ldc, add);
+            default -> k8x1r(kc, a, r0, r1, r2, r3, rows[ri + 4] + shift, rows[ri + 5] + shift, rows[ri + 6] + shift,
+                    rows[ri + 7] + shift, bp, bo, c, co, ldc, add);
         }
     }
 
@@ -386,13 +411,12 @@ final class GemmKernels {
     }
 
     /** 16 lanes, A read in place (row-major): 4 rows x 4 vectors. */
-    static void k4x4r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k4x4r(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z; var c03 = z;
         var c10 = z; var c11 = z; var c12 = z; var c13 = z;
         var c20 = z; var c21 = z; var c22 = z; var c23 = z;
         var c30 = z; var c31 = z; var c32 = z; var c33 = z;
-        int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars;
         int p = 0;
         for (; p < kc; p++) {
             int b = bo + p * (4 * L);
@@ -436,13 +460,12 @@ final class GemmKernels {
     }
 
     /** 16 lanes, A read in place: 4 rows x 3 vectors. */
-    static void k4x3r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k4x3r(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z;
         var c10 = z; var c11 = z; var c12 = z;
         var c20 = z; var c21 = z; var c22 = z;
         var c30 = z; var c31 = z; var c32 = z;
-        int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars;
         int p = 0;
         for (; p < kc; p++) {
             int b = bo + p * (3 * L);
@@ -478,7 +501,7 @@ final class GemmKernels {
     }
 
     /** 16 lanes, A read in place: 8 rows x 2 vectors (16 accumulators). */
-    static void k8x2r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k8x2r(int kc, float[] a, int r0, int r1, int r2, int r3, int r4, int r5, int r6, int r7, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z;
         var c10 = z; var c11 = z;
@@ -488,8 +511,6 @@ final class GemmKernels {
         var c50 = z; var c51 = z;
         var c60 = z; var c61 = z;
         var c70 = z; var c71 = z;
-        int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars; int r4 = ao + 4 * ars;
-        int r5 = ao + 5 * ars; int r6 = ao + 6 * ars; int r7 = ao + 7 * ars;
         int p = 0;
         for (; p < kc; p++) {
             int b = bo + p * (2 * L);
@@ -532,7 +553,7 @@ final class GemmKernels {
     }
 
     /** 16 lanes, A read in place: 8 rows x 1 vector. */
-    static void k8x1r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k8x1r(int kc, float[] a, int r0, int r1, int r2, int r3, int r4, int r5, int r6, int r7, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
         var c00 = z;
         var c10 = z;
@@ -542,8 +563,6 @@ final class GemmKernels {
         var c50 = z;
         var c60 = z;
         var c70 = z;
-        int r0 = ao; int r1 = ao + ars; int r2 = ao + 2 * ars; int r3 = ao + 3 * ars; int r4 = ao + 4 * ars;
-        int r5 = ao + 5 * ars; int r6 = ao + 6 * ars; int r7 = ao + 7 * ars;
         int p = 0;
         for (; p < kc; p++) {
             int b = bo + p * L;
@@ -578,11 +597,10 @@ final class GemmKernels {
     }
 
     /** 8 lanes, A read in place (row-major): 2 rows x 4 vectors. */
-    static void k2x4r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k2x4r(int kc, float[] a, int r0, int r1, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z; var c03 = z;
         var c10 = z; var c11 = z; var c12 = z; var c13 = z;
-        int r0 = ao, r1 = ao + ars;
         int p = 0;
         for (; p < kc; p++) {
             int b = bo + p * (4 * L);
@@ -610,13 +628,12 @@ final class GemmKernels {
     }
 
     /** 8 lanes, A read in place: 2 rows x 2 vectors, even and odd depth steps in separate accumulators. */
-    static void k2x2r(int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k2x2r(int kc, float[] a, int r0, int r1, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z;
         var c10 = z; var c11 = z;
         var d00 = z; var d01 = z;
         var d10 = z; var d11 = z;
-        int r0 = ao, r1 = ao + ars;
         int p = 0, pairs = kc & ~1;
         for (; p < pairs; p += 2) {
             int b = bo + p * (2 * L);

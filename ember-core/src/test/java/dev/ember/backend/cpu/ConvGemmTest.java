@@ -16,7 +16,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * against float64 loops written here from the definition: outputs wider than several GEMM strips, output channels
  * that leave partial tiles, more input rows than one packed depth block, fewer images than threads, dilation, and
  * unequal padding, with the weight and bias gradients too; and padding that must contribute exact zeros next to an
- * infinite pixel. Tagged "conformance" so it also runs with 8-lane (AVX2) vectors.
+ * infinite pixel. The weight gradient ({@link ConvWeightGrad}) is checked for both of its forms (few column rows against
+ * many output channels, and the rest), output channels over several strips, and for the same bits on 1, 2 and 3
+ * threads. Tagged "conformance" so it also runs with 8-lane (AVX2) vectors.
  */
 @Tag("conformance")
 class ConvGemmTest {
@@ -63,7 +65,7 @@ class ConvGemmTest {
 
     @ParameterizedTest(name = "n={0} cin={1} {2}x{3} cout={4} k={5} pad={6}x{7} dilation={8}")
     @CsvSource({"3,5,14,14,13,3,1,1,1", "2,64,7,9,6,3,1,1,1", "1,2,10,12,4,5,2,2,1", "4,3,9,11,5,3,2,2,2", "2,3,8,8,4,3,0,1,1",
-            "5,1,28,28,8,3,1,1,1"})
+            "5,1,28,28,8,3,1,1,1", "3,1,12,10,20,3,1,1,1", "2,3,9,9,40,3,1,1,1", "2,4,6,11,70,3,1,1,1", "2,2,5,7,130,3,2,2,2"})
     void fusedConvolutionMatchesReference(int n, int cin, int h, int wd, int cout, int k, int padH, int padW, int dil) {
         ConvGeometry g = new ConvGeometry(h, wd, k, k, 1, 1, padH, padW, dil, dil);
         assertTrue(g.outW() == wd, "the case should be one the fused path serves");
@@ -106,5 +108,35 @@ class ConvGemmTest {
             assertEquals(want[i], got[i], 1e-4 * Math.max(1, Math.abs(want[i])), "output " + i);
         }
         assertTrue(finite > want.length / 2, "most outputs do not see the infinities");
+    }
+
+    @ParameterizedTest(name = "cin={0} cout={1}")
+    @CsvSource({"1,32", "32,64", "40,24"})
+    void weightGradientHasTheSameBitsOnAnyThreadCountAndForAStridedInput(int cin, int cout) {
+        // 40 x 9 = 360 column rows make three blocks of at least 64 rows, so up to three threads share them.
+        int n = 6, h = 9, wd = 10, k = 3;
+        float[] x = random(n * cin * h * wd, 7), w = random(cout * cin * k * k, 8), r = random(n * cout * h * wd, 9);
+        double[] want = reference(x, w, new float[cout], r, n, cin, h, wd, cout, k, 1, 1, 1)[2];
+        float[] first = null;
+        int before = Parallel.threads();
+        try {
+            for (int threads : new int[]{1, 2, 3}) {
+                Parallel.setThreads(threads);
+                for (boolean strided : new boolean[]{false, true}) {
+                    // The strided input holds the same values as [n, cin, h, w] in an [n, h, cin, w] buffer.
+                    Tensor tx = strided ? Tensor.of(x, n, cin, h, wd).permute(0, 2, 1, 3).contiguous().permute(0, 2, 1, 3)
+                            : Tensor.of(x, n, cin, h, wd);
+                    Tensor tw = Tensor.of(w, cout, cin, k, k).requiresGrad(true);
+                    tx.conv2d(tw, null, new int[]{1, 1}, new int[]{1, 1}, new int[]{1, 1}, 1).backward(Tensor.of(r, n, cout, h, wd));
+                    float[] got = tw.grad().toFloatArray();
+                    String what = "threads=" + threads + (strided ? ", strided input" : "");
+                    assertClose(want, got, what);
+                    if (first == null) first = got;
+                    else assertTrue(java.util.Arrays.equals(first, got), what + ": other bits than on one thread");
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
     }
 }
