@@ -201,11 +201,12 @@ final class Convolution {
      */
     static Tensor maxPoolBackward(Tensor grad, Tensor idx, ConvGeometry g, int[] inShape) {
         int n = inShape[0], c = inShape[1], hw = g.inH() * g.inW(), l = g.outH() * g.outW();
-        Tensor dx = Tensor.empty(grad.backend(), grad.dtype(), inShape); // zero-filled
         var kernel = Ember.fused(grad.backend(), FusedMaxPool.class);
-        if (kernel.isEmpty() || !kernel.get().maxPool2dBackward(grad.strided(), idx.strided(), g, dx.strided())) {
-            try (var ignored = Ember.noGrad()) {
-                dx = dx.reshape(n, c, hw).scatterAdd(2, idx.reshape(n, c, l), grad.reshape(n, c, l)).reshape(Shapes.toLong(inShape));
+        Tensor dx = kernel.isPresent() ? Tensor.uninitialized(grad.backend(), grad.dtype(), inShape) : null; // overwritten
+        if (dx == null || !kernel.get().maxPool2dBackward(grad.strided(), idx.strided(), g, dx.strided())) {
+            if (dx != null) dx.close();
+            try (var ignored = Ember.noGrad(); Tensor zeros = Tensor.empty(grad.backend(), grad.dtype(), new int[]{n, c, hw})) {
+                dx = zeros.scatterAdd(2, idx.reshape(n, c, l), grad.reshape(n, c, l)).reshape(Shapes.toLong(inShape));
             }
         }
         return Tensor.record("maxPool2dBackward", dx, (gg, needs) ->

@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * conv2d (3x3, stride 1, padding 1, with bias) at the demo CNN's two layers, batch 128:
@@ -53,23 +54,27 @@ public class ConvBench {
         gradOut = Tensor.randn(BATCH, l.cout, l.hw, l.hw);
     }
 
-    /** Forward only, without recording: {@code [128, cin, hw, hw] -> [128, cout, hw, hw]}. */
+    /** Forward only, without recording: {@code [128, cin, hw, hw] -> [128, cout, hw, hw]}, the output released after use. */
     @Benchmark
-    public Tensor forward() {
+    public void forward(Blackhole bh) {
         try (var scope = Ember.noGrad()) {
-            return x.conv2d(w, b, 1, 1);
+            Tensor y = x.conv2d(w, b, 1, 1);
+            bh.consume(y);
+            y.close();
         }
     }
 
-    /** Forward, then backward from a fixed output gradient; returns the weight gradient. */
+    /** Forward, then backward from a fixed output gradient, in a scope as {@code Trainer} runs a step. */
     @Benchmark
-    public Tensor forwardBackward() {
-        x.setGrad(null);
-        w.setGrad(null);
-        b.setGrad(null);
-        Tensor y = x.conv2d(w, b, 1, 1);
-        y.backward(gradOut);
-        return w.grad();
+    public void forwardBackward(Blackhole bh) {
+        try (var scope = Ember.scope()) {
+            x.setGrad(null);
+            w.setGrad(null);
+            b.setGrad(null);
+            Tensor y = x.conv2d(w, b, 1, 1);
+            y.backward(gradOut);
+            bh.consume(w.grad());
+        }
     }
 
     /** One layer's geometry. */

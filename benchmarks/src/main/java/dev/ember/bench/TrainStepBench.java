@@ -91,20 +91,25 @@ public class TrainStepBench {
         return h;
     }
 
-    /** One training step; returns the loss. */
+    /**
+     * One training step in a scope, as {@code Trainer} runs it (the step's tensors go back to the allocator at its end,
+     * as PyTorch frees them when their last reference goes); returns the loss.
+     */
     @Benchmark
     public double step() {
-        Tensor loss = logits().logSoftmax(1).gather(1, labels).mean().neg();
-        loss.backward();
-        step++;
-        try (var scope = Ember.noGrad()) {
-            for (int p = 0; p < params.size(); p++) {
-                Tensor w = params.get(p);
-                Fused.adamStep(w, w.grad(), moments.get(p)[0], moments.get(p)[1], 1e-3, 0.9, 0.999, 1e-8, 0, false, step);
-                w.setGrad(null);
+        try (var stepScope = Ember.scope()) {
+            Tensor loss = logits().logSoftmax(1).gather(1, labels).mean().neg();
+            loss.backward();
+            step++;
+            try (var scope = Ember.noGrad()) {
+                for (int p = 0; p < params.size(); p++) {
+                    Tensor w = params.get(p);
+                    Fused.adamStep(w, w.grad(), moments.get(p)[0], moments.get(p)[1], 1e-3, 0.9, 0.999, 1e-8, 0, false, step);
+                    w.setGrad(null);
+                }
             }
+            return loss.item();
         }
-        return loss.item();
     }
 
     /** Multiply-add FLOP of one step (forward 2, backward 4 per MAC; no input gradient for the first layer). */

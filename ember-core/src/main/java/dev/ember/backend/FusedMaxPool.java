@@ -17,9 +17,10 @@ public interface FusedMaxPool {
     boolean maxPool2d(Strided x, ConvGeometry g, Strided out, Strided indices);
 
     /**
-     * The adjoint of {@link #maxPool2d}: adds each element of {@code grad} ({@code [n, c, outH, outW]}, any
-     * strides) into {@code dx [n, c, h, w]} (contiguous, zeroed by the caller) at the position that
-     * {@code indices} recorded. Returns false when there is no fused path for these operands.
+     * The adjoint of {@link #maxPool2d}: {@code dx [n, c, h, w]} (contiguous, overwritten) is zero except where
+     * {@code indices} recorded a pick, which receives the sum of the elements of {@code grad}
+     * ({@code [n, c, outH, outW]}, any strides) that picked it. Returns false when there is no fused path for
+     * these operands.
      */
     boolean maxPool2dBackward(Strided grad, Strided indices, ConvGeometry g, Strided dx);
 }

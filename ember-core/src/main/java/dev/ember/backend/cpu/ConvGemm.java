@@ -55,9 +55,10 @@ final class ConvGemm {
         Geometry geo = new Geometry(g, cin);
         // The weight is A, packed once: depth block pc at blocks[pc / KC].
         int mTiles = (cout + MR - 1) / MR;
-        float[][] blocks = new float[(rows + SimdGemm.KC - 1) / SimdGemm.KC][];
-        for (int pc = 0, q = 0; pc < rows; pc += SimdGemm.KC, q++) {
-            int kc = Math.min(SimdGemm.KC, rows - pc);
+        int kcb = depthBlock(rows);
+        float[][] blocks = new float[(rows + kcb - 1) / kcb][];
+        for (int pc = 0, q = 0; pc < rows; pc += kcb, q++) {
+            int kc = Math.min(kcb, rows - pc);
             blocks[q] = new float[mTiles * MR * kc];
             GemmPacking.packA(w, wo + pc, rows, 1, kc, cout, 0, mTiles, blocks[q]);
         }
@@ -88,15 +89,25 @@ final class ConvGemm {
         }
     }
 
+    /**
+     * Depth per block: as many blocks as {@link SimdGemm#KC} needs, of equal depth. The input gradient of a 64-channel
+     * 3 x 3 layer has 576 rows; blocks of 512 and 64 would pack B and pass over C a second time for a sliver of work.
+     */
+    static int depthBlock(int rows) {
+        int blocks = (rows + SimdGemm.KC - 1) / SimdGemm.KC;
+        return (rows + blocks - 1) / blocks;
+    }
+
     /** Columns {@code [s*NR, s*NR + NR)} of one image's output, all depth blocks: C starts at bias (or zero) and accumulates. */
     private static void strip(Geometry geo, float[] padded, float[][] blocks, int mTiles, int cout, int rows, int l, int s,
                               float[] bias, int biasO, int biasStride, float[] out, int co, Scratch scratch) {
         int j0 = s * NR, nr = Math.min(NR, l - j0), w = GemmKernels.stripWidth(nr);
         if (bias != null)
             for (int c = 0; c < cout; c++) java.util.Arrays.fill(out, co + c * l + j0, co + c * l + j0 + nr, bias[biasO + c * biasStride]);
-        float[] bp = scratch.strip(SimdGemm.KC * w);
-        for (int pc = 0, q = 0; pc < rows; pc += SimdGemm.KC, q++) {
-            int kc = Math.min(SimdGemm.KC, rows - pc);
+        int kcb = depthBlock(rows);
+        float[] bp = scratch.strip(kcb * w);
+        for (int pc = 0, q = 0; pc < rows; pc += kcb, q++) {
+            int kc = Math.min(kcb, rows - pc);
             geo.packStrip(padded, pc, kc, j0, w, bp);
             SimdGemm.tiles(cout, l, kc, blocks[q], 0, 0, mTiles, bp, 0, s, out, co, l, 1, bias != null || pc > 0, scratch.tile);
         }

@@ -30,13 +30,14 @@ final class ConvWeightGrad {
     private static final int STRIP = GemmKernels.WIDE ? GemmKernels.NR : 4 * L;
     private static final int KC = Integer.getInteger("ember.wg.kc", 512);
 
-    /** Per-thread scratch: the shifted planes of one image, a packed dY^T strip, the row offsets of a block. */
+    /** Per-thread scratch: the shifted planes of one image, a packed B strip, column rows, the row offsets of a block. */
     private static final class Scratch {
-        float[] planes = new float[0], strip = new float[0];
+        float[] planes = new float[0], strip = new float[0], cols = new float[0];
         int[] offsets = new int[0];
 
         float[] planes(int n) { if (planes.length < n) planes = new float[n]; return planes; }
         float[] strip(int n) { if (strip.length < n) strip = new float[n]; return strip; }
+        float[] cols(int n) { if (cols.length < n) cols = new float[n]; return cols; }
         int[] offsets(int n) { if (offsets.length < n) offsets = new int[n]; return offsets; }
     }
 
@@ -56,7 +57,7 @@ final class ConvWeightGrad {
         float[][] holder = ACCUMULATORS.get();
         if (rows <= STRIP && rows < cout) {
             // Few rows (a first layer: cin = 1 or 3): dW [cout, rows] = dY [cout, L] @ cols^T [L, rows], with dY read in
-            // place and cols^T packed by gathering, cheaper than transposing the larger dY.
+            // place and only the smaller cols transposed.
             int w = GemmKernels.stripWidth(rows), coutP = (cout + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN;
             if (holder[0].length < coutP * w) holder[0] = new float[coutP * w];
             float[] c = holder[0];
@@ -77,15 +78,16 @@ final class ConvWeightGrad {
 
     /**
      * Output channels {@code [o0, oEnd)} of {@code dW} ({@code [coutP, w]} at {@code c}; channels past cout read
-     * channel 0 and are dropped), over every image: the column rows, {@code w} wide with zeros past {@code rows}, are
-     * gathered from the shifted planes into a packed B block.
+     * channel 0 and are dropped), over every image: the column rows are copied from the shifted planes and transposed
+     * into a packed B block {@code w} wide, zeros past {@code rows}.
      */
     private static void narrowBlock(float[] gy, int go, int n, int cout, float[] x, int xo, int[] xs, int cin, Planes pl,
                                     int kk, int rows, int w, int o0, int oEnd, float[] c) {
         ConvGeometry g = pl.g;
         int kw = g.kernelW(), l = g.outH() * g.outW(), tile = GemmKernels.inPlaceRows(w);
         Scratch s = SCRATCH.get();
-        float[] planes = s.planes(kw * cin * pl.size), bp = s.strip(KC * w);
+        float[] planes = s.planes(kw * cin * pl.size), bp = s.strip(KC * w), cols = s.cols(w * KC);
+        java.util.Arrays.fill(cols, rows * KC, w * KC, 0f);
         int[] offsets = s.offsets(Math.max(oEnd - o0, rows));
         int[] rowAt = new int[rows];
         for (int r = 0; r < rows; r++) rowAt[r] = pl.offset(r, kk, 0, cin);
@@ -94,9 +96,10 @@ final class ConvWeightGrad {
             pl.copy(x, xo + img * xs[0], xs, 0, cin, planes);
             for (int pc = 0; pc < l; pc += KC) {
                 int kc = Math.min(KC, l - pc);
-                for (int p = 0; p < kc; p++) java.util.Arrays.fill(bp, p * w + rows, (p + 1) * w, 0f);
-                for (int r = 0; r < rows; r++)
-                    for (int p = 0, src = rowAt[r] + pc; p < kc; p++) bp[p * w + r] = planes[src + p];
+                // The block's column rows side by side, then transposed in registers into the packed B block.
+                // (w rows, the ones past `rows` zero, so that whole vectors go through the transposes)
+                for (int r = 0; r < rows; r++) System.arraycopy(planes, rowAt[r] + pc, cols, r * KC, kc);
+                GemmPacking.packStrip(cols, 0, 1, KC, kc, w, 0, bp, 0);
                 boolean add = img > 0 || pc > 0;
                 for (int co = o0; co < oEnd; co += tile)
                     GemmKernels.rowsAt(w, kc, gy, offsets, co - o0, go + img * cout * l + pc, bp, 0, c, co * w, w, add);
@@ -165,6 +168,17 @@ final class ConvWeightGrad {
                     int base = (kj * channels + c) * size, src = xb + (c0 + c) * xs[1];
                     java.util.Arrays.fill(planes, base, base + top * width, 0f);
                     java.util.Arrays.fill(planes, base + (top + h) * width, base + size, 0f);
+                    if (xs[3] == 1 && xs[2] == width) {
+                        // One copy of the whole plane shifted by dx, then the columns that came from the neighbouring
+                        // row (or from before the plane's start or past its end) cleared.
+                        int d = base + top * width, qa = Math.max(0, -dx), qb = Math.min(h * width, h * width - dx);
+                        if (qb > qa) System.arraycopy(x, src + qa + dx, planes, d + qa, qb - qa);
+                        for (int y = 0, r = d; y < h; y++, r += width) {
+                            for (int j = 0; j < j0; j++) planes[r + j] = 0f;
+                            for (int j = j1; j < width; j++) planes[r + j] = 0f;
+                        }
+                        continue;
+                    }
                     for (int y = 0; y < h; y++) {
                         int d = base + (top + y) * width, sr = src + y * xs[2];
                         java.util.Arrays.fill(planes, d, d + j0, 0f);

@@ -575,7 +575,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     public boolean maxPool2dBackward(Strided grad, Strided indices, ConvGeometry g, Strided dx) {
         if (HalfScratch.any(grad, dx)) {
             try (var h = new HalfScratch(this)) {
-                Strided d = h.out(dx, true);
+                Strided d = h.out(dx, false);
                 boolean done = CpuPool.maxPool2dBackward(h.in(grad), indices, g, d);
                 if (done) h.writeBack();
                 return done;

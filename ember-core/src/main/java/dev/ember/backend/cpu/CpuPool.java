@@ -21,11 +21,13 @@ final class CpuPool {
                 || !(xa instanceof float[] || xa instanceof double[]) || g.dilationH() != 1 || g.dilationW() != 1) return false;
         int n = x.shape()[0], c = x.shape()[1], l = g.outH() * g.outW();
         int[] xs = x.strides();
+        boolean pairs = xa instanceof float[] && Simd.AVAILABLE && g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2
+                && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0 && xs[3] == 1;
         Parallel.forRange(n * c, Math.max(1, GRAIN / Math.max(1, l * g.kernelH() * g.kernelW())), (p0, p1) -> {
             // per-part scratch for the SIMD path: the running maxima, their window offsets, one window offset's inputs
             float[] best = null, slice = null;
             int[] pick = null, corner = null;
-            if (xa instanceof float[] && Simd.AVAILABLE) {
+            if (!pairs && xa instanceof float[] && Simd.AVAILABLE) {
                 best = new float[l];
                 slice = new float[l];
                 pick = new int[l];
@@ -34,7 +36,8 @@ final class CpuPool {
             for (int p = p0; p < p1; p++) {
                 int xBase = x.offset() + (p / c) * xs[0] + (p % c) * xs[1];
                 int o = out.offset() + p * l, io = indices.offset() + p * l;
-                if (best != null) planeMaxSimd((float[]) xa, xBase, xs[2], xs[3], g, corner, best, pick, slice, (float[]) oa, o, ia, io);
+                if (pairs) SimdKernels.maxPool2x2((float[]) xa, xBase, xs[2], g, (float[]) oa, o, ia, io);
+                else if (best != null) planeMaxSimd((float[]) xa, xBase, xs[2], xs[3], g, corner, best, pick, slice, (float[]) oa, o, ia, io);
                 else if (xa instanceof float[] xf) planeMax(xf, xBase, xs[2], xs[3], g, (float[]) oa, o, ia, io);
                 else planeMax((double[]) xa, xBase, xs[2], xs[3], g, (double[]) oa, o, ia, io);
             }
@@ -147,11 +150,21 @@ final class CpuPool {
                 || !(ga instanceof float[] || ga instanceof double[])) return false;
         int n = dx.shape()[0], c = dx.shape()[1], hw = g.inH() * g.inW(), oh = g.outH(), ow = g.outW();
         int[] gs = grad.strides();
+        // 2 x 2 windows at stride 2 without padding cover each input element at most once: every element is written
+        // once, with its gradient or zero, instead of zeroing the plane and adding into it.
+        boolean pairs = ga instanceof float[] && g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2 && g.strideW() == 2
+                && g.padH() == 0 && g.padW() == 0;
         // Planes are disjoint, so parallel parts never add into the same element.
         Parallel.forRange(n * c, Math.max(1, GRAIN / Math.max(1, oh * ow)), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 int gBase = grad.offset() + (p / c) * gs[0] + (p % c) * gs[1];
                 int io = indices.offset() + p * oh * ow, d = dx.offset() + p * hw;
+                if (pairs) {
+                    unpool2x2((float[]) ga, gBase, gs[2], gs[3], ia, io, g, (float[]) da, d);
+                    continue;
+                }
+                if (da instanceof float[] df) java.util.Arrays.fill(df, d, d + hw, 0f);
+                else java.util.Arrays.fill((double[]) da, d, d + hw, 0.0);
                 for (int i = 0; i < oh; i++) {
                     int src = gBase + i * gs[2], at = io + i * ow;
                     if (ga instanceof float[] gf && da instanceof float[] df)
@@ -162,5 +175,18 @@ final class CpuPool {
             }
         });
         return true;
+    }
+
+    /**
+     * One plane's gradient of 2 x 2, stride 2 pooling: the windows do not overlap, so each pick receives exactly one
+     * gradient element; the plane is zeroed (in cache, just before) and the picks written.
+     */
+    private static void unpool2x2(float[] grad, int gBase, int gRow, int gCol, int[] idx, int io, ConvGeometry g, float[] dx, int d) {
+        int oh = g.outH(), ow = g.outW();
+        java.util.Arrays.fill(dx, d, d + g.inH() * g.inW(), 0f);
+        for (int i = 0; i < oh; i++) {
+            int at = io + i * ow, src = gBase + i * gRow;
+            for (int j = 0; j < ow; j++) dx[d + idx[at + j]] = grad[src + j * gCol];
+        }
     }
 }
