@@ -328,14 +328,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public boolean softmaxLastDim(Strided x, Strided out, boolean log) {
-        if (HalfScratch.any(x, out)) {
-            try (var h = new HalfScratch(this)) {
-                Strided o = h.out(out, false);
-                boolean done = softmaxLastDim(h.in(x), o, log);
-                if (done) h.writeBack();
-                return done;
-            }
-        }
+        if (HalfScratch.any(x, out)) return inFloat32(out, false, (h, o) -> softmaxLastDim(h.in(x), o, log));
         if (!(arr(x) instanceof float[] xf) || !Simd.AVAILABLE || !x.isContiguous()) return false;
         float[] of = (float[]) arr(out);
         int cols = x.shape()[x.rank() - 1];
@@ -558,68 +551,46 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
         CpuConv.col2im(cols, g, x);
     }
 
+    /**
+     * A fused kernel that takes 16-bit operands: run in float32 scratch ({@code out}'s old values copied in when
+     * {@code keep}), the result written back if the kernel ran.
+     */
+    private boolean inFloat32(Strided out, boolean keep, java.util.function.BiPredicate<HalfScratch, Strided> kernel) {
+        try (var h = new HalfScratch(this)) {
+            Strided o = h.out(out, keep);
+            boolean done = kernel.test(h, o);
+            if (done) h.writeBack();
+            return done;
+        }
+    }
+
     @Override
     public boolean maxPool2d(Strided x, ConvGeometry g, Strided out, Strided indices) {
-        if (HalfScratch.any(x, out)) {
-            try (var h = new HalfScratch(this)) {
-                Strided o = h.out(out, false);
-                boolean done = CpuPool.maxPool2d(h.in(x), g, o, indices);
-                if (done) h.writeBack();
-                return done;
-            }
-        }
+        if (HalfScratch.any(x, out)) return inFloat32(out, false, (h, o) -> CpuPool.maxPool2d(h.in(x), g, o, indices));
         return CpuPool.maxPool2d(x, g, out, indices);
     }
 
     @Override
     public boolean maxPool2dBackward(Strided grad, Strided indices, ConvGeometry g, Strided dx) {
-        if (HalfScratch.any(grad, dx)) {
-            try (var h = new HalfScratch(this)) {
-                Strided d = h.out(dx, false);
-                boolean done = CpuPool.maxPool2dBackward(h.in(grad), indices, g, d);
-                if (done) h.writeBack();
-                return done;
-            }
-        }
+        if (HalfScratch.any(grad, dx)) return inFloat32(dx, false, (h, d) -> CpuPool.maxPool2dBackward(h.in(grad), indices, g, d));
         return CpuPool.maxPool2dBackward(grad, indices, g, dx);
     }
 
     @Override
     public boolean conv2d(Strided x, Strided w, Strided bias, ConvGeometry g, Strided out) {
-        if (HalfScratch.any(x, w, bias, out)) {
-            try (var h = new HalfScratch(this)) {
-                Strided o = h.out(out, false);
-                boolean done = CpuConv.conv2d(h.in(x), h.in(w), h.in(bias), g, o);
-                if (done) h.writeBack();
-                return done;
-            }
-        }
+        if (HalfScratch.any(x, w, bias, out)) return inFloat32(out, false, (h, o) -> CpuConv.conv2d(h.in(x), h.in(w), h.in(bias), g, o));
         return CpuConv.conv2d(x, w, bias, g, out);
     }
 
     @Override
     public boolean conv2dInputGrad(Strided grad, Strided w, ConvGeometry g, Strided dx) {
-        if (HalfScratch.any(grad, w, dx)) {
-            try (var h = new HalfScratch(this)) {
-                Strided d = h.out(dx, true);
-                boolean done = CpuConv.conv2dInputGrad(h.in(grad), h.in(w), g, d);
-                if (done) h.writeBack();
-                return done;
-            }
-        }
+        if (HalfScratch.any(grad, w, dx)) return inFloat32(dx, false, (h, d) -> CpuConv.conv2dInputGrad(h.in(grad), h.in(w), g, d));
         return CpuConv.conv2dInputGrad(grad, w, g, dx);
     }
 
     @Override
     public boolean conv2dWeightGrad(Strided grad, Strided x, ConvGeometry g, Strided dw) {
-        if (HalfScratch.any(grad, x, dw)) {
-            try (var h = new HalfScratch(this)) {
-                Strided d = h.out(dw, false);
-                boolean done = CpuConv.conv2dWeightGrad(h.in(grad), h.in(x), g, d);
-                if (done) h.writeBack();
-                return done;
-            }
-        }
+        if (HalfScratch.any(grad, x, dw)) return inFloat32(dw, false, (h, d) -> CpuConv.conv2dWeightGrad(h.in(grad), h.in(x), g, d));
         return CpuConv.conv2dWeightGrad(grad, x, g, dw);
     }
 

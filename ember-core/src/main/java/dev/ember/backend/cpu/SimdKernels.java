@@ -432,6 +432,11 @@ final class SimdKernels {
         return VectorShuffle.fromArray(S, at, 0);
     }
 
+    /** Lanes where v replaces the running pick: greater, or NaN over a number (the first NaN wins, ties keep the first). */
+    private static VectorMask<Float> beats(FloatVector v, FloatVector best) {
+        return v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN)).andNot(best.test(VectorOperators.IS_NAN));
+    }
+
     /**
      * One plane of the common 2 x 2, stride 2 pooling without padding (rows contiguous): for up to L outputs of an
      * output row, the two input rows are loaded as vectors and split into even and odd columns, and the four
@@ -454,15 +459,15 @@ final class SimdKernels {
                 var best = t0.rearrange(EVEN, t1);
                 var off = IntVector.zero(INT_SPECIES);
                 var v = t0.rearrange(ODD, t1);
-                var wins = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN)).andNot(best.test(VectorOperators.IS_NAN));
+                var wins = beats(v, best);
                 best = best.blend(v, wins);
                 off = off.blend(1, wins.cast(INT_SPECIES));
                 v = b0.rearrange(EVEN, b1);
-                wins = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN)).andNot(best.test(VectorOperators.IS_NAN));
+                wins = beats(v, best);
                 best = best.blend(v, wins);
                 off = off.blend(w, wins.cast(INT_SPECIES));
                 v = b0.rearrange(ODD, b1);
-                wins = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN)).andNot(best.test(VectorOperators.IS_NAN));
+                wins = beats(v, best);
                 best = best.blend(v, wins);
                 off = off.blend(w + 1, wins.cast(INT_SPECIES));
                 best.intoArray(out, o + i * ow + j, S.indexInRange(0, n));
