@@ -25,8 +25,8 @@ final class CpuPool {
                 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0 && xs[3] == 1;
         Parallel.forRange(n * c, Math.max(1, GRAIN / Math.max(1, l * g.kernelH() * g.kernelW())), (p0, p1) -> {
             // per-part scratch for the SIMD path: the running maxima, their window offsets, one window offset's inputs
-            float[] best = null, slice = null;
-            int[] pick = null, corner = null;
+            float[] best = null, slice = null, lastOut = pairs ? new float[64] : null;
+            int[] pick = null, corner = null, lastIdx = pairs ? new int[64] : null;
             if (!pairs && xa instanceof float[] && Simd.AVAILABLE) {
                 best = new float[l];
                 slice = new float[l];
@@ -36,7 +36,7 @@ final class CpuPool {
             for (int p = p0; p < p1; p++) {
                 int xBase = x.offset() + (p / c) * xs[0] + (p % c) * xs[1];
                 int o = out.offset() + p * l, io = indices.offset() + p * l;
-                if (pairs) SimdKernels.maxPool2x2((float[]) xa, xBase, xs[2], g, (float[]) oa, o, ia, io);
+                if (pairs) SimdKernels.maxPool2x2((float[]) xa, xBase, xs[2], g, (float[]) oa, o, ia, io, lastOut, lastIdx);
                 else if (best != null) planeMaxSimd((float[]) xa, xBase, xs[2], xs[3], g, corner, best, pick, slice, (float[]) oa, o, ia, io);
                 else if (xa instanceof float[] xf) planeMax(xf, xBase, xs[2], xs[3], g, (float[]) oa, o, ia, io);
                 else planeMax((double[]) xa, xBase, xs[2], xs[3], g, (double[]) oa, o, ia, io);

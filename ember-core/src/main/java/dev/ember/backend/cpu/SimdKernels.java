@@ -422,13 +422,25 @@ final class SimdKernels {
 
     private static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, S.vectorShape());
 
-    /** For max pooling, two-vector shuffles: the even and the odd lanes of {@code x} then {@code y} ({@code x.rearrange(s, y)}). */
+    /**
+     * For max pooling: {@code x.rearrange(EVEN)} holds x's even lanes in each half, {@code ODD} its odd lanes, so
+     * {@code x.rearrange(EVEN).blend(y.rearrange(EVEN), HIGH)} is the even lanes of x then of y. One single-vector
+     * permute and one blend with a constant mask each: a two-vector {@code x.rearrange(s, y)} is not one intrinsic in
+     * JDK 25 (it blends with a mask computed per call and allocated 240 bytes per 16 outputs here).
+     */
     private static final VectorShuffle<Float> EVEN = lanes(0), ODD = lanes(1);
+    private static final VectorMask<Float> HIGH = highHalf();
     private static final IntVector TWICE_IOTA = IntVector.zero(INT_SPECIES).addIndex(2);
+
+    private static VectorMask<Float> highHalf() {
+        boolean[] high = new boolean[L];
+        for (int k = L / 2; k < L; k++) high[k] = true;
+        return VectorMask.fromArray(S, high, 0);
+    }
 
     private static VectorShuffle<Float> lanes(int first) {
         int[] at = new int[L];
-        for (int k = 0; k < L; k++) at[k] = first + 2 * k;
+        for (int k = 0; k < L; k++) at[k] = (first + 2 * k) % L;
         return VectorShuffle.fromArray(S, at, 0);
     }
 
@@ -444,37 +456,66 @@ final class SimdKernels {
      * else the first maximum). Against {@code CpuPool.planeMaxSimd}, which copies each window offset's inputs one by one,
      * about three times faster on the demo CNN's layers.
      */
-    static void maxPool2x2(float[] x, int xBase, int sh, ConvGeometry g, float[] out, int o, int[] idx, int io) {
+    static void maxPool2x2(float[] x, int xBase, int sh, ConvGeometry g, float[] out, int o, int[] idx, int io,
+                           float[] lastOut, int[] lastIdx) {
         int w = g.inW(), oh = g.outH(), ow = g.outW();
-        var zero = FloatVector.zero(S);
         for (int i = 0; i < oh; i++) {
             int top = xBase + 2 * i * sh, bottom = top + sh;
             for (int j = 0; j < ow; j += L) {
-                int n = Math.min(L, ow - j), in = 2 * j;
-                VectorMask<Float> m0 = S.indexInRange(0, 2 * n), m1 = S.indexInRange(L, 2 * n);
-                var t0 = FloatVector.fromArray(S, x, top + in, m0);
-                var t1 = 2 * n > L ? FloatVector.fromArray(S, x, top + in + L, m1) : zero;
-                var b0 = FloatVector.fromArray(S, x, bottom + in, m0);
-                var b1 = 2 * n > L ? FloatVector.fromArray(S, x, bottom + in + L, m1) : zero;
-                var best = t0.rearrange(EVEN, t1);
+                int n = Math.min(L, ow - j), in = 2 * j, corner = 2 * i * w + in;
+                // Whole vectors, no masks (a masked load or store whose mask is built at run time leaves C2's
+                // intrinsics and allocates): lanes past the row's end read the next row, and their results are
+                // dropped. Only where a vector would leave the array does the chunk go scalar.
+                if (Math.max(top, bottom) + in + 2 * L > x.length) {
+                    for (int q = j; q < j + n; q++) {
+                        int t = top + 2 * q, d = bottom + 2 * q, pick = 0;
+                        float best = x[t];
+                        if (beats(x[t + 1], best)) { best = x[t + 1]; pick = 1; }
+                        if (beats(x[d], best)) { best = x[d]; pick = w; }
+                        if (beats(x[d + 1], best)) { best = x[d + 1]; pick = w + 1; }
+                        out[o + i * ow + q] = best;
+                        idx[io + i * ow + q] = 2 * i * w + 2 * q + pick;
+                    }
+                    continue;
+                }
+                var t0 = FloatVector.fromArray(S, x, top + in);
+                var t1 = FloatVector.fromArray(S, x, top + in + L);
+                var b0 = FloatVector.fromArray(S, x, bottom + in);
+                var b1 = FloatVector.fromArray(S, x, bottom + in + L);
+                var best = t0.rearrange(EVEN).blend(t1.rearrange(EVEN), HIGH);
                 var off = IntVector.zero(INT_SPECIES);
-                var v = t0.rearrange(ODD, t1);
+                var v = t0.rearrange(ODD).blend(t1.rearrange(ODD), HIGH);
                 var wins = beats(v, best);
                 best = best.blend(v, wins);
                 off = off.blend(1, wins.cast(INT_SPECIES));
-                v = b0.rearrange(EVEN, b1);
+                v = b0.rearrange(EVEN).blend(b1.rearrange(EVEN), HIGH);
                 wins = beats(v, best);
                 best = best.blend(v, wins);
                 off = off.blend(w, wins.cast(INT_SPECIES));
-                v = b0.rearrange(ODD, b1);
+                v = b0.rearrange(ODD).blend(b1.rearrange(ODD), HIGH);
                 wins = beats(v, best);
                 best = best.blend(v, wins);
                 off = off.blend(w + 1, wins.cast(INT_SPECIES));
-                best.intoArray(out, o + i * ow + j, S.indexInRange(0, n));
                 // the pick as a flat position in the input plane: the window's corner (2i, 2j) plus its offset
-                off.add(TWICE_IOTA).add(2 * i * w + in).intoArray(idx, io + i * ow + j, INT_SPECIES.indexInRange(0, n));
+                var pick = off.add(TWICE_IOTA).add(corner);
+                if (j + L <= ow || i < oh - 1) {
+                    // past n, the lanes land on the next output row, which is computed after this one
+                    best.intoArray(out, o + i * ow + j);
+                    pick.intoArray(idx, io + i * ow + j);
+                } else {
+                    // the plane's last chunk: a whole vector would write into the next plane (another thread's)
+                    best.intoArray(lastOut, 0);
+                    pick.intoArray(lastIdx, 0);
+                    System.arraycopy(lastOut, 0, out, o + i * ow + j, n);
+                    System.arraycopy(lastIdx, 0, idx, io + i * ow + j, n);
+                }
             }
         }
+    }
+
+    /** {@link #beats(FloatVector, FloatVector)} for one element. */
+    private static boolean beats(float v, float best) {
+        return !Float.isNaN(best) && (Float.isNaN(v) || v > best);
     }
 
 }
