@@ -498,12 +498,12 @@ final class SimdKernels {
                 off = off.blend(w + 1, wins.cast(INT_SPECIES));
                 // the pick as a flat position in the input plane: the window's corner (2i, 2j) plus its offset
                 var pick = off.add(TWICE_IOTA).add(corner);
-                if (j + L <= ow || i < oh - 1) {
-                    // past n, the lanes land on the next output row, which is computed after this one
+                if (i * ow + j + L <= oh * ow) {
+                    // past n, the lanes land on later output rows of this plane, which are computed after this one
                     best.intoArray(out, o + i * ow + j);
                     pick.intoArray(idx, io + i * ow + j);
                 } else {
-                    // the plane's last chunk: a whole vector would write into the next plane (another thread's)
+                    // near the plane's end: a whole vector would write into the next plane (another thread's)
                     best.intoArray(lastOut, 0);
                     pick.intoArray(lastIdx, 0);
                     System.arraycopy(lastOut, 0, out, o + i * ow + j, n);
