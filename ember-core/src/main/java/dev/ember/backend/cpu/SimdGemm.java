@@ -27,10 +27,12 @@ final class SimdGemm {
     static final int MR = GemmKernels.MR;
     static final int NR = GemmKernels.NR;
     /**
-     * Depth of a packed panel. With 8 lanes a B strip is 512 x 48 floats (96 KB): it streams from L2 (192 bytes per
-     * 12 FMAs) past each A tile, and on one thread depths of 128 to 512 ran within 3% of each other (1024^3, Zen 5);
-     * on two threads the spread between runs minutes apart (150 to 190 GFLOP/s, the same code) was larger than any
-     * difference between depths, so 512 stays. With 16 lanes a strip is 128 x 64 floats (32 KB) and stays in L1.
+     * Depth of a packed panel. With 8 lanes a B strip is 128 x 48 floats (24 KB) and stays in L1 while the A tiles
+     * stream past it. With 16 lanes a strip is 512 x 64 floats (128 KB) and streams from L2 (256 bytes per 16 FMAs);
+     * a deeper panel halves the passes over C. Tried again for 8 lanes (2026-12-06, Zen 5 under {@code -XX:UseAVX=2},
+     * runs interleaved): KC 512 with MC 64 or 128 against these defaults, 1024^3 to 4096 x 1024 x 1024 and the MLP's
+     * products, on 1 and 2 threads: every setting moved with the machine (79-97 GFLOP/s on one thread, 144-186 on
+     * two) and none stood out within a sitting.
      */
     static final int KC = Integer.getInteger("ember.gemm.kc", WIDE ? 512 : 128);
     /** Rows of A per packed block (a multiple of MR); MC x KC floats stay in L2. */
@@ -132,6 +134,7 @@ final class SimdGemm {
                 allDepths(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, threads, tp, own);
                 return;
             }
+            int groups = rowGroups(m, strips, threads);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc), bOff = bo + pc * brs, aOff = ao + pc * acs;
                 // Strips per task: enough tasks to balance the threads, and their packed copy (at most 512 KB) stays in L2.
@@ -139,13 +142,14 @@ final class SimdGemm {
                 boolean add = accumulate || pc > 0;
                 float[] ap = own.a((mTiles - tp) * MR * kc);
                 GemmPacking.packA(a, aOff, ars, acs, kc, m, tp, mTiles, ap);
-                shared(threads, (strips + chunk - 1) / chunk, q -> {
+                shared(threads, (strips + chunk - 1) / chunk * groups, q -> {
                     Scratch scratch = SCRATCH.get();
-                    int s0 = q * chunk, s1 = Math.min(strips, s0 + chunk);
+                    int g = q % groups, s0 = q / groups * chunk, s1 = Math.min(strips, s0 + chunk);
                     float[] bs = scratch.b((s1 - s0) * NR * kc);
                     GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
                     for (int s = s0; s < s1; s++)
-                        strip(m, n, kc, a, aOff, ars, ap, 0, tp, 0, mTiles, bs, (s - s0) * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
+                        strip(m, n, kc, a, aOff, ars, ap, 0, tp, groupTile(g, groups, m), groupTile(g + 1, groups, m), bs,
+                                (s - s0) * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
                 });
             }
             return;
@@ -198,18 +202,39 @@ final class SimdGemm {
         for (int pc = 0; pc < k; pc += KC)
             GemmPacking.packA(a, ao + pc * acs, ars, acs, Math.min(KC, k - pc), m, tp, mTiles, ap, blockSize * pc);
         int chunk = Math.max(1, Math.min(strips / (4 * threads), (128 << 10) / (NR * KC)));
-        shared(threads, (strips + chunk - 1) / chunk, q -> {
+        int groups = rowGroups(m, strips, threads);
+        shared(threads, (strips + chunk - 1) / chunk * groups, q -> {
             Scratch scratch = SCRATCH.get();
-            int s0 = q * chunk, s1 = Math.min(strips, s0 + chunk);
+            int g = q % groups, s0 = q / groups * chunk, s1 = Math.min(strips, s0 + chunk);
+            int tb = groupTile(g, groups, m), te = groupTile(g + 1, groups, m);
             float[] bs = scratch.b((s1 - s0) * NR * KC);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc), bOff = bo + pc * brs, aOff = ao + pc * acs;
                 GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
                 for (int s = s0; s < s1; s++)
-                    strip(m, n, kc, a, aOff, ars, ap, blockSize * pc, tp, 0, mTiles, bs, (s - s0) * NR * kc, s, c, co,
+                    strip(m, n, kc, a, aOff, ars, ap, blockSize * pc, tp, tb, te, bs, (s - s0) * NR * kc, s, c, co,
                             crs, ccs, accumulate || pc > 0, scratch.tile);
             }
         });
+    }
+
+    /**
+     * Row groups for the few-rows path: with fewer than four B strips per thread the strips alone cannot balance the
+     * threads (192 x 400 x 128 is three strips with 8 lanes), so tasks also split the rows; each group packs its own
+     * copy of the strip (a few percent of its work). That product on two threads (Zen 5, {@code -XX:UseAVX=2}): 228-238
+     * us before, no faster than one thread (210-217), and 162-178 us with row groups; 96 x 400 x 128 121-127 -> 88-91.
+     */
+    private static int rowGroups(int m, int strips, int threads) {
+        return threads > 1 && strips < 4 * threads ? Math.max(1, Math.min(threads, m / 16)) : 1;
+    }
+
+    /**
+     * First row tile of group g of {@code groups} (the end for g = groups). Boundaries fall on multiples of 8 rows, a
+     * multiple of every in-place kernel's rows, so each row is computed by the same kernel whatever the split: the
+     * results do not depend on the thread count.
+     */
+    private static int groupTile(int g, int groups, int m) {
+        return g == groups ? (m + MR - 1) / MR : (int) ((long) m * g / groups) / 8 * 8 / MR;
     }
 
     /**

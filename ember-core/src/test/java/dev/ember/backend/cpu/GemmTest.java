@@ -100,13 +100,18 @@ class GemmTest {
      * (100 x 128 x 300, 16 lanes) with the leftover rows packed. The last three have few strips over a long depth,
      * cut into depth slices ({@code SimdGemm.depthSplit}: 2, or 4 from a depth of 1024): that path used to cut the
      * depth once per thread, so 64 x 196 x 700 summed differently on 2 threads than on 1 (C[0][0] -3.9117727 against
-     * -3.9117737, 16 lanes). The 2-thread result must equal the 1-thread result bit for bit, and both the float64
+     * -3.9117737, 16 lanes). With fewer than four B strips per thread the tasks also split the rows
+     * ({@code SimdGemm.rowGroups}). The 2-thread result must equal the 1-thread result bit for bit, and both the float64
      * reference.
      */
     @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4}")
     @CsvSource({"20,500,600,false,false", "21,500,600,true,false", "19,450,1100,false,true", "33,700,530,true,true",
             "100,128,300,false,false", "64,196,288,false,false", "64,196,700,false,false", "17,150,1500,true,false",
-            "12,100,3000,false,true"})
+            "12,100,3000,false,true",
+            // fewer than four strips per thread: tasks also split the rows at multiples of 8 (in-place 4-row kernels
+            // with 16 lanes, 2 x 4 in place with 8; 8-row kernels with leftover rows packed; a partial last tile)
+            "96,128,400,false,false", "90,64,450,false,false", "256,32,400,false,false", "70,100,400,true,false",
+            "64,196,288,false,true"})
     void fewRowsOverDepthBlocksAgreeAcrossThreads(int m, int n, int k, boolean transA, boolean transB) {
         int ldc = n + 2;
         float[] a = random(m * k, 81), b = random(k * n, 82), c0 = random(m * ldc, 83);
