@@ -140,7 +140,7 @@ final class Convolution {
             long k = (long) (cin / groups) * kh * kw;
             out = w.to(t).reshape(groups, cout / groups, k).matmul(cols.reshape(groups, k, nl));
         }
-        out = out.reshape(cout, n, g.outH(), g.outW()).permute(1, 0, 2, 3);
+        out = Tensor.ownView(out, out.reshape(cout, n, g.outH(), g.outW()).permute(1, 0, 2, 3));
         if (bias != null) out = out.add(bias.to(t).reshape(1, cout, 1, 1));
         return out;
     }
@@ -163,7 +163,7 @@ final class Convolution {
         Tensor cols = unfold(x.reshape((long) n * c, 1, x.shape[2], x.shape[3]), k, new int[]{1, 1}, p, stride,
                 max ? Double.NEGATIVE_INFINITY : 0.0);
         Tensor r = max ? cols.max(1) : cols.mean(1);
-        return r.reshape(n, c, g.outH(), g.outW());
+        return Tensor.ownView(r, r.reshape(n, c, g.outH(), g.outW()));
     }
 
     /** Rows of the column matrix, {@code c * kh * kw}, checked to fit an int. */
@@ -199,6 +199,12 @@ final class Convolution {
      * at the positions {@code idx} recorded. It is linear in grad, and its own gradient gathers at the
      * same positions, so a second derivative through it is right.
      */
+    /** {@code src.gather(2, idx)} as {@code [n, c, outH, outW]}, owning its memory. */
+    private static Tensor gathered(Tensor src, Tensor idx, int n, int c, ConvGeometry g) {
+        Tensor r = src.gather(2, idx);
+        return Tensor.ownView(r, r.reshape(n, c, g.outH(), g.outW()));
+    }
+
     static Tensor maxPoolBackward(Tensor grad, Tensor idx, ConvGeometry g, int[] inShape) {
         int n = inShape[0], c = inShape[1], hw = g.inH() * g.inW(), l = g.outH() * g.outW();
         var kernel = Ember.fused(grad.backend(), FusedMaxPool.class);
@@ -206,10 +212,11 @@ final class Convolution {
         if (dx == null || !kernel.get().maxPool2dBackward(grad.strided(), idx.strided(), g, dx.strided())) {
             if (dx != null) dx.close();
             try (var ignored = Ember.noGrad(); Tensor zeros = Tensor.empty(grad.backend(), grad.dtype(), new int[]{n, c, hw})) {
-                dx = zeros.scatterAdd(2, idx.reshape(n, c, l), grad.reshape(n, c, l)).reshape(Shapes.toLong(inShape));
+                Tensor summed = zeros.scatterAdd(2, idx.reshape(n, c, l), grad.reshape(n, c, l));
+                dx = Tensor.ownView(summed, summed.reshape(Shapes.toLong(inShape)));
             }
         }
         return Tensor.record("maxPool2dBackward", dx, (gg, needs) ->
-                new Tensor[]{gg.reshape(n, c, hw).gather(2, idx.reshape(n, c, l)).reshape(n, c, g.outH(), g.outW())}, grad);
+                new Tensor[]{gathered(gg.reshape(n, c, hw), idx.reshape(n, c, l), n, c, g)}, grad);
     }
 }

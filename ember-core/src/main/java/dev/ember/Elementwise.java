@@ -264,8 +264,9 @@ final class Elementwise {
         for (int i = 0; i < g.dim(); i++) {
             if (i < lead || (shape[i - lead] == 1 && g.shape[i] != 1)) dims.add(i);
         }
-        Tensor r = dims.isEmpty() ? g : g.sum(dims.stream().mapToInt(Integer::intValue).toArray(), true);
-        return r.reshape(Shapes.toLong(shape));
+        if (dims.isEmpty()) return g.reshape(Shapes.toLong(shape));
+        Tensor r = g.sum(dims.stream().mapToInt(Integer::intValue).toArray(), true);
+        return Tensor.ownView(r, r.reshape(Shapes.toLong(shape)));
     }
 
     /** The name of the {@code Tensor} method that runs {@code op}, for errors and the graph ({@code maximum}, not {@code max}). */

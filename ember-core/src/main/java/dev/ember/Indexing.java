@@ -79,7 +79,8 @@ final class Indexing {
         if (x.dim() == 0) {
             if (idx.numel() != 1) // as PyTorch: a scalar has one element to select
                 throw new IllegalArgumentException("indexSelect: the index into a 0-d tensor can have only 1 value, got " + idx.numel());
-            return x.reshape(1).gather(0, idx).reshape();
+            Tensor picked = x.reshape(1).gather(0, idx);
+            return Tensor.ownView(picked, picked.reshape());
         }
         // index as [1, .., n, .., 1] expanded to the output shape: a gather with stride-0 index dims.
         long[] view = new long[x.dim()];

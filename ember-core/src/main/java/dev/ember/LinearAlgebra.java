@@ -65,7 +65,7 @@ final class LinearAlgebra {
         Tensor r = out.reshape(concat(batch, m, n));
         if (vecA) r = r.squeeze(r.dim() - 2);
         if (vecB) r = r.squeeze(r.dim() - 1);
-        return r;
+        return Tensor.ownView(out, r);
     }
 
     private static long[] concat(int[] batch, long x, long y) {

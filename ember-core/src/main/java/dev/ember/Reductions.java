@@ -113,7 +113,8 @@ final class Reductions {
     static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
         x = Autocast.float32(x);
         int[] d = normalize("sum", dims, x.dim());
-        Tensor out = reduceRaw(ReduceOp.SUM, x, d).reshape(Shapes.toLong(reducedShape(x.shape, d, keepDim)));
+        Tensor raw = reduceRaw(ReduceOp.SUM, x, d);
+        Tensor out = Tensor.ownView(raw, raw.reshape(Shapes.toLong(reducedShape(x.shape, d, keepDim))));
         if (!out.dtype().isFloatingPoint()) return out;
         int[] kept = reducedShape(x.shape, d, true);
         long[] shape = x.shapeLong();
@@ -169,14 +170,16 @@ final class Reductions {
         int[] ds = x.dim() == 0 ? new int[0] : new int[]{d};
         long[] shape = Shapes.toLong(reducedShape(x.shape, ds, keepDim));
         long[] kept = Shapes.toLong(reducedShape(x.shape, ds, true));
-        Tensor indices = reduceRaw(max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, ds).reshape(shape);
+        Tensor raw = reduceRaw(max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, ds);
+        Tensor indices = Tensor.ownView(raw, raw.reshape(shape));
         Tensor values;
         if (x.dim() == 0) {
             values = x.detach();
         } else {
             // One pass finds the indices; the values are gathered from them rather than reduced again.
             try (var ignored = Ember.noGrad()) {
-                values = x.gather(d, indices.reshape(kept)).reshape(shape).detach();
+                Tensor gathered = x.gather(d, indices.reshape(kept));
+                values = Tensor.ownView(gathered, gathered.reshape(shape).detach());
             }
         }
         if (x.dtype().isFloatingPoint() && x.dim() > 0) {
@@ -190,8 +193,8 @@ final class Reductions {
     static Tensor argExtreme(Tensor x, int dim, boolean keepDim, boolean max) {
         int d = Shapes.dim(max ? "argmax" : "argmin", dim, x.dim());
         int[] ds = x.dim() == 0 ? new int[0] : new int[]{d};
-        return reduceRaw(max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, ds)
-                .reshape(Shapes.toLong(reducedShape(x.shape, ds, keepDim)));
+        Tensor raw = reduceRaw(max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, ds);
+        return Tensor.ownView(raw, raw.reshape(Shapes.toLong(reducedShape(x.shape, ds, keepDim))));
     }
 
     static Tensor prod(Tensor input) {
@@ -218,7 +221,7 @@ final class Reductions {
         if (x.dtype() == DType.BOOL) x = x.to(Ember.defaultDType()); // PyTorch: a float result; BOOL cannot be subtracted
         Tensor m = shift(x, d);
         Tensor r = x.sub(m).exp().sum(d, true).log().add(m);
-        return keepDim ? r : r.squeeze(d);
+        return keepDim ? r : Tensor.ownView(r, r.squeeze(d));
     }
 
     /** The max along {@code d} (kept), detached, as the stabilising shift of exp. */

@@ -874,6 +874,21 @@ public final class Tensor implements AutoCloseable {
 
     int[] shapeInternal() { return shape; }
 
+    /**
+     * An op's result that is a view of {@code fresh}, a tensor the op made for it and hands to no one else (a
+     * reduction reshaped to its output shape, a product with a vector operand squeezed): the view becomes the
+     * storage's owner, so that closing the result frees the memory, and a scope releases it in fresh's place. Only
+     * for a {@code fresh} no caller can hold; a view that is not of fresh's storage (the reshape copied) is returned
+     * as it is.
+     */
+    static Tensor ownView(Tensor fresh, Tensor view) {
+        if (view != fresh && view.storage == fresh.storage && fresh.storage.ownedBy(fresh)) {
+            fresh.storage.transferOwner(fresh, view);
+            TensorScope.transfer(fresh, view);
+        }
+        return view;
+    }
+
     long[] shapeLong() { return Shapes.toLong(shape); }
 
     /** A fresh contiguous tensor on {@code backend}, zero-filled. */

@@ -165,6 +165,14 @@ public final class TensorScope implements AutoCloseable {
         if (s != null && owner.scope == null && !owner.isClosed()) s.add(owner);
     }
 
+    /** {@code to} took over {@code from}'s storage ({@link Tensor#ownView}): it is released in from's place. */
+    static void transfer(Tensor from, Tensor to) {
+        TensorScope s = from.scope;
+        if (s == null) return;
+        from.scope = null;
+        s.add(to);
+    }
+
     private void add(Tensor owner) {
         if (closed) return; // a closed scope on the chain (closed on another path): the tensor belongs to no scope
         if (size == tracked.length) tracked = Arrays.copyOf(tracked, size * 2);

@@ -249,4 +249,41 @@ class TensorScopeTest {
         }
         assertFalse(x.grad().isClosed());
     }
+
+    /**
+     * Ops whose result is a reshaped or squeezed view of a tensor the op made (reductions along dims, arg/max along a
+     * dim, logsumexp, products with a vector operand, avg pooling, a grouped convolution, indexing a 0-d tensor):
+     * closing the result releases the memory (the view took it over), a scope releases it unless kept, and the
+     * operands stay usable.
+     */
+    @Test
+    void closingAResultThatIsAViewOfTheOpsOwnTensorReleasesItsMemory() {
+        Ember.manualSeed(3);
+        Tensor x = Tensor.randn(4, 6), v = Tensor.randn(6), img = Tensor.randn(2, 4, 6, 6), w = Tensor.randn(4, 2, 3, 3);
+        List<Function<Tensor, Tensor>> ops = List.of(
+                t -> x.sum(1), t -> x.sum(new int[]{0, 1}, false), t -> x.argmax(1), t -> x.argmax(),
+                t -> x.max(1), t -> x.maxWithIndices(0, false).indices(), t -> x.logsumexp(1, false),
+                t -> x.matmul(v), t -> v.matmul(x.t()), t -> img.avgPool2d(2),
+                t -> img.conv2d(w, null, new int[]{1, 1}, new int[]{1, 1}, new int[]{1, 1}, 2),
+                t -> Tensor.scalar(5).indexSelect(0, Tensor.zeros(DType.INT64, 1)));
+        for (int i = 0; i < ops.size(); i++) {
+            Tensor r = ops.get(i).apply(null);
+            double first = r.reshape(-1).narrow(0, 0, 1).item();
+            assertFalse(r.storage.isReleased(), "op " + i);
+            r.close();
+            assertTrue(r.storage.isReleased(), "op " + i + ": closing its result " + Shapes.str(r.shape) + " releases the memory");
+            Tensor kept, dropped;
+            try (var s = Ember.scope()) {
+                kept = s.keep(ops.get(i).apply(null));
+                dropped = ops.get(i).apply(null);
+                assertTrue(s.holds(dropped), "op " + i);
+            }
+            assertTrue(dropped.isClosed(), "op " + i + ": the scope released the result it did not keep");
+            assertEquals(first, kept.reshape(-1).narrow(0, 0, 1).item(), 0.0, "op " + i + ": the kept result stays");
+            kept.close();
+            assertTrue(kept.storage.isReleased(), "op " + i);
+        }
+        for (Tensor operand : List.of(x, v, img, w)) assertFalse(operand.isClosed(), "operands are never released");
+        assertEquals(x.sum().item(), x.sum(1).sum().item(), 1e-4);
+    }
 }

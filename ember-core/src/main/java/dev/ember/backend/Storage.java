@@ -46,6 +46,11 @@ public abstract class Storage implements AutoCloseable {
         if (owner == null) owner = tensor;
     }
 
+    /** Makes {@code to} the owner in place of {@code from}, if {@code from} owns this storage (a view taking over its base's memory). */
+    public final void transferOwner(Object from, Object to) {
+        if (owner == from) owner = to;
+    }
+
     /** True when {@code tensor} is the one that first wrapped this storage (and may free it). */
     public final boolean ownedBy(Object tensor) { return owner == tensor; }
 
