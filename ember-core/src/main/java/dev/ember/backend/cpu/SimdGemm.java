@@ -12,7 +12,7 @@ package dev.ember.backend.cpu;
  *
  * <p>Threads: with many rows, for each depth block the calling thread's packed B panel is
  * filled in parallel, then the C tiles are split among threads by row blocks, each thread
- * packing its own A block. With few rows (at most one A block), A is packed once and threads
+ * packing its own A block. With few rows (up to {@link #ONE_BLOCK}), A is packed once and threads
  * take groups of B strips, packing each strip just before its tiles (over several depth blocks, A is
  * packed for all of them first and a group of strips goes through every block, so the threads meet once);
  * when there are too few strips to share over a long depth, the depth is cut into slices chosen by the
@@ -37,6 +37,15 @@ final class SimdGemm {
     static final int KC = Integer.getInteger("ember.gemm.kc", WIDE ? 512 : 128);
     /** Rows of A per packed block (a multiple of MR); MC x KC floats stay in L2. */
     static final int MC = Integer.getInteger("ember.gemm.mc", WIDE ? 96 : 256) / MR * MR;
+    /**
+     * Most rows of A that {@link #run} packs as one block, B strips packed just before use (the few-rows path), at both
+     * widths. With 16 lanes this was MC (96): products of 97-256 rows went through the shared B panel, two thread
+     * hand-offs per depth block, and barely gained from a second thread. Two threads, Zen 5, same sitting, 96 -> 256:
+     * 128x784x256 0.25-0.28 -> 0.17-0.19 ms, 128x3136x128 0.53-0.62 -> 0.32, 200x512x200 0.18-0.21 -> 0.14-0.15,
+     * 128x256x128 42-52 -> 28-32 us; one thread within the run-to-run spread (200x512x200 0.25-0.27 -> 0.27).
+     * The path depends on the shape only, so results stay the same on any thread count.
+     */
+    private static final int ONE_BLOCK = Math.max(MC, Integer.getInteger("ember.gemm.oneBlock", 256) / MR * MR);
     /** Columns of B per packed panel (a multiple of NR), bounding the panel's size. */
     static final int NC = Integer.getInteger("ember.gemm.nc", 4096) / NR * NR;
     /**
@@ -118,7 +127,7 @@ final class SimdGemm {
         int threads = parallel && (long) m * n * k >= PARALLEL_MIN_WORK ? Parallel.threads() : 1;
         Scratch own = SCRATCH.get();
         int mTiles = (m + MR - 1) / MR;
-        if (mTiles * MR <= MC) {
+        if (mTiles * MR <= ONE_BLOCK) {
             // Few rows (a conv layer's output channels, a small batch): all of A is one packed block, and each
             // B strip is packed just before its tiles use it, so it is read from memory once and stays in cache
             // (a whole packed panel would be written out to memory and read back).
