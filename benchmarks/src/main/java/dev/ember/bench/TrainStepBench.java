@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
+// Ten seconds: at 8 lanes on two threads the MLP step was still falling at the third second (1.47-1.65 ms) and settled
+// near the eighth (1.11 ms; Zen 5 under -XX:UseAVX=2, 2026-12-06): C2 compiles the step's kernels on the same two cores.
+@Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"})
 public class TrainStepBench {
