@@ -113,7 +113,13 @@ class StudioSecurityTest {
         assertEquals(413, chunked.status());
         assertFalse(Files.exists(s.dataRoot.resolve("uploads/big2.csv")));
         String hugeJson = "{\"preset\":\"mlp\",\"name\":\"" + "x".repeat(2 << 20) + "\"}";
-        assertEquals(413, s.post("/api/runs", hugeJson).status());
+        try {
+            assertEquals(413, s.post("/api/runs", hugeJson).status());
+        } catch (java.io.UncheckedIOException reset) {
+            // The studio answers 413 from the headers, without reading the 2 MB body; a client still sending it may see
+            // the connection reset (the unread rest is dropped) before it reads the answer. Refused either way:
+        }
+        assertEquals(0, s.get("/api/runs").json().getAsJsonArray().size(), "the oversized body created no run");
     }
 
     @Test
