@@ -1,7 +1,5 @@
 package dev.ember;
 
-import dev.ember.backend.Strided;
-
 /**
  * Matrix products. {@code matmul} reduces every case PyTorch allows (1-D, 2-D,
  * batched with broadcast batch dims) to one batched primitive {@link #bmm} on
@@ -39,32 +37,21 @@ final class LinearAlgebra {
         int[] batch = Shapes.broadcast(op, batchA, batchB);
         long nb = Shapes.numel(batch);
         Tensor a3, b3;
-        // Without a vector operand the product is allocated in its final shape, so that the tensor returned owns its
-        // memory and closing it releases the product (a reshaped view of it would not).
-        int[] shape = vecA || vecB ? null : outShape(batch, m, n);
         if (batchB.length == 0 && batchA.length > 0) {
             // [..., m, k] @ [k, n]: fold the batch into rows, one large GEMM instead of many small ones.
-            a3 = a2.reshape(1, nb * m, ka);
-            b3 = b2.unsqueeze(0);
-        } else {
-            a3 = a2.expand(concat(batch, m, ka)).reshape(nb, m, ka);
-            b3 = b2.expand(concat(batch, ka, n)).reshape(nb, ka, n);
+            Tensor out = bmm(a2.reshape(1, nb * m, ka), b2.unsqueeze(0));
+            return finish(out, batch, m, n, vecA, vecB);
         }
-        if (shape != null) return bmm(a3, b3, shape);
+        a3 = a2.expand(concat(batch, m, ka)).reshape(nb, m, ka);
+        b3 = b2.expand(concat(batch, ka, n)).reshape(nb, ka, n);
         return finish(bmm(a3, b3), batch, m, n, vecA, vecB);
-    }
-
-    private static int[] outShape(int[] batch, int m, int n) {
-        int[] s = java.util.Arrays.copyOf(batch, batch.length + 2);
-        s[batch.length] = m;
-        s[batch.length + 1] = n;
-        return s;
     }
 
     private static Tensor finish(Tensor out, int[] batch, int m, int n, boolean vecA, boolean vecB) {
         Tensor r = out.reshape(concat(batch, m, n));
         if (vecA) r = r.squeeze(r.dim() - 2);
         if (vecB) r = r.squeeze(r.dim() - 1);
+        // The view returned owns the product, so that closing it releases the memory.
         return Tensor.ownView(out, r);
     }
 
@@ -77,21 +64,14 @@ final class LinearAlgebra {
     }
 
     /** {@code [b, m, k] @ [b, k, n] -> [b, m, n]}, the primitive with its gradient. */
-    static Tensor bmm(Tensor a, Tensor b) { return bmm(a, b, new int[]{a.shape[0], a.shape[1], b.shape[2]}); }
-
-    /**
-     * {@link #bmm} into a new contiguous tensor of {@code shape}, any shape of {@code b * m * n} elements whose rows
-     * are the products' rows in order ({@code [..., m, n]} for matmul's batch dims, {@code [m, n]} for one product).
-     */
-    private static Tensor bmm(Tensor a, Tensor b, int[] shape) {
+    static Tensor bmm(Tensor a, Tensor b) {
         int nb = a.shape[0], m = a.shape[1], n = b.shape[2];
+        int[] shape = {nb, m, n};
         Tensor out = a.shape[2] > 0 ? Tensor.uninitialized(a.backend(), a.dtype(), shape) : Tensor.empty(a.backend(), a.dtype(), shape);
-        if (out.numel() > 0 && a.shape[2] > 0)
-            a.backend().matmul(a.strided(), b.strided(), new Strided(out.liveStorage(), new int[]{nb, m, n}, new int[]{m * n, n, 1}, out.offset));
+        if (out.numel() > 0 && a.shape[2] > 0) a.backend().matmul(a.strided(), b.strided(), out.strided());
         if (!a.dtype().isFloatingPoint()) return out;
-        return Tensor.recordSaving("matmul", out, new Tensor[]{a, b}, (g, needs) -> {
-            Tensor g3 = g.dim() == 3 && g.shape[0] == nb ? g : g.reshape(nb, m, n);
-            return new Tensor[]{needs[0] ? bmm(g3, b.transpose(1, 2)) : null, needs[1] ? bmm(a.transpose(1, 2), g3) : null};
-        }, a, b);
+        return Tensor.recordSaving("matmul", out, new Tensor[]{a, b}, (g, needs) -> new Tensor[]{
+                needs[0] ? bmm(g, b.transpose(1, 2)) : null,
+                needs[1] ? bmm(a.transpose(1, 2), g) : null}, a, b);
     }
 }

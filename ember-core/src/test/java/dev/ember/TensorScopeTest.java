@@ -263,7 +263,7 @@ class TensorScopeTest {
         List<Function<Tensor, Tensor>> ops = List.of(
                 t -> x.sum(1), t -> x.sum(new int[]{0, 1}, false), t -> x.argmax(1), t -> x.argmax(),
                 t -> x.max(1), t -> x.maxWithIndices(0, false).indices(), t -> x.logsumexp(1, false),
-                t -> x.matmul(v), t -> v.matmul(x.t()), t -> img.avgPool2d(2),
+                t -> x.matmul(v), t -> v.matmul(x.t()), t -> x.matmul(x.t()), t -> img.avgPool2d(2),
                 t -> img.conv2d(w, null, new int[]{1, 1}, new int[]{1, 1}, new int[]{1, 1}, 2),
                 t -> Tensor.scalar(5).indexSelect(0, Tensor.zeros(DType.INT64, 1)));
         for (int i = 0; i < ops.size(); i++) {
