@@ -51,6 +51,13 @@ final class ConvGemm {
      */
     static void forward(float[] x, int xo, int[] xs, int n, int cin, float[] w, int wo, int cout, float[] bias, int biasO,
                         int biasStride, ConvGeometry g, float[] out, int oo) {
+        if (Winograd.supports(g, cin, cout)) Winograd.forward(x, xo, xs, n, cin, w, wo, cout, bias, biasO, biasStride, g, out, oo);
+        else implicitGemm(x, xo, xs, n, cin, w, wo, cout, bias, biasO, biasStride, g, out, oo);
+    }
+
+    /** {@link #forward} by the implicit GEMM, whatever the shape. */
+    static void implicitGemm(float[] x, int xo, int[] xs, int n, int cin, float[] w, int wo, int cout, float[] bias, int biasO,
+                             int biasStride, ConvGeometry g, float[] out, int oo) {
         int kh = g.kernelH(), kw = g.kernelW(), rows = cin * kh * kw, l = g.outH() * g.outW();
         Geometry geo = new Geometry(g, cin);
         // The weight is A, packed once: depth block pc at blocks[pc / KC].
