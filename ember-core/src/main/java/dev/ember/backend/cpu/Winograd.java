@@ -42,13 +42,17 @@ final class Winograd {
     static final int CHUNK_TILES = Integer.getInteger("ember.conv.winogradTiles", 128);
 
     /**
-     * Whether {@link #forward} computes this convolution: 3 x 3, stride 1, dilation 1, padding 1, and at least 16 input
-     * and output channels (with fewer, the 16 products are too thin to gain on the direct method).
+     * Whether {@link #forward} computes this convolution: 3 x 3, stride 1, dilation 1, padding 1, at least 16 input and
+     * output channels (with fewer, the 16 products are too thin to gain on the direct method), and planes wide enough
+     * that at least 3/4 of the columns of V are tiles ({@link Plan}'s layouts give a tile row L/2 columns, or whole
+     * vectors). On planes of 8 x 8 at 16 lanes, half of them, the GEMM did twice the work and lost to the direct method
+     * (128 channels: 2.7 against 1.8 ms; 4 x 4 with 256: 6.7 against 2.9 ms; Zen 5, one thread).
      */
     static boolean supports(ConvGeometry g, int cin, int cout) {
+        int tilesW = (g.inW() + 1) / 2, slot = tilesW <= L / 2 ? L / 2 : (tilesW + L - 1) / L * L;
         return ENABLED && g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
                 && g.dilationH() == 1 && g.dilationW() == 1 && g.padH() == 1 && g.padW() == 1 && cin >= 16 && cout >= 16
-                && g.inH() >= 2 && g.inW() >= 2;
+                && g.inH() >= 2 && 4 * tilesW >= 3 * slot;
     }
 
     /** Lanes 2i and 2i + 1 of a pair of vectors (x then y), as in {@link SimdKernels}: {@code EVEN}/{@code ODD} gather

@@ -68,8 +68,8 @@ class WinogradTest {
     }
 
     private static float[] run(float[] x, int xo, int[] xs, int n, int cin, float[] w, int cout, float[] b, int bs, int h, int wd) {
+        // forward computes any 3 x 3, stride 1, padding 1 shape; supports() only says where it is the faster method
         ConvGeometry g = new ConvGeometry(h, wd, 3, 3, 1, 1, 1, 1, 1, 1);
-        assertTrue(Winograd.supports(g, cin, cout), "a shape Winograd computes");
         float[] out = new float[n * cout * h * wd];
         java.util.Arrays.fill(out, Float.NaN); // every output must be written
         Winograd.forward(x, xo, xs, n, cin, w, 0, cout, b, 0, bs, g, out, 0);
@@ -162,10 +162,22 @@ class WinogradTest {
     }
 
     @Test
+    void chosenFor3x3LayersWithEnoughChannelsAndWidePlanes() {
+        ConvGeometry demo = new ConvGeometry(14, 14, 3, 3, 1, 1, 1, 1, 1, 1), wide = new ConvGeometry(28, 28, 3, 3, 1, 1, 1, 1, 1, 1);
+        assertTrue(Winograd.supports(demo, 32, 64) && Winograd.supports(demo, 64, 32) && Winograd.supports(wide, 16, 16));
+        assertTrue(!Winograd.supports(demo, 8, 64) && !Winograd.supports(demo, 32, 8), "too few channels");
+        assertTrue(!Winograd.supports(new ConvGeometry(14, 14, 3, 3, 2, 2, 1, 1, 1, 1), 32, 64), "stride 2");
+        assertTrue(!Winograd.supports(new ConvGeometry(14, 14, 5, 5, 1, 1, 2, 2, 1, 1), 32, 64), "5 x 5");
+        assertTrue(!Winograd.supports(new ConvGeometry(4, 4, 3, 3, 1, 1, 1, 1, 1, 1), 256, 256), "a 4 x 4 plane leaves half the columns empty");
+    }
+
+    @Test
     void gradientsThroughTheTensorApi() {
-        // [2, 16, 7, 9] -> 20 channels: the forward and the input gradient (cout 20 -> cin 16) both take Winograd.
-        int n = 2, cin = 16, h = 7, wd = 9, cout = 20;
+        // [2, 16, 7, 14] -> 20 channels: the forward and the input gradient (cout 20 -> cin 16) both take Winograd.
+        int n = 2, cin = 16, h = 7, wd = 14, cout = 20;
         float[] x = random(n * cin * h * wd, 14), w = random(cout * cin * 9, 15), b = random(cout, 16), r = random(n * cout * h * wd, 17);
+        ConvGeometry g = new ConvGeometry(h, wd, 3, 3, 1, 1, 1, 1, 1, 1);
+        assertTrue(Winograd.supports(g, cin, cout) && Winograd.supports(g, cout, cin), "both directions take Winograd");
         Tensor tx = Tensor.of(x, n, cin, h, wd).requiresGrad(true), tw = Tensor.of(w, cout, cin, 3, 3).requiresGrad(true);
         Tensor out = tx.conv2d(tw, Tensor.of(b, cout), new int[]{1, 1}, new int[]{1, 1}, new int[]{1, 1}, 1);
         out.mul(Tensor.of(r, n, cout, h, wd)).sum().backward();
