@@ -52,6 +52,7 @@ final class ConvWeightGrad {
      */
     static void compute(float[] gy, int go, int n, int cout, float[] x, int xo, int[] xs, int cin, ConvGeometry g,
                         float[] dw, int dwo) {
+        if (Winograd.supports(g, cin, cout) && Winograd.weightGrad(gy, go, n, cout, x, xo, xs, cin, g, dw, dwo)) return;
         int kk = g.kernelH() * g.kernelW(), rows = cin * kk;
         Planes planes = new Planes(g);
         float[][] holder = ACCUMULATORS.get();

@@ -82,7 +82,8 @@ final class Winograd {
 
     /** Per-thread buffers: padded images, the transformed input V and the products M of one chunk, one output row. */
     private static final class Scratch {
-        float[] padded = new float[0], v = new float[0], m = new float[0], u = new float[0], ut = new float[0];
+        float[] padded = new float[0], v = new float[0], m = new float[0], u = new float[0], ut = new float[0], dy = new float[0],
+                keep = new float[0];
         final float[] row = new float[3 * L], tile = new float[GemmKernels.MR * GemmKernels.NR];
 
         float[] padded(int n) { if (padded.length < n) padded = new float[n]; return padded; }
@@ -90,10 +91,33 @@ final class Winograd {
         float[] m(int n) { if (m.length < n) m = new float[n]; return m; }
         float[] u(int n) { if (u.length < n) u = new float[n]; return u; }
         float[] ut(int n) { if (ut.length < n) ut = new float[n]; return ut; }
+        float[] dy(int n) { if (dy.length < n) dy = new float[n]; return dy; }
+
+        /**
+         * Lane weights, 1 for a tile and 0 for a dropped column: {@code [0, L)} for two tile rows, {@code [L, 2 L)} for
+         * the first only, {@code [(2 + q) L, ...)} for group q of an unpaired row.
+         */
+        float[] keep(Plan p) {
+            int n = (2 + p.groups) * L;
+            if (keep.length < n) keep = new float[n];
+            for (int k = 0; k < L; k++) {
+                keep[k] = k % (L / 2) < p.tilesW ? 1f : 0f;
+                keep[L + k] = k < L / 2 && k < p.tilesW ? 1f : 0f;
+            }
+            for (int q = 0; q < p.groups; q++)
+                for (int k = 0; k < L; k++) keep[(2 + q) * L + k] = q * L + k < p.tilesW ? 1f : 0f;
+            return keep;
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     private static final int MR = GemmKernels.MR, NR = GemmKernels.NR;
+
+    /** Fills the calling thread's buffers with NaN (tests: a value that a call reads before writing shows up). */
+    static void poisonScratch(int floats) {
+        Scratch s = SCRATCH.get();
+        for (float[] a : new float[][]{s.padded(floats), s.v(floats), s.m(floats), s.dy(floats)}) java.util.Arrays.fill(a, Float.NaN);
+    }
 
     /**
      * The sizes of one call. Tiles are numbered by tile row (image by image, top to bottom) and map to the columns of
@@ -127,9 +151,12 @@ final class Winograd {
          * so that the last strip has a kernel of its own width and does not go through the GEMM's partial-tile copy.
          */
         static int columns(boolean pair, int groups, int tileRows) {
-            int cols = pair ? (tileRows + 1) / 2 * L : tileRows * groups * L, unit = GemmKernels.stripWidth(1);
-            return (cols + unit - 1) / unit * unit;
+            int unit = GemmKernels.stripWidth(1);
+            return (written(pair, groups, tileRows) + unit - 1) / unit * unit;
         }
+
+        /** The columns that the transforms write for {@code tileRows} tile rows. */
+        static int written(boolean pair, int groups, int tileRows) { return pair ? (tileRows + 1) / 2 * L : tileRows * groups * L; }
 
         int chunks() { return (n + imagesPerChunk - 1) / imagesPerChunk; }
 
@@ -255,12 +282,12 @@ final class Winograd {
     /**
      * Copies the chunk's images into {@code padded}: per image and channel, a zero border of one row and column; returns
      * false if a value is infinite or NaN. Rows go across as whole vectors (a 14-float {@code arraycopy} per row cost
-     * more than the transform): the lanes past a row's end carry the next row's values into columns that only the
-     * dropped tiles read, except the one or two columns right of the image, which are cleared after. (Those lanes take
-     * part in the check, so a non-finite value just past the tensor only costs the faster path.)
+     * more than the transform): the lanes past a row's end carry the next row's values, and are then cleared with the
+     * rest of the row's right border, so every padded value is defined. (They take part in the check, so a non-finite
+     * value just past the tensor only costs the faster path.)
      */
     private static boolean pad(Plan p, float[] x, int xo, int[] xs, int img0, int images, float[] padded) {
-        int pw = p.padW, plane = p.padH * pw, w = p.w, clearTo = Math.min(pw, w + 3);
+        int pw = p.padW, plane = p.padH * pw, w = p.w;
         var check = FloatVector.zero(S);
         float scalarCheck = 0f;
         for (int i = 0; i < images; i++)
@@ -284,7 +311,7 @@ final class Winograd {
                             padded[d + 1 + c] = v;
                         }
                     }
-                    for (int c = w + 1; c < clearTo; c++) padded[d + c] = 0f;
+                    for (int c = w + 1; c < pw; c++) padded[d + c] = 0f;
                 }
             }
         return scalarCheck == 0f && check.reduceLanes(jdk.incubator.vector.VectorOperators.ADD) == 0f;
@@ -391,4 +418,197 @@ final class Winograd {
         return oo + ((img0 + r / p.tilesH) * p.cout + co) * p.h * p.w;
     }
 
+
+    // ---- the weight gradient ---------------------------------------------------------------------------------------
+
+    /** Partial sums of the weight gradient: a fixed number, so that the order of summation does not depend on threads. */
+    private static final int GRAD_PARTS = 8;
+
+    /**
+     * {@code dw[co, ci, 3, 3]} (contiguous at {@code dw[dwo]}, overwritten) = the gradient of {@link #forward}'s output
+     * {@code gy} (contiguous {@code [n, cout, inH, inW]}) with respect to its weight, for an input x {@code [n, cin, inH,
+     * inW]} at strides {@code xs}: {@code dU = sum over tiles of (A dY A^T) . (B^T d B)}, one product
+     * {@code dU[cout, cin] += dM[cout, tiles] @ V[cin, tiles]^T} per point and chunk, then {@code dw = G^T dU G}. V and dM
+     * have the forward's columns; the tiles are the products' depth here, so dM's columns past them are zeroed (V's are
+     * finite: the padded buffer is defined everywhere). Chunk c adds into partial sum c % 8, in chunk order; the
+     * partial sums are added in order: the same bits on any thread count. A chunk holding an infinite or NaN value
+     * sends the whole call to the direct method ({@link ConvWeightGrad}), which is what PyTorch computes then: this
+     * returns false, having written nothing. Requires {@link #supports}.
+     */
+    static boolean weightGrad(float[] gy, int go, int n, int cout, float[] x, int xo, int[] xs, int cin, ConvGeometry g,
+                              float[] dw, int dwo) {
+        Plan p = Plan.of(n, cin, cout, g);
+        int chunks = p.chunks(), parts = Math.min(chunks, GRAD_PARTS), perPart = 16 * cout * cin;
+        Scratch own = SCRATCH.get();
+        float[] sums = own.u(parts * perPart);
+        java.util.Arrays.fill(sums, 0, parts * perPart, 0f);
+        boolean[] bad = new boolean[parts];
+        Parallel.forRange(parts, 1, (q0, q1) -> {
+            Scratch s = SCRATCH.get();
+            for (int q = q0; q < q1; q++)
+                for (int c = q; c < chunks && !bad[q]; c += parts)
+                    bad[q] = !weightChunk(p, c, gy, go, x, xo, xs, sums, q * perPart, s);
+        });
+        for (boolean b : bad) if (b) return false;
+        for (int q = 1; q < parts; q++)
+            for (int i = 0; i < perPart; i++) sums[i] += sums[q * perPart + i];
+        int stride = cout * cin;
+        float[] t = new float[12];
+        for (int k = 0; k < stride; k++) {
+            // G^T dU: rows u0 + (u1 + u2) / 2, (u1 - u2) / 2, (u1 + u2) / 2 + u3 of the 4 x 4
+            for (int j = 0; j < 4; j++) {
+                float u0 = sums[j * stride + k], u1 = sums[(4 + j) * stride + k], u2 = sums[(8 + j) * stride + k],
+                        u3 = sums[(12 + j) * stride + k];
+                t[j] = u0 + 0.5f * (u1 + u2);
+                t[4 + j] = 0.5f * (u1 - u2);
+                t[8 + j] = 0.5f * (u1 + u2) + u3;
+            }
+            // (G^T dU) G: the same on the columns
+            int o = dwo + k * 9;
+            for (int a = 0; a < 3; a++) {
+                float u0 = t[4 * a], u1 = t[4 * a + 1], u2 = t[4 * a + 2], u3 = t[4 * a + 3];
+                dw[o + 3 * a] = u0 + 0.5f * (u1 + u2);
+                dw[o + 3 * a + 1] = 0.5f * (u1 - u2);
+                dw[o + 3 * a + 2] = 0.5f * (u1 + u2) + u3;
+            }
+        }
+        return true;
+    }
+
+    /** One chunk's share of dU, added into {@code sums[at ...]}; false if one of its values is not finite. */
+    private static boolean weightChunk(Plan p, int c, float[] gy, int go, float[] x, int xo, int[] xs, float[] sums, int at,
+                                       Scratch s) {
+        int img0 = c * p.imagesPerChunk, images = Math.min(p.imagesPerChunk, p.n - img0), rows = images * p.tilesH;
+        // exactly the columns written: here they are the products' depth, and a column left over would add to it
+        int cols = Plan.written(p.pair, p.groups, rows), plane = p.padH * p.padW, pw = p.padW;
+        float[] padded = s.padded(images * p.cin * plane);
+        if (!pad(p, x, xo, xs, img0, images, padded)) return false;
+        // V and dM row-major, [point][channel][column], in the forward's column layout
+        int vs = Plan.skew(p.cin * cols), ms = Plan.skew(p.cout * cols);
+        float[] v = s.v(16 * vs), m = s.m(16 * ms);
+        for (int ci = 0; ci < p.cin; ci++) {
+            if (p.pair) {
+                for (int r = 0; r < rows; r += 2) {
+                    int topA = top(p, ci, r, plane), topB = top(p, ci, Math.min(r + 1, rows - 1), plane), col = ci * cols + r / 2 * L;
+                    for (int k = 0; k < 4; k++)
+                        inputColumns(padded, topA + FIRST[k] * pw, topA + SECOND[k] * pw, topB + FIRST[k] * pw,
+                                topB + SECOND[k] * pw, k == 1 ? 1f : -1f, v, col + 4 * k * vs, vs);
+                }
+            } else {
+                for (int r = 0; r < rows; r++)
+                    for (int q = 0; q < p.groups; q++) {
+                        int t = top(p, ci, r, plane) + 2 * q * L, col = ci * cols + (r * p.groups + q) * L;
+                        for (int k = 0; k < 4; k++)
+                            inputColumns(padded, t + FIRST[k] * pw, t + SECOND[k] * pw, t + FIRST[k] * pw + L,
+                                    t + SECOND[k] * pw + L, k == 1 ? 1f : -1f, v, col + 4 * k * vs, vs);
+                    }
+            }
+        }
+        // dM = A dY A^T, the columns past the tiles zeroed (they are the products' depth); dY's rows read in place where
+        // whole, else copied with zeros after them (an odd width or height leaves a tile half outside the plane)
+        float[] keep = s.keep(p), check = s.row, dy = s.dy(Math.max(8 * L, 4 * p.groups * L));
+        java.util.Arrays.fill(check, 0, L, 0f);
+        int hw = p.h * p.w, w = p.w;
+        for (int co = 0; co < p.cout; co++) {
+            int mc = co * cols;
+            if (p.pair) {
+                for (int r = 0; r < rows; r += 2) {
+                    boolean second = r + 1 < rows;
+                    int a = gradRow(p, gy, go, img0, co, r), b = second ? gradRow(p, gy, go, img0, co, r + 1) : a;
+                    int ka = second ? 0 : L; // keep's second row of lanes zeroes the missing tile row's half
+                    if (a >= 0 && b >= 0) {
+                        gradColumns(gy, a, b, w, m, mc + r / 2 * L, ms, keep, ka, check);
+                    } else {
+                        gradCopy(p, gy, go, img0, co, r, dy, 0);
+                        gradCopy(p, gy, go, img0, co, second ? r + 1 : r, dy, 4 * L);
+                        gradColumns(dy, 0, 4 * L, 2 * L, m, mc + r / 2 * L, ms, keep, ka, check);
+                    }
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    int a = gradRow(p, gy, go, img0, co, r);
+                    for (int q = 0; q < p.groups; q++) {
+                        int col = mc + (r * p.groups + q) * L, kq = (2 + q) * L;
+                        if (a >= 0) {
+                            gradColumns(gy, a + 2 * q * L, a + 2 * q * L + L, w, m, col, ms, keep, kq, check);
+                        } else {
+                            gradCopy(p, gy, go, img0, co, r, dy, 0);
+                            gradColumns(dy, 2 * q * L, 2 * q * L + L, 2 * p.groups * L, m, col, ms, keep, kq, check);
+                        }
+                    }
+                }
+            }
+        }
+        float finite = 0f;
+        for (int k = 0; k < L; k++) finite += check[k];
+        if (finite != 0f) return false;
+        for (int xi = 0; xi < 16; xi++)
+            SimdGemm.gemm(p.cout, p.cin, cols, m, xi * ms, cols, 1, v, xi * vs, 1, cols, sums, at + xi * p.cout * p.cin, p.cin,
+                    true, false);
+        return true;
+    }
+
+    /**
+     * Where chunk-local tile row r's first dY row starts in {@code gy}, if both of its rows can be read in place (an even
+     * width, both rows inside the plane, and every vector load inside the array), else -1.
+     */
+    private static int gradRow(Plan p, float[] gy, int go, int img0, int co, int r) {
+        int y0 = 2 * (r % p.tilesH), row = go + ((img0 + r / p.tilesH) * p.cout + co) * p.h * p.w + y0 * p.w;
+        int reach = p.pair ? L : 2 * p.groups * L;
+        return p.w % 2 == 0 && y0 + 1 < p.h && row + p.w + reach <= gy.length ? row : -1;
+    }
+
+    /** Tile row r's two dY rows copied to {@code dy[d]} and {@code dy[d + width]}, zeros after them; width 2 L (pairs) or 2 groups L. */
+    private static void gradCopy(Plan p, float[] gy, int go, int img0, int co, int r, float[] dy, int d) {
+        int y0 = 2 * (r % p.tilesH), row = go + ((img0 + r / p.tilesH) * p.cout + co) * p.h * p.w + y0 * p.w;
+        int width = p.pair ? 2 * L : 2 * p.groups * L;
+        java.util.Arrays.fill(dy, d, d + 2 * width, 0f);
+        System.arraycopy(gy, row, dy, d, p.w);
+        if (y0 + 1 < p.h) System.arraycopy(gy, row + p.w, dy, d + width, p.w);
+    }
+
+    /**
+     * {@code dM = A dY A^T} for L tiles, their two dY rows at {@code [lo, lo + rowStride]} for the first L/2 tiles and
+     * {@code [hi, hi + rowStride]} for the rest (L floats each; the tiles' columns are each vector's even and odd lanes),
+     * times {@code keep[k ...]} (1 for a tile, 0 past them); point {@code 4 i + j} to {@code m[at + (4 i + j) * stride]}.
+     * Rows of A: (1, 0), (1, 1), (1, -1), (0, -1). Adds {@code dY - dY} (NaN where dY is not finite) into
+     * {@code check[0, L)}: a vector argument or result would be boxed where C2 does not inline the call.
+     */
+    private static void gradColumns(float[] dy, int lo, int hi, int rowStride, float[] m, int at, int stride, float[] keep,
+                                    int k, float[] check) {
+        var kv = FloatVector.fromArray(S, keep, k);
+        var r0lo = FloatVector.fromArray(S, dy, lo);
+        var r0hi = FloatVector.fromArray(S, dy, hi);
+        var r1lo = FloatVector.fromArray(S, dy, lo + rowStride);
+        var r1hi = FloatVector.fromArray(S, dy, hi + rowStride);
+        var a0 = r0lo.rearrange(EVEN).blend(r0hi.rearrange(EVEN), HIGH);   // row 2ty, column 2t
+        var a1 = r0lo.rearrange(ODD).blend(r0hi.rearrange(ODD), HIGH);     // row 2ty, column 2t + 1
+        var b0 = r1lo.rearrange(EVEN).blend(r1hi.rearrange(EVEN), HIGH);   // row 2ty + 1
+        var b1 = r1lo.rearrange(ODD).blend(r1hi.rearrange(ODD), HIGH);
+        a0.sub(a0).add(a1.sub(a1)).add(b0.sub(b0)).add(b1.sub(b1)).add(FloatVector.fromArray(S, check, 0)).intoArray(check, 0);
+        a0 = a0.mul(kv);
+        a1 = a1.mul(kv);
+        b0 = b0.mul(kv);
+        b1 = b1.mul(kv);
+        var f0 = a0.add(b0);
+        var f1 = a1.add(b1);
+        var g0 = a0.sub(b0);
+        var g1 = a1.sub(b1);
+        a0.intoArray(m, at);
+        a0.add(a1).intoArray(m, at + stride);
+        a0.sub(a1).intoArray(m, at + 2 * stride);
+        a1.neg().intoArray(m, at + 3 * stride);
+        f0.intoArray(m, at + 4 * stride);
+        f0.add(f1).intoArray(m, at + 5 * stride);
+        f0.sub(f1).intoArray(m, at + 6 * stride);
+        f1.neg().intoArray(m, at + 7 * stride);
+        g0.intoArray(m, at + 8 * stride);
+        g0.add(g1).intoArray(m, at + 9 * stride);
+        g0.sub(g1).intoArray(m, at + 10 * stride);
+        g1.neg().intoArray(m, at + 11 * stride);
+        b0.neg().intoArray(m, at + 12 * stride);
+        b0.add(b1).neg().intoArray(m, at + 13 * stride);
+        b1.sub(b0).intoArray(m, at + 14 * stride);
+        b1.intoArray(m, at + 15 * stride);
+    }
 }

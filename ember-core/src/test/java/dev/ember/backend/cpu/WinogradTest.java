@@ -18,8 +18,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * 8 lanes reach the second layout at 9 columns, 16 lanes at 17), chunks of several images and several chunks, a
  * strided input, more input channels than one packed depth block, bias absent and strided, the same bits on 1, 2 and 3
  * threads; gradients through {@link Tensor#conv2d} (the input gradient is the same convolution of the output gradient);
- * and infinite or NaN inputs and weights, which must give the direct method's results. Tagged "conformance" so it also
- * runs with 8-lane (AVX2) vectors.
+ * infinite or NaN inputs and weights, which must give the direct method's results; and the weight gradient on the
+ * same shapes, which must decline (to the direct method) on non-finite values. Tagged "conformance" so it also runs
+ * with 8-lane (AVX2) vectors.
  */
 @Tag("conformance")
 class WinogradTest {
@@ -88,6 +89,7 @@ class WinogradTest {
         try {
             for (int threads : new int[]{1, 2, 3}) {
                 Parallel.setThreads(threads);
+                Winograd.poisonScratch(1 << 20); // on one thread, everything runs on this thread's buffers
                 float[] got = run(x, 0, xs, n, cin, w, cout, b, 1, h, wd);
                 assertClose(want, got, "threads=" + threads);
                 if (first == null) first = got;
@@ -190,5 +192,81 @@ class WinogradTest {
                 for (int q = 0; q < 9; q++) flipped[(ci * cout + co) * 9 + 8 - q] = w[(co * cin + ci) * 9 + q];
         int[] rs = {cout * h * wd, h * wd, wd, 1};
         assertClose(reference(r, rs, flipped, null, 0, n, cout, h, wd, cin), tx.grad().toFloatArray(), "input gradient");
+    }
+
+    /** dw[co, ci, ki, kj] = sum over images and positions of gy[img, co, y, x] * x[img, ci, y + ki - 1, x + kj - 1], in float64, and its terms' magnitudes. */
+    private static double[][] weightReference(float[] gy, float[] x, int[] xs, int n, int cin, int h, int wd, int cout) {
+        double[] dw = new double[cout * cin * 9], mag = new double[dw.length];
+        for (int co = 0; co < cout; co++)
+            for (int ci = 0; ci < cin; ci++)
+                for (int ki = 0; ki < 3; ki++)
+                    for (int kj = 0; kj < 3; kj++) {
+                        double s = 0, a = 0;
+                        for (int img = 0; img < n; img++)
+                            for (int y = 0; y < h; y++)
+                                for (int xx = 0; xx < wd; xx++) {
+                                    int iy = y + ki - 1, ix = xx + kj - 1;
+                                    if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+                                    double t = (double) gy[((img * cout + co) * h + y) * wd + xx] * x[img * xs[0] + ci * xs[1] + iy * xs[2] + ix * xs[3]];
+                                    s += t;
+                                    a += Math.abs(t);
+                                }
+                        int o = ((co * cin + ci) * 3 + ki) * 3 + kj;
+                        dw[o] = s;
+                        mag[o] = a;
+                    }
+        return new double[][]{dw, mag};
+    }
+
+    @ParameterizedTest(name = "n={0} cin={1} {2}x{3} cout={4}")
+    @CsvSource({"2,16,14,14,16", "3,16,7,9,20", "1,32,5,40,16", "5,17,2,3,18", "4,20,9,30,33", "9,16,6,6,17", "40,16,4,4,16",
+            "2,24,13,17,21"})
+    void weightGradientMatchesTheDirectSumOnAnyThreadCount(int n, int cin, int h, int wd, int cout) {
+        float[] x = random(n * cin * h * wd, 21), gy = random(n * cout * h * wd, 22);
+        int[] xs = {cin * h * wd, h * wd, wd, 1};
+        double[][] want = weightReference(gy, x, xs, n, cin, h, wd, cout);
+        ConvGeometry g = new ConvGeometry(h, wd, 3, 3, 1, 1, 1, 1, 1, 1);
+        float[] first = null;
+        int before = Parallel.threads();
+        try {
+            for (int threads : new int[]{1, 2, 3}) {
+                Parallel.setThreads(threads);
+                float[] got = new float[cout * cin * 9];
+                java.util.Arrays.fill(got, Float.NaN);
+                Winograd.poisonScratch(1 << 20);
+                assertTrue(Winograd.weightGrad(gy, 0, n, cout, x, 0, xs, cin, g, got, 0), "finite data: computed");
+                assertClose(want, got, "threads=" + threads);
+                if (first == null) first = got;
+                else assertArrayEquals(first, got, "threads=" + threads + ": other bits than on one thread");
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
+    void weightGradientOfAStridedInputAndNonFiniteValues() {
+        int n = 5, cin = 16, h = 14, wd = 14, cout = 24;
+        float[] buf = random(3 + n * h * cin * wd, 23), gy = random(n * cout * h * wd, 24);
+        int[] xs = {h * cin * wd, wd, cin * wd, 1}; // an [n, h, cin, w] buffer read as [n, cin, h, w], from an offset
+        float[] shifted = java.util.Arrays.copyOfRange(buf, 3, buf.length);
+        ConvGeometry g = new ConvGeometry(h, wd, 3, 3, 1, 1, 1, 1, 1, 1);
+        float[] got = new float[cout * cin * 9];
+        assertTrue(Winograd.weightGrad(gy, 0, n, cout, buf, 3, xs, cin, g, got, 0));
+        assertClose(weightReference(gy, shifted, xs, n, cin, h, wd, cout), got, "strided input");
+        // An infinite output gradient or input: Winograd declines and the direct method (PyTorch's values) runs.
+        float[] bad = gy.clone();
+        bad[((3 * cout + 5) * h + 6) * wd + 7] = Float.POSITIVE_INFINITY;
+        java.util.Arrays.fill(got, 7f);
+        assertTrue(!Winograd.weightGrad(bad, 0, n, cout, buf, 3, xs, cin, g, got, 0), "declined");
+        for (float v : got) assertEquals(7f, v, "nothing written when declining");
+        float[] viaBackend = new float[got.length], direct = new float[got.length];
+        ConvWeightGrad.compute(bad, 0, n, cout, buf, 3, xs, cin, g, viaBackend, 0);
+        float[] badX = buf.clone();
+        badX[3 + 100] = Float.NaN;
+        assertTrue(!Winograd.weightGrad(gy, 0, n, cout, badX, 3, xs, cin, g, direct, 0), "declined for a NaN input");
+        int nonFinite = 0;
+        for (float v : viaBackend) if (!Float.isFinite(v)) nonFinite++;
+        assertTrue(nonFinite > 0 && nonFinite < viaBackend.length / 2, "the direct method's result: only the pairs that meet the infinity");
     }
 }
