@@ -17,6 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Against im2col + GEMM + NCHW copy-out, this drops the write and re-read of the column matrix and the copy-out
  * pass, and the images are independent tasks: no barrier between phases (docs/bench.md, "Convolution").
+ * {@link #forward} hands the 3 x 3 layers that {@link Winograd#supports} to Winograd's algorithm instead.
  */
 final class ConvGemm {
     private ConvGemm() {}

@@ -7,8 +7,9 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * 3 x 3 convolution with stride 1 and padding 1 by Winograd's minimal filtering F(2 x 2, 3 x 3) (Lavin and Gray,
- * "Fast Algorithms for Convolutional Neural Networks", 2016): each 2 x 2 block of an output plane is
+ * 3 x 3 convolution with stride 1 and padding 1, and its weight gradient, by Winograd's minimal filtering
+ * F(2 x 2, 3 x 3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): each 2 x 2 block of an
+ * output plane is
  * {@code A^T [sum over ci of (G g G^T) . (B^T d B)] A}, with d the 4 x 4 input tile around the block and g the 3 x 3
  * kernel, so a block costs 16 multiply-adds per input channel instead of 36. The sum over input channels is, for each
  * of the 16 points of the transformed tile, one matrix product {@code M[cout, tiles] = U[cout, cin] @ V[cin, tiles]},
@@ -232,7 +233,7 @@ final class Winograd {
     private static void chunk(Plan p, int c, float[] x, int xo, int[] xs, float[] w, int wo, ConvGeometry g, float[] up,
                               float[] bias, int biasO, int biasStride, float[] out, int oo, Scratch s) {
         int img0 = c * p.imagesPerChunk, images = Math.min(p.imagesPerChunk, p.n - img0), rows = images * p.tilesH;
-        int cols = Plan.columns(p.pair, p.groups, rows), plane = p.padH * p.padW, pw = p.padW;
+        int cols = Plan.columns(p.pair, p.groups, rows), plane = p.padH * p.padW;
         float[] padded = s.padded(images * p.cin * plane);
         if (!pad(p, x, xo, xs, img0, images, padded)) {
             // An infinite or NaN input would spread through the transforms to the tile's other outputs (inf - inf),
@@ -242,24 +243,7 @@ final class Winograd {
             return;
         }
         float[] v = s.v(16 * p.vStride);
-        for (int ci = 0; ci < p.cin; ci++) {
-            if (p.pair) {
-                for (int r = 0; r < rows; r += 2) {
-                    int topA = top(p, ci, r, plane), topB = top(p, ci, Math.min(r + 1, rows - 1), plane), at = p.v(0, r / 2 * L, ci, cols);
-                    for (int k = 0; k < 4; k++)
-                        inputColumns(padded, topA + FIRST[k] * pw, topA + SECOND[k] * pw, topB + FIRST[k] * pw,
-                                topB + SECOND[k] * pw, k == 1 ? 1f : -1f, v, at + 4 * k * p.vStride, p.vStride);
-                }
-            } else {
-                for (int r = 0; r < rows; r++)
-                    for (int q = 0; q < p.groups; q++) {
-                        int t = top(p, ci, r, plane) + 2 * q * L, at = p.v(0, (r * p.groups + q) * L, ci, cols);
-                        for (int k = 0; k < 4; k++)
-                            inputColumns(padded, t + FIRST[k] * pw, t + SECOND[k] * pw, t + FIRST[k] * pw + L,
-                                    t + SECOND[k] * pw + L, k == 1 ? 1f : -1f, v, at + 4 * k * p.vStride, p.vStride);
-                    }
-            }
-        }
+        transformInput(p, padded, rows, v, p.vStride, cols, true);
         int ldm = p.maxCols, perPoint = p.mTiles * MR * p.cin, strips = (cols + NR - 1) / NR, ms = Plan.skew(p.cout * ldm);
         float[] m = s.m(16 * ms);
         for (int xi = 0; xi < 16; xi++)
@@ -271,6 +255,35 @@ final class Winograd {
             float b = bias == null ? 0f : bias[biasO + co * biasStride];
             if (p.pair) for (int r = 0; r < rows; r += 2) outputPair(p, m, co * ldm + r / 2 * L, ms, b, out, oo, img0, co, r, rows, s.row);
             else for (int r = 0; r < rows; r++) outputRow(p, m, co * ldm + r * p.groups * L, ms, b, out, oo, img0, co, r, s.row);
+        }
+    }
+
+    /**
+     * {@code V = B^T d B} of the chunk's {@code rows} tile rows, every channel, from {@code padded}: point xi of column col
+     * and channel ci at {@code v[xi * vStride + a]}, with a = {@link Plan#v} (packed B strips, {@code packed}) or
+     * {@code ci * cols + col} (plain rows).
+     */
+    private static void transformInput(Plan p, float[] padded, int rows, float[] v, int vStride, int cols, boolean packed) {
+        int plane = p.padH * p.padW, pw = p.padW;
+        for (int ci = 0; ci < p.cin; ci++) {
+            if (p.pair) {
+                for (int r = 0; r < rows; r += 2) {
+                    int topA = top(p, ci, r, plane), topB = top(p, ci, Math.min(r + 1, rows - 1), plane), col = r / 2 * L;
+                    int at = packed ? p.v(0, col, ci, cols) : ci * cols + col;
+                    for (int k = 0; k < 4; k++)
+                        inputColumns(padded, topA + FIRST[k] * pw, topA + SECOND[k] * pw, topB + FIRST[k] * pw,
+                                topB + SECOND[k] * pw, k == 1 ? 1f : -1f, v, at + 4 * k * vStride, vStride);
+                }
+            } else {
+                for (int r = 0; r < rows; r++)
+                    for (int q = 0; q < p.groups; q++) {
+                        int t = top(p, ci, r, plane) + 2 * q * L, col = (r * p.groups + q) * L;
+                        int at = packed ? p.v(0, col, ci, cols) : ci * cols + col;
+                        for (int k = 0; k < 4; k++)
+                            inputColumns(padded, t + FIRST[k] * pw, t + SECOND[k] * pw, t + FIRST[k] * pw + L,
+                                    t + SECOND[k] * pw + L, k == 1 ? 1f : -1f, v, at + 4 * k * vStride, vStride);
+                    }
+            }
         }
     }
 
@@ -480,30 +493,13 @@ final class Winograd {
                                        Scratch s) {
         int img0 = c * p.imagesPerChunk, images = Math.min(p.imagesPerChunk, p.n - img0), rows = images * p.tilesH;
         // exactly the columns written: here they are the products' depth, and a column left over would add to it
-        int cols = Plan.written(p.pair, p.groups, rows), plane = p.padH * p.padW, pw = p.padW;
+        int cols = Plan.written(p.pair, p.groups, rows), plane = p.padH * p.padW;
         float[] padded = s.padded(images * p.cin * plane);
         if (!pad(p, x, xo, xs, img0, images, padded)) return false;
         // V and dM row-major, [point][channel][column], in the forward's column layout
         int vs = Plan.skew(p.cin * cols), ms = Plan.skew(p.cout * cols);
         float[] v = s.v(16 * vs), m = s.m(16 * ms);
-        for (int ci = 0; ci < p.cin; ci++) {
-            if (p.pair) {
-                for (int r = 0; r < rows; r += 2) {
-                    int topA = top(p, ci, r, plane), topB = top(p, ci, Math.min(r + 1, rows - 1), plane), col = ci * cols + r / 2 * L;
-                    for (int k = 0; k < 4; k++)
-                        inputColumns(padded, topA + FIRST[k] * pw, topA + SECOND[k] * pw, topB + FIRST[k] * pw,
-                                topB + SECOND[k] * pw, k == 1 ? 1f : -1f, v, col + 4 * k * vs, vs);
-                }
-            } else {
-                for (int r = 0; r < rows; r++)
-                    for (int q = 0; q < p.groups; q++) {
-                        int t = top(p, ci, r, plane) + 2 * q * L, col = ci * cols + (r * p.groups + q) * L;
-                        for (int k = 0; k < 4; k++)
-                            inputColumns(padded, t + FIRST[k] * pw, t + SECOND[k] * pw, t + FIRST[k] * pw + L,
-                                    t + SECOND[k] * pw + L, k == 1 ? 1f : -1f, v, col + 4 * k * vs, vs);
-                    }
-            }
-        }
+        transformInput(p, padded, rows, v, vs, cols, false);
         // dM = A dY A^T, the columns past the tiles zeroed (they are the products' depth); dY's rows read in place where
         // whole, else copied with zeros after them (an odd width or height leaves a tile half outside the plane)
         float[] keep = s.keep(p), check = s.row, dy = s.dy(Math.max(8 * L, 4 * p.groups * L));
