@@ -83,14 +83,18 @@ class WinogradTest {
     void matchesTheDirectSumOnAnyThreadCount(int n, int cin, int h, int wd, int cout) {
         float[] x = random(n * cin * h * wd, 1), w = random(cout * cin * 9, 2), b = random(cout, 3);
         int[] xs = {cin * h * wd, h * wd, wd, 1};
-        double[][] want = reference(x, xs, w, b, 1, n, cin, h, wd, cout);
+        onOneTwoAndThreeThreads(() -> run(x, 0, xs, n, cin, w, cout, b, 1, h, wd), reference(x, xs, w, b, 1, n, cin, h, wd, cout));
+    }
+
+    /** Runs {@code compute} on 1, 2 and 3 threads, this thread's buffers poisoned first: each close to want, all the same bits. */
+    private static void onOneTwoAndThreeThreads(java.util.function.Supplier<float[]> compute, double[][] want) {
         float[] first = null;
         int before = Parallel.threads();
         try {
             for (int threads : new int[]{1, 2, 3}) {
                 Parallel.setThreads(threads);
                 Winograd.poisonScratch(1 << 20); // on one thread, everything runs on this thread's buffers
-                float[] got = run(x, 0, xs, n, cin, w, cout, b, 1, h, wd);
+                float[] got = compute.get();
                 assertClose(want, got, "threads=" + threads);
                 if (first == null) first = got;
                 else assertArrayEquals(first, got, "threads=" + threads + ": other bits than on one thread");
@@ -224,24 +228,13 @@ class WinogradTest {
     void weightGradientMatchesTheDirectSumOnAnyThreadCount(int n, int cin, int h, int wd, int cout) {
         float[] x = random(n * cin * h * wd, 21), gy = random(n * cout * h * wd, 22);
         int[] xs = {cin * h * wd, h * wd, wd, 1};
-        double[][] want = weightReference(gy, x, xs, n, cin, h, wd, cout);
         ConvGeometry g = new ConvGeometry(h, wd, 3, 3, 1, 1, 1, 1, 1, 1);
-        float[] first = null;
-        int before = Parallel.threads();
-        try {
-            for (int threads : new int[]{1, 2, 3}) {
-                Parallel.setThreads(threads);
-                float[] got = new float[cout * cin * 9];
-                java.util.Arrays.fill(got, Float.NaN);
-                Winograd.poisonScratch(1 << 20);
-                assertTrue(Winograd.weightGrad(gy, 0, n, cout, x, 0, xs, cin, g, got, 0), "finite data: computed");
-                assertClose(want, got, "threads=" + threads);
-                if (first == null) first = got;
-                else assertArrayEquals(first, got, "threads=" + threads + ": other bits than on one thread");
-            }
-        } finally {
-            Parallel.setThreads(before);
-        }
+        onOneTwoAndThreeThreads(() -> {
+            float[] got = new float[cout * cin * 9];
+            java.util.Arrays.fill(got, Float.NaN);
+            assertTrue(Winograd.weightGrad(gy, 0, n, cout, x, 0, xs, cin, g, got, 0), "finite data: computed");
+            return got;
+        }, weightReference(gy, x, xs, n, cin, h, wd, cout));
     }
 
     @Test
