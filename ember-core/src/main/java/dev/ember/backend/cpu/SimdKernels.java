@@ -428,8 +428,8 @@ final class SimdKernels {
      * permute and one blend with a constant mask each: a two-vector {@code x.rearrange(s, y)} is not one intrinsic in
      * JDK 25 (it blends with a mask computed per call and allocated 240 bytes per 16 outputs here).
      */
-    private static final VectorShuffle<Float> EVEN = lanes(0), ODD = lanes(1);
-    private static final VectorMask<Float> HIGH = highHalf();
+    static final VectorShuffle<Float> EVEN = lanes(0), ODD = lanes(1);
+    static final VectorMask<Float> HIGH = highHalf();
     private static final IntVector TWICE_IOTA = IntVector.zero(INT_SPECIES).addIndex(2);
 
     private static VectorMask<Float> highHalf() {

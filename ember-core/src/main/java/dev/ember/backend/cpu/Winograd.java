@@ -56,18 +56,12 @@ final class Winograd {
                 && g.inH() >= 2 && 4 * tilesW >= 3 * slot;
     }
 
-    /** Lanes 2i and 2i + 1 of a pair of vectors (x then y), as in {@link SimdKernels}: {@code EVEN}/{@code ODD} gather
-     * a vector's even/odd lanes into both halves, {@code HIGH} takes the second half from y. */
-    private static final VectorShuffle<Float> EVEN = stride2(0), ODD = stride2(1);
+    /** Even and odd lanes of a pair of vectors: {@link SimdKernels#EVEN}, {@link SimdKernels#ODD}, {@link SimdKernels#HIGH}. */
+    private static final VectorShuffle<Float> EVEN = SimdKernels.EVEN, ODD = SimdKernels.ODD;
+    private static final VectorMask<Float> HIGH = SimdKernels.HIGH;
     /** Interleaving: {@code ZIP_LO} spreads lanes 0 .. L/2 - 1 to the even and odd positions, {@code ZIP_HI} the rest. */
     private static final VectorShuffle<Float> ZIP_LO = zip(0), ZIP_HI = zip(L / 2);
-    private static final VectorMask<Float> HIGH = mask(false), ODD_LANES = mask(true);
-
-    private static VectorShuffle<Float> stride2(int first) {
-        int[] at = new int[L];
-        for (int k = 0; k < L; k++) at[k] = (first + 2 * k) % L;
-        return VectorShuffle.fromArray(S, at, 0);
-    }
+    private static final VectorMask<Float> ODD_LANES = oddLanes();
 
     private static VectorShuffle<Float> zip(int first) {
         int[] at = new int[L];
@@ -75,9 +69,9 @@ final class Winograd {
         return VectorShuffle.fromArray(S, at, 0);
     }
 
-    private static VectorMask<Float> mask(boolean oddLanes) {
+    private static VectorMask<Float> oddLanes() {
         boolean[] on = new boolean[L];
-        for (int k = 0; k < L; k++) on[k] = oddLanes ? k % 2 == 1 : k >= L / 2;
+        for (int k = 0; k < L; k++) on[k] = k % 2 == 1;
         return VectorMask.fromArray(S, on, 0);
     }
 
