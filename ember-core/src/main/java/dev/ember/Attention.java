@@ -83,9 +83,9 @@ public final class Attention {
                     + k.dtype() + ", " + v.dtype());
         if (!q.device().equals(k.device()) || !q.device().equals(v.device()))
             throw new IllegalArgumentException(op + ": q, k and v are on different devices: " + q.device() + ", " + k.device() + ", " + v.device());
-        int L = q.shape[q.dim() - 2], E = q.shape[q.dim() - 1];
-        int S = k.shape[k.dim() - 2], Ek = k.shape[k.dim() - 1];
-        int Sv = v.shape[v.dim() - 2], Ev = v.shape[v.dim() - 1];
+        int L = q.size32("attention", q.dim() - 2), E = q.size32("attention", q.dim() - 1);
+        int S = k.size32("attention", k.dim() - 2), Ek = k.size32("attention", k.dim() - 1);
+        int Sv = v.size32("attention", v.dim() - 2), Ev = v.size32("attention", v.dim() - 1);
         if (Ek != E)
             throw new IllegalArgumentException(op + ": q " + Shapes.str(q.shape) + " and k " + Shapes.str(k.shape)
                     + " must share the last dim (E), got " + E + " and " + Ek);
@@ -96,7 +96,7 @@ public final class Attention {
             throw new IllegalArgumentException(op + ": dropoutP must be in [0, 1), got " + dropoutP);
         if (!Double.isNaN(scale) && !Double.isFinite(scale))
             throw new IllegalArgumentException(op + ": scale must be finite, got " + scale);
-        int[] batch = Shapes.broadcast(op, Shapes.broadcast(op, lead(q), lead(k)), lead(v));
+        long[] batch = Shapes.broadcast(op, Shapes.broadcast(op, lead(q), lead(k)), lead(v));
         Tensor additive = null;
         if (mask != null || causal) {
             if (mask != null) {
@@ -104,8 +104,8 @@ public final class Attention {
                     throw new IllegalArgumentException(op + ": attnMask is on " + mask.device() + " but q on " + q.device());
                 if (mask.dtype() != DType.BOOL && mask.dtype() != q.dtype())
                     throw new IllegalArgumentException(op + ": attnMask must be BOOL or " + q.dtype() + " (q's dtype), got " + mask.dtype());
-                int[] full = concat(batch, L, S);
-                int[] b = Shapes.broadcast(op + " (attnMask)", mask.shape, full);
+                long[] full = concat(batch, L, S);
+                long[] b = Shapes.broadcast(op + " (attnMask)", mask.shape, full);
                 if (!Arrays.equals(b, full))
                     throw new IllegalArgumentException(op + ": attnMask " + Shapes.str(mask.shape) + " does not broadcast to "
                             + Shapes.str(full) + " ([..., L, S])");
@@ -131,31 +131,31 @@ public final class Attention {
         return keep == null ? mask : Tensor.where(keep, mask, Tensor.full(lowest, dtype).to(device));
     }
 
-    private static int[] lead(Tensor t) { return Arrays.copyOf(t.shape, t.dim() - 2); }
+    private static long[] lead(Tensor t) { return Arrays.copyOf(t.shape, t.dim() - 2); }
 
-    private static int[] concat(int[] batch, int x, int y) {
-        int[] s = Arrays.copyOf(batch, batch.length + 2);
+    private static long[] concat(long[] batch, int x, int y) {
+        long[] s = Arrays.copyOf(batch, batch.length + 2);
         s[batch.length] = x;
         s[batch.length + 1] = y;
         return s;
     }
 
     /** {@code t} broadcast to {@code batch + [x, y]} and flattened to {@code [nb, x, y]} (a view when strides allow, else a copy). */
-    private static Tensor flat(Tensor t, int[] batch, int x, int y) {
-        return t.expand(Shapes.toLong(concat(batch, x, y))).reshape(Shapes.numel(batch), x, y);
+    private static Tensor flat(Tensor t, long[] batch, int x, int y) {
+        return t.expand((concat(batch, x, y))).reshape(Shapes.numel(batch), x, y);
     }
 
     /** The element offset of each flattened batch index in {@code t} broadcast to {@code batch + [..]}. */
-    private static int[] batchOffsets(Tensor t, int[] batch) {
-        int nb = Shapes.numel(batch), lead = batch.length - (t.dim() - 2);
-        int[] st = new int[batch.length];
+    private static long[] batchOffsets(Tensor t, long[] batch) {
+        int nb = Math.toIntExact(Shapes.numel(batch)), lead = batch.length - (t.dim() - 2);
+        long[] st = new long[batch.length];
         for (int i = 0; i < batch.length; i++) {
             int ti = i - lead;
-            st[i] = ti < 0 || t.shape[ti] == 1 ? 0 : t.strides[ti];
+            st[i] = ti < 0 || t.size32("attention", ti) == 1 ? 0 : t.strides[ti];
         }
-        int[] out = new int[nb], idx = new int[batch.length];
+        long[] out = new long[nb], idx = new long[batch.length];
         for (int b = 0; b < nb; b++) {
-            int off = t.offset;
+            long off = t.offset;
             for (int i = 0; i < batch.length; i++) off += idx[i] * st[i];
             out[b] = off;
             for (int i = batch.length - 1; i >= 0; i--) {
@@ -173,11 +173,11 @@ public final class Attention {
     /** One call's operands, flattened to {@code [nb, ...]}, and the chunk loop shared by forward and backward. */
     private static final class Plan {
         final Tensor q, k, v;               // the caller's tensors (saved: in-place changes are caught)
-        final int[] batch;
+        final long[] batch;
         final int nb, L, S, E, Ev;
         final Tensor mask;                  // additive, own shape; null without one
-        final int[] maskOffsets;            // per batch index
-        final int maskRowStride, maskColStride;
+        final long[] maskOffsets;           // per batch index
+        final long maskRowStride, maskColStride;
         final double dropoutP, scale;
         final Backend be;
         final DType dtype;
@@ -185,12 +185,12 @@ public final class Attention {
         long dropoutSeed, dropoutStart;
         Tensor qs, kf, vf;                  // q * scale, k and v as [nb, L|S, E|Ev]
 
-        Plan(Tensor q, Tensor k, Tensor v, int[] batch, int L, int S, int E, int Ev, Tensor mask, double dropoutP, double scale) {
+        Plan(Tensor q, Tensor k, Tensor v, long[] batch, int L, int S, int E, int Ev, Tensor mask, double dropoutP, double scale) {
             this.q = q;
             this.k = k;
             this.v = v;
             this.batch = batch;
-            this.nb = Shapes.numel(batch);
+            this.nb = Shapes.int32("attention", "batch size", Shapes.numel(batch));
             this.L = L;
             this.S = S;
             this.E = E;
@@ -203,8 +203,8 @@ public final class Attention {
             if (mask != null) {
                 maskOffsets = batchOffsets(mask, batch);
                 int r = mask.dim();
-                maskRowStride = r >= 2 && mask.shape[r - 2] != 1 ? mask.strides[r - 2] : 0;
-                maskColStride = r >= 1 && mask.shape[r - 1] != 1 ? mask.strides[r - 1] : 0;
+                maskRowStride = r >= 2 && mask.size32("attention", r - 2) != 1 ? mask.strides[r - 2] : 0;
+                maskColStride = r >= 1 && mask.size32("attention", r - 1) != 1 ? mask.strides[r - 1] : 0;
             } else {
                 maskOffsets = null;
                 maskRowStride = maskColStride = 0;
@@ -229,7 +229,7 @@ public final class Attention {
                     dropoutStart = Ember.generator().take(2 * perSlice * nb);
                 }
                 // every slice's product writes its part of out in full; with no keys (S = 0) out stays zero
-                out = S > 0 ? Tensor.uninitialized(be, dtype, new int[]{nb, L, Ev}) : Tensor.empty(be, dtype, new int[]{nb, L, Ev});
+                out = S > 0 ? Tensor.uninitialized(be, dtype, new long[]{nb, L, Ev}) : Tensor.empty(be, dtype, new long[]{nb, L, Ev});
                 if (out.numel() > 0 && S > 0) {
                     Buffers buf = new Buffers(this, false);
                     try {
@@ -244,7 +244,7 @@ public final class Attention {
                     }
                 }
             }
-            Tensor result = out.view(Shapes.toLong(concat(batch, L, Ev)));
+            Tensor result = out.view((concat(batch, L, Ev)));
             Tensor o = out;
             return Tensor.recordSaving("scaledDotProductAttention", result, new Tensor[]{q, k, v},
                     (g, needs) -> backward(g, o, needs), q, k, v);
@@ -256,9 +256,9 @@ public final class Attention {
             Tensor rows = dO.mul(out).sum(2, false);
             // the chunks' products write dq, dk and dv in full when there is anything to multiply
             boolean written = L > 0 && S > 0;
-            Tensor dq = written ? Tensor.uninitialized(be, dtype, new int[]{nb, L, E}) : Tensor.empty(be, dtype, new int[]{nb, L, E});
-            Tensor dk = written ? Tensor.uninitialized(be, dtype, new int[]{nb, S, E}) : Tensor.empty(be, dtype, new int[]{nb, S, E});
-            Tensor dv = written ? Tensor.uninitialized(be, dtype, new int[]{nb, S, Ev}) : Tensor.empty(be, dtype, new int[]{nb, S, Ev});
+            Tensor dq = written ? Tensor.uninitialized(be, dtype, new long[]{nb, L, E}) : Tensor.empty(be, dtype, new long[]{nb, L, E});
+            Tensor dk = written ? Tensor.uninitialized(be, dtype, new long[]{nb, S, E}) : Tensor.empty(be, dtype, new long[]{nb, S, E});
+            Tensor dv = written ? Tensor.uninitialized(be, dtype, new long[]{nb, S, Ev}) : Tensor.empty(be, dtype, new long[]{nb, S, Ev});
             if (L > 0 && S > 0) {
                 Buffers buf = new Buffers(this, true);
                 try {
@@ -271,7 +271,7 @@ public final class Attention {
                         if (Ev > 0) be.matmul(slices(dO, b0, c), transposed(slices(vf, b0, c), c, S, Ev), ds);
                         else be.fill(ds, 0);
                         if (dropoutP > 0) buf.applyKeep(ds, c);
-                        be.binary(BinaryOp.SUB, ds, new Strided(rows.storage, new int[]{c, L, S}, new int[]{L, 1, 0}, rows.offset + b0 * L), ds);
+                        be.binary(BinaryOp.SUB, ds, new Strided(rows.storage, new long[]{c, L, S}, new long[]{L, 1, 0}, rows.offset + b0 * L), ds);
                         be.binary(BinaryOp.MUL, ds, p, ds);
                         if (E > 0) {
                             be.matmul(ds, slices(kf, b0, c), slices(dq, b0, c));
@@ -282,20 +282,20 @@ public final class Attention {
                 } finally {
                     buf.close();
                 }
-                Strided all = new Strided(dq.storage, new int[]{(int) dq.numel()}, new int[]{1}, 0);
+                Strided all = new Strided(dq.storage, new long[]{(int) dq.numel()}, new long[]{1}, 0);
                 be.binary(BinaryOp.MUL, all, scalar(scale, (int) dq.numel()), all);
             }
             return new Tensor[]{
-                    needs[0] ? Elementwise.sumTo(dq.view(Shapes.toLong(concat(batch, L, E))), q.shape) : null,
-                    needs[1] ? Elementwise.sumTo(dk.view(Shapes.toLong(concat(batch, S, E))), k.shape) : null,
-                    needs[2] ? Elementwise.sumTo(dv.view(Shapes.toLong(concat(batch, S, Ev))), v.shape) : null};
+                    needs[0] ? Elementwise.sumTo(dq.view((concat(batch, L, E))), q.shape) : null,
+                    needs[1] ? Elementwise.sumTo(dk.view((concat(batch, S, E))), k.shape) : null,
+                    needs[2] ? Elementwise.sumTo(dv.view((concat(batch, S, Ev))), v.shape) : null};
         }
 
         /** How many slices from {@code b0} go into one chunk: at most {@code chunk}, and the mask's offsets uniform across them. */
         private int piece(int b0) {
             int c = Math.min(chunk, nb - b0);
             if (maskOffsets == null || c <= 2) return c;
-            int step = maskOffsets[b0 + 1] - maskOffsets[b0];
+            long step = maskOffsets[b0 + 1] - maskOffsets[b0];
             for (int i = 2; i < c; i++)
                 if (maskOffsets[b0 + i] - maskOffsets[b0 + i - 1] != step) return i;
             return c;
@@ -307,14 +307,14 @@ public final class Attention {
             if (E > 0) be.matmul(slices(qs, b0, c), transposed(slices(kf, b0, c), c, S, E), s);
             else be.fill(s, 0);
             if (mask != null) {
-                int step = c > 1 ? maskOffsets[b0 + 1] - maskOffsets[b0] : 0;
-                be.binary(BinaryOp.ADD, s, new Strided(mask.storage, new int[]{c, L, S}, new int[]{step, maskRowStride, maskColStride},
+                long step = c > 1 ? maskOffsets[b0 + 1] - maskOffsets[b0] : 0;
+                be.binary(BinaryOp.ADD, s, new Strided(mask.storage, new long[]{c, L, S}, new long[]{step, maskRowStride, maskColStride},
                         maskOffsets[b0]), s);
             }
             var fused = Ember.fused(be, FusedSoftmax.class);
             if (fused.isEmpty() || !fused.get().softmaxLastDim(s, p, false)) {
-                Strided rowMax = new Strided(buf.row.storage, new int[]{c, L}, new int[]{L, 1}, 0);
-                Strided rowB = new Strided(buf.row.storage, new int[]{c, L, S}, new int[]{L, 1, 0}, 0);
+                Strided rowMax = new Strided(buf.row.storage, new long[]{c, L}, new long[]{L, 1}, 0);
+                Strided rowB = new Strided(buf.row.storage, new long[]{c, L, S}, new long[]{L, 1, 0}, 0);
                 be.reduce(ReduceOp.MAX, s, rowMax);
                 be.binary(BinaryOp.SUB, s, rowB, s);
                 be.unary(UnaryOp.EXP, s, s, 0, 0);
@@ -326,24 +326,24 @@ public final class Attention {
 
         /** {@code [c, r, cols]} slices {@code b0..b0+c} of a contiguous {@code [nb, r, cols]} tensor. */
         private Strided slices(Tensor t, int b0, int c) {
-            int r = t.shape[1], cols = t.shape[2];
-            return new Strided(t.storage, new int[]{c, r, cols}, new int[]{t.strides[0], t.strides[1], t.strides[2]},
+            int r = t.size32("attention", 1), cols = t.size32("attention", 2);
+            return new Strided(t.storage, new long[]{c, r, cols}, new long[]{t.strides[0], t.strides[1], t.strides[2]},
                     t.offset + b0 * t.strides[0]);
         }
 
         /** The first {@code c} slices of a chunk buffer {@code [chunk, r, cols]}. */
         private static Strided slices(Tensor buf, int c, int r, int cols) {
-            return new Strided(buf.storage, new int[]{c, r, cols}, new int[]{r * cols, cols, 1}, 0);
+            return new Strided(buf.storage, new long[]{c, r, cols}, new long[]{r * cols, cols, 1}, 0);
         }
 
         /** {@code x [c, r, cols]} viewed as {@code [c, cols, r]}. */
         private static Strided transposed(Strided x, int c, int r, int cols) {
-            return new Strided(x.storage(), new int[]{c, cols, r}, new int[]{x.strides()[0], x.strides()[2], x.strides()[1]}, x.offset());
+            return new Strided(x.storage(), new long[]{c, cols, r}, new long[]{x.strides()[0], x.strides()[2], x.strides()[1]}, x.offset());
         }
 
         Strided scalar(double value, int n) {
             Tensor s = Creation.full(value, dtype, q.device());
-            return new Strided(s.storage, new int[]{n}, new int[]{0}, s.offset);
+            return new Strided(s.storage, new long[]{n}, new long[]{0}, s.offset);
         }
     }
 
@@ -358,13 +358,13 @@ public final class Attention {
             this.plan = plan;
             int c = plan.chunk, L = plan.L, S = plan.S;
             // scores and probabilities are written in full (q k^T, then softmax) before anything reads them
-            s = Tensor.uninitialized(plan.be, plan.dtype, new int[]{c, L, S});
-            p = Tensor.uninitialized(plan.be, plan.dtype, new int[]{c, L, S});
-            row = Tensor.empty(plan.be, plan.dtype, new int[]{c, L});
+            s = Tensor.uninitialized(plan.be, plan.dtype, new long[]{c, L, S});
+            p = Tensor.uninitialized(plan.be, plan.dtype, new long[]{c, L, S});
+            row = Tensor.empty(plan.be, plan.dtype, new long[]{c, L});
             if (plan.dropoutP > 0) {
-                u = Tensor.empty(plan.be, plan.dtype, new int[]{c, L, S});
-                keep = Tensor.empty(plan.be, DType.BOOL, new int[]{c, L, S});
-                pd = Tensor.empty(plan.be, plan.dtype, new int[]{c, L, S});
+                u = Tensor.empty(plan.be, plan.dtype, new long[]{c, L, S});
+                keep = Tensor.empty(plan.be, DType.BOOL, new long[]{c, L, S});
+                pd = Tensor.empty(plan.be, plan.dtype, new long[]{c, L, S});
                 int n = c * L * S;
                 zero = plan.scalar(0, n);
                 inv = plan.scalar(1 / (1 - plan.dropoutP), n);
@@ -402,14 +402,14 @@ public final class Attention {
             plan.be.where(flat(keep, 0, n), d, part(zero, n), d);
         }
 
-        private static Strided flat(Tensor t, int off, int n) { return flat(t.storage, off, n); }
+        private static Strided flat(Tensor t, long off, int n) { return flat(t.storage, off, n); }
 
-        private static Strided flat(dev.ember.backend.Storage st, int off, int n) {
-            return new Strided(st, new int[]{n}, new int[]{1}, off);
+        private static Strided flat(dev.ember.backend.Storage st, long off, int n) {
+            return new Strided(st, new long[]{n}, new long[]{1}, off);
         }
 
         private static Strided part(Strided scalar, int n) {
-            return new Strided(scalar.storage(), new int[]{n}, new int[]{0}, scalar.offset());
+            return new Strided(scalar.storage(), new long[]{n}, new long[]{0}, scalar.offset());
         }
 
         @Override

@@ -11,7 +11,7 @@ final class Creation {
     private Creation() {}
 
     static Tensor of(DType dtype, Object data, int length, long... shape) {
-        int[] s = shape.length == 0 ? new int[]{length} : Shapes.of("Tensor.of", shape);
+        long[] s = shape.length == 0 ? new long[]{length} : Shapes.of("Tensor.of", shape);
         if (Shapes.numel(s) != length)
             throw new IllegalArgumentException("Tensor.of: " + length + " values cannot fill shape " + Shapes.str(s)
                     + " of " + Shapes.numel(s) + " elements");
@@ -53,7 +53,7 @@ final class Creation {
         if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("arange: " + n + " elements is too many");
         double[] v = new double[(int) n];
         for (int i = 0; i < n; i++) v[i] = start + i * step;
-        return fromDoubles(v, dtype, new int[]{(int) n});
+        return fromDoubles(v, dtype, new long[]{n});
     }
 
     static Tensor linspace(double start, double end, int steps) {
@@ -62,26 +62,38 @@ final class Creation {
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         // Symmetric fill as PyTorch does: the second half counts back from end, so end is exact.
         for (int i = 0; i < steps; i++) v[i] = i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step;
-        return fromDoubles(v, Ember.defaultDType(), new int[]{steps});
+        return fromDoubles(v, Ember.defaultDType(), new long[]{steps});
     }
 
     static Tensor eye(long n, long m) {
-        int[] s = Shapes.of("eye", n, m);
-        double[] v = new double[Shapes.numel(s)];
-        for (int i = 0; i < Math.min(s[0], s[1]); i++) v[i * s[1] + i] = 1;
+        long[] s = Shapes.of("eye", n, m);
+        double[] v = new double[Shapes.int32("eye", "n * m", Shapes.numel(s))];
+        for (int i = 0; i < Math.min(s[0], s[1]); i++) v[(int) (i * s[1] + i)] = 1;
         return fromDoubles(v, Ember.defaultDType(), s);
     }
 
     /** Builds a tensor of {@code dtype} from double values. */
-    static Tensor fromDoubles(double[] v, DType dtype, int[] shape) {
+    static Tensor fromDoubles(double[] v, DType dtype, long[] shape) {
         Tensor t = new Tensor(CpuBackend.INSTANCE.wrap(DType.FLOAT64, v), shape, Shapes.contiguousStrides(shape), 0);
         return t.to(dtype).to(Ember.defaultDevice());
+    }
+
+    /**
+     * The element count of {@code t} as the length of a host array; throws, naming {@code op}, past 2^31 - 1 (Java's
+     * array limit): read a large tensor in slices.
+     */
+    static int hostLength(String op, Tensor t) {
+        long n = t.numel();
+        if (n > Integer.MAX_VALUE)
+            throw new IllegalArgumentException(op + ": a tensor of shape " + Shapes.str(t.shape) + " has " + n
+                    + " elements, more than a Java array holds (2^31 - 1); copy it out in slices (narrow, then toFloatArray)");
+        return (int) n;
     }
 
     /** Reads a tensor back as a contiguous host array of {@code dtype}. */
     static Object toHost(Tensor t, DType dtype) {
         Tensor src = t.dtype() == dtype ? t : Conversions.toDTypeRaw(t, dtype);
-        int n = Shapes.numel(src.shape);
+        int n = hostLength("toHost", src);
         Object arr = switch (dtype) {
             case FLOAT32 -> new float[n];
             case FLOAT64 -> new double[n];

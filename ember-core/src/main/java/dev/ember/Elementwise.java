@@ -106,7 +106,7 @@ final class Elementwise {
         }
         Tensor[] xy = prepare(name(op), op, x, y, true);
         Tensor a = xy[0], b = xy[1];
-        int[] shape = Shapes.broadcast(name(op), a.shape, b.shape);
+        long[] shape = Shapes.broadcast(name(op), a.shape, b.shape);
         Tensor out = Tensor.uninitialized(a.backend(), a.dtype(), shape);
         a.backend().binary(op, expanded(a, shape), expanded(b, shape), out.strided());
         if (!out.dtype().isFloatingPoint()) return out;
@@ -158,7 +158,7 @@ final class Elementwise {
     static Tensor binaryRaw(BinaryOp op, Tensor x, Tensor y) {
         Tensor[] xy = prepare(name(op), op, x, y, true);
         Tensor a = xy[0], b = xy[1];
-        int[] shape = Shapes.broadcast(name(op), a.shape, b.shape);
+        long[] shape = Shapes.broadcast(name(op), a.shape, b.shape);
         Tensor out = Tensor.uninitialized(a.backend(), op.producesBool() ? DType.BOOL : a.dtype(), shape);
         a.backend().binary(op, expanded(a, shape), expanded(b, shape), out.strided());
         return out;
@@ -168,7 +168,7 @@ final class Elementwise {
     /** Integer division rounding toward negative infinity, in the integer dtype. */
     static Tensor floorDivideIntegers(Tensor x, Tensor y) {
         Tensor[] xy = prepare("floorDivide", BinaryOp.DIV, x, y, false);
-        int[] shape = Shapes.broadcast("floorDivide", xy[0].shape, xy[1].shape);
+        long[] shape = Shapes.broadcast("floorDivide", xy[0].shape, xy[1].shape);
         Tensor out = Tensor.uninitialized(xy[0].backend(), xy[0].dtype(), shape);
         xy[0].backend().binary(BinaryOp.DIV, expanded(xy[0], shape), expanded(xy[1], shape), out.strided());
         return out;
@@ -221,7 +221,7 @@ final class Elementwise {
         Tensor[] xy = prepare("where", BinaryOp.ADD, x, y, true);
         Tensor a = xy[0], b = xy[1];
         if (!cond.device().equals(a.device())) cond = cond.to(a.device());
-        int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
+        long[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
         Tensor out = Tensor.uninitialized(a.backend(), a.dtype(), shape);
         Tensor c = cond;
         a.backend().where(expanded(c, shape), expanded(a, shape), expanded(b, shape), out.strided());
@@ -238,7 +238,7 @@ final class Elementwise {
         if (mask.dtype() != DType.BOOL)
             throw new IllegalArgumentException("maskedFill: mask must be BOOL, got " + mask.dtype());
         InPlace.checkFillValue("maskedFill", x.dtype(), value);
-        int[] shape = Shapes.broadcast("maskedFill", x.shape, mask.shape);
+        long[] shape = Shapes.broadcast("maskedFill", x.shape, mask.shape);
         if (!java.util.Arrays.equals(shape, x.shape))
             throw new IllegalArgumentException("maskedFill: mask of shape " + Shapes.str(mask.shape)
                     + " does not broadcast to the tensor's shape " + Shapes.str(x.shape));
@@ -248,25 +248,25 @@ final class Elementwise {
     }
 
     /** The view of {@code t} broadcast to {@code shape}, for kernels (zero strides, no copy). */
-    static Strided expanded(Tensor t, int[] shape) {
+    static Strided expanded(Tensor t, long[] shape) {
         if (java.util.Arrays.equals(t.shape, shape)) return t.strided();
         int lead = shape.length - t.shape.length;
-        int[] st = new int[shape.length];
+        long[] st = new long[shape.length];
         for (int i = 0; i < t.shape.length; i++) st[lead + i] = t.shape[i] == 1 ? 0 : t.strides[i];
         return new Strided(t.liveStorage(), shape, st, t.offset);
     }
 
     /** Sums a broadcast gradient back to {@code shape}. */
-    static Tensor sumTo(Tensor g, int[] shape) {
+    static Tensor sumTo(Tensor g, long[] shape) {
         if (java.util.Arrays.equals(g.shape, shape)) return g;
         int lead = g.dim() - shape.length;
         java.util.List<Integer> dims = new java.util.ArrayList<>();
         for (int i = 0; i < g.dim(); i++) {
             if (i < lead || (shape[i - lead] == 1 && g.shape[i] != 1)) dims.add(i);
         }
-        if (dims.isEmpty()) return g.reshape(Shapes.toLong(shape));
+        if (dims.isEmpty()) return g.reshape((shape));
         Tensor r = g.sum(dims.stream().mapToInt(Integer::intValue).toArray(), true);
-        return Tensor.ownView(r, r.reshape(Shapes.toLong(shape)));
+        return Tensor.ownView(r, r.reshape((shape)));
     }
 
     /** The name of the {@code Tensor} method that runs {@code op}, for errors and the graph ({@code maximum}, not {@code max}). */

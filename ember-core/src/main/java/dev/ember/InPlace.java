@@ -24,7 +24,7 @@ final class InPlace {
         if (t.requiresGrad() && GradMode.isEnabled())
             throw new IllegalStateException(op + ": a tensor that requires grad (shape " + Shapes.str(t.shape)
                     + ") is being used in an in-place operation; wrap the update in Ember.noGrad()");
-        for (int s : t.strides)
+        for (long s : t.strides)
             if (s == 0 && t.numel() > 1)
                 throw new IllegalArgumentException(op + ": cannot write in place into an expanded tensor of shape " + Shapes.str(t.shape)
                         + " (several elements share one memory location); call clone() first");
@@ -40,7 +40,7 @@ final class InPlace {
     static Tensor binary(BinaryOp op, Tensor t, Tensor other) {
         String name = Elementwise.name(op) + "InPlace";
         check(name, t);
-        int[] shape = Shapes.broadcast(name, t.shape, other.shape);
+        long[] shape = Shapes.broadcast(name, t.shape, other.shape);
         if (!java.util.Arrays.equals(shape, t.shape))
             throw new IllegalArgumentException(name + ": operand of shape " + Shapes.str(other.shape)
                     + " does not broadcast to the tensor's shape " + Shapes.str(t.shape));
@@ -98,7 +98,7 @@ final class InPlace {
 
     static Tensor copy(Tensor t, Tensor src) {
         check("copyFrom", t);
-        int[] shape = Shapes.broadcast("copyFrom", t.shape, src.shape);
+        long[] shape = Shapes.broadcast("copyFrom", t.shape, src.shape);
         if (!java.util.Arrays.equals(shape, t.shape))
             throw new IllegalArgumentException("copyFrom: source of shape " + Shapes.str(src.shape)
                     + " does not broadcast to the destination's shape " + Shapes.str(t.shape));

@@ -17,8 +17,8 @@ final class LinearAlgebra {
         if (a.dim() == 0 || b.dim() == 0)
             throw new IllegalArgumentException(op + ": both arguments need at least 1 dimension, got " + Shapes.str(a.shape)
                     + " @ " + Shapes.str(b.shape));
-        int ka = a.shape[a.dim() - 1];
-        int kb = b.dim() == 1 ? b.shape[0] : b.shape[b.dim() - 2];
+        long ka = a.shape[a.dim() - 1];
+        long kb = b.dim() == 1 ? b.shape[0] : b.shape[b.dim() - 2];
         if (ka != kb)
             throw new IllegalArgumentException(op + ": " + Shapes.str(a.shape) + " @ " + Shapes.str(b.shape) + ": inner dimensions "
                     + ka + " and " + kb + " differ");
@@ -31,10 +31,10 @@ final class LinearAlgebra {
         boolean vecA = a.dim() == 1, vecB = b.dim() == 1;
         Tensor a2 = vecA ? a.unsqueeze(0) : a;
         Tensor b2 = vecB ? b.unsqueeze(1) : b;
-        int m = a2.shape[a2.dim() - 2], n = b2.shape[b2.dim() - 1];
-        int[] batchA = java.util.Arrays.copyOf(a2.shape, a2.dim() - 2);
-        int[] batchB = java.util.Arrays.copyOf(b2.shape, b2.dim() - 2);
-        int[] batch = Shapes.broadcast(op, batchA, batchB);
+        long m = a2.shape[a2.dim() - 2], n = b2.shape[b2.dim() - 1];
+        long[] batchA = java.util.Arrays.copyOf(a2.shape, a2.dim() - 2);
+        long[] batchB = java.util.Arrays.copyOf(b2.shape, b2.dim() - 2);
+        long[] batch = Shapes.broadcast(op, batchA, batchB);
         long nb = Shapes.numel(batch);
         Tensor a3, b3;
         if (batchB.length == 0 && batchA.length > 0) {
@@ -47,7 +47,7 @@ final class LinearAlgebra {
         return finish(bmm(a3, b3), batch, m, n, vecA, vecB);
     }
 
-    private static Tensor finish(Tensor out, int[] batch, int m, int n, boolean vecA, boolean vecB) {
+    private static Tensor finish(Tensor out, long[] batch, long m, long n, boolean vecA, boolean vecB) {
         Tensor r = out.reshape(concat(batch, m, n));
         if (vecA) r = r.squeeze(r.dim() - 2);
         if (vecB) r = r.squeeze(r.dim() - 1);
@@ -55,7 +55,7 @@ final class LinearAlgebra {
         return Tensor.ownView(out, r);
     }
 
-    private static long[] concat(int[] batch, long x, long y) {
+    private static long[] concat(long[] batch, long x, long y) {
         long[] s = new long[batch.length + 2];
         for (int i = 0; i < batch.length; i++) s[i] = batch[i];
         s[batch.length] = x;
@@ -65,8 +65,8 @@ final class LinearAlgebra {
 
     /** {@code [b, m, k] @ [b, k, n] -> [b, m, n]}, the primitive with its gradient. */
     static Tensor bmm(Tensor a, Tensor b) {
-        int nb = a.shape[0], m = a.shape[1], n = b.shape[2];
-        int[] shape = {nb, m, n};
+        long nb = a.shape[0], m = a.shape[1], n = b.shape[2];
+        long[] shape = {nb, m, n};
         Tensor out = a.shape[2] > 0 ? Tensor.uninitialized(a.backend(), a.dtype(), shape) : Tensor.empty(a.backend(), a.dtype(), shape);
         if (out.numel() > 0 && a.shape[2] > 0) a.backend().matmul(a.strided(), b.strided(), out.strided());
         if (!a.dtype().isFloatingPoint()) return out;

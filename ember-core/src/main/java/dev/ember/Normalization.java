@@ -90,7 +90,8 @@ public final class Normalization {
     /** The backend's fused kernel as one autograd node; null when the backend has none for these operands. */
     private static Tensor fused(String op, boolean rms, Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps,
                                 DType outType) {
-        if (!kernelDType(x) || !kernelDType(weight) || !kernelDType(bias) || x.numel() == 0) return null;
+        if (!kernelDType(x) || !kernelDType(weight) || !kernelDType(bias) || x.numel() == 0
+                || x.numel() > Integer.MAX_VALUE) return null; // the fused kernels index in 32 bits
         var found = Ember.fused(x.backend(), FusedNorm.class);
         if (found.isEmpty()) return null;
         FusedNorm kernel = found.get();
@@ -101,8 +102,8 @@ public final class Normalization {
         // the kernel reads float32 parameters: a 16-bit weight's copy has n elements, a float32 one is itself
         Tensor w = floats(weight), b = floats(bias);
         Tensor out = Tensor.uninitialized(x.backend(), outType, xc.shape);
-        Tensor mean = rms ? null : Tensor.uninitialized(x.backend(), DType.FLOAT32, new int[]{rows});
-        Tensor rstd = Tensor.uninitialized(x.backend(), DType.FLOAT32, new int[]{rows});
+        Tensor mean = rms ? null : Tensor.uninitialized(x.backend(), DType.FLOAT32, new long[]{rows});
+        Tensor rstd = Tensor.uninitialized(x.backend(), DType.FLOAT32, new long[]{rows});
         if (!kernel.normForward(xc.strided(), n, strided(w), strided(b), eps, rms, out.strided(), strided(mean), rstd.strided()))
             return null;
         Tensor[] saved = weight == null ? new Tensor[]{xc} : new Tensor[]{xc, weight};
@@ -110,8 +111,8 @@ public final class Normalization {
         return Tensor.recordSaving(op, out, saved, (g, needs) -> {
             Tensor gc = g.dtype() == DType.FLOAT32 || g.dtype().isHalf() ? g.contiguous() : g.to(outType).contiguous();
             Tensor dx = needs[0] ? Tensor.uninitialized(x.backend(), xc.dtype(), xc.shape) : null;
-            Tensor dw = wParam != null && needs[1] ? Tensor.uninitialized(x.backend(), DType.FLOAT32, new int[]{n}) : null;
-            Tensor db = bParam != null && needs[2] ? Tensor.uninitialized(x.backend(), DType.FLOAT32, new int[]{n}) : null;
+            Tensor dw = wParam != null && needs[1] ? Tensor.uninitialized(x.backend(), DType.FLOAT32, new long[]{n}) : null;
+            Tensor db = bParam != null && needs[2] ? Tensor.uninitialized(x.backend(), DType.FLOAT32, new long[]{n}) : null;
             if (!kernel.normBackward(gc.strided(), xc.strided(), n, strided(w), strided(mean), rstd.strided(), rms,
                     strided(dx), strided(dw), strided(db)))
                 throw new IllegalStateException(op + ": the backend's fused backward refused the operands its forward took");

@@ -39,11 +39,11 @@ final class Reductions {
     }
 
     /** The shape after reducing {@code dims}, with size-1 dims kept or dropped. */
-    private static int[] reducedShape(int[] shape, int[] dims, boolean keepDim) {
+    private static long[] reducedShape(long[] shape, int[] dims, boolean keepDim) {
         boolean[] red = new boolean[shape.length];
         for (int d : dims) red[d] = true;
         int n = 0;
-        int[] out = new int[shape.length];
+        long[] out = new long[shape.length];
         for (int i = 0; i < shape.length; i++) {
             if (!red[i]) out[n++] = shape[i];
             else if (keepDim) out[n++] = 1;
@@ -57,17 +57,18 @@ final class Reductions {
         boolean[] red = new boolean[rank];
         for (int d : dims) red[d] = true;
         int[] perm = new int[rank];
-        int k = 0, r = 1;
+        int k = 0;
+        long r = 1;
         for (int i = 0; i < rank; i++) if (!red[i]) perm[k++] = i;
         for (int i = 0; i < rank; i++) if (red[i]) { perm[k++] = i; r *= x.shape[i]; }
         Tensor moved;
         try (var ignored = Ember.noGrad()) {
             moved = x.permute(perm);
-            int[] outer = reducedShape(x.shape, dims, false);
+            long[] outer = reducedShape(x.shape, dims, false);
             long[] flat = new long[outer.length + 1];
             for (int i = 0; i < outer.length; i++) flat[i] = outer[i];
             flat[outer.length] = r;
-            int[] flatShape = Arrays.copyOf(outer, outer.length + 1);
+            long[] flatShape = Arrays.copyOf(outer, outer.length + 1);
             flatShape[outer.length] = r;
             if (r > 0 && staged(op, x, dims) && Views.viewStrides(moved.shape, moved.strides, flatShape) == null)
                 return reduceInStages(op, x, dims);
@@ -114,11 +115,11 @@ final class Reductions {
         x = Autocast.float32(x);
         int[] d = normalize("sum", dims, x.dim());
         Tensor raw = reduceRaw(ReduceOp.SUM, x, d);
-        Tensor out = Tensor.ownView(raw, raw.reshape(Shapes.toLong(reducedShape(x.shape, d, keepDim))));
+        Tensor out = Tensor.ownView(raw, raw.reshape((reducedShape(x.shape, d, keepDim))));
         if (!out.dtype().isFloatingPoint()) return out;
-        int[] kept = reducedShape(x.shape, d, true);
+        long[] kept = reducedShape(x.shape, d, true);
         long[] shape = x.shapeLong();
-        return Tensor.record("sum", out, (g, needs) -> new Tensor[]{g.reshape(Shapes.toLong(kept)).expand(shape)}, x);
+        return Tensor.record("sum", out, (g, needs) -> new Tensor[]{g.reshape((kept)).expand(shape)}, x);
     }
 
     static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
@@ -168,8 +169,8 @@ final class Reductions {
         String name = max ? "max" : "min";
         int d = Shapes.dim(name, dim, x.dim());
         int[] ds = x.dim() == 0 ? new int[0] : new int[]{d};
-        long[] shape = Shapes.toLong(reducedShape(x.shape, ds, keepDim));
-        long[] kept = Shapes.toLong(reducedShape(x.shape, ds, true));
+        long[] shape = (reducedShape(x.shape, ds, keepDim));
+        long[] kept = (reducedShape(x.shape, ds, true));
         Tensor raw = reduceRaw(max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, ds);
         Tensor indices = Tensor.ownView(raw, raw.reshape(shape));
         Tensor values;
@@ -194,7 +195,7 @@ final class Reductions {
         int d = Shapes.dim(max ? "argmax" : "argmin", dim, x.dim());
         int[] ds = x.dim() == 0 ? new int[0] : new int[]{d};
         Tensor raw = reduceRaw(max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, ds);
-        return Tensor.ownView(raw, raw.reshape(Shapes.toLong(reducedShape(x.shape, ds, keepDim))));
+        return Tensor.ownView(raw, raw.reshape((reducedShape(x.shape, ds, keepDim))));
     }
 
     static Tensor prod(Tensor input) {

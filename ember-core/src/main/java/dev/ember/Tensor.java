@@ -29,9 +29,9 @@ import java.util.List;
  */
 public final class Tensor implements AutoCloseable {
     final Storage storage;
-    final int[] shape;
-    final int[] strides;
-    final int offset;
+    final long[] shape;
+    final long[] strides;
+    final long offset;
 
     /** Set by {@link #close()}; with the storage's released flag, what {@link #liveStorage()} checks. */
     private boolean closed;
@@ -45,7 +45,7 @@ public final class Tensor implements AutoCloseable {
     private Node gradFn;
     private List<java.util.function.Consumer<Tensor>> postAccumulateGradHooks = List.of();
 
-    Tensor(Storage storage, int[] shape, int[] strides, int offset) {
+    Tensor(Storage storage, long[] shape, long[] strides, long offset) {
         this.storage = storage;
         this.shape = shape;
         this.strides = strides;
@@ -157,13 +157,13 @@ public final class Tensor implements AutoCloseable {
     // =========================================================================================
 
     /** The sizes of each dimension. */
-    public long[] shape() { return Shapes.toLong(shape); }
+    public long[] shape() { return shape.clone(); }
 
     /** The size of dimension {@code dim} (negative counts from the end). */
     public long size(int dim) { return shape[Shapes.dim("size", dim, shape.length)]; }
 
     /** Element strides of each dimension. */
-    public long[] stride() { return Shapes.toLong(strides); }
+    public long[] stride() { return strides.clone(); }
 
     /** Offset of the first element in the storage, in elements. */
     public long storageOffset() { return offset; }
@@ -872,7 +872,7 @@ public final class Tensor implements AutoCloseable {
 
     Backend backend() { return storage.backend(); }
 
-    int[] shapeInternal() { return shape; }
+    long[] shapeInternal() { return shape; }
 
     /**
      * An op's result that is a view of {@code fresh}, a tensor the op made for it and hands to no one else (a
@@ -889,10 +889,21 @@ public final class Tensor implements AutoCloseable {
         return view;
     }
 
-    long[] shapeLong() { return Shapes.toLong(shape); }
+    /**
+     * The size of dim {@code d} (already normalised) as an int, for the ops whose kernels index in 32 bits (convolution,
+     * pooling, attention); throws, naming {@code op}, past 2^31 - 1.
+     */
+    int size32(String op, int d) {
+        if (shape[d] > Integer.MAX_VALUE)
+            throw new IllegalArgumentException(op + ": dimension " + d + " of shape " + Shapes.str(shape) + " is " + shape[d]
+                    + ", past this op's limit of 2^31 - 1");
+        return (int) shape[d];
+    }
+
+    long[] shapeLong() { return shape.clone(); }
 
     /** A fresh contiguous tensor on {@code backend}, zero-filled. */
-    static Tensor empty(Backend backend, DType dtype, int[] shape) {
+    static Tensor empty(Backend backend, DType dtype, long[] shape) {
         return new Tensor(backend.allocate(dtype, Shapes.numel(shape)), shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 
@@ -900,7 +911,7 @@ public final class Tensor implements AutoCloseable {
      * A fresh contiguous tensor on {@code backend} whose contents are unspecified: only for an output that the
      * op then writes in full (a reused block skips the zeroing that nobody would read).
      */
-    static Tensor uninitialized(Backend backend, DType dtype, int[] shape) {
+    static Tensor uninitialized(Backend backend, DType dtype, long[] shape) {
         return new Tensor(backend.allocateUninitialized(dtype, Shapes.numel(shape)), shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 }

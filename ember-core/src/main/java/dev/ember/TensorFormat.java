@@ -16,7 +16,7 @@ final class TensorFormat {
         // Printing describes a closed tensor instead of throwing, so logging one in an error handler is safe.
         if (t.isClosed()) return "tensor(<closed>, size=" + Shapes.str(t.shape) + ", dtype=" + t.dtype() + ", device=" + t.device() + ")";
         double[] v = t.toDoubleArray();
-        int[] shape = t.shape;
+        long[] shape = t.shape;
         boolean summarize = v.length > THRESHOLD;
         boolean fp = t.dtype().isFloatingPoint();
         boolean sci = false;
@@ -58,11 +58,11 @@ final class TensorFormat {
         return sb.append(")").toString();
     }
 
-    private static void append(StringBuilder sb, double[] v, int[] shape, int dim, int base, int width,
+    private static void append(StringBuilder sb, double[] v, long[] shape, int dim, int base, int width,
                                java.util.function.DoubleFunction<String> fmt, boolean summarize, int indent) {
-        int n = shape[dim];
+        int n = (int) shape[dim]; // v holds every element, so each size and stride fits an int
         int stride = 1;
-        for (int d = dim + 1; d < shape.length; d++) stride *= shape[d];
+        for (int d = dim + 1; d < shape.length; d++) stride *= (int) shape[d];
         sb.append('[');
         for (int i = 0; i < n; i++) {
             if (summarize && n > 2 * EDGE && i == EDGE) {

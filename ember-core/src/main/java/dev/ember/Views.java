@@ -11,33 +11,33 @@ import java.util.List;
 final class Views {
     private Views() {}
 
-    private static Tensor viewOf(Tensor x, int[] shape, int[] strides, int offset) {
+    private static Tensor viewOf(Tensor x, long[] shape, long[] strides, long offset) {
         return new Tensor(x.liveStorage(), shape, strides, offset);
     }
 
     /** Resolves one -1 in a requested shape against {@code numel}. */
-    private static int[] infer(String op, Tensor x, long[] requested) {
-        int numel = Shapes.numel(x.shape);
+    private static long[] infer(String op, Tensor x, long[] requested) {
+        long numel = Shapes.numel(x.shape);
         int infer = -1;
         long known = 1; // the known sizes' product, capped just above the largest numel so it cannot overflow
-        int[] out = new int[requested.length];
+        long[] out = new long[requested.length];
         for (int i = 0; i < requested.length; i++) {
             if (requested[i] == -1) {
                 if (infer >= 0) throw new IllegalArgumentException(op + ": only one dimension can be -1, got " + Shapes.str(requested));
                 infer = i;
             } else if (requested[i] < 0 || requested[i] > Shapes.MAX_SIZE) {
                 throw new IllegalArgumentException(op + ": invalid size " + requested[i] + " at dimension " + i + " of shape "
-                        + Shapes.str(requested) + " (sizes are 0 .. 2^31 - 1, or -1 to infer one)");
+                        + Shapes.str(requested) + " (sizes are 0 .. 2^60, or -1 to infer one)");
             } else {
-                known = Math.min(known * requested[i], Shapes.MAX_SIZE + 1L); // at most 2^31 * (2^31 - 1): no overflow
-                out[i] = (int) requested[i];
+                known = Shapes.cappedProduct(known, requested[i]); // capped past 2^60, where no numel is
+                out[i] = requested[i];
             }
         }
         if (infer >= 0) {
             if (known == 0 || numel % known != 0)
                 throw new IllegalArgumentException(op + ": shape " + Shapes.str(requested) + " is invalid for input of shape "
                         + Shapes.str(x.shape) + " (" + numel + " elements)");
-            out[infer] = (int) (numel / known);
+            out[infer] = numel / known;
         } else if (known != numel) {
             throw new IllegalArgumentException(op + ": shape " + Shapes.str(requested) + " is invalid for input of shape "
                     + Shapes.str(x.shape) + " (" + numel + " elements)");
@@ -46,8 +46,8 @@ final class Views {
     }
 
     /** Strides that express {@code newShape} over the same memory, or null (PyTorch's computeStride). */
-    static int[] viewStrides(int[] oldShape, int[] oldStrides, int[] newShape) {
-        int[] ns = new int[newShape.length];
+    static long[] viewStrides(long[] oldShape, long[] oldStrides, long[] newShape) {
+        long[] ns = new long[newShape.length];
         if (Shapes.numel(oldShape) == 0 || oldShape.length == 0) return Shapes.contiguousStrides(newShape);
         int viewD = newShape.length - 1;
         long chunkBase = oldStrides[oldShape.length - 1];
@@ -56,8 +56,8 @@ final class Views {
             tensorNumel *= oldShape[td];
             if (td == 0 || (oldShape[td - 1] != 1 && oldStrides[td - 1] != tensorNumel * chunkBase)) {
                 while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] == 1)) {
-                    // Past 2^31 - 1 only for a size-1 dim, whose stride never moves: capped there.
-                    ns[viewD] = (int) Math.min(viewNumel * chunkBase, Shapes.MAX_SIZE);
+                    // Past 2^60 only for a size-1 dim, whose stride never moves: capped.
+                    ns[viewD] = Shapes.cappedProduct(viewNumel, chunkBase);
                     viewNumel *= newShape[viewD];
                     viewD--;
                 }
@@ -73,8 +73,8 @@ final class Views {
     }
 
     static Tensor view(Tensor x, long[] requested) {
-        int[] shape = infer("view", x, requested);
-        int[] st = viewStrides(x.shape, x.strides, shape);
+        long[] shape = infer("view", x, requested);
+        long[] st = viewStrides(x.shape, x.strides, shape);
         if (st == null)
             throw new IllegalArgumentException("view: shape " + Shapes.str(shape) + " is not compatible with the input's shape "
                     + Shapes.str(x.shape) + " and strides " + Shapes.str(x.strides)
@@ -83,8 +83,8 @@ final class Views {
     }
 
     static Tensor reshape(Tensor x, long[] requested) {
-        int[] shape = infer("reshape", x, requested);
-        int[] st = viewStrides(x.shape, x.strides, shape);
+        long[] shape = infer("reshape", x, requested);
+        long[] st = viewStrides(x.shape, x.strides, shape);
         if (st == null) {
             Tensor c = Conversions.copy(x, "reshape");
             return reshaped(c, shape, Shapes.contiguousStrides(shape));
@@ -92,7 +92,7 @@ final class Views {
         return reshaped(x, shape, st);
     }
 
-    private static Tensor reshaped(Tensor x, int[] shape, int[] st) {
+    private static Tensor reshaped(Tensor x, long[] shape, long[] st) {
         if (Arrays.equals(shape, x.shape) && Arrays.equals(st, x.strides)) return x;
         long[] back = x.shapeLong();
         return Tensor.record("view", viewOf(x, shape, st, x.offset), (g, needs) -> new Tensor[]{g.reshape(back)}, x);
@@ -115,7 +115,7 @@ final class Views {
     static Tensor transpose(Tensor x, int d0, int d1) {
         int a = Shapes.dim("transpose", d0, x.dim()), b = Shapes.dim("transpose", d1, x.dim());
         if (x.dim() == 0 || a == b) return x;
-        int[] shape = x.shape.clone(), st = x.strides.clone();
+        long[] shape = x.shape.clone(), st = x.strides.clone();
         shape[a] = x.shape[b]; shape[b] = x.shape[a];
         st[a] = x.strides[b]; st[b] = x.strides[a];
         return Tensor.record("transpose", viewOf(x, shape, st, x.offset), (g, needs) -> new Tensor[]{g.transpose(a, b)}, x);
@@ -137,19 +137,19 @@ final class Views {
         boolean identity = true;
         for (int i = 0; i < d.length; i++) identity &= d[i] == i;
         if (identity) return x;
-        int[] shape = new int[d.length], st = new int[d.length];
+        long[] shape = new long[d.length], st = new long[d.length];
         for (int i = 0; i < d.length; i++) { shape[i] = x.shape[d[i]]; st[i] = x.strides[d[i]]; }
         return Tensor.record("permute", viewOf(x, shape, st, x.offset), (g, needs) -> new Tensor[]{g.permute(inverse)}, x);
     }
 
     static Tensor unsqueeze(Tensor x, int dim) {
         int d = Shapes.dim("unsqueeze", dim, x.dim() + 1);
-        int[] shape = new int[x.dim() + 1], st = new int[x.dim() + 1];
+        long[] shape = new long[x.dim() + 1], st = new long[x.dim() + 1];
         for (int i = 0, j = 0; i < shape.length; i++) {
             if (i == d) {
                 shape[i] = 1;
                 // A size-1 dim's stride never moves; capped so it cannot wrap negative.
-                st[i] = j < x.dim() ? (int) Math.min((long) x.strides[j] * x.shape[j], Shapes.MAX_SIZE) : 1;
+                st[i] = j < x.dim() ? Shapes.cappedProduct(x.strides[j], x.shape[j]) : 1;
             } else {
                 shape[i] = x.shape[j];
                 st[i] = x.strides[j++];
@@ -164,7 +164,7 @@ final class Views {
         List<Integer> keep = new ArrayList<>();
         for (int i = 0; i < x.dim(); i++) if (!(x.shape[i] == 1 && (only < 0 || i == only))) keep.add(i);
         if (keep.size() == x.dim()) return x;
-        int[] shape = new int[keep.size()], st = new int[keep.size()];
+        long[] shape = new long[keep.size()], st = new long[keep.size()];
         for (int i = 0; i < keep.size(); i++) { shape[i] = x.shape[keep.get(i)]; st[i] = x.strides[keep.get(i)]; }
         long[] back = x.shapeLong();
         return Tensor.record("squeeze", viewOf(x, shape, st, x.offset), (g, needs) -> new Tensor[]{g.reshape(back)}, x);
@@ -175,22 +175,22 @@ final class Views {
             throw new IllegalArgumentException("expand: the number of sizes " + requested.length + " in " + Shapes.str(requested)
                     + " must be at least the tensor's rank " + x.dim() + " (shape " + Shapes.str(x.shape) + ")");
         int lead = requested.length - x.dim();
-        int[] shape = new int[requested.length], st = new int[requested.length];
+        long[] shape = new long[requested.length], st = new long[requested.length];
         for (int i = 0; i < requested.length; i++) {
             int src = i - lead;
             long want = requested[i];
             if (want < -1 || want > Shapes.MAX_SIZE)
                 throw new IllegalArgumentException("expand: invalid size " + want + " at dimension " + i + " of " + Shapes.str(requested)
-                        + " (sizes are 0 .. 2^31 - 1, or -1 to keep one)");
+                        + " (sizes are 0 .. 2^60, or -1 to keep one)");
             if (src < 0) {
                 if (want < 0) throw new IllegalArgumentException("expand: -1 is not allowed for a new leading dimension in " + Shapes.str(requested));
-                shape[i] = (int) want;
+                shape[i] = want;
                 st[i] = 0;
             } else if (want == -1 || want == x.shape[src]) {
                 shape[i] = x.shape[src];
                 st[i] = x.strides[src];
             } else if (x.shape[src] == 1) {
-                shape[i] = (int) want;
+                shape[i] = want;
                 st[i] = 0;
             } else {
                 throw new IllegalArgumentException("expand: the size " + x.shape[src] + " at dimension " + src + " of shape "
@@ -199,7 +199,7 @@ final class Views {
         }
         Shapes.numel("expand", shape);
         if (Arrays.equals(shape, x.shape)) return x;
-        int[] back = x.shape.clone();
+        long[] back = x.shape.clone();
         return Tensor.record("expand", viewOf(x, shape, st, x.offset), (g, needs) -> new Tensor[]{Elementwise.sumTo(g, back)}, x);
     }
 
@@ -212,13 +212,13 @@ final class Views {
         if (st0 < 0 || st0 > size || length < 0 || length > size - st0)
             throw new IndexOutOfBoundsException("narrow: start " + start + " and length " + length + " are out of range for dimension "
                     + d + " of size " + size + " (shape " + Shapes.str(x.shape) + ")");
-        int[] shape = x.shape.clone();
-        shape[d] = (int) length;
-        int s = (int) st0;
+        long[] shape = x.shape.clone();
+        shape[d] = length;
+        long s = st0;
         long[] full = x.shapeLong();
-        // A non-empty slice starts at an element of x, so its offset fits an int; an empty one addresses nothing
-        // and may start past the storage, so its offset is capped.
-        int offset = (int) Math.min(x.offset + (long) s * x.strides[d], Shapes.MAX_SIZE);
+        // A non-empty slice starts at an element of x, so its offset is within the storage; an empty one addresses
+        // nothing and may start past it (a size-1 dim's stride can be capped at 2^60), so its offset is capped too.
+        long offset = length == 0 ? Math.min(x.offset, Shapes.MAX_SIZE) : x.offset + s * x.strides[d];
         Tensor out = viewOf(x, shape, x.strides.clone(), offset);
         return Tensor.record("narrow", out, (g, needs) -> {
             Tensor z = Creation.full(0, g.dtype(), g.device(), full);
@@ -247,7 +247,7 @@ final class Views {
     static List<Tensor> chunk(Tensor x, int chunks, int dim) {
         if (chunks <= 0) throw new IllegalArgumentException("chunk: number of chunks must be positive, got " + chunks);
         int d = Shapes.dim("chunk", dim, x.dim());
-        long size = ((long) x.shape[d] + chunks - 1) / chunks; // in long: size + chunks can pass 2^31 - 1
+        long size = (x.shape[d] + chunks - 1) / chunks;
         return split(x, Math.max(1, size), d);
     }
 
@@ -270,21 +270,21 @@ final class Views {
                         + Shapes.str(first.shape) + " but tensor " + k + " has shape " + Shapes.str(t.shape));
             total += t.shape[d];
             if (total > Shapes.MAX_SIZE)
-                throw new IllegalArgumentException("cat: the concatenated size of dimension " + d + " passes 2^31 - 1 at tensor " + k
+                throw new IllegalArgumentException("cat: the concatenated size of dimension " + d + " passes 2^60 at tensor " + k
                         + " (shape " + Shapes.str(t.shape) + ")");
         }
-        int[] shape = first.shape.clone();
-        shape[d] = (int) total;
+        long[] shape = first.shape.clone();
+        shape[d] = total;
         Shapes.numel("cat", shape);
         Tensor out = Tensor.uninitialized(first.backend(), dtype, shape);
-        int[] offsets = new int[tensors.size()];
-        int off = 0;
+        long[] offsets = new long[tensors.size()];
+        long off = 0;
         for (int k = 0; k < tensors.size(); k++) {
             Tensor t = tensors.get(k);
             offsets[k] = off;
-            int[] part = shape.clone();
+            long[] part = shape.clone();
             part[d] = t.shape[d];
-            if (t.numel() > 0) { // a non-empty part starts at an element of out, so its offset fits an int
+            if (t.numel() > 0) { // a non-empty part starts at an element of out
                 var dst = new dev.ember.backend.Strided(out.storage, part, out.strides, off * out.strides[d]);
                 out.backend().copy(t.strided(), dst);
             }

@@ -24,12 +24,12 @@ class Conv2dChunkedTest {
     static Stream<Device> devices() { return Checks.devices().stream(); }
 
     private static Tensor composed(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation) {
-        int n = x.shapeInternal()[0], cout = w.shapeInternal()[0];
-        int[] kernel = {w.shapeInternal()[2], w.shapeInternal()[3]};
+        int n = (int) x.size(0), cout = (int) w.size(0);
+        int[] kernel = {(int) w.size(2), (int) w.size(3)};
         Tensor cols = Convolution.unfoldForGemm(x, kernel, dilation, padding, stride);
         Tensor out = w.reshape(cout, cols.size(0)).matmul(cols);
-        int oh = (x.shapeInternal()[2] + 2 * padding[0] - dilation[0] * (kernel[0] - 1) - 1) / stride[0] + 1;
-        int ow = (x.shapeInternal()[3] + 2 * padding[1] - dilation[1] * (kernel[1] - 1) - 1) / stride[1] + 1;
+        int oh = ((int) x.size(2) + 2 * padding[0] - dilation[0] * (kernel[0] - 1) - 1) / stride[0] + 1;
+        int ow = ((int) x.size(3) + 2 * padding[1] - dilation[1] * (kernel[1] - 1) - 1) / stride[1] + 1;
         out = out.reshape(cout, n, oh, ow).permute(1, 0, 2, 3);
         return b == null ? out : out.add(b.reshape(1, cout, 1, 1));
     }
@@ -74,7 +74,7 @@ class Conv2dChunkedTest {
         Tensor x = leaf(x0), w = leaf(w0), b = leaf(b0);
         Tensor out = conv.apply(new Tensor[]{x, w, b});
         Ember.manualSeed(3);
-        Tensor r = Tensor.randn(Shapes.toLong(out.shapeInternal())).to(out.dtype()).to(out.device());
+        Tensor r = Tensor.randn(out.shape()).to(out.dtype()).to(out.device());
         out.mul(r).sum().backward();
         return new Tensor[]{out.detach(), x.grad(), w.grad(), b == null ? null : b.grad()};
     }

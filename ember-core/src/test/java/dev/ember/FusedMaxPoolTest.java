@@ -108,7 +108,7 @@ class FusedMaxPoolTest {
     void backwardIsDifferentiableInItsGradient() {
         // h 5, w 6, kernel 3x2, stride 2x1, padding 1x0: output 3x5
         ConvGeometry g = new ConvGeometry(5, 6, 3, 2, 2, 1, 1, 0, 1, 1);
-        int[] inShape = {2, 3, 5, 6};
+        long[] inShape = {2, 3, 5, 6};
         Random r = new Random(5);
         long[] positions = new long[2 * 3 * 3 * 5];
         for (int i = 0; i < positions.length; i++) positions[i] = r.nextInt(5 * 6); // repeats add up

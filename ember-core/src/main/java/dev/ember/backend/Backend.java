@@ -29,14 +29,14 @@ public interface Backend {
     // ---- memory ------------------------------------------------------------------------------
 
     /** A zero-filled buffer of {@code length} elements. */
-    Storage allocate(DType dtype, int length);
+    Storage allocate(DType dtype, long length);
 
     /**
      * A buffer of {@code length} elements whose contents are unspecified (a reused block keeps what it
      * held), for an output that a kernel overwrites in full; the tensor layer asks for it only then.
      * Backends without a cheaper way return {@link #allocate}.
      */
-    default Storage allocateUninitialized(DType dtype, int length) { return allocate(dtype, length); }
+    default Storage allocateUninitialized(DType dtype, long length) { return allocate(dtype, length); }
 
     /**
      * A buffer holding a copy of a host array ({@code float[]}, {@code double[]}, {@code int[]}, {@code long[]}, {@code byte[]} for

@@ -45,12 +45,12 @@ public final class HalfScratch implements AutoCloseable {
      */
     public Strided in(Strided x) {
         if (!isHalf(x)) return x;
-        int[] shape = x.shape(), strides = x.strides();
+        int[] shape = x.shape32(), strides = x.strides32();
         int[] dense = shape.clone();
         for (int d = 0; d < shape.length; d++) if (strides[d] == 0) dense[d] = Math.min(shape[d], 1); // an empty dim stays empty
         Strided f = Strided.contiguous(allocate(dense), dense);
-        backend.copy(new Strided(x.storage(), dense, strides, x.offset()), f);
-        int[] fs = f.strides().clone();
+        backend.copy(new Strided(x.storage(), dense, strides, x.offset32()), f);
+        int[] fs = f.strides32().clone();
         for (int d = 0; d < shape.length; d++) if (strides[d] == 0) fs[d] = 0;
         return new Strided(f.storage(), shape, fs, 0);
     }
@@ -61,7 +61,7 @@ public final class HalfScratch implements AutoCloseable {
      */
     public Strided out(Strided o, boolean read) {
         if (!isHalf(o)) return o;
-        Strided f = Strided.contiguous(allocate(o.shape()), o.shape());
+        Strided f = Strided.contiguous(allocate(o.shape32()), o.shape32());
         if (read) backend.copy(o, f);
         pending.add(new Strided[]{f, o});
         return f;

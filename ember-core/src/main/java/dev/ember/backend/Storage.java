@@ -20,20 +20,20 @@ import dev.ember.DType;
  */
 public abstract class Storage implements AutoCloseable {
     private final DType dtype;
-    private final int length;
+    private final long length;
     private int version;
     private Object owner;
     /** Volatile so a release on one thread is seen by a use on another (a plain load on x86 and ARM's ldar). */
     private volatile boolean released;
 
-    protected Storage(DType dtype, int length) {
+    protected Storage(DType dtype, long length) {
         this.dtype = dtype;
         this.length = length;
     }
 
     public final DType dtype() { return dtype; }
 
-    public final int length() { return length; }
+    public final long length() { return length; }
 
     /** The backend that owns this memory. */
     public abstract Backend backend();

@@ -1,27 +1,117 @@
 package dev.ember.backend;
 
 import dev.ember.DType;
+import java.util.Arrays;
 
 /**
  * What a kernel sees of a tensor: a storage and the shape, strides (in
  * elements) and offset that select its elements. A stride of 0 repeats an
  * element (broadcasting); views never force a copy.
+ *
+ * <p>Sizes, strides and the offset are 64-bit, as in the tensor layer. Most kernels index with 32-bit
+ * arithmetic (a heap array holds at most 2^31 - 1 elements, and {@code int} index math is what the Vector API
+ * and GPU kernels are fastest with): they read {@link #shape32()}, {@link #strides32()} and {@link #offset32()},
+ * which hold whenever {@link #fits32()} does — every element this view can address, and its storage, lie below
+ * 2^31 (PyTorch's {@code can_use_32bit_indexing}). A backend routes a view that does not fit to its 64-bit
+ * path, or refuses it with {@link #require32}'s message.
  */
-public record Strided(Storage storage, int[] shape, int[] strides, int offset) {
+public final class Strided {
+    private final Storage storage;
+    private final long[] shape;
+    private final long[] strides;
+    private final long offset;
+    /** The 32-bit copies, made on first use (null until then, or when the view does not fit). */
+    private int[] shape32, strides32;
+
+    public Strided(Storage storage, long[] shape, long[] strides, long offset) {
+        if (shape.length != strides.length)
+            throw new IllegalArgumentException("Strided: shape " + Arrays.toString(shape) + " and strides " + Arrays.toString(strides) + " differ in rank");
+        this.storage = storage;
+        this.shape = shape;
+        this.strides = strides;
+        this.offset = offset;
+    }
+
+    /** A view from 32-bit sizes (what the 32-bit kernels build for their own scratch views). */
+    public Strided(Storage storage, int[] shape, int[] strides, int offset) {
+        this(storage, widen(shape), widen(strides), offset);
+        this.shape32 = shape;
+        this.strides32 = strides;
+    }
+
+    public Storage storage() { return storage; }
+
+    public long[] shape() { return shape; }
+
+    public long[] strides() { return strides; }
+
+    public long offset() { return offset; }
 
     public DType dtype() { return storage.dtype(); }
 
     public int rank() { return shape.length; }
 
-    public int numel() {
-        int n = 1;
-        for (int s : shape) n *= s;
+    public long numel() {
+        long n = 1;
+        for (long s : shape) n *= s;
         return n;
+    }
+
+    /**
+     * True when 32-bit index arithmetic reaches every element: the storage holds at most 2^31 - 1 elements and
+     * the largest (and smallest) element index this view addresses lies in {@code [0, 2^31)}, as does the element count.
+     */
+    public boolean fits32() {
+        if (storage.length() > Integer.MAX_VALUE || offset > Integer.MAX_VALUE) return false;
+        long n = 1, hi = offset, lo = offset;
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] == 0) return true; // no element is addressed
+            n *= shape[d];
+            if (n > Integer.MAX_VALUE || shape[d] > Integer.MAX_VALUE || Math.abs(strides[d]) > Integer.MAX_VALUE) return false;
+            long reach = (shape[d] - 1) * strides[d];
+            if (reach > 0) hi += reach; else lo += reach;
+            if (hi > Integer.MAX_VALUE || lo < 0) return false;
+        }
+        return true;
+    }
+
+    /** Throws, naming {@code op} and the backend, unless {@link #fits32()}. */
+    public Strided require32(String op) {
+        if (!fits32())
+            throw new UnsupportedOperationException(op + ": a view of " + numel() + " elements at offset " + offset + " with shape "
+                    + Arrays.toString(shape) + " needs 64-bit indexing, which " + storage.backend().name()
+                    + " does not have for this op; split the tensor into parts below 2^31 elements");
+        return this;
+    }
+
+    /** The shape as ints; throws (see {@link #require32}) when the view needs 64-bit indexing. */
+    public int[] shape32() {
+        if (shape32 == null) shape32 = narrow(require32("kernel").shape);
+        return shape32;
+    }
+
+    /** The strides as ints; throws (see {@link #require32}) when the view needs 64-bit indexing. */
+    public int[] strides32() {
+        if (strides32 == null) strides32 = narrow(require32("kernel").strides);
+        return strides32;
+    }
+
+    /** The offset as an int; throws (see {@link #require32}) when the view needs 64-bit indexing. */
+    public int offset32() {
+        if (offset > Integer.MAX_VALUE) require32("kernel");
+        return (int) offset;
+    }
+
+    /** The element count as an int; throws (see {@link #require32}) when the view needs 64-bit indexing. */
+    public int numel32() {
+        long n = numel();
+        if (n > Integer.MAX_VALUE) require32("kernel");
+        return (int) n;
     }
 
     /** True when the elements are laid out densely in row-major order from {@code offset}. */
     public boolean isContiguous() {
-        int expected = 1;
+        long expected = 1;
         for (int d = shape.length - 1; d >= 0; d--) {
             if (shape[d] != 1 && strides[d] != expected) return false;
             expected *= shape[d];
@@ -30,6 +120,17 @@ public record Strided(Storage storage, int[] shape, int[] strides, int offset) {
     }
 
     /** A contiguous view of a whole storage with the given shape. */
+    public static Strided contiguous(Storage storage, long... shape) {
+        long[] strides = new long[shape.length];
+        long s = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            strides[d] = s;
+            s *= shape[d];
+        }
+        return new Strided(storage, shape, strides, 0);
+    }
+
+    /** A contiguous view of a whole storage with the given 32-bit shape. */
     public static Strided contiguous(Storage storage, int... shape) {
         int[] strides = new int[shape.length];
         int s = 1;
@@ -38,5 +139,22 @@ public record Strided(Storage storage, int[] shape, int[] strides, int offset) {
             s *= shape[d];
         }
         return new Strided(storage, shape, strides, 0);
+    }
+
+    @Override
+    public String toString() {
+        return "Strided[" + dtype() + " " + Arrays.toString(shape) + " strides " + Arrays.toString(strides) + " offset " + offset + "]";
+    }
+
+    private static long[] widen(int[] a) {
+        long[] out = new long[a.length];
+        for (int i = 0; i < a.length; i++) out[i] = a[i];
+        return out;
+    }
+
+    private static int[] narrow(long[] a) {
+        int[] out = new int[a.length];
+        for (int i = 0; i < a.length; i++) out[i] = (int) a[i];
+        return out;
     }
 }

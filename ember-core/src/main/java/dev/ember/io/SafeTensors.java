@@ -183,12 +183,12 @@ public final class SafeTensors {
     }
 
     private static byte[] toBytes(String name, Tensor t) {
-        int n = (int) t.numel();
+        long n = t.numel();
         int width = SafeTensorsHeader.width(t.dtype());
-        if ((long) n * width > SafeTensorsHeader.MAX_ELEMENTS)
+        if (n * width > SafeTensorsHeader.MAX_ELEMENTS)
             throw new IllegalArgumentException("safetensors: tensor '" + name + "' " + java.util.Arrays.toString(t.shape()) + " " + t.dtype()
-                    + " is " + (long) n * width + " bytes; this writer holds at most 2^31 - 9 bytes per tensor");
-        ByteBuffer buf = ByteBuffer.allocate(n * width).order(ByteOrder.LITTLE_ENDIAN);
+                    + " is " + n * width + " bytes; this writer holds at most 2^31 - 9 bytes per tensor");
+        ByteBuffer buf = ByteBuffer.allocate((int) (n * width)).order(ByteOrder.LITTLE_ENDIAN);
         switch (t.dtype()) {
             case FLOAT32 -> buf.asFloatBuffer().put(t.toFloatArray());
             case FLOAT64 -> buf.asDoubleBuffer().put(t.toDoubleArray());

@@ -146,9 +146,9 @@ public final class StridedOperands {
 
     /** The elements of {@code s} in row-major order, as doubles (exact for the values tests use). */
     public static double[] read(Backend b, Strided s) {
-        Object host = hostArray(s.dtype(), s.numel());
+        Object host = hostArray(s.dtype(), s.numel32());
         b.toHost(s, host);
-        double[] out = new double[s.numel()];
+        double[] out = new double[s.numel32()];
         for (int i = 0; i < out.length; i++) {
             out[i] = switch (host) {
                 case float[] f -> f[i];
@@ -165,7 +165,7 @@ public final class StridedOperands {
 
     /** The elements of an INT64 result exactly. */
     public static long[] readLongs(Backend b, Strided s) {
-        long[] host = new long[s.numel()];
+        long[] host = new long[s.numel32()];
         b.toHost(s, host);
         return host;
     }

@@ -49,10 +49,20 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     // ---- memory ------------------------------------------------------------------------------
 
     @Override
-    public Storage allocate(DType dtype, int length) { return CpuStorage.allocate(dtype, length); }
+    public Storage allocate(DType dtype, long length) {
+        return length > segmentAbove ? new SegmentStorage(dtype, length) : CpuStorage.allocate(dtype, (int) length);
+    }
 
     @Override
-    public Storage allocateUninitialized(DType dtype, int length) { return CpuStorage.allocateUninitialized(dtype, length); }
+    public Storage allocateUninitialized(DType dtype, long length) {
+        return length > segmentAbove ? new SegmentStorage(dtype, length) : CpuStorage.allocateUninitialized(dtype, (int) length);
+    }
+
+    /**
+     * Storages longer than this many elements live off the heap ({@link SegmentStorage}, run by {@link Indexing64}):
+     * a Java array's limit; tests lower it to run the 64-bit path on small tensors.
+     */
+    static volatile long segmentAbove = SegmentStorage.ARRAY_LIMIT;
 
     @Override
     public Storage fromHost(DType dtype, Object hostArray) {
@@ -88,12 +98,16 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void copy(Strided src, Strided dst) {
+        if (Indexing64.needed(src, dst)) {
+            Indexing64.copy(src, dst);
+            return;
+        }
         if (HalfScratch.any(src, dst)) {
             HalfCopy.copy(src, dst);
             return;
         }
         Object s = arr(src), d = arr(dst);
-        var loop = StridedLoop.of(dst.shape(), new int[][]{src.strides(), dst.strides()}, new int[]{src.offset(), dst.offset()});
+        var loop = StridedLoop.of(dst.shape32(), new int[][]{src.strides32(), dst.strides32()}, new int[]{src.offset32(), dst.offset32()});
         int ss = loop.innerStrides[0], ds = loop.innerStrides[1];
         boolean longs = Elements.integral(s) && Elements.integral(d);
         loop.run(true, (off, n) -> {
@@ -112,12 +126,16 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void fill(Strided dst, double value) {
+        if (Indexing64.needed(dst)) {
+            Indexing64.fill(dst, value);
+            return;
+        }
         if (HalfScratch.isHalf(dst)) {
             HalfCopy.fill(dst, value);
             return;
         }
         Object d = arr(dst);
-        var loop = StridedLoop.of(dst.shape(), new int[][]{dst.strides()}, new int[]{dst.offset()});
+        var loop = StridedLoop.of(dst.shape32(), new int[][]{dst.strides32()}, new int[]{dst.offset32()});
         int ds = loop.innerStrides[0];
         loop.run(true, (off, n) -> {
             if (d instanceof float[] f && ds == 1) java.util.Arrays.fill(f, off[0], off[0] + n, (float) value);
@@ -129,6 +147,10 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void unary(UnaryOp op, Strided x, Strided out, double a, double b) {
+        if (Indexing64.needed(x, out)) {
+            Indexing64.unary(op, x, out, a, b);
+            return;
+        }
         if (HalfScratch.any(x, out)) {
             try (var h = new HalfScratch(this)) {
                 Strided o = h.out(out, false);
@@ -138,7 +160,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
             return;
         }
         Object xs = arr(x), os = arr(out);
-        var loop = StridedLoop.of(out.shape(), new int[][]{x.strides(), out.strides()}, new int[]{x.offset(), out.offset()});
+        var loop = StridedLoop.of(out.shape32(), new int[][]{x.strides32(), out.strides32()}, new int[]{x.offset32(), out.offset32()});
         int sx = loop.innerStrides[0], so = loop.innerStrides[1];
         boolean longs = Elements.integral(xs);
         loop.run(true, (off, n) -> {
@@ -157,6 +179,10 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void binary(BinaryOp op, Strided x, Strided y, Strided out) {
+        if (Indexing64.needed(x, y, out)) {
+            Indexing64.binary(op, x, y, out);
+            return;
+        }
         if (HalfScratch.any(x, y, out)) {
             try (var h = new HalfScratch(this)) {
                 Strided o = h.out(out, false);
@@ -166,8 +192,8 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
             return;
         }
         Object xs = arr(x), ys = arr(y), os = arr(out);
-        var loop = StridedLoop.of(out.shape(), new int[][]{x.strides(), y.strides(), out.strides()},
-                new int[]{x.offset(), y.offset(), out.offset()});
+        var loop = StridedLoop.of(out.shape32(), new int[][]{x.strides32(), y.strides32(), out.strides32()},
+                new int[]{x.offset32(), y.offset32(), out.offset32()});
         int sx = loop.innerStrides[0], sy = loop.innerStrides[1], so = loop.innerStrides[2];
         boolean longs = Elements.integral(xs);
         loop.run(true, (off, n) -> {
@@ -190,6 +216,10 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void where(Strided cond, Strided x, Strided y, Strided out) {
+        if (Indexing64.needed(cond, x, y, out)) {
+            Indexing64.where(cond, x, y, out);
+            return;
+        }
         if (HalfScratch.any(x, y, out)) {
             try (var h = new HalfScratch(this)) {
                 Strided o = h.out(out, false);
@@ -200,8 +230,8 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
         }
         byte[] c = (byte[]) arr(cond);
         Object xs = arr(x), ys = arr(y), os = arr(out);
-        var loop = StridedLoop.of(out.shape(), new int[][]{cond.strides(), x.strides(), y.strides(), out.strides()},
-                new int[]{cond.offset(), x.offset(), y.offset(), out.offset()});
+        var loop = StridedLoop.of(out.shape32(), new int[][]{cond.strides32(), x.strides32(), y.strides32(), out.strides32()},
+                new int[]{cond.offset32(), x.offset32(), y.offset32(), out.offset32()});
         int[] st = loop.innerStrides;
         loop.run(true, (off, n) -> {
             if (xs instanceof float[] xf && ys instanceof float[] yf && os instanceof float[] of) {
@@ -223,6 +253,10 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void reduce(ReduceOp op, Strided x, Strided out) {
+        if (Indexing64.needed(x, out)) {
+            Indexing64.reduce(op, x, out);
+            return;
+        }
         if (HalfScratch.any(x, out)) { // accumulates in float32 (or wider), rounds once
             try (var h = new HalfScratch(this)) {
                 Strided o = h.out(out, false);
@@ -232,35 +266,35 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
             return;
         }
         int rank = x.rank();
-        int r = x.shape()[rank - 1], rs = x.strides()[rank - 1];
+        int r = x.shape32()[rank - 1], rs = x.strides32()[rank - 1];
         Object xs = arr(x), os = arr(out);
-        int[] outerShape = java.util.Arrays.copyOf(x.shape(), rank - 1);
-        int[] outerStrides = java.util.Arrays.copyOf(x.strides(), rank - 1);
+        int[] outerShape = java.util.Arrays.copyOf(x.shape32(), rank - 1);
+        int[] outerStrides = java.util.Arrays.copyOf(x.strides32(), rank - 1);
         int outer = 1;
         for (int s : outerShape) outer *= s;
         if (outer == 1 && r >= StridedLoop.PARALLEL_GRAIN * 2 && rs == 1 && xs instanceof float[] xf && Simd.AVAILABLE
                 && (op == ReduceOp.SUM || op == ReduceOp.MAX || op == ReduceOp.MIN)) {
-            reduceLongRow(op, xf, x.offset(), r, os, out.offset());
+            reduceLongRow(op, xf, x.offset32(), r, os, out.offset32());
             return;
         }
-        if (op == ReduceOp.SUM && rank == 2 && x.strides()[0] == 1 && rs != 1 && xs instanceof float[] xf
+        if (op == ReduceOp.SUM && rank == 2 && x.strides32()[0] == 1 && rs != 1 && xs instanceof float[] xf
                 && os instanceof float[] of && out.isContiguous() && Simd.AVAILABLE) {
             // Summing a strided axis into a contiguous output (a bias gradient, a column sum):
             // add whole rows with vectors instead of walking each strided column.
-            int oo = out.offset();
+            int oo = out.offset32();
             java.util.Arrays.fill(of, oo, oo + outer, 0f);
             Parallel.forRange(outer, Math.max(64, StridedLoop.PARALLEL_GRAIN / Math.max(1, r)), 64, (o0, o1) -> {
-                for (int i = 0; i < r; i++) SimdKernels.axpy(1f, xf, x.offset() + i * rs + o0, of, oo + o0, o1 - o0);
+                for (int i = 0; i < r; i++) SimdKernels.axpy(1f, xf, x.offset32() + i * rs + o0, of, oo + o0, o1 - o0);
             });
             return;
         }
-        if (rank >= 2 && xs instanceof float[] xf && x.strides()[rank - 2] == 1 && rs != 1 && out.isContiguous()
+        if (rank >= 2 && xs instanceof float[] xf && x.strides32()[rank - 2] == 1 && rs != 1 && out.isContiguous()
                 && op != ReduceOp.PROD) {
-            reduceAcrossRows(op, x, xf, os, out.offset());
+            reduceAcrossRows(op, x, xf, os, out.offset32());
             return;
         }
         // Each output element reduces one row of x; rows are visited through a loop over x's outer dims.
-        var loop = StridedLoop.of(outerShape, new int[][]{outerStrides, out.strides()}, new int[]{x.offset(), out.offset()});
+        var loop = StridedLoop.of(outerShape, new int[][]{outerStrides, out.strides32()}, new int[]{x.offset32(), out.offset32()});
         int sx = loop.innerStrides[0], so = loop.innerStrides[1];
         boolean par = (long) outer * r >= StridedLoop.PARALLEL_GRAIN;
         loop.run(par, (off, n) -> {
@@ -331,9 +365,9 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
         if (HalfScratch.any(x, out)) return inFloat32(out, false, (h, o) -> softmaxLastDim(h.in(x), o, log));
         if (!(arr(x) instanceof float[] xf) || !Simd.AVAILABLE || !x.isContiguous()) return false;
         float[] of = (float[]) arr(out);
-        int cols = x.shape()[x.rank() - 1];
+        int cols = x.shape32()[x.rank() - 1];
         if (cols == 0) return true;
-        int rows = x.numel() / cols, xo = x.offset(), oo = out.offset();
+        int rows = x.numel32() / cols, xo = x.offset32(), oo = out.offset32();
         Parallel.forRange(rows, Math.max(1, StridedLoop.PARALLEL_GRAIN / cols),
                 (r0, r1) -> SimdKernels.softmaxRows(xf, xo + r0 * cols, of, oo + r0 * cols, r1 - r0, cols, log));
         return true;
@@ -344,7 +378,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
         if (!Simd.AVAILABLE || !g.isContiguous() || !x.isContiguous() || !y.isContiguous() || !out.isContiguous()) return false;
         if (!(arr(g) instanceof float[] gf && arr(x) instanceof float[] xf && arr(y) instanceof float[] yf && arr(out) instanceof float[] of))
             return false;
-        int n = out.numel(), go = g.offset(), xo = x.offset(), yo = y.offset(), oo = out.offset();
+        int n = out.numel32(), go = g.offset32(), xo = x.offset32(), yo = y.offset32(), oo = out.offset32();
         Parallel.forRange(n, StridedLoop.PARALLEL_GRAIN, (i0, i1) -> SimdKernels.geluBackward(gf, go + i0, xf, xo + i0, yf, yo + i0, of, oo + i0, i1 - i0));
         return true;
     }
@@ -367,9 +401,9 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
      * element by element, so memory is read in order and no per-output call is made.
      */
     private static void reduceAcrossRows(ReduceOp op, Strided x, float[] xf, Object os, int oo) {
-        int rank = x.rank(), r = x.shape()[rank - 1], rs = x.strides()[rank - 1], seg = x.shape()[rank - 2];
-        int[] segShape = java.util.Arrays.copyOf(x.shape(), rank - 2);
-        int[] segStrides = java.util.Arrays.copyOf(x.strides(), rank - 2);
+        int rank = x.rank(), r = x.shape32()[rank - 1], rs = x.strides32()[rank - 1], seg = x.shape32()[rank - 2];
+        int[] segShape = java.util.Arrays.copyOf(x.shape32(), rank - 2);
+        int[] segStrides = java.util.Arrays.copyOf(x.strides32(), rank - 2);
         int segments = 1;
         for (int d : segShape) segments *= d;
         boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
@@ -378,7 +412,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
             float[] best = new float[seg];
             int[] bestIdx = arg ? new int[seg] : null;
             for (int sgm = s0; sgm < s1; sgm++) {
-                int base = x.offset(), rem = sgm;
+                int base = x.offset32(), rem = sgm;
                 for (int d = segShape.length - 1; d >= 0; d--) { base += (rem % segShape[d]) * segStrides[d]; rem /= segShape[d]; }
                 System.arraycopy(xf, base, best, 0, seg);
                 if (arg) java.util.Arrays.fill(bestIdx, 0);
@@ -442,12 +476,12 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
         if (HalfScratch.any(a, b, out)) { // float32 GEMM, one rounding per output element, as PyTorch's CPU
             try (var h = new HalfScratch(this)) {
                 Strided o = h.out(out, false);
-                int m = a.shape()[1], k = a.shape()[2], n = b.shape()[2];
-                if (Simd.AVAILABLE && a.shape()[0] == 1 && m <= HalfGemv.MAX_ROWS && HalfScratch.isHalf(b) && b.strides()[2] == 1
+                int m = a.shape32()[1], k = a.shape32()[2], n = b.shape32()[2];
+                if (Simd.AVAILABLE && a.shape32()[0] == 1 && m <= HalfGemv.MAX_ROWS && HalfScratch.isHalf(b) && b.strides32()[2] == 1
                         && arr(o) instanceof float[]) { // a few rows (a token): B is read in 16 bits, not copied to float32
                     Strided fa = h.in(a);
-                    HalfGemv.gemm(m, n, k, (float[]) arr(fa), fa.offset(), fa.strides()[1], fa.strides()[2], b.dtype(),
-                            (short[]) arr(b), b.offset(), b.strides()[1], (float[]) arr(o), o.offset());
+                    HalfGemv.gemm(m, n, k, (float[]) arr(fa), fa.offset32(), fa.strides32()[1], fa.strides32()[2], b.dtype(),
+                            (short[]) arr(b), b.offset32(), b.strides32()[1], (float[]) arr(o), o.offset32());
                     h.writeBack();
                     return;
                 }
@@ -464,11 +498,11 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     @Override
     public void gather(Strided x, int dim, Strided index, Strided out) {
         Object xs = arr(x), is = arr(index), os = arr(out);
-        int size = x.shape()[dim], step = x.strides()[dim];
-        int[] xStr = x.strides().clone();
+        int size = x.shape32()[dim], step = x.strides32()[dim];
+        int[] xStr = x.strides32().clone();
         xStr[dim] = 0; // the index supplies the position along dim
-        var loop = StridedLoop.of(out.shape(), new int[][]{xStr, index.strides(), out.strides()},
-                new int[]{x.offset(), index.offset(), out.offset()});
+        var loop = StridedLoop.of(out.shape32(), new int[][]{xStr, index.strides32(), out.strides32()},
+                new int[]{x.offset32(), index.offset32(), out.offset32()});
         int[] st = loop.innerStrides;
         loop.run(true, (off, n) -> {
             if (st[1] == 0 && st[0] == 1 && st[2] == 1 && xs.getClass() == os.getClass()) {
@@ -503,11 +537,11 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
             return;
         }
         Object ds = arr(dst), is = arr(index), ss = arr(src);
-        int size = dst.shape()[dim], step = dst.strides()[dim];
-        int[] dStr = dst.strides().clone();
+        int size = dst.shape32()[dim], step = dst.strides32()[dim];
+        int[] dStr = dst.strides32().clone();
         dStr[dim] = 0;
-        var loop = StridedLoop.of(index.shape(), new int[][]{dStr, index.strides(), src.strides()},
-                new int[]{dst.offset(), index.offset(), src.offset()});
+        var loop = StridedLoop.of(index.shape32(), new int[][]{dStr, index.strides32(), src.strides32()},
+                new int[]{dst.offset32(), index.offset32(), src.offset32()});
         int[] st = loop.innerStrides;
         // Sequential: two positions may add into the same destination element.
         loop.run(false, (off, n) -> {
@@ -598,6 +632,10 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void random(Strided out, Philox.Distribution dist, long seed, long offset, double a, double b) {
+        if (Indexing64.needed(out)) {
+            Indexing64.random(out, dist, seed, offset, a, b);
+            return;
+        }
         if (HalfScratch.isHalf(out)) { // drawn as float32 (the same stream as a FLOAT32 tensor), then rounded
             try (var h = new HalfScratch(this)) {
                 Strided o = h.out(out, false);
@@ -607,7 +645,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
             return;
         }
         Object o = arr(out);
-        int n = out.numel(), base = out.offset();
+        int n = out.numel32(), base = out.offset32();
         int blocks = (n + 1) / 2;
         Parallel.forRange(blocks, 4096, (b0, b1) -> {
             int[] w = new int[4];
@@ -651,5 +689,9 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
         CpuOptim.adam(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, step);
     }
 
-    static Object arr(Strided s) { return ((CpuStorage) s.storage()).array; }
+    /** The heap array behind a view; a view that needs 64-bit indexing (or lives off the heap) gets {@link Indexing64#unsupported}. */
+    static Object arr(Strided s) {
+        if (s.storage() instanceof CpuStorage c && s.fits32()) return c.array;
+        throw Indexing64.unsupported(s);
+    }
 }

@@ -21,7 +21,7 @@ final class CpuConv {
     }
 
     private static boolean contiguous(Strided t) {
-        int[] shape = t.shape(), st = t.strides();
+        int[] shape = t.shape32(), st = t.strides32();
         for (int d = shape.length - 1, want = 1; d >= 0; want *= shape[d], d--) if (shape[d] > 1 && st[d] != want) return false;
         return true;
     }
@@ -30,10 +30,10 @@ final class CpuConv {
     static boolean conv2d(Strided x, Strided w, Strided bias, ConvGeometry g, Strided out) {
         if (!fused(g, CpuBackend.arr(x), CpuBackend.arr(w), bias == null ? null : CpuBackend.arr(bias), CpuBackend.arr(out))
                 || !contiguous(w) || !contiguous(out)) return false;
-        int[] xs = x.shape();
-        ConvGemm.forward((float[]) CpuBackend.arr(x), x.offset(), x.strides(), xs[0], xs[1], (float[]) CpuBackend.arr(w), w.offset(),
-                w.shape()[0], bias == null ? null : (float[]) CpuBackend.arr(bias), bias == null ? 0 : bias.offset(),
-                bias == null ? 0 : bias.strides()[0], g, (float[]) CpuBackend.arr(out), out.offset());
+        int[] xs = x.shape32();
+        ConvGemm.forward((float[]) CpuBackend.arr(x), x.offset32(), x.strides32(), xs[0], xs[1], (float[]) CpuBackend.arr(w), w.offset32(),
+                w.shape32()[0], bias == null ? null : (float[]) CpuBackend.arr(bias), bias == null ? 0 : bias.offset32(),
+                bias == null ? 0 : bias.strides32()[0], g, (float[]) CpuBackend.arr(out), out.offset32());
         return true;
     }
 
@@ -49,30 +49,30 @@ final class CpuConv {
         if (padH < 0 || padW < 0) return false;
         ConvGeometry t = new ConvGeometry(g.outH(), g.outW(), kh, kw, 1, 1, padH, padW, g.dilationH(), g.dilationW());
         if (t.outH() != g.inH() || t.outW() != g.inW()) return false;
-        int cout = w.shape()[0], cin = w.shape()[1], kk = kh * kw;
+        int cout = w.shape32()[0], cin = w.shape32()[1], kk = kh * kw;
         float[] wf = (float[]) CpuBackend.arr(w), flipped = new float[cin * cout * kk];
         for (int co = 0; co < cout; co++)
             for (int ci = 0; ci < cin; ci++)
-                for (int q = 0; q < kk; q++) flipped[(ci * cout + co) * kk + (kk - 1 - q)] = wf[w.offset() + (co * cin + ci) * kk + q];
-        int[] gs = grad.shape();
-        ConvGemm.forward((float[]) CpuBackend.arr(grad), grad.offset(), grad.strides(), gs[0], cout, flipped, 0, cin, null, 0, 0, t,
-                (float[]) CpuBackend.arr(dx), dx.offset());
+                for (int q = 0; q < kk; q++) flipped[(ci * cout + co) * kk + (kk - 1 - q)] = wf[w.offset32() + (co * cin + ci) * kk + q];
+        int[] gs = grad.shape32();
+        ConvGemm.forward((float[]) CpuBackend.arr(grad), grad.offset32(), grad.strides32(), gs[0], cout, flipped, 0, cin, null, 0, 0, t,
+                (float[]) CpuBackend.arr(dx), dx.offset32());
         return true;
     }
 
     /** {@link dev.ember.backend.FusedConv#conv2dWeightGrad}: {@link ConvWeightGrad}, or false. */
     static boolean conv2dWeightGrad(Strided grad, Strided x, ConvGeometry g, Strided dw) {
         if (!fused(g, CpuBackend.arr(grad), CpuBackend.arr(x), CpuBackend.arr(dw)) || !contiguous(grad) || !contiguous(dw)) return false;
-        int[] gs = grad.shape(), xs = x.shape();
+        int[] gs = grad.shape32(), xs = x.shape32();
         if (gs[0] == 0 || gs[1] == 0 || xs[1] == 0 || gs[2] * gs[3] == 0) return false;
-        ConvWeightGrad.compute((float[]) CpuBackend.arr(grad), grad.offset(), gs[0], gs[1], (float[]) CpuBackend.arr(x), x.offset(),
-                x.strides(), xs[1], g, (float[]) CpuBackend.arr(dw), dw.offset());
+        ConvWeightGrad.compute((float[]) CpuBackend.arr(grad), grad.offset32(), gs[0], gs[1], (float[]) CpuBackend.arr(x), x.offset32(),
+                x.strides32(), xs[1], g, (float[]) CpuBackend.arr(dw), dw.offset32());
         return true;
     }
 
     static void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
-        int n = x.shape()[0], c = x.shape()[1];
-        int[] xs = x.strides(), cs = cols.strides();
+        int n = x.shape32()[0], c = x.shape32()[1];
+        int[] xs = x.strides32(), cs = cols.strides32();
         int oh = g.outH(), ow = g.outW(), kh = g.kernelH(), kw = g.kernelW(), l = oh * ow;
         Object xa = CpuBackend.arr(x), ca = CpuBackend.arr(cols);
         // cols may be any view (the conv layer passes a [n, c*kh*kw, L] view of a [c*kh*kw, n, L] buffer);
@@ -84,11 +84,11 @@ final class CpuConv {
         Parallel.forRange(n * c, Math.max(1, 4096 / Math.max(1, l * kh * kw)), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 int img = p / c, ch = p % c;
-                int xBase = x.offset() + img * xs[0] + ch * xs[1];
+                int xBase = x.offset32() + img * xs[0] + ch * xs[1];
                 for (int ki = 0; ki < kh; ki++)
                     for (int kj = 0; kj < kw; kj++) {
                         int row = (ch * kh + ki) * kw + kj;
-                        int dst = cols.offset() + img * cs[0] + row * cs[1];
+                        int dst = cols.offset32() + img * cs[0] + row * cs[1];
                         // output columns j whose input column j*sw + off lies inside the image
                         int sw = g.strideW(), off = kj * g.dilationW() - g.padW();
                         int j0 = Math.min(ow, Math.max(0, -Math.floorDiv(off, sw)));
@@ -153,21 +153,21 @@ final class CpuConv {
     }
 
     static void col2im(Strided cols, ConvGeometry g, Strided x) {
-        int n = x.shape()[0], c = x.shape()[1], h = g.inH(), w = g.inW();
+        int n = x.shape32()[0], c = x.shape32()[1], h = g.inH(), w = g.inW();
         int oh = g.outH(), ow = g.outW(), kh = g.kernelH(), kw = g.kernelW(), l = oh * ow;
         Object xa = CpuBackend.arr(x), ca = CpuBackend.arr(cols);
-        int[] cs = cols.strides();
+        int[] cs = cols.strides32();
         boolean flat = g.strideH() == 1 && g.strideW() == 1 && ow == w && (cs[2] == 1 || l == 1)
                 && xa instanceof float[] && ca instanceof float[];
         Parallel.forRange(n * c, Math.max(1, 4096 / Math.max(1, l * kh * kw)), (p0, p1) -> {
             float[] saved = flat ? new float[l] : null;
             for (int p = p0; p < p1; p++) {
                 int img = p / c, ch = p % c;
-                int xBase = x.offset() + (img * c + ch) * h * w;
+                int xBase = x.offset32() + (img * c + ch) * h * w;
                 for (int ki = 0; ki < kh; ki++)
                     for (int kj = 0; kj < kw; kj++) {
                         int row = (ch * kh + ki) * kw + kj;
-                        int src = cols.offset() + img * cs[0] + row * cs[1];
+                        int src = cols.offset32() + img * cs[0] + row * cs[1];
                         // the valid output columns for this kernel column, so the inner loop has no bounds test
                         int sw = g.strideW(), off = kj * g.dilationW() - g.padW();
                         int j0 = Math.max(0, -Math.floorDiv(off, sw)), j1 = Math.min(ow, Math.floorDiv(w - 1 - off, sw) + 1);

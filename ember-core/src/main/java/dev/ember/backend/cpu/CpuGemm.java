@@ -11,19 +11,19 @@ final class CpuGemm {
     private CpuGemm() {}
 
     static void matmul(Strided a, Strided b, Strided out) {
-        int batch = a.shape()[0], m = a.shape()[1], k = a.shape()[2], n = b.shape()[2];
+        int batch = a.shape32()[0], m = a.shape32()[1], k = a.shape32()[2], n = b.shape32()[2];
         Object A = ((CpuStorage) a.storage()).array, B = ((CpuStorage) b.storage()).array, C = ((CpuStorage) out.storage()).array;
-        int[] as = a.strides(), bs = b.strides(), os = out.strides();
+        int[] as = a.strides32(), bs = b.strides32(), os = out.strides32();
         if (C instanceof float[] c && Simd.AVAILABLE && os[2] == 1) {
-            SimdGemm.gemmBatch(batch, m, n, k, (float[]) A, a.offset(), as[0], as[1], as[2], (float[]) B, b.offset(), bs[0], bs[1],
-                    bs[2], c, out.offset(), os[0], os[1], true);
+            SimdGemm.gemmBatch(batch, m, n, k, (float[]) A, a.offset32(), as[0], as[1], as[2], (float[]) B, b.offset32(), bs[0], bs[1],
+                    bs[2], c, out.offset32(), os[0], os[1], true);
             return;
         }
         long work = (long) m * n * k;
         boolean perBatch = batch >= Parallel.threads() && work < 96L * 96 * 96;
         Parallel.Range body = (b0, b1) -> {
             for (int i = b0; i < b1; i++) {
-                int ao = a.offset() + i * as[0], bo = b.offset() + i * bs[0], co = out.offset() + i * m * n;
+                int ao = a.offset32() + i * as[0], bo = b.offset32() + i * bs[0], co = out.offset32() + i * m * n;
                 one(m, n, k, A, ao, as[1], as[2], B, bo, bs[1], bs[2], C, co, !perBatch);
             }
         };

@@ -36,13 +36,13 @@ final class CpuNorm {
     private static final int MAX_BLOCKS = 64;
 
     static boolean forward(Strided x, int n, Strided w, Strided b, double eps, boolean rms, Strided out, Strided mean, Strided rstd) {
-        if (n <= 0 || !rowsOf(x) || !rowsOf(out) || x.numel() != out.numel() || x.numel() % n != 0) return false;
-        int rows = x.numel() / n;
+        if (n <= 0 || !rowsOf(x) || !rowsOf(out) || x.numel32() != out.numel32() || x.numel32() % n != 0) return false;
+        int rows = x.numel32() / n;
         if (!vector(w, n) || !vector(b, n) || !(rms ? mean == null : vector(mean, rows)) || !vector(rstd, rows) || rstd == null) return false;
         float[] xf = floats(x), of = floats(out), wf = floats(w), bf = floats(b), mf = floats(mean), rf = floats(rstd);
         short[] xh = shorts(x), oh = shorts(out);
-        int xo = x.offset(), oo = out.offset(), wo = w == null ? 0 : w.offset(), bo = b == null ? 0 : b.offset();
-        int mo = mean == null ? 0 : mean.offset(), ro = rstd.offset();
+        int xo = x.offset32(), oo = out.offset32(), wo = w == null ? 0 : w.offset32(), bo = b == null ? 0 : b.offset32();
+        int mo = mean == null ? 0 : mean.offset32(), ro = rstd.offset32();
         Parallel.forRange(rows, Math.max(1, StridedLoop.PARALLEL_GRAIN / n), (r0, r1) -> {
             float[] lanes = new float[L];
             float[] xbuf = xh == null ? null : new float[n], obuf = oh == null ? null : new float[n];
@@ -67,15 +67,15 @@ final class CpuNorm {
 
     static boolean backward(Strided g, Strided x, int n, Strided w, Strided mean, Strided rstd, boolean rms,
                             Strided dx, Strided dw, Strided db) {
-        if (n <= 0 || !rowsOf(g) || !rowsOf(x) || g.numel() != x.numel() || x.numel() % n != 0) return false;
-        if (dx != null && (!rowsOf(dx) || dx.numel() != x.numel())) return false;
-        int rows = x.numel() / n;
+        if (n <= 0 || !rowsOf(g) || !rowsOf(x) || g.numel32() != x.numel32() || x.numel32() % n != 0) return false;
+        if (dx != null && (!rowsOf(dx) || dx.numel32() != x.numel32())) return false;
+        int rows = x.numel32() / n;
         if (!vector(w, n) || !vector(dw, n) || !vector(db, n) || !(rms ? mean == null : vector(mean, rows)) || !vector(rstd, rows)
                 || rstd == null || (rms && db != null)) return false;
         float[] gf = floats(g), xf = floats(x), wf = floats(w), mf = floats(mean), rf = floats(rstd), df = floats(dx);
         short[] gh = shorts(g), xh = shorts(x), dh = shorts(dx);
-        int go = g.offset(), xo = x.offset(), wo = w == null ? 0 : w.offset(), mo = mean == null ? 0 : mean.offset(), ro = rstd.offset();
-        int dxo = dx == null ? 0 : dx.offset();
+        int go = g.offset32(), xo = x.offset32(), wo = w == null ? 0 : w.offset32(), mo = mean == null ? 0 : mean.offset32(), ro = rstd.offset32();
+        int dxo = dx == null ? 0 : dx.offset32();
         // blocks of rows: their size depends on the shape only, so dweight's summation order does not depend on the threads
         int blockRows = Math.max(Math.max(1, BLOCK_ELEMENTS / n), (rows + MAX_BLOCKS - 1) / MAX_BLOCKS);
         int blocks = rows == 0 ? 0 : (rows + blockRows - 1) / blockRows;
@@ -104,8 +104,8 @@ final class CpuNorm {
                 }
             }
         });
-        if (dw != null) sumBlocks(dwPart, blocks, n, floats(dw), dw.offset());
-        if (db != null) sumBlocks(dbPart, blocks, n, floats(db), db.offset());
+        if (dw != null) sumBlocks(dwPart, blocks, n, floats(dw), dw.offset32());
+        if (db != null) sumBlocks(dbPart, blocks, n, floats(db), db.offset32());
         return true;
     }
 
@@ -234,7 +234,7 @@ final class CpuNorm {
 
     /** Null, or a contiguous float32 CPU view of {@code len} elements. */
     private static boolean vector(Strided s, int len) {
-        return s == null || (s.storage() instanceof CpuStorage && s.dtype() == DType.FLOAT32 && s.isContiguous() && s.numel() == len);
+        return s == null || (s.storage() instanceof CpuStorage && s.dtype() == DType.FLOAT32 && s.isContiguous() && s.numel32() == len);
     }
 
     private static float[] floats(Strided s) { return s != null && CpuBackend.arr(s) instanceof float[] f ? f : null; }

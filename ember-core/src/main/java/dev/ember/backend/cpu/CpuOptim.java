@@ -9,8 +9,8 @@ final class CpuOptim {
     static void sgd(Strided param, Strided grad, Strided buf, double lr, double momentum, double dampening,
                     double wd, boolean nesterov, boolean firstStep) {
         Object p = CpuBackend.arr(param), g = CpuBackend.arr(grad), b = buf == null ? null : CpuBackend.arr(buf);
-        int po = param.offset(), go = grad.offset(), bo = buf == null ? 0 : buf.offset();
-        Parallel.forRange(param.numel(), 1 << 16, (i0, i1) -> {
+        int po = param.offset32(), go = grad.offset32(), bo = buf == null ? 0 : buf.offset32();
+        Parallel.forRange(param.numel32(), 1 << 16, (i0, i1) -> {
             if (p instanceof float[] pf && g instanceof float[] gf) {
                 float[] bf = (float[]) b;
                 for (int i = i0; i < i1; i++) {
@@ -39,12 +39,12 @@ final class CpuOptim {
     static void adam(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, double lr, double b1, double b2,
                      double eps, double wd, boolean decoupled, long step) {
         Object p = CpuBackend.arr(param), g = CpuBackend.arr(grad), m = CpuBackend.arr(expAvg), v = CpuBackend.arr(expAvgSq);
-        int po = param.offset(), go = grad.offset(), mo = expAvg.offset(), vo = expAvgSq.offset();
+        int po = param.offset32(), go = grad.offset32(), mo = expAvg.offset32(), vo = expAvgSq.offset32();
         double bc1 = 1 - StrictMath.pow(b1, step), bc2 = 1 - StrictMath.pow(b2, step);
         double stepSize = lr / bc1, bc2Sqrt = Math.sqrt(bc2);
         double decay = decoupled ? 1 - lr * wd : 1;
         double l2 = decoupled ? 0 : wd;
-        Parallel.forRange(param.numel(), 1 << 15, (i0, i1) -> {
+        Parallel.forRange(param.numel32(), 1 << 15, (i0, i1) -> {
             if (p instanceof float[] pf && g instanceof float[] gf) {
                 float[] mf = (float[]) m, vf = (float[]) v;
                 if (Simd.AVAILABLE) {

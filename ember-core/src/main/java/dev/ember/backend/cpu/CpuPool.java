@@ -19,8 +19,8 @@ final class CpuPool {
         Object xa = CpuBackend.arr(x), oa = CpuBackend.arr(out);
         if (!(CpuBackend.arr(indices) instanceof int[] ia) || xa.getClass() != oa.getClass()
                 || !(xa instanceof float[] || xa instanceof double[]) || g.dilationH() != 1 || g.dilationW() != 1) return false;
-        int n = x.shape()[0], c = x.shape()[1], l = g.outH() * g.outW();
-        int[] xs = x.strides();
+        int n = x.shape32()[0], c = x.shape32()[1], l = g.outH() * g.outW();
+        int[] xs = x.strides32();
         boolean pairs = xa instanceof float[] && Simd.AVAILABLE && g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2
                 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0 && xs[3] == 1;
         Parallel.forRange(n * c, Math.max(1, GRAIN / Math.max(1, l * g.kernelH() * g.kernelW())), (p0, p1) -> {
@@ -34,8 +34,8 @@ final class CpuPool {
                 corner = corners(g);
             }
             for (int p = p0; p < p1; p++) {
-                int xBase = x.offset() + (p / c) * xs[0] + (p % c) * xs[1];
-                int o = out.offset() + p * l, io = indices.offset() + p * l;
+                int xBase = x.offset32() + (p / c) * xs[0] + (p % c) * xs[1];
+                int o = out.offset32() + p * l, io = indices.offset32() + p * l;
                 if (pairs) SimdKernels.maxPool2x2((float[]) xa, xBase, xs[2], g, (float[]) oa, o, ia, io, lastOut, lastIdx);
                 else if (best != null) planeMaxSimd((float[]) xa, xBase, xs[2], xs[3], g, corner, best, pick, slice, (float[]) oa, o, ia, io);
                 else if (xa instanceof float[] xf) planeMax(xf, xBase, xs[2], xs[3], g, (float[]) oa, o, ia, io);
@@ -148,8 +148,8 @@ final class CpuPool {
         Object ga = CpuBackend.arr(grad), da = CpuBackend.arr(dx);
         if (!(CpuBackend.arr(indices) instanceof int[] ia) || ga.getClass() != da.getClass()
                 || !(ga instanceof float[] || ga instanceof double[])) return false;
-        int n = dx.shape()[0], c = dx.shape()[1], hw = g.inH() * g.inW(), oh = g.outH(), ow = g.outW();
-        int[] gs = grad.strides();
+        int n = dx.shape32()[0], c = dx.shape32()[1], hw = g.inH() * g.inW(), oh = g.outH(), ow = g.outW();
+        int[] gs = grad.strides32();
         // 2 x 2 windows at stride 2 without padding cover each input element at most once: every element is written
         // once, with its gradient or zero, instead of zeroing the plane and adding into it.
         boolean pairs = ga instanceof float[] && g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2 && g.strideW() == 2
@@ -157,8 +157,8 @@ final class CpuPool {
         // Planes are disjoint, so parallel parts never add into the same element.
         Parallel.forRange(n * c, Math.max(1, GRAIN / Math.max(1, oh * ow)), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
-                int gBase = grad.offset() + (p / c) * gs[0] + (p % c) * gs[1];
-                int io = indices.offset() + p * oh * ow, d = dx.offset() + p * hw;
+                int gBase = grad.offset32() + (p / c) * gs[0] + (p % c) * gs[1];
+                int io = indices.offset32() + p * oh * ow, d = dx.offset32() + p * hw;
                 if (pairs) {
                     unpool2x2((float[]) ga, gBase, gs[2], gs[3], ia, io, g, (float[]) da, d);
                     continue;
