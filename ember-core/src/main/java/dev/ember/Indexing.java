@@ -100,9 +100,9 @@ final class Indexing {
         if (x.dtype().isFloatingPoint())
             throw new IllegalArgumentException("oneHot: expects an integer tensor of class indices, got " + x.dtype());
         if (numClasses <= 0) throw new IllegalArgumentException("oneHot: numClasses must be positive, got " + numClasses);
-        if ((long) x.numel() * numClasses > Shapes.MAX_SIZE)
+        if (x.numel() > Shapes.MAX_SIZE / numClasses)
             throw new IllegalArgumentException("oneHot: " + x.numel() + " indices with " + numClasses
-                    + " classes would give more than 2^31 - 1 elements");
+                    + " classes would give more than 2^60 elements");
         Tensor l = x.to(DType.INT64);
         if (l.numel() > 0) {
             long lo = l.min().itemLong(), hi = l.max().itemLong();

@@ -647,10 +647,10 @@ public final class Tensor implements AutoCloseable {
     public Tensor logSoftmax(int dim) { return Reductions.logSoftmax(this, dim); }
 
     /** True if any element is non-zero. */
-    public boolean any() { return ne(0.0).to(DType.INT64).sum().itemLong() > 0; }
+    public boolean any() { return ne(0.0).sum().itemLong() > 0; } // a BOOL sum counts in INT64
 
     /** True if every element is non-zero. */
-    public boolean all() { return eq(0.0).to(DType.INT64).sum().itemLong() == 0; }
+    public boolean all() { return eq(0.0).sum().itemLong() == 0; }
 
     // =========================================================================================
     // Linear algebra

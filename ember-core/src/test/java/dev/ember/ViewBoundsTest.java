@@ -63,9 +63,15 @@ class ViewBoundsTest {
 
     @Test
     void expand() {
-        long[][] shapes = {{MAX, 3, 4}, {MIN, 3, 4}, {TWO_31, 3, 4}, {(1L << 32) + 1, 3, 4}, {-2, 3, 4}, {-3, -1, -1},
+        long[][] shapes = {{MAX, 3, 4}, {MIN, 3, 4}, {(1L << 60) + 1, 3, 4}, {-2, 3, 4}, {-3, -1, -1},
                 {TWO_31 - 1, TWO_31 - 1, 1, 3, 4}, {MAX, 1, 3, 4}, {-1, 1, 3, 4}, {1, 5, 4}};
         for (long[] s : shapes) refused("expand", x -> x.narrow(0, 0, 1).expand(s));
+        // Past 2^31 elements is a valid view (sizes are 64-bit); it repeats the [1, 3, 4] block without memory.
+        Tensor big = Tensor.arange(0.0, 40.0, 1.0).narrow(0, 8, 24).view(2, 3, 4).narrow(0, 1, 1).expand((1L << 32) + 1, 3, 4);
+        assertArrayEquals(new long[]{(1L << 32) + 1, 3, 4}, big.shape());
+        assertArrayEquals(new long[]{0, 4, 1}, big.stride());
+        assertEquals(20, big.storageOffset());
+        assertArrayEquals(new float[]{28, 29, 30, 31}, big.select(0, 1L << 32).select(0, 2).toFloatArray());
     }
 
     @Test
@@ -78,8 +84,8 @@ class ViewBoundsTest {
         List<Tensor> chunks = base.chunk(Integer.MAX_VALUE, 0); // (2 + chunks - 1) passes 2^31 - 1 in int arithmetic
         assertEquals(2, chunks.size());
         assertArrayEquals(new long[]{1, 3, 4}, chunks.get(1).shape());
-        // Two views of 2^31 - 1 elements each (stride 0, no memory): their concatenation is too large.
-        Tensor huge = Tensor.zeros(1).expand(INT_MAX);
+        // Two views of 2^60 elements each (stride 0, no memory): their concatenation is too large.
+        Tensor huge = Tensor.zeros(1).expand(1L << 60);
         refused("cat", x -> Tensor.cat(0, huge, huge));
         refused("cat", x -> Tensor.stack(0, huge.unsqueeze(0), huge.unsqueeze(0)).reshape(-1));
     }
@@ -104,7 +110,7 @@ class ViewBoundsTest {
             refused("gather", x -> x.gather(0, idx.reshape(2, 1, 1).expand(2, 3, 4)));
             refused("scatterAdd", x -> x.scatterAdd(0, idx.reshape(2, 1, 1).expand(2, 3, 4), Tensor.ones(2, 3, 4)));
         }
-        refused("oneHot", x -> Tensor.of(new long[]{0, 1, 2}).oneHot(Integer.MAX_VALUE));
+        refused("oneHot", x -> Tensor.zeros(DType.INT64, 1).expand(1L << 30).oneHot(Integer.MAX_VALUE)); // 2^61 elements
     }
 
     @Test
@@ -133,7 +139,7 @@ class ViewBoundsTest {
 
     @Test
     void creationShapes() {
-        long[][] shapes = {{MAX}, {MIN}, {TWO_31}, {INT_MAX, INT_MAX, INT_MAX, INT_MAX}, {INT_MAX, INT_MAX, INT_MAX}, {-1, 2}};
+        long[][] shapes = {{MAX}, {MIN}, {(1L << 60) + 1}, {INT_MAX, INT_MAX, INT_MAX, INT_MAX}, {INT_MAX, INT_MAX, INT_MAX}, {-1, 2}};
         for (long[] s : shapes) refused("zeros", x -> Tensor.zeros(s));
         assertEquals(0, Tensor.zeros(INT_MAX, INT_MAX, 0).numel(), "a zero size makes any shape empty");
     }

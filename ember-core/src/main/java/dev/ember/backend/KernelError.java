@@ -38,7 +38,7 @@ public enum KernelError {
      * or op code; {@code dim} and {@code size}: the indexed dimension and its extent) and {@code where}
      * appended (which device, when it was reported).
      */
-    public RuntimeException exception(long value, int dim, int size, String where) {
+    public RuntimeException exception(long value, int dim, long size, String where) {
         return switch (this) {
             case GATHER_INDEX, SCATTER_INDEX -> new IndexOutOfBoundsException((this == GATHER_INDEX ? "gather" : "scatterAdd")
                     + ": index " + value + " is out of bounds for dimension " + dim + " with size " + size + where);

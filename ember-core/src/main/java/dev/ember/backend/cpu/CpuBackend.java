@@ -362,6 +362,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public boolean softmaxLastDim(Strided x, Strided out, boolean log) {
+        if (Indexing64.needed(x, out)) return false; // composed from unary, binary and reduce, which run it in chunks
         if (HalfScratch.any(x, out)) return inFloat32(out, false, (h, o) -> softmaxLastDim(h.in(x), o, log));
         if (!(arr(x) instanceof float[] xf) || !Simd.AVAILABLE || !x.isContiguous()) return false;
         float[] of = (float[]) arr(out);
@@ -375,6 +376,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public boolean geluBackward(Strided g, Strided x, Strided y, Strided out) {
+        if (Indexing64.needed(g, x, y, out)) return false;
         if (!Simd.AVAILABLE || !g.isContiguous() || !x.isContiguous() || !y.isContiguous() || !out.isContiguous()) return false;
         if (!(arr(g) instanceof float[] gf && arr(x) instanceof float[] xf && arr(y) instanceof float[] yf && arr(out) instanceof float[] of))
             return false;
@@ -386,12 +388,14 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     /** {@link CpuNorm}'s rows (float32 or 16-bit); without the Vector API, the tensor layer composes. */
     @Override
     public boolean normForward(Strided x, int n, Strided weight, Strided bias, double eps, boolean rms, Strided out, Strided mean, Strided rstd) {
+        if (Indexing64.needed(x, weight, bias, out, mean, rstd)) return false;
         return Simd.AVAILABLE && CpuNorm.forward(x, n, weight, bias, eps, rms, out, mean, rstd);
     }
 
     @Override
     public boolean normBackward(Strided grad, Strided x, int n, Strided weight, Strided mean, Strided rstd, boolean rms,
                                 Strided dx, Strided dweight, Strided dbias) {
+        if (Indexing64.needed(grad, x, weight, mean, rstd, dx, dweight, dbias)) return false;
         return Simd.AVAILABLE && CpuNorm.backward(grad, x, n, weight, mean, rstd, rms, dx, dweight, dbias);
     }
 
@@ -497,6 +501,10 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void gather(Strided x, int dim, Strided index, Strided out) {
+        if (Indexing64.needed(x, index, out)) {
+            Indexing64.gather(x, dim, index, out);
+            return;
+        }
         Object xs = arr(x), is = arr(index), os = arr(out);
         int size = x.shape32()[dim], step = x.strides32()[dim];
         int[] xStr = x.strides32().clone();
@@ -528,6 +536,10 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void scatterAdd(Strided dst, int dim, Strided index, Strided src) {
+        if (Indexing64.needed(dst, index, src)) {
+            Indexing64.scatterAdd(dst, dim, index, src);
+            return;
+        }
         if (HalfScratch.any(dst, src)) {
             try (var h = new HalfScratch(this)) {
                 Strided d = h.out(dst, true);

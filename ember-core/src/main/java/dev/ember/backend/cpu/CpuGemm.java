@@ -12,7 +12,7 @@ final class CpuGemm {
 
     static void matmul(Strided a, Strided b, Strided out) {
         int batch = a.shape32()[0], m = a.shape32()[1], k = a.shape32()[2], n = b.shape32()[2];
-        Object A = ((CpuStorage) a.storage()).array, B = ((CpuStorage) b.storage()).array, C = ((CpuStorage) out.storage()).array;
+        Object A = CpuBackend.arr(a), B = CpuBackend.arr(b), C = CpuBackend.arr(out);
         int[] as = a.strides32(), bs = b.strides32(), os = out.strides32();
         if (C instanceof float[] c && Simd.AVAILABLE && os[2] == 1) {
             SimdGemm.gemmBatch(batch, m, n, k, (float[]) A, a.offset32(), as[0], as[1], as[2], (float[]) B, b.offset32(), bs[0], bs[1],

@@ -20,10 +20,10 @@ import java.util.function.Consumer;
  * therefore gets exactly the arithmetic of the 32-bit path; reductions whose rows are longer than a chunk reduce
  * each piece and then the pieces' results, in order.
  *
- * <p>Covered: copy (with dtype conversion), fill, unary, binary, where, reduce and random, which is what creating,
- * converting, comparing, masking, summing and reading back a large tensor needs. Matrix products, convolution,
- * pooling, gather/scatter, normalisation and the fused optimiser kernels index in 32 bits only; given such a view,
- * they throw {@link #unsupported}.
+ * <p>Covered: copy (with dtype conversion), fill, unary, binary, where, reduce, random, gather and scatter-add
+ * (element by element, 64-bit offsets), which is what creating, converting, comparing, masking, reducing (with
+ * indices), indexing and reading back a large tensor needs. Matrix products, convolution, pooling and the fused
+ * optimiser kernels index in 32 bits only; given such a view, they throw {@link #unsupported}.
  */
 final class Indexing64 {
     private Indexing64() {}
@@ -133,6 +133,109 @@ final class Indexing64 {
                     res[0] = (long) best * chunk + part[best];
                 }
                 scatter(result.view, out, row, 1);
+            }
+        }
+    }
+
+    /** {@code out[i][j][k] = x[i][index[i][j][k]][k]} for {@code dim = 1}, and likewise for any dim (bits copied unchanged). */
+    static void gather(Strided x, int dim, Strided index, Strided out) {
+        long size = x.shape()[dim], step = x.strides()[dim];
+        Strided rest = alongDim(x, dim); // x's position without the dim the index supplies
+        Elements64 xs = new Elements64(x.storage());
+        forChunks(out.shape(), 0, (f0, n) -> {
+            try (Scratch idx = new Scratch(index, out.shape(), f0, n); Scratch o = new Scratch(out.dtype(), n)) {
+                long[] iv = (long[]) CpuBackend.arr(idx.view);
+                Elements64 os = new Elements64(o.view.storage());
+                walk(rest, out.shape(), f0, n, (pos, offset, stride, len) -> {
+                    for (int i = 0; i < len; i++) {
+                        long at = iv[pos + i];
+                        if (at < 0 || at >= size) throw dev.ember.backend.KernelError.GATHER_INDEX.exception(at, dim, size, "");
+                        os.setBits(pos + i, xs.bits(offset + i * stride + at * step));
+                    }
+                });
+                scatter(o.view, out, f0, n);
+            }
+        });
+    }
+
+    /** {@code dst[i][index[i][j][k]][k] += src[i][j][k]} for {@code dim = 1}, in row-major order of index (as the 32-bit kernel). */
+    static void scatterAdd(Strided dst, int dim, Strided index, Strided src) {
+        long size = dst.shape()[dim], step = dst.strides()[dim];
+        Strided rest = alongDim(dst, dim);
+        Elements64 ds = new Elements64(dst.storage());
+        boolean integral = !dst.dtype().isFloatingPoint();
+        forChunks(index.shape(), 0, (f0, n) -> {
+            try (Scratch idx = new Scratch(index, index.shape(), f0, n); Scratch sv = new Scratch(src, index.shape(), f0, n)) {
+                long[] iv = (long[]) CpuBackend.arr(idx.view);
+                Elements64 ss = new Elements64(sv.view.storage());
+                walk(rest, index.shape(), f0, n, (pos, offset, stride, len) -> {
+                    for (int i = 0; i < len; i++) {
+                        long at = iv[pos + i];
+                        if (at < 0 || at >= size) throw dev.ember.backend.KernelError.SCATTER_INDEX.exception(at, dim, size, "");
+                        long d = offset + i * stride + at * step;
+                        if (integral) ds.setLong(d, ds.getLong(d) + ss.getLong(pos + i));
+                        else ds.setDouble(d, ds.getDouble(d) + ss.getDouble(pos + i));
+                    }
+                });
+            }
+        });
+    }
+
+    /** {@code v} with the stride of {@code dim} zeroed: offsets of every position but the one along {@code dim}. */
+    private static Strided alongDim(Strided v, int dim) {
+        long[] st = v.strides().clone();
+        st[dim] = 0;
+        return new Strided(v.storage(), v.shape(), st, v.offset());
+    }
+
+    /** Element access by 64-bit index to a heap or off-heap storage: raw bits, or values in the dtype's arithmetic. */
+    private static final class Elements64 {
+        private final MemorySegment seg;
+        private final DType dtype;
+
+        Elements64(Storage s) {
+            dtype = s.dtype();
+            seg = s instanceof SegmentStorage off ? off.segment : heapSegment(((CpuStorage) s).array);
+        }
+
+        long bits(long i) {
+            return switch (dtype.byteSize()) {
+                case 1 -> seg.get(ValueLayout.JAVA_BYTE, i);
+                case 2 -> seg.getAtIndex(ValueLayout.JAVA_SHORT, i);
+                case 4 -> seg.getAtIndex(ValueLayout.JAVA_INT, i);
+                default -> seg.getAtIndex(ValueLayout.JAVA_LONG, i);
+            };
+        }
+
+        void setBits(long i, long v) {
+            switch (dtype.byteSize()) {
+                case 1 -> seg.set(ValueLayout.JAVA_BYTE, i, (byte) v);
+                case 2 -> seg.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) v);
+                case 4 -> seg.setAtIndex(ValueLayout.JAVA_INT, i, (int) v);
+                default -> seg.setAtIndex(ValueLayout.JAVA_LONG, i, v);
+            }
+        }
+
+        long getLong(long i) { return bits(i); } // INT32 sign-extends; BOOL is 0 or 1
+
+        void setLong(long i, long v) { setBits(i, dtype == DType.BOOL ? (v != 0 ? 1 : 0) : v); }
+
+        double getDouble(long i) {
+            return switch (dtype) {
+                case FLOAT32 -> seg.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+                case FLOAT64 -> seg.getAtIndex(ValueLayout.JAVA_DOUBLE, i);
+                case FLOAT16, BFLOAT16 -> dev.ember.backend.HalfConversions.toFloat(dtype, seg.getAtIndex(ValueLayout.JAVA_SHORT, i));
+                default -> getLong(i);
+            };
+        }
+
+        /** Stores {@code v} rounded to the dtype (float32 sums round as the 32-bit kernel's float additions do). */
+        void setDouble(long i, double v) {
+            switch (dtype) {
+                case FLOAT32 -> seg.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) v);
+                case FLOAT64 -> seg.setAtIndex(ValueLayout.JAVA_DOUBLE, i, v);
+                case FLOAT16, BFLOAT16 -> seg.setAtIndex(ValueLayout.JAVA_SHORT, i, dev.ember.backend.HalfConversions.fromFloat(dtype, (float) v));
+                default -> setLong(i, (long) v);
             }
         }
     }

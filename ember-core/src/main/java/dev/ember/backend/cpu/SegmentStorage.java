@@ -28,16 +28,35 @@ final class SegmentStorage extends Storage {
 
     SegmentStorage(DType dtype, long length) {
         super(dtype, length);
+        long bytes = Math.multiplyExact(length, (long) dtype.byteSize());
+        long available = availableBytes();
+        // Linux overcommits: a block larger than the memory left would be handed out and the process killed while
+        // the allocation zero-fills it. Refuse it here instead.
+        if (bytes > available)
+            throw new OutOfMemoryError("cpu: a tensor of " + length + " " + dtype + " elements needs " + gib(bytes)
+                    + " GiB off the Java heap; " + gib(available) + " GiB of memory is available");
         Arena arena = Arena.ofShared();
         try {
-            segment = arena.allocate(Math.multiplyExact(length, (long) dtype.byteSize()), 64);
+            segment = arena.allocate(bytes, 64);
         } catch (OutOfMemoryError | IllegalArgumentException e) {
             arena.close();
-            throw new OutOfMemoryError("cpu: cannot allocate " + length + " elements of " + dtype + " ("
-                    + length * dtype.byteSize() + " bytes) off the heap: " + e.getMessage());
+            throw new OutOfMemoryError("cpu: cannot allocate " + length + " " + dtype + " elements (" + gib(bytes)
+                    + " GiB) off the Java heap: " + e.getMessage());
         }
         freeOnce = CLEANER.register(this, arena::close); // the action holds the arena, not this storage
     }
+
+    /** The memory the OS can still give (Linux: MemAvailable of /proc/meminfo); elsewhere unknown, so unbounded. */
+    private static long availableBytes() {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/meminfo"))) {
+            return lines.filter(l -> l.startsWith("MemAvailable:")).findFirst()
+                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).orElse(Long.MAX_VALUE);
+        } catch (java.io.IOException | RuntimeException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static String gib(long bytes) { return String.format(java.util.Locale.ROOT, "%.2f", bytes / (double) (1L << 30)); }
 
     @Override
     public Backend backend() { return CpuBackend.INSTANCE; }
