@@ -15,9 +15,12 @@ final class TensorFormat {
     static String format(Tensor t) {
         // Printing describes a closed tensor instead of throwing, so logging one in an error handler is safe.
         if (t.isClosed()) return "tensor(<closed>, size=" + Shapes.str(t.shape) + ", dtype=" + t.dtype() + ", device=" + t.device() + ")";
-        double[] v = t.toDoubleArray();
         long[] shape = t.shape;
-        boolean summarize = v.length > THRESHOLD;
+        boolean summarize = t.numel() > THRESHOLD;
+        // Summarised, only the first and last EDGE entries of each dim are read (a tensor past 2^31 elements prints too).
+        Tensor shown = summarize ? edges(t) : t;
+        double[] v = shown.toDoubleArray();
+        long[] kept = shown.shape;
         boolean fp = t.dtype().isFloatingPoint();
         boolean sci = false;
         boolean allInt = true;
@@ -46,7 +49,7 @@ final class TensorFormat {
         if (shape.length == 0) {
             sb.append(fmt.apply(v[0]));
         } else {
-            append(sb, v, shape, 0, 0, width, fmt, summarize, "tensor(".length());
+            append(sb, v, shape, kept, 0, 0, width, fmt, summarize, "tensor(".length());
         }
         if (t.dtype() != Ember.defaultDType() && t.dtype() != DType.INT64 && t.dtype() != DType.BOOL)
             sb.append(", dtype=").append(t.dtype().torchName());
@@ -58,23 +61,36 @@ final class TensorFormat {
         return sb.append(")").toString();
     }
 
-    private static void append(StringBuilder sb, double[] v, long[] shape, int dim, int base, int width,
+    /** {@code t} with each dim longer than 2 * EDGE cut to its first and last EDGE entries. */
+    private static Tensor edges(Tensor t) {
+        try (var ignored = Ember.noGrad()) {
+            for (int d = 0; d < t.dim(); d++) {
+                long n = t.shape[d];
+                if (n > 2 * EDGE) t = Tensor.cat(d, t.narrow(d, 0, EDGE), t.narrow(d, n - EDGE, EDGE));
+            }
+            return t;
+        }
+    }
+
+    /** Prints dim {@code dim} of a tensor of {@code shape} from {@code v}, the values of its {@link #edges} (of shape {@code kept}). */
+    private static void append(StringBuilder sb, double[] v, long[] shape, long[] kept, int dim, int base, int width,
                                java.util.function.DoubleFunction<String> fmt, boolean summarize, int indent) {
-        int n = (int) shape[dim]; // v holds every element, so each size and stride fits an int
-        int stride = 1;
-        for (int d = dim + 1; d < shape.length; d++) stride *= (int) shape[d];
+        long n = shape[dim];
+        int stride = 1; // in v, whose sizes are at most 2 * EDGE per summarised dim
+        for (int d = dim + 1; d < kept.length; d++) stride *= (int) kept[d];
         sb.append('[');
-        for (int i = 0; i < n; i++) {
+        for (long i = 0; i < n; i++) {
             if (summarize && n > 2 * EDGE && i == EDGE) {
                 sb.append(dim == shape.length - 1 ? "..., " : "...,\n" + " ".repeat(indent + dim + 1));
                 i = n - EDGE - 1;
                 continue;
             }
+            int at = (int) (n > 2 * EDGE && summarize && i >= EDGE ? i - (n - 2 * EDGE) : i); // the entry's index in kept
             if (dim == shape.length - 1) {
-                String s = fmt.apply(v[base + i]);
+                String s = fmt.apply(v[base + at]);
                 sb.append(" ".repeat(width - s.length())).append(s);
             } else {
-                append(sb, v, shape, dim + 1, base + i * stride, width, fmt, summarize, indent);
+                append(sb, v, shape, kept, dim + 1, base + at * stride, width, fmt, summarize, indent);
             }
             if (i < n - 1) {
                 sb.append(',');
