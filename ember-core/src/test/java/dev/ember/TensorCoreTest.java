@@ -126,6 +126,12 @@ class TensorCoreTest {
         assertEquals("tensor([1., 2.], requires_grad=True)", Tensor.of(new float[]{1, 2}).requiresGrad(true).toString());
         String big = Tensor.zeros(2000).toString();
         assertTrue(big.contains("..."), big);
+        // Summarised, only the edges are read: a view of 2^40 elements prints (PyTorch: tensor([0., 0., 0.,  ..., 0., 0., 0.]))
+        assertEquals("tensor([0., 0., 0., ..., 0., 0., 0.])", Tensor.zeros(1).expand(1L << 40).toString());
+        String rows = Tensor.arange(3000).reshape(3, 1000).toString();
+        for (String edge : new String[]{"[   0,    1,    2, ...,  997,  998,  999]", "[2000, 2001, 2002, ..., 2997, 2998, 2999]"})
+            assertTrue(rows.contains(edge), rows);
+        assertFalse(rows.contains("500"), rows);
         assertTrue(big.length() < 100, big);
     }
 
