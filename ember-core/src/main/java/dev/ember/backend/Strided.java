@@ -22,6 +22,8 @@ public final class Strided {
     private final long offset;
     /** The 32-bit copies, made on first use (null until then, or when the view does not fit). */
     private int[] shape32, strides32;
+    /** {@link #fits32()}, computed on first use: 0 not yet, 1 fits, 2 does not (kernels ask it more than once per op). */
+    private byte fits;
 
     public Strided(Storage storage, long[] shape, long[] strides, long offset) {
         if (shape.length != strides.length)
@@ -62,6 +64,11 @@ public final class Strided {
      * the largest (and smallest) element index this view addresses lies in {@code [0, 2^31)}, as does the element count.
      */
     public boolean fits32() {
+        if (fits == 0) fits = computeFits32() ? (byte) 1 : 2;
+        return fits == 1;
+    }
+
+    private boolean computeFits32() {
         if (storage.length() > Integer.MAX_VALUE || offset > Integer.MAX_VALUE) return false;
         long n = 1, hi = offset, lo = offset;
         for (int d = 0; d < shape.length; d++) {
@@ -86,27 +93,28 @@ public final class Strided {
 
     /** The shape as ints; throws (see {@link #require32}) when the view needs 64-bit indexing. */
     public int[] shape32() {
-        if (shape32 == null) shape32 = narrow(require32("kernel").shape);
+        require32("kernel");
+        if (shape32 == null) shape32 = narrow(shape);
         return shape32;
     }
 
     /** The strides as ints; throws (see {@link #require32}) when the view needs 64-bit indexing. */
     public int[] strides32() {
-        if (strides32 == null) strides32 = narrow(require32("kernel").strides);
+        require32("kernel");
+        if (strides32 == null) strides32 = narrow(strides);
         return strides32;
     }
 
     /** The offset as an int; throws (see {@link #require32}) when the view needs 64-bit indexing. */
     public int offset32() {
-        if (offset > Integer.MAX_VALUE) require32("kernel");
+        require32("kernel");
         return (int) offset;
     }
 
     /** The element count as an int; throws (see {@link #require32}) when the view needs 64-bit indexing. */
     public int numel32() {
-        long n = numel();
-        if (n > Integer.MAX_VALUE) require32("kernel");
-        return (int) n;
+        require32("kernel");
+        return (int) numel();
     }
 
     /** True when the elements are laid out densely in row-major order from {@code offset}. */
