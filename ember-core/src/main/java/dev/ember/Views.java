@@ -218,7 +218,7 @@ final class Views {
         long[] full = x.shapeLong();
         // A non-empty slice starts at an element of x, so its offset is within the storage; an empty one addresses
         // nothing and may start past it (a size-1 dim's stride can be capped at 2^60), so its offset is capped too.
-        long offset = length == 0 ? Math.min(x.offset, Shapes.MAX_SIZE) : x.offset + s * x.strides[d];
+        long offset = length == 0 ? Math.min(x.offset + Shapes.cappedProduct(s, x.strides[d]), Shapes.MAX_SIZE) : x.offset + s * x.strides[d];
         Tensor out = viewOf(x, shape, x.strides.clone(), offset);
         return Tensor.record("narrow", out, (g, needs) -> {
             Tensor z = Creation.full(0, g.dtype(), g.device(), full);
