@@ -81,8 +81,8 @@ class OpenClRuntimeTest {
         b.reduce(ReduceOp.SUM, p, s);
         b.reduce(ReduceOp.ARGMAX, x, i);
         // p [3, 70] @ x^T [70, 3], x^T a transposed view
-        b.matmul(new Strided(p.storage(), new int[]{1, 3, 70}, new int[]{0, 70, 1}, 0),
-                new Strided(x.storage(), new int[]{1, 70, 3}, new int[]{0, x.strides()[1], x.strides()[0]}, x.offset()), m);
+        b.matmul(new Strided(p.storage(), new long[]{1, 3, 70}, new long[]{0, 70, 1}, 0),
+                new Strided(x.storage(), new long[]{1, 70, 3}, new long[]{0, x.strides()[1], x.strides()[0]}, x.offset()), m);
         return new Strided[]{e, p, s, i, m};
     }
 }
