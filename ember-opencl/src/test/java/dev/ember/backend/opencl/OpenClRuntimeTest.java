@@ -6,6 +6,7 @@ import static dev.ember.testing.StridedOperands.output;
 import static dev.ember.testing.StridedOperands.read;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.lwjgl.opencl.CL10.CL_DEVICE_MAX_MEM_ALLOC_SIZE;
 import static org.lwjgl.opencl.CL10.clReleaseProgram;
 
 import dev.ember.DType;
@@ -58,6 +59,16 @@ class OpenClRuntimeTest {
                 () -> runtime.build("__kernel void broken(__global float* x) { x[0] = undeclared_name; }", "a broken kernel"));
         assertTrue(e.getMessage().contains("building a broken kernel failed"), e.getMessage());
         assertTrue(e.getMessage().contains("undeclared_name"), "the build log names the error: " + e.getMessage());
+    }
+
+    /** A buffer past the device's largest (and its global memory) is refused with the driver's reason; nothing is truncated. */
+    @Test
+    void anAllocationPastTheDevicesLargestBufferFailsWithTheDriversReason() {
+        long largest = Math.max(OpenClRuntime.deviceLong(runtime.device, CL_DEVICE_MAX_MEM_ALLOC_SIZE), backend.totalMemory());
+        long length = 2 * largest + 1;
+        var e = assertThrows(IllegalStateException.class, () -> backend.allocate(DType.BOOL, length));
+        assertTrue(e.getMessage().contains("out of device memory") && e.getMessage().contains("clCreateBuffer("),
+                e.getMessage());
     }
 
     @Test
