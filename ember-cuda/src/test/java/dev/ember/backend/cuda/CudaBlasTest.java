@@ -78,5 +78,6 @@ class CudaBlasTest {
         assertNull(GemmOperand.of(3, 5, 10, 2));   // every other column
         assertNull(GemmOperand.of(3, 5, 0, 1));    // rows broadcast: leading dimension 0 is invalid
         assertNull(GemmOperand.of(3, 5, 1, 2));    // transposed but overlapping (ld 2 < 3 rows)
+        assertNull(GemmOperand.of(3, 5, 1L << 31, 1)); // rows of a view past 2^31: BLAS's int leading dimension cannot hold it
     }
 }

@@ -13,19 +13,19 @@ package dev.ember.backend.gpu;
 public record GemmOperand(boolean transposed, int ld) {
 
     /**
-     * The BLAS view of an operand, or {@code null} when its strides fit neither layout (the caller
-     * copies it to a contiguous buffer first).
+     * The BLAS view of an operand, or {@code null} when its strides fit neither layout or its leading dimension
+     * passes BLAS's {@code int} (the caller copies it to a contiguous buffer first).
      */
-    public static GemmOperand of(int rows, int cols, int rowStride, int colStride) {
+    public static GemmOperand of(long rows, long cols, long rowStride, long colStride) {
         // Unit stride along columns: row-major with leading dimension rowStride (>= cols).
         if (cols == 1 || colStride == 1) {
-            int ld = rows == 1 ? Math.max(cols, 1) : rowStride;
-            if (ld >= Math.max(cols, 1)) return new GemmOperand(false, ld);
+            long ld = rows == 1 ? Math.max(cols, 1) : rowStride;
+            if (ld >= Math.max(cols, 1) && ld <= Integer.MAX_VALUE) return new GemmOperand(false, (int) ld);
         }
         // Unit stride along rows: the transpose of a row-major matrix, leading dimension colStride (>= rows).
         if (rows == 1 || rowStride == 1) {
-            int ld = cols == 1 ? Math.max(rows, 1) : colStride;
-            if (ld >= Math.max(rows, 1)) return new GemmOperand(true, ld);
+            long ld = cols == 1 ? Math.max(rows, 1) : colStride;
+            if (ld >= Math.max(rows, 1) && ld <= Integer.MAX_VALUE) return new GemmOperand(true, (int) ld);
         }
         return null;
     }

@@ -20,6 +20,7 @@ import dev.ember.backend.Storage;
 import dev.ember.backend.Strided;
 import dev.ember.backend.UnaryOp;
 import dev.ember.backend.gpu.KernelSource.Family;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -112,22 +113,28 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     // ---- memory ------------------------------------------------------------------------------
 
     @Override
-    public Storage allocate(DType dtype, int length) {
+    public Storage allocate(DType dtype, long length) {
         GpuStorage<B> s = uninitialized(dtype, length);
-        long bytes = (long) length * dtype.byteSize();
+        long bytes = length * dtype.byteSize();
         if (bytes > 0) runtime.zero(s.buffer, 0, bytes);
         return s;
     }
 
     @Override
-    public Storage allocateUninitialized(DType dtype, int length) { return uninitialized(dtype, length); }
+    public Storage allocateUninitialized(DType dtype, long length) { return uninitialized(dtype, length); }
 
-    /** Device memory whose contents are whatever the cached block held. */
-    private GpuStorage<B> uninitialized(DType dtype, int length) {
+    /**
+     * Device memory whose contents are whatever the cached block held. A size the device cannot hold fails in the
+     * allocator, with the driver's reason.
+     */
+    private GpuStorage<B> uninitialized(DType dtype, long length) {
         if (dtype == DType.FLOAT64 && !info.fp64())
             throw new UnsupportedOperationException(device + " (" + info.description() + ") has no double precision, so float64 "
                     + "is not supported on it");
-        long bytes = (long) length * dtype.byteSize();
+        if (length < 0 || length > Long.MAX_VALUE / dtype.byteSize())
+            throw new IllegalArgumentException(device + ": cannot allocate " + length + " " + dtype.torchName()
+                    + " elements (2^63 bytes or more)");
+        long bytes = length * dtype.byteSize();
         return new GpuStorage<>(this, dtype, length, allocator.allocate(Math.max(1, bytes)), Math.max(1, bytes));
     }
 
@@ -141,13 +148,15 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
 
     @Override
     public void toHost(Strided src, Object hostArray) {
-        int n = src.numel();
+        long n = src.numel();
+        if (n > HostArrays.length(hostArray))
+            throw new IllegalArgumentException("toHost: " + n + " elements do not fit a host array of " + HostArrays.length(hostArray));
         if (n > 0) {
             B from = buffer(src.storage());
             GpuStorage<B> temp = src.isContiguous() ? null : contiguousCopy(src);
             try {
-                long offset = temp != null ? 0 : (long) src.offset() * src.dtype().byteSize();
-                runtime.copyOut(temp != null ? temp.buffer : from, offset, hostArray, n);
+                long offset = temp != null ? 0 : src.offset() * src.dtype().byteSize();
+                runtime.copyOut(temp != null ? temp.buffer : from, offset, hostArray, (int) n);
             } finally {
                 if (temp != null) temp.close();
             }
@@ -164,7 +173,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
 
     @Override
     public void copy(Strided src, Strided dst) {
-        int n = dst.numel();
+        long n = dst.numel();
         if (n == 0) return;
         if (src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous()) {
             long es = src.dtype().byteSize();
@@ -176,7 +185,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
 
     @Override
     public void fill(Strided dst, double value) {
-        int n = dst.numel();
+        long n = dst.numel();
         if (n == 0) return;
         if (Double.doubleToRawLongBits(value) == 0 && dst.isContiguous()) {
             long es = dst.dtype().byteSize();
@@ -210,7 +219,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     public void unary(UnaryOp op, Strided x, Strided out, double a, double b) {
         if (out.numel() == 0) return;
         if (mixedHalf(x, out)) {
-            try (var h = new HalfScratch(this)) {
+            try (var h = halfScratch(op.name().toLowerCase(Locale.ROOT), x, out)) {
                 Strided o = h.out(out, false);
                 unary(op, h.in(x), o, a, b);
                 h.writeBack();
@@ -224,7 +233,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     public void binary(BinaryOp op, Strided x, Strided y, Strided out) {
         if (out.numel() == 0) return;
         if (mixedHalf(x, y, out)) {
-            try (var h = new HalfScratch(this)) {
+            try (var h = halfScratch(op.name().toLowerCase(Locale.ROOT), x, y, out)) {
                 Strided o = h.out(out, false);
                 binary(op, h.in(x), h.in(y), o);
                 h.writeBack();
@@ -238,7 +247,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     public void where(Strided cond, Strided x, Strided y, Strided out) {
         if (out.numel() == 0) return;
         if (mixedHalf(x, y, out)) {
-            try (var h = new HalfScratch(this)) {
+            try (var h = halfScratch("where", x, y, out)) {
                 Strided o = h.out(out, false);
                 where(cond, h.in(x), h.in(y), o);
                 h.writeBack();
@@ -254,7 +263,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     public void reduce(ReduceOp op, Strided x, Strided out) {
         if (out.numel() == 0) return;
         if (HalfScratch.any(x, out) && !op.isArg() && !KernelSource.reduces(GpuType.of(x.dtype()), GpuType.of(out.dtype()))) {
-            try (var h = new HalfScratch(this)) {
+            try (var h = halfScratch(op.name().toLowerCase(Locale.ROOT), x, out)) {
                 Strided o = h.out(out, false);
                 reduce(op, h.in(x), o);
                 h.writeBack();
@@ -344,7 +353,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
         // 16-bit products accumulate in float32 and round once: a BLAS's 16-bit GEMM (cuBLAS GemmEx), else its
         // float32 GEMM on widened copies, else Ember's kernel, which widens as it stages its tiles.
         if (HalfScratch.any(a, b, out) && (mixedHalf(a, b, out) || blas.isPresent() && !blas.get().supports(out.dtype()))) {
-            try (var h = new HalfScratch(this)) {
+            try (var h = halfScratch("matmul", a, b, out)) {
                 Strided o = h.out(out, false);
                 matmul(h.in(a), h.in(b), o);
                 h.writeBack();
@@ -360,7 +369,8 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
 
     /** Row-major {@code a @ b} as one column-major strided-batched call; operands BLAS cannot address are copied first. */
     private void blasMatmul(Blas<B> blas, Strided a, Strided b, Strided out) {
-        int batch = a.shape()[0], m = a.shape()[1], k = a.shape()[2], n = b.shape()[2];
+        int batch = LaunchPlanner.int32("matmul", a.shape()[0]), m = LaunchPlanner.int32("matmul", a.shape()[1]),
+                k = LaunchPlanner.int32("matmul", a.shape()[2]), n = LaunchPlanner.int32("matmul", b.shape()[2]);
         try (var ac = new BlasOperand(a); var bc = new BlasOperand(b)) {
             BlasCall call = BlasCall.of(batch, m, k, n, ac.layout, ac.batchStride, bc.layout, bc.batchStride);
             blas.gemm(out.dtype(), call, bc.buffer, bc.offset, ac.buffer, ac.offset, buffer(out.storage()), out.offset());
@@ -375,7 +385,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
         private final GpuStorage<B> temp;
 
         BlasOperand(Strided s) {
-            int rows = s.shape()[1], cols = s.shape()[2];
+            long rows = s.shape()[1], cols = s.shape()[2];
             GemmOperand l = GemmOperand.of(rows, cols, s.strides()[1], s.strides()[2]);
             if (l != null) {
                 temp = null;
@@ -387,7 +397,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
                 temp = contiguousCopy(s);
                 buffer = temp.buffer;
                 offset = 0;
-                batchStride = (long) rows * cols;
+                batchStride = rows * cols;
                 layout = GemmOperand.of(rows, cols, cols, 1);
             }
         }
@@ -404,7 +414,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     public void gather(Strided x, int dim, Strided index, Strided out) {
         if (out.numel() == 0) return;
         if (mixedHalf(x, out)) {
-            try (var h = new HalfScratch(this)) {
+            try (var h = halfScratch("gather", x, out)) {
                 Strided o = h.out(out, false);
                 gather(h.in(x), dim, index, o);
                 h.writeBack();
@@ -419,7 +429,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
         // A 16-bit scatter-add runs its own kernel, except over a long index extent, where float32's atomic
         // kernel beats the per-destination loop (16-bit elements have no atomic add).
         if (mixedHalf(dst, src) || HalfScratch.isHalf(dst) && plans.atomicScatter(DType.FLOAT32, index.shape()[dim])) {
-            try (var h = new HalfScratch(this)) {
+            try (var h = halfScratch("scatterAdd", dst, src)) {
                 Strided d = h.out(dst, true);
                 scatterAdd(d, dim, index, h.in(src));
                 h.writeBack();
@@ -436,7 +446,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     public void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
         if (cols.numel() == 0) return;
         if (mixedHalf(x, cols)) {
-            try (var h = new HalfScratch(this)) {
+            try (var h = halfScratch("im2col", x, cols)) {
                 Strided c = h.out(cols, false);
                 im2col(h.in(x), g, padValue, c);
                 h.writeBack();
@@ -450,7 +460,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     public void col2im(Strided cols, ConvGeometry g, Strided x) {
         if (x.numel() == 0) return;
         if (mixedHalf(cols, x)) {
-            try (var h = new HalfScratch(this)) {
+            try (var h = halfScratch("col2im", cols, x)) {
                 Strided d = h.out(x, true);
                 col2im(h.in(cols), g, d);
                 h.writeBack();
@@ -474,7 +484,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     public void sgdStep(Strided param, Strided grad, Strided buf, double lr, double momentum, double dampening,
                         double weightDecay, boolean nesterov, boolean firstStep) {
         if (param.numel() > 0 && mixedHalf(param, grad, buf)) {
-            try (var h = new HalfScratch(this)) {
+            try (var h = halfScratch("sgdStep", param, grad, buf)) {
                 Strided p = h.out(param, true), m = h.out(buf, true);
                 sgdStep(p, h.in(grad), m, lr, momentum, dampening, weightDecay, nesterov, firstStep);
                 h.writeBack();
@@ -488,7 +498,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     public void adamStep(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, double lr, double beta1,
                          double beta2, double eps, double weightDecay, boolean decoupled, long step) {
         if (param.numel() > 0 && mixedHalf(param, grad, expAvg, expAvgSq)) {
-            try (var h = new HalfScratch(this)) {
+            try (var h = halfScratch("adamStep", param, grad, expAvg, expAvgSq)) {
                 Strided p = h.out(param, true), m = h.out(expAvg, true), v = h.out(expAvgSq, true);
                 adamStep(p, h.in(grad), m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step);
                 h.writeBack();
@@ -496,6 +506,15 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
             return;
         }
         if (param.numel() > 0) run(plans.adam(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, step));
+    }
+
+    /**
+     * Float32 scratch for 16-bit operands. {@link HalfScratch} indexes in 32 bits, so a 16-bit view past 2^31 elements is
+     * refused here, naming {@code op}.
+     */
+    private HalfScratch halfScratch(String op, Strided... operands) {
+        for (Strided s : operands) if (HalfScratch.isHalf(s)) s.require32(op);
+        return new HalfScratch(this);
     }
 
     /**
@@ -531,7 +550,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     }
 
     private GpuRuntime.Program<K> program(Family family, IndexWidth width) {
-        String name = family.name().toLowerCase(java.util.Locale.ROOT) + (width == IndexWidth.I32 ? "" : ".i64");
+        String name = family.name().toLowerCase(Locale.ROOT) + (width == IndexWidth.I32 ? "" : ".i64");
         return programs.computeIfAbsent(name, n -> runtime.compile(n, KernelSource.render(family, options.with(width))));
     }
 
@@ -541,7 +560,7 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
         if (type == NativeInterop.class)
             return runtime.nativeAccess().map(n -> type.cast(new NativeInterop() {
                 @Override
-                public long address(Strided s) { return n.address(buffer(s.storage())) + (long) s.offset() * s.dtype().byteSize(); }
+                public long address(Strided s) { return n.address(buffer(s.storage())) + s.offset() * s.dtype().byteSize(); }
 
                 @Override
                 public long queue() { return n.queue(); }

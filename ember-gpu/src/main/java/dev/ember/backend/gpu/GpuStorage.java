@@ -17,7 +17,7 @@ final class GpuStorage<B> extends Storage {
     final B buffer;
     private final Cleaner.Cleanable cleanable;
 
-    GpuStorage(GpuBackend<B, ?> backend, DType dtype, int length, B buffer, long bytes) {
+    GpuStorage(GpuBackend<B, ?> backend, DType dtype, long length, B buffer, long bytes) {
         super(dtype, length);
         this.backend = backend;
         this.buffer = buffer;

@@ -35,20 +35,20 @@ record LaunchPlanner(int threads, int units, int gemmTile, Dialect dialect, bool
     static String suffix(DType t) { return GpuType.of(t).suffix; }
 
     Launch copy(Strided src, Strided dst) {
-        Layout l = Layout.of("copy", dst.shape(), new int[][]{src.strides(), dst.strides()}, new int[]{src.offset(), dst.offset()});
+        Layout l = Layout.of("copy", dst.shape(), new long[][]{src.strides(), dst.strides()}, new long[]{src.offset(), dst.offset()});
         return Launch.stride(Family.COPY, "copy_" + suffix(src.dtype()) + "_" + suffix(dst.dtype()), l.numel(), threads,
                 new KernelArgs().layout(l).buffer(src.storage()).buffer(dst.storage()));
     }
 
     Launch fill(Strided dst, double value) {
-        Layout l = Layout.of("fill", dst.shape(), new int[][]{dst.strides()}, new int[]{dst.offset()});
+        Layout l = Layout.of("fill", dst.shape(), new long[][]{dst.strides()}, new long[]{dst.offset()});
         return Launch.stride(Family.ELEMENTWISE, "fill_" + suffix(dst.dtype()), l.numel(), threads,
                 new KernelArgs().layout(l).buffer(dst.storage()).element(dst.dtype(), value));
     }
 
     Launch unary(UnaryOp op, Strided x, Strided out, double a, double b) {
         String name = op.name().toLowerCase(Locale.ROOT);
-        Layout l = Layout.of(name, out.shape(), new int[][]{x.strides(), out.strides()}, new int[]{x.offset(), out.offset()});
+        Layout l = Layout.of(name, out.shape(), new long[][]{x.strides(), out.strides()}, new long[]{x.offset(), out.offset()});
         long n = l.numel();
         if (x.dtype() == DType.FLOAT32 && out.dtype() == DType.FLOAT32 && l.dense(0) && l.dense(1)
                 && x.offset() % 4 == 0 && out.offset() % 4 == 0) {
@@ -67,8 +67,8 @@ record LaunchPlanner(int threads, int units, int gemmTile, Dialect dialect, bool
 
     Launch binary(BinaryOp op, Strided x, Strided y, Strided out) {
         String name = op.name().toLowerCase(Locale.ROOT);
-        Layout l = Layout.of(name, out.shape(), new int[][]{x.strides(), y.strides(), out.strides()},
-                new int[]{x.offset(), y.offset(), out.offset()});
+        Layout l = Layout.of(name, out.shape(), new long[][]{x.strides(), y.strides(), out.strides()},
+                new long[]{x.offset(), y.offset(), out.offset()});
         long n = l.numel();
         if (x.dtype() == DType.FLOAT32 && out.dtype() == DType.FLOAT32 && l.dense(0) && l.dense(2)
                 && (l.scalar(1) || (l.dense(1) && y.offset() % 4 == 0)) && x.offset() % 4 == 0 && out.offset() % 4 == 0) {
@@ -86,16 +86,16 @@ record LaunchPlanner(int threads, int units, int gemmTile, Dialect dialect, bool
     }
 
     Launch where(Strided cond, Strided x, Strided y, Strided out) {
-        Layout l = Layout.of("where", out.shape(), new int[][]{cond.strides(), x.strides(), y.strides(), out.strides()},
-                new int[]{cond.offset(), x.offset(), y.offset(), out.offset()});
+        Layout l = Layout.of("where", out.shape(), new long[][]{cond.strides(), x.strides(), y.strides(), out.strides()},
+                new long[]{cond.offset(), x.offset(), y.offset(), out.offset()});
         return Launch.stride(Family.ELEMENTWISE, "where_" + suffix(out.dtype()), l.numel(), threads, new KernelArgs().layout(l)
                 .buffer(cond.storage()).buffer(x.storage()).buffer(y.storage()).buffer(out.storage()));
     }
 
     /** How a last-axis reduction of {@code x} runs (arg reductions are never split). */
     ReducePlan reducePlan(ReduceOp op, Strided x) {
-        int rank = x.rank(), r = x.shape()[rank - 1];
-        long outer = 1;
+        int rank = x.rank();
+        long r = x.shape()[rank - 1], outer = 1;
         for (int d = 0; d < rank - 1; d++) outer *= x.shape()[d];
         if (op.isArg()) return new ReducePlan(1, r);
         return ReducePlan.of(outer, r, units);
@@ -108,9 +108,9 @@ record LaunchPlanner(int threads, int units, int gemmTile, Dialect dialect, bool
      */
     Launch reduce(ReduceOp op, Strided x, Strided out, ReducePlan plan, Storage partials) {
         int rank = x.rank();
-        int r = x.shape()[rank - 1], rs = x.strides()[rank - 1];
+        long r = x.shape()[rank - 1], rs = x.strides()[rank - 1];
         Layout l = Layout.of("reduce", Arrays.copyOf(x.shape(), rank - 1),
-                new int[][]{Arrays.copyOf(x.strides(), rank - 1), out.strides()}, new int[]{x.offset(), out.offset()});
+                new long[][]{Arrays.copyOf(x.strides(), rank - 1), out.strides()}, new long[]{x.offset(), out.offset()});
         long outer = l.numel();
         if (op.isArg()) {
             int tpr = ReducePlan.threadsPerRow(r, threads);
@@ -128,9 +128,10 @@ record LaunchPlanner(int threads, int units, int gemmTile, Dialect dialect, bool
 
     /** Softmax or log-softmax along the last axis of {@code x} into contiguous {@code out} (one launch; rows as reductions). */
     Launch softmax(Strided x, Strided out, boolean log) {
-        int rank = x.rank(), r = x.shape()[rank - 1], rs = x.strides()[rank - 1];
-        Layout l = Layout.of("softmax", Arrays.copyOf(x.shape(), rank - 1), new int[][]{Arrays.copyOf(x.strides(), rank - 1)},
-                new int[]{x.offset()});
+        int rank = x.rank();
+        long r = x.shape()[rank - 1], rs = x.strides()[rank - 1];
+        Layout l = Layout.of("softmax", Arrays.copyOf(x.shape(), rank - 1), new long[][]{Arrays.copyOf(x.strides(), rank - 1)},
+                new long[]{x.offset()});
         int tpr = ReducePlan.threadsPerRow(r, threads);
         return Launch.grid(Family.REDUCE, "softmax_" + suffix(x.dtype()), ReducePlan.blocks(l.numel(), tpr, threads, units), 1, 1,
                 threads, new KernelArgs().i32(log ? 1 : 0).layout(l).index(r).index(rs).buffer(x.storage()).index(out.offset())
@@ -177,51 +178,62 @@ record LaunchPlanner(int threads, int units, int gemmTile, Dialect dialect, bool
     }
 
     /** The shape of the partials {@code [..., chunks]} that the second pass reduces. */
-    static int[] partialShape(Strided x, ReducePlan plan) {
-        int[] s = x.shape().clone();
+    static long[] partialShape(Strided x, ReducePlan plan) {
+        long[] s = x.shape().clone();
         s[s.length - 1] = plan.chunks();
         return s;
     }
 
     Launch gather(Strided x, int dim, Strided index, Strided out) {
-        int[] xs = x.strides().clone();
+        long[] xs = x.strides().clone();
         xs[dim] = 0; // the index supplies the position along dim
-        Layout l = Layout.of("gather", index.shape(), new int[][]{xs, index.strides(), out.strides()},
-                new int[]{x.offset(), index.offset(), out.offset()});
+        Layout l = Layout.of("gather", index.shape(), new long[][]{xs, index.strides(), out.strides()},
+                new long[]{x.offset(), index.offset(), out.offset()});
         return Launch.stride(Family.INDEX, "gather_" + suffix(x.dtype()), l.numel(), threads, new KernelArgs().layout(l)
                 .index(x.shape()[dim]).index(x.strides()[dim]).i32(dim).buffer(x.storage()).buffer(index.storage())
                 .buffer(out.storage()).errorSlot());
     }
 
     /** Whether a scatter-add into {@code dtype} over an index extent of {@code extent} adds atomically. */
-    boolean atomicScatter(DType dtype, int extent) { return extent > ATOMIC_SCATTER_EXTENT && dialect.hasAtomicAdd(dtype); }
+    boolean atomicScatter(DType dtype, long extent) { return extent > ATOMIC_SCATTER_EXTENT && dialect.hasAtomicAdd(dtype); }
 
     /** Null when there is nothing to do. */
     Launch scatterAdd(Strided dst, int dim, Strided index, Strided src) {
-        int jn = index.shape()[dim];
+        long jn = index.shape()[dim];
         if (atomicScatter(dst.dtype(), jn)) {
-            int[] ds = dst.strides().clone();
+            long[] ds = dst.strides().clone();
             ds[dim] = 0;
-            Layout l = Layout.of("scatterAdd", index.shape(), new int[][]{ds, index.strides(), src.strides()},
-                    new int[]{dst.offset(), index.offset(), src.offset()});
+            Layout l = Layout.of("scatterAdd", index.shape(), new long[][]{ds, index.strides(), src.strides()},
+                    new long[]{dst.offset(), index.offset(), src.offset()});
             if (l.numel() == 0) return null;
             return Launch.stride(Family.INDEX, "scatter_add_atomic_" + suffix(dst.dtype()), l.numel(), threads, new KernelArgs()
                     .layout(l).index(dst.shape()[dim]).index(dst.strides()[dim]).i32(dim).buffer(dst.storage())
                     .buffer(index.storage()).buffer(src.storage()).errorSlot());
         }
-        int[] iter = index.shape().clone();
+        long[] iter = index.shape().clone();
         iter[dim] = dst.shape()[dim]; // one thread per destination the index can reach
-        int[] is = index.strides().clone(), ss = src.strides().clone();
+        long[] is = index.strides().clone(), ss = src.strides().clone();
         is[dim] = 0;
         ss[dim] = 0;
-        Layout l = Layout.unmerged("scatterAdd", iter, new int[][]{dst.strides(), is, ss},
-                new int[]{dst.offset(), index.offset(), src.offset()});
+        Layout l = Layout.unmerged("scatterAdd", iter, new long[][]{dst.strides(), is, ss},
+                new long[]{dst.offset(), index.offset(), src.offset()});
         if (l.numel() == 0) return null;
         long inner = 1;
         for (int d = dim + 1; d < iter.length; d++) inner *= iter[d];
         return Launch.stride(Family.INDEX, "scatter_add_" + suffix(dst.dtype()), l.numel(), threads, new KernelArgs().layout(l)
                 .index(inner).index(dst.shape()[dim]).index(jn).index(index.strides()[dim]).index(src.strides()[dim]).i32(dim)
                 .buffer(dst.storage()).buffer(index.storage()).buffer(src.storage()).errorSlot());
+    }
+
+    /**
+     * {@code size} as an int, for a kernel or BLAS parameter of C type {@code int} (a matrix dimension); a larger one is
+     * refused by name rather than truncated.
+     */
+    static int int32(String op, long size) {
+        if (size > Integer.MAX_VALUE)
+            throw new UnsupportedOperationException(op + ": a size of " + size + " passes 2^31 - 1, the most this GPU path takes "
+                    + "(an int parameter of its kernel or BLAS); split the tensor");
+        return (int) size;
     }
 
     private static int[] geometry(ConvGeometry g) {
@@ -231,7 +243,7 @@ record LaunchPlanner(int threads, int units, int gemmTile, Dialect dialect, bool
 
     /** {@code cols} may be any strided view of {@code [n, c * kh * kw, L]}. */
     Launch im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
-        int[] xs = x.strides(), cs = cols.strides();
+        long[] xs = x.strides(), cs = cols.strides();
         return Launch.stride(Family.CONV, "im2col_" + suffix(x.dtype()), cols.numel(), threads, new KernelArgs()
                 .index(x.shape()[0]).index(x.shape()[1]).intStruct(geometry(g)).index(x.offset()).index(xs[0]).index(xs[1])
                 .index(xs[2]).index(xs[3]).buffer(x.storage()).element(x.dtype(), padValue).index(cols.offset()).index(cs[0])
@@ -240,7 +252,7 @@ record LaunchPlanner(int threads, int units, int gemmTile, Dialect dialect, bool
 
     /** {@code x} is contiguous and zeroed by the caller. */
     Launch col2im(Strided cols, ConvGeometry g, Strided x) {
-        int[] cs = cols.strides();
+        long[] cs = cols.strides();
         return Launch.stride(Family.CONV, "col2im_" + suffix(x.dtype()), x.numel(), threads, new KernelArgs()
                 .index(x.shape()[0]).index(x.shape()[1]).intStruct(geometry(g)).index(cols.offset()).index(cs[0]).index(cs[1])
                 .index(cs[2]).buffer(cols.storage()).index(x.offset()).buffer(x.storage()));
@@ -276,18 +288,22 @@ record LaunchPlanner(int threads, int units, int gemmTile, Dialect dialect, bool
         return Launch.stride(Family.OPTIM, "adam_" + suffix(t), param.numel(), threads, args);
     }
 
-    /** Ember's tiled GEMM: {@code out [b, m, n] = a [b, m, k] @ b [b, k, n]}, any strides, out contiguous; batches in slices. */
+    /**
+     * Ember's tiled GEMM: {@code out [b, m, n] = a [b, m, k] @ b [b, k, n]}, any strides, out contiguous; batches in slices.
+     * The kernel takes {@code int} sizes; offsets and strides are index-typed, so operands past 2^31 elements run at 64 bits.
+     */
     List<Launch> gemm(Strided a, Strided b, Strided out) {
-        int batch = a.shape()[0], m = a.shape()[1], k = a.shape()[2], n = b.shape()[2];
-        int[] as = a.strides(), bs = b.strides();
+        long batch = a.shape()[0];
+        int m = int32("matmul", a.shape()[1]), k = int32("matmul", a.shape()[2]), n = int32("matmul", b.shape()[2]);
+        long[] as = a.strides(), bs = b.strides();
         int tile = 4 * gemmTile;
         List<Launch> launches = new ArrayList<>();
-        for (int b0 = 0; b0 < batch; b0 += MAX_GRID_Z) {
-            int nb = Math.min(MAX_GRID_Z, batch - b0);
+        for (long b0 = 0; b0 < batch; b0 += MAX_GRID_Z) {
+            int nb = (int) Math.min(MAX_GRID_Z, batch - b0);
             var args = new KernelArgs().i32(m).i32(n).i32(k)
-                    .buffer(a.storage()).index(a.offset() + (long) b0 * as[0]).index(as[0]).index(as[1]).index(as[2])
-                    .buffer(b.storage()).index(b.offset() + (long) b0 * bs[0]).index(bs[0]).index(bs[1]).index(bs[2])
-                    .buffer(out.storage()).index(out.offset() + (long) b0 * m * n);
+                    .buffer(a.storage()).index(a.offset() + b0 * as[0]).index(as[0]).index(as[1]).index(as[2])
+                    .buffer(b.storage()).index(b.offset() + b0 * bs[0]).index(bs[0]).index(bs[1]).index(bs[2])
+                    .buffer(out.storage()).index(out.offset() + b0 * m * n);
             launches.add(Launch.grid(Family.GEMM, "gemm_" + suffix(out.dtype()), (n + tile - 1) / tile, (m + tile - 1) / tile, nb,
                     gemmTile * gemmTile, args));
         }

@@ -8,13 +8,14 @@ import java.util.List;
  * The iteration shape and per-operand strides a strided kernel receives, as the prelude's {@code Shape}
  * and {@code Strides} structs. Dimensions of size 1 are dropped and neighbours that every operand walks as
  * one run are merged, so a contiguous tensor of any rank reaches the kernel as rank 1 (TensorIterator's
- * coalescing). {@link #unmerged} keeps every dimension, for kernels that address one of them.
+ * coalescing). {@link #unmerged} keeps every dimension, for kernels that address one of them. Sizes, strides and
+ * offsets are 64-bit, as {@link dev.ember.backend.Strided}'s; {@link KernelArgs} picks the kernels' index width.
  *
  * @param shape   the merged shape (rank at most {@link #MAX_RANK})
  * @param strides one stride array per operand, aligned with {@code shape}
  * @param offsets one element offset per operand
  */
-record Layout(int[] shape, int[][] strides, int[] offsets) {
+record Layout(long[] shape, long[][] strides, long[] offsets) {
 
     /** The most dimensions a kernel takes after merging ({@code EMBER_MAX_RANK}). */
     public static final int MAX_RANK = 8;
@@ -24,19 +25,19 @@ record Layout(int[] shape, int[][] strides, int[] offsets) {
      *
      * @throws IllegalArgumentException naming {@code op} when more than {@link #MAX_RANK} dimensions remain
      */
-    public static Layout of(String op, int[] shape, int[][] strides, int[] offsets) {
-        List<Integer> dims = new ArrayList<>();
-        List<int[]> st = new ArrayList<>();
+    public static Layout of(String op, long[] shape, long[][] strides, long[] offsets) {
+        List<Long> dims = new ArrayList<>();
+        List<long[]> st = new ArrayList<>();
         for (int d = 0; d < shape.length; d++) {
             if (shape[d] == 1) continue;
-            int[] col = new int[strides.length];
+            long[] col = new long[strides.length];
             for (int k = 0; k < strides.length; k++) col[k] = strides[k][d];
             if (!dims.isEmpty()) {
                 int last = dims.size() - 1;
-                int[] prev = st.get(last);
+                long[] prev = st.get(last);
                 boolean mergeable = true;
                 for (int k = 0; k < strides.length; k++)
-                    if ((long) prev[k] != (long) col[k] * shape[d]) { mergeable = false; break; }
+                    if (prev[k] != col[k] * shape[d]) { mergeable = false; break; }
                 if (mergeable) {
                     dims.set(last, dims.get(last) * shape[d]);
                     st.set(last, col);
@@ -50,8 +51,8 @@ record Layout(int[] shape, int[][] strides, int[] offsets) {
             throw new IllegalArgumentException(op + ": the GPU kernels take at most " + MAX_RANK + " dimensions that cannot be "
                     + "merged; shape " + Arrays.toString(shape) + " has " + dims.size());
         int rank = dims.size();
-        int[] outShape = new int[rank];
-        int[][] outStrides = new int[strides.length][rank];
+        long[] outShape = new long[rank];
+        long[][] outStrides = new long[strides.length][rank];
         for (int d = 0; d < rank; d++) {
             outShape[d] = dims.get(d);
             for (int k = 0; k < strides.length; k++) outStrides[k][d] = st.get(d)[k];
@@ -60,11 +61,11 @@ record Layout(int[] shape, int[][] strides, int[] offsets) {
     }
 
     /** Every dimension as it is (for kernels that address one of them by position). */
-    public static Layout unmerged(String op, int[] shape, int[][] strides, int[] offsets) {
+    public static Layout unmerged(String op, long[] shape, long[][] strides, long[] offsets) {
         if (shape.length > MAX_RANK)
             throw new IllegalArgumentException(op + ": the GPU kernels take at most " + MAX_RANK + " dimensions here, got shape "
                     + Arrays.toString(shape));
-        int[][] st = new int[strides.length][];
+        long[][] st = new long[strides.length][];
         for (int k = 0; k < strides.length; k++) st[k] = strides[k].clone();
         return new Layout(shape.clone(), st, offsets.clone());
     }
@@ -72,7 +73,7 @@ record Layout(int[] shape, int[][] strides, int[] offsets) {
     /** Number of elements iterated. */
     public long numel() {
         long n = 1;
-        for (int s : shape) n *= s;
+        for (long s : shape) n *= s;
         return n;
     }
 
@@ -83,7 +84,7 @@ record Layout(int[] shape, int[][] strides, int[] offsets) {
 
     /** True when operand {@code k} repeats one element everywhere (all strides 0). */
     public boolean scalar(int k) {
-        for (int s : strides[k]) if (s != 0) return false;
+        for (long s : strides[k]) if (s != 0) return false;
         return true;
     }
 
@@ -109,7 +110,7 @@ record Layout(int[] shape, int[][] strides, int[] offsets) {
         long max = numel();
         for (int k = 0; k < strides.length; k++) {
             long last = offsets[k];
-            for (int d = 0; d < shape.length; d++) last += (long) (shape[d] - 1) * Math.abs(strides[k][d]);
+            for (int d = 0; d < shape.length; d++) last += (shape[d] - 1) * Math.abs(strides[k][d]);
             max = Math.max(max, last + 1);
         }
         return max;

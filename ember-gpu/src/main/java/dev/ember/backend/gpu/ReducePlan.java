@@ -9,21 +9,21 @@ package dev.ember.backend.gpu;
  * @param chunks pieces per row (1: one pass)
  * @param chunk  elements per piece ({@code chunks * chunk >= r})
  */
-record ReducePlan(int chunks, int chunk) {
+record ReducePlan(int chunks, long chunk) {
 
     /** Rows at least this long are split when there are too few rows to fill the device. */
     static final int SPLIT_THRESHOLD = 1 << 16;
 
     /** The plan for {@code outer} rows of {@code r} elements on a device with {@code units} compute units. */
-    public static ReducePlan of(long outer, int r, int units) {
+    public static ReducePlan of(long outer, long r, int units) {
         if (r < SPLIT_THRESHOLD || outer >= 2L * units) return new ReducePlan(1, r);
         long wanted = Math.max(1, (long) units * 4 / Math.max(1, outer)); // about four blocks per unit
-        int chunk = (int) Math.max(4096, (r + wanted - 1) / wanted);
-        return new ReducePlan((r + chunk - 1) / chunk, chunk);
+        long chunk = Math.max(4096, (r + wanted - 1) / wanted);
+        return new ReducePlan((int) ((r + chunk - 1) / chunk), chunk); // at most `wanted` chunks
     }
 
     /** Threads cooperating on one row (the kernels' rule): 32, or the whole block beyond 256 elements. */
-    public static int threadsPerRow(int rowLength, int blockThreads) { return rowLength > 256 ? blockThreads : 32; }
+    public static int threadsPerRow(long rowLength, int blockThreads) { return rowLength > 256 ? blockThreads : 32; }
 
     /** Blocks to launch for {@code rows} rows (grid-stride beyond 32 blocks per compute unit). */
     public static int blocks(long rows, int threadsPerRow, int blockThreads, int units) {

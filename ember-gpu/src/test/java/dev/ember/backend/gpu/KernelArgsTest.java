@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** How launch arguments are encoded: fixed C types, index-typed values and structs at the launch's width, buffers. */
 class KernelArgsTest {
 
-    private static Storage storage(int length) {
+    private static Storage storage(long length) {
         return new Storage(DType.FLOAT32, length) {
             @Override
             public Backend backend() { return null; }
@@ -26,7 +26,7 @@ class KernelArgsTest {
 
     @Test
     void indexValuesAndStructsFollowTheWidth() {
-        Layout l = Layout.of("t", new int[]{3, 4}, new int[][]{{1, 3}}, new int[]{5});
+        Layout l = Layout.of("t", new long[]{3, 4}, new long[][]{{1, 3}}, new long[]{5});
         var args = new KernelArgs().i32(7).index(12).layout(l);
         assertEquals(IndexWidth.I32, args.width());
         List<Object> narrow = args.encode(IndexWidth.I32, s -> "buf", "slot");
@@ -49,6 +49,7 @@ class KernelArgsTest {
         assertEquals(IndexWidth.I32, new KernelArgs().buffer(storage(1000)).index(Integer.MAX_VALUE).width());
         assertEquals(IndexWidth.I64, new KernelArgs().index((long) Integer.MAX_VALUE + 1).width());
         assertEquals(IndexWidth.I64, new KernelArgs().indexStruct(new long[]{0, 1L << 40}).width());
+        assertEquals(IndexWidth.I64, new KernelArgs().buffer(storage((1L << 31) + 64)).width(), "a storage past 2^31 elements");
     }
 
     @Test

@@ -23,6 +23,17 @@ class ReducePlanTest {
     }
 
     @Test
+    void rowsPastTwoToTheThirtyOneSplitIntoLongChunks() {
+        long r = (1L << 31) + 64;
+        ReducePlan p = ReducePlan.of(1, r, 2);
+        assertTrue(p.chunks() > 1 && p.chunks() <= 2 * 4 && (long) p.chunks() * p.chunk() >= r, p.toString());
+        ReducePlan huge = ReducePlan.of(1, 1L << 40, 1);
+        assertEquals(4, huge.chunks());
+        assertEquals(1L << 38, huge.chunk(), "a piece may itself pass 2^31 elements");
+        assertEquals(new ReducePlan(1, r), ReducePlan.of(1000, r, 2), "enough rows: one pass over each long row");
+    }
+
+    @Test
     void kernelsAndHostAgreeOnThreadsPerRow() {
         // kernels/reduce.c: tpr = chunk > 256 ? BLOCK_DIM : 32
         assertTrue(KernelSource.template("reduce.c").contains("idx_t tpr = chunk > 256 ? BLOCK_DIM : 32;"));

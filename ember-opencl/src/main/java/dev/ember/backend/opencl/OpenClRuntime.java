@@ -25,7 +25,9 @@ import org.lwjgl.system.MemoryUtil;
  */
 final class OpenClRuntime implements GpuRuntime<Long, Long> {
     final String name, platformName, openClC;
-    private final long device, context, queue;
+    /** The {@code cl_device_id} (tests read its limits). */
+    final long device;
+    private final long context, queue;
     private final DeviceInfo info;
     /** Correctly rounded float division and sqrt, as Java's, where the device offers them. */
     private final String buildOptions;

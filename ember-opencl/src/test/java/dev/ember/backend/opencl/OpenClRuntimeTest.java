@@ -6,6 +6,7 @@ import static dev.ember.testing.StridedOperands.output;
 import static dev.ember.testing.StridedOperands.read;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.lwjgl.opencl.CL10.CL_DEVICE_MAX_MEM_ALLOC_SIZE;
 import static org.lwjgl.opencl.CL10.clReleaseProgram;
 
 import dev.ember.DType;
@@ -60,6 +61,16 @@ class OpenClRuntimeTest {
         assertTrue(e.getMessage().contains("undeclared_name"), "the build log names the error: " + e.getMessage());
     }
 
+    /** A buffer past the device's largest (and its global memory) is refused with the driver's reason; nothing is truncated. */
+    @Test
+    void anAllocationPastTheDevicesLargestBufferFailsWithTheDriversReason() {
+        long largest = Math.max(OpenClRuntime.deviceLong(runtime.device, CL_DEVICE_MAX_MEM_ALLOC_SIZE), backend.totalMemory());
+        long length = 2 * largest + 1;
+        var e = assertThrows(IllegalStateException.class, () -> backend.allocate(DType.BOOL, length));
+        assertTrue(e.getMessage().contains("out of device memory") && e.getMessage().contains("clCreateBuffer("),
+                e.getMessage());
+    }
+
     @Test
     void sixtyFourBitIndicesComputeWhatTheCpuComputes() {
         Backend wide = new GpuBackend<>(runtime, Device.opencl(0), true);
@@ -81,8 +92,8 @@ class OpenClRuntimeTest {
         b.reduce(ReduceOp.SUM, p, s);
         b.reduce(ReduceOp.ARGMAX, x, i);
         // p [3, 70] @ x^T [70, 3], x^T a transposed view
-        b.matmul(new Strided(p.storage(), new int[]{1, 3, 70}, new int[]{0, 70, 1}, 0),
-                new Strided(x.storage(), new int[]{1, 70, 3}, new int[]{0, x.strides()[1], x.strides()[0]}, x.offset()), m);
+        b.matmul(new Strided(p.storage(), new long[]{1, 3, 70}, new long[]{0, 70, 1}, 0),
+                new Strided(x.storage(), new long[]{1, 70, 3}, new long[]{0, x.strides()[1], x.strides()[0]}, x.offset()), m);
         return new Strided[]{e, p, s, i, m};
     }
 }
