@@ -62,7 +62,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
      * Storages longer than this many elements live off the heap ({@link SegmentStorage}, run by {@link Indexing64}):
      * a Java array's limit; tests lower it to run the 64-bit path on small tensors.
      */
-    static volatile long segmentAbove = SegmentStorage.ARRAY_LIMIT;
+    static volatile long segmentAbove = Long.getLong("ember.cpu.segmentAbove", SegmentStorage.ARRAY_LIMIT);
 
     @Override
     public Storage fromHost(DType dtype, Object hostArray) {
@@ -70,6 +70,11 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
                 || hostArray instanceof byte[] || hostArray instanceof short[]))
             throw new IllegalArgumentException("fromHost: unsupported array " + hostArray.getClass());
         int n = java.lang.reflect.Array.getLength(hostArray);
+        if (n > segmentAbove) { // only when tests lower the threshold: no host array is that long
+            Storage s = allocateUninitialized(dtype, n);
+            copy(Strided.contiguous(wrap(dtype, hostArray), n), Strided.contiguous(s, n));
+            return s;
+        }
         CpuStorage s = CpuStorage.allocateUninitialized(dtype, n);
         System.arraycopy(hostArray, 0, s.array, 0, n);
         return s;

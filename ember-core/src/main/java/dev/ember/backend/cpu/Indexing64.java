@@ -41,7 +41,7 @@ final class Indexing64 {
         return new UnsupportedOperationException("cpu: this kernel indexes in 32 bits and was given a view of " + view.numel()
                 + " elements (shape " + java.util.Arrays.toString(view.shape()) + ", offset " + view.offset() + ") of a storage of "
                 + view.storage().length() + " elements; past 2^31 - 1 elements the CPU runs copies, fills, elementwise ops, where, "
-                + "reductions and random fills. Split the tensor (narrow, split) for the others");
+                + "reductions, random fills, gather and scatter-add. Split the tensor (narrow, split) for the others");
     }
 
     // ---- ops ---------------------------------------------------------------------------------
