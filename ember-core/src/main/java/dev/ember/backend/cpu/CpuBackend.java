@@ -482,6 +482,14 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void matmul(Strided a, Strided b, Strided out) {
+        if (Indexing64.needed(a, b, out)) {
+            try (var st = new Indexing64.Staged("matmul")) {
+                Strided o = st.out(out, false);
+                matmul(st.in(a), st.in(b), o);
+                st.writeBack();
+            }
+            return;
+        }
         if (HalfScratch.any(a, b, out)) { // float32 GEMM, one rounding per output element, as PyTorch's CPU
             try (var h = new HalfScratch(this)) {
                 Strided o = h.out(out, false);
@@ -578,6 +586,14 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
+        if (Indexing64.needed(x, cols)) {
+            try (var st = new Indexing64.Staged("im2col")) {
+                Strided c = st.out(cols, false);
+                im2col(st.in(x), g, padValue, c);
+                st.writeBack();
+            }
+            return;
+        }
         if (HalfScratch.any(x, cols)) {
             try (var h = new HalfScratch(this)) {
                 Strided c = h.out(cols, false);
@@ -591,6 +607,14 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public void col2im(Strided cols, ConvGeometry g, Strided x) {
+        if (Indexing64.needed(cols, x)) {
+            try (var st = new Indexing64.Staged("col2im")) {
+                Strided d = st.out(x, true);
+                col2im(st.in(cols), g, d);
+                st.writeBack();
+            }
+            return;
+        }
         if (HalfScratch.any(cols, x)) {
             try (var h = new HalfScratch(this)) {
                 Strided d = h.out(x, true);
@@ -606,6 +630,15 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
      * A fused kernel that takes 16-bit operands: run in float32 scratch ({@code out}'s old values copied in when
      * {@code keep}), the result written back if the kernel ran.
      */
+    /** Runs a 32-bit-only capability on heap stand-ins of its operands ({@link Indexing64.Staged}); outputs written back if it ran. */
+    private static boolean staged(String op, java.util.function.Predicate<Indexing64.Staged> kernel) {
+        try (var st = new Indexing64.Staged(op)) {
+            boolean done = kernel.test(st);
+            if (done) st.writeBack();
+            return done;
+        }
+    }
+
     private boolean inFloat32(Strided out, boolean keep, java.util.function.BiPredicate<HalfScratch, Strided> kernel) {
         try (var h = new HalfScratch(this)) {
             Strided o = h.out(out, keep);
@@ -617,30 +650,40 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public boolean maxPool2d(Strided x, ConvGeometry g, Strided out, Strided indices) {
+        if (Indexing64.needed(x, out, indices))
+            return staged("maxPool2d", st -> maxPool2d(st.in(x), g, st.out(out, false), st.out(indices, false)));
         if (HalfScratch.any(x, out)) return inFloat32(out, false, (h, o) -> CpuPool.maxPool2d(h.in(x), g, o, indices));
         return CpuPool.maxPool2d(x, g, out, indices);
     }
 
     @Override
     public boolean maxPool2dBackward(Strided grad, Strided indices, ConvGeometry g, Strided dx) {
+        if (Indexing64.needed(grad, indices, dx))
+            return staged("maxPool2dBackward", st -> maxPool2dBackward(st.in(grad), st.in(indices), g, st.out(dx, true)));
         if (HalfScratch.any(grad, dx)) return inFloat32(dx, false, (h, d) -> CpuPool.maxPool2dBackward(h.in(grad), indices, g, d));
         return CpuPool.maxPool2dBackward(grad, indices, g, dx);
     }
 
     @Override
     public boolean conv2d(Strided x, Strided w, Strided bias, ConvGeometry g, Strided out) {
+        if (Indexing64.needed(x, w, bias, out))
+            return staged("conv2d", st -> conv2d(st.in(x), st.in(w), st.in(bias), g, st.out(out, false)));
         if (HalfScratch.any(x, w, bias, out)) return inFloat32(out, false, (h, o) -> CpuConv.conv2d(h.in(x), h.in(w), h.in(bias), g, o));
         return CpuConv.conv2d(x, w, bias, g, out);
     }
 
     @Override
     public boolean conv2dInputGrad(Strided grad, Strided w, ConvGeometry g, Strided dx) {
+        if (Indexing64.needed(grad, w, dx))
+            return staged("conv2dInputGrad", st -> conv2dInputGrad(st.in(grad), st.in(w), g, st.out(dx, true)));
         if (HalfScratch.any(grad, w, dx)) return inFloat32(dx, false, (h, d) -> CpuConv.conv2dInputGrad(h.in(grad), h.in(w), g, d));
         return CpuConv.conv2dInputGrad(grad, w, g, dx);
     }
 
     @Override
     public boolean conv2dWeightGrad(Strided grad, Strided x, ConvGeometry g, Strided dw) {
+        if (Indexing64.needed(grad, x, dw))
+            return staged("conv2dWeightGrad", st -> conv2dWeightGrad(st.in(grad), st.in(x), g, st.out(dw, true)));
         if (HalfScratch.any(grad, x, dw)) return inFloat32(dw, false, (h, d) -> CpuConv.conv2dWeightGrad(h.in(grad), h.in(x), g, d));
         return CpuConv.conv2dWeightGrad(grad, x, g, dw);
     }
@@ -681,6 +724,14 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     @Override
     public void sgdStep(Strided param, Strided grad, Strided buf, double lr, double momentum, double dampening,
                         double weightDecay, boolean nesterov, boolean firstStep) {
+        if (Indexing64.needed(param, grad, buf)) {
+            try (var st = new Indexing64.Staged("sgdStep")) {
+                Strided p = st.out(param, true), m = st.out(buf, true);
+                sgdStep(p, st.in(grad), m, lr, momentum, dampening, weightDecay, nesterov, firstStep);
+                st.writeBack();
+            }
+            return;
+        }
         if (HalfScratch.any(param, grad, buf)) {
             try (var h = new HalfScratch(this)) {
                 Strided p = h.out(param, true), m = h.out(buf, true);
@@ -695,6 +746,14 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     @Override
     public void adamStep(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, double lr, double beta1,
                          double beta2, double eps, double weightDecay, boolean decoupled, long step) {
+        if (Indexing64.needed(param, grad, expAvg, expAvgSq)) {
+            try (var st = new Indexing64.Staged("adamStep")) {
+                Strided p = st.out(param, true), m = st.out(expAvg, true), v = st.out(expAvgSq, true);
+                adamStep(p, st.in(grad), m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+                st.writeBack();
+            }
+            return;
+        }
         if (HalfScratch.any(param, grad, expAvg, expAvgSq)) {
             try (var h = new HalfScratch(this)) {
                 Strided p = h.out(param, true), m = h.out(expAvg, true), v = h.out(expAvgSq, true);

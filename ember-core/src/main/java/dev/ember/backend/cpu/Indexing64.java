@@ -20,10 +20,12 @@ import java.util.function.Consumer;
  * therefore gets exactly the arithmetic of the 32-bit path; reductions whose rows are longer than a chunk reduce
  * each piece and then the pieces' results, in order.
  *
- * <p>Covered: copy (with dtype conversion), fill, unary, binary, where, reduce, random, gather and scatter-add
- * (element by element, 64-bit offsets), which is what creating, converting, comparing, masking, reducing (with
- * indices), indexing and reading back a large tensor needs. Matrix products, convolution, pooling and the fused
- * optimiser kernels index in 32 bits only; given such a view, they throw {@link #unsupported}.
+ * <p>Covered in chunks: copy (with dtype conversion), fill, unary, binary, where, reduce, random, gather and
+ * scatter-add (element by element, 64-bit offsets), which is what creating, converting, comparing, masking, reducing
+ * (with indices), indexing and reading back a large tensor needs. Matrix products, convolution, pooling and the fused
+ * optimisers have no chunked form: their operands are {@linkplain Staged staged} whole into heap scratch, which works
+ * whenever each operand has at most 2^31 - 9 elements (a slice of a large tensor); a larger one gets
+ * {@link #unsupported}.
  */
 final class Indexing64 {
     private Indexing64() {}
@@ -45,6 +47,53 @@ final class Indexing64 {
     }
 
     // ---- ops ---------------------------------------------------------------------------------
+
+    /**
+     * Heap stand-ins for a 32-bit-only kernel's operands, as {@link dev.ember.backend.HalfScratch} is for 16-bit ones:
+     * each operand that needs this path is copied into a contiguous heap array ({@link #in}; outputs with {@link #out},
+     * their values copied in only when the kernel reads them), and {@link #writeBack} copies the outputs back.
+     */
+    static final class Staged implements AutoCloseable {
+        private final String op;
+        private final java.util.List<Storage> scratch = new java.util.ArrayList<>(4);
+        private final java.util.List<Strided[]> pending = new java.util.ArrayList<>(2); // {scratch, target}
+
+        Staged(String op) { this.op = op; }
+
+        /** {@code x} itself, or a contiguous heap copy of it when it needs this path. */
+        Strided in(Strided x) {
+            if (x == null || !needed(x)) return x;
+            Strided h = heap(x);
+            copy(x, h);
+            return h;
+        }
+
+        /** A contiguous heap stand-in for output {@code o} (holding its values when {@code read}), written back later. */
+        Strided out(Strided o, boolean read) {
+            if (o == null || !needed(o)) return o;
+            Strided h = heap(o);
+            if (read) copy(o, h);
+            pending.add(new Strided[]{h, o});
+            return h;
+        }
+
+        void writeBack() {
+            for (Strided[] p : pending) copy(p[0], p[1]);
+        }
+
+        private Strided heap(Strided x) {
+            long n = x.numel();
+            if (n > SegmentStorage.ARRAY_LIMIT)
+                throw new UnsupportedOperationException(op + ": an operand of " + n + " elements (shape " + java.util.Arrays.toString(x.shape())
+                        + ") is past what this 32-bit CPU kernel can stage (2^31 - 9 elements); split it (narrow, split)");
+            CpuStorage s = CpuStorage.allocateUninitialized(x.dtype(), (int) n);
+            scratch.add(s);
+            return Strided.contiguous(s, x.shape());
+        }
+
+        @Override
+        public void close() { for (Storage s : scratch) s.release(); }
+    }
 
     static void copy(Strided src, Strided dst) {
         forChunks(dst.shape(), 0, (f0, n) -> {
