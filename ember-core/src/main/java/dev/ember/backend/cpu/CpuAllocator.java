@@ -105,6 +105,12 @@ final class CpuAllocator {
         return a;
     }
 
+    /** Counts an off-heap storage ({@link SegmentStorage}) of {@code bytes} as allocated (negative: freed), so the statistics cover it. */
+    synchronized void countOffHeap(long bytes) {
+        allocated += bytes;
+        peak = Math.max(peak, allocated);
+    }
+
     /** Takes back an array that {@link #take} handed out; beyond the limit it is left to the garbage collector. */
     void give(DType dtype, Object array) {
         int cls = Array.getLength(array);

@@ -367,7 +367,8 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public boolean softmaxLastDim(Strided x, Strided out, boolean log) {
-        if (Indexing64.needed(x, out)) return false; // composed from unary, binary and reduce, which run it in chunks
+        if (Indexing64.needed(x, out)) // staged when each operand fits a heap array, else composed from chunked primitives
+            return Indexing64.stageable(x, out) && staged("softmax", st -> softmaxLastDim(st.in(x), st.out(out, false), log));
         if (HalfScratch.any(x, out)) return inFloat32(out, false, (h, o) -> softmaxLastDim(h.in(x), o, log));
         if (!(arr(x) instanceof float[] xf) || !Simd.AVAILABLE || !x.isContiguous()) return false;
         float[] of = (float[]) arr(out);
@@ -381,7 +382,8 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
 
     @Override
     public boolean geluBackward(Strided g, Strided x, Strided y, Strided out) {
-        if (Indexing64.needed(g, x, y, out)) return false;
+        if (Indexing64.needed(g, x, y, out))
+            return Indexing64.stageable(g, x, y, out) && staged("geluBackward", st -> geluBackward(st.in(g), st.in(x), st.in(y), st.out(out, false)));
         if (!Simd.AVAILABLE || !g.isContiguous() || !x.isContiguous() || !y.isContiguous() || !out.isContiguous()) return false;
         if (!(arr(g) instanceof float[] gf && arr(x) instanceof float[] xf && arr(y) instanceof float[] yf && arr(out) instanceof float[] of))
             return false;
@@ -393,14 +395,19 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     /** {@link CpuNorm}'s rows (float32 or 16-bit); without the Vector API, the tensor layer composes. */
     @Override
     public boolean normForward(Strided x, int n, Strided weight, Strided bias, double eps, boolean rms, Strided out, Strided mean, Strided rstd) {
-        if (Indexing64.needed(x, weight, bias, out, mean, rstd)) return false;
+        if (Indexing64.needed(x, weight, bias, out, mean, rstd))
+            return Indexing64.stageable(x, weight, bias, out, mean, rstd) && staged("layerNorm", st -> normForward(st.in(x), n,
+                    st.in(weight), st.in(bias), eps, rms, st.out(out, false), st.out(mean, false), st.out(rstd, false)));
         return Simd.AVAILABLE && CpuNorm.forward(x, n, weight, bias, eps, rms, out, mean, rstd);
     }
 
     @Override
     public boolean normBackward(Strided grad, Strided x, int n, Strided weight, Strided mean, Strided rstd, boolean rms,
                                 Strided dx, Strided dweight, Strided dbias) {
-        if (Indexing64.needed(grad, x, weight, mean, rstd, dx, dweight, dbias)) return false;
+        if (Indexing64.needed(grad, x, weight, mean, rstd, dx, dweight, dbias))
+            return Indexing64.stageable(grad, x, weight, mean, rstd, dx, dweight, dbias) && staged("layerNorm", st -> normBackward(
+                    st.in(grad), st.in(x), n, st.in(weight), st.in(mean), st.in(rstd), rms, st.out(dx, false), st.out(dweight, false),
+                    st.out(dbias, false)));
         return Simd.AVAILABLE && CpuNorm.backward(grad, x, n, weight, mean, rstd, rms, dx, dweight, dbias);
     }
 

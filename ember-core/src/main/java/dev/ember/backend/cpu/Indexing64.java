@@ -48,6 +48,12 @@ final class Indexing64 {
 
     // ---- ops ---------------------------------------------------------------------------------
 
+    /** True when every operand fits one heap array, so {@link Staged} can run a 32-bit kernel on copies of them. */
+    static boolean stageable(Strided... views) {
+        for (Strided v : views) if (v != null && v.numel() > SegmentStorage.ARRAY_LIMIT) return false;
+        return true;
+    }
+
     /**
      * Heap stand-ins for a 32-bit-only kernel's operands, as {@link dev.ember.backend.HalfScratch} is for 16-bit ones:
      * each operand that needs this path is copied into a contiguous heap array ({@link #in}; outputs with {@link #out},
@@ -209,6 +215,18 @@ final class Indexing64 {
 
     /** {@code dst[i][index[i][j][k]][k] += src[i][j][k]} for {@code dim = 1}, in row-major order of index (as the 32-bit kernel). */
     static void scatterAdd(Strided dst, int dim, Strided index, Strided src) {
+        if (dev.ember.backend.HalfScratch.isHalf(dst)) { // as the 32-bit path: sums in float32, rounded once
+            Storage f = CpuBackend.INSTANCE.allocateUninitialized(DType.FLOAT32, dst.numel());
+            try {
+                Strided acc = Strided.contiguous(f, dst.shape());
+                CpuBackend.INSTANCE.copy(dst, acc);
+                scatterAdd(acc, dim, index, src);
+                CpuBackend.INSTANCE.copy(acc, dst);
+            } finally {
+                f.release();
+            }
+            return;
+        }
         long size = dst.shape()[dim], step = dst.strides()[dim];
         Strided rest = alongDim(dst, dim);
         Elements64 ds = new Elements64(dst.storage());

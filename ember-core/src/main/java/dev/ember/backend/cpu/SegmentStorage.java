@@ -11,7 +11,7 @@ import java.lang.ref.Cleaner;
  * Off-heap storage for a CPU tensor too large for one Java array (more than {@link #ARRAY_LIMIT} elements): a
  * zero-filled, 64-byte aligned native segment in an arena of its own. {@link #release} frees it at once; a storage
  * dropped without a release is freed by a {@link Cleaner} after the collection that finds it unreachable. Not counted
- * against {@code -XX:MaxDirectMemorySize} nor the Java heap.
+ * against {@code -XX:MaxDirectMemorySize} nor the Java heap; the CPU's memory statistics count it while it lives.
  *
  * <p>Kernels do not read it directly: {@link Indexing64} copies chunks of its views into heap scratch arrays, runs the
  * 32-bit kernel there and copies results back. Heap arrays stay the storage of every smaller tensor, where the
@@ -43,7 +43,11 @@ final class SegmentStorage extends Storage {
             throw new OutOfMemoryError("cpu: cannot allocate " + length + " " + dtype + " elements (" + gib(bytes)
                     + " GiB) off the Java heap: " + e.getMessage());
         }
-        freeOnce = CLEANER.register(this, arena::close); // the action holds the arena, not this storage
+        CpuAllocator.INSTANCE.countOffHeap(bytes);
+        freeOnce = CLEANER.register(this, () -> { // the action holds the arena, not this storage
+            arena.close();
+            CpuAllocator.INSTANCE.countOffHeap(-bytes);
+        });
     }
 
     /** The memory the OS can still give (Linux: MemAvailable of /proc/meminfo); elsewhere unknown, so unbounded. */

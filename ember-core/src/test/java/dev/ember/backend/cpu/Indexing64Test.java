@@ -150,6 +150,35 @@ class Indexing64Test {
     }
 
     @Test
+    void sixteenBitScatterAddSumsInFloat32AndRoundsOnceAsTheHeapPath() {
+        long[] idx = new long[200];
+        for (int i = 0; i < idx.length; i++) idx[i] = i % 4;
+        Tensor index = Tensor.of(idx, 200, 1).expand(200, 5);
+        Ember.manualSeed(5);
+        Tensor src0 = Tensor.rand(200, 5).to(DType.FLOAT16); // sums near 33, where FLOAT16 steps by 1/32: each rounding shows
+        double[] heap = Tensor.zeros(4, 5).to(DType.FLOAT16).scatterAdd(0, index, src0).toDoubleArray();
+        double[] segment = offHeap(6, () -> {
+            Tensor big = Tensor.zeros(DType.FLOAT16, 40).narrow(0, 0, 20).view(4, 5); // the result, a copy, is off the heap too
+            assertTrue(offHeap(big));
+            return big.scatterAdd(0, index, src0).toDoubleArray();
+        });
+        assertArrayEquals(heap, segment, 0, "50 additions into each element: one rounding at the end, as on the heap");
+    }
+
+    @Test
+    void offHeapStoragesAreCountedInTheMemoryStatistics() {
+        offHeap(8, () -> {
+            long before = CpuBackend.INSTANCE.memoryStats().allocated();
+            Tensor t = Tensor.zeros(DType.FLOAT64, 1000);
+            assertTrue(offHeap(t));
+            assertEquals(before + 8000, CpuBackend.INSTANCE.memoryStats().allocated());
+            t.close();
+            assertEquals(before, CpuBackend.INSTANCE.memoryStats().allocated());
+            return null;
+        });
+    }
+
+    @Test
     void aStorageLargerThanMemoryIsAClearError() {
         var e = assertThrows(OutOfMemoryError.class, () -> Tensor.zeros(DType.BOOL, 1L << 56));
         assertTrue(e.getMessage().startsWith("cpu: a tensor of " + (1L << 56) + " BOOL elements needs"), e.getMessage());
