@@ -30,8 +30,8 @@ import java.util.Map;
  * strings to strings and whose other entries each have a known {@code dtype}, a {@code shape}
  * of non-negative integers and {@code data_offsets} {@code [begin, end]} spanning exactly
  * dtype-size x elements bytes; and entries that, sorted by offset, tile the data section with
- * no gap, overlap or trailing bytes. Ember's own limits apply too: dimensions and element
- * counts below 2^31. Every violation is a {@link SafeTensorsFormatException} naming the file
+ * no gap, overlap or trailing bytes. Ember's own limit applies too: at most 2^60 elements a
+ * tensor. Every violation is a {@link SafeTensorsFormatException} naming the file
  * and the tensor; a file that cannot be read at all is an {@link UncheckedIOException}.
  */
 public final class SafeTensors {
@@ -45,7 +45,6 @@ public final class SafeTensors {
 
     /** Writes {@code tensors} with string {@code metadata} in the header's {@code __metadata__}. */
     public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) {
-        Map<String, byte[]> blobs = new LinkedHashMap<>();
         JsonObject header = new JsonObject();
         if (!metadata.isEmpty()) {
             JsonObject meta = new JsonObject();
@@ -55,7 +54,7 @@ public final class SafeTensors {
         long offset = 0;
         for (var e : tensors.entrySet()) {
             if (e.getKey().equals("__metadata__")) throw new IllegalArgumentException("safetensors: '__metadata__' is reserved");
-            byte[] bytes = toBytes(e.getKey(), e.getValue());
+            long bytes = e.getValue().numel() * SafeTensorsHeader.width(e.getValue().dtype());
             JsonObject entry = new JsonObject();
             entry.addProperty("dtype", code(e.getValue().dtype()));
             JsonArray shape = new JsonArray();
@@ -63,11 +62,10 @@ public final class SafeTensors {
             entry.add("shape", shape);
             JsonArray offsets = new JsonArray();
             offsets.add(offset);
-            offsets.add(offset + bytes.length);
+            offsets.add(offset + bytes);
             entry.add("data_offsets", offsets);
             header.add(e.getKey(), entry);
-            blobs.put(e.getKey(), bytes);
-            offset += bytes.length;
+            offset += bytes;
         }
         byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8; // the reference writer pads the header with spaces to 8 bytes
@@ -80,7 +78,7 @@ public final class SafeTensors {
                     out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
                     out.write(json);
                     for (int i = json.length; i < padded; i++) out.write(' ');
-                    for (byte[] b : blobs.values()) out.write(b);
+                    for (Tensor t : tensors.values()) writeData(out, t);
                 }
                 try { // createTempFile makes the file owner-only; weights are ordinary files
                     Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
@@ -182,13 +180,24 @@ public final class SafeTensors {
         };
     }
 
-    private static byte[] toBytes(String name, Tensor t) {
+    /**
+     * Streams a tensor's elements, little-endian in row-major order, a chunk at a time: the writer holds one chunk, not
+     * the file (a tensor past 2^31 elements, whose bytes no Java array holds, writes too).
+     */
+    private static void writeData(java.io.OutputStream out, Tensor t) throws IOException {
         long n = t.numel();
         int width = SafeTensorsHeader.width(t.dtype());
-        if (n * width > SafeTensorsHeader.MAX_ELEMENTS)
-            throw new IllegalArgumentException("safetensors: tensor '" + name + "' " + java.util.Arrays.toString(t.shape()) + " " + t.dtype()
-                    + " is " + n * width + " bytes; this writer holds at most 2^31 - 9 bytes per tensor");
-        ByteBuffer buf = ByteBuffer.allocate((int) (n * width)).order(ByteOrder.LITTLE_ENDIAN);
+        Tensor flat = t.reshape(n); // a view when t is contiguous
+        for (long done = 0; done < n; ) {
+            int count = (int) Math.min(n - done, READ_CHUNK / width);
+            out.write(toBytes(flat.narrow(0, done, count)));
+            done += count;
+        }
+    }
+
+    private static byte[] toBytes(Tensor t) {
+        int n = (int) t.numel(); // one chunk
+        ByteBuffer buf = ByteBuffer.allocate(n * SafeTensorsHeader.width(t.dtype())).order(ByteOrder.LITTLE_ENDIAN);
         switch (t.dtype()) {
             case FLOAT32 -> buf.asFloatBuffer().put(t.toFloatArray());
             case FLOAT64 -> buf.asDoubleBuffer().put(t.toDoubleArray());

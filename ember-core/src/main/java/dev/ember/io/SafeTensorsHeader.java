@@ -35,8 +35,8 @@ import java.util.Set;
 record SafeTensorsHeader(long dataStart, List<Entry> entries, Map<String, String> metadata) {
     /** The reference implementation's limit on the JSON header (100 MB). */
     static final long MAX_HEADER_BYTES = 100_000_000L;
-    /** The most elements one tensor may have: one Java array holds it. */
-    static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+    /** The most elements one tensor may have (as any Ember tensor: 2^60, so byte counts and offsets fit a long). */
+    static final long MAX_ELEMENTS = 1L << 60;
 
     /** Dtype codes the format defines that Ember does not read; other codes are not safetensors at all. */
     private static final Set<String> KNOWN_UNSUPPORTED = Set.of("U8", "I8", "I16", "U16", "U32", "U64",
@@ -200,7 +200,7 @@ record SafeTensorsHeader(long dataStart, List<Entry> entries, Map<String, String
             long numel = numel(name, shape);
             long begin = offsets[0], end = offsets[1];
             if (end < begin) throw error(name, "data_offsets [" + begin + ", " + end + "] end before they begin");
-            long bytes = numel * width(dtype); // numel <= MAX_ELEMENTS, width <= 8: no overflow
+            long bytes = numel * width(dtype); // numel <= 2^60, width <= 8: no overflow
             if (end - begin != bytes)
                 throw error(name, Arrays.toString(shape) + " " + dtype + " needs " + bytes + " bytes but its data_offsets [" + begin
                         + ", " + end + "] hold " + (end - begin));
@@ -231,18 +231,12 @@ record SafeTensorsHeader(long dataStart, List<Entry> entries, Map<String, String
         }
 
         private long numel(String name, long[] shape) {
-            // Ember's shapes are ints, and a zero dimension does not excuse the others: strides still multiply them.
+            // A zero dimension does not excuse the others: strides still multiply them.
             long product = 1;
-            for (int i = 0; i < shape.length; i++) {
-                if (shape[i] > Integer.MAX_VALUE)
-                    throw error(name, "shape " + Arrays.toString(shape) + " has size " + shape[i] + " at dimension " + i
-                            + "; Ember's dimensions are at most 2^31 - 1");
-                if (shape[i] != 0) {
-                    product *= shape[i]; // both factors are below 2^31 here, so this cannot overflow
-                    if (product > MAX_ELEMENTS)
-                        throw error(name, "shape " + Arrays.toString(shape) + " has more than " + MAX_ELEMENTS
-                                + " elements, more than one tensor holds");
-                }
+            for (long size : shape) {
+                if (size != 0 && product > MAX_ELEMENTS / size) // compared before multiplying: no overflow
+                    throw error(name, "shape " + Arrays.toString(shape) + " has more than 2^60 elements, more than one tensor holds");
+                if (size != 0) product *= size;
             }
             for (long s : shape) if (s == 0) return 0;
             return product;

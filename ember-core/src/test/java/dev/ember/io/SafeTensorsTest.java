@@ -26,6 +26,30 @@ class SafeTensorsTest {
         return Path.of(SafeTensorsTest.class.getResource("/torch_nn/python_written.safetensors").toURI());
     }
 
+    /**
+     * Tensors of several write chunks (1 MiB each), a transposed (non-contiguous) one among them, and the same written and
+     * read with every storage off the heap: the bytes on disk are the row-major little-endian elements, read back equal.
+     */
+    @Test
+    void writesAndReadsTensorsChunkByChunk() throws Exception {
+        Tensor wide = Tensor.arange(0.0, 420_000.0, 1.0).reshape(600, 700).transpose(0, 1); // 1.68 MB, strided
+        Tensor longs = Tensor.arange(300_000).mul(3L); // 2.4 MB of INT64
+        Path file = dir.resolve("chunks.safetensors");
+        SafeTensors.write(file, Map.of("wide", wide));
+        java.nio.ByteBuffer raw = java.nio.ByteBuffer.wrap(Files.readAllBytes(file)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long headerLen = raw.getLong(0);
+        float[] expect = wide.toFloatArray();
+        for (int i : new int[]{0, 1, 262_143, 262_144, 419_999}) // around the first chunk edge and the end
+            assertEquals(expect[i], raw.getFloat((int) (8 + headerLen + 4L * i)), "element " + i + " on disk");
+        dev.ember.backend.cpu.OffHeap.run(16, 6, () -> {
+            Path off = dir.resolve("offheap.safetensors");
+            SafeTensors.write(off, Map.of("wide", Tensor.zeros(700, 600).copyFrom(wide), "longs", Tensor.zeros(DType.INT64, 300_000).copyFrom(longs)));
+            Map<String, Tensor> back = SafeTensors.read(off);
+            assertArrayEquals(expect, back.get("wide").toFloatArray());
+            assertArrayEquals(longs.toLongArray(), back.get("longs").toLongArray());
+        });
+    }
+
     @Test
     void readsAFileWrittenByPython() throws Exception {
         Map<String, Tensor> t = SafeTensors.read(pythonWritten());
