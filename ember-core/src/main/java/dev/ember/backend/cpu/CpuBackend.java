@@ -112,7 +112,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
             return;
         }
         Object s = arr(src), d = arr(dst);
-        var loop = StridedLoop.of(dst.shape32(), new int[][]{src.strides32(), dst.strides32()}, new int[]{src.offset32(), dst.offset32()});
+        var loop = StridedLoop.of(dst.shape(), new long[][]{src.strides(), dst.strides()}, new long[]{src.offset(), dst.offset()});
         int ss = loop.innerStrides[0], ds = loop.innerStrides[1];
         boolean longs = Elements.integral(s) && Elements.integral(d);
         loop.run(true, (off, n) -> {
@@ -140,7 +140,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
             return;
         }
         Object d = arr(dst);
-        var loop = StridedLoop.of(dst.shape32(), new int[][]{dst.strides32()}, new int[]{dst.offset32()});
+        var loop = StridedLoop.of(dst.shape(), new long[][]{dst.strides()}, new long[]{dst.offset()});
         int ds = loop.innerStrides[0];
         loop.run(true, (off, n) -> {
             if (d instanceof float[] f && ds == 1) java.util.Arrays.fill(f, off[0], off[0] + n, (float) value);
@@ -165,7 +165,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
             return;
         }
         Object xs = arr(x), os = arr(out);
-        var loop = StridedLoop.of(out.shape32(), new int[][]{x.strides32(), out.strides32()}, new int[]{x.offset32(), out.offset32()});
+        var loop = StridedLoop.of(out.shape(), new long[][]{x.strides(), out.strides()}, new long[]{x.offset(), out.offset()});
         int sx = loop.innerStrides[0], so = loop.innerStrides[1];
         boolean longs = Elements.integral(xs);
         loop.run(true, (off, n) -> {
@@ -197,8 +197,8 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
             return;
         }
         Object xs = arr(x), ys = arr(y), os = arr(out);
-        var loop = StridedLoop.of(out.shape32(), new int[][]{x.strides32(), y.strides32(), out.strides32()},
-                new int[]{x.offset32(), y.offset32(), out.offset32()});
+        var loop = StridedLoop.of(out.shape(), new long[][]{x.strides(), y.strides(), out.strides()},
+                new long[]{x.offset(), y.offset(), out.offset()});
         int sx = loop.innerStrides[0], sy = loop.innerStrides[1], so = loop.innerStrides[2];
         boolean longs = Elements.integral(xs);
         loop.run(true, (off, n) -> {
@@ -235,8 +235,8 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
         }
         byte[] c = (byte[]) arr(cond);
         Object xs = arr(x), ys = arr(y), os = arr(out);
-        var loop = StridedLoop.of(out.shape32(), new int[][]{cond.strides32(), x.strides32(), y.strides32(), out.strides32()},
-                new int[]{cond.offset32(), x.offset32(), y.offset32(), out.offset32()});
+        var loop = StridedLoop.of(out.shape(), new long[][]{cond.strides(), x.strides(), y.strides(), out.strides()},
+                new long[]{cond.offset(), x.offset(), y.offset(), out.offset()});
         int[] st = loop.innerStrides;
         loop.run(true, (off, n) -> {
             if (xs instanceof float[] xf && ys instanceof float[] yf && os instanceof float[] of) {
@@ -527,10 +527,10 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
         }
         Object xs = arr(x), is = arr(index), os = arr(out);
         int size = x.shape32()[dim], step = x.strides32()[dim];
-        int[] xStr = x.strides32().clone();
+        long[] xStr = x.strides().clone();
         xStr[dim] = 0; // the index supplies the position along dim
-        var loop = StridedLoop.of(out.shape32(), new int[][]{xStr, index.strides32(), out.strides32()},
-                new int[]{x.offset32(), index.offset32(), out.offset32()});
+        var loop = StridedLoop.of(out.shape(), new long[][]{xStr, index.strides(), out.strides()},
+                new long[]{x.offset(), index.offset(), out.offset()});
         int[] st = loop.innerStrides;
         loop.run(true, (off, n) -> {
             if (st[1] == 0 && st[0] == 1 && st[2] == 1 && xs.getClass() == os.getClass()) {

@@ -12,7 +12,7 @@ final class HalfCopy {
     static void copy(Strided src, Strided dst) {
         Object s = CpuBackend.arr(src), d = CpuBackend.arr(dst);
         DType st = src.dtype(), dt = dst.dtype();
-        var loop = StridedLoop.of(dst.shape32(), new int[][]{src.strides32(), dst.strides32()}, new int[]{src.offset32(), dst.offset32()});
+        var loop = StridedLoop.of(dst.shape(), new long[][]{src.strides(), dst.strides()}, new long[]{src.offset(), dst.offset()});
         int ss = loop.innerStrides[0], ds = loop.innerStrides[1];
         boolean dense = ss == 1 && ds == 1;
         loop.run(true, (off, n) -> {
@@ -41,7 +41,7 @@ final class HalfCopy {
     static void fill(Strided dst, double value) {
         short[] d = (short[]) CpuBackend.arr(dst);
         short bits = HalfConversions.fromFloat(dst.dtype(), (float) value);
-        var loop = StridedLoop.of(dst.shape32(), new int[][]{dst.strides32()}, new int[]{dst.offset32()});
+        var loop = StridedLoop.of(dst.shape(), new long[][]{dst.strides()}, new long[]{dst.offset()});
         int ds = loop.innerStrides[0];
         loop.run(true, (off, n) -> {
             if (ds == 1) java.util.Arrays.fill(d, off[0], off[0] + n, bits);

@@ -31,6 +31,20 @@ final class StridedLoop {
     }
 
     static StridedLoop of(int[] shape, int[][] strides, int[] offsets) {
+        long[][] st = new long[strides.length][];
+        long[] off = new long[offsets.length];
+        for (int o = 0; o < strides.length; o++) {
+            st[o] = widen(strides[o]);
+            off[o] = offsets[o];
+        }
+        return of(widen(shape), st, off);
+    }
+
+    /**
+     * The loop from views' 64-bit sizes, strides and offsets (no {@code int[]} copies of them are made). The caller has
+     * checked that every view fits 32-bit indexing ({@link dev.ember.backend.Strided#fits32}), so each value fits an int.
+     */
+    static StridedLoop of(long[] shape, long[][] strides, long[] offsets) {
         int k = strides.length;
         int[] cs = new int[shape.length];
         int[][] cst = new int[k][shape.length];
@@ -39,19 +53,20 @@ final class StridedLoop {
             if (shape[d] == 1) continue;
             if (nd > 0) {
                 boolean merge = true;
-                for (int o = 0; o < k && merge; o++) merge = strides[o][d] == cst[o][nd - 1] * cs[nd - 1];
+                for (int o = 0; o < k && merge; o++) merge = strides[o][d] == (long) cst[o][nd - 1] * cs[nd - 1];
                 if (merge) {
-                    cs[nd - 1] *= shape[d];
+                    cs[nd - 1] *= (int) shape[d];
                     continue;
                 }
             }
-            cs[nd] = shape[d];
-            for (int o = 0; o < k; o++) cst[o][nd] = strides[o][d];
+            cs[nd] = (int) shape[d];
+            for (int o = 0; o < k; o++) cst[o][nd] = (int) strides[o][d];
             nd++;
         }
-        for (int d : shape) if (d == 0) nd = -1;
-        if (nd == -1) return new StridedLoop(new int[0], new int[k][0], 0, new int[k], offsets.clone());
-        // cs/cst hold dims innermost-first; the outer dims are reversed back to outermost-first.
+        int[] base = new int[k];
+        for (int o = 0; o < k; o++) base[o] = (int) offsets[o];
+        for (long d : shape) if (d == 0) nd = -1;
+        if (nd == -1) return new StridedLoop(new int[0], new int[k][0], 0, new int[k], base);
         int inner = nd == 0 ? 1 : cs[0];
         int[] innerStrides = new int[k];
         for (int o = 0; o < k; o++) innerStrides[o] = nd == 0 ? 0 : cst[o][0];
@@ -62,7 +77,13 @@ final class StridedLoop {
             os[i] = cs[nd - 1 - i];
             for (int o = 0; o < k; o++) ost[o][i] = cst[o][nd - 1 - i];
         }
-        return new StridedLoop(os, ost, inner, innerStrides, offsets.clone());
+        return new StridedLoop(os, ost, inner, innerStrides, base);
+    }
+
+    private static long[] widen(int[] a) {
+        long[] out = new long[a.length];
+        for (int i = 0; i < a.length; i++) out[i] = a[i];
+        return out;
     }
 
     int rows() {
