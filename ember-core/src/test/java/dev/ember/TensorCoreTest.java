@@ -88,6 +88,33 @@ class TensorCoreTest {
         }
     }
 
+    /** Row reductions split their rows across threads (each row whole): the same bits on 1, 2 and 3 threads. */
+    @Test
+    void rowReductionsHaveTheSameBitsOnAnyThreadCount() {
+        int before = Ember.numThreads();
+        try {
+            Ember.manualSeed(9);
+            Tensor x = Tensor.randn(64, 32, 196); // 2,048 rows of 196: too few elements per row to split a row
+            java.util.List<float[]> first = null;
+            for (int threads : new int[]{1, 2, 3}) {
+                Ember.setNumThreads(threads);
+                java.util.List<float[]> got = java.util.List.of(x.sum(2).toFloatArray(), x.max(2).toFloatArray(),
+                        x.argmax(2).to(DType.FLOAT32).toFloatArray(), x.sum(new int[]{0, 2}, false).toFloatArray());
+                if (first == null) first = got;
+                else for (int i = 0; i < got.size(); i++) assertArrayEquals(first.get(i), got.get(i), 0, "result " + i + " on " + threads + " threads");
+            }
+            double[] v = x.to(DType.FLOAT64).toDoubleArray();
+            float[] sums = first.get(0);
+            for (int row = 0; row < 64 * 32; row += 97) {
+                double ref = 0;
+                for (int j = 0; j < 196; j++) ref += v[row * 196 + j];
+                assertEquals(ref, sums[row], 1e-4, "row " + row + " against float64");
+            }
+        } finally {
+            Ember.setNumThreads(before);
+        }
+    }
+
     @Test
     void rngDistributions() {
         Ember.manualSeed(5);

@@ -302,7 +302,7 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
         var loop = StridedLoop.of(outerShape, new int[][]{outerStrides, out.strides32()}, new int[]{x.offset32(), out.offset32()});
         int sx = loop.innerStrides[0], so = loop.innerStrides[1];
         boolean par = (long) outer * r >= StridedLoop.PARALLEL_GRAIN;
-        loop.run(par, (off, n) -> {
+        loop.run(par, r, (off, n) -> { // each element of the loop reduces a row of r
             for (int i = 0; i < n; i++) reduceRow(op, xs, off[0] + i * sx, rs, r, os, off[1] + i * so);
         });
     }

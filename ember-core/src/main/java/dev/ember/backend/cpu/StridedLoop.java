@@ -95,20 +95,27 @@ final class StridedLoop {
     long numel() { return (long) rows() * inner; }
 
     /** Runs {@code body} over every row, in parallel when there is enough work. */
-    void run(boolean allowParallel, Row body) {
-        int rows = rows();
+    void run(boolean allowParallel, Row body) { run(allowParallel, 1, body); }
+
+    /**
+     * {@link #run(boolean, Row)} where each element costs {@code work} elements' worth (a reduction's element is a whole
+     * row of its input), so the parallel split counts work, not elements.
+     */
+    void run(boolean allowParallel, int work, Row body) {
+        int rows = rows(), w = Math.max(1, work);
         if (inner == 0 || rows == 0) return;
-        long total = (long) rows * inner;
+        long total = (long) rows * inner * w;
         if (!allowParallel || total < PARALLEL_GRAIN) {
             runRows(0, rows, 0, inner, body);
         } else if (rows >= Parallel.threads()) {
-            int grain = (int) Math.max(1, PARALLEL_GRAIN / Math.max(1, inner));
+            int grain = (int) Math.max(1, PARALLEL_GRAIN / ((long) Math.max(1, inner) * w));
             Parallel.forRange(rows, grain, (r0, r1) -> runRows(r0, r1, 0, inner, body));
         } else {
-            // Few long rows: split each row instead, in chunks that keep SIMD loops aligned to 64 elements.
+            // Few long rows: split each row instead, in chunks that keep SIMD loops aligned to 64 elements
+            // (elements that are whole rows of work need no alignment).
             for (int r = 0; r < rows; r++) {
                 int row = r;
-                Parallel.forRange(inner, PARALLEL_GRAIN, 64, (i0, i1) -> runRows(row, row + 1, i0, i1, body));
+                Parallel.forRange(inner, Math.max(1, PARALLEL_GRAIN / w), w > 1 ? 1 : 64, (i0, i1) -> runRows(row, row + 1, i0, i1, body));
             }
         }
     }
