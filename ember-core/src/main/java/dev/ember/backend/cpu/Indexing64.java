@@ -2,6 +2,9 @@ package dev.ember.backend.cpu;
 
 import dev.ember.DType;
 import dev.ember.backend.BinaryOp;
+import dev.ember.backend.HalfConversions;
+import dev.ember.backend.HalfScratch;
+import dev.ember.backend.KernelError;
 import dev.ember.backend.Philox;
 import dev.ember.backend.ReduceOp;
 import dev.ember.backend.Storage;
@@ -9,7 +12,9 @@ import dev.ember.backend.Strided;
 import dev.ember.backend.UnaryOp;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.function.Consumer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The CPU's 64-bit path, PyTorch's split of an op into parts that 32-bit index math can run: for views that
@@ -41,7 +46,7 @@ final class Indexing64 {
 
     static UnsupportedOperationException unsupported(Strided view) {
         return new UnsupportedOperationException("cpu: this kernel indexes in 32 bits and was given a view of " + view.numel()
-                + " elements (shape " + java.util.Arrays.toString(view.shape()) + ", offset " + view.offset() + ") of a storage of "
+                + " elements (shape " + Arrays.toString(view.shape()) + ", offset " + view.offset() + ") of a storage of "
                 + view.storage().length() + " elements; past 2^31 - 1 elements the CPU runs copies, fills, elementwise ops, where, "
                 + "reductions, random fills, gather and scatter-add. Split the tensor (narrow, split) for the others");
     }
@@ -55,14 +60,14 @@ final class Indexing64 {
     }
 
     /**
-     * Heap stand-ins for a 32-bit-only kernel's operands, as {@link dev.ember.backend.HalfScratch} is for 16-bit ones:
+     * Heap stand-ins for a 32-bit-only kernel's operands, as {@link HalfScratch} is for 16-bit ones:
      * each operand that needs this path is copied into a contiguous heap array ({@link #in}; outputs with {@link #out},
      * their values copied in only when the kernel reads them), and {@link #writeBack} copies the outputs back.
      */
     static final class Staged implements AutoCloseable {
         private final String op;
-        private final java.util.List<Storage> scratch = new java.util.ArrayList<>(4);
-        private final java.util.List<Strided[]> pending = new java.util.ArrayList<>(2); // {scratch, target}
+        private final List<Storage> scratch = new ArrayList<>(4);
+        private final List<Strided[]> pending = new ArrayList<>(2); // {scratch, target}
 
         Staged(String op) { this.op = op; }
 
@@ -90,7 +95,7 @@ final class Indexing64 {
         private Strided heap(Strided x) {
             long n = x.numel();
             if (n > SegmentStorage.ARRAY_LIMIT)
-                throw new UnsupportedOperationException(op + ": an operand of " + n + " elements (shape " + java.util.Arrays.toString(x.shape())
+                throw new UnsupportedOperationException(op + ": an operand of " + n + " elements (shape " + Arrays.toString(x.shape())
                         + ") is past what this 32-bit CPU kernel can stage (2^31 - 9 elements); split it (narrow, split)");
             CpuStorage s = CpuStorage.allocateUninitialized(x.dtype(), (int) n);
             scratch.add(s);
@@ -204,7 +209,7 @@ final class Indexing64 {
                 walk(rest, out.shape(), f0, n, (pos, offset, stride, len) -> {
                     for (int i = 0; i < len; i++) {
                         long at = iv[pos + i];
-                        if (at < 0 || at >= size) throw dev.ember.backend.KernelError.GATHER_INDEX.exception(at, dim, size, "");
+                        if (at < 0 || at >= size) throw KernelError.GATHER_INDEX.exception(at, dim, size, "");
                         os.setBits(pos + i, xs.bits(offset + i * stride + at * step));
                     }
                 });
@@ -215,7 +220,7 @@ final class Indexing64 {
 
     /** {@code dst[i][index[i][j][k]][k] += src[i][j][k]} for {@code dim = 1}, in row-major order of index (as the 32-bit kernel). */
     static void scatterAdd(Strided dst, int dim, Strided index, Strided src) {
-        if (dev.ember.backend.HalfScratch.isHalf(dst)) { // as the 32-bit path: sums in float32, rounded once
+        if (HalfScratch.isHalf(dst)) { // as the 32-bit path: sums in float32, rounded once
             Storage f = CpuBackend.INSTANCE.allocateUninitialized(DType.FLOAT32, dst.numel());
             try {
                 Strided acc = Strided.contiguous(f, dst.shape());
@@ -238,7 +243,7 @@ final class Indexing64 {
                 walk(rest, index.shape(), f0, n, (pos, offset, stride, len) -> {
                     for (int i = 0; i < len; i++) {
                         long at = iv[pos + i];
-                        if (at < 0 || at >= size) throw dev.ember.backend.KernelError.SCATTER_INDEX.exception(at, dim, size, "");
+                        if (at < 0 || at >= size) throw KernelError.SCATTER_INDEX.exception(at, dim, size, "");
                         long d = offset + i * stride + at * step;
                         if (integral) ds.setLong(d, ds.getLong(d) + ss.getLong(pos + i));
                         else ds.setDouble(d, ds.getDouble(d) + ss.getDouble(pos + i));
@@ -291,7 +296,7 @@ final class Indexing64 {
             return switch (dtype) {
                 case FLOAT32 -> seg.getAtIndex(ValueLayout.JAVA_FLOAT, i);
                 case FLOAT64 -> seg.getAtIndex(ValueLayout.JAVA_DOUBLE, i);
-                case FLOAT16, BFLOAT16 -> dev.ember.backend.HalfConversions.toFloat(dtype, seg.getAtIndex(ValueLayout.JAVA_SHORT, i));
+                case FLOAT16, BFLOAT16 -> HalfConversions.toFloat(dtype, seg.getAtIndex(ValueLayout.JAVA_SHORT, i));
                 default -> getLong(i);
             };
         }
@@ -301,7 +306,7 @@ final class Indexing64 {
             switch (dtype) {
                 case FLOAT32 -> seg.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) v);
                 case FLOAT64 -> seg.setAtIndex(ValueLayout.JAVA_DOUBLE, i, v);
-                case FLOAT16, BFLOAT16 -> seg.setAtIndex(ValueLayout.JAVA_SHORT, i, dev.ember.backend.HalfConversions.fromFloat(dtype, (float) v));
+                case FLOAT16, BFLOAT16 -> seg.setAtIndex(ValueLayout.JAVA_SHORT, i, HalfConversions.fromFloat(dtype, (float) v));
                 default -> setLong(i, (long) v);
             }
         }
