@@ -151,7 +151,7 @@ public final class Attention {
         long[] st = new long[batch.length];
         for (int i = 0; i < batch.length; i++) {
             int ti = i - lead;
-            st[i] = ti < 0 || t.size32("attention", ti) == 1 ? 0 : t.strides[ti];
+            st[i] = ti < 0 || t.shape[ti] == 1 ? 0 : t.strides[ti];
         }
         long[] out = new long[nb], idx = new long[batch.length];
         for (int b = 0; b < nb; b++) {
@@ -203,8 +203,8 @@ public final class Attention {
             if (mask != null) {
                 maskOffsets = batchOffsets(mask, batch);
                 int r = mask.dim();
-                maskRowStride = r >= 2 && mask.size32("attention", r - 2) != 1 ? mask.strides[r - 2] : 0;
-                maskColStride = r >= 1 && mask.size32("attention", r - 1) != 1 ? mask.strides[r - 1] : 0;
+                maskRowStride = r >= 2 && mask.shape[r - 2] != 1 ? mask.strides[r - 2] : 0;
+                maskColStride = r >= 1 && mask.shape[r - 1] != 1 ? mask.strides[r - 1] : 0;
             } else {
                 maskOffsets = null;
                 maskRowStride = maskColStride = 0;
@@ -271,7 +271,7 @@ public final class Attention {
                         if (Ev > 0) be.matmul(slices(dO, b0, c), transposed(slices(vf, b0, c), c, S, Ev), ds);
                         else be.fill(ds, 0);
                         if (dropoutP > 0) buf.applyKeep(ds, c);
-                        be.binary(BinaryOp.SUB, ds, new Strided(rows.storage, new long[]{c, L, S}, new long[]{L, 1, 0}, rows.offset + b0 * L), ds);
+                        be.binary(BinaryOp.SUB, ds, new Strided(rows.storage, new long[]{c, L, S}, new long[]{L, 1, 0}, rows.offset + (long) b0 * L), ds);
                         be.binary(BinaryOp.MUL, ds, p, ds);
                         if (E > 0) {
                             be.matmul(ds, slices(kf, b0, c), slices(dq, b0, c));
@@ -282,7 +282,7 @@ public final class Attention {
                 } finally {
                     buf.close();
                 }
-                Strided all = new Strided(dq.storage, new long[]{(int) dq.numel()}, new long[]{1}, 0);
+                Strided all = new Strided(dq.storage, new long[]{dq.numel()}, new long[]{1}, 0);
                 be.binary(BinaryOp.MUL, all, scalar(scale, (int) dq.numel()), all);
             }
             return new Tensor[]{

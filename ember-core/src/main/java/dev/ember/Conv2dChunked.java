@@ -61,7 +61,7 @@ final class Conv2dChunked {
                     be.matmul(weight, matrix(cols, rows, nc * l, chunk * l), matrix(prod, cout, nc * l, nc * l));
                     // prod is [cout, nc, L]; the output chunk is [nc, cout, L].
                     Strided src = new Strided(prod.storage, new long[]{nc, cout, l}, new long[]{l, nc * l, 1}, 0);
-                    Strided dst = new Strided(out.storage, new long[]{nc, cout, l}, new long[]{cout * l, l, 1}, i0 * cout * l);
+                    Strided dst = new Strided(out.storage, new long[]{nc, cout, l}, new long[]{cout * l, l, 1}, (long) i0 * cout * l);
                     if (bias == null) be.copy(src, dst);
                     else be.binary(BinaryOp.ADD, src, new Strided(bias.liveStorage(), new long[]{nc, cout, l},
                             new long[]{0, bias.strides[0], 0}, bias.offset), dst);
@@ -113,9 +113,9 @@ final class Conv2dChunked {
                     if (gx != null && !gxDone) {
                         // dcols [rows, nc L] = W^T @ dY, folded back into the chunk's images.
                         be.matmul(wT, gMat, matrix(cols, rows, nc * l, nc * l));
+                        long[] chunkShape = {nc, cin, x.shape[2], x.shape[3]};
                         be.col2im(new Strided(cols.storage, new long[]{nc, rows, l}, new long[]{l, nc * l, 1}, 0), g,
-                                new Strided(gx.storage, new long[]{nc, cin, x.size32("conv2d", 2), x.size32("conv2d", 3)},
-                                        Shapes.contiguousStrides(new long[]{nc, cin, x.size32("conv2d", 2), x.size32("conv2d", 3)}), i0 * cin * x.size32("conv2d", 2) * x.size32("conv2d", 3)));
+                                new Strided(gx.storage, chunkShape, Shapes.contiguousStrides(chunkShape), i0 * gx.strides[0]));
                     }
                 }
             }
@@ -127,7 +127,7 @@ final class Conv2dChunked {
     private static void unfold(Tensor x, int i0, int nc, ConvGeometry g, Tensor cols, int rows, int l) {
         int ld = cols.size32("conv2d", 1);
         long[] xs = x.strides;
-        Strided xChunk = new Strided(x.liveStorage(), new long[]{nc, x.size32("conv2d", 1), x.size32("conv2d", 2), x.size32("conv2d", 3)}, xs, x.offset + i0 * xs[0]);
+        Strided xChunk = new Strided(x.liveStorage(), new long[]{nc, x.shape[1], x.shape[2], x.shape[3]}, xs, x.offset + i0 * xs[0]);
         x.backend().im2col(xChunk, g, 0.0, new Strided(cols.storage, new long[]{nc, rows, l}, new long[]{l, ld, 1}, 0));
     }
 

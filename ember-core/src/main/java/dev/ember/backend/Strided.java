@@ -139,15 +139,7 @@ public final class Strided {
     }
 
     /** A contiguous view of a whole storage with the given 32-bit shape. */
-    public static Strided contiguous(Storage storage, int... shape) {
-        int[] strides = new int[shape.length];
-        int s = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            strides[d] = s;
-            s *= shape[d];
-        }
-        return new Strided(storage, shape, strides, 0);
-    }
+    public static Strided contiguous(Storage storage, int... shape) { return contiguous(storage, widen(shape)); }
 
     @Override
     public String toString() {
