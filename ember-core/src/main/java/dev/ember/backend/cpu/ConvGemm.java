@@ -70,6 +70,9 @@ final class ConvGemm {
             blocks[q] = new float[mTiles * MR * kc];
             GemmPacking.packA(w, wo + pc, rows, 1, kc, cout, 0, mTiles, blocks[q]);
         }
+        // The bias as one float per row of A's tiles, added by the micro-kernel to its finished sums.
+        float[] rowBias = bias == null ? null : new float[mTiles * MR];
+        for (int c = 0; rowBias != null && c < cout; c++) rowBias[c] = bias[biasO + c * biasStride];
         int strips = (l + NR - 1) / NR;
         int threads = Parallel.threads();
         if (n >= threads || (long) cout * rows * l < 1_000_000L) {
@@ -80,7 +83,7 @@ final class ConvGemm {
                     float[] padded = scratch.image(geo.size);
                     geo.pad(x, xo + img * xs[0], xs, padded);
                     for (int s = 0; s < strips; s++)
-                        strip(geo, padded, blocks, mTiles, cout, rows, l, s, bias, biasO, biasStride, out, oo + img * cout * l, scratch);
+                        strip(geo, padded, blocks, mTiles, cout, rows, l, s, rowBias, out, oo + img * cout * l, scratch);
                 }
             });
         } else {
@@ -91,7 +94,7 @@ final class ConvGemm {
                 int co = oo + img * cout * l;
                 Parallel.forRange(strips, 1, (s0, s1) -> {
                     Scratch scratch = SCRATCH.get();
-                    for (int s = s0; s < s1; s++) strip(geo, padded, blocks, mTiles, cout, rows, l, s, bias, biasO, biasStride, out, co, scratch);
+                    for (int s = s0; s < s1; s++) strip(geo, padded, blocks, mTiles, cout, rows, l, s, rowBias, out, co, scratch);
                 });
             }
         }
@@ -106,18 +109,19 @@ final class ConvGemm {
         return (rows + blocks - 1) / blocks;
     }
 
-    /** Columns {@code [s*NR, s*NR + NR)} of one image's output, all depth blocks: C starts at bias (or zero) and accumulates. */
+    /**
+     * Columns {@code [s*NR, s*NR + NR)} of one image's output, all depth blocks: the first block writes its sums plus
+     * {@code rowBias} (null: none), the others accumulate.
+     */
     private static void strip(Geometry geo, float[] padded, float[][] blocks, int mTiles, int cout, int rows, int l, int s,
-                              float[] bias, int biasO, int biasStride, float[] out, int co, Scratch scratch) {
+                              float[] rowBias, float[] out, int co, Scratch scratch) {
         int j0 = s * NR, nr = Math.min(NR, l - j0), w = GemmKernels.stripWidth(nr);
-        if (bias != null)
-            for (int c = 0; c < cout; c++) java.util.Arrays.fill(out, co + c * l + j0, co + c * l + j0 + nr, bias[biasO + c * biasStride]);
         int kcb = depthBlock(rows);
         float[] bp = scratch.strip(kcb * w);
         for (int pc = 0, q = 0; pc < rows; pc += kcb, q++) {
             int kc = Math.min(kcb, rows - pc);
             geo.packStrip(padded, pc, kc, j0, w, bp);
-            SimdGemm.tiles(cout, l, kc, blocks[q], 0, 0, mTiles, bp, 0, s, out, co, l, 1, bias != null || pc > 0, scratch.tile);
+            SimdGemm.tiles(cout, l, kc, blocks[q], 0, 0, 0, mTiles, bp, 0, s, out, co, l, 1, pc > 0, rowBias, scratch.tile);
         }
     }
 

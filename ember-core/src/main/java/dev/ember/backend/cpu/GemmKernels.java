@@ -116,25 +116,27 @@ final class GemmKernels {
      * One tile: {@code C[MR x w] (+)= A_tile * B_strip}, with the strip {@code w} columns wide (a {@link #stripWidth}),
      * C at {@code c[co + i * ldc + j]}.
      */
-    static void tile(int w, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void tile(int w, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
+                     float[] bias, int bi) {
         if (WIDE) {
             switch (w / L) {
-                case 4 -> k4x4(kc, ap, ao, bp, bo, c, co, ldc, add);
-                case 3 -> k4x3(kc, ap, ao, bp, bo, c, co, ldc, add);
-                case 2 -> k4x2(kc, ap, ao, bp, bo, c, co, ldc, add);
-                default -> k4x1s(kc, ap, ao, bp, bo, c, co, ldc, add);
+                case 4 -> k4x4(kc, ap, ao, bp, bo, c, co, ldc, add, bias, bi);
+                case 3 -> k4x3(kc, ap, ao, bp, bo, c, co, ldc, add, bias, bi);
+                case 2 -> k4x2(kc, ap, ao, bp, bo, c, co, ldc, add, bias, bi);
+                default -> k4x1s(kc, ap, ao, bp, bo, c, co, ldc, add, bias, bi);
             }
         } else {
             switch (w / L) {
-                case 6 -> k2x6(kc, ap, ao, bp, bo, c, co, ldc, add);
-                case 4 -> k2x4(kc, ap, ao, bp, bo, c, co, ldc, add);
-                default -> k2x2s(kc, ap, ao, bp, bo, c, co, ldc, add);
+                case 6 -> k2x6(kc, ap, ao, bp, bo, c, co, ldc, add, bias, bi);
+                case 4 -> k2x4(kc, ap, ao, bp, bo, c, co, ldc, add, bias, bi);
+                default -> k2x2s(kc, ap, ao, bp, bo, c, co, ldc, add, bias, bi);
             }
         }
     }
 
     /** 16 lanes, main: 4 rows x 4 vectors (16 accumulators of 32 registers). */
-    static void k4x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k4x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
+                     float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z; var c03 = z;
         var c10 = z; var c11 = z; var c12 = z; var c13 = z;
@@ -172,6 +174,15 @@ final class GemmKernels {
             c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
             c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
             c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
+        } else if (bias != null) {
+            var q0 = FloatVector.broadcast(S, bias[bi]);
+            c00 = c00.add(q0); c01 = c01.add(q0); c02 = c02.add(q0); c03 = c03.add(q0);
+            var q1 = FloatVector.broadcast(S, bias[bi + 1]);
+            c10 = c10.add(q1); c11 = c11.add(q1); c12 = c12.add(q1); c13 = c13.add(q1);
+            var q2 = FloatVector.broadcast(S, bias[bi + 2]);
+            c20 = c20.add(q2); c21 = c21.add(q2); c22 = c22.add(q2); c23 = c23.add(q2);
+            var q3 = FloatVector.broadcast(S, bias[bi + 3]);
+            c30 = c30.add(q3); c31 = c31.add(q3); c32 = c32.add(q3); c33 = c33.add(q3);
         }
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
@@ -183,7 +194,8 @@ final class GemmKernels {
     }
 
     /** 16 lanes, edge strip of 3 vectors. */
-    static void k4x3(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k4x3(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
+                     float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z;
         var c10 = z; var c11 = z; var c12 = z;
@@ -216,6 +228,15 @@ final class GemmKernels {
             c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
             c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
             c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+        } else if (bias != null) {
+            var q0 = FloatVector.broadcast(S, bias[bi]);
+            c00 = c00.add(q0); c01 = c01.add(q0); c02 = c02.add(q0);
+            var q1 = FloatVector.broadcast(S, bias[bi + 1]);
+            c10 = c10.add(q1); c11 = c11.add(q1); c12 = c12.add(q1);
+            var q2 = FloatVector.broadcast(S, bias[bi + 2]);
+            c20 = c20.add(q2); c21 = c21.add(q2); c22 = c22.add(q2);
+            var q3 = FloatVector.broadcast(S, bias[bi + 3]);
+            c30 = c30.add(q3); c31 = c31.add(q3); c32 = c32.add(q3);
         }
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
@@ -224,7 +245,8 @@ final class GemmKernels {
     }
 
     /** 16 lanes, edge strip of 2 vectors (8 accumulators cover the FMA latency). */
-    static void k4x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k4x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
+                     float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z;
         var c10 = z; var c11 = z;
@@ -248,6 +270,15 @@ final class GemmKernels {
             c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
             c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
             c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+        } else if (bias != null) {
+            var q0 = FloatVector.broadcast(S, bias[bi]);
+            c00 = c00.add(q0); c01 = c01.add(q0);
+            var q1 = FloatVector.broadcast(S, bias[bi + 1]);
+            c10 = c10.add(q1); c11 = c11.add(q1);
+            var q2 = FloatVector.broadcast(S, bias[bi + 2]);
+            c20 = c20.add(q2); c21 = c21.add(q2);
+            var q3 = FloatVector.broadcast(S, bias[bi + 3]);
+            c30 = c30.add(q3); c31 = c31.add(q3);
         }
         c00.intoArray(c, co); c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
@@ -256,7 +287,8 @@ final class GemmKernels {
     }
 
     /** 16 lanes, edge strip of 1 vector: even and odd depth steps go to separate accumulators (8 in all). */
-    static void k4x1s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k4x1s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
+                     float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z;
         var c10 = z;
@@ -297,6 +329,15 @@ final class GemmKernels {
             c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
             c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
             c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+        } else if (bias != null) {
+            var q0 = FloatVector.broadcast(S, bias[bi]);
+            c00 = c00.add(q0);
+            var q1 = FloatVector.broadcast(S, bias[bi + 1]);
+            c10 = c10.add(q1);
+            var q2 = FloatVector.broadcast(S, bias[bi + 2]);
+            c20 = c20.add(q2);
+            var q3 = FloatVector.broadcast(S, bias[bi + 3]);
+            c30 = c30.add(q3);
         }
         c00.intoArray(c, co);
         c10.intoArray(c, co + ldc);
@@ -305,7 +346,8 @@ final class GemmKernels {
     }
 
     /** 8 lanes, main: 2 rows x 6 vectors (12 accumulators of 16 registers; see the class comment). */
-    static void k2x6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k2x6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
+                     float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z; var c03 = z; var c04 = z; var c05 = z;
         var c10 = z; var c11 = z; var c12 = z; var c13 = z; var c14 = z; var c15 = z;
@@ -335,6 +377,13 @@ final class GemmKernels {
             c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
             c14 = c14.add(FloatVector.fromArray(S, c, co + ldc + 4 * L));
             c15 = c15.add(FloatVector.fromArray(S, c, co + ldc + 5 * L));
+        } else if (bias != null) {
+            var q0 = FloatVector.broadcast(S, bias[bi]);
+            c00 = c00.add(q0); c01 = c01.add(q0); c02 = c02.add(q0); c03 = c03.add(q0);
+            c04 = c04.add(q0); c05 = c05.add(q0);
+            var q1 = FloatVector.broadcast(S, bias[bi + 1]);
+            c10 = c10.add(q1); c11 = c11.add(q1); c12 = c12.add(q1); c13 = c13.add(q1);
+            c14 = c14.add(q1); c15 = c15.add(q1);
         }
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
         c04.intoArray(c, co + 4 * L); c05.intoArray(c, co + 5 * L);
@@ -343,7 +392,8 @@ final class GemmKernels {
     }
 
     /** 8 lanes, edge strip of 3-4 vectors. */
-    static void k2x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k2x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
+                     float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z; var c03 = z;
         var c10 = z; var c11 = z; var c12 = z; var c13 = z;
@@ -367,6 +417,11 @@ final class GemmKernels {
             c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
             c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
             c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
+        } else if (bias != null) {
+            var q0 = FloatVector.broadcast(S, bias[bi]);
+            c00 = c00.add(q0); c01 = c01.add(q0); c02 = c02.add(q0); c03 = c03.add(q0);
+            var q1 = FloatVector.broadcast(S, bias[bi + 1]);
+            c10 = c10.add(q1); c11 = c11.add(q1); c12 = c12.add(q1); c13 = c13.add(q1);
         }
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
@@ -374,7 +429,8 @@ final class GemmKernels {
     }
 
     /** 8 lanes, edge strip of 1-2 vectors: even and odd depth steps go to separate accumulators (8 in all). */
-    static void k2x2s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k2x2s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
+                     float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z;
         var c10 = z; var c11 = z;
@@ -405,6 +461,11 @@ final class GemmKernels {
             c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
             c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
             c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+        } else if (bias != null) {
+            var q0 = FloatVector.broadcast(S, bias[bi]);
+            c00 = c00.add(q0); c01 = c01.add(q0);
+            var q1 = FloatVector.broadcast(S, bias[bi + 1]);
+            c10 = c10.add(q1); c11 = c11.add(q1);
         }
         c00.intoArray(c, co); c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);

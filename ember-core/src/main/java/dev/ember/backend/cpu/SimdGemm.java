@@ -333,24 +333,29 @@ final class SimdGemm {
             for (; i < end; i += rows) GemmKernels.rowsInPlace(w, kc, a, ao + i * ars, ars, bp, bOff, c, co + i * crs + j0, crs, add);
             t = end / MR;
         }
-        tiles(m, n, kc, ap, apo, tp, t, te, bp, bOff, s, c, co, crs, ccs, add, tile);
+        tiles(m, n, kc, ap, apo, tp, t, te, bp, bOff, s, c, co, crs, ccs, add, null, tile);
     }
 
     /** Row tiles {@code [tb, te)} (tile {@code tp} packed at {@code ap[0]}) times the B strip {@code s} packed at {@code bp[bOff]}. */
     static void tiles(int m, int n, int kc, float[] ap, int tp, int tb, int te, float[] bp, int bOff, int s, float[] c,
                               int co, int crs, int ccs, boolean add, float[] tile) {
-        tiles(m, n, kc, ap, 0, tp, tb, te, bp, bOff, s, c, co, crs, ccs, add, tile);
+        tiles(m, n, kc, ap, 0, tp, tb, te, bp, bOff, s, c, co, crs, ccs, add, null, tile);
     }
 
-    /** {@link #tiles(int, int, int, float[], int, int, int, float[], int, int, float[], int, int, int, boolean, float[])} with tile tp at {@code ap[apo]}. */
+    /**
+     * {@link #tiles(int, int, int, float[], int, int, int, float[], int, int, float[], int, int, int, boolean, float[])} with
+     * tile tp at {@code ap[apo]}, and, when not {@code add}, {@code rowBias[i]} (or nothing, if null) added to row i of C:
+     * the bias is added to the finished sums in registers, the same arithmetic as filling C with it and accumulating,
+     * without the fill and the loads of C. {@code rowBias} holds {@code te * MR} floats (pad the rows past m).
+     */
     static void tiles(int m, int n, int kc, float[] ap, int apo, int tp, int tb, int te, float[] bp, int bOff, int s, float[] c,
-                      int co, int crs, int ccs, boolean add, float[] tile) {
+                      int co, int crs, int ccs, boolean add, float[] rowBias, float[] tile) {
         int j0 = s * NR, nr = Math.min(NR, n - j0), w = GemmKernels.stripWidth(nr);
         boolean fullWidth = nr == w && ccs == 1;
         for (int t = tb; t < te; t++) {
             int i0 = t * MR, mr = Math.min(MR, m - i0), aOff = apo + (t - tp) * MR * kc;
             if (mr == MR && fullWidth) {
-                GemmKernels.tile(w, kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add);
+                GemmKernels.tile(w, kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add, rowBias, i0);
                 continue;
             }
             // A partial tile (or a transposed C) goes through a scratch tile, copied in and out; the kernel's results
@@ -361,7 +366,7 @@ final class SimdGemm {
                     for (int j = 0; j < nr; j++) tile[tr + j] = c[cr + j * ccs];
                 }
             }
-            GemmKernels.tile(w, kc, ap, aOff, bp, bOff, tile, 0, w, add);
+            GemmKernels.tile(w, kc, ap, aOff, bp, bOff, tile, 0, w, add, rowBias, i0);
             for (int i = 0; i < mr; i++) {
                 int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * w;
                 for (int j = 0; j < nr; j++) c[cr + j * ccs] = tile[tr + j];

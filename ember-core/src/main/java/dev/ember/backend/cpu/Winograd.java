@@ -244,7 +244,7 @@ final class Winograd {
             for (int st = 0; st < strips; st++)
                 for (int pc = 0; pc < p.cin; pc += p.kcb)
                     SimdGemm.tiles(p.cout, cols, Math.min(p.kcb, p.cin - pc), up, xi * perPoint + p.mTiles * MR * pc, 0, 0,
-                            p.mTiles, v, p.v(xi, st * NR, pc, cols), st, m, xi * ms, ldm, 1, pc > 0, s.tile);
+                            p.mTiles, v, p.v(xi, st * NR, pc, cols), st, m, xi * ms, ldm, 1, pc > 0, null, s.tile);
         for (int co = 0; co < p.cout; co++) {
             float b = bias == null ? 0f : bias[biasO + co * biasStride];
             if (p.pair) for (int r = 0; r < rows; r += 2) outputPair(p, m, co * ldm + r / 2 * L, ms, b, out, oo, img0, co, r, rows, s.row);
