@@ -1,6 +1,9 @@
 package dev.ember.backend.cpu;
 
 import dev.ember.backend.ConvGeometry;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The weight gradient of conv2d ({@code groups = 1}, float32) for the geometries of {@link ConvGemm} (stride 1, the
@@ -13,7 +16,11 @@ import dev.ember.backend.ConvGeometry;
  * column's offset, with zeros wherever the shift leaves the image (rows above and below, columns that would wrap into
  * the neighbouring row), and the micro-kernels read every row of the columns in place from there
  * ({@link GemmKernels#rowsAt}): {@code kw} copies of the image instead of {@code kh * kw}, and no packing of A. dY^T
- * is packed strip by strip with register transposes ({@link GemmPacking#packStrip}).
+ * is packed strip by strip with register transposes ({@link GemmPacking#packStrip}). With fewer column rows than
+ * output channels and at most a strip of them (a first layer, {@code cin} 1 or 3), a product shaped like that would
+ * leave most lanes of its narrow B strip idle; there each {@code dW[co, r]} is a dot product instead, summed in vectors
+ * along the positions straight from dY and the shifted planes ({@link #dotBlock}): conv1 of the demo CNN 1.1-1.6 ms
+ * before, 0.66-0.73 after (one thread, 16 lanes, Zen 5; docs/bench.md).
  *
  * <p>Against im2col + GEMM per chunk of images (what the tensor layer does otherwise): no column matrix is written,
  * packed and read back, no copy of dY is made, and the accumulators of one thread's rows stay in cache over the
@@ -29,6 +36,13 @@ final class ConvWeightGrad {
     /** Columns (output channels) per dY^T strip: the widest strip an in-place kernel takes. */
     private static final int STRIP = GemmKernels.WIDE ? GemmKernels.NR : 4 * L;
     private static final int KC = Integer.getInteger("ember.wg.kc", 512);
+    private static final VectorSpecies<Float> S = GemmKernels.S;
+    /**
+     * Output channels and column rows per call of the few-rows kernel {@link #dot4x3}. At 8 lanes its 12 accumulators
+     * and 7 loaded vectors pass the 16 registers, yet it ran 6% faster than a 4 x 2 kernel that fits (conv1's weight
+     * gradient, Zen 5 with {@code -XX:UseAVX=2}).
+     */
+    private static final int DOT_CHANNELS = 4, DOT_ROWS = 3;
 
     /** Per-thread scratch: the shifted planes of one image, a packed B strip, column rows, the row offsets of a block. */
     private static final class Scratch {
@@ -57,14 +71,24 @@ final class ConvWeightGrad {
         Planes planes = new Planes(g);
         float[][] holder = ACCUMULATORS.get();
         if (rows <= STRIP && rows < cout) {
-            // Few rows (a first layer: cin = 1 or 3): dW [cout, rows] = dY [cout, L] @ cols^T [L, rows], with dY read in
-            // place and only the smaller cols transposed.
-            int w = GemmKernels.stripWidth(rows), coutP = (cout + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN;
-            if (holder[0].length < coutP * w) holder[0] = new float[coutP * w];
-            float[] c = holder[0];
-            Parallel.forRange(coutP / ROW_ALIGN, 2, (t0, t1) -> narrowBlock(gy, go, n, cout, x, xo, xs, cin, planes, kk, rows, w,
-                    t0 * ROW_ALIGN, t1 * ROW_ALIGN, c));
-            for (int co = 0; co < cout; co++) System.arraycopy(c, co * w, dw, dwo + co * rows, rows);
+            // Few rows (a first layer: cin = 1 or 3): each dW[co, r] is a long dot product of dY's row co with column
+            // row r, summed in vectors along the positions, so that every lane does useful work and nothing is
+            // transposed; the lanes are added up once at the end.
+            int coutP = (cout + DOT_CHANNELS - 1) / DOT_CHANNELS * DOT_CHANNELS;
+            int rowsP = (rows + DOT_ROWS - 1) / DOT_ROWS * DOT_ROWS;
+            if (holder[0].length < coutP * rowsP * L) holder[0] = new float[coutP * rowsP * L];
+            float[] acc = holder[0];
+            Parallel.forRange(coutP / DOT_CHANNELS, Math.max(1, 16 / DOT_CHANNELS), (b0, b1) -> dotBlock(gy, go, n, cout, x, xo,
+                    xs, cin, planes, kk, rows, rowsP, b0 * DOT_CHANNELS, b1 * DOT_CHANNELS, acc));
+            float[] lanes = new float[L];
+            for (int co = 0; co < cout; co++)
+                for (int r = 0; r < rows; r++) {
+                    // The lanes in a fixed order: reduceLanes leaves the order open, and results must not depend on it.
+                    System.arraycopy(acc, (co * rowsP + r) * L, lanes, 0, L);
+                    float sum = 0f;
+                    for (float v : lanes) sum += v;
+                    dw[dwo + co * rows + r] = sum;
+                }
             return;
         }
         int rowsP = (rows + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN, coutP = (cout + STRIP - 1) / STRIP * STRIP;
@@ -78,34 +102,76 @@ final class ConvWeightGrad {
     }
 
     /**
-     * Output channels {@code [o0, oEnd)} of {@code dW} ({@code [coutP, w]} at {@code c}; channels past cout read
-     * channel 0 and are dropped), over every image: the column rows are copied from the shifted planes and transposed
-     * into a packed B block {@code w} wide, zeros past {@code rows}.
+     * Output channels {@code [c0, c1)} of dW, every row, over every image: {@code acc[(co * rowsP + r) * L ...]} holds
+     * the lane sums of {@code dW[co, r]}. Channels past cout read channel 0 and rows past {@code rows} read row 0; both
+     * are computed and dropped.
      */
-    private static void narrowBlock(float[] gy, int go, int n, int cout, float[] x, int xo, int[] xs, int cin, Planes pl,
-                                    int kk, int rows, int w, int o0, int oEnd, float[] c) {
+    private static void dotBlock(float[] gy, int go, int n, int cout, float[] x, int xo, int[] xs, int cin, Planes pl,
+                                 int kk, int rows, int rowsP, int c0, int c1, float[] acc) {
         ConvGeometry g = pl.g;
-        int kw = g.kernelW(), l = g.outH() * g.outW(), tile = GemmKernels.inPlaceRows(w);
-        Scratch s = SCRATCH.get();
-        float[] planes = s.planes(kw * cin * pl.size), bp = s.strip(KC * w), cols = s.cols(w * KC);
-        java.util.Arrays.fill(cols, rows * KC, w * KC, 0f);
-        int[] offsets = s.offsets(Math.max(oEnd - o0, rows));
-        int[] rowAt = new int[rows];
-        for (int r = 0; r < rows; r++) rowAt[r] = pl.offset(r, kk, 0, cin);
-        for (int co = o0; co < oEnd; co++) offsets[co - o0] = (co < cout ? co : 0) * l;
+        int l = g.outH() * g.outW(), full = l / L * L, ars = rowsP * L;
+        VectorMask<Float> tail = S.indexInRange(full, l);
+        float[] planes = SCRATCH.get().planes(g.kernelW() * cin * pl.size);
+        int[] rowAt = new int[rowsP];
+        for (int r = 0; r < rowsP; r++) rowAt[r] = pl.offset(r < rows ? r : 0, kk, 0, cin);
+        java.util.Arrays.fill(acc, c0 * ars, c1 * ars, 0f);
         for (int img = 0; img < n; img++) {
             pl.copy(x, xo + img * xs[0], xs, 0, cin, planes);
-            for (int pc = 0; pc < l; pc += KC) {
-                int kc = Math.min(KC, l - pc);
-                // The block's column rows side by side, then transposed in registers into the packed B block.
-                // (w rows, the ones past `rows` zero, so that whole vectors go through the transposes)
-                for (int r = 0; r < rows; r++) System.arraycopy(planes, rowAt[r] + pc, cols, r * KC, kc);
-                GemmPacking.packStrip(cols, 0, 1, KC, kc, w, 0, bp, 0);
-                boolean add = img > 0 || pc > 0;
-                for (int co = o0; co < oEnd; co += tile)
-                    GemmKernels.rowsAt(w, kc, gy, offsets, co - o0, go + img * cout * l + pc, bp, 0, c, co * w, w, add);
+            int gb = go + img * cout * l;
+            for (int co = c0; co < c1; co += DOT_CHANNELS) {
+                int g0 = gb + channel(co, cout) * l, g1 = gb + channel(co + 1, cout) * l;
+                int g2 = gb + channel(co + 2, cout) * l, g3 = gb + channel(co + 3, cout) * l;
+                for (int r = 0; r < rowsP; r += DOT_ROWS) {
+                    int ao = co * ars + r * L;
+                    dot4x3(full, gy, g0, g1, g2, g3, planes, rowAt[r], rowAt[r + 1], rowAt[r + 2], acc, ao, ars);
+                }
+                if (full < l)
+                    for (int i = 0; i < DOT_CHANNELS; i++)
+                        for (int r = 0; r < rowsP; r++)
+                            dotTail(tail, gy, gb + channel(co + i, cout) * l + full, planes, rowAt[r] + full, acc, (co + i) * ars + r * L);
             }
         }
+    }
+
+    private static int channel(int co, int cout) { return co < cout ? co : 0; }
+
+    /**
+     * {@code acc[ao + i * ars + j * L ...] += a_i * b_j} over positions {@code [0, full)} for dY rows a_0..a_3 at
+     * {@code gy[g_i]} and column rows b_0..b_2 at {@code pl[r_j]}: 12 accumulators, 7 loads per 12 FMAs.
+     */
+    private static void dot4x3(int full, float[] gy, int g0, int g1, int g2, int g3,
+                               float[] pl, int r0, int r1, int r2, float[] acc, int ao, int ars) {
+        var c00 = FloatVector.fromArray(S, acc, ao); var c01 = FloatVector.fromArray(S, acc, ao + L);
+        var c02 = FloatVector.fromArray(S, acc, ao + 2 * L);
+        var c10 = FloatVector.fromArray(S, acc, ao + ars); var c11 = FloatVector.fromArray(S, acc, ao + ars + L);
+        var c12 = FloatVector.fromArray(S, acc, ao + ars + 2 * L);
+        var c20 = FloatVector.fromArray(S, acc, ao + 2 * ars); var c21 = FloatVector.fromArray(S, acc, ao + 2 * ars + L);
+        var c22 = FloatVector.fromArray(S, acc, ao + 2 * ars + 2 * L);
+        var c30 = FloatVector.fromArray(S, acc, ao + 3 * ars); var c31 = FloatVector.fromArray(S, acc, ao + 3 * ars + L);
+        var c32 = FloatVector.fromArray(S, acc, ao + 3 * ars + 2 * L);
+        for (int p = 0; p < full; p += L) {
+            var b0 = FloatVector.fromArray(S, pl, r0 + p);
+            var b1 = FloatVector.fromArray(S, pl, r1 + p);
+            var b2 = FloatVector.fromArray(S, pl, r2 + p);
+            var a0 = FloatVector.fromArray(S, gy, g0 + p); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            var a1 = FloatVector.fromArray(S, gy, g1 + p); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            var a2 = FloatVector.fromArray(S, gy, g2 + p); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            var a3 = FloatVector.fromArray(S, gy, g3 + p); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+        }
+        c00.intoArray(acc, ao); c01.intoArray(acc, ao + L); c02.intoArray(acc, ao + 2 * L);
+        c10.intoArray(acc, ao + ars); c11.intoArray(acc, ao + ars + L); c12.intoArray(acc, ao + ars + 2 * L);
+        c20.intoArray(acc, ao + 2 * ars); c21.intoArray(acc, ao + 2 * ars + L); c22.intoArray(acc, ao + 2 * ars + 2 * L);
+        c30.intoArray(acc, ao + 3 * ars); c31.intoArray(acc, ao + 3 * ars + L); c32.intoArray(acc, ao + 3 * ars + 2 * L);
+    }
+
+    /**
+     * The last, partial vector of positions for one channel and row. Apart from the kernels, which hold only full
+     * vectors: with the masked loads in them, the 16-lane kernel outgrew C1's register allocator ("out of virtual
+     * registers"), and the method then stayed in code that boxes every vector, 40 times slower, in some runs.
+     */
+    private static void dotTail(VectorMask<Float> tail, float[] gy, int g, float[] pl, int r, float[] acc, int ai) {
+        var a = FloatVector.fromArray(S, gy, g, tail);
+        a.fma(FloatVector.fromArray(S, pl, r, tail), FloatVector.fromArray(S, acc, ai)).intoArray(acc, ai);
     }
 
     /** Rows {@code [r0, rEnd)} of {@code dW^T} over every image (rows past {@code rows} are padding, computed and dropped). */
