@@ -81,13 +81,25 @@ final class Conv2dChunked {
         int rows = cin * g.kernelH() * g.kernelW(), l = g.outH() * g.outW();
         Tensor gx = needs[0] ? Tensor.empty(be, t, x.shape) : null; // zero-filled: col2im adds into it
         Tensor gw = needs[1] ? Tensor.empty(be, t, new long[]{cout, rows}) : null; // zeros when grad is empty
-        Tensor gb = needs.length > 2 && needs[2] ? grad.sum(new int[]{0, 2, 3}, false) : null;
+        boolean needsBias = needs.length > 2 && needs[2];
         // The input and weight gradients from the backend's fused kernels where it has them; the chunks below then skip them.
         var fused = Ember.fused(be, FusedConv.class);
         boolean direct = rows > 0 && grad.numel() > 0 && fused.isPresent();
         Tensor gc = direct ? grad.contiguous() : grad;
         boolean gxDone = direct && gx != null && fused.get().conv2dInputGrad(gc.strided(), w.strided(), g, gx.strided());
-        boolean gwDone = direct && gw != null && fused.get().conv2dWeightGrad(gc.strided(), x.strided(), g, gw.strided());
+        Tensor gb = null;
+        boolean gwDone = false;
+        if (direct && gw != null && needsBias) {
+            // the bias gradient from the weight gradient's pass over the output gradient, where the backend can
+            gb = Tensor.uninitialized(be, t, new long[]{cout});
+            gwDone = fused.get().conv2dWeightAndBiasGrad(gc.strided(), x.strided(), g, gw.strided(), gb.strided());
+            if (!gwDone) {
+                gb.close();
+                gb = null;
+            }
+        }
+        if (needsBias && gb == null) gb = grad.sum(new int[]{0, 2, 3}, false);
+        if (!gwDone) gwDone = direct && gw != null && fused.get().conv2dWeightGrad(gc.strided(), x.strided(), g, gw.strided());
         if (((gx != null && !gxDone) || (gw != null && !gwDone)) && rows > 0 && grad.numel() > 0) {
             // the op's own scratch, back to the allocator when it returns
             try (Tensor gt = Tensor.uninitialized(be, t, new long[]{cout, chunk * l});

@@ -27,4 +27,13 @@ public interface FusedConv {
      * geometry {@code g}. Returns false when there is no fused path for these operands.
      */
     boolean conv2dWeightGrad(Strided grad, Strided x, ConvGeometry g, Strided dw);
+
+    /**
+     * {@link #conv2dWeightGrad} and the bias gradient {@code db [cout]} (contiguous, overwritten: the sum of {@code grad}
+     * over images and positions) in one pass over {@code grad}, where the backend's kernel can give both together.
+     * Returns false when it cannot; the caller then uses {@link #conv2dWeightGrad} and a reduction.
+     */
+    default boolean conv2dWeightAndBiasGrad(Strided grad, Strided x, ConvGeometry g, Strided dw, Strided db) {
+        return false;
+    }
 }

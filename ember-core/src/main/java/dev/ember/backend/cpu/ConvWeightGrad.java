@@ -66,29 +66,46 @@ final class ConvWeightGrad {
      */
     static void compute(float[] gy, int go, int n, int cout, float[] x, int xo, int[] xs, int cin, ConvGeometry g,
                         float[] dw, int dwo) {
+        compute(gy, go, n, cout, x, xo, xs, cin, g, dw, dwo, null, 0);
+    }
+
+    /**
+     * Whether {@link #compute} forms dW as dot products for {@code rows = cin * kh * kw} column rows and {@code cout}
+     * output channels, and so can sum the bias gradient in the same pass over dY (it reads dY's rows anyway).
+     */
+    static boolean dotProducts(int rows, int cout) {
+        return rows <= STRIP && rows < cout;
+    }
+
+    /**
+     * {@link #compute}, and, when {@code db} is not null, the bias gradient {@code db[dbo + co] = sum of dY[:, co]}
+     * from the same pass; {@code db} requires {@link #dotProducts}.
+     */
+    static void compute(float[] gy, int go, int n, int cout, float[] x, int xo, int[] xs, int cin, ConvGeometry g,
+                        float[] dw, int dwo, float[] db, int dbo) {
+        int kk0 = g.kernelH() * g.kernelW();
+        if (db != null && !dotProducts(cin * kk0, cout))
+            throw new IllegalArgumentException("conv2d weight gradient: no bias gradient in this form (" + cin * kk0 + " rows, " + cout + " channels)");
         if (Winograd.supports(g, cin, cout) && Winograd.weightGrad(gy, go, n, cout, x, xo, xs, cin, g, dw, dwo)) return;
         int kk = g.kernelH() * g.kernelW(), rows = cin * kk;
         Planes planes = new Planes(g);
         float[][] holder = ACCUMULATORS.get();
-        if (rows <= STRIP && rows < cout) {
+        if (dotProducts(rows, cout)) {
             // Few rows (a first layer: cin = 1 or 3): each dW[co, r] is a long dot product of dY's row co with column
             // row r, summed in vectors along the positions, so that every lane does useful work and nothing is
             // transposed; the lanes are added up once at the end.
             int coutP = (cout + DOT_CHANNELS - 1) / DOT_CHANNELS * DOT_CHANNELS;
             int rowsP = (rows + DOT_ROWS - 1) / DOT_ROWS * DOT_ROWS;
-            if (holder[0].length < coutP * rowsP * L) holder[0] = new float[coutP * rowsP * L];
+            // acc: the lane sums of dW[co, r] at (co * rowsP + r) * L, then those of db[co] at biasAt + co * L.
+            int biasAt = coutP * rowsP * L, size = biasAt + (db == null ? 0 : coutP * L);
+            if (holder[0].length < size) holder[0] = new float[size];
             float[] acc = holder[0];
             Parallel.forRange(coutP / DOT_CHANNELS, Math.max(1, 16 / DOT_CHANNELS), (b0, b1) -> dotBlock(gy, go, n, cout, x, xo,
-                    xs, cin, planes, kk, rows, rowsP, b0 * DOT_CHANNELS, b1 * DOT_CHANNELS, acc));
-            float[] lanes = new float[L];
-            for (int co = 0; co < cout; co++)
-                for (int r = 0; r < rows; r++) {
-                    // The lanes in a fixed order: reduceLanes leaves the order open, and results must not depend on it.
-                    System.arraycopy(acc, (co * rowsP + r) * L, lanes, 0, L);
-                    float sum = 0f;
-                    for (float v : lanes) sum += v;
-                    dw[dwo + co * rows + r] = sum;
-                }
+                    xs, cin, planes, kk, rows, rowsP, b0 * DOT_CHANNELS, b1 * DOT_CHANNELS, acc, db == null ? -1 : biasAt));
+            for (int co = 0; co < cout; co++) {
+                for (int r = 0; r < rows; r++) dw[dwo + co * rows + r] = laneSum(acc, (co * rowsP + r) * L);
+                if (db != null) db[dbo + co] = laneSum(acc, biasAt + co * L);
+            }
             return;
         }
         int rowsP = (rows + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN, coutP = (cout + STRIP - 1) / STRIP * STRIP;
@@ -101,13 +118,21 @@ final class ConvWeightGrad {
             for (int r = 0; r < rows; r++) dw[dwo + co * rows + r] = ct[r * coutP + co];
     }
 
+    /** The lanes at {@code a[at ...]} added in a fixed order (reduceLanes leaves the order open; results must not depend on it). */
+    private static float laneSum(float[] a, int at) {
+        float sum = 0f;
+        for (int i = 0; i < L; i++) sum += a[at + i];
+        return sum;
+    }
+
     /**
      * Output channels {@code [c0, c1)} of dW, every row, over every image: {@code acc[(co * rowsP + r) * L ...]} holds
-     * the lane sums of {@code dW[co, r]}. Channels past cout read channel 0 and rows past {@code rows} read row 0; both
-     * are computed and dropped.
+     * the lane sums of {@code dW[co, r]}, and, unless {@code biasAt < 0}, {@code acc[biasAt + co * L ...]} those of
+     * channel co of dY (the bias gradient), summed while the channels' rows of dY are in the L1 cache. Channels past
+     * cout read channel 0 and rows past {@code rows} read row 0; both are computed and dropped.
      */
     private static void dotBlock(float[] gy, int go, int n, int cout, float[] x, int xo, int[] xs, int cin, Planes pl,
-                                 int kk, int rows, int rowsP, int c0, int c1, float[] acc) {
+                                 int kk, int rows, int rowsP, int c0, int c1, float[] acc, int biasAt) {
         ConvGeometry g = pl.g;
         int l = g.outH() * g.outW(), full = l / L * L, ars = rowsP * L;
         VectorMask<Float> tail = S.indexInRange(full, l);
@@ -115,6 +140,7 @@ final class ConvWeightGrad {
         int[] rowAt = new int[rowsP];
         for (int r = 0; r < rowsP; r++) rowAt[r] = pl.offset(r < rows ? r : 0, kk, 0, cin);
         java.util.Arrays.fill(acc, c0 * ars, c1 * ars, 0f);
+        if (biasAt >= 0) java.util.Arrays.fill(acc, biasAt + c0 * L, biasAt + c1 * L, 0f);
         for (int img = 0; img < n; img++) {
             pl.copy(x, xo + img * xs[0], xs, 0, cin, planes);
             int gb = go + img * cout * l;
@@ -129,6 +155,12 @@ final class ConvWeightGrad {
                     for (int i = 0; i < DOT_CHANNELS; i++)
                         for (int r = 0; r < rowsP; r++)
                             dotTail(tail, gy, gb + channel(co + i, cout) * l + full, planes, rowAt[r] + full, acc, (co + i) * ars + r * L);
+                if (biasAt >= 0) {
+                    sum4(full, gy, g0, g1, g2, g3, acc, biasAt + co * L);
+                    if (full < l)
+                        for (int i = 0; i < DOT_CHANNELS; i++)
+                            sumTail(tail, gy, gb + channel(co + i, cout) * l + full, acc, biasAt + (co + i) * L);
+                }
             }
         }
     }
@@ -162,6 +194,22 @@ final class ConvWeightGrad {
         c10.intoArray(acc, ao + ars); c11.intoArray(acc, ao + ars + L); c12.intoArray(acc, ao + ars + 2 * L);
         c20.intoArray(acc, ao + 2 * ars); c21.intoArray(acc, ao + 2 * ars + L); c22.intoArray(acc, ao + 2 * ars + 2 * L);
         c30.intoArray(acc, ao + 3 * ars); c31.intoArray(acc, ao + 3 * ars + L); c32.intoArray(acc, ao + 3 * ars + 2 * L);
+    }
+
+    /** {@code s[so + i * L ...] += a_i} over positions {@code [0, full)} for dY rows a_0..a_3 at {@code gy[g_i]}. */
+    private static void sum4(int full, float[] gy, int g0, int g1, int g2, int g3, float[] s, int so) {
+        var s0 = FloatVector.fromArray(S, s, so); var s1 = FloatVector.fromArray(S, s, so + L);
+        var s2 = FloatVector.fromArray(S, s, so + 2 * L); var s3 = FloatVector.fromArray(S, s, so + 3 * L);
+        for (int p = 0; p < full; p += L) {
+            s0 = s0.add(FloatVector.fromArray(S, gy, g0 + p)); s1 = s1.add(FloatVector.fromArray(S, gy, g1 + p));
+            s2 = s2.add(FloatVector.fromArray(S, gy, g2 + p)); s3 = s3.add(FloatVector.fromArray(S, gy, g3 + p));
+        }
+        s0.intoArray(s, so); s1.intoArray(s, so + L); s2.intoArray(s, so + 2 * L); s3.intoArray(s, so + 3 * L);
+    }
+
+    /** The last, partial vector of {@link #sum4} for one channel. */
+    private static void sumTail(VectorMask<Float> tail, float[] gy, int g, float[] s, int si) {
+        FloatVector.fromArray(S, gy, g, tail).add(FloatVector.fromArray(S, s, si)).intoArray(s, si);
     }
 
     /**

@@ -695,6 +695,13 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
         return CpuConv.conv2dWeightGrad(grad, x, g, dw);
     }
 
+    @Override
+    public boolean conv2dWeightAndBiasGrad(Strided grad, Strided x, ConvGeometry g, Strided dw, Strided db) {
+        // Plain float32 heap operands only; the staged and 16-bit cases take the two-call path.
+        if (Indexing64.needed(grad, x, dw, db) || HalfScratch.any(grad, x, dw, db)) return false;
+        return CpuConv.conv2dWeightAndBiasGrad(grad, x, g, dw, db);
+    }
+
     // ---- random ------------------------------------------------------------------------------
 
     @Override

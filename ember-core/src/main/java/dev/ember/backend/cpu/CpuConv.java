@@ -70,6 +70,21 @@ final class CpuConv {
         return true;
     }
 
+    /**
+     * {@link dev.ember.backend.FusedConv#conv2dWeightAndBiasGrad}: {@link ConvWeightGrad} where it forms the weight gradient
+     * as dot products (few column rows), which sum the bias gradient in the same pass; false otherwise.
+     */
+    static boolean conv2dWeightAndBiasGrad(Strided grad, Strided x, ConvGeometry g, Strided dw, Strided db) {
+        if (!fused(g, CpuBackend.arr(grad), CpuBackend.arr(x), CpuBackend.arr(dw), CpuBackend.arr(db)) || !contiguous(grad)
+                || !contiguous(dw) || !contiguous(db)) return false;
+        int[] gs = grad.shape32(), xs = x.shape32();
+        if (gs[0] == 0 || gs[1] == 0 || xs[1] == 0 || gs[2] * gs[3] == 0
+                || !ConvWeightGrad.dotProducts(xs[1] * g.kernelH() * g.kernelW(), gs[1])) return false;
+        ConvWeightGrad.compute((float[]) CpuBackend.arr(grad), grad.offset32(), gs[0], gs[1], (float[]) CpuBackend.arr(x), x.offset32(),
+                x.strides32(), xs[1], g, (float[]) CpuBackend.arr(dw), dw.offset32(), (float[]) CpuBackend.arr(db), db.offset32());
+        return true;
+    }
+
     static void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
         int n = x.shape32()[0], c = x.shape32()[1];
         int[] xs = x.strides32(), cs = cols.strides32();

@@ -131,12 +131,13 @@ class ConvGemmTest {
 
     @ParameterizedTest(name = "cin={0} cout={1}")
     @CsvSource({"1,32", "32,64", "40,24"})
-    void weightGradientHasTheSameBitsOnAnyThreadCountAndForAStridedInput(int cin, int cout) {
+    void weightAndBiasGradientsHaveTheSameBitsOnAnyThreadCountAndForAStridedInput(int cin, int cout) {
         // 40 x 9 = 360 column rows make three blocks of at least 64 rows, so up to three threads share them.
         int n = 6, h = 9, wd = 10, k = 3;
         float[] x = random(n * cin * h * wd, 7), w = random(cout * cin * k * k, 8), r = random(n * cout * h * wd, 9);
-        double[] want = reference(x, w, new float[cout], r, n, cin, h, wd, cout, k, 1, 1, 1)[2];
-        float[] first = null;
+        double[][] ref = reference(x, w, new float[cout], r, n, cin, h, wd, cout, k, 1, 1, 1);
+        double[] want = ref[2];
+        float[] first = null, firstBias = null;
         int before = Parallel.threads();
         try {
             for (int threads : new int[]{1, 2, 3}) {
@@ -145,13 +146,19 @@ class ConvGemmTest {
                     // The strided input holds the same values as [n, cin, h, w] in an [n, h, cin, w] buffer.
                     Tensor tx = strided ? Tensor.of(x, n, cin, h, wd).permute(0, 2, 1, 3).contiguous().permute(0, 2, 1, 3)
                             : Tensor.of(x, n, cin, h, wd);
-                    Tensor tw = Tensor.of(w, cout, cin, k, k).requiresGrad(true);
-                    tx.conv2d(tw, null, new int[]{1, 1}, new int[]{1, 1}, new int[]{1, 1}, 1).backward(Tensor.of(r, n, cout, h, wd));
-                    float[] got = tw.grad().toFloatArray();
+                    Tensor tw = Tensor.of(w, cout, cin, k, k).requiresGrad(true), tb = Tensor.zeros(cout).requiresGrad(true);
+                    tx.conv2d(tw, tb, new int[]{1, 1}, new int[]{1, 1}, new int[]{1, 1}, 1).backward(Tensor.of(r, n, cout, h, wd));
+                    float[] got = tw.grad().toFloatArray(), gotBias = tb.grad().toFloatArray();
                     String what = "threads=" + threads + (strided ? ", strided input" : "");
                     assertClose(want, got, what);
-                    if (first == null) first = got;
-                    else assertTrue(java.util.Arrays.equals(first, got), what + ": other bits than on one thread");
+                    assertClose(ref[3], gotBias, what + " bias gradient");
+                    if (first == null) {
+                        first = got;
+                        firstBias = gotBias;
+                    } else {
+                        assertTrue(java.util.Arrays.equals(first, got), what + ": other bits than on one thread");
+                        assertTrue(java.util.Arrays.equals(firstBias, gotBias), what + ": bias gradient, other bits than on one thread");
+                    }
                 }
             }
         } finally {
