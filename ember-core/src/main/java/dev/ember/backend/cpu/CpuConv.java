@@ -62,12 +62,7 @@ final class CpuConv {
 
     /** {@link dev.ember.backend.FusedConv#conv2dWeightGrad}: {@link ConvWeightGrad}, or false. */
     static boolean conv2dWeightGrad(Strided grad, Strided x, ConvGeometry g, Strided dw) {
-        if (!fused(g, CpuBackend.arr(grad), CpuBackend.arr(x), CpuBackend.arr(dw)) || !contiguous(grad) || !contiguous(dw)) return false;
-        int[] gs = grad.shape32(), xs = x.shape32();
-        if (gs[0] == 0 || gs[1] == 0 || xs[1] == 0 || gs[2] * gs[3] == 0) return false;
-        ConvWeightGrad.compute((float[]) CpuBackend.arr(grad), grad.offset32(), gs[0], gs[1], (float[]) CpuBackend.arr(x), x.offset32(),
-                x.strides32(), xs[1], g, (float[]) CpuBackend.arr(dw), dw.offset32());
-        return true;
+        return weightGrad(grad, x, g, dw, null);
     }
 
     /**
@@ -75,13 +70,18 @@ final class CpuConv {
      * as dot products (few column rows), which sum the bias gradient in the same pass; false otherwise.
      */
     static boolean conv2dWeightAndBiasGrad(Strided grad, Strided x, ConvGeometry g, Strided dw, Strided db) {
-        if (!fused(g, CpuBackend.arr(grad), CpuBackend.arr(x), CpuBackend.arr(dw), CpuBackend.arr(db)) || !contiguous(grad)
-                || !contiguous(dw) || !contiguous(db)) return false;
+        return weightGrad(grad, x, g, dw, db);
+    }
+
+    private static boolean weightGrad(Strided grad, Strided x, ConvGeometry g, Strided dw, Strided db) {
+        if (!fused(g, CpuBackend.arr(grad), CpuBackend.arr(x), CpuBackend.arr(dw), db == null ? null : CpuBackend.arr(db))
+                || !contiguous(grad) || !contiguous(dw) || (db != null && !contiguous(db))) return false;
         int[] gs = grad.shape32(), xs = x.shape32();
-        if (gs[0] == 0 || gs[1] == 0 || xs[1] == 0 || gs[2] * gs[3] == 0
-                || !ConvWeightGrad.dotProducts(xs[1] * g.kernelH() * g.kernelW(), gs[1])) return false;
+        if (gs[0] == 0 || gs[1] == 0 || xs[1] == 0 || gs[2] * gs[3] == 0) return false;
+        if (db != null && !ConvWeightGrad.dotProducts(xs[1] * g.kernelH() * g.kernelW(), gs[1])) return false;
         ConvWeightGrad.compute((float[]) CpuBackend.arr(grad), grad.offset32(), gs[0], gs[1], (float[]) CpuBackend.arr(x), x.offset32(),
-                x.strides32(), xs[1], g, (float[]) CpuBackend.arr(dw), dw.offset32(), (float[]) CpuBackend.arr(db), db.offset32());
+                x.strides32(), xs[1], g, (float[]) CpuBackend.arr(dw), dw.offset32(), db == null ? null : (float[]) CpuBackend.arr(db),
+                db == null ? 0 : db.offset32());
         return true;
     }
 
