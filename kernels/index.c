@@ -7,7 +7,7 @@ KERNEL void gather_${SFX}(Shape sh, Strides xs, Strides is, Strides os, idx_t si
                           GLOBAL const ${T}* x, GLOBAL const i64* index, GLOBAL ${T}* out, GLOBAL int* err) {
     FOR_EACH(i, sh.n) {
         i64 k = index[offset_of(sh, is, i)];
-        if (k < 0 || k >= size) { report(err, KE_GATHER_INDEX, k, dim, (int) size); continue; }
+        if (k < 0 || k >= size) { report(err, KE_GATHER_INDEX, k, dim, (i64) size); continue; }
         out[offset_of(sh, os, i)] = x[offset_of(sh, xs, i) + (idx_t) k * step];
     }
 }
@@ -27,7 +27,7 @@ KERNEL void scatter_add_${SFX}(Shape sh, Strides ds, Strides is, Strides ss, idx
         for (idx_t j = 0; j < jn; j++) {
             i64 k = index[ib + j * istep];
             if (k == p) acc = add_${CS}(acc, load_${SFX}(src, sb + j * sstep));
-            else if ((k < 0 || k >= size) && p == 0) report(err, KE_SCATTER_INDEX, k, dim, (int) size);
+            else if ((k < 0 || k >= size) && p == 0) report(err, KE_SCATTER_INDEX, k, dim, (i64) size);
         }
         store_${SFX}_${CS}(dst, d, acc);
     }
@@ -41,7 +41,7 @@ KERNEL void scatter_add_atomic_${SFX}(Shape sh, Strides ds, Strides is, Strides 
                                       GLOBAL int* err) {
     FOR_EACH(i, sh.n) {
         i64 k = index[offset_of(sh, is, i)];
-        if (k < 0 || k >= size) { report(err, KE_SCATTER_INDEX, k, dim, (int) size); continue; }
+        if (k < 0 || k >= size) { report(err, KE_SCATTER_INDEX, k, dim, (i64) size); continue; }
         ATOMIC_ADD_${SFX}(dst + offset_of(sh, ds, i) + (idx_t) k * step, src[offset_of(sh, ss, i)]);
     }
 }

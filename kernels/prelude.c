@@ -25,13 +25,15 @@ INLINE idx_t offset_of(Shape sh, Strides st, idx_t i) {
 // Grid-stride loop: any grid covers any n.
 #define FOR_EACH(i, n) for (idx_t i = BLOCK_ID_X * BLOCK_DIM + THREAD_ID; i < (n); i += BLOCK_DIM * GRID_DIM)
 
-// Records the first error since the host last read this thread's slot: int[5] = code, value (lo, hi), dim, size.
-INLINE void report(GLOBAL int* err, int code, i64 value, int dim, int size) {
+// Records the first error since the host last read this thread's slot: int[6] = code, value (lo, hi), dim,
+// size (lo, hi). Value and size are 64-bit: a dimension may pass 2^31 elements.
+INLINE void report(GLOBAL int* err, int code, i64 value, int dim, i64 size) {
     if (ATOMIC_CAS_INT(err, 0, code) == 0) {
         err[1] = (int) value;
         err[2] = (int) (value >> 32);
         err[3] = dim;
-        err[4] = size;
+        err[4] = (int) size;
+        err[5] = (int) (size >> 32);
     }
 }
 

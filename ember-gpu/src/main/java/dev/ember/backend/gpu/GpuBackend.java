@@ -37,7 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param <K> the runtime's kernel handle
  */
 public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedOptimizer, FusedSoftmax, FusedNorm {
-    private static final int ERROR_SLOT_BYTES = 20; // int[5]: code, value lo, value hi, dim, size
+    private static final int ERROR_SLOT_BYTES = 24; // int[6]: code, value lo, value hi, dim, size lo, size hi
 
     private final GpuRuntime<B, K> runtime;
     private final Device device;
@@ -587,13 +587,13 @@ public final class GpuBackend<B, K> implements Backend, Backends.GpuInfo, FusedO
     private void raiseErrors() {
         B slot = errors.takePending();
         if (slot == null) return;
-        int[] word = new int[5];
-        runtime.copyOut(slot, 0, word, 5);
+        int[] word = new int[6];
+        runtime.copyOut(slot, 0, word, 6);
         if (word[0] == 0) return;
         errors.clear(slot);
         String where = " (raised by a kernel this thread launched on " + device + ", reported at its next host read)";
         KernelError e = KernelError.of(word[0]);
         if (e == null) throw new IllegalStateException(device + ": a kernel reported error code " + word[0] + where);
-        throw e.exception((word[1] & 0xFFFFFFFFL) | ((long) word[2] << 32), word[3], word[4], where);
+        throw e.exception((word[1] & 0xFFFFFFFFL) | ((long) word[2] << 32), word[3], (word[4] & 0xFFFFFFFFL) | ((long) word[5] << 32), where);
     }
 }

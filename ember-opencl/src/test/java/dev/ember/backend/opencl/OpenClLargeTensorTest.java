@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A BOOL tensor of 2^31 + 64 elements on the OpenCL device (2 GiB; PoCL's memory is the host's): views past element
- * 2^31 are filled and read back, and the whole tensor summed, so the 64-bit index kernels run for real. Tagged
- * {@code large}: this module's default run leaves it out (see its pom); skipped where the device or host cannot hold it.
+ * 2^31 are filled and read back, the whole tensor summed, and an index past its end reported with its 64-bit size
+ * (the kernel error slot), so the 64-bit index kernels run for real. Tagged {@code large}: this module's default run
+ * leaves it out (see its pom); skipped where the device or host cannot hold it.
  */
 @Tag("large")
 class OpenClLargeTensorTest {
@@ -60,6 +61,11 @@ class OpenClLargeTensorTest {
             assertArrayEquals(new boolean[]{true, true, true, true},
                     t.view(ROWS, 64).narrow(0, ROWS - 2, 2).narrow(1, 60, 2).toBooleanArray(),
                     "a strided view across 2^31, copied on the device first");
+            // An index past the end: the kernel's error slot carries the dimension's size in 64 bits.
+            Tensor picked = t.gather(0, Tensor.of(new long[]{N - 1, N}).to(device));
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, picked::toBooleanArray);
+            org.junit.jupiter.api.Assertions.assertTrue(
+                    e.getMessage().startsWith("gather: index " + N + " is out of bounds for dimension 0 with size " + N), e.getMessage());
         } finally {
             Ember.emptyCache(device); // hand the 2 GiB back to the driver (the host, on PoCL)
         }
