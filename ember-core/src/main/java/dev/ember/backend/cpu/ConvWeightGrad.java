@@ -44,14 +44,13 @@ final class ConvWeightGrad {
      */
     private static final int DOT_CHANNELS = 4, DOT_ROWS = 3;
 
-    /** Per-thread scratch: the shifted planes of one image, a packed B strip, column rows, the row offsets of a block. */
+    /** Per-thread scratch: the shifted planes of one image, a packed B strip, the row offsets of a block. */
     private static final class Scratch {
-        float[] planes = new float[0], strip = new float[0], cols = new float[0];
+        float[] planes = new float[0], strip = new float[0];
         int[] offsets = new int[0];
 
         float[] planes(int n) { if (planes.length < n) planes = new float[n]; return planes; }
         float[] strip(int n) { if (strip.length < n) strip = new float[n]; return strip; }
-        float[] cols(int n) { if (cols.length < n) cols = new float[n]; return cols; }
         int[] offsets(int n) { if (offsets.length < n) offsets = new int[n]; return offsets; }
     }
 
@@ -83,11 +82,11 @@ final class ConvWeightGrad {
      */
     static void compute(float[] gy, int go, int n, int cout, float[] x, int xo, int[] xs, int cin, ConvGeometry g,
                         float[] dw, int dwo, float[] db, int dbo) {
-        int kk0 = g.kernelH() * g.kernelW();
-        if (db != null && !dotProducts(cin * kk0, cout))
-            throw new IllegalArgumentException("conv2d weight gradient: no bias gradient in this form (" + cin * kk0 + " rows, " + cout + " channels)");
-        if (Winograd.supports(g, cin, cout) && Winograd.weightGrad(gy, go, n, cout, x, xo, xs, cin, g, dw, dwo)) return;
         int kk = g.kernelH() * g.kernelW(), rows = cin * kk;
+        if (db != null && !dotProducts(rows, cout))
+            throw new IllegalArgumentException("conv2d weight gradient: no bias gradient with " + rows + " column rows and "
+                    + cout + " channels");
+        if (Winograd.supports(g, cin, cout) && Winograd.weightGrad(gy, go, n, cout, x, xo, xs, cin, g, dw, dwo)) return;
         Planes planes = new Planes(g);
         float[][] holder = ACCUMULATORS.get();
         if (dotProducts(rows, cout)) {
