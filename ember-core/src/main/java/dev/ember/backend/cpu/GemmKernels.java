@@ -6,9 +6,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The GEMM micro-kernels: each computes one tile of {@code MR} rows x {@code nv} vectors of C from a packed A
  * tile ({@code kc} columns of MR floats) and a packed B strip ({@code kc} rows of {@code nv * L} floats), with all
- * accumulators in registers, then adds C's old values ({@code add}) or overwrites them. C is read only after the
- * depth loop: loaded before it, a C tile that missed the caches held up every accumulator's first FMA (about 15%
- * slower on a 1024^3 product in two depth blocks, measured on Zen 5).
+ * accumulators in registers, then adds C's old values ({@code add}) or overwrites them; the packed-A kernels can add a
+ * per-row bias instead of C's old values (a convolution's bias: the same sums plus the bias as filling C with it and
+ * accumulating, without the fill and the loads of C). C is read only after the depth loop: loaded before it, a C tile
+ * that missed the caches held up every accumulator's first FMA (about 15% slower on a 1024^3 product in two depth
+ * blocks, measured on Zen 5).
  *
  * <p>Shapes, chosen per vector width from the JIT's assembly (read with the hsdis plugin in
  * {@code benchmarks/tools/hsdis}) and timed on cache-resident panels (docs/bench.md, "GEMM on both widths"):
