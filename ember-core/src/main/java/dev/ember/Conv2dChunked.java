@@ -91,12 +91,10 @@ final class Conv2dChunked {
         boolean gwDone = false;
         if (direct && gw != null && needsBias) {
             // the bias gradient from the weight gradient's pass over the output gradient, where the backend can
-            gb = Tensor.uninitialized(be, t, new long[]{cout});
-            gwDone = fused.get().conv2dWeightAndBiasGrad(gc.strided(), x.strided(), g, gw.strided(), gb.strided());
-            if (!gwDone) {
-                gb.close();
-                gb = null;
-            }
+            Tensor b = Tensor.uninitialized(be, t, new long[]{cout});
+            gwDone = fused.get().conv2dWeightAndBiasGrad(gc.strided(), x.strided(), g, gw.strided(), b.strided());
+            if (gwDone) gb = b;
+            else b.close();
         }
         if (needsBias && gb == null) gb = grad.sum(new int[]{0, 2, 3}, false);
         if (!gwDone) gwDone = direct && gw != null && fused.get().conv2dWeightGrad(gc.strided(), x.strided(), g, gw.strided());

@@ -28,6 +28,12 @@ import java.util.List;
  * twice does nothing.
  */
 public final class Tensor implements AutoCloseable {
+    /**
+     * The most elements (and the largest size of a dimension) a tensor may have: 2^60, so that a byte count (at most 8
+     * bytes an element) and every offset stay within a {@code long}. Readers of tensor files check against it.
+     */
+    public static final long MAX_ELEMENTS = Shapes.MAX_SIZE;
+
     final Storage storage;
     final long[] shape;
     final long[] strides;

@@ -137,7 +137,7 @@ public final class SafeTensors {
      * copied into storage afterwards held every tensor twice at its peak).
      */
     private static Tensor readTensor(Path path, FileChannel ch, long dataStart, SafeTensorsHeader.Entry e) throws IOException {
-        long n = e.numel(); // checked against MAX_ELEMENTS
+        long n = e.numel(); // checked against Tensor.MAX_ELEMENTS
         int width = SafeTensorsHeader.width(e.dtype());
         Tensor out = Tensor.zeros(e.dtype(), e.shape()), flat = out.reshape(n); // the caller owns out (closing it releases it)
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(READ_CHUNK, n * width)).order(ByteOrder.LITTLE_ENDIAN);

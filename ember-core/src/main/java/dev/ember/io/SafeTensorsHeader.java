@@ -4,6 +4,7 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import dev.ember.DType;
+import dev.ember.Tensor;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -35,8 +36,6 @@ import java.util.Set;
 record SafeTensorsHeader(long dataStart, List<Entry> entries, Map<String, String> metadata) {
     /** The reference implementation's limit on the JSON header (100 MB). */
     static final long MAX_HEADER_BYTES = 100_000_000L;
-    /** The most elements one tensor may have (as any Ember tensor: 2^60, so byte counts and offsets fit a long). */
-    static final long MAX_ELEMENTS = 1L << 60;
 
     /** Dtype codes the format defines that Ember does not read; other codes are not safetensors at all. */
     private static final Set<String> KNOWN_UNSUPPORTED = Set.of("U8", "I8", "I16", "U16", "U32", "U64",
@@ -234,7 +233,7 @@ record SafeTensorsHeader(long dataStart, List<Entry> entries, Map<String, String
             // A zero dimension does not excuse the others: strides still multiply them.
             long product = 1;
             for (long size : shape) {
-                if (size != 0 && product > MAX_ELEMENTS / size) // compared before multiplying: no overflow
+                if (size != 0 && product > Tensor.MAX_ELEMENTS / size) // compared before multiplying: no overflow
                     throw error(name, "shape " + Arrays.toString(shape) + " has more than 2^60 elements, more than one tensor holds");
                 if (size != 0) product *= size;
             }

@@ -490,11 +490,11 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     @Override
     public void matmul(Strided a, Strided b, Strided out) {
         if (Indexing64.needed(a, b, out)) {
-            try (var st = new Indexing64.Staged("matmul")) {
+            staged("matmul", st -> {
                 Strided o = st.out(out, false);
                 matmul(st.in(a), st.in(b), o);
-                st.writeBack();
-            }
+                return true;
+            });
             return;
         }
         if (HalfScratch.any(a, b, out)) { // float32 GEMM, one rounding per output element, as PyTorch's CPU
@@ -594,11 +594,11 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     @Override
     public void im2col(Strided x, ConvGeometry g, double padValue, Strided cols) {
         if (Indexing64.needed(x, cols)) {
-            try (var st = new Indexing64.Staged("im2col")) {
+            staged("im2col", st -> {
                 Strided c = st.out(cols, false);
                 im2col(st.in(x), g, padValue, c);
-                st.writeBack();
-            }
+                return true;
+            });
             return;
         }
         if (HalfScratch.any(x, cols)) {
@@ -615,11 +615,11 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     @Override
     public void col2im(Strided cols, ConvGeometry g, Strided x) {
         if (Indexing64.needed(cols, x)) {
-            try (var st = new Indexing64.Staged("col2im")) {
+            staged("col2im", st -> {
                 Strided d = st.out(x, true);
                 col2im(st.in(cols), g, d);
-                st.writeBack();
-            }
+                return true;
+            });
             return;
         }
         if (HalfScratch.any(cols, x)) {
@@ -634,10 +634,9 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     }
 
     /**
-     * A fused kernel that takes 16-bit operands: run in float32 scratch ({@code out}'s old values copied in when
-     * {@code keep}), the result written back if the kernel ran.
+     * Runs a 32-bit-only kernel on heap stand-ins of its operands ({@link Indexing64.Staged}); the outputs are written
+     * back if it ran (a capability may return false; the primitives always return true).
      */
-    /** Runs a 32-bit-only capability on heap stand-ins of its operands ({@link Indexing64.Staged}); outputs written back if it ran. */
     private static boolean staged(String op, java.util.function.Predicate<Indexing64.Staged> kernel) {
         try (var st = new Indexing64.Staged(op)) {
             boolean done = kernel.test(st);
@@ -646,6 +645,10 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
         }
     }
 
+    /**
+     * A fused kernel that takes 16-bit operands: run in float32 scratch ({@code out}'s old values copied in when
+     * {@code keep}), the result written back if the kernel ran.
+     */
     private boolean inFloat32(Strided out, boolean keep, java.util.function.BiPredicate<HalfScratch, Strided> kernel) {
         try (var h = new HalfScratch(this)) {
             Strided o = h.out(out, keep);
@@ -739,11 +742,11 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     public void sgdStep(Strided param, Strided grad, Strided buf, double lr, double momentum, double dampening,
                         double weightDecay, boolean nesterov, boolean firstStep) {
         if (Indexing64.needed(param, grad, buf)) {
-            try (var st = new Indexing64.Staged("sgdStep")) {
+            staged("sgdStep", st -> {
                 Strided p = st.out(param, true), m = st.out(buf, true);
                 sgdStep(p, st.in(grad), m, lr, momentum, dampening, weightDecay, nesterov, firstStep);
-                st.writeBack();
-            }
+                return true;
+            });
             return;
         }
         if (HalfScratch.any(param, grad, buf)) {
@@ -761,11 +764,11 @@ public final class CpuBackend implements Backend, FusedSoftmax, FusedMaxPool, Fu
     public void adamStep(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, double lr, double beta1,
                          double beta2, double eps, double weightDecay, boolean decoupled, long step) {
         if (Indexing64.needed(param, grad, expAvg, expAvgSq)) {
-            try (var st = new Indexing64.Staged("adamStep")) {
+            staged("adamStep", st -> {
                 Strided p = st.out(param, true), m = st.out(expAvg, true), v = st.out(expAvgSq, true);
                 adamStep(p, st.in(grad), m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step);
-                st.writeBack();
-            }
+                return true;
+            });
             return;
         }
         if (HalfScratch.any(param, grad, expAvg, expAvgSq)) {
