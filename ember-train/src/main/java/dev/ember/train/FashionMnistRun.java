@@ -112,18 +112,18 @@ public final class FashionMnistRun {
             throw new IllegalArgumentException("train: --batch-size " + o.batchSize() + " does not divide among " + world + " ranks");
         if (group.rank() != 0) out = new PrintStream(java.io.OutputStream.nullOutputStream());
         Ember.manualSeed(o.seed());
-        FashionMnist.Splits data = FashionMnist.load(o.dataDir(), o.download());
+        FashionMnist.Raw data = FashionMnist.loadRaw(o.dataDir(), o.download());
         if (data.isEmbeddedSubset()) {
             out.println("data: the full Fashion-MNIST was not found, so this run uses the embedded " + data.source() + ".");
             out.println("      Expect about 80-85% test accuracy. For the full set, " + FashionMnist.HOW_TO_GET + ".");
         } else {
-            out.println("data: Fashion-MNIST from " + data.source() + " (" + data.train().size() + " train / " + data.test().size() + " test)");
+            out.println("data: Fashion-MNIST from " + data.source() + " (" + data.trainImages().count() + " train / " + data.testImages().count() + " test)");
         }
         Prepared sets = split(data, o);
         TensorDataset train = sets.train(), val = sets.val(), test = sets.test();
         String source = data.source();
         boolean embedded = data.isEmbeddedSubset();
-        data = null; // the full raw arrays are not needed any more (an interpreted frame would keep them alive)
+        data = null; // the file's bytes are not needed any more (an interpreted frame would keep them alive)
 
         Module net = (o.model() == Model.CNN ? cnn() : mlp()).to(o.device());
         Module model = world == 1 ? net : new DistributedDataParallel(net, group);
@@ -180,28 +180,27 @@ public final class FashionMnistRun {
 
     private record Prepared(TensorDataset train, TensorDataset val, TensorDataset test) {}
 
-    /** Normalises in place (the loaded arrays are ours) and keeps only the rows each split uses. */
-    private static Prepared split(FashionMnist.Splits data, Options o) {
-        Tensor images = normalizeInPlace(data.train().inputs());
-        Tensor labels = data.train().targets();
-        int n = (int) images.size(0);
+    /**
+     * Converts only the rows each split uses, straight from the files' bytes (a subset never costs a float copy of the
+     * whole set), and normalises them in place: the same values as normalising the whole set and then selecting.
+     */
+    private static Prepared split(FashionMnist.Raw data, Options o) {
+        int n = data.trainImages().count();
         int valSize = Math.min(o.validationSize(), n / 5);
         int[] perm = new Generator(o.seed()).permutation(n);
         int trainEnd = o.trainLimit() > 0 ? Math.min(n, valSize + o.trainLimit()) : n;
-        Tensor valIdx = index(perm, 0, valSize), trainIdx = index(perm, valSize, trainEnd);
-        TensorDataset train = new TensorDataset(images.indexSelect(0, trainIdx), labels.indexSelect(0, trainIdx));
-        TensorDataset val = new TensorDataset(images.indexSelect(0, valIdx), labels.indexSelect(0, valIdx));
-        TensorDataset test = new TensorDataset(normalizeInPlace(data.test().inputs()), data.test().targets());
+        TensorDataset train = normalized(data.train(java.util.Arrays.copyOfRange(perm, valSize, trainEnd)));
+        TensorDataset val = normalized(data.train(java.util.Arrays.copyOfRange(perm, 0, valSize)));
+        TensorDataset test = normalized(data.test(null));
         return new Prepared(train, val, test);
+    }
+
+    private static TensorDataset normalized(TensorDataset set) {
+        normalizeInPlace(set.inputs());
+        return set;
     }
 
     private static Tensor normalizeInPlace(Tensor x) {
         return x.subInPlace(Tensor.scalar(FashionMnist.MEAN)).divInPlace(Tensor.scalar(FashionMnist.STD));
-    }
-
-    private static Tensor index(int[] perm, int from, int to) {
-        long[] idx = new long[to - from];
-        for (int i = from; i < to; i++) idx[i - from] = perm[i];
-        return Tensor.of(idx);
     }
 }

@@ -65,6 +65,31 @@ class CpuAllocatorTest {
     }
 
     @Test
+    void aMissTakesTheSmallestCachedArrayOfAtMostTwiceItsSize() {
+        var a = new CpuAllocator(1 << 30);
+        float[] full = (float[]) a.take(DType.FLOAT32, 512 * 784, false);
+        float[] huge = (float[]) a.take(DType.FLOAT32, 4 * 512 * 784, false);
+        full[0] = 3f;
+        a.give(DType.FLOAT32, huge);
+        a.give(DType.FLOAT32, full);
+        // a last batch of 272 of 512: its class is empty, the full batch's array serves it (zeroed on request)
+        float[] last = (float[]) a.take(DType.FLOAT32, 272 * 784, true);
+        assertTrue(last == full, "the smallest larger array within twice the request");
+        assertEquals(0f, last[0]);
+        assertEquals(1, a.hitsAndMisses()[0], "counted as served from the cache");
+        assertEquals((long) (full.length + huge.length) * 4, a.stats().reserved(), "live and cached bytes count whole arrays");
+        // more than twice smaller: a new array, the 4x one stays cached
+        float[] small = (float[]) a.take(DType.FLOAT32, 100 * 784, false);
+        assertTrue(small != huge && small.length < huge.length);
+        // the larger array goes back to its own class and serves a request of that class exactly
+        a.give(DType.FLOAT32, last);
+        assertTrue(full == a.take(DType.FLOAT32, 512 * 784, false));
+        // dtypes never mix: the cached float array of 4x is within twice this int request, and stays cached
+        assertTrue(a.take(DType.INT32, 3 * 512 * 784, false) instanceof int[]);
+        assertTrue(huge == a.take(DType.FLOAT32, 4 * 512 * 784, false));
+    }
+
+    @Test
     void theCacheHoldsAtMostItsLimitAndStatisticsCountLiveAndCachedBytes() {
         var a = new CpuAllocator(10_000);
         Object x = a.take(DType.FLOAT32, 1000, true), y = a.take(DType.FLOAT32, 1000, true), z = a.take(DType.FLOAT32, 1000, true);

@@ -64,33 +64,59 @@ public final class FashionMnist {
      * {@code explicitDir} (may be null) must hold the files if given; {@code download} allows
      * fetching into {@link #userDirectory()}.
      */
-    public static Splits load(Path explicitDir, boolean download) {
+    public static Splits load(Path explicitDir, boolean download) { return loadRaw(explicitDir, download).splits(); }
+
+    /**
+     * The four files as read (unsigned bytes), found as {@link #load} finds them: for a caller that converts only the
+     * images it keeps ({@link Raw#train(int[])}), so that a subset never costs a float copy of the whole set.
+     */
+    public static Raw loadRaw(Path explicitDir, boolean download) {
         if (explicitDir != null) {
             if (!hasAll(explicitDir))
                 throw new IllegalArgumentException("FashionMnist: " + explicitDir + " does not hold " + String.join(", ", FILES)
                         + " (plain or .gz)");
-            return loadDirectory(explicitDir);
+            return rawDirectory(explicitDir);
         }
-        for (Path dir : List.of(userDirectory(), DEBIAN_DIR)) if (hasAll(dir)) return loadDirectory(dir);
+        for (Path dir : List.of(userDirectory(), DEBIAN_DIR)) if (hasAll(dir)) return rawDirectory(dir);
         if (download) {
             try {
                 download(userDirectory());
-                return loadDirectory(userDirectory());
+                return rawDirectory(userDirectory());
             } catch (RuntimeException ex) {
                 System.err.println("FashionMnist: download failed (" + ex.getMessage() + "); using the embedded subset");
             }
         }
-        return loadEmbedded();
+        return rawEmbedded();
     }
 
     /** Loads the four files from {@code dir}. */
-    public static Splits loadDirectory(Path dir) {
-        return new Splits(dataset(file(dir, FILES[0]), file(dir, FILES[1])), dataset(file(dir, FILES[2]), file(dir, FILES[3])),
-                dir.toString(), false);
-    }
+    public static Splits loadDirectory(Path dir) { return rawDirectory(dir).splits(); }
 
     /** The committed subset (2,000 training, 500 test images; the first of each official split). */
-    public static Splits loadEmbedded() {
+    public static Splits loadEmbedded() { return rawEmbedded().splits(); }
+
+    /**
+     * The four IDX arrays of a load and where they came from; {@link #train(int[])} and {@link #test(int[])} convert
+     * the rows asked for (images to FLOAT32 {@code [n, 1, 28, 28]} in [0, 1], labels to INT64), checking them as
+     * {@link #load} does.
+     */
+    public record Raw(IdxReader.IdxArray trainImages, IdxReader.IdxArray trainLabels, IdxReader.IdxArray testImages,
+                      IdxReader.IdxArray testLabels, String source, boolean isEmbeddedSubset) {
+        /** The training images {@code rows} (indices into the official training split, in that order; null: all). */
+        public TensorDataset train(int[] rows) { return dataset(trainImages, trainLabels, rows, isEmbeddedSubset ? "embedded train" : "files"); }
+
+        /** The test images {@code rows} (null: all). */
+        public TensorDataset test(int[] rows) { return dataset(testImages, testLabels, rows, isEmbeddedSubset ? "embedded test" : "files"); }
+
+        /** Both splits, whole. */
+        public Splits splits() { return new Splits(train(null), test(null), source, isEmbeddedSubset); }
+    }
+
+    private static Raw rawDirectory(Path dir) {
+        return new Raw(file(dir, FILES[0]), file(dir, FILES[1]), file(dir, FILES[2]), file(dir, FILES[3]), dir.toString(), false);
+    }
+
+    private static Raw rawEmbedded() {
         try {
             IdxReader.IdxArray[] parts = new IdxReader.IdxArray[4];
             for (int i = 0; i < 4; i++) {
@@ -100,8 +126,7 @@ public final class FashionMnist {
                     parts[i] = IdxReader.read(new GZIPInputStream(in), "resource " + name);
                 }
             }
-            return new Splits(dataset(parts[0], parts[1], "embedded train"), dataset(parts[2], parts[3], "embedded test"),
-                    "embedded subset (2,000 train / 500 test)", true);
+            return new Raw(parts[0], parts[1], parts[2], parts[3], "embedded subset (2,000 train / 500 test)", true);
         } catch (IOException ex) {
             throw new UncheckedIOException("FashionMnist: cannot read the embedded subset: " + ex.getMessage(), ex);
         }
@@ -173,23 +198,49 @@ public final class FashionMnist {
         return IdxReader.read(p);
     }
 
-    private static TensorDataset dataset(IdxReader.IdxArray images, IdxReader.IdxArray labels) { return dataset(images, labels, "files"); }
+    /** Pixels converted per chunk: the load's peak is the result plus one chunk, not the result twice. */
+    private static final int CHUNK_PIXELS = 1 << 18;
 
-    /** Images {@code [n, 28, 28]} bytes -> FLOAT32 {@code [n, 1, 28, 28]} in [0, 1]; labels bytes -> INT64 {@code [n]}. */
-    static TensorDataset dataset(IdxReader.IdxArray images, IdxReader.IdxArray labels, String what) {
+    /**
+     * Images {@code [n, 28, 28]} bytes -> FLOAT32 {@code [rows, 1, 28, 28]} in [0, 1]; labels bytes -> INT64 {@code [rows]}.
+     * {@code rows} (null: all) picks and orders the items.
+     */
+    static TensorDataset dataset(IdxReader.IdxArray images, IdxReader.IdxArray labels, int[] rows, String what) {
         int[] s = images.shape();
         if (s.length != 3 || labels.shape().length != 1 || s[0] != labels.count())
             throw new IllegalArgumentException("FashionMnist: " + what + ": images " + java.util.Arrays.toString(s) + " and labels "
                     + java.util.Arrays.toString(labels.shape()) + " do not match ([n, 28, 28] and [n])");
-        byte[] px = images.data();
-        float[] f = new float[px.length];
-        for (int i = 0; i < px.length; i++) f[i] = (px[i] & 0xff) / 255f;
-        long[] y = new long[labels.count()];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = labels.data()[i] & 0xff;
-            if (y[i] > 9) throw new IllegalArgumentException("FashionMnist: " + what + ": label " + y[i] + " at item " + i + " is not in 0..9");
+        int n = rows == null ? s[0] : rows.length, pixels = s[1] * s[2];
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) {
+            int item = item(rows, i, s[0], what);
+            y[i] = labels.data()[item] & 0xff;
+            if (y[i] > 9) throw new IllegalArgumentException("FashionMnist: " + what + ": label " + y[i] + " at item " + item + " is not in 0..9");
         }
-        return new TensorDataset(Tensor.of(f, s[0], 1, s[1], s[2]), Tensor.of(y));
+        Tensor x = Tensor.empty(n, 1, s[1], s[2]);
+        int chunk = Math.max(1, CHUNK_PIXELS / Math.max(1, pixels));
+        float[] buf = new float[Math.min(n, chunk) * pixels];
+        byte[] px = images.data();
+        for (int r0 = 0; r0 < n; r0 += chunk) {
+            int k = Math.min(chunk, n - r0);
+            for (int i = 0; i < k; i++) {
+                int from = item(rows, r0 + i, s[0], what) * pixels;
+                for (int p = 0; p < pixels; p++) buf[i * pixels + p] = (px[from + p] & 0xff) / 255f;
+            }
+            float[] part = k * pixels == buf.length ? buf : java.util.Arrays.copyOf(buf, k * pixels);
+            try (Tensor t = Tensor.of(part, k, 1, s[1], s[2])) {
+                x.narrow(0, r0, k).copyFrom(t);
+            }
+        }
+        return new TensorDataset(x, Tensor.of(y));
+    }
+
+    private static int item(int[] rows, int i, int count, String what) {
+        if (rows == null) return i;
+        int item = rows[i];
+        if (item < 0 || item >= count)
+            throw new IndexOutOfBoundsException("FashionMnist: " + what + ": row " + item + " is outside 0.." + (count - 1));
+        return item;
     }
 
     /** {@code (x - MEAN) / STD}: the usual input normalisation. */

@@ -49,6 +49,38 @@ class FashionMnistTest {
     }
 
     @Test
+    void rowsConvertedFromTheBytesEqualTheWholeSetsRowsAndABadRowIsNamed() {
+        var raw = FashionMnist.loadRaw(null, false); // the embedded subset when the full set is not installed
+        IdxReader.IdxArray images = raw.trainImages();
+        int n = images.count(), pixels = 28 * 28;
+        // every row in reverse, then two repeated: many conversion chunks (334 images each), the last one partial
+        int[] rows = new int[n + 2];
+        for (int i = 0; i < n; i++) rows[i] = n - 1 - i;
+        rows[n] = 7;
+        rows[n + 1] = 7;
+        var some = raw.train(rows);
+        float[] x = some.inputs().toFloatArray();
+        long[] y = some.targets().toLongArray();
+        assertArrayEquals(new long[]{rows.length, 1, 28, 28}, some.inputs().shape());
+        for (int i = 0; i < rows.length; i++) {
+            assertEquals(raw.trainLabels().data()[rows[i]] & 0xff, y[i], "label of row " + rows[i]);
+            for (int p = 0; p < pixels; p++) {
+                float expected = (images.data()[rows[i] * pixels + p] & 0xff) / 255f; // independent of the chunking
+                if (Float.floatToIntBits(expected) != Float.floatToIntBits(x[i * pixels + p]))
+                    throw new AssertionError("row " + rows[i] + " pixel " + p + ": " + x[i * pixels + p] + " != " + expected);
+            }
+        }
+        // all rows: the same bits as the whole-set load
+        float[] whole = raw.splits().test().inputs().toFloatArray(), again = raw.test(null).inputs().toFloatArray();
+        assertArrayEquals(whole, again);
+        assertEquals(raw.testImages().count() * pixels, whole.length);
+
+        var e = assertThrows(IndexOutOfBoundsException.class, () -> raw.train(new int[]{0, n}));
+        assertTrue(e.getMessage().contains("row " + n) && e.getMessage().contains("FashionMnist"), e.getMessage());
+        assertEquals(0, raw.test(new int[0]).size());
+    }
+
+    @Test
     void downloadFailsCleanlyWhenTheSourceIsUnreachable() {
         // A port nothing listens on stands in for being offline; the error names the source and the alternatives.
         var e = assertThrows(RuntimeException.class, () -> FashionMnist.download(dir.resolve("dl"), "http://127.0.0.1:9/"));
