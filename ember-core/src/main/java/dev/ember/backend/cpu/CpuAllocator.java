@@ -21,9 +21,11 @@ import java.util.TreeMap;
  * <p><b>Size classes.</b> Requests round up to 64 bytes up to 4 KiB, then to eighths of a power of
  * two (at most 12.5% over the request), so a slightly smaller last batch reuses a full batch's
  * arrays. A class keeps its arrays in a stack: the most recently released (the warmest) is reused
- * first. A request whose class has none takes the smallest cached array of at most twice its size, so the last,
- * smaller batch of an evaluation reuses a full batch's arrays instead of adding a second set to the heap (without
- * it the demo CNN's evaluation held three sets: the full batches', the validation's last and the test's last).
+ * first. A request of at least {@link #REUSE_LARGER_FROM} bytes whose class has none takes the smallest cached array
+ * of at most twice its size, so the last, smaller batch of an evaluation reuses a full batch's arrays instead of
+ * adding a second set to the heap (without it the demo CNN's evaluation held three sets: the full batches', the
+ * validation's last and the test's last). Smaller requests keep to their class: they are gradients and optimizer
+ * state as often as activations, and a long-lived tensor in a larger array holds the difference for its life.
  *
  * <p><b>One lock rather than per-thread caches.</b> Tensors are created and released on the
  * caller's thread (kernel worker threads never allocate storages), so the lock is uncontended, a
@@ -47,6 +49,8 @@ final class CpuAllocator {
     static final CpuAllocator INSTANCE = new CpuAllocator(defaultLimit());
 
     private static final int SMALL_BYTES = 4096, SMALL_STEP = 64;
+    /** The smallest request (bytes) that a larger cached array may serve: activation-sized. */
+    static final long REUSE_LARGER_FROM = 256 << 10;
     /**
      * {@code -Dember.cpu.poisonUninitialized=true} fills every uninitialised array with NaN (integers: 0x5A bytes),
      * new ones too, so a test run finds an op that reads an output it did not write.
@@ -95,7 +99,7 @@ final class CpuAllocator {
         Object a;
         synchronized (this) {
             a = pop(dtype, cls);
-            if (a == null) a = popLarger(dtype, cls);
+            if (a == null && bytes >= REUSE_LARGER_FROM) a = popLarger(dtype, cls);
             if (a != null) {
                 bytes = (long) Array.getLength(a) * dtype.byteSize();
                 cached -= bytes;

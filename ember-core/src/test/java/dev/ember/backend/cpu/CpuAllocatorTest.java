@@ -87,6 +87,11 @@ class CpuAllocatorTest {
         // dtypes never mix: the cached float array of 4x is within twice this int request, and stays cached
         assertTrue(a.take(DType.INT32, 3 * 512 * 784, false) instanceof int[]);
         assertTrue(huge == a.take(DType.FLOAT32, 4 * 512 * 784, false));
+        // below the threshold a request keeps to its class (a gradient or optimizer state may live long)
+        int below = (int) (CpuAllocator.REUSE_LARGER_FROM / 4 / 2);
+        float[] larger = (float[]) a.take(DType.FLOAT32, below + below / 2, false);
+        a.give(DType.FLOAT32, larger);
+        assertTrue(larger != a.take(DType.FLOAT32, below, false), "a small request does not take a larger class's array");
     }
 
     @Test
