@@ -111,7 +111,10 @@ class GemmTest {
             // fewer than four strips per thread: tasks also split the rows at multiples of 8 (in-place 4-row kernels
             // with 16 lanes, 2 x 4 in place with 8; 8-row kernels with leftover rows packed; a partial last tile)
             "96,128,400,false,false", "90,64,450,false,false", "256,32,400,false,false", "70,100,400,true,false",
-            "64,196,288,false,true"})
+            "64,196,288,false,true",
+            // few columns, row-major A (SimdGemm.narrow): row groups shared by the threads, the last group padded,
+            // B transposed, one or two vectors wide; past NARROW_MAX_DEPTH the transposed product again
+            "4099,10,300,false,false", "1001,17,64,false,true", "2050,31,200,false,false", "517,3,9000,false,false"})
     void fewRowsOverDepthBlocksAgreeAcrossThreads(int m, int n, int k, boolean transA, boolean transB) {
         int ldc = n + 2;
         float[] a = random(m * k, 81), b = random(k * n, 82), c0 = random(m * ldc, 83);
