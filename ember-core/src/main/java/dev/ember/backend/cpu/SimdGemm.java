@@ -101,11 +101,9 @@ final class SimdGemm {
      * Few columns ({@code n < NR / 2}, e.g. a 10-class output layer) and a row-major A: B is packed once into a single
      * strip one or two vectors wide (zero past n), and the in-place kernels ({@link GemmKernels#rowsInPlace}) read the
      * rows of A where they are, each element summed over the whole depth in registers. The alternative, C^T = B^T *
-     * A^T with A^T as the packed operand, transposed all of A to use it once. Direct timing loop, Zen 5, one thread,
-     * base -> this, 16 lanes: 1024x1024 @ 1024x10 383-526 -> 248-374 us, 200x3000 @ 3000x20 311-338 -> 212-252,
-     * 2048x256 @ 256x31 317-376 -> 174-247, 128x128 @ 128x10 5.5-8.5 -> 5.0-7.5; 8 lanes 736-938 -> 442-532,
-     * 491-512 -> 416-420, 128x128 @ 128x10 7.9-11.4 -> 9.3-10.5 (the kernels' loop is bound by its eight broadcast
-     * loads and their address arithmetic, 34 instructions for 8 FMAs; packing A^T costs as much at that size). Rows go in groups of the kernel's row
+     * A^T with A^T as the packed operand, transposed all of A to use it once: this is 1.3-2x faster from 1024 x 1024
+     * x 10 at 16 lanes, up to 1.7x at 8, and equal at 128 x 128 x 10, where the kernels' loop is bound by its broadcast
+     * loads and their address arithmetic (docs/bench.md, "Few-column products"). Rows go in groups of the kernel's row
      * count (the last group through zero-padded copies of its rows), each through a scratch tile whose first n
      * columns are C's: the groups are fixed by the shape, so the result does not depend on the thread count.
      */

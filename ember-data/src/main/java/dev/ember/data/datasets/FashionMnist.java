@@ -217,7 +217,7 @@ public final class FashionMnist {
             y[i] = labels.data()[item] & 0xff;
             if (y[i] > 9) throw new IllegalArgumentException("FashionMnist: " + what + ": label " + y[i] + " at item " + item + " is not in 0..9");
         }
-        Tensor x = Tensor.empty(n, 1, s[1], s[2]);
+        Tensor x = Tensor.zeros(DType.FLOAT32, n, 1, s[1], s[2]); // FLOAT32 whatever the default dtype, as documented
         int chunk = Math.max(1, CHUNK_PIXELS / Math.max(1, pixels));
         float[] buf = new float[Math.min(n, chunk) * pixels];
         byte[] px = images.data();

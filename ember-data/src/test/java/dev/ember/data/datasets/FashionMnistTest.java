@@ -75,6 +75,15 @@ class FashionMnistTest {
         assertArrayEquals(whole, again);
         assertEquals(raw.testImages().count() * pixels, whole.length);
 
+        // FLOAT32 as documented, whatever the default dtype
+        var before = dev.ember.Ember.defaultDType();
+        dev.ember.Ember.setDefaultDType(dev.ember.DType.FLOAT64);
+        try {
+            assertEquals(dev.ember.DType.FLOAT32, raw.test(new int[]{3}).inputs().dtype());
+        } finally {
+            dev.ember.Ember.setDefaultDType(before);
+        }
+
         var e = assertThrows(IndexOutOfBoundsException.class, () -> raw.train(new int[]{0, n}));
         assertTrue(e.getMessage().contains("row " + n) && e.getMessage().contains("FashionMnist"), e.getMessage());
         assertEquals(0, raw.test(new int[0]).size());
