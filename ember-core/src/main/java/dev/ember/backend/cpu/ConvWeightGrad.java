@@ -86,10 +86,9 @@ final class ConvWeightGrad {
         if (db != null && !dotProducts(rows, cout))
             throw new IllegalArgumentException("conv2d weight gradient: no bias gradient with " + rows + " column rows and "
                     + cout + " channels");
-        if (Winograd.supports(g, cin, cout) && Winograd.weightGrad(gy, go, n, cout, x, xo, xs, cin, g, dw, dwo)) return;
         Planes planes = new Planes(g);
         float[][] holder = ACCUMULATORS.get();
-        if (dotProducts(rows, cout)) {
+        if (dotProducts(rows, cout)) { // before Winograd: the one form that also gives db
             // Few rows (a first layer: cin = 1 or 3): each dW[co, r] is a long dot product of dY's row co with column
             // row r, summed in vectors along the positions, so that every lane does useful work and nothing is
             // transposed; the lanes are added up once at the end.
@@ -107,6 +106,7 @@ final class ConvWeightGrad {
             }
             return;
         }
+        if (Winograd.supports(g, cin, cout) && Winograd.weightGrad(gy, go, n, cout, x, xo, xs, cin, g, dw, dwo)) return;
         int rowsP = (rows + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN, coutP = (cout + STRIP - 1) / STRIP * STRIP;
         if (holder[0].length < rowsP * coutP) holder[0] = new float[rowsP * coutP];
         float[] ct = holder[0];
