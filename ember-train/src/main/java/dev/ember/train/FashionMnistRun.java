@@ -182,25 +182,16 @@ public final class FashionMnistRun {
 
     /**
      * Converts only the rows each split uses, straight from the files' bytes (a subset never costs a float copy of the
-     * whole set), and normalises them in place: the same values as normalising the whole set and then selecting.
+     * whole set), normalised as they are converted: the same values as normalising the whole set and then selecting.
      */
     private static Prepared split(FashionMnist.Raw data, Options o) {
         int n = data.trainImages().count();
         int valSize = Math.min(o.validationSize(), n / 5);
         int[] perm = new Generator(o.seed()).permutation(n);
         int trainEnd = o.trainLimit() > 0 ? Math.min(n, valSize + o.trainLimit()) : n;
-        TensorDataset train = normalized(data.train(java.util.Arrays.copyOfRange(perm, valSize, trainEnd)));
-        TensorDataset val = normalized(data.train(java.util.Arrays.copyOfRange(perm, 0, valSize)));
-        TensorDataset test = normalized(data.test(null));
+        TensorDataset train = data.train(java.util.Arrays.copyOfRange(perm, valSize, trainEnd), true);
+        TensorDataset val = data.train(java.util.Arrays.copyOfRange(perm, 0, valSize), true);
+        TensorDataset test = data.test(null, true);
         return new Prepared(train, val, test);
-    }
-
-    private static TensorDataset normalized(TensorDataset set) {
-        normalizeInPlace(set.inputs());
-        return set;
-    }
-
-    private static Tensor normalizeInPlace(Tensor x) {
-        return x.subInPlace(Tensor.scalar(FashionMnist.MEAN)).divInPlace(Tensor.scalar(FashionMnist.STD));
     }
 }

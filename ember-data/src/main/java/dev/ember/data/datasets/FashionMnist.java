@@ -103,10 +103,25 @@ public final class FashionMnist {
     public record Raw(IdxReader.IdxArray trainImages, IdxReader.IdxArray trainLabels, IdxReader.IdxArray testImages,
                       IdxReader.IdxArray testLabels, String source, boolean isEmbeddedSubset) {
         /** The training images {@code rows} (indices into the official training split, in that order; null: all). */
-        public TensorDataset train(int[] rows) { return dataset(trainImages, trainLabels, rows, isEmbeddedSubset ? "embedded train" : "files"); }
+        public TensorDataset train(int[] rows) { return train(rows, false); }
 
         /** The test images {@code rows} (null: all). */
-        public TensorDataset test(int[] rows) { return dataset(testImages, testLabels, rows, isEmbeddedSubset ? "embedded test" : "files"); }
+        public TensorDataset test(int[] rows) { return test(rows, false); }
+
+        /**
+         * As {@link #train(int[])}; {@code normalized} gives {@code (x - MEAN) / STD} instead of {@code x}, the same
+         * float32 values as {@link FashionMnist#normalize} of the unnormalised images, computed per byte value while
+         * converting: no pass over the tensor, whose Vector API kernels would still be running in the interpreter
+         * during a load, allocating a vector object for every 16 pixels.
+         */
+        public TensorDataset train(int[] rows, boolean normalized) {
+            return dataset(trainImages, trainLabels, rows, isEmbeddedSubset ? "embedded train" : "files", normalized ? NORMALIZED : UNIT);
+        }
+
+        /** As {@link #test(int[])}, normalised as {@link #train(int[], boolean)} says. */
+        public TensorDataset test(int[] rows, boolean normalized) {
+            return dataset(testImages, testLabels, rows, isEmbeddedSubset ? "embedded test" : "files", normalized ? NORMALIZED : UNIT);
+        }
 
         /** Both splits, whole. */
         public Splits splits() { return new Splits(train(null), test(null), source, isEmbeddedSubset); }
@@ -200,12 +215,25 @@ public final class FashionMnist {
 
     /** Pixels converted per chunk: the load's peak is the result plus one chunk, not the result twice. */
     private static final int CHUNK_PIXELS = 1 << 18;
+    /** A pixel's value for each byte: {@code b / 255}, and that normalised as {@link #normalize} does it in float32. */
+    private static final float[] UNIT = new float[256], NORMALIZED = new float[256];
+    static {
+        for (int b = 0; b < 256; b++) {
+            UNIT[b] = b / 255f;
+            NORMALIZED[b] = (UNIT[b] - (float) MEAN) / (float) STD;
+        }
+    }
 
     /**
      * Images {@code [n, 28, 28]} bytes -> FLOAT32 {@code [rows, 1, 28, 28]} in [0, 1]; labels bytes -> INT64 {@code [rows]}.
      * {@code rows} (null: all) picks and orders the items.
      */
     static TensorDataset dataset(IdxReader.IdxArray images, IdxReader.IdxArray labels, int[] rows, String what) {
+        return dataset(images, labels, rows, what, UNIT);
+    }
+
+    /** As {@link #dataset(IdxReader.IdxArray, IdxReader.IdxArray, int[], String)}, pixel byte {@code b} becoming {@code value[b]}. */
+    private static TensorDataset dataset(IdxReader.IdxArray images, IdxReader.IdxArray labels, int[] rows, String what, float[] value) {
         int[] s = images.shape();
         if (s.length != 3 || labels.shape().length != 1 || s[0] != labels.count())
             throw new IllegalArgumentException("FashionMnist: " + what + ": images " + java.util.Arrays.toString(s) + " and labels "
@@ -225,7 +253,7 @@ public final class FashionMnist {
             int k = Math.min(chunk, n - r0);
             for (int i = 0; i < k; i++) {
                 int from = item(rows, r0 + i, s[0], what) * pixels;
-                for (int p = 0; p < pixels; p++) buf[i * pixels + p] = (px[from + p] & 0xff) / 255f;
+                for (int p = 0; p < pixels; p++) buf[i * pixels + p] = value[px[from + p] & 0xff];
             }
             float[] part = k * pixels == buf.length ? buf : java.util.Arrays.copyOf(buf, k * pixels);
             try (Tensor t = Tensor.of(part, k, 1, s[1], s[2])) {

@@ -22,15 +22,21 @@ import java.util.zip.ZipException;
  * naming the file, the byte offset (in the uncompressed data) and what was expected; a file that
  * cannot be read is an {@link UncheckedIOException}.
  *
- * <p>Memory follows the data that arrives, not the sizes the header declares: the buffer starts
- * small and doubles as bytes are read, so a 12-byte file that declares 2 GB of data fails at
- * its end having allocated kilobytes.
+ * <p>Memory follows the data that can arrive, not the sizes the header declares. A file's array
+ * is allocated at its declared size only when the file is large enough to hold that many bytes
+ * (its own size, or {@link #MAX_DEFLATE_RATIO} times it when compressed); otherwise the buffer
+ * starts small and doubles as bytes are read, so a 12-byte file that declares 2 GB of data fails
+ * at its end having allocated kilobytes. The exact allocation matters to the heap: doubling a
+ * 47 MB array leaves 62 MB of short-lived multi-megabyte buffers, which on G1 are collections
+ * before the first training step.
  */
 public final class IdxReader {
     /** The most data bytes one file may hold (one Java array). */
     public static final long MAX_BYTES = Integer.MAX_VALUE - 16;
     /** The first buffer; it doubles as data arrives, up to the declared size. */
     private static final int INITIAL_BUFFER = 1 << 16;
+    /** Deflate's largest expansion: a 258-byte match costs at least 2 bits (RFC 1951), about 1032:1. */
+    static final long MAX_DEFLATE_RATIO = 1032;
 
     private IdxReader() {}
 
@@ -43,17 +49,18 @@ public final class IdxReader {
     /** Reads {@code path}; gzip is detected from its first two bytes. */
     public static IdxArray read(Path path) {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+            long fileBytes = Files.size(path);
             raw.mark(2);
             int b0 = raw.read(), b1 = raw.read();
             raw.reset();
-            if (b0 != 0x1f || b1 != 0x8b) return read(raw, path.toString());
+            if (b0 != 0x1f || b1 != 0x8b) return read(raw, path.toString(), fileBytes);
             GZIPInputStream gz;
             try {
                 gz = new GZIPInputStream(raw, 1 << 16);
             } catch (ZipException | EOFException ex) {
                 throw new DataFormatException(path, "byte 0", "expected a gzip header, found a damaged or cut one: " + ex.getMessage(), ex);
             }
-            return read(gz, path.toString());
+            return read(gz, path.toString(), Math.min(fileBytes, MAX_BYTES) * MAX_DEFLATE_RATIO);
         } catch (IOException ex) {
             throw new UncheckedIOException("IDX: cannot read " + path + ": " + ex.getMessage(), ex);
         }
@@ -67,6 +74,14 @@ public final class IdxReader {
      * @throws IOException if the stream fails for another reason
      */
     public static IdxArray read(InputStream in, String name) throws IOException {
+        return read(in, name, 0);
+    }
+
+    /**
+     * As {@link #read(InputStream, String)}, for a stream that can hold at most {@code streamBytes}
+     * bytes: a declared size within that bound is allocated at once.
+     */
+    static IdxArray read(InputStream in, String name, long streamBytes) throws IOException {
         byte[] magic = readFully(in, 4, name, 0, "a 4-byte magic number 0x0000<type><rank>");
         if (magic[0] != 0 || magic[1] != 0)
             throw error(name, 0, "expected magic bytes 0x00 0x00, got 0x" + hex(magic[0]) + " 0x" + hex(magic[1])
@@ -89,7 +104,8 @@ public final class IdxReader {
         }
         long total = 1;
         for (int s : shape) total *= s;
-        byte[] data = readGrowing(in, (int) total, name, 4 + 4L * rank, total + " data bytes for shape " + Arrays.toString(shape));
+        byte[] data = readGrowing(in, (int) total, total <= streamBytes - 4 - 4L * rank, name, 4 + 4L * rank,
+                total + " data bytes for shape " + Arrays.toString(shape));
         return new IdxArray(shape, data);
     }
 
@@ -100,9 +116,12 @@ public final class IdxReader {
         return b;
     }
 
-    /** Reads {@code n} bytes into a buffer that doubles as they arrive, never ahead of them. */
-    private static byte[] readGrowing(InputStream in, int n, String name, long offset, String what) throws IOException {
-        byte[] b = new byte[Math.min(n, INITIAL_BUFFER)];
+    /**
+     * Reads {@code n} bytes: into an array of {@code n} when the stream can hold them ({@code fits}),
+     * else into a buffer that doubles as they arrive, never ahead of them.
+     */
+    private static byte[] readGrowing(InputStream in, int n, boolean fits, String name, long offset, String what) throws IOException {
+        byte[] b = new byte[fits ? n : Math.min(n, INITIAL_BUFFER)];
         int got = 0;
         while (got < n) {
             if (got == b.length) b = Arrays.copyOf(b, (int) Math.min(n, 2L * b.length));

@@ -90,6 +90,35 @@ class FashionMnistTest {
     }
 
     @Test
+    void normalisedRowsEqualTheTensorNormalisationOfTheConvertedRows() {
+        var raw = FashionMnist.loadRaw(null, false);
+        int[] rows = {5, 0, 1999 % raw.trainImages().count(), 42, 42, 7};
+        float[] viaTensor = FashionMnist.normalize(raw.train(rows).inputs()).toFloatArray();
+        float[] inPlace = raw.train(rows).inputs().subInPlace(Tensor.scalar(FashionMnist.MEAN))
+                .divInPlace(Tensor.scalar(FashionMnist.STD)).toFloatArray();
+        float[] converted = raw.train(rows, true).inputs().toFloatArray();
+        assertArrayEquals(viaTensor, converted, "bit for bit, as Tensor.sub/div do it in float32"); // assertArrayEquals(float[]) compares bits
+        assertArrayEquals(inPlace, converted);
+        // every byte value, against float64 arithmetic rounded once per operation as float32 does it
+        int pixels = 28 * 28;
+        byte[] px = raw.testImages().data();
+        float[] test = raw.test(null, true).inputs().toFloatArray();
+        boolean[] seen = new boolean[256];
+        for (int i = 0; i < test.length; i++) {
+            int b = px[i] & 0xff;
+            float unit = (float) (b / 255.0), expected = (float) (((double) (float) ((double) unit - (float) FashionMnist.MEAN)) / (float) FashionMnist.STD);
+            if (Float.floatToIntBits(expected) != Float.floatToIntBits(test[i]))
+                throw new AssertionError("pixel " + i + " (byte " + b + "): " + test[i] + " != " + expected);
+            seen[b] = true;
+        }
+        int distinct = 0;
+        for (boolean v : seen) distinct += v ? 1 : 0;
+        assertTrue(distinct > 200, "the test images use " + distinct + " byte values");
+        assertEquals(raw.testImages().count() * pixels, test.length);
+        assertArrayEquals(raw.test(new int[]{3, 1}, false).inputs().toFloatArray(), raw.test(new int[]{3, 1}).inputs().toFloatArray());
+    }
+
+    @Test
     void downloadFailsCleanlyWhenTheSourceIsUnreachable() {
         // A port nothing listens on stands in for being offline; the error names the source and the alternatives.
         var e = assertThrows(RuntimeException.class, () -> FashionMnist.download(dir.resolve("dl"), "http://127.0.0.1:9/"));

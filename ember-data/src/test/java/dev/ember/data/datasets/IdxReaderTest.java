@@ -102,6 +102,30 @@ class IdxReaderTest {
     }
 
     @Test
+    void aFileLargeEnoughForItsDeclaredSizeIsReadIntoOneArray() throws Exception {
+        int n = 10700 * 784; // 8.4 MB: doubling from 64 kB would allocate about twice this
+        byte[] file = header(new int[]{10700, 28, 28}, n);
+        for (int i = 0; i < n; i++) file[16 + i] = (byte) (i * 31 >>> 7);
+        Path plain = dir.resolve("big-idx3-ubyte");
+        Files.write(plain, file);
+        var gz = new ByteArrayOutputStream();
+        try (var out = new GZIPOutputStream(gz)) { out.write(file); }
+        Path gzip = dir.resolve("big-idx3-ubyte.gz");
+        Files.write(gzip, gz.toByteArray());
+        for (Path p : new Path[]{plain, gzip}) {
+            IdxReader.IdxArray[] got = new IdxReader.IdxArray[1];
+            long allocated = Allocation.bytesAllocatedBy(() -> got[0] = IdxReader.read(p));
+            assertTrue(allocated < n + (n >> 3), p + ": allocated " + allocated + " bytes for " + n + " data bytes");
+            assertArrayEquals(java.util.Arrays.copyOfRange(file, 16, 16 + n), got[0].data(), p.toString());
+        }
+        // cut short after a header that the file's size still allows: the same truncation error
+        Path cut = dir.resolve("cut-big-idx3-ubyte");
+        Files.write(cut, java.util.Arrays.copyOf(file, file.length - 1));
+        var e = assertThrows(DataFormatException.class, () -> IdxReader.read(cut));
+        assertTrue(e.getMessage().contains("ended after " + (n - 1) + " of " + n), e.getMessage());
+    }
+
+    @Test
     void sizesWhoseProductOverflowsAreRejected() throws Exception {
         // 65536^4 = 2^64 wraps to 0 in a long: the old reader returned an empty array of that shape
         Path p = dir.resolve("wrap-idx4-ubyte");
