@@ -22,19 +22,22 @@ import java.util.zip.ZipException;
  * naming the file, the byte offset (in the uncompressed data) and what was expected; a file that
  * cannot be read is an {@link UncheckedIOException}.
  *
- * <p>Memory follows the data that can arrive, not the sizes the header declares. A file's array
- * is allocated at its declared size only when the file is large enough to hold that many bytes
- * (its own size, or {@link #MAX_DEFLATE_RATIO} times it when compressed); otherwise the buffer
- * starts small and doubles as bytes are read, so a 12-byte file that declares 2 GB of data fails
- * at its end having allocated kilobytes. The exact allocation matters to the heap: doubling a
- * 47 MB array leaves 62 MB of short-lived multi-megabyte buffers, which on G1 are collections
- * before the first training step.
+ * <p>Memory follows the data that can arrive, not the sizes the header declares. When the file is
+ * large enough to hold the declared bytes (its own size, or {@link #MAX_DEFLATE_RATIO} times it when
+ * compressed), the buffer starts at the declared size, up to {@link #TRUSTED_BUFFER}; otherwise it
+ * starts at 64 kB; either way it doubles as bytes arrive, never ahead of them. So a 12-byte file that
+ * declares 2 GB of data fails at its end having allocated kilobytes, a 2 MB gzip file that declares
+ * 2 GB at most 64 MB before the data runs out, and Fashion-MNIST's 47 MB of training images are one
+ * allocation (doubling up to them left 62 MB of short-lived multi-megabyte buffers, which on G1 are
+ * collections before the first training step).
  */
 public final class IdxReader {
     /** The most data bytes one file may hold (one Java array). */
     public static final long MAX_BYTES = Integer.MAX_VALUE - 16;
     /** The first buffer; it doubles as data arrives, up to the declared size. */
     private static final int INITIAL_BUFFER = 1 << 16;
+    /** The largest first buffer for a declared size the file can hold: a file that lies costs at most this. */
+    static final int TRUSTED_BUFFER = 64 << 20;
     /** Deflate's largest expansion: a 258-byte match costs at least 2 bits (RFC 1951), about 1032:1. */
     static final long MAX_DEFLATE_RATIO = 1032;
 
@@ -117,11 +120,11 @@ public final class IdxReader {
     }
 
     /**
-     * Reads {@code n} bytes: into an array of {@code n} when the stream can hold them ({@code fits}),
-     * else into a buffer that doubles as they arrive, never ahead of them.
+     * Reads {@code n} bytes into a buffer that doubles as they arrive, never ahead of them, starting at
+     * {@code n} (at most {@link #TRUSTED_BUFFER}) when the stream can hold them ({@code fits}).
      */
     private static byte[] readGrowing(InputStream in, int n, boolean fits, String name, long offset, String what) throws IOException {
-        byte[] b = new byte[fits ? n : Math.min(n, INITIAL_BUFFER)];
+        byte[] b = new byte[Math.min(n, fits ? TRUSTED_BUFFER : INITIAL_BUFFER)];
         int got = 0;
         while (got < n) {
             if (got == b.length) b = Arrays.copyOf(b, (int) Math.min(n, 2L * b.length));

@@ -99,6 +99,23 @@ class IdxReaderTest {
             assertTrue(e.getMessage().contains("ended after 5000 of 1610612736"), e.getMessage());
         });
         assertTrue(allocatedGz < 16 << 20, "allocated " + allocatedGz + " bytes for 5 kB of gzip data");
+        // a gzip file large enough that deflate could expand it to the size it declares (1.5 GB from 1.5 MB of
+        // incompressible bytes), but which holds only those bytes: the first buffer is capped
+        int random = 1_500_000;
+        byte[] body = header(new int[]{1500, 1000, 1000}, random);
+        byte[] noise = new byte[random];
+        new java.util.Random(3).nextBytes(noise);
+        System.arraycopy(noise, 0, body, 16, random);
+        var big = new ByteArrayOutputStream();
+        try (var out = new GZIPOutputStream(big)) { out.write(body); }
+        Path h = dir.resolve("liar-idx3-ubyte.gz");
+        Files.write(h, big.toByteArray());
+        assertTrue(Files.size(h) * IdxReader.MAX_DEFLATE_RATIO >= 1_500_000_000L, "the file could hold what it declares");
+        long allocatedBig = Allocation.bytesAllocatedBy(() -> {
+            var e = assertThrows(DataFormatException.class, () -> IdxReader.read(h));
+            assertTrue(e.getMessage().contains("ended after " + random + " of 1500000000"), e.getMessage());
+        });
+        assertTrue(allocatedBig < IdxReader.TRUSTED_BUFFER + (16 << 20), "allocated " + allocatedBig + " bytes for a 1.5 MB file");
     }
 
     @Test
