@@ -82,7 +82,8 @@ public final class IdxReader {
 
     /**
      * As {@link #read(InputStream, String)}, for a stream that can hold at most {@code streamBytes}
-     * bytes: a declared size within that bound is allocated at once.
+     * bytes: for a declared size within that bound the buffer starts at that size (at most
+     * {@link #TRUSTED_BUFFER}).
      */
     static IdxArray read(InputStream in, String name, long streamBytes) throws IOException {
         byte[] magic = readFully(in, 4, name, 0, "a 4-byte magic number 0x0000<type><rank>");
