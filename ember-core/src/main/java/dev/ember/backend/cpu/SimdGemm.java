@@ -14,7 +14,8 @@ package dev.ember.backend.cpu;
  * filled in parallel, then the C tiles are split among threads by row blocks, each thread
  * packing its own A block. With few rows (up to {@link #ONE_BLOCK}), A is packed once and threads
  * take groups of B strips, packing each strip just before its tiles (over several depth blocks, A is
- * packed for all of them first and a group of strips goes through every block, so the threads meet once);
+ * packed for all of them first and a group of strips goes through every block, so the threads meet once;
+ * when the tasks also split the rows, each row group's A is packed by the group's first task);
  * when there are too few strips to share over a long depth, the depth is cut into slices chosen by the
  * depth alone. With few columns (a classifier's output layer) and a row-major A, B is one packed strip and the rows
  * of A are read in place ({@link #narrow}). Each element's order of summation depends on the shape, never on the
