@@ -263,18 +263,20 @@ final class SimdGemm {
         float[] ap = own.a(blockSize * k);
         int chunk = Math.max(1, Math.min(strips / (4 * threads), (128 << 10) / (NR * KC)));
         int groups = rowGroups(m, strips, threads);
-        // Depth block pc's tiles start at ap[blockSize * pc]: the layout packA gives one block. Each row group's tiles
-        // are packed by the first task of the group, for every depth block.
-        GroupPacking packing = new GroupPacking(groups, m, tp);
+        // Depth block pc's tiles start at ap[blockSize * pc]: the layout packA gives one block. With row groups, each
+        // group's tiles are packed by the first task of the group, for every depth block.
+        Parallel.Range packTiles = (t0, t1) -> {
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                GemmPacking.packA(a, ao + pc * acs, ars, acs, kc, m, t0, t1, ap, blockSize * pc + (t0 - tp) * MR * kc);
+            }
+        };
+        GroupPacking packing = groups > 1 ? new GroupPacking(groups, m, tp) : null;
+        if (packing == null) packTiles.run(tp, mTiles);
         shared(threads, (strips + chunk - 1) / chunk * groups, q -> {
             Scratch scratch = SCRATCH.get();
             int g = q % groups, s0 = q / groups * chunk, s1 = Math.min(strips, s0 + chunk);
-            packing.ensure(g, (t0, t1) -> {
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kc = Math.min(KC, k - pc);
-                    GemmPacking.packA(a, ao + pc * acs, ars, acs, kc, m, t0, t1, ap, blockSize * pc + (t0 - tp) * MR * kc);
-                }
-            });
+            if (packing != null) packing.ensure(g, packTiles);
             int tb = groupTile(g, groups, m), te = groupTile(g + 1, groups, m);
             float[] bs = scratch.b((s1 - s0) * NR * KC);
             for (int pc = 0; pc < k; pc += KC) {
@@ -316,7 +318,11 @@ final class SimdGemm {
                 }
                 return;
             }
-            while (state.get(g) != 2) Thread.onSpinWait();
+            // A group's packing is a few microseconds; past that the packing thread has lost its core, so give it back.
+            for (int spins = 0; state.get(g) != 2; spins++) {
+                if (spins < 4096) Thread.onSpinWait();
+                else Thread.yield();
+            }
         }
     }
 
