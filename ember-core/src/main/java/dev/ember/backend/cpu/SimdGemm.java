@@ -202,12 +202,12 @@ final class SimdGemm {
                 int chunk = Math.max(1, Math.min(strips / (4 * threads), (128 << 10) / (NR * kc)));
                 boolean add = accumulate || pc > 0;
                 float[] ap = own.a((mTiles - tp) * MR * kc);
-                GroupPacking packing = groups > 1 ? new GroupPacking(groups, m, tp) : null;
-                if (packing == null) GemmPacking.packA(a, aOff, ars, acs, kc, m, tp, mTiles, ap);
+                GroupPacking packing = new GroupPacking(groups, m, tp, mTiles,
+                        (t0, t1) -> GemmPacking.packA(a, aOff, ars, acs, kc, m, t0, t1, ap, (t0 - tp) * MR * kc));
                 shared(threads, (strips + chunk - 1) / chunk * groups, q -> {
                     Scratch scratch = SCRATCH.get();
                     int g = q % groups, s0 = q / groups * chunk, s1 = Math.min(strips, s0 + chunk);
-                    if (packing != null) packing.ensure(g, (t0, t1) -> GemmPacking.packA(a, aOff, ars, acs, kc, m, t0, t1, ap, (t0 - tp) * MR * kc));
+                    packing.ensure(g);
                     float[] bs = scratch.b((s1 - s0) * NR * kc);
                     GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
                     for (int s = s0; s < s1; s++)
@@ -263,20 +263,17 @@ final class SimdGemm {
         float[] ap = own.a(blockSize * k);
         int chunk = Math.max(1, Math.min(strips / (4 * threads), (128 << 10) / (NR * KC)));
         int groups = rowGroups(m, strips, threads);
-        // Depth block pc's tiles start at ap[blockSize * pc]: the layout packA gives one block. With row groups, each
-        // group's tiles are packed by the first task of the group, for every depth block.
-        Parallel.Range packTiles = (t0, t1) -> {
+        // Depth block pc's tiles start at ap[blockSize * pc]: the layout packA gives one block, for every depth block.
+        GroupPacking packing = new GroupPacking(groups, m, tp, mTiles, (t0, t1) -> {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 GemmPacking.packA(a, ao + pc * acs, ars, acs, kc, m, t0, t1, ap, blockSize * pc + (t0 - tp) * MR * kc);
             }
-        };
-        GroupPacking packing = groups > 1 ? new GroupPacking(groups, m, tp) : null;
-        if (packing == null) packTiles.run(tp, mTiles);
+        });
         shared(threads, (strips + chunk - 1) / chunk * groups, q -> {
             Scratch scratch = SCRATCH.get();
             int g = q % groups, s0 = q / groups * chunk, s1 = Math.min(strips, s0 + chunk);
-            if (packing != null) packing.ensure(g, packTiles);
+            packing.ensure(g);
             int tb = groupTile(g, groups, m), te = groupTile(g + 1, groups, m);
             float[] bs = scratch.b((s1 - s0) * NR * KC);
             for (int pc = 0; pc < k; pc += KC) {
@@ -290,25 +287,30 @@ final class SimdGemm {
     }
 
     /**
-     * The packing of A in the few-rows path, shared among its tasks by row group: the first task of a group packs that
-     * group's tiles (those from {@code tp} on: earlier ones are read in place) and the group's later tasks wait for
-     * it, so the threads pack A together instead of the calling thread alone before the fork (at two threads, 64 x
-     * 288 x 196 spent a tenth of its time there). Packing moves data only: the results are the same bits.
+     * The packing of A in the few-rows path, shared among its tasks by row group: with one group, all of A is packed on
+     * the calling thread before the fork; with several, the first task of a group packs that group's tiles (those from
+     * {@code tp} on: earlier ones are read in place) and the group's later tasks wait for it, so the threads pack A
+     * together (at two threads, 64 x 288 x 196 spent a tenth of its time packing A on the calling thread). Packing
+     * moves data only: the results are the same bits.
      */
     private static final class GroupPacking {
         private final java.util.concurrent.atomic.AtomicIntegerArray state; // 0 to pack, 1 packing, 2 packed
         private final int groups, m, tp;
+        private final Parallel.Range pack;
 
-        GroupPacking(int groups, int m, int tp) {
-            this.state = new java.util.concurrent.atomic.AtomicIntegerArray(groups);
+        /** {@code pack.run(t0, t1)} packs tiles {@code [t0, t1)}; with one group it runs now, for tiles {@code [tp, mTiles)}. */
+        GroupPacking(int groups, int m, int tp, int mTiles, Parallel.Range pack) {
+            this.state = groups > 1 ? new java.util.concurrent.atomic.AtomicIntegerArray(groups) : null;
             this.groups = groups;
             this.m = m;
             this.tp = tp;
+            this.pack = pack;
+            if (state == null) pack.run(tp, mTiles);
         }
 
-        /** Packs group g's tiles {@code [t0, t1)} with {@code pack} unless another task has (then waits for it). */
-        void ensure(int g, Parallel.Range pack) {
-            if (state.get(g) == 2) return;
+        /** Makes sure group g's tiles are packed: packs them unless another task has (then waits for it). */
+        void ensure(int g) {
+            if (state == null || state.get(g) == 2) return;
             if (state.compareAndSet(g, 0, 1)) {
                 int t0 = Math.max(tp, groupTile(g, groups, m)), t1 = Math.max(t0, groupTile(g + 1, groups, m));
                 try {

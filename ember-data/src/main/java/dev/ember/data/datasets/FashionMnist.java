@@ -225,14 +225,10 @@ public final class FashionMnist {
     }
 
     /**
-     * Images {@code [n, 28, 28]} bytes -> FLOAT32 {@code [rows, 1, 28, 28]} in [0, 1]; labels bytes -> INT64 {@code [rows]}.
-     * {@code rows} (null: all) picks and orders the items.
+     * Images {@code [n, 28, 28]} bytes -> FLOAT32 {@code [rows, 1, 28, 28]}, pixel byte {@code b} becoming {@code value[b]}
+     * ({@link #UNIT} or {@link #NORMALIZED}); labels bytes -> INT64 {@code [rows]}. {@code rows} (null: all) picks and
+     * orders the items.
      */
-    static TensorDataset dataset(IdxReader.IdxArray images, IdxReader.IdxArray labels, int[] rows, String what) {
-        return dataset(images, labels, rows, what, UNIT);
-    }
-
-    /** As {@link #dataset(IdxReader.IdxArray, IdxReader.IdxArray, int[], String)}, pixel byte {@code b} becoming {@code value[b]}. */
     private static TensorDataset dataset(IdxReader.IdxArray images, IdxReader.IdxArray labels, int[] rows, String what, float[] value) {
         int[] s = images.shape();
         if (s.length != 3 || labels.shape().length != 1 || s[0] != labels.count())
