@@ -26,7 +26,9 @@ class GemmPackingTest {
     }
 
     @ParameterizedTest(name = "layout {0}, m={1}, kc={2}")
-    @CsvSource({"row,1,1", "row,9,7", "row,9,16", "row,13,37", "row,8,8", "col,1,3", "col,9,17", "col,12,40", "strided,7,21"})
+    @CsvSource({"row,1,1", "row,9,7", "row,9,16", "row,13,37", "row,8,8", "col,1,3", "col,9,17", "col,12,40",
+            // column-major in groups of four tiles (one vector per column), with leftover columns, tiles and rows
+            "col,16,4", "col,37,19", "col,64,128", "col,70,33", "strided,7,21"})
     void packedATilesHoldTheirRows(String layout, int m, int kc) {
         int MR = GemmKernels.MR, pad = 3;
         // row: A[i][p] at i * (kc + pad) + p; col: at i + p * (m + pad); strided: both strides above one.
@@ -45,6 +47,14 @@ class GemmPackingTest {
                     float want = row < m ? a[ao + row * ars + p * acs] : 0f;
                     assertEquals(want, ap[t * MR * kc + p * MR + i], 0f, "A[" + row + "][" + p + "] in tile " + t);
                 }
+        // A range of tiles from an offset (how the threads pack their row blocks) holds the same floats.
+        if (tiles > 2) {
+            int t0 = 1, t1 = tiles - 1, apo = 7;
+            float[] part = new float[apo + (t1 - t0) * MR * kc];
+            GemmPacking.packA(a, ao, ars, acs, kc, m, t0, t1, part, apo);
+            for (int q = 0; q < (t1 - t0) * MR * kc; q++)
+                assertEquals(ap[t0 * MR * kc + q], part[apo + q], 0f, "tiles [" + t0 + ", " + t1 + ") at " + q);
+        }
     }
 
     @ParameterizedTest(name = "layout {0}, n={1}, kc={2}")
