@@ -38,6 +38,17 @@ final class SimdGemm {
      * two) and none stood out within a sitting.
      */
     static final int KC = Integer.getInteger("ember.gemm.kc", WIDE ? 512 : 128);
+    /**
+     * The depth of each block for a product of depth k: as many blocks as KC needs, of equal depth (the last may be
+     * shorter by less than one row per block). 784 at 8 lanes is seven blocks of 112 rather than six of 128 and one of
+     * 16, whose pass over C cost as much as a full block's. The blocks depend on k alone, so results do not depend on
+     * the thread count.
+     */
+    static int depthBlock(int k) {
+        int blocks = Math.max(1, (k + KC - 1) / KC);
+        return (k + blocks - 1) / blocks;
+    }
+
     /** Rows of A per packed block (a multiple of MR); MC x KC floats stay in L2. */
     static final int MC = Integer.getInteger("ember.gemm.mc", WIDE ? 96 : 256) / MR * MR;
     /**
@@ -195,9 +206,9 @@ final class SimdGemm {
                 allDepths(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, crs, ccs, accumulate, threads, tp, own);
                 return;
             }
-            int groups = rowGroups(m, strips, threads);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc), bOff = bo + pc * brs, aOff = ao + pc * acs;
+            int groups = rowGroups(m, strips, threads), kb = depthBlock(k);
+            for (int pc = 0; pc < k; pc += kb) {
+                int kc = Math.min(kb, k - pc), bOff = bo + pc * brs, aOff = ao + pc * acs;
                 // Strips per task: enough tasks to balance the threads, and their packed copy (at most 512 KB) stays in L2.
                 int chunk = Math.max(1, Math.min(strips / (4 * threads), (128 << 10) / (NR * kc)));
                 boolean add = accumulate || pc > 0;
@@ -217,10 +228,11 @@ final class SimdGemm {
             }
             return;
         }
+        int kb = depthBlock(k);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), strips = (nc + NR - 1) / NR;
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kb) {
+                int kc = Math.min(kb, k - pc);
                 boolean add = accumulate || pc > 0;
                 float[] bp = own.b(strips * NR * kc);
                 int bOff = bo + pc * brs + jc * bcs;
@@ -259,14 +271,14 @@ final class SimdGemm {
     private static void allDepths(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs,
                                   int bcs, float[] c, int co, int crs, int ccs, boolean accumulate, int threads, int tp,
                                   Scratch own) {
-        int mTiles = (m + MR - 1) / MR, strips = (n + NR - 1) / NR, blockSize = (mTiles - tp) * MR;
+        int mTiles = (m + MR - 1) / MR, strips = (n + NR - 1) / NR, blockSize = (mTiles - tp) * MR, kb = depthBlock(k);
         float[] ap = own.a(blockSize * k);
-        int chunk = Math.max(1, Math.min(strips / (4 * threads), (128 << 10) / (NR * KC)));
+        int chunk = Math.max(1, Math.min(strips / (4 * threads), (128 << 10) / (NR * kb)));
         int groups = rowGroups(m, strips, threads);
         // Depth block pc's tiles start at ap[blockSize * pc]: the layout packA gives one block, for every depth block.
         GroupPacking packing = new GroupPacking(groups, m, tp, mTiles, (t0, t1) -> {
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kb) {
+                int kc = Math.min(kb, k - pc);
                 GemmPacking.packA(a, ao + pc * acs, ars, acs, kc, m, t0, t1, ap, blockSize * pc + (t0 - tp) * MR * kc);
             }
         });
@@ -275,9 +287,9 @@ final class SimdGemm {
             int g = q % groups, s0 = q / groups * chunk, s1 = Math.min(strips, s0 + chunk);
             packing.ensure(g);
             int tb = groupTile(g, groups, m), te = groupTile(g + 1, groups, m);
-            float[] bs = scratch.b((s1 - s0) * NR * KC);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc), bOff = bo + pc * brs, aOff = ao + pc * acs;
+            float[] bs = scratch.b((s1 - s0) * NR * kb);
+            for (int pc = 0; pc < k; pc += kb) {
+                int kc = Math.min(kb, k - pc), bOff = bo + pc * brs, aOff = ao + pc * acs;
                 GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
                 for (int s = s0; s < s1; s++)
                     strip(m, n, kc, a, aOff, ars, ap, blockSize * pc, tp, tb, te, bs, (s - s0) * NR * kc, s, c, co,
