@@ -61,9 +61,9 @@ final class ConvGemm {
                              int biasStride, ConvGeometry g, float[] out, int oo) {
         int kh = g.kernelH(), kw = g.kernelW(), rows = cin * kh * kw, l = g.outH() * g.outW();
         Geometry geo = new Geometry(g, cin);
-        // The weight is A, packed once: depth block pc at blocks[pc / KC].
+        // The weight is A, packed once: depth block pc at blocks[pc / kcb].
         int mTiles = (cout + MR - 1) / MR;
-        int kcb = depthBlock(rows);
+        int kcb = SimdGemm.depthBlock(rows);
         float[][] blocks = new float[(rows + kcb - 1) / kcb][];
         for (int pc = 0, q = 0; pc < rows; pc += kcb, q++) {
             int kc = Math.min(kcb, rows - pc);
@@ -101,22 +101,13 @@ final class ConvGemm {
     }
 
     /**
-     * Depth per block: as many blocks as {@link SimdGemm#KC} needs, of equal depth. The input gradient of a 64-channel
-     * 3 x 3 layer has 576 rows; blocks of 512 and 64 would pack B and pass over C a second time for a sliver of work.
-     */
-    static int depthBlock(int rows) {
-        int blocks = (rows + SimdGemm.KC - 1) / SimdGemm.KC;
-        return (rows + blocks - 1) / blocks;
-    }
-
-    /**
      * Columns {@code [s*NR, s*NR + NR)} of one image's output, all depth blocks: the first block writes its sums plus
      * {@code rowBias} (null: none), the others accumulate.
      */
     private static void strip(Geometry geo, float[] padded, float[][] blocks, int mTiles, int cout, int rows, int l, int s,
                               float[] rowBias, float[] out, int co, Scratch scratch) {
         int j0 = s * NR, nr = Math.min(NR, l - j0), w = GemmKernels.stripWidth(nr);
-        int kcb = depthBlock(rows);
+        int kcb = SimdGemm.depthBlock(rows);
         float[] bp = scratch.strip(kcb * w);
         for (int pc = 0, q = 0; pc < rows; pc += kcb, q++) {
             int kc = Math.min(kcb, rows - pc);

@@ -39,10 +39,11 @@ final class SimdGemm {
      */
     static final int KC = Integer.getInteger("ember.gemm.kc", WIDE ? 512 : 128);
     /**
-     * The depth of each block for a product of depth k: as many blocks as KC needs, of equal depth (the last may be
-     * shorter by less than one row per block). 784 at 8 lanes is seven blocks of 112 rather than six of 128 and one of
-     * 16, whose pass over C cost as much as a full block's. The blocks depend on k alone, so results do not depend on
-     * the thread count.
+     * The depth of each block for a product of depth k (here, and in the convolutions' own GEMMs): as many blocks as KC
+     * needs, of equal depth (the last may be shorter by less than one row per block). 784 at 8 lanes is seven blocks of
+     * 112 rather than six of 128 and one of 16, whose pass over C cost as much as a full block's; a 64-channel 3 x 3
+     * convolution's input gradient has 576 rows, not 512 and 64. The blocks depend on k alone, so results do not
+     * depend on the thread count.
      */
     static int depthBlock(int k) {
         int blocks = Math.max(1, (k + KC - 1) / KC);

@@ -131,7 +131,7 @@ final class Winograd {
             int perImage = tilesH * tilesW, images = Math.max(1, Math.min(n, (CHUNK_TILES + perImage / 2) / perImage));
             int maxCols = columns(pair, groups, images * tilesH), strips = (maxCols + NR - 1) / NR;
             return new Plan(n, cin, cout, h, w, tilesH, tilesW, pair, groups, padW, padH, images, maxCols, skew(cin * strips * NR),
-                    ConvGemm.depthBlock(cin), (cout + MR - 1) / MR);
+                    SimdGemm.depthBlock(cin), (cout + MR - 1) / MR);
         }
 
         /**
