@@ -9,10 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
  * Packing for the GEMM ({@link SimdGemm}): A into tiles of {@code MR} rows stored column by column ({@code kc}
  * columns of MR floats), B into strips of {@code kc} rows of the strip's width ({@link GemmKernels#stripWidth}),
  * zero-padded past the matrix's edge. Every layout a product meets has a vector path: row-major A is interleaved
- * in registers (two-vector shuffles), column-major A copied MR floats at a time, row-major B copied a vector at a
- * time, and transposed B ({@code x @ W^T}) turned in L x L register transposes. In a product with few strips or
- * few tiles each packed float is used only a few times, so packing must run at the speed of a copy: scalar loops
- * with computed strides measured 3 to 6 times slower (docs/bench.md, "GEMM on both widths").
+ * in registers (two-vector shuffles), column-major A turned in 4 x 4 transposes of MR-float blocks, row-major B
+ * copied a vector at a time, and transposed B ({@code x @ W^T}) turned in L x L register transposes. In a product
+ * with few strips or few tiles each packed float is used only a few times, so packing must run at the speed of a
+ * copy: scalar loops with computed strides measured 3 to 6 times slower (docs/bench.md, "GEMM on both widths"), and
+ * the column-major copy of MR floats per tile and column 2.5 to 4 times slower ("Weight gradients' packing").
  */
 final class GemmPacking {
     private GemmPacking() {}
