@@ -15,18 +15,23 @@ from timing import blas_kernel, emit, measure
 
 
 def gemm_items():
+    # GemmBench's shapes: [t:][bB:]MxKxN, "t:" making A a transposed view of a [K, M] array (a weight gradient's X^T).
     shapes = ["256x256x256", "512x512x512", "1024x1024x1024", "2048x2048x2048", "4096x1024x1024",
-              "b64:128x32x128", "b64:128x128x32", "128x784x256", "128x128x10", "64x288x196"]
+              "b64:128x32x128", "b64:128x128x32", "128x784x256", "128x128x10", "64x288x196", "t:784x128x256"]
     rng = np.random.default_rng(1)
     for s in shapes:
+        transposed = s.startswith("t:")
+        dims = s[2:] if transposed else s
         batch = 1
-        dims = s
-        if s.startswith("b"):
-            batch, dims = int(s[1:s.index(":")]), s[s.index(":") + 1:]
+        if dims.startswith("b"):
+            batch, dims = int(dims[1:dims.index(":")]), dims[dims.index(":") + 1:]
         m, k, n = (int(v) for v in dims.split("x"))
         a_shape, b_shape = ((batch, m, k), (batch, k, n)) if batch > 1 else ((m, k), (k, n))
-        def make(a_shape=a_shape, b_shape=b_shape):
-            a = rng.standard_normal(a_shape, dtype=np.float32)
+        def make(a_shape=a_shape, b_shape=b_shape, transposed=transposed):
+            if transposed:
+                a = np.swapaxes(rng.standard_normal(a_shape[:-2] + a_shape[:-3:-1], dtype=np.float32), -1, -2)
+            else:
+                a = rng.standard_normal(a_shape, dtype=np.float32)
             b = rng.standard_normal(b_shape, dtype=np.float32)
             return lambda: a @ b
         yield "gemm " + s, make

@@ -34,9 +34,12 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"})
 public class GemmBench {
-    /** Square sizes 256-2048, the skinny 4096x1024x1024, and the small shapes the demo models and attention use. */
+    /**
+     * Square sizes 256-2048, the skinny 4096x1024x1024, the small shapes the demo models and attention use, and the MLP's
+     * first weight gradient {@code x^T @ dY} ({@code t:}, A a transposed view).
+     */
     @Param({"256x256x256", "512x512x512", "1024x1024x1024", "2048x2048x2048", "4096x1024x1024",
-            "b64:128x32x128", "b64:128x128x32", "128x784x256", "128x128x10", "64x288x196"})
+            "b64:128x32x128", "b64:128x128x32", "128x784x256", "128x128x10", "64x288x196", "t:784x128x256"})
     public String shape;
 
     /** CPU threads ({@code Ember.setNumThreads}). */
@@ -51,7 +54,8 @@ public class GemmBench {
         Ember.setNumThreads(threads);
         Ember.manualSeed(1);
         Shape s = Shape.parse(shape);
-        a = s.batch > 1 ? Tensor.randn(s.batch, s.m, s.k) : Tensor.randn(s.m, s.k);
+        if (s.transposedA) a = s.batch > 1 ? Tensor.randn(s.batch, s.k, s.m).transpose(1, 2) : Tensor.randn(s.k, s.m).transpose(0, 1);
+        else a = s.batch > 1 ? Tensor.randn(s.batch, s.m, s.k) : Tensor.randn(s.m, s.k);
         b = s.batch > 1 ? Tensor.randn(s.batch, s.k, s.n) : Tensor.randn(s.k, s.n);
     }
 
@@ -63,17 +67,22 @@ public class GemmBench {
         c.close();
     }
 
-    /** A parsed {@code [bB:]MxKxN} shape. */
-    public record Shape(int batch, int m, int k, int n) {
-        /** Parses {@code "MxKxN"} or {@code "bB:MxKxN"}. */
+    /**
+     * A parsed {@code [t:][bB:]MxKxN} shape; {@code t:} makes A a transposed view of a {@code [(B,) K, M]} tensor (the
+     * layout of a weight gradient's {@code X^T}).
+     */
+    public record Shape(int batch, int m, int k, int n, boolean transposedA) {
+        /** Parses {@code "MxKxN"}, {@code "bB:MxKxN"}, or either after {@code "t:"}. */
         public static Shape parse(String s) {
+            boolean transposed = s.startsWith("t:");
+            if (transposed) s = s.substring(2);
             int batch = 1;
             if (s.startsWith("b")) {
                 batch = Integer.parseInt(s.substring(1, s.indexOf(':')));
                 s = s.substring(s.indexOf(':') + 1);
             }
             String[] d = s.split("x");
-            return new Shape(batch, Integer.parseInt(d[0]), Integer.parseInt(d[1]), Integer.parseInt(d[2]));
+            return new Shape(batch, Integer.parseInt(d[0]), Integer.parseInt(d[1]), Integer.parseInt(d[2]), transposed);
         }
 
         /** Floating-point operations of one product. */
