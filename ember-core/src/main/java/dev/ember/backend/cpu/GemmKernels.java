@@ -91,6 +91,21 @@ final class GemmKernels {
         }
     }
 
+    /** Rows that {@link #narrowInPlace} computes at once for a strip {@code w} columns wide. */
+    static int narrowRows(int w) {
+        return !WIDE && w == 2 * L ? 4 : inPlaceRows(w);
+    }
+
+    /**
+     * {@link #narrowRows}{@code (w)} rows of C, overwritten, from A read in place times a B strip {@code w} columns wide:
+     * the narrow-output path ({@code SimdGemm.narrow}, a 10-class output layer). With 8 lanes a 2-vector strip takes 4
+     * rows ({@link #k4x2r}); otherwise as {@link #rowsInPlace}.
+     */
+    static void narrowInPlace(int w, int kc, float[] a, int ao, int ars, float[] bp, float[] c, int ldc) {
+        if (!WIDE && w == 2 * L) k4x2r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, bp, 0, c, 0, ldc);
+        else rowsInPlace(w, kc, a, ao, ars, bp, 0, c, 0, ldc, false);
+    }
+
     /**
      * As {@link #rowsInPlace}, with each row of A at its own place: {@code A[i][p] = a[rows[ri + i] + shift + p]} (the
      * convolution's weight gradient reads the rows of its column matrix from shifted image planes).
@@ -725,5 +740,28 @@ final class GemmKernels {
         }
         c00.intoArray(c, co); c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+    }
+
+    /**
+     * 8 lanes, A read in place: 4 rows x 2 vectors, 8 accumulators (for {@link #narrowInPlace}). Per depth step four
+     * broadcasts and two B loads feed eight FMAs, where the 2 x 2 kernel loads as many operands as it multiplies.
+     */
+    static void k4x2r(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, int bo, float[] c, int co, int ldc) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z; var c10 = z; var c11 = z;
+        var c20 = z; var c21 = z; var c30 = z; var c31 = z;
+        for (int p = 0; p < kc; p++) {
+            int b = bo + p * (2 * L);
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var a0 = FloatVector.broadcast(S, a[r0 + p]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            var a1 = FloatVector.broadcast(S, a[r1 + p]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            var a2 = FloatVector.broadcast(S, a[r2 + p]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
     }
 }
