@@ -112,7 +112,7 @@ final class SimdGemm {
 
     /**
      * Few columns ({@code n < NR / 2}, e.g. a 10-class output layer) and a row-major A: B is packed once into a single
-     * strip one or two vectors wide (zero past n), and the in-place kernels ({@link GemmKernels#narrowInPlace}) read the
+     * strip one or two vectors wide (zero past n), and the in-place kernels ({@link GemmKernels#rowsInPlace}) read the
      * rows of A where they are, each element summed over the whole depth in registers. The alternative, C^T = B^T *
      * A^T with A^T as the packed operand, transposed all of A to use it once: this is 1.3-2x faster from 1024 x 1024
      * x 10 at 16 lanes, up to 1.7x at 8, and equal at 128 x 128 x 10, where the kernels' loop is bound by its broadcast
@@ -122,7 +122,7 @@ final class SimdGemm {
      */
     private static void narrow(int m, int n, int k, float[] a, int ao, int ars, float[] b, int bo, int brs, int bcs,
                                float[] c, int co, int ldc, boolean accumulate, boolean parallel) {
-        int w = GemmKernels.stripWidth(n), rows = GemmKernels.narrowRows(w), groups = (m + rows - 1) / rows;
+        int w = GemmKernels.stripWidth(n), rows = GemmKernels.inPlaceRows(w), groups = (m + rows - 1) / rows;
         Scratch own = SCRATCH.get();
         float[] bp = own.b(k * w);
         GemmPacking.packStrip(b, bo, brs, bcs, k, n, 0, bp, 0);
@@ -132,14 +132,14 @@ final class SimdGemm {
             for (int g = g0; g < g1; g++) {
                 int i0 = g * rows, mr = Math.min(rows, m - i0);
                 if (mr == rows) {
-                    GemmKernels.narrowInPlace(w, k, a, ao + i0 * ars, ars, bp, tile, w);
+                    GemmKernels.rowsInPlace(w, k, a, ao + i0 * ars, ars, bp, 0, tile, 0, w, false);
                 } else {
                     float[] part = scratch.a(rows * k); // the last rows, padded with zero rows
                     for (int i = 0; i < rows; i++) {
                         if (i < mr) System.arraycopy(a, ao + (i0 + i) * ars, part, i * k, k);
                         else java.util.Arrays.fill(part, i * k, (i + 1) * k, 0f);
                     }
-                    GemmKernels.narrowInPlace(w, k, part, 0, k, bp, tile, w);
+                    GemmKernels.rowsInPlace(w, k, part, 0, k, bp, 0, tile, 0, w, false);
                 }
                 for (int i = 0; i < mr; i++) {
                     int cr = co + (i0 + i) * ldc, tr = i * w;
