@@ -28,8 +28,8 @@ def gemm_items():
         m, k, n = (int(v) for v in dims.split("x"))
         a_shape, b_shape = ((batch, m, k), (batch, k, n)) if batch > 1 else ((m, k), (k, n))
         def make(a_shape=a_shape, b_shape=b_shape, transposed=transposed):
-            if transposed:
-                a = np.swapaxes(rng.standard_normal(a_shape[:-2] + a_shape[:-3:-1], dtype=np.float32), -1, -2)
+            if transposed:  # drawn as [..., K, M], used as its [..., M, K] transposed view
+                a = np.swapaxes(rng.standard_normal(a_shape[:-2] + a_shape[-1:] + a_shape[-2:-1], dtype=np.float32), -1, -2)
             else:
                 a = rng.standard_normal(a_shape, dtype=np.float32)
             b = rng.standard_normal(b_shape, dtype=np.float32)
