@@ -101,8 +101,9 @@ class GemmTest {
      * cut into depth slices ({@code SimdGemm.depthSplit}: 2, or 4 from a depth of 1024): that path used to cut the
      * depth once per thread, so 64 x 196 x 700 summed differently on 2 threads than on 1 (C[0][0] -3.9117727 against
      * -3.9117737, 16 lanes). With fewer than four B strips per thread the tasks also split the rows
-     * ({@code SimdGemm.rowGroups}). The 2-thread result must equal the 1-thread result bit for bit, and both the float64
-     * reference.
+     * ({@code SimdGemm.rowGroups}). Many rows on two threads go through {@code SimdGemm.manyRows}, whose tasks run
+     * out of order across row chunks. The 2-thread result must equal the 1-thread result bit for bit, and both the
+     * float64 reference.
      */
     @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4}")
     @CsvSource({"20,500,600,false,false", "21,500,600,true,false", "19,450,1100,false,true", "33,700,530,true,true",
@@ -114,7 +115,12 @@ class GemmTest {
             "64,196,288,false,true",
             // few columns, row-major A (SimdGemm.narrow): row groups shared by the threads, the last group padded,
             // B transposed, one or two vectors wide; past NARROW_MAX_DEPTH the transposed product again
-            "4099,10,300,false,false", "1001,17,64,false,true", "2050,31,200,false,false", "517,3,9000,false,false"})
+            "4099,10,300,false,false", "1001,17,64,false,true", "2050,31,200,false,false", "517,3,9000,false,false",
+            // many rows (SimdGemm.manyRows): tasks of depth block x row chunk with B packed on demand into two
+            // alternating panel slots (nine depth blocks with 8 lanes, three with 16), partial tiles, transposed
+            // operands, rows read in place, and two column panels (past NC = 4096)
+            "700,300,1100,false,false", "517,130,600,true,true", "1030,100,300,false,true", "600,32,700,false,false",
+            "300,4150,140,false,false"})
     void fewRowsOverDepthBlocksAgreeAcrossThreads(int m, int n, int k, boolean transA, boolean transB) {
         int ldc = n + 2;
         float[] a = random(m * k, 81), b = random(k * n, 82), c0 = random(m * ldc, 83);
