@@ -431,6 +431,47 @@ final class GemmKernels {
         c13.intoArray(c, co + ldc + 3 * L);
     }
 
+    /**
+     * 8 lanes, edge strip of 1-2 vectors, two packed tiles at once (tile 2 at {@code ao + 2 * kc}): 4 rows x 2 vectors,
+     * eight accumulators fed by four broadcasts and two B loads per eight FMAs, where {@link #k2x2s} loads as many
+     * operands as it multiplies (and splits its depth to hide the FMA latency with four rows' worth of accumulators).
+     * Each row's sum runs in depth order, unlike k2x2s's, so {@link SimdGemm#tiles} pairs tiles by their index alone
+     * (an even tile with the next), never by where a thread's range of tiles starts.
+     */
+    static void k4x2p(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
+                      float[] bias, int bi) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z; var c10 = z; var c11 = z;
+        var c20 = z; var c21 = z; var c30 = z; var c31 = z;
+        int a2 = ao + 2 * kc;
+        for (int p = 0; p < kc; p++) {
+            int b = bo + p * (2 * L), a = ao + p * 2, q = a2 + p * 2;
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var x0 = FloatVector.broadcast(S, ap[a]); c00 = x0.fma(b0, c00); c01 = x0.fma(b1, c01);
+            var x1 = FloatVector.broadcast(S, ap[a + 1]); c10 = x1.fma(b0, c10); c11 = x1.fma(b1, c11);
+            var x2 = FloatVector.broadcast(S, ap[q]); c20 = x2.fma(b0, c20); c21 = x2.fma(b1, c21);
+            var x3 = FloatVector.broadcast(S, ap[q + 1]); c30 = x3.fma(b0, c30); c31 = x3.fma(b1, c31);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc)); c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+        } else if (bias != null) {
+            var q0 = FloatVector.broadcast(S, bias[bi]); c00 = c00.add(q0); c01 = c01.add(q0);
+            var q1 = FloatVector.broadcast(S, bias[bi + 1]); c10 = c10.add(q1); c11 = c11.add(q1);
+            var q2 = FloatVector.broadcast(S, bias[bi + 2]); c20 = c20.add(q2); c21 = c21.add(q2);
+            var q3 = FloatVector.broadcast(S, bias[bi + 3]); c30 = c30.add(q3); c31 = c31.add(q3);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
+    }
+
     /** 8 lanes, edge strip of 1-2 vectors: even and odd depth steps go to separate accumulators (8 in all). */
     static void k2x2s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
                      float[] bias, int bi) {

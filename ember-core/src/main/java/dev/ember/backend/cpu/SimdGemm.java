@@ -284,7 +284,7 @@ final class SimdGemm {
                 if (p > 0) await(done, q - chunks, 1, failed);
                 int pc = p * kb, kc = Math.min(kb, k - pc), slot = (p & 1) * panel, bOff = bo + pc * brs;
                 boolean add = accumulate || pc > 0, inPlace = inPlace(acs, ccs, nc), reverse = (r & 1) == 1;
-                int t0 = (int) ((long) mTiles * r / chunks), t1 = (int) ((long) mTiles * (r + 1) / chunks);
+                int t0 = evenTile(mTiles, r, chunks), t1 = evenTile(mTiles, r + 1, chunks);
                 Scratch scratch = SCRATCH.get();
                 int blockTiles = MC / MR;
                 float[] ap = scratch.a(blockTiles * MR * kc);
@@ -314,6 +314,14 @@ final class SimdGemm {
                 throw e;
             }
         });
+    }
+
+    /**
+     * Start of row chunk r of {@code chunks} over mTiles tiles: an even tile (or mTiles), so that tiles pair the same way
+     * in every chunk ({@link #tiles}).
+     */
+    private static int evenTile(int mTiles, int r, int chunks) {
+        return r >= chunks ? mTiles : (int) ((long) mTiles * r / chunks) & ~1;
     }
 
     /** Waits until {@code a[i] >= value}; gives up when another task has failed (it would never get there). */
@@ -531,9 +539,21 @@ final class SimdGemm {
     static void tiles(int m, int n, int kc, float[] ap, int apo, int tp, int tb, int te, float[] bp, int bOff, int s, float[] c,
                       int co, int crs, int ccs, boolean add, float[] rowBias, float[] tile) {
         int j0 = s * NR, nr = Math.min(NR, n - j0), w = GemmKernels.stripWidth(nr);
-        boolean fullWidth = nr == w && ccs == 1;
+        boolean fullWidth = nr == w && ccs == 1, pairs = !WIDE && w == 2 * GemmKernels.L;
         for (int t = tb; t < te; t++) {
             int i0 = t * MR, mr = Math.min(MR, m - i0), aOff = apo + (t - tp) * MR * kc;
+            if (pairs && (t & 1) == 0 && t + 1 < te && m - i0 >= 2 * MR) {
+                // An even tile and the next, both full, through the 4-row kernel (see GemmKernels.k4x2p: the pairs
+                // depend on the tile index only, as every caller's tile range starts and ends at an even tile or m).
+                if (fullWidth) GemmKernels.k4x2p(kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add, rowBias, i0);
+                else {
+                    if (add) copyTile(c, co + i0 * crs + j0 * ccs, crs, ccs, tile, w, 2 * MR, nr, true);
+                    GemmKernels.k4x2p(kc, ap, aOff, bp, bOff, tile, 0, w, add, rowBias, i0);
+                    copyTile(c, co + i0 * crs + j0 * ccs, crs, ccs, tile, w, 2 * MR, nr, false);
+                }
+                t++;
+                continue;
+            }
             if (mr == MR && fullWidth) {
                 GemmKernels.tile(w, kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add, rowBias, i0);
                 continue;
@@ -550,6 +570,17 @@ final class SimdGemm {
             for (int i = 0; i < mr; i++) {
                 int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * w;
                 for (int j = 0; j < nr; j++) c[cr + j * ccs] = tile[tr + j];
+            }
+        }
+    }
+
+    /** Copies {@code rows x cols} of C (at {@code cOff}, strides crs and ccs) into a tile of row length w, or back. */
+    private static void copyTile(float[] c, int cOff, int crs, int ccs, float[] tile, int w, int rows, int cols, boolean in) {
+        for (int i = 0; i < rows; i++) {
+            int cr = cOff + i * crs, tr = i * w;
+            for (int j = 0; j < cols; j++) {
+                if (in) tile[tr + j] = c[cr + j * ccs];
+                else c[cr + j * ccs] = tile[tr + j];
             }
         }
     }

@@ -120,7 +120,9 @@ class GemmTest {
             // alternating panel slots (nine depth blocks with 8 lanes, three with 16), partial tiles, transposed
             // operands, rows read in place, and two column panels (past NC = 4096)
             "700,300,1100,false,false", "517,130,600,true,true", "1030,100,300,false,true", "600,32,700,false,false",
-            "300,4150,140,false,false"})
+            "300,4150,140,false,false",
+            // 8 lanes: a last strip of 16 columns (full width) through the two-tile kernel, chunks cut at odd tiles
+            "260,256,300,false,false", "261,64,300,true,false"})
     void fewRowsOverDepthBlocksAgreeAcrossThreads(int m, int n, int k, boolean transA, boolean transB) {
         int ldc = n + 2;
         float[] a = random(m * k, 81), b = random(k * n, 82), c0 = random(m * ldc, 83);
