@@ -472,7 +472,10 @@ final class GemmKernels {
         c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
     }
 
-    /** 8 lanes, edge strip of 1-2 vectors: even and odd depth steps go to separate accumulators (8 in all). */
+    /**
+     * 8 lanes, edge strip of 1-2 vectors, one tile (one without a partner for {@link #k4x2p}: the last of an odd count,
+     * or partial): even and odd depth steps go to separate accumulators (8 in all).
+     */
     static void k2x2s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
                      float[] bias, int bi) {
         var z = FloatVector.zero(S);

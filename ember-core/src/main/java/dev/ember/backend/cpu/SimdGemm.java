@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * 16 lanes, 2 rows x 6 vectors with 8; the last strip of B is packed only as wide as the narrowest kernel that
  * covers it, so a product whose width is not a multiple of the strip computes little padding.
  *
- * <p>Threads: with many rows, for each depth block the calling thread's packed B panel is
- * filled in parallel, then the C tiles are split among threads by row blocks, each thread
- * packing its own A block. With few rows (up to {@link #ONE_BLOCK}), A is packed once and threads
+ * <p>Threads: with many rows, the threads claim tasks of one depth block and one chunk of rows in order, each
+ * packing its own A block and the B strips of its depth block that no task has packed yet, and waiting only for
+ * its rows' previous depth block ({@link #manyRows}: no barrier between depth blocks). With few rows (up to {@link #ONE_BLOCK}), A is packed once and threads
  * take groups of B strips, packing each strip just before its tiles (over several depth blocks, A is
  * packed for all of them first and a group of strips goes through every block, so the threads meet once;
  * when the tasks also split the rows, each row group's A is packed by the group's first task);
