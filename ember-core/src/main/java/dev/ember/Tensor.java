@@ -301,6 +301,22 @@ public final class Tensor implements AutoCloseable {
         ownsGrad = true;
     }
 
+    /**
+     * {@link #accumulateGrad(Tensor)} for a gradient that nothing else reads (autograd engine only: {@code sole} says
+     * that no other gradient, pending or just computed, shares its memory): the first one becomes {@link #grad()}
+     * itself instead of a copy, as PyTorch's AccumulateGrad takes a gradient it holds the only reference to. Only a
+     * dense gradient that owns its storage is taken, so the values and layout are those the copy would have.
+     */
+    public void accumulateGrad(Tensor g, boolean sole) {
+        if (grad == null && sole && g.storage.ownedBy(g) && g.isContiguous() && g.dtype() == dtype()
+                && g.device().equals(device())) {
+            setGrad(g);
+            ownsGrad = true;
+            return;
+        }
+        accumulateGrad(g);
+    }
+
     /** The node that produced this tensor, or null for a leaf. */
     public Node gradFn() { return gradFn; }
 

@@ -76,7 +76,8 @@ public final class Engine {
                                     + Arrays.toString(gi.shape()) + " but the input has shape " + Arrays.toString(in.shape()));
                         Node next = in.gradFn();
                         if (next == null) {
-                            if (gi != null) in.accumulateGrad(gi);
+                            // A gradient this step made and nothing else reads becomes the leaf's grad (no copy).
+                            if (gi != null) in.accumulateGrad(gi, step.holds(gi) && !live.reads(gi) && !sharedWithin(grads, i));
                             // The last edge into a hooked leaf: its gradient for this pass is final.
                             if (hookedLeafEdges != null && hookedLeafEdges.merge(in, -1, Integer::sum) == 0) runHooks(in);
                             continue;
@@ -109,6 +110,9 @@ public final class Engine {
 
         void hold(Tensor t) { readers.merge(t.strided().storage(), 1, Integer::sum); }
 
+        /** Whether a pending gradient reads {@code t}'s memory. */
+        boolean reads(Tensor t) { return readers.containsKey(t.strided().storage()); }
+
         void drop(Tensor t) {
             Object storage = t.strided().storage();
             if (readers.merge(storage, -1, Integer::sum) == 0) {
@@ -116,6 +120,14 @@ public final class Engine {
                 pass.release(t); // only what this pass allocated: never the caller's gradient or a saved tensor
             }
         }
+    }
+
+    /** Whether another of a formula's gradients shares {@code grads[i]}'s memory (one tensor passed to several inputs). */
+    private static boolean sharedWithin(Tensor[] grads, int i) {
+        Object storage = grads[i].strided().storage();
+        for (int j = 0; j < grads.length; j++)
+            if (j != i && grads[j] != null && grads[j].strided().storage() == storage) return true;
+        return false;
     }
 
     /** For each node below {@code start}, the number of edges that lead into it. */

@@ -39,6 +39,44 @@ class EngineMemoryTest {
         assertFalse(x.grad().isClosed());
     }
 
+    /**
+     * A leaf's first gradient becomes its grad without a copy when the formula made it for that leaf alone (as PyTorch's
+     * AccumulateGrad takes a gradient it holds the only reference to), and is copied when anything else reads it: add
+     * passes one gradient to both of its inputs, and a leaf used twice must not end up aliasing a released tensor.
+     */
+    @Test
+    void aLeafTakesAGradientNothingElseReadsAndCopiesOneThatIsShared() {
+        AllocatorStats.settle(Device.cpu());
+        Tensor w = Tensor.randn(N).requiresGrad(true);
+        Tensor loss = w.mul(3.0).sum(), seed = Tensor.onesLike(loss);
+        long forward = stats().allocated();
+        Ember.resetPeakMemoryStats(Device.cpu());
+        loss.backward(seed);
+        assertEquals(forward + BYTES, stats().allocated(), "only w.grad stays");
+        // mul's formula makes 3 * (the expanded seed) for w alone: taken, so backward held one tensor, not two (a copy)
+        assertEquals(forward + BYTES, stats().peak(), "w's gradient taken, not copied");
+        for (double v : w.grad().toDoubleArray()) assertEquals(3.0, v, 0.0);
+
+        // add passes its gradient on to both inputs: the two leaves get copies, and each stays valid after backward
+        Tensor a = Tensor.randn(N).requiresGrad(true), b = Tensor.randn(N).requiresGrad(true);
+        a.add(b).mul(2.0).sum().backward(seed);
+        assertFalse(a.grad().isClosed());
+        assertFalse(b.grad().isClosed());
+        a.grad().addInPlace(Tensor.onesLike(a.grad()));
+        for (double v : b.grad().toDoubleArray()) assertEquals(2.0, v, 0.0, "b's gradient is not a's");
+        for (double v : a.grad().toDoubleArray()) assertEquals(3.0, v, 0.0);
+
+        // one leaf on both sides: its first gradient is taken or copied, the second summed into it, as before
+        Tensor x = Tensor.randn(N).requiresGrad(true);
+        x.mul(x).sum().backward(seed);
+        double[] xv = x.toDoubleArray(), gx = x.grad().toDoubleArray();
+        for (int i = 0; i < N; i++) assertEquals((float) (2 * xv[i]), gx[i], 1e-6 * Math.max(1, Math.abs(gx[i])), "d(x*x)/dx at " + i);
+
+        // a second backward accumulates into the taken gradient
+        w.mul(3.0).sum().backward(seed);
+        for (double v : w.grad().toDoubleArray()) assertEquals(6.0, v, 0.0);
+    }
+
     @Test
     void gradientsSharedByBranchesAreReleasedOnlyAfterTheirLastReader() {
         AllocatorStats.settle(Device.cpu());
