@@ -23,7 +23,7 @@ public final class NonOps {
         String autograd = "autograd state and the backward pass, not an op (AutogradTest, PostAccumulateGradHookTest, GradCheckTest)";
         for (String s : new String[]{"requiresGrad(boolean)", "requiresGrad()", "grad()", "setGrad(Tensor)", "gradFn()", "isLeaf()", "retainGrad()",
                 "retainsGrad()", "registerPostAccumulateGradHook(Consumer)", "postAccumulateGradHooks()", "backward()", "backward(Tensor)",
-                "backward(Tensor,boolean)", "accumulateGrad(Tensor)"})
+                "backward(Tensor,boolean)", "accumulateGrad(Tensor)", "accumulateGrad(Tensor,boolean)"})
             m.put(s, autograd);
         String lifetime = "the tensor's lifetime, not an op (ember-opencl's TensorLifetimeTest, the closing tests of ember-cuda)";
         m.put("close()", lifetime);
