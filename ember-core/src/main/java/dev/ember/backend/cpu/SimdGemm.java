@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *
  * <p>Threads: with many rows, the threads claim tasks of one depth block and one chunk of rows in order, each
  * packing its own A block and the B strips of its depth block that no task has packed yet, and waiting only for
- * its rows' previous depth block ({@link #manyRows}: no barrier between depth blocks). With few rows (up to {@link #ONE_BLOCK}), A is packed once and threads
- * take groups of B strips, packing each strip just before its tiles (over several depth blocks, A is
+ * its rows' previous depth block ({@link #manyRows}: no barrier between depth blocks). With few rows (up to
+ * {@link #ONE_BLOCK}), A is packed once and threads take groups of B strips, packing each strip just before its tiles (over several depth blocks, A is
  * packed for all of them first and a group of strips goes through every block, so the threads meet once;
  * when the tasks also split the rows, each row group's A is packed by the group's first task);
  * when there are too few strips to share over a long depth, the depth is cut into slices chosen by the
@@ -545,6 +545,7 @@ final class SimdGemm {
             if (pairs && (t & 1) == 0 && t + 1 < te && m - i0 >= 2 * MR) {
                 // An even tile and the next, both full, through the 4-row kernel (see GemmKernels.k4x2p: the pairs
                 // depend on the tile index only, as every caller's tile range starts and ends at an even tile or m).
+                // A partial width (or a transposed C) goes through the scratch tile, as a single tile does below.
                 if (fullWidth) GemmKernels.k4x2p(kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add, rowBias, i0);
                 else {
                     if (add) copyTile(c, co + i0 * crs + j0 * ccs, crs, ccs, tile, w, 2 * MR, nr, true);
@@ -560,17 +561,9 @@ final class SimdGemm {
             }
             // A partial tile (or a transposed C) goes through a scratch tile, copied in and out; the kernel's results
             // for the padding rows and columns are dropped.
-            if (add) {
-                for (int i = 0; i < mr; i++) {
-                    int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * w;
-                    for (int j = 0; j < nr; j++) tile[tr + j] = c[cr + j * ccs];
-                }
-            }
+            if (add) copyTile(c, co + i0 * crs + j0 * ccs, crs, ccs, tile, w, mr, nr, true);
             GemmKernels.tile(w, kc, ap, aOff, bp, bOff, tile, 0, w, add, rowBias, i0);
-            for (int i = 0; i < mr; i++) {
-                int cr = co + (i0 + i) * crs + j0 * ccs, tr = i * w;
-                for (int j = 0; j < nr; j++) c[cr + j * ccs] = tile[tr + j];
-            }
+            copyTile(c, co + i0 * crs + j0 * ccs, crs, ccs, tile, w, mr, nr, false);
         }
     }
 
