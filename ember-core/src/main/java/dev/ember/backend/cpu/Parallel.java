@@ -75,6 +75,15 @@ public final class Parallel {
         }
     }
 
+    /**
+     * One step of a wait for another thread of the team: spin for the first 10,000 steps (the parts last microseconds),
+     * then yield, so that on a machine with fewer free cores than threads the one being waited for gets to run.
+     */
+    static void backOff(int spins) {
+        if (spins < 10_000) Thread.onSpinWait();
+        else Thread.yield();
+    }
+
     /** {@link #forRange(int, int, int, Range)} with no alignment. */
     public static void forRange(int n, int grain, Range body) {
         forRange(n, grain, 1, body);
@@ -109,10 +118,7 @@ public final class Parallel {
         }
 
         void awaitDone() {
-            for (int spins = 0; done.get() < parts; spins++) {
-                if (spins < 10_000) Thread.onSpinWait();
-                else Thread.yield();
-            }
+            for (int spins = 0; done.get() < parts; spins++) backOff(spins);
         }
     }
 

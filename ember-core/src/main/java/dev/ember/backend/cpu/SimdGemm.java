@@ -328,8 +328,7 @@ final class SimdGemm {
     private static void await(AtomicIntegerArray a, int i, int value, AtomicBoolean failed) {
         for (int spins = 0; a.get(i) < value; spins++) {
             if (failed.get()) throw new IllegalStateException("matmul: a parallel task failed");
-            if (spins < 10_000) Thread.onSpinWait();
-            else Thread.yield();
+            Parallel.backOff(spins);
         }
     }
 
