@@ -406,11 +406,8 @@ final class SimdGemm {
                 }
                 return;
             }
-            // A group's packing is a few microseconds; past that the packing thread has lost its core, so give it back.
-            for (int spins = 0; state.get(g) != 2; spins++) {
-                if (spins < 4096) Thread.onSpinWait();
-                else Thread.yield();
-            }
+            // A group's packing is a few microseconds; past that the packing thread has lost its core (backOff yields).
+            for (int spins = 0; state.get(g) != 2; spins++) Parallel.backOff(spins);
         }
     }
 
