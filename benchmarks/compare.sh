@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Ember against its peers in one sitting: for each round, thread count (1 and 2) and vector width, runs
-# Ember's JMH benchmarks, then NumPy/OpenBLAS (GEMM, elementwise, sum/max), then PyTorch
-# (softmax, conv2d, training steps), each peer in its fastest configuration, and prints one
+# Ember against its peers in one sitting: for each round, thread count (1 and 2), vector width and group, runs
+# the group's Ember JMH benchmarks and then the same rows of NumPy/OpenBLAS (GEMM, elementwise, sum/max) and
+# PyTorch (softmax, conv2d, training steps), each peer in its fastest configuration, and prints one
 # table of medians, ranges and Ember/peer ratios.
 # Widths: "native" is what the CPU has (AVX-512 where present: Ember's 16-lane kernels, OpenBLAS's own
 # kernel choice, oneDNN's widest ISA); "avx2" runs the 8-lane case on the same machine: Ember with
@@ -45,21 +45,21 @@ if [ ! -f "$JAR" ] || [ -n "$(find src benchmarks/src pom.xml -newer "$JAR" -typ
   mvn -B -q -Pbench package -DskipTests >&2
 fi
 
-# Which Ember benchmarks and which peer keys each group covers.
-ember_regex=(); numpy_filter=(); torch_filter=()
+# Which Ember benchmarks and which peer keys each group covers (a peer filter left empty: that peer has no row).
 IFS=, read -ra groups <<< "$only"
-for g in "${groups[@]}"; do
-  case "$g" in
-    gemm) ember_regex+=("[.]GemmBench[.]"); numpy_filter+=("^gemm") ;;
-    elementwise) ember_regex+=("ElementwiseBench"); numpy_filter+=("^(add|add_|mul|relu|exp|gelu|chain) ") ;;
-    reduce) ember_regex+=("ReductionBench"); numpy_filter+=("^(sum|max) "); torch_filter+=("^softmax") ;;
-    conv) ember_regex+=("ConvBench"); torch_filter+=("^conv") ;;
-    train) ember_regex+=("TrainStepBench"); torch_filter+=("^train") ;;
-    *) echo "compare.sh: unknown group $g" >&2; exit 2 ;;
+group_spec() { # prints: Ember regex;NumPy filter;PyTorch filter (';' since a tab run would merge an empty field)
+  case "$1" in
+    gemm) printf '%s;%s;%s\n' "[.]GemmBench[.]" "^gemm" "" ;;
+    elementwise) printf '%s;%s;%s\n' "ElementwiseBench" "^(add|add_|mul|relu|exp|gelu|chain) " "" ;;
+    reduce) printf '%s;%s;%s\n' "ReductionBench" "^(sum|max) " "^softmax" ;;
+    conv) printf '%s;%s;%s\n' "ConvBench" "" "^conv" ;;
+    train) printf '%s;%s;%s\n' "TrainStepBench" "" "^train" ;;
+    *) return 1 ;;
   esac
+}
+for g in "${groups[@]}"; do
+  group_spec "$g" > /dev/null || { echo "compare.sh: unknown group $g" >&2; exit 2; }
 done
-join() { local IFS='|'; echo "$*"; }
-ER="$(join "${ember_regex[@]}")"
 
 if ! grep -qw avx512f /proc/cpuinfo; then
   # Without AVX-512 the native width is AVX2: one run covers both.
@@ -86,26 +86,32 @@ peer_env() {
 # forward 60-120 ms instead of 0.7-1.6 ms, and the CNN step 140-320 ms instead of 42-63. Keeping freed memory in the
 # process (what jemalloc or tcmalloc, which PyTorch's performance guide recommends, also do) is its fast setting.
 TORCH_MALLOC="MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296"
+# Each group runs Ember's rows and then its peers' rows, so that the two sides of a row are measured minutes apart at
+# most: this VM has spells of 10-20% lasting minutes, which a whole suite of Ember rows before the peers' put between them.
 for r in $(seq 1 "$rounds"); do
   for t in $threads; do
     for w in $widths; do
       jvm=""; [ "$w" = avx2 ] && jvm="-XX:UseAVX=2"
-      echo "== round $r, $t thread(s), $w: Ember" >&2
-      EMBER_NUM_THREADS="$t" "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$JAR" dev.ember.bench.BenchMain \
-        "$ER" --threads "$t" --quick ${jvm:+--jvm-args "$jvm"} --json "$out/ember-$r-$t-$w.json" > "$out/ember-$r-$t-$w.log" 2>&1 \
-        || { tail -30 "$out/ember-$r-$t-$w.log" >&2; exit 1; }
-      # shellcheck disable=SC2046
-      if [ ${#numpy_filter[@]} -gt 0 ]; then
-        echo "== round $r, $t thread(s), $w: NumPy" >&2
-        env $(peer_env "$w") OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" \
-          "$PY" "$here/peers/numpy_bench.py" --threads "$t" --filter "$(join "${numpy_filter[@]}")" --json "$out/peer-numpy-$r-$t-$w.json"
-      fi
-      # shellcheck disable=SC2046
-      if [ ${#torch_filter[@]} -gt 0 ]; then
-        echo "== round $r, $t thread(s), $w: PyTorch" >&2
-        env $(peer_env "$w") OMP_WAIT_POLICY=PASSIVE $TORCH_MALLOC \
-          "$PY" "$here/peers/torch_bench.py" --threads "$t" --filter "$(join "${torch_filter[@]}")" --json "$out/peer-torch-$r-$t-$w.json"
-      fi
+      for g in "${groups[@]}"; do
+        IFS=';' read -r er nf tf < <(group_spec "$g")
+        tag="$g-$r-$t-$w"
+        echo "== round $r, $t thread(s), $w, $g: Ember" >&2
+        EMBER_NUM_THREADS="$t" "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$JAR" dev.ember.bench.BenchMain \
+          "$er" --threads "$t" --quick ${jvm:+--jvm-args "$jvm"} --json "$out/ember-$tag.json" > "$out/ember-$tag.log" 2>&1 \
+          || { tail -30 "$out/ember-$tag.log" >&2; exit 1; }
+        # shellcheck disable=SC2046
+        if [ -n "$nf" ]; then
+          echo "== round $r, $t thread(s), $w, $g: NumPy" >&2
+          env $(peer_env "$w") OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" \
+            "$PY" "$here/peers/numpy_bench.py" --threads "$t" --filter "$nf" --json "$out/peer-numpy-$tag.json"
+        fi
+        # shellcheck disable=SC2046
+        if [ -n "$tf" ]; then
+          echo "== round $r, $t thread(s), $w, $g: PyTorch" >&2
+          env $(peer_env "$w") OMP_WAIT_POLICY=PASSIVE $TORCH_MALLOC \
+            "$PY" "$here/peers/torch_bench.py" --threads "$t" --filter "$tf" --json "$out/peer-torch-$tag.json"
+        fi
+      done
     done
   done
 done
