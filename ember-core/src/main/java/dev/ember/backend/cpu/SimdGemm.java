@@ -211,6 +211,9 @@ final class SimdGemm {
                 return;
             }
             int groups = rowGroups(m, strips, threads), kb = depthBlock(k);
+            // One strip of B, exactly as wide as its kernel, rows contiguous: B's rows already are the packed strip
+            // (an attention product's [128, 32] V), so the kernels read it where it is instead of a copy.
+            boolean bIsStrip = strips == 1 && bcs == 1 && brs == n && GemmKernels.stripWidth(n) == n;
             for (int pc = 0; pc < k; pc += kb) {
                 int kc = Math.min(kb, k - pc), bOff = bo + pc * brs, aOff = ao + pc * acs;
                 // Strips per task: enough tasks to balance the threads, and their packed copy (at most 512 KB) stays in L2.
@@ -223,11 +226,16 @@ final class SimdGemm {
                     Scratch scratch = SCRATCH.get();
                     int g = q % groups, s0 = q / groups * chunk, s1 = Math.min(strips, s0 + chunk);
                     packing.ensure(g);
-                    float[] bs = scratch.b((s1 - s0) * NR * kc);
-                    GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
+                    float[] bs = b;
+                    int bsOff = bOff;
+                    if (!bIsStrip) {
+                        bs = scratch.b((s1 - s0) * NR * kc);
+                        bsOff = 0;
+                        GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
+                    }
                     for (int s = s0; s < s1; s++)
                         strip(m, n, kc, a, aOff, ars, ap, 0, tp, groupTile(g, groups, m), groupTile(g + 1, groups, m), bs,
-                                (s - s0) * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
+                                bsOff + (s - s0) * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
                 });
             }
             return;
