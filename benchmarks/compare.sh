@@ -40,7 +40,8 @@ for c in "${JAVA_HOME:-}" /usr/lib/jvm/*; do [ -n "$c" ] && java_ok "$c" && { JD
 [ -n "$JDK" ] || { echo "compare.sh: no JDK 25 found (set JAVA_HOME)" >&2; exit 1; }
 export JAVA_HOME="$JDK"
 JAR=target/benchmarks.jar
-if [ ! -f "$JAR" ] || [ -n "$(find src benchmarks/src pom.xml -newer "$JAR" -type f 2>/dev/null | head -1)" ]; then
+# Rebuilt when any module's sources or POM changed since (the jar holds every module Ember's benchmarks use).
+if [ ! -f "$JAR" ] || [ -n "$(find ember-*/src benchmarks/src kernels pom.xml ember-*/pom.xml benchmarks/pom.xml -newer "$JAR" -type f 2>/dev/null | head -1)" ]; then
   echo "compare.sh: building $JAR (mvn -Pbench package)..." >&2
   mvn -B -q -Pbench package -DskipTests >&2
 fi

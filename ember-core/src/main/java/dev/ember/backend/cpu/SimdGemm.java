@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * <p>Threads: with many rows, the threads claim tasks of one depth block and one chunk of rows in order, each
  * packing its own A block and the B strips of its depth block that no task has packed yet, and waiting only for
  * its rows' previous depth block ({@link #manyRows}: no barrier between depth blocks). With few rows (up to
- * {@link #ONE_BLOCK}), A is packed once and threads take groups of B strips, packing each strip just before its tiles (over several depth blocks, A is
+ * {@link #ONE_BLOCK}), A is packed once and threads take groups of B strips, packing each strip just before its tiles or,
+ * when B is row-major and exactly one strip wide, reading it where it is (over several depth blocks, A is
  * packed for all of them first and a group of strips goes through every block, so the threads meet once;
  * when the tasks also split the rows, each row group's A is packed by the group's first task);
  * when there are too few strips to share over a long depth, the depth is cut into slices chosen by the
