@@ -212,9 +212,7 @@ final class SimdGemm {
                 return;
             }
             int groups = rowGroups(m, strips, threads), kb = depthBlock(k);
-            // One strip of B, exactly as wide as its kernel, rows contiguous: B's rows already are the packed strip
-            // (an attention product's [128, 32] V), so the kernels read it where it is instead of a copy.
-            boolean bIsStrip = strips == 1 && bcs == 1 && brs == n && GemmKernels.stripWidth(n) == n;
+            boolean bIsStrip = isPackedStrip(n, brs, bcs);
             for (int pc = 0; pc < k; pc += kb) {
                 int kc = Math.min(kb, k - pc), bOff = bo + pc * brs, aOff = ao + pc * acs;
                 // Strips per task: enough tasks to balance the threads, and their packed copy (at most 512 KB) stays in L2.
@@ -227,16 +225,11 @@ final class SimdGemm {
                     Scratch scratch = SCRATCH.get();
                     int g = q % groups, s0 = q / groups * chunk, s1 = Math.min(strips, s0 + chunk);
                     packing.ensure(g);
-                    float[] bs = b;
-                    int bsOff = bOff;
-                    if (!bIsStrip) {
-                        bs = scratch.b((s1 - s0) * NR * kc);
-                        bsOff = 0;
-                        GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
-                    }
+                    float[] bs = bIsStrip ? b : scratch.b((s1 - s0) * NR * kc);
+                    if (!bIsStrip) GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
                     for (int s = s0; s < s1; s++)
                         strip(m, n, kc, a, aOff, ars, ap, 0, tp, groupTile(g, groups, m), groupTile(g + 1, groups, m), bs,
-                                bsOff + (s - s0) * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
+                                (bIsStrip ? bOff : 0) + (s - s0) * NR * kc, s, c, co, crs, ccs, add, scratch.tile);
                 });
             }
             return;
@@ -358,6 +351,7 @@ final class SimdGemm {
         float[] ap = own.a(blockSize * k);
         int chunk = Math.max(1, Math.min(strips / (4 * threads), (128 << 10) / (NR * kb)));
         int groups = rowGroups(m, strips, threads);
+        boolean bIsStrip = isPackedStrip(n, brs, bcs);
         // Depth block pc's tiles start at ap[blockSize * pc]: the layout packA gives one block, for every depth block.
         GroupPacking packing = new GroupPacking(groups, m, tp, mTiles, (t0, t1) -> {
             for (int pc = 0; pc < k; pc += kb) {
@@ -370,13 +364,13 @@ final class SimdGemm {
             int g = q % groups, s0 = q / groups * chunk, s1 = Math.min(strips, s0 + chunk);
             packing.ensure(g);
             int tb = groupTile(g, groups, m), te = groupTile(g + 1, groups, m);
-            float[] bs = scratch.b((s1 - s0) * NR * kb);
+            float[] bs = bIsStrip ? b : scratch.b((s1 - s0) * NR * kb);
             for (int pc = 0; pc < k; pc += kb) {
                 int kc = Math.min(kb, k - pc), bOff = bo + pc * brs, aOff = ao + pc * acs;
-                GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
+                if (!bIsStrip) GemmPacking.packB(b, bOff, brs, bcs, kc, n, s0, s1, bs, 0);
                 for (int s = s0; s < s1; s++)
-                    strip(m, n, kc, a, aOff, ars, ap, blockSize * pc, tp, tb, te, bs, (s - s0) * NR * kc, s, c, co,
-                            crs, ccs, accumulate || pc > 0, scratch.tile);
+                    strip(m, n, kc, a, aOff, ars, ap, blockSize * pc, tp, tb, te, bs, (bIsStrip ? bOff : 0) + (s - s0) * NR * kc,
+                            s, c, co, crs, ccs, accumulate || pc > 0, scratch.tile);
             }
         });
     }
@@ -505,6 +499,14 @@ final class SimdGemm {
      */
     private static boolean inPlace(int acs, int ccs, int n) {
         return acs == 1 && ccs == 1 && GemmKernels.inPlace(n);
+    }
+
+    /**
+     * Whether B (n columns, strides brs and bcs) already is its one packed strip: exactly one kernel wide, rows
+     * contiguous and back to back (an attention product's [128, 32] V), so the kernels can read it where it is.
+     */
+    private static boolean isPackedStrip(int n, int brs, int bcs) {
+        return n <= NR && bcs == 1 && brs == n && GemmKernels.stripWidth(n) == n;
     }
 
     /** End of the rows in {@code [r0, r1)} that every in-place kernel covers (a multiple of the largest row count from r0). */
