@@ -66,14 +66,16 @@ final class GemmKernels {
     /** Rows that {@link #rowsInPlace} computes at once for a strip {@code w} columns wide. */
     static int inPlaceRows(int w) {
         if (!WIDE) return w > 2 * L ? MR : 4;
-        return w > 2 * L ? 4 : 8;
+        return w > L ? 4 : 8;
     }
 
     /**
      * {@link #inPlaceRows}{@code (w)} rows of C from A read in place ({@code A[i][p] = a[ao + i * ars + p]}) times a B
-     * strip {@code w} columns wide. With 16 lanes, narrow strips take 8 rows, so that 16 accumulators (8 x 2) or
-     * 8 (8 x 1) hide the FMA latency where a 4-row tile would have 8 or 4; with 8 lanes, 4 rows of 2 vectors or 2 of 4
-     * (8 accumulators each).
+     * strip {@code w} columns wide. With 16 lanes a one-vector strip takes 8 rows, so that 8 accumulators hide the FMA
+     * latency where a 4-row tile would have 4; a two-vector strip takes 4 rows (8 accumulators): an 8-row kernel of 2
+     * vectors ran 10% slower than two 4-row calls on the same rows (its eight row offsets do not fit the general
+     * registers beside the loop's other values, so C2 keeps some in vector registers and on the stack). With 8 lanes,
+     * 4 rows of 2 vectors or 2 of 4 (8 accumulators each).
      */
     static void rowsInPlace(int w, int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc,
                             boolean add) {
@@ -85,8 +87,7 @@ final class GemmKernels {
         switch (w / L) {
             case 4 -> k4x4r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, bp, bo, c, co, ldc, add);
             case 3 -> k4x3r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, bp, bo, c, co, ldc, add);
-            case 2 -> k8x2r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, ao + 4 * ars, ao + 5 * ars, ao + 6 * ars,
-                    ao + 7 * ars, bp, bo, c, co, ldc, add);
+            case 2 -> k4x2r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, bp, bo, c, co, ldc, add);
             default -> k8x1r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, ao + 4 * ars, ao + 5 * ars, ao + 6 * ars,
                     ao + 7 * ars, bp, bo, c, co, ldc, add);
         }
@@ -108,8 +109,7 @@ final class GemmKernels {
         switch (w / L) {
             case 4 -> k4x4r(kc, a, r0, r1, r2, r3, bp, bo, c, co, ldc, add);
             case 3 -> k4x3r(kc, a, r0, r1, r2, r3, bp, bo, c, co, ldc, add);
-            case 2 -> k8x2r(kc, a, r0, r1, r2, r3, rows[ri + 4] + shift, rows[ri + 5] + shift, rows[ri + 6] + shift,
-                    rows[ri + 7] + shift, bp, bo, c, co, ldc, add);
+            case 2 -> k4x2r(kc, a, r0, r1, r2, r3, bp, bo, c, co, ldc, add);
             default -> k8x1r(kc, a, r0, r1, r2, r3, rows[ri + 4] + shift, rows[ri + 5] + shift, rows[ri + 6] + shift,
                     rows[ri + 7] + shift, bp, bo, c, co, ldc, add);
         }
@@ -608,58 +608,6 @@ final class GemmKernels {
         c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L); c32.intoArray(c, co + 3 * ldc + 2 * L);
     }
 
-    /** 16 lanes, A read in place: 8 rows x 2 vectors (16 accumulators). */
-    static void k8x2r(int kc, float[] a, int r0, int r1, int r2, int r3, int r4, int r5, int r6, int r7, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        var z = FloatVector.zero(S);
-        var c00 = z; var c01 = z;
-        var c10 = z; var c11 = z;
-        var c20 = z; var c21 = z;
-        var c30 = z; var c31 = z;
-        var c40 = z; var c41 = z;
-        var c50 = z; var c51 = z;
-        var c60 = z; var c61 = z;
-        var c70 = z; var c71 = z;
-        int p = 0;
-        for (; p < kc; p++) {
-            int b = bo + p * (2 * L);
-            var b0 = FloatVector.fromArray(S, bp, b);
-            var b1 = FloatVector.fromArray(S, bp, b + L);
-            var a0 = FloatVector.broadcast(S, a[r0 + p]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-            var a1 = FloatVector.broadcast(S, a[r1 + p]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-            var a2 = FloatVector.broadcast(S, a[r2 + p]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-            var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-            var a4 = FloatVector.broadcast(S, a[r4 + p]); c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
-            var a5 = FloatVector.broadcast(S, a[r5 + p]); c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
-            var a6 = FloatVector.broadcast(S, a[r6 + p]); c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
-            var a7 = FloatVector.broadcast(S, a[r7 + p]); c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
-        }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
-            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
-            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
-            c60 = c60.add(FloatVector.fromArray(S, c, co + 6 * ldc));
-            c61 = c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L));
-            c70 = c70.add(FloatVector.fromArray(S, c, co + 7 * ldc));
-            c71 = c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L));
-        }
-        c00.intoArray(c, co); c01.intoArray(c, co + L);
-        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
-        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
-        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
-        c40.intoArray(c, co + 4 * ldc); c41.intoArray(c, co + 4 * ldc + L);
-        c50.intoArray(c, co + 5 * ldc); c51.intoArray(c, co + 5 * ldc + L);
-        c60.intoArray(c, co + 6 * ldc); c61.intoArray(c, co + 6 * ldc + L);
-        c70.intoArray(c, co + 7 * ldc); c71.intoArray(c, co + 7 * ldc + L);
-    }
-
     /** 16 lanes, A read in place: 8 rows x 1 vector. */
     static void k8x1r(int kc, float[] a, int r0, int r1, int r2, int r3, int r4, int r5, int r6, int r7, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
@@ -736,8 +684,8 @@ final class GemmKernels {
     }
 
     /**
-     * 8 lanes, A read in place: 4 rows x 2 vectors, 8 accumulators. Per depth step four broadcasts and two B loads feed
-     * eight FMAs; the 2 x 2 kernel it replaced loaded as many operands as it multiplied (a 10-class layer's 128 x 128 x
+     * A read in place: 4 rows x 2 vectors, 8 accumulators, at both widths. Per depth step four broadcasts and two B loads feed
+     * eight FMAs; at 8 lanes the 2 x 2 kernel it replaced loaded as many operands as it multiplied (a 10-class layer's 128 x 128 x
      * 10 product: 7.3-7.6 -> 6.2-6.5 us on one Zen 5 core).
      */
     static void k4x2r(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, int bo, float[] c, int co, int ldc,
