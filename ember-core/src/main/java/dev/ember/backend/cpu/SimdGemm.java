@@ -504,9 +504,10 @@ final class SimdGemm {
     /**
      * Whether B (n columns, strides brs and bcs) already is its one packed strip: exactly one kernel wide, rows
      * contiguous and back to back (an attention product's [128, 32] V), so the kernels can read it where it is.
+     * ({@code stripWidth(n) == n} also bounds n: no strip is wider than NR.)
      */
     private static boolean isPackedStrip(int n, int brs, int bcs) {
-        return n <= NR && bcs == 1 && brs == n && GemmKernels.stripWidth(n) == n;
+        return bcs == 1 && brs == n && GemmKernels.stripWidth(n) == n;
     }
 
     /** End of the rows in {@code [r0, r1)} that every in-place kernel covers (a multiple of the largest row count from r0). */
