@@ -8,14 +8,18 @@
 # -XX:UseAVX=2, OpenBLAS with OPENBLAS_CORETYPE=Haswell, PyTorch with ATEN_CPU_CAPABILITY=avx2 and
 # DNNL_MAX_CPU_ISA=AVX2. Each peer row records the kernel that ran (threadpoolctl). On a CPU without
 # AVX-512 the two are the same and only "native" runs.
+# One-thread rows run pinned (taskset) to one CPU, Ember and its peers of a round on the same one, the CPU changing
+# from round to round: on the 2-vCPU VM of docs/bench.md one vCPU ran the same kernel 15-20% slower than the other,
+# and which one changed by the hour, so unpinned one-thread ratios partly measured which vCPU each side landed on.
+# --no-pin runs them unpinned.
 #   benchmarks/compare.sh [--rounds N] [--threads "1 2"] [--widths "native avx2"]
-#                         [--only gemm,elementwise,reduce,conv,train] [--json FILE]
+#                         [--only gemm,elementwise,reduce,conv,train] [--json FILE] [--no-pin]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 cd "$root"
 
-rounds=2; threads="1 2"; widths="native avx2"; only="gemm,elementwise,reduce,conv,train"; json=""
+rounds=2; threads="1 2"; widths="native avx2"; only="gemm,elementwise,reduce,conv,train"; json=""; pin=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -23,7 +27,8 @@ while [ $# -gt 0 ]; do
     --widths) widths="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
     --json) json="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --no-pin) pin=0; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -70,10 +75,16 @@ for w in $widths; do
   case "$w" in native|avx2) ;; *) echo "compare.sh: unknown width $w (native, avx2)" >&2; exit 2 ;; esac
 done
 
+# The CPUs this script may run on (taskset's list, such as 0-3,6), one per element.
+cpus=($( (taskset -pc $$ 2>/dev/null || true) | sed 's/.*: //' | tr ',' '\n' | while IFS=- read -r lo hi; do [ -n "$lo" ] && seq "$lo" "${hi:-$lo}"; done))
+if [ "$pin" = 1 ] && [ "${#cpus[@]}" -lt 2 ]; then
+  echo "compare.sh: taskset or a second CPU missing: one-thread rows run unpinned" >&2; pin=0
+fi
+
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
-echo "compare.sh: $rounds round(s), threads: $threads; machine: $cpu; load now: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "compare.sh: $rounds round(s), threads: $threads; machine: $cpu; one-thread rows pinned: $([ "$pin" = 1 ] && echo yes || echo no); load now: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 # Environment of each width, for the peers. Inherited OPENBLAS_* settings are dropped first, so that
 # "native" gets OpenBLAS's own core detection.
 peer_env() {
@@ -91,25 +102,32 @@ TORCH_MALLOC="MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296"
 # most: this VM has spells of 10-20% lasting minutes, which a whole suite of Ember rows before the peers' put between them.
 for r in $(seq 1 "$rounds"); do
   for t in $threads; do
+    # The pinned JVM keeps the ergonomics of an unpinned one (G1, compiler threads): one visible CPU would give it
+    # the serial collector.
+    on=(); jpin=""
+    if [ "$pin" = 1 ] && [ "$t" = 1 ]; then
+      pcpu="${cpus[$(( (r - 1) % ${#cpus[@]} ))]}"; on=(taskset -c "$pcpu"); jpin="-XX:ActiveProcessorCount=${#cpus[@]}"
+      echo "== round $r, 1 thread: pinned to CPU $pcpu" >&2
+    fi
     for w in $widths; do
-      jvm=""; [ "$w" = avx2 ] && jvm="-XX:UseAVX=2"
+      jvm="$jpin"; [ "$w" = avx2 ] && jvm="$jvm -XX:UseAVX=2"; jvm="${jvm# }"
       for g in "${groups[@]}"; do
         IFS=';' read -r er nf tf < <(group_spec "$g")
         tag="$g-$r-$t-$w"
         echo "== round $r, $t thread(s), $w, $g: Ember" >&2
-        EMBER_NUM_THREADS="$t" "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$JAR" dev.ember.bench.BenchMain \
+        EMBER_NUM_THREADS="$t" "${on[@]}" "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$JAR" dev.ember.bench.BenchMain \
           "$er" --threads "$t" --quick ${jvm:+--jvm-args "$jvm"} --json "$out/ember-$tag.json" > "$out/ember-$tag.log" 2>&1 \
           || { tail -30 "$out/ember-$tag.log" >&2; exit 1; }
         # shellcheck disable=SC2046
         if [ -n "$nf" ]; then
           echo "== round $r, $t thread(s), $w, $g: NumPy" >&2
-          env $(peer_env "$w") OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" \
+          "${on[@]}" env $(peer_env "$w") OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" \
             "$PY" "$here/peers/numpy_bench.py" --threads "$t" --filter "$nf" --json "$out/peer-numpy-$tag.json"
         fi
         # shellcheck disable=SC2046
         if [ -n "$tf" ]; then
           echo "== round $r, $t thread(s), $w, $g: PyTorch" >&2
-          env $(peer_env "$w") OMP_WAIT_POLICY=PASSIVE $TORCH_MALLOC \
+          "${on[@]}" env $(peer_env "$w") OMP_WAIT_POLICY=PASSIVE $TORCH_MALLOC \
             "$PY" "$here/peers/torch_bench.py" --threads "$t" --filter "$tf" --json "$out/peer-torch-$tag.json"
         fi
       done
