@@ -8,18 +8,19 @@
 # -XX:UseAVX=2, OpenBLAS with OPENBLAS_CORETYPE=Haswell, PyTorch with ATEN_CPU_CAPABILITY=avx2 and
 # DNNL_MAX_CPU_ISA=AVX2. Each peer row records the kernel that ran (threadpoolctl). On a CPU without
 # AVX-512 the two are the same and only "native" runs.
-# One-thread rows run pinned (taskset) to one CPU, Ember and its peers of a round on the same one, the CPU changing
-# from round to round: on the 2-vCPU VM of docs/bench.md one vCPU ran the same kernel 15-20% slower than the other,
-# and which one changed by the hour, so unpinned one-thread ratios partly measured which vCPU each side landed on.
-# --no-pin runs them unpinned.
+# --pin runs the one-thread rows pinned (taskset) to one CPU, Ember and its peers of a round on the same one, the CPU
+# changing from round to round: on the 2-vCPU VM of docs/bench.md one vCPU ran the same kernel 15-20% slower than the
+# other, and which one changed by the hour, so unpinned one-thread ratios partly measure which vCPU each side landed
+# on. It is not the default: the pinned JVM shares its CPU with its own compiler, GC and JMH threads, which cost Ember
+# 2-4% on the 1024^3 product there (JMH, pinned against unpinned, alternated), and the peers nothing comparable.
 #   benchmarks/compare.sh [--rounds N] [--threads "1 2"] [--widths "native avx2"]
-#                         [--only gemm,elementwise,reduce,conv,train] [--json FILE] [--no-pin]
+#                         [--only gemm,elementwise,reduce,conv,train] [--json FILE] [--pin]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 cd "$root"
 
-rounds=2; threads="1 2"; widths="native avx2"; only="gemm,elementwise,reduce,conv,train"; json=""; pin=1
+rounds=2; threads="1 2"; widths="native avx2"; only="gemm,elementwise,reduce,conv,train"; json=""; pin=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -27,8 +28,8 @@ while [ $# -gt 0 ]; do
     --widths) widths="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
     --json) json="$2"; shift 2 ;;
-    --no-pin) pin=0; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --pin) pin=1; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
