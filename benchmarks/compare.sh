@@ -76,10 +76,12 @@ for w in $widths; do
   case "$w" in native|avx2) ;; *) echo "compare.sh: unknown width $w (native, avx2)" >&2; exit 2 ;; esac
 done
 
-# The CPUs this script may run on (taskset's list, such as 0-3,6), one per element.
-cpus=($( (taskset -pc $$ 2>/dev/null || true) | sed 's/.*: //' | tr ',' '\n' | while IFS=- read -r lo hi; do [ -n "$lo" ] && seq "$lo" "${hi:-$lo}"; done))
-if [ "$pin" = 1 ] && [ "${#cpus[@]}" -lt 2 ]; then
-  echo "compare.sh: taskset or a second CPU missing: one-thread rows run unpinned" >&2; pin=0
+if [ "$pin" = 1 ]; then
+  # The CPUs this script may run on (taskset's list, such as 0-3,6), one per element.
+  cpus=($( (taskset -pc $$ 2>/dev/null || true) | sed 's/.*: //' | tr ',' '\n' | while IFS=- read -r lo hi; do [ -n "$lo" ] && seq "$lo" "${hi:-$lo}"; done))
+  if [ "${#cpus[@]}" -lt 2 ]; then
+    echo "compare.sh: taskset or a second CPU missing: one-thread rows run unpinned" >&2; pin=0
+  fi
 fi
 
 out="$(mktemp -d)"

@@ -684,9 +684,9 @@ final class GemmKernels {
     }
 
     /**
-     * A read in place: 4 rows x 2 vectors, 8 accumulators, at both widths. Per depth step four broadcasts and two B loads feed
-     * eight FMAs; at 8 lanes the 2 x 2 kernel it replaced loaded as many operands as it multiplied (a 10-class layer's 128 x 128 x
-     * 10 product: 7.3-7.6 -> 6.2-6.5 us on one Zen 5 core).
+     * A read in place: 4 rows x 2 vectors, 8 accumulators, at both widths. Per depth step four broadcasts and two B
+     * loads feed eight FMAs; at 8 lanes the 2 x 2 kernel it replaced loaded as many operands as it multiplied (a
+     * 10-class layer's 128 x 128 x 10 product: 7.3-7.6 -> 6.2-6.5 us on one Zen 5 core).
      */
     static void k4x2r(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, int bo, float[] c, int co, int ldc,
                       boolean add) {
