@@ -12,7 +12,8 @@
 # changing from round to round: on the 2-vCPU VM of docs/bench.md one vCPU ran the same kernel 15-20% slower than the
 # other, and which one changed by the hour, so unpinned one-thread ratios partly measure which vCPU each side landed
 # on. It is not the default: the pinned JVM shares its CPU with its own compiler, GC and JMH threads, which cost Ember
-# 2-4% on the 1024^3 product there (JMH, pinned against unpinned, alternated), and the peers nothing comparable.
+# 2-4% on the 1024^3 product there and made the short MLP training step erratic (JMH errors of 1.6-3.9 ms around a
+# 1.6-2.7 ms median, against 0.05-0.4 ms unpinned), and the peers nothing comparable.
 #   benchmarks/compare.sh [--rounds N] [--threads "1 2"] [--widths "native avx2"]
 #                         [--only gemm,elementwise,reduce,conv,train] [--json FILE] [--pin]
 set -euo pipefail
