@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds a self-contained folder for a GPU machine that has no JDK, no Maven and no network:
-#   runtime/   a jlink'd JDK 25 with only the modules Ember needs
+#   runtime/   a jlink'd JDK 25 with only the modules these checks need
 #   lib/       the shaded Ember jar, the compiled test classes, the JUnit console launcher
 #   ci/        gpu.sh and the PyTorch comparison script
 # The jar carries the kernel sources' parts (rendered and compiled by the GPU machine's NVRTC at run time) and,
@@ -60,10 +60,12 @@ mvn -B -q dependency:copy -Dartifact="org.junit.platform:junit-platform-console-
     -DoutputDirectory="$out/lib" -Dmdep.stripVersion=true
 mv "$out/lib/junit-platform-console-standalone.jar" "$out/lib/junit-console.jar"
 
-# Modules: what jdeps finds in Ember and its dependencies, plus the Vector API (an incubator module that
-# jdeps cannot see through --add-modules), JUL for System.Logger and jdk.unsupported for JCuda/gson.
-modules="$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 25 "$jar" "$out/lib/junit-console.jar")"
-modules="$modules,jdk.incubator.vector,java.logging,jdk.unsupported"
+# Modules: only what the tests and benchmarks that gpu.sh runs need, not all that jdeps finds in the shaded jar (the
+# studio's Jetty and image code pull in java.desktop, JNDI, RMI and more: 12 MB of the archive). The Vector API is an
+# incubator module, JUL backs System.Logger, jdk.unsupported is for JCuda and gson, jdk.management for the tests'
+# per-thread allocation counters, java.sql (and through it java.xml) for the JUnit launcher and its XML reports.
+# The bundle must stay well under the device machine's 64 MiB limit on what travels, the checkout included.
+modules="java.base,java.logging,java.management,jdk.management,java.sql,jdk.incubator.vector,jdk.unsupported"
 echo "gpu-bundle: jlink $modules"
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
     --compress=zip-9 --output "$out/runtime"
@@ -73,3 +75,9 @@ if command -v strip >/dev/null; then strip --strip-unneeded "$out/runtime/lib/se
 du -sh "$out" | awk '{print "gpu-bundle: " $1 " in " $2}'
 tar -C "$(dirname "$out")" -czf "$out.tar.gz" "$(basename "$out")"
 du -sh "$out.tar.gz" | awk '{print "gpu-bundle: archive " $1 " " $2}'
+# A lent GPU machine takes at most 64 MiB of checkout and carried files together; the checkout is about 10 MiB.
+size=$(stat -c %s "$out.tar.gz")
+if [ "$size" -gt $((48 << 20)) ]; then
+  echo "gpu-bundle: the archive is $((size >> 20)) MiB, over the 48 MiB that leaves room for the checkout on a lent GPU machine" >&2
+  exit 1
+fi

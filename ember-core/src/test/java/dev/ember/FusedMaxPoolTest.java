@@ -84,7 +84,7 @@ class FusedMaxPoolTest {
     @Test
     void scalarKernelMatchesComposedToo() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), WithoutSimd.class.getName())
+        Process p = new ProcessBuilder(java, "-cp", dev.ember.testing.ChildJvm.classPath(WithoutSimd.class), WithoutSimd.class.getName())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);

@@ -44,10 +44,15 @@ public final class ChildJvm {
 
     /**
      * This JVM's class path plus where the classes a child needs were loaded from (a launcher such as
-     * JUnit's console loads tests through its own class loader, outside {@code java.class.path}).
+     * JUnit's console loads tests through its own class loader, outside {@code java.class.path}), and where each of
+     * {@code mains} (the child's own classes, when they are not ember-core's) was loaded from.
      */
-    public static String classPath() throws Exception {
+    public static String classPath(Class<?>... mains) throws Exception {
         var parts = new LinkedHashSet<>(List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
+        for (Class<?> c : mains) {
+            var source = c.getProtectionDomain().getCodeSource();
+            if (source != null) parts.add(Path.of(source.getLocation().toURI()).toString());
+        }
         // by name: a module's tests see only the backends it depends on
         for (String name : List.of("dev.ember.testing.ChildJvm", "dev.ember.Tensor", "jcuda.driver.JCudaDriver", "org.lwjgl.Version",
                 "dev.ember.backend.gpu.GpuBackend", "dev.ember.backend.cuda.CudaProvider", "dev.ember.backend.opencl.OpenClProvider",

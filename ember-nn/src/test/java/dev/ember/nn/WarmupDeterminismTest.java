@@ -170,7 +170,7 @@ class WarmupDeterminismTest {
                 "--add-modules", "jdk.incubator.vector"));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
             if (a.startsWith("-XX:UseAVX")) cmd.add(a);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
+        cmd.addAll(List.of("-cp", dev.ember.testing.ChildJvm.classPath(Probe.class), Probe.class.getName()));
         var pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("EMBER_NUM_THREADS", String.valueOf(Ember.numThreads()));
         Process p = pb.start();

@@ -27,7 +27,7 @@ class ScalarFallbackTest {
     @Test
     void runsScalarKernelsAndWarnsOnce() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = System.getProperty("java.class.path");
+        String cp = dev.ember.testing.ChildJvm.classPath(Probe.class);
         Process p = new ProcessBuilder(java, "-cp", cp, Probe.class.getName()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
