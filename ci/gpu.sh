@@ -28,16 +28,29 @@ flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED --s
 log="$(mktemp -d)"
 echo "gpu.sh: bundle $bundle, logs in $log"
 
-# The installed cuBLAS may live in a Python wheel (nvidia-cublas) rather than on the loader path.
-if [ -z "${EMBER_CUBLAS_PATH:-}" ] && command -v python3 >/dev/null; then
-  d=$(python3 -c "import nvidia.cublas, os; print(os.path.join(list(nvidia.cublas.__path__)[0], 'lib'))" 2>/dev/null || true)
-  [ -n "$d" ] && [ -d "$d" ] && export EMBER_CUBLAS_PATH="$d" && echo "gpu.sh: EMBER_CUBLAS_PATH=$d"
+# cuBLAS and NVRTC may live in Python wheels rather than on the loader path: CUDA 12's wheels put each library in
+# site-packages/nvidia/<name>/lib, CUDA 13's all of them in site-packages/nvidia/cu13/lib. The highest soname wins.
+wheel_lib_dir() {  # $1: library file prefix, e.g. libcublas.so.
+  command -v python3 >/dev/null || return 0
+  python3 - "$1" <<'PY' 2>/dev/null || true
+import glob, os, site, sys
+roots = site.getsitepackages() + [site.getusersitepackages()]
+def major(f):  # libcublas.so.13 -> 13; a name without a number ranks last
+    v = os.path.basename(f)[len(sys.argv[1]):].split(".")[0]
+    return int(v) if v.isdigit() else -1
+hits = [f for r in roots for f in glob.glob(os.path.join(r, "nvidia", "*", "lib", sys.argv[1] + "*"))]
+print(os.path.dirname(max(hits, key=major)) if hits else "")
+PY
+}
+if [ -z "${EMBER_CUBLAS_PATH:-}" ]; then
+  d=$(wheel_lib_dir libcublas.so.)
+  [ -n "$d" ] && export EMBER_CUBLAS_PATH="$d" && echo "gpu.sh: EMBER_CUBLAS_PATH=$d"
 fi
-# NVRTC compiles Ember's kernels at run time; it too may come from a wheel (nvidia-cuda-nvrtc). Without it the
-# jar's packaged PTX (present when the bundle was built where nvcc exists) is used.
-if [ -z "${EMBER_NVRTC_PATH:-}" ] && command -v python3 >/dev/null; then
-  d=$(python3 -c "import nvidia.cuda_nvrtc, os; print(os.path.join(list(nvidia.cuda_nvrtc.__path__)[0], 'lib'))" 2>/dev/null || true)
-  [ -n "$d" ] && [ -d "$d" ] && export EMBER_NVRTC_PATH="$d" && echo "gpu.sh: EMBER_NVRTC_PATH=$d"
+# NVRTC compiles Ember's kernels at run time. Without it the jar's packaged PTX (present when the bundle was built
+# where nvcc exists) is used.
+if [ -z "${EMBER_NVRTC_PATH:-}" ]; then
+  d=$(wheel_lib_dir libnvrtc.so.)
+  [ -n "$d" ] && export EMBER_NVRTC_PATH="$d" && echo "gpu.sh: EMBER_NVRTC_PATH=$d"
 fi
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 
