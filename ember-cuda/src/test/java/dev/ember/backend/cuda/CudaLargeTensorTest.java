@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * variants and the 64-bit kernel error slot on a real GPU ({@code ci/gpu.sh} runs this package). Needs a device of at
  * least 4 GiB; skipped without CUDA and on the emulated device (1 GiB).
  */
+@Tag("cuda")
 @Tag("large")
 class CudaLargeTensorTest {
     @Test
