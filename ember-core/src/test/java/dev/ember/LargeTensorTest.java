@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ember.testing.LargeDeviceTensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
@@ -43,12 +44,8 @@ class LargeTensorTest {
         }
     }
 
-    private static long availableBytes() throws Exception {
-        Path meminfo = Path.of("/proc/meminfo");
-        if (!Files.exists(meminfo)) return Runtime.getRuntime().maxMemory();
-        try (var lines = Files.lines(meminfo)) {
-            return lines.filter(l -> l.startsWith("MemAvailable:")).findFirst()
-                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).orElse(0L);
-        }
+    /** MemAvailable, or the JVM's maximum heap where there is no /proc/meminfo. */
+    private static long availableBytes() {
+        return Files.exists(Path.of("/proc/meminfo")) ? LargeDeviceTensor.hostAvailableBytes() : Runtime.getRuntime().maxMemory();
     }
 }

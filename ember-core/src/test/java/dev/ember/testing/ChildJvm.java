@@ -49,10 +49,7 @@ public final class ChildJvm {
      */
     public static String classPath(Class<?>... mains) throws Exception {
         var parts = new LinkedHashSet<>(List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
-        for (Class<?> c : mains) {
-            var source = c.getProtectionDomain().getCodeSource();
-            if (source != null) parts.add(Path.of(source.getLocation().toURI()).toString());
-        }
+        for (Class<?> c : mains) addSource(parts, c);
         // by name: a module's tests see only the backends it depends on
         for (String name : List.of("dev.ember.testing.ChildJvm", "dev.ember.Tensor", "jcuda.driver.JCudaDriver", "org.lwjgl.Version",
                 "dev.ember.backend.gpu.GpuBackend", "dev.ember.backend.cuda.CudaProvider", "dev.ember.backend.opencl.OpenClProvider",
@@ -65,9 +62,14 @@ public final class ChildJvm {
             } catch (ClassNotFoundException e) {
                 continue;
             }
-            var source = c.getProtectionDomain().getCodeSource();
-            if (source != null) parts.add(Path.of(source.getLocation().toURI()).toString());
+            addSource(parts, c);
         }
         return String.join(java.io.File.pathSeparator, parts);
+    }
+
+    /** Adds the jar or folder {@code c} was loaded from, if it has one. */
+    private static void addSource(java.util.Set<String> parts, Class<?> c) throws Exception {
+        var source = c.getProtectionDomain().getCodeSource();
+        if (source != null) parts.add(Path.of(source.getLocation().toURI()).toString());
     }
 }

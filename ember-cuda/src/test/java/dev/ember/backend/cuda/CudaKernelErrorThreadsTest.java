@@ -1,9 +1,7 @@
 package dev.ember.backend.cuda;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.Device;
-import dev.ember.backend.Backends;
 import dev.ember.testing.KernelErrorRouting;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -18,8 +16,7 @@ class CudaKernelErrorThreadsTest {
 
     @BeforeEach
     void device() {
-        Backends.Family f = Backends.family(Device.CUDA_TYPE);
-        assumeTrue(f.available(), "CUDA unavailable: " + f.reason());
+        CudaTestSupport.cuda();
     }
 
     @Test

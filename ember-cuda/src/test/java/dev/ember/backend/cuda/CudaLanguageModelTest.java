@@ -1,9 +1,7 @@
 package dev.ember.backend.cuda;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.Device;
-import dev.ember.backend.Backends;
 import dev.ember.nn.testing.LmParity;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -19,8 +17,7 @@ import org.junit.jupiter.api.Test;
 class CudaLanguageModelTest {
     @BeforeEach
     void device() {
-        Backends.Family f = Backends.family(Device.CUDA_TYPE);
-        assumeTrue(f.available(), "CUDA unavailable: " + f.reason());
+        CudaTestSupport.cuda();
     }
 
     @Test

@@ -3,8 +3,6 @@ package dev.ember.backend.cuda;
 import static dev.ember.testing.LargeDeviceTensor.N;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.ember.Device;
-import dev.ember.backend.Backends;
 import dev.ember.backend.gpu.GpuBackend;
 import dev.ember.testing.LargeDeviceTensor;
 import org.junit.jupiter.api.Tag;
@@ -20,9 +18,7 @@ import org.junit.jupiter.api.Test;
 class CudaLargeTensorTest {
     @Test
     void viewsPastTwoToTheThirtyOneAreFilledSummedAndReadBack() {
-        Backends.Family f = Backends.family(Device.CUDA_TYPE);
-        assumeTrue(f.available(), "CUDA unavailable: " + f.reason());
-        GpuBackend<?, ?> backend = (GpuBackend<?, ?>) f.devices().get(0);
+        GpuBackend<?, ?> backend = (GpuBackend<?, ?>) CudaTestSupport.cuda();
         long total = backend.totalMemory();
         assumeTrue(total >= 2 * N, () -> backend.name() + " has " + total + " bytes of memory, below the " + 2 * N + " this needs");
         LargeDeviceTensor.check(backend.device());

@@ -2,12 +2,10 @@ package dev.ember.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.Device;
 import dev.ember.Ember;
 import dev.ember.Tensor;
-import dev.ember.backend.Backends;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -23,8 +21,7 @@ class CudaTensorProgramsTest {
     /** Per test, so each one is reported as skipped with the reason. */
     @BeforeEach
     void device() {
-        Backends.Family f = Backends.family(Device.CUDA_TYPE);
-        assumeTrue(f.available(), "CUDA unavailable: " + f.reason());
+        CudaTestSupport.cuda();
     }
 
     /** Runs {@code loss} on copies of {@code params} on each device and compares the loss and gradients. */
