@@ -94,6 +94,26 @@ final class GemmKernels {
     }
 
     /**
+     * {@code count} rows of C (a multiple of {@link #inPlaceRows}{@code (w)}) from A read in place, as {@link
+     * #rowsInPlace} called row group after row group. With 16 lanes a two-vector strip goes twelve rows at a time
+     * through two {@link #k6x2r} calls and the rest four rows at a time (one Zen 5 core, both versions alternated in
+     * one JVM: 300x128 @ 128x32 172-182 -> 191-198 GFLOP/s, 1024x256 @ 256x32 172-180 -> 190-200, attention's
+     * batched {@code P @ V} 64 x [128,128] @ [128,32] 154-182 -> 162-193). Each element of C is the same chain of FMAs
+     * whichever kernel computes it, so the result does not depend on the grouping.
+     */
+    static void rowBlockInPlace(int w, int count, int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c,
+                                int co, int ldc, boolean add) {
+        int i = 0;
+        if (WIDE && w == 2 * L) {
+            for (; i + 12 <= count; i += 12) {
+                k6x2r(kc, a, ao + i * ars, ars, bp, bo, c, co + i * ldc, ldc, add);
+                k6x2r(kc, a, ao + (i + 6) * ars, ars, bp, bo, c, co + (i + 6) * ldc, ldc, add);
+            }
+        }
+        for (int rows = inPlaceRows(w); i < count; i += rows) rowsInPlace(w, kc, a, ao + i * ars, ars, bp, bo, c, co + i * ldc, ldc, add);
+    }
+
+    /**
      * As {@link #rowsInPlace}, with each row of A at its own place: {@code A[i][p] = a[rows[ri + i] + shift + p]} (the
      * convolution's weight gradient reads the rows of its column matrix from shifted image planes).
      */
@@ -714,5 +734,48 @@ final class GemmKernels {
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
         c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
         c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
+    }
+
+    /**
+     * 16 lanes, A read in place: 6 rows x 2 vectors, 12 accumulators (attention's {@code P @ V} with a head size of
+     * 32), rows {@code ars} floats apart. Six broadcasts and two B loads per twelve FMAs, the shape of OpenBLAS's
+     * small-matrix kernel. The loop walks row 0's index and reaches the others through the row stride: with six row
+     * offsets each advanced by the step index (as {@link #k4x2r} has four) C2 ran out of general registers and the
+     * kernel was no faster than the 4-row one. On one Zen 5 core, L1-resident, 128 deep: 174-177 (4 x 2) -> 196-199
+     * GFLOP/s. At 8 lanes (16 registers) this shape spills: half speed.
+     */
+    static void k6x2r(int kc, float[] a, int r0, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z; var c10 = z; var c11 = z;
+        var c20 = z; var c21 = z; var c30 = z; var c31 = z;
+        var c40 = z; var c41 = z; var c50 = z; var c51 = z;
+        for (int i = r0, e = r0 + kc, b = bo; i < e; i++, b += 2 * L) {
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var a0 = FloatVector.broadcast(S, a[i]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            var a1 = FloatVector.broadcast(S, a[i + ars]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            var a2 = FloatVector.broadcast(S, a[i + 2 * ars]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            var a3 = FloatVector.broadcast(S, a[i + 3 * ars]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            var a4 = FloatVector.broadcast(S, a[i + 4 * ars]); c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            var a5 = FloatVector.broadcast(S, a[i + 5 * ars]); c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc)); c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc); c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc); c51.intoArray(c, co + 5 * ldc + L);
     }
 }

@@ -526,7 +526,7 @@ final class SimdGemm {
         if (tp > tb) {
             int j0 = s * NR, w = GemmKernels.stripWidth(Math.min(NR, n - j0)), rows = GemmKernels.inPlaceRows(w);
             int i = tb * MR, end = i + (Math.min(m, te * MR) - i) / rows * rows;
-            for (; i < end; i += rows) GemmKernels.rowsInPlace(w, kc, a, ao + i * ars, ars, bp, bOff, c, co + i * crs + j0, crs, add);
+            GemmKernels.rowBlockInPlace(w, end - i, kc, a, ao + i * ars, ars, bp, bOff, c, co + i * crs + j0, crs, add);
             t = end / MR;
         }
         tiles(m, n, kc, ap, apo, tp, t, te, bp, bOff, s, c, co, crs, ccs, add, null, tile);

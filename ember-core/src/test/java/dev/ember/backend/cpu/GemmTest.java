@@ -187,6 +187,37 @@ class GemmTest {
         assertTrue(GemmKernels.inPlace(32), "attention's head size 32 reads A in place at both widths");
     }
 
+    /**
+     * {@link GemmKernels#rowBlockInPlace} sends twelve-row groups of a two-vector strip through the 6-row kernel with
+     * 16 lanes and the rest through the 4-row one: every row count it takes (multiples of the in-place row count, up
+     * to 40, past the last twelve-row group or not), overwriting and adding, must give the bits of the row-by-group
+     * {@link GemmKernels#rowsInPlace} calls, and both the float64 reference. The rows of A are 131 floats apart and C's
+     * 3 past its strip, so a kernel that mixed up a row's offset or C's row stride would differ.
+     */
+    @Test
+    void rowBlocksMatchRowGroupsBitForBit() {
+        int L = GemmKernels.L, k = 45, ars = 131;
+        for (int w : new int[]{L, 2 * L, 4 * L}) {
+            if (!GemmKernels.inPlace(w)) continue;
+            int ldc = w + 3, rows = GemmKernels.inPlaceRows(w);
+            float[] bp = random(k * w, 90 + w);
+            for (int count = rows; count <= 40; count += rows) {
+                float[] a = random(3 + count * ars, 91 + count), c0 = random(count * ldc, 92 + count);
+                for (boolean add : new boolean[]{false, true}) {
+                    float[] byGroup = c0.clone(), byBlock = c0.clone();
+                    for (int i = 0; i < count; i += rows)
+                        GemmKernels.rowsInPlace(w, k, a, 3 + i * ars, ars, bp, 0, byGroup, i * ldc, ldc, add);
+                    GemmKernels.rowBlockInPlace(w, count, k, a, 3, ars, bp, 0, byBlock, 0, ldc, add);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(byGroup, byBlock,
+                            "row block of " + count + " rows, strip " + w + (add ? " +=" : ""));
+                    double[] want = reference(count, w, k, a, 3, ars, 1, bp, 0, w, 1, add ? c0 : new float[count * ldc], ldc);
+                    if (!add) for (int i = 0; i < count; i++) for (int j = w; j < ldc; j++) want[i * ldc + j] = c0[i * ldc + j];
+                    assertClose(want, byBlock, count, w, ldc, k, "row block of " + count + " rows, strip " + w);
+                }
+            }
+        }
+    }
+
     @Test
     void repeatedCallsReuseBuffersWithoutStaleData() {
         // A big call leaves large packed buffers behind; a small call after it must not read their leftovers.
