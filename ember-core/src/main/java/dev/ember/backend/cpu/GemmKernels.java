@@ -95,19 +95,22 @@ final class GemmKernels {
 
     /**
      * {@code count} rows of C (a multiple of {@link #inPlaceRows}{@code (w)}) from A read in place, as {@link
-     * #rowsInPlace} called row group after row group. With 16 lanes a two-vector strip goes twelve rows at a time
-     * through two {@link #k6x2r} calls and the rest four rows at a time (one Zen 5 core, both versions alternated in
-     * one JVM: 300x128 @ 128x32 172-182 -> 191-198 GFLOP/s, 1024x256 @ 256x32 172-180 -> 190-200, attention's
-     * batched {@code P @ V} 64 x [128,128] @ [128,32] 154-182 -> 162-193). Each element of C is the same chain of FMAs
-     * whichever kernel computes it, so the result does not depend on the grouping.
+     * #rowsInPlace} called row group after row group. With 16 lanes a strip of two or four vectors goes twelve rows at a
+     * time through two 6-row kernels ({@link #k6x2r}, {@link #k6x4r}) and the rest four rows at a time. One Zen 5
+     * core, the jar before and after alternated in one JVM, GFLOP/s: 300x128 @ 128x32 172-182 -> 191-198, 1024x256 @
+     * 256x32 172-180 -> 190-200, attention's batched {@code P @ V} (64 x [128,128] @ [128,32]) 154-182 -> 162-193 and
+     * {@code Q @ K^T} (64 x [128,32] @ [32,128]) 164-168 -> 165-176, 300x128 @ 128x64 160-183 -> 173-188. Each element of
+     * C is the same chain of FMAs whichever kernel computes it, so the result does not depend on the grouping.
      */
     static void rowBlockInPlace(int w, int count, int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c,
                                 int co, int ldc, boolean add) {
         int i = 0;
-        if (WIDE && w == 2 * L) {
+        if (WIDE && (w == 2 * L || w == 4 * L)) {
             for (; i + 12 <= count; i += 12) {
-                k6x2r(kc, a, ao + i * ars, ars, bp, bo, c, co + i * ldc, ldc, add);
-                k6x2r(kc, a, ao + (i + 6) * ars, ars, bp, bo, c, co + (i + 6) * ldc, ldc, add);
+                for (int h = i; h < i + 12; h += 6) {
+                    if (w == 2 * L) k6x2r(kc, a, ao + h * ars, ars, bp, bo, c, co + h * ldc, ldc, add);
+                    else k6x4r(kc, a, ao + h * ars, ars, bp, bo, c, co + h * ldc, ldc, add);
+                }
             }
         }
         for (int rows = inPlaceRows(w); i < count; i += rows) rowsInPlace(w, kc, a, ao + i * ars, ars, bp, bo, c, co + i * ldc, ldc, add);
@@ -777,5 +780,47 @@ final class GemmKernels {
         c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
         c40.intoArray(c, co + 4 * ldc); c41.intoArray(c, co + 4 * ldc + L);
         c50.intoArray(c, co + 5 * ldc); c51.intoArray(c, co + 5 * ldc + L);
+    }
+
+    /**
+     * 16 lanes, A read in place: 6 rows x 4 vectors, 24 accumulators, rows {@code ars} floats apart (attention's
+     * {@code Q @ K^T}: 128 columns are two such strips). 29 of the 32 vector registers; the rows reached through the
+     * stride as in {@link #k6x2r}. A version with six row offsets (2026-12-07) gained nothing in place of {@link
+     * #k4x4r}; this one 3-8% (see {@link #rowBlockInPlace}).
+     */
+    static void k6x4r(int kc, float[] a, int r0, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        var z = FloatVector.zero(S);
+        var c00 = z; var c01 = z; var c02 = z; var c03 = z;
+        var c10 = z; var c11 = z; var c12 = z; var c13 = z;
+        var c20 = z; var c21 = z; var c22 = z; var c23 = z;
+        var c30 = z; var c31 = z; var c32 = z; var c33 = z;
+        var c40 = z; var c41 = z; var c42 = z; var c43 = z;
+        var c50 = z; var c51 = z; var c52 = z; var c53 = z;
+        for (int i = r0, e = r0 + kc, b = bo; i < e; i++, b += 4 * L) {
+            var b0 = FloatVector.fromArray(S, bp, b);
+            var b1 = FloatVector.fromArray(S, bp, b + L);
+            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
+            var b3 = FloatVector.fromArray(S, bp, b + 3 * L);
+            var a0 = FloatVector.broadcast(S, a[i]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
+            var a1 = FloatVector.broadcast(S, a[i + ars]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
+            var a2 = FloatVector.broadcast(S, a[i + 2 * ars]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22); c23 = a2.fma(b3, c23);
+            var a3 = FloatVector.broadcast(S, a[i + 3 * ars]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
+            var a4 = FloatVector.broadcast(S, a[i + 4 * ars]); c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42); c43 = a4.fma(b3, c43);
+            var a5 = FloatVector.broadcast(S, a[i + 5 * ars]); c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52); c53 = a5.fma(b3, c53);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L)); c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L)); c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc)); c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L)); c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L)); c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)); c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)); c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L)); c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)); c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)); c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L)); c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)); c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)); c42 = c42.add(FloatVector.fromArray(S, c, co + 4 * ldc + 2 * L)); c43 = c43.add(FloatVector.fromArray(S, c, co + 4 * ldc + 3 * L));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)); c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)); c52 = c52.add(FloatVector.fromArray(S, c, co + 5 * ldc + 2 * L)); c53 = c53.add(FloatVector.fromArray(S, c, co + 5 * ldc + 3 * L));
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L); c13.intoArray(c, co + ldc + 3 * L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); c22.intoArray(c, co + 2 * ldc + 2 * L); c23.intoArray(c, co + 2 * ldc + 3 * L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L); c32.intoArray(c, co + 3 * ldc + 2 * L); c33.intoArray(c, co + 3 * ldc + 3 * L);
+        c40.intoArray(c, co + 4 * ldc); c41.intoArray(c, co + 4 * ldc + L); c42.intoArray(c, co + 4 * ldc + 2 * L); c43.intoArray(c, co + 4 * ldc + 3 * L);
+        c50.intoArray(c, co + 5 * ldc); c51.intoArray(c, co + 5 * ldc + L); c52.intoArray(c, co + 5 * ldc + 2 * L); c53.intoArray(c, co + 5 * ldc + 3 * L);
     }
 }
