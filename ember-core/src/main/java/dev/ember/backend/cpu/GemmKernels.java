@@ -93,6 +93,11 @@ final class GemmKernels {
         }
     }
 
+    /** Rows that {@link #rowBlockInPlace} takes through its largest kernels at once for a strip {@code w} wide. */
+    static int blockRows(int w) {
+        return WIDE && (w == 2 * L || w == 4 * L) ? 12 : inPlaceRows(w);
+    }
+
     /**
      * {@code count} rows of C (a multiple of {@link #inPlaceRows}{@code (w)}) from A read in place, as {@link
      * #rowsInPlace} called row group after row group. With 16 lanes a strip of two or four vectors goes twelve rows at a
@@ -105,7 +110,7 @@ final class GemmKernels {
     static void rowBlockInPlace(int w, int count, int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c,
                                 int co, int ldc, boolean add) {
         int i = 0;
-        if (WIDE && (w == 2 * L || w == 4 * L)) {
+        if (blockRows(w) == 12) {
             for (; i + 12 <= count; i += 12) {
                 for (int h = i; h < i + 12; h += 6) {
                     if (w == 2 * L) k6x2r(kc, a, ao + h * ars, ars, bp, bo, c, co + h * ldc, ldc, add);

@@ -76,7 +76,7 @@ final class SimdGemm {
     /** Per-thread scratch: the packed A block, a packed B panel, and an edge tile. */
     private static final class Scratch {
         float[] a = new float[0], b = new float[0], parts = new float[0];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[Math.max(MR * NR, GemmKernels.blockRows(2 * GemmKernels.L) * 2 * GemmKernels.L)];
 
         float[] a(int n) { if (a.length < n) a = new float[n]; return a; }
         float[] b(int n) { if (b.length < n) b = new float[n]; return b; }
@@ -116,17 +116,19 @@ final class SimdGemm {
 
     /**
      * Few columns ({@code n < NR / 2}, e.g. a 10-class output layer) and a row-major A: B is packed once into a single
-     * strip one or two vectors wide (zero past n), and the in-place kernels ({@link GemmKernels#rowsInPlace}) read the
+     * strip one or two vectors wide (zero past n), and the in-place kernels ({@link GemmKernels#rowBlockInPlace}) read the
      * rows of A where they are, each element summed over the whole depth in registers. The alternative, C^T = B^T *
      * A^T with A^T as the packed operand, transposed all of A to use it once: this is 1.3-2x faster from 1024 x 1024
      * x 10 at 16 lanes, up to 1.7x at 8, and equal at 128 x 128 x 10, where the kernels' loop is bound by its broadcast
-     * loads and their address arithmetic (docs/bench.md, "Few-column products"). Rows go in groups of the kernel's row
-     * count (the last group through zero-padded copies of its rows), each through a scratch tile whose first n
-     * columns are C's: the groups are fixed by the shape, so the result does not depend on the thread count.
+     * loads and their address arithmetic (docs/bench.md, "Few-column products"). Rows go in groups of {@link
+     * GemmKernels#blockRows} (12 for a two-vector strip at 16 lanes, through the 6-row kernel: 1024x256 @ 256x24 and
+     * 4096x128 @ 128x20 10-13% faster than groups of 4), the last group through zero-padded copies of its rows, each
+     * through a scratch tile whose first n columns are C's: the groups are fixed by the shape, so the result does not
+     * depend on the thread count.
      */
     private static void narrow(int m, int n, int k, float[] a, int ao, int ars, float[] b, int bo, int brs, int bcs,
                                float[] c, int co, int ldc, boolean accumulate, boolean parallel) {
-        int w = GemmKernels.stripWidth(n), rows = GemmKernels.inPlaceRows(w), groups = (m + rows - 1) / rows;
+        int w = GemmKernels.stripWidth(n), rows = GemmKernels.blockRows(w), groups = (m + rows - 1) / rows;
         Scratch own = SCRATCH.get();
         float[] bp = own.b(k * w);
         GemmPacking.packStrip(b, bo, brs, bcs, k, n, 0, bp, 0);
@@ -136,14 +138,14 @@ final class SimdGemm {
             for (int g = g0; g < g1; g++) {
                 int i0 = g * rows, mr = Math.min(rows, m - i0);
                 if (mr == rows) {
-                    GemmKernels.rowsInPlace(w, k, a, ao + i0 * ars, ars, bp, 0, tile, 0, w, false);
+                    GemmKernels.rowBlockInPlace(w, rows, k, a, ao + i0 * ars, ars, bp, 0, tile, 0, w, false);
                 } else {
                     float[] part = scratch.a(rows * k); // the last rows, padded with zero rows
                     for (int i = 0; i < rows; i++) {
                         if (i < mr) System.arraycopy(a, ao + (i0 + i) * ars, part, i * k, k);
                         else java.util.Arrays.fill(part, i * k, (i + 1) * k, 0f);
                     }
-                    GemmKernels.rowsInPlace(w, k, part, 0, k, bp, 0, tile, 0, w, false);
+                    GemmKernels.rowBlockInPlace(w, rows, k, part, 0, k, bp, 0, tile, 0, w, false);
                 }
                 for (int i = 0; i < mr; i++) {
                     int cr = co + (i0 + i) * ldc, tr = i * w;
