@@ -76,6 +76,7 @@ final class SimdGemm {
     /** Per-thread scratch: the packed A block, a packed B panel, and an edge tile. */
     private static final class Scratch {
         float[] a = new float[0], b = new float[0], parts = new float[0];
+        // An MR x NR tile, or the few-column path's group of rows of a two-vector strip (12 x 32 at 16 lanes).
         final float[] tile = new float[Math.max(MR * NR, GemmKernels.blockRows(2 * GemmKernels.L) * 2 * GemmKernels.L)];
 
         float[] a(int n) { if (a.length < n) a = new float[n]; return a; }
