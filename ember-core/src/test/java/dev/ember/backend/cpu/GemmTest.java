@@ -189,10 +189,10 @@ class GemmTest {
 
     /**
      * {@link GemmKernels#rowBlockInPlace} sends twelve-row groups of a two- or four-vector strip through the 6-row
-     * kernels with 16 lanes and the rest through the 4-row ones: every row count it takes (multiples of the in-place row count, up
-     * to 40, past the last twelve-row group or not), overwriting and adding, must give the bits of the row-by-group
-     * {@link GemmKernels#rowsInPlace} calls, and both the float64 reference. The rows of A are 131 floats apart and C's
-     * 3 past its strip, so a kernel that mixed up a row's offset or C's row stride would differ.
+     * kernels with 16 lanes and the rest through the 4-row ones: every row count it takes (multiples of the in-place
+     * row count, up to 40, past the last twelve-row group or not), overwriting and adding, must give the bits of the
+     * row-by-group {@link GemmKernels#rowsInPlace} calls, and both the float64 reference. The rows of A are 131 floats
+     * apart and C's 3 past its strip, so a kernel that mixed up a row's offset or C's row stride would differ.
      */
     @Test
     void rowBlocksMatchRowGroupsBitForBit() {
