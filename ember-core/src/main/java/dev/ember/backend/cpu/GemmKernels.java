@@ -714,7 +714,10 @@ final class GemmKernels {
     /**
      * A read in place: 4 rows x 2 vectors, 8 accumulators, at both widths. Per depth step four broadcasts and two B
      * loads feed eight FMAs; at 8 lanes the 2 x 2 kernel it replaced loaded as many operands as it multiplied (a
-     * 10-class layer's 128 x 128 x 10 product: 7.3-7.6 -> 6.2-6.5 us on one Zen 5 core).
+     * 10-class layer's 128 x 128 x 10 product: 7.3-7.6 -> 6.2-6.5 us on one Zen 5 core). A one-index loop with the
+     * rows at their distance from row 0 ran 3-5% faster alone, but in the few-column path at 8 lanes C2 moved the B
+     * array's address through {@code xmm0} and back every step, a loop-carried chain longer than the step's FMAs
+     * (1024x256 @ 256x16: 87-91 -> 62-70 GFLOP/s); this form was kept (docs/bench.md, "Six-row in-place kernels").
      */
     static void k4x2r(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, int bo, float[] c, int co, int ldc,
                       boolean add) {
