@@ -793,9 +793,9 @@ final class GemmKernels {
     /**
      * 16 lanes, A read in place: 6 rows x 4 vectors, 24 accumulators, rows {@code ars} floats apart (attention's
      * {@code Q @ K^T}: 128 columns are two such strips). With a step's B vectors and broadcasts they fill the 32 vector
-     * registers, and its C2 depth loop touches no stack slot. The rows are reached through the stride as in {@link #k6x2r}; a version
-     * with six row offsets (2026-12-07) gained nothing over {@link #k4x4r}, this one 3-8% (see {@link
-     * #rowBlockInPlace}).
+     * registers, and its C2 depth loop touches no stack slot. The rows are reached through the stride as in {@link
+     * #k6x2r}; a version with six row offsets (2026-12-07) gained nothing over {@link #k4x4r}, this one 3-8% (see
+     * {@link #rowBlockInPlace}).
      */
     static void k6x4r(int kc, float[] a, int r0, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         var z = FloatVector.zero(S);
