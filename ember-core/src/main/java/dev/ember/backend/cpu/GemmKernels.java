@@ -100,12 +100,13 @@ final class GemmKernels {
 
     /**
      * {@code count} rows of C (a multiple of {@link #inPlaceRows}{@code (w)}) from A read in place, as {@link
-     * #rowsInPlace} called row group after row group. With 16 lanes a strip of two or four vectors goes twelve rows at a
-     * time through two 6-row kernels ({@link #k6x2r}, {@link #k6x4r}) and the rest four rows at a time. One Zen 5
-     * core, the jar before and after alternated in one JVM, GFLOP/s: 300x128 @ 128x32 172-182 -> 191-198, 1024x256 @
-     * 256x32 172-180 -> 190-200, attention's batched {@code P @ V} (64 x [128,128] @ [128,32]) 154-182 -> 162-193 and
-     * {@code Q @ K^T} (64 x [128,32] @ [32,128]) 164-168 -> 165-176, 300x128 @ 128x64 160-183 -> 173-188. Each element of
-     * C is the same chain of FMAs whichever kernel computes it, so the result does not depend on the grouping.
+     * #rowsInPlace} called row group after row group. With 16 lanes a strip of two or four vectors goes twelve rows
+     * at a time through two 6-row kernels ({@link #k6x2r}, {@link #k6x4r}) and the rest four rows at a time. One Zen
+     * 5 core, the jar before and after alternated in one JVM, GFLOP/s: 300x128 @ 128x32 172-182 -> 191-198, 1024x256
+     * @ 256x32 172-180 -> 190-200, attention's batched {@code P @ V} (64 x [128,128] @ [128,32]) 154-182 -> 162-193
+     * and {@code Q @ K^T} (64 x [128,32] @ [32,128]) 164-168 -> 165-176, 300x128 @ 128x64 160-183 -> 173-188. Each
+     * element of C is the same chain of FMAs whichever kernel computes it, so the result does not depend on the
+     * grouping.
      */
     static void rowBlockInPlace(int w, int count, int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c,
                                 int co, int ldc, boolean add) {
@@ -118,7 +119,8 @@ final class GemmKernels {
                 }
             }
         }
-        for (int rows = inPlaceRows(w); i < count; i += rows) rowsInPlace(w, kc, a, ao + i * ars, ars, bp, bo, c, co + i * ldc, ldc, add);
+        for (int rows = inPlaceRows(w); i < count; i += rows)
+            rowsInPlace(w, kc, a, ao + i * ars, ars, bp, bo, c, co + i * ldc, ldc, add);
     }
 
     /**
