@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ember.autograd.GradCheck;
 import dev.ember.backend.ConvGeometry;
 import dev.ember.testing.Checks;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -83,12 +83,9 @@ class FusedMaxPoolTest {
 
     @Test
     void scalarKernelMatchesComposedToo() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", dev.ember.testing.ChildJvm.classPath(WithoutSimd.class), WithoutSimd.class.getName())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
-        assertTrue(out.contains("ran scalar"), out);
+        var r = dev.ember.testing.ChildJvm.runPlain(List.of(), Map.of(), 5, WithoutSimd.class);
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("ran scalar"), r.output());
     }
 
     @Test

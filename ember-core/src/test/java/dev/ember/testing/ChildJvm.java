@@ -22,11 +22,26 @@ public final class ChildJvm {
      * (a null value removes the variable), and waits up to {@code minutes}.
      */
     public static Result run(List<String> jvmArgs, Map<String, String> env, int minutes, String main, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+        List<String> flags = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-Xmx512m"));
-        cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-cp", classPath(), main));
+        flags.addAll(jvmArgs);
+        return start(flags, env, minutes, classPath(), main, args);
+    }
+
+    /**
+     * Runs {@code main} with exactly {@code jvmArgs}, none of Ember's flags (a child without the Vector API module,
+     * or one that only interprets), on this JVM's class path plus {@code main}'s own code source.
+     */
+    public static Result runPlain(List<String> jvmArgs, Map<String, String> env, int minutes, Class<?> main, String... args)
+            throws Exception {
+        return start(jvmArgs, env, minutes, classPath(main), main.getName(), args);
+    }
+
+    private static Result start(List<String> flags, Map<String, String> env, int minutes, String classPath, String main,
+                                String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(flags);
+        cmd.addAll(List.of("-cp", classPath, main));
         cmd.addAll(List.of(args));
         var pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         env.forEach((k, v) -> {

@@ -10,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.ember.nn.functional.F;
 import dev.ember.optim.Adam;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,16 +164,13 @@ class WarmupDeterminismTest {
 
     /** The fingerprints of a child JVM that interprets only, with this JVM's vector width and thread count. */
     private static Map<String, String> interpreted() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xint",
-                "--add-modules", "jdk.incubator.vector"));
+        List<String> flags = new ArrayList<>(List.of("-Xint", "--add-modules", "jdk.incubator.vector"));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
-            if (a.startsWith("-XX:UseAVX")) cmd.add(a);
-        cmd.addAll(List.of("-cp", dev.ember.testing.ChildJvm.classPath(Probe.class), Probe.class.getName()));
-        var pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("EMBER_NUM_THREADS", String.valueOf(Ember.numThreads()));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
+            if (a.startsWith("-XX:UseAVX")) flags.add(a);
+        var r = dev.ember.testing.ChildJvm.runPlain(flags, Map.of("EMBER_NUM_THREADS", String.valueOf(Ember.numThreads())), 20,
+                Probe.class);
+        String out = r.output();
+        assertEquals(0, r.exitCode(), out);
         Map<String, String> fps = new LinkedHashMap<>();
         for (String line : out.split("\n")) {
             String[] f = line.split("\t");

@@ -3,8 +3,8 @@ package dev.ember.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,11 +26,9 @@ class ScalarFallbackTest {
 
     @Test
     void runsScalarKernelsAndWarnsOnce() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = dev.ember.testing.ChildJvm.classPath(Probe.class);
-        Process p = new ProcessBuilder(java, "-cp", cp, Probe.class.getName()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
+        var r = dev.ember.testing.ChildJvm.runPlain(List.of(), Map.of(), 5, Probe.class);
+        String out = r.output();
+        assertEquals(0, r.exitCode(), out);
         assertTrue(out.contains("[4.0, 5.0, 10.0, 11.0]"), out);
         assertTrue(out.contains("true"), out);
         assertTrue(out.contains("scalar, no Vector API"), out);

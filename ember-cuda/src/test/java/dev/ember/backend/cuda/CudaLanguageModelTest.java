@@ -1,6 +1,5 @@
 package dev.ember.backend.cuda;
 
-
 import dev.ember.Device;
 import dev.ember.nn.testing.LmParity;
 import org.junit.jupiter.api.BeforeEach;
