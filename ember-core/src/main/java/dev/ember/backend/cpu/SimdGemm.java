@@ -34,28 +34,34 @@ final class SimdGemm {
     static final int MR = GemmKernels.MR;
     static final int NR = GemmKernels.NR;
     /**
-     * Depth of a packed panel. With 8 lanes a B strip is 128 x 48 floats (24 KB) and stays in L1 while the A tiles
-     * stream past it. With 16 lanes a strip is 512 x 64 floats (128 KB) and streams from L2 (256 bytes per 16 FMAs);
-     * a deeper panel halves the passes over C. Tried again for 8 lanes (2026-12-06, Zen 5 under {@code -XX:UseAVX=2},
-     * runs interleaved): KC 512 with MC 64 or 128 against these defaults, 1024^3 to 4096 x 1024 x 1024 and the MLP's
-     * products, on 1 and 2 threads: every setting moved with the machine (79-97 GFLOP/s on one thread, 144-186 on
-     * two) and none stood out within a sitting.
+     * Depth of a packed panel, at both widths: a B strip (512 x 48 floats, 96 KB, with 8 lanes; 512 x 64, 128 KB, with
+     * 16) streams from L2 while its tiles' A rows stream past it, and C is read and written once per 512 depth steps.
+     * With 8 lanes this was 128 (the strip in L1): on a Zen 3 core (AMD EPYC family 25 model 1, AVX2, 32 KB L1, 512
+     * KB L2) the kernels then lost about 20% to C's misses (each tile's C lines are read after its depth loop, and a
+     * Java kernel cannot prefetch them) and per-call overhead; at 512 that loss is under 5%, and the strip's 192 bytes
+     * per 12 FMAs from L2 cost less. Same process, alternating turns (benchmarks/tools/blas-ab), ratio to OpenBLAS
+     * 0.3.21's Zen kernels: 1024^3 one thread 0.66-0.68 -> 0.72-0.74, two threads 0.61-0.64 -> 0.69-0.72, 4096 x 1024
+     * x 1024 two threads 0.63 -> 0.77; 512^3 and the MLP's 128 x 784 x 256 within their spread. On Zen 5 under {@code
+     * -XX:UseAVX=2} (2026-12-06) 128 and 512 moved with the machine and neither stood out.
      */
-    static final int KC = Integer.getInteger("ember.gemm.kc", WIDE ? 512 : 128);
+    static final int KC = Integer.getInteger("ember.gemm.kc", 512);
     /**
      * The depth of each block for a product of depth k (here, and in the convolutions' own GEMMs): as many blocks as KC
-     * needs, of equal depth (the last may be shorter by less than one row per block). 784 at 8 lanes is seven blocks of
-     * 112 rather than six of 128 and one of 16, whose pass over C cost as much as a full block's; a 64-channel 3 x 3
-     * convolution's input gradient has 576 rows, not 512 and 64. The blocks depend on k alone, so results do not
-     * depend on the thread count.
+     * needs, of equal depth (the last may be shorter by less than one row per block). 784 is two blocks of 392 rather
+     * than 512 and 272; a 64-channel 3 x 3 convolution's input gradient (576 rows) two of 288, not 512 and 64 (with a
+     * KC of 128, 784 in six blocks of 128 and one of 16 paid a whole block's pass over C for the last 16 rows). The
+     * blocks depend on k alone, so results do not depend on the thread count.
      */
     static int depthBlock(int k) {
         int blocks = Math.max(1, (k + KC - 1) / KC);
         return (k + blocks - 1) / blocks;
     }
 
-    /** Rows of A per packed block (a multiple of MR); MC x KC floats stay in L2. */
-    static final int MC = Integer.getInteger("ember.gemm.mc", WIDE ? 96 : 256) / MR * MR;
+    /**
+     * Rows of A per packed block (a multiple of MR); MC x KC floats stay in L2 beside a B strip: 192 KB with 16 lanes,
+     * 128 KB with 8 (room for the 96 KB strip in a 256-512 KB L2).
+     */
+    static final int MC = Integer.getInteger("ember.gemm.mc", WIDE ? 96 : 64) / MR * MR;
     /**
      * Most rows of A that {@link #run} packs as one block, B strips packed just before use (the few-rows path), at both
      * widths. With 16 lanes this was MC (96): products of 97-256 rows went through the shared B panel, two thread

@@ -95,7 +95,7 @@ class GemmTest {
     /**
      * Few rows (one A block), more than one depth block and enough B strips to share: with 2 threads A is packed for
      * every depth block at once and each thread takes strips through all of them ({@code SimdGemm.allDepths}). The
-     * shapes reach that path at both widths (KC 128 with 16 lanes, 512 with 8): partial row tiles, a narrow last
+     * shapes with a depth past 512 reach that path at both widths (KC 512): partial row tiles, a narrow last
      * strip, transposed operands (A packed column by column, B by register transposes), rows of A read in place
      * (100 x 128 x 300, 16 lanes) with the leftover rows packed. The last three have few strips over a long depth,
      * cut into depth slices ({@code SimdGemm.depthSplit}: 2, or 4 from a depth of 1024): that path used to cut the
@@ -117,7 +117,7 @@ class GemmTest {
             // B transposed, one or two vectors wide; past NARROW_MAX_DEPTH the transposed product again
             "4099,10,300,false,false", "1001,17,64,false,true", "2050,31,200,false,false", "517,3,9000,false,false",
             // many rows (SimdGemm.manyRows): tasks of depth block x row chunk with B packed on demand into two
-            // alternating panel slots (nine depth blocks with 8 lanes, three with 16), partial tiles, transposed
+            // alternating panel slots (three depth blocks), partial tiles, transposed
             // operands, rows read in place, and two column panels (past NC = 4096)
             "700,300,1100,false,false", "517,130,600,true,true", "1030,100,300,false,true", "600,32,700,false,false",
             "300,4150,140,false,false",
