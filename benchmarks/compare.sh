@@ -87,7 +87,9 @@ fi
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
+# The model name alone ("AMD EPYC") does not tell Zen 3 from Zen 5: add the family, model and widest vector ISA.
+isa=AVX2; grep -qw avx512f /proc/cpuinfo && isa=AVX-512
+cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1) (family $(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo | head -1) model $(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo | head -1), $isa), $(nproc) cores"
 echo "compare.sh: $rounds round(s), threads: $threads; machine: $cpu; one-thread rows pinned: $([ "$pin" = 1 ] && echo yes || echo no); load now: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 # Environment of each width, for the peers. Inherited OPENBLAS_* settings are dropped first, so that
 # "native" gets OpenBLAS's own core detection.
