@@ -23,7 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       and the register allocator then spills an accumulator to the stack (a load and a store on the FMA's
  *       dependency chain every step); {@code -XX:-OptoRegScheduling} avoids that, but a library cannot count on
  *       its users' JVM flags. 4 x 3 and 3 x 4 spill the same way; unrolling the depth loop by hand spills too.
- *       Edge strips use 2 x 4 and 2 x 2.
+ *       Edge strips use 2 x 4 and 2 x 2. On a Zen 3 core (AVX2) the 2 x 6 shape's six B loads per 12 FMAs cost it
+ *       15-20% against taller shapes in C (6 x 2, 4 x 3, 3 x 3), but in Java those spill or (3 x 3, 4 x 2, which fit)
+ *       ran no faster than 2 x 6 (docs/bench.md, "GEMM on a real AVX2 machine").
  * </ul>
  * Kernels with fewer than 8 accumulators (4 x 1, 2 x 2) split them between even and odd depth steps, so that
  * enough FMAs are in flight to cover their latency (4-5 cycles on two pipes). The kernels are written out by
@@ -384,9 +386,9 @@ final class GemmKernels {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z; var c03 = z; var c04 = z; var c05 = z;
         var c10 = z; var c11 = z; var c12 = z; var c13 = z; var c14 = z; var c15 = z;
-        int p = 0;
-        for (; p < kc; p++) {
-            int b = bo + p * (6 * L), a = ao + p * 2;
+        // The offsets advance by addition (28 instructions per depth step where recomputing them from p took 31):
+        // 6-9% on a Zen 3 core, whose front end is narrower than Zen 5's (no difference there).
+        for (int a = ao, b = bo, end = ao + 2 * kc; a < end; a += 2, b += 6 * L) {
             var b0 = FloatVector.fromArray(S, bp, b);
             var b1 = FloatVector.fromArray(S, bp, b + L);
             var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
