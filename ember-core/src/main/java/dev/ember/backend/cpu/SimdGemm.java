@@ -38,10 +38,11 @@ final class SimdGemm {
      * 16) streams from L2 while its tiles' A rows stream past it, and C is read and written once per 512 depth steps.
      * With 8 lanes this was 128 (the strip in L1): on a Zen 3 core (AMD EPYC family 25 model 1, AVX2, 32 KB L1, 512
      * KB L2) the kernels then lost about 20% to C's misses (each tile's C lines are read after its depth loop, and a
-     * Java kernel cannot prefetch them) and per-call overhead; at 512 that loss is under 5%, and the strip's 192 bytes
+     * Java kernel cannot prefetch them) and per-call overhead; at 512 that loss is under 10%, and the strip's 192 bytes
      * per 12 FMAs from L2 cost less. Same process, alternating turns (benchmarks/tools/blas-ab), ratio to OpenBLAS
-     * 0.3.21's Zen kernels: 1024^3 one thread 0.66-0.68 -> 0.72-0.74, two threads 0.61-0.64 -> 0.69-0.72, 4096 x 1024
-     * x 1024 two threads 0.63 -> 0.77; 512^3 and the MLP's 128 x 784 x 256 within their spread. On Zen 5 under {@code
+     * 0.3.21's Zen kernels: 1024^3 one thread 0.62-0.68 -> 0.72-0.79, two threads 0.61-0.64 -> 0.69-0.72, 2048^3 two
+     * threads 0.55 -> 0.65, 4096 x 1024 x 1024 two threads 0.63 -> 0.77; 256^3, 512^3 and the MLP's 128 x 784 x 256
+     * within their spread. On Zen 5 under {@code
      * -XX:UseAVX=2} (2026-12-06) 128 and 512 moved with the machine and neither stood out.
      */
     static final int KC = Integer.getInteger("ember.gemm.kc", 512);
