@@ -42,8 +42,8 @@ final class SimdGemm {
      * per 12 FMAs from L2 cost less. Same process, alternating turns (benchmarks/tools/blas-ab), ratio to OpenBLAS
      * 0.3.21's Zen kernels: 1024^3 one thread 0.62-0.68 -> 0.72-0.79, two threads 0.61-0.64 -> 0.69-0.72, 2048^3 two
      * threads 0.55 -> 0.65, 4096 x 1024 x 1024 two threads 0.63 -> 0.77; 256^3, 512^3 and the MLP's 128 x 784 x 256
-     * within their spread. On Zen 5 under {@code
-     * -XX:UseAVX=2} (2026-12-06) 128 and 512 moved with the machine and neither stood out.
+     * within their spread. On Zen 5 under {@code -XX:UseAVX=2} (2026-12-06) 128 and 512 moved with the machine and
+     * neither stood out.
      */
     static final int KC = Integer.getInteger("ember.gemm.kc", 512);
     /**

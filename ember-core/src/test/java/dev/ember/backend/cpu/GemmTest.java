@@ -117,8 +117,8 @@ class GemmTest {
             // B transposed, one or two vectors wide; past NARROW_MAX_DEPTH the transposed product again
             "4099,10,300,false,false", "1001,17,64,false,true", "2050,31,200,false,false", "517,3,9000,false,false",
             // many rows (SimdGemm.manyRows): tasks of depth block x row chunk with B packed on demand into two
-            // alternating panel slots (three depth blocks), partial tiles, transposed
-            // operands, rows read in place, and two column panels (past NC = 4096)
+            // alternating panel slots (three depth blocks), partial tiles, transposed operands, rows read in place,
+            // and two column panels (past NC = 4096)
             "700,300,1100,false,false", "517,130,600,true,true", "1030,100,300,false,true", "600,32,700,false,false",
             "300,4150,140,false,false",
             // 8 lanes: a last strip of 16 columns (full width) through the two-tile kernel, chunks cut at odd tiles
