@@ -6,11 +6,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The GEMM micro-kernels: each computes one tile of {@code MR} rows x {@code nv} vectors of C from a packed A
  * tile ({@code kc} columns of MR floats) and a packed B strip ({@code kc} rows of {@code nv * L} floats), with all
- * accumulators in registers, then adds C's old values ({@code add}) or overwrites them; the packed-A kernels can add a
- * per-row bias instead of C's old values (a convolution's bias: the same sums plus the bias as filling C with it and
- * accumulating, without the fill and the loads of C). C is read only after the depth loop: loaded before it, a C tile
- * that missed the caches held up every accumulator's first FMA (about 15% slower on a 1024^3 product in two depth
- * blocks, measured on Zen 5).
+ * accumulators in registers, then adds C's old values ({@code old} at {@code oo}, rows {@code ldo} apart: C itself, or
+ * {@link #NEG_ZERO} to overwrite C) and, in the packed-A kernels, a per-row bias (a convolution's bias: the same sums
+ * plus the bias as filling C with it and accumulating, without the fill and the loads of C). C is read only after the
+ * depth loop: loaded before it, a C tile that missed the caches held up every accumulator's first FMA (about 15% slower
+ * on a 1024^3 product in two depth blocks, measured on Zen 5).
  *
  * <p>Shapes, chosen per vector width from the JIT's assembly (read with the hsdis plugin in
  * {@code benchmarks/tools/hsdis}) and timed on cache-resident panels (docs/bench.md, "GEMM on both widths"):
@@ -47,6 +47,24 @@ final class GemmKernels {
     /** Columns of a full B strip. */
     static final int NR = NV * L;
 
+    /**
+     * What the kernels add where C has no old values or a row has no bias. Adding -0.0f changes no float, bit for bit
+     * (+0.0f + -0.0f is +0.0f), so every kernel's epilogue adds both unconditionally: an {@code if (add)} or
+     * {@code if (bias != null)} there let C2 compile a kernel having seen one case and trap on the first call of the
+     * other, deoptimising it back to C1 code that boxes every vector until C2 compiles it again (in the demo CNN's
+     * first epoch on a Zen 3 core, {@code k2x6} trapped twice, 4.8 and 5.9 s into the run, and its C1 code allocated
+     * 930 MB of the run's 4.7 GB; {@code -Xlog:deoptimization=debug}, JFR). The price is the loads and adds of a
+     * tile that has no old values or bias: about 2% of a kernel call at a depth of 64 and 10% at 9, nothing measurable
+     * at 256 and over (Zen 3, one thread; docs/bench.md, "Kernels that C2 deoptimised").
+     */
+    static final float[] NEG_ZERO = new float[Math.max(NR, 8)];
+    static { java.util.Arrays.fill(NEG_ZERO, -0.0f); }
+
+    /** C's old values for a kernel's epilogue: C itself when adding to it, else {@link #NEG_ZERO}. */
+    static float[] old(boolean add, float[] c) {
+        return add ? c : NEG_ZERO;
+    }
+
     /** Packed width (columns) of a B strip holding {@code nr} columns: the narrowest kernel that covers them. */
     static int stripWidth(int nr) {
         int nv = (nr + L - 1) / L;
@@ -81,17 +99,19 @@ final class GemmKernels {
      */
     static void rowsInPlace(int w, int kc, float[] a, int ao, int ars, float[] bp, int bo, float[] c, int co, int ldc,
                             boolean add) {
+        float[] old = old(add, c);
+        int oo = add ? co : 0, ldo = add ? ldc : 0;
         if (!WIDE) {
-            if (w == 4 * L) k2x4r(kc, a, ao, ao + ars, bp, bo, c, co, ldc, add);
-            else k4x2r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, bp, bo, c, co, ldc, add);
+            if (w == 4 * L) k2x4r(kc, a, ao, ao + ars, bp, bo, c, co, ldc, old, oo, ldo);
+            else k4x2r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, bp, bo, c, co, ldc, old, oo, ldo);
             return;
         }
         switch (w / L) {
-            case 4 -> k4x4r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, bp, bo, c, co, ldc, add);
-            case 3 -> k4x3r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, bp, bo, c, co, ldc, add);
-            case 2 -> k4x2r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, bp, bo, c, co, ldc, add);
+            case 4 -> k4x4r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, bp, bo, c, co, ldc, old, oo, ldo);
+            case 3 -> k4x3r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, bp, bo, c, co, ldc, old, oo, ldo);
+            case 2 -> k4x2r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, bp, bo, c, co, ldc, old, oo, ldo);
             default -> k8x1r(kc, a, ao, ao + ars, ao + 2 * ars, ao + 3 * ars, ao + 4 * ars, ao + 5 * ars, ao + 6 * ars,
-                    ao + 7 * ars, bp, bo, c, co, ldc, add);
+                    ao + 7 * ars, bp, bo, c, co, ldc, old, oo, ldo);
         }
     }
 
@@ -116,8 +136,9 @@ final class GemmKernels {
         if (blockRows(w) == 12) {
             for (; i + 12 <= count; i += 12) {
                 for (int h = i; h < i + 12; h += 6) {
-                    if (w == 2 * L) k6x2r(kc, a, ao + h * ars, ars, bp, bo, c, co + h * ldc, ldc, add);
-                    else k6x4r(kc, a, ao + h * ars, ars, bp, bo, c, co + h * ldc, ldc, add);
+                    int ch = co + h * ldc, oo = add ? ch : 0, ldo = add ? ldc : 0;
+                    if (w == 2 * L) k6x2r(kc, a, ao + h * ars, ars, bp, bo, c, ch, ldc, old(add, c), oo, ldo);
+                    else k6x4r(kc, a, ao + h * ars, ars, bp, bo, c, ch, ldc, old(add, c), oo, ldo);
                 }
             }
         }
@@ -131,19 +152,21 @@ final class GemmKernels {
      */
     static void rowsAt(int w, int kc, float[] a, int[] rows, int ri, int shift, float[] bp, int bo, float[] c, int co,
                        int ldc, boolean add) {
+        float[] old = old(add, c);
+        int oo = add ? co : 0, ldo = add ? ldc : 0;
         if (!WIDE) {
             int r0 = rows[ri] + shift, r1 = rows[ri + 1] + shift;
-            if (w == 4 * L) k2x4r(kc, a, r0, r1, bp, bo, c, co, ldc, add);
-            else k4x2r(kc, a, r0, r1, rows[ri + 2] + shift, rows[ri + 3] + shift, bp, bo, c, co, ldc, add);
+            if (w == 4 * L) k2x4r(kc, a, r0, r1, bp, bo, c, co, ldc, old, oo, ldo);
+            else k4x2r(kc, a, r0, r1, rows[ri + 2] + shift, rows[ri + 3] + shift, bp, bo, c, co, ldc, old, oo, ldo);
             return;
         }
         int r0 = rows[ri] + shift, r1 = rows[ri + 1] + shift, r2 = rows[ri + 2] + shift, r3 = rows[ri + 3] + shift;
         switch (w / L) {
-            case 4 -> k4x4r(kc, a, r0, r1, r2, r3, bp, bo, c, co, ldc, add);
-            case 3 -> k4x3r(kc, a, r0, r1, r2, r3, bp, bo, c, co, ldc, add);
-            case 2 -> k4x2r(kc, a, r0, r1, r2, r3, bp, bo, c, co, ldc, add);
+            case 4 -> k4x4r(kc, a, r0, r1, r2, r3, bp, bo, c, co, ldc, old, oo, ldo);
+            case 3 -> k4x3r(kc, a, r0, r1, r2, r3, bp, bo, c, co, ldc, old, oo, ldo);
+            case 2 -> k4x2r(kc, a, r0, r1, r2, r3, bp, bo, c, co, ldc, old, oo, ldo);
             default -> k8x1r(kc, a, r0, r1, r2, r3, rows[ri + 4] + shift, rows[ri + 5] + shift, rows[ri + 6] + shift,
-                    rows[ri + 7] + shift, bp, bo, c, co, ldc, add);
+                    rows[ri + 7] + shift, bp, bo, c, co, ldc, old, oo, ldo);
         }
     }
 
@@ -153,25 +176,42 @@ final class GemmKernels {
      */
     static void tile(int w, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
                      float[] bias, int bi) {
-        if (WIDE) {
-            switch (w / L) {
-                case 4 -> k4x4(kc, ap, ao, bp, bo, c, co, ldc, add, bias, bi);
-                case 3 -> k4x3(kc, ap, ao, bp, bo, c, co, ldc, add, bias, bi);
-                case 2 -> k4x2(kc, ap, ao, bp, bo, c, co, ldc, add, bias, bi);
-                default -> k4x1s(kc, ap, ao, bp, bo, c, co, ldc, add, bias, bi);
-            }
-        } else {
-            switch (w / L) {
-                case 6 -> k2x6(kc, ap, ao, bp, bo, c, co, ldc, add, bias, bi);
-                case 4 -> k2x4(kc, ap, ao, bp, bo, c, co, ldc, add, bias, bi);
-                default -> k2x2s(kc, ap, ao, bp, bo, c, co, ldc, add, bias, bi);
-            }
+        float[] rb = add || bias == null ? NEG_ZERO : bias;
+        int oo = add ? co : 0, ldo = add ? ldc : 0, ri = rb == bias ? bi : 0;
+        // one method per width keeps this one small enough to be inlined into its caller (C2's limit is 325 bytes)
+        if (WIDE) tile16(w, kc, ap, ao, bp, bo, c, co, ldc, old(add, c), oo, ldo, rb, ri);
+        else tile8(w, kc, ap, ao, bp, bo, c, co, ldc, old(add, c), oo, ldo, rb, ri);
+    }
+
+    private static void tile16(int w, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc,
+                               float[] old, int oo, int ldo, float[] bias, int bi) {
+        switch (w / L) {
+            case 4 -> k4x4(kc, ap, ao, bp, bo, c, co, ldc, old, oo, ldo, bias, bi);
+            case 3 -> k4x3(kc, ap, ao, bp, bo, c, co, ldc, old, oo, ldo, bias, bi);
+            case 2 -> k4x2(kc, ap, ao, bp, bo, c, co, ldc, old, oo, ldo, bias, bi);
+            default -> k4x1s(kc, ap, ao, bp, bo, c, co, ldc, old, oo, ldo, bias, bi);
         }
     }
 
+    private static void tile8(int w, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc,
+                              float[] old, int oo, int ldo, float[] bias, int bi) {
+        switch (w / L) {
+            case 6 -> k2x6(kc, ap, ao, bp, bo, c, co, ldc, old, oo, ldo, bias, bi);
+            case 4 -> k2x4(kc, ap, ao, bp, bo, c, co, ldc, old, oo, ldo, bias, bi);
+            default -> k2x2s(kc, ap, ao, bp, bo, c, co, ldc, old, oo, ldo, bias, bi);
+        }
+    }
+
+    /** Two packed tiles at once through {@link #k4x2p} (8 lanes, a strip of 1-2 vectors), called as {@link #tile}. */
+    static void tilePair(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
+                         float[] bias, int bi) {
+        float[] rb = add || bias == null ? NEG_ZERO : bias;
+        k4x2p(kc, ap, ao, bp, bo, c, co, ldc, old(add, c), add ? co : 0, add ? ldc : 0, rb, rb == bias ? bi : 0);
+    }
+
     /** 16 lanes, main: 4 rows x 4 vectors (16 accumulators of 32 registers). */
-    static void k4x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
-                     float[] bias, int bi) {
+    static void k4x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, float[] old, int oo,
+                     int ldo, float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z; var c03 = z;
         var c10 = z; var c11 = z; var c12 = z; var c13 = z;
@@ -193,32 +233,31 @@ final class GemmKernels {
             var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
             c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
-            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
-            c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
-            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
-            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
-        } else if (bias != null) {
-            var q0 = FloatVector.broadcast(S, bias[bi]);
-            c00 = c00.add(q0); c01 = c01.add(q0); c02 = c02.add(q0); c03 = c03.add(q0);
-            var q1 = FloatVector.broadcast(S, bias[bi + 1]);
-            c10 = c10.add(q1); c11 = c11.add(q1); c12 = c12.add(q1); c13 = c13.add(q1);
-            var q2 = FloatVector.broadcast(S, bias[bi + 2]);
-            c20 = c20.add(q2); c21 = c21.add(q2); c22 = c22.add(q2); c23 = c23.add(q2);
-            var q3 = FloatVector.broadcast(S, bias[bi + 3]);
-            c30 = c30.add(q3); c31 = c31.add(q3); c32 = c32.add(q3); c33 = c33.add(q3);
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
+        c02 = c02.add(FloatVector.fromArray(S, old, oo + 2 * L));
+        c03 = c03.add(FloatVector.fromArray(S, old, oo + 3 * L));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
+        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
+        c12 = c12.add(FloatVector.fromArray(S, old, oo + ldo + 2 * L));
+        c13 = c13.add(FloatVector.fromArray(S, old, oo + ldo + 3 * L));
+        c20 = c20.add(FloatVector.fromArray(S, old, oo + 2 * ldo));
+        c21 = c21.add(FloatVector.fromArray(S, old, oo + 2 * ldo + L));
+        c22 = c22.add(FloatVector.fromArray(S, old, oo + 2 * ldo + 2 * L));
+        c23 = c23.add(FloatVector.fromArray(S, old, oo + 2 * ldo + 3 * L));
+        c30 = c30.add(FloatVector.fromArray(S, old, oo + 3 * ldo));
+        c31 = c31.add(FloatVector.fromArray(S, old, oo + 3 * ldo + L));
+        c32 = c32.add(FloatVector.fromArray(S, old, oo + 3 * ldo + 2 * L));
+        c33 = c33.add(FloatVector.fromArray(S, old, oo + 3 * ldo + 3 * L));
+        // + each row's bias (or -0.0f)
+        var q0 = FloatVector.broadcast(S, bias[bi]);
+        c00 = c00.add(q0); c01 = c01.add(q0); c02 = c02.add(q0); c03 = c03.add(q0);
+        var q1 = FloatVector.broadcast(S, bias[bi + 1]);
+        c10 = c10.add(q1); c11 = c11.add(q1); c12 = c12.add(q1); c13 = c13.add(q1);
+        var q2 = FloatVector.broadcast(S, bias[bi + 2]);
+        c20 = c20.add(q2); c21 = c21.add(q2); c22 = c22.add(q2); c23 = c23.add(q2);
+        var q3 = FloatVector.broadcast(S, bias[bi + 3]);
+        c30 = c30.add(q3); c31 = c31.add(q3); c32 = c32.add(q3); c33 = c33.add(q3);
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
         c13.intoArray(c, co + ldc + 3 * L);
@@ -229,8 +268,8 @@ final class GemmKernels {
     }
 
     /** 16 lanes, edge strip of 3 vectors. */
-    static void k4x3(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
-                     float[] bias, int bi) {
+    static void k4x3(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, float[] old, int oo,
+                     int ldo, float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z;
         var c10 = z; var c11 = z; var c12 = z;
@@ -251,28 +290,27 @@ final class GemmKernels {
             var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
             c32 = a3.fma(b2, c32);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
-        } else if (bias != null) {
-            var q0 = FloatVector.broadcast(S, bias[bi]);
-            c00 = c00.add(q0); c01 = c01.add(q0); c02 = c02.add(q0);
-            var q1 = FloatVector.broadcast(S, bias[bi + 1]);
-            c10 = c10.add(q1); c11 = c11.add(q1); c12 = c12.add(q1);
-            var q2 = FloatVector.broadcast(S, bias[bi + 2]);
-            c20 = c20.add(q2); c21 = c21.add(q2); c22 = c22.add(q2);
-            var q3 = FloatVector.broadcast(S, bias[bi + 3]);
-            c30 = c30.add(q3); c31 = c31.add(q3); c32 = c32.add(q3);
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
+        c02 = c02.add(FloatVector.fromArray(S, old, oo + 2 * L));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
+        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
+        c12 = c12.add(FloatVector.fromArray(S, old, oo + ldo + 2 * L));
+        c20 = c20.add(FloatVector.fromArray(S, old, oo + 2 * ldo));
+        c21 = c21.add(FloatVector.fromArray(S, old, oo + 2 * ldo + L));
+        c22 = c22.add(FloatVector.fromArray(S, old, oo + 2 * ldo + 2 * L));
+        c30 = c30.add(FloatVector.fromArray(S, old, oo + 3 * ldo));
+        c31 = c31.add(FloatVector.fromArray(S, old, oo + 3 * ldo + L));
+        c32 = c32.add(FloatVector.fromArray(S, old, oo + 3 * ldo + 2 * L));
+        // + each row's bias (or -0.0f)
+        var q0 = FloatVector.broadcast(S, bias[bi]);
+        c00 = c00.add(q0); c01 = c01.add(q0); c02 = c02.add(q0);
+        var q1 = FloatVector.broadcast(S, bias[bi + 1]);
+        c10 = c10.add(q1); c11 = c11.add(q1); c12 = c12.add(q1);
+        var q2 = FloatVector.broadcast(S, bias[bi + 2]);
+        c20 = c20.add(q2); c21 = c21.add(q2); c22 = c22.add(q2);
+        var q3 = FloatVector.broadcast(S, bias[bi + 3]);
+        c30 = c30.add(q3); c31 = c31.add(q3); c32 = c32.add(q3);
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
         c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); c22.intoArray(c, co + 2 * ldc + 2 * L);
@@ -280,8 +318,8 @@ final class GemmKernels {
     }
 
     /** 16 lanes, edge strip of 2 vectors (8 accumulators cover the FMA latency). */
-    static void k4x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
-                     float[] bias, int bi) {
+    static void k4x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, float[] old, int oo,
+                     int ldo, float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z;
         var c10 = z; var c11 = z;
@@ -297,24 +335,23 @@ final class GemmKernels {
             var a2 = FloatVector.broadcast(S, ap[a + 2]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
             var a3 = FloatVector.broadcast(S, ap[a + 3]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-        } else if (bias != null) {
-            var q0 = FloatVector.broadcast(S, bias[bi]);
-            c00 = c00.add(q0); c01 = c01.add(q0);
-            var q1 = FloatVector.broadcast(S, bias[bi + 1]);
-            c10 = c10.add(q1); c11 = c11.add(q1);
-            var q2 = FloatVector.broadcast(S, bias[bi + 2]);
-            c20 = c20.add(q2); c21 = c21.add(q2);
-            var q3 = FloatVector.broadcast(S, bias[bi + 3]);
-            c30 = c30.add(q3); c31 = c31.add(q3);
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
+        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
+        c20 = c20.add(FloatVector.fromArray(S, old, oo + 2 * ldo));
+        c21 = c21.add(FloatVector.fromArray(S, old, oo + 2 * ldo + L));
+        c30 = c30.add(FloatVector.fromArray(S, old, oo + 3 * ldo));
+        c31 = c31.add(FloatVector.fromArray(S, old, oo + 3 * ldo + L));
+        // + each row's bias (or -0.0f)
+        var q0 = FloatVector.broadcast(S, bias[bi]);
+        c00 = c00.add(q0); c01 = c01.add(q0);
+        var q1 = FloatVector.broadcast(S, bias[bi + 1]);
+        c10 = c10.add(q1); c11 = c11.add(q1);
+        var q2 = FloatVector.broadcast(S, bias[bi + 2]);
+        c20 = c20.add(q2); c21 = c21.add(q2);
+        var q3 = FloatVector.broadcast(S, bias[bi + 3]);
+        c30 = c30.add(q3); c31 = c31.add(q3);
         c00.intoArray(c, co); c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
         c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
@@ -322,8 +359,8 @@ final class GemmKernels {
     }
 
     /** 16 lanes, edge strip of 1 vector: even and odd depth steps go to separate accumulators (8 in all). */
-    static void k4x1s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
-                     float[] bias, int bi) {
+    static void k4x1s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, float[] old, int oo,
+                     int ldo, float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z;
         var c10 = z;
@@ -359,21 +396,20 @@ final class GemmKernels {
         c10 = c10.add(d10);
         c20 = c20.add(d20);
         c30 = c30.add(d30);
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-        } else if (bias != null) {
-            var q0 = FloatVector.broadcast(S, bias[bi]);
-            c00 = c00.add(q0);
-            var q1 = FloatVector.broadcast(S, bias[bi + 1]);
-            c10 = c10.add(q1);
-            var q2 = FloatVector.broadcast(S, bias[bi + 2]);
-            c20 = c20.add(q2);
-            var q3 = FloatVector.broadcast(S, bias[bi + 3]);
-            c30 = c30.add(q3);
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
+        c20 = c20.add(FloatVector.fromArray(S, old, oo + 2 * ldo));
+        c30 = c30.add(FloatVector.fromArray(S, old, oo + 3 * ldo));
+        // + each row's bias (or -0.0f)
+        var q0 = FloatVector.broadcast(S, bias[bi]);
+        c00 = c00.add(q0);
+        var q1 = FloatVector.broadcast(S, bias[bi + 1]);
+        c10 = c10.add(q1);
+        var q2 = FloatVector.broadcast(S, bias[bi + 2]);
+        c20 = c20.add(q2);
+        var q3 = FloatVector.broadcast(S, bias[bi + 3]);
+        c30 = c30.add(q3);
         c00.intoArray(c, co);
         c10.intoArray(c, co + ldc);
         c20.intoArray(c, co + 2 * ldc);
@@ -381,8 +417,8 @@ final class GemmKernels {
     }
 
     /** 8 lanes, main: 2 rows x 6 vectors (12 accumulators of 16 registers; see the class comment). */
-    static void k2x6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
-                     float[] bias, int bi) {
+    static void k2x6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, float[] old, int oo,
+                     int ldo, float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z; var c03 = z; var c04 = z; var c05 = z;
         var c10 = z; var c11 = z; var c12 = z; var c13 = z; var c14 = z; var c15 = z;
@@ -400,26 +436,25 @@ final class GemmKernels {
             var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
             c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13); c14 = a1.fma(b4, c14); c15 = a1.fma(b5, c15);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
-            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
-            c04 = c04.add(FloatVector.fromArray(S, c, co + 4 * L));
-            c05 = c05.add(FloatVector.fromArray(S, c, co + 5 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
-            c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
-            c14 = c14.add(FloatVector.fromArray(S, c, co + ldc + 4 * L));
-            c15 = c15.add(FloatVector.fromArray(S, c, co + ldc + 5 * L));
-        } else if (bias != null) {
-            var q0 = FloatVector.broadcast(S, bias[bi]);
-            c00 = c00.add(q0); c01 = c01.add(q0); c02 = c02.add(q0); c03 = c03.add(q0);
-            c04 = c04.add(q0); c05 = c05.add(q0);
-            var q1 = FloatVector.broadcast(S, bias[bi + 1]);
-            c10 = c10.add(q1); c11 = c11.add(q1); c12 = c12.add(q1); c13 = c13.add(q1);
-            c14 = c14.add(q1); c15 = c15.add(q1);
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
+        c02 = c02.add(FloatVector.fromArray(S, old, oo + 2 * L));
+        c03 = c03.add(FloatVector.fromArray(S, old, oo + 3 * L));
+        c04 = c04.add(FloatVector.fromArray(S, old, oo + 4 * L));
+        c05 = c05.add(FloatVector.fromArray(S, old, oo + 5 * L));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
+        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
+        c12 = c12.add(FloatVector.fromArray(S, old, oo + ldo + 2 * L));
+        c13 = c13.add(FloatVector.fromArray(S, old, oo + ldo + 3 * L));
+        c14 = c14.add(FloatVector.fromArray(S, old, oo + ldo + 4 * L));
+        c15 = c15.add(FloatVector.fromArray(S, old, oo + ldo + 5 * L));
+        // + each row's bias (or -0.0f)
+        var q0 = FloatVector.broadcast(S, bias[bi]);
+        c00 = c00.add(q0); c01 = c01.add(q0); c02 = c02.add(q0); c03 = c03.add(q0);
+        c04 = c04.add(q0); c05 = c05.add(q0);
+        var q1 = FloatVector.broadcast(S, bias[bi + 1]);
+        c10 = c10.add(q1); c11 = c11.add(q1); c12 = c12.add(q1); c13 = c13.add(q1);
+        c14 = c14.add(q1); c15 = c15.add(q1);
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
         c04.intoArray(c, co + 4 * L); c05.intoArray(c, co + 5 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
@@ -427,8 +462,8 @@ final class GemmKernels {
     }
 
     /** 8 lanes, edge strip of 3-4 vectors. */
-    static void k2x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
-                     float[] bias, int bi) {
+    static void k2x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, float[] old, int oo,
+                     int ldo, float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z; var c03 = z;
         var c10 = z; var c11 = z; var c12 = z; var c13 = z;
@@ -444,20 +479,19 @@ final class GemmKernels {
             var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
             c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
-            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
-            c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
-        } else if (bias != null) {
-            var q0 = FloatVector.broadcast(S, bias[bi]);
-            c00 = c00.add(q0); c01 = c01.add(q0); c02 = c02.add(q0); c03 = c03.add(q0);
-            var q1 = FloatVector.broadcast(S, bias[bi + 1]);
-            c10 = c10.add(q1); c11 = c11.add(q1); c12 = c12.add(q1); c13 = c13.add(q1);
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
+        c02 = c02.add(FloatVector.fromArray(S, old, oo + 2 * L));
+        c03 = c03.add(FloatVector.fromArray(S, old, oo + 3 * L));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
+        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
+        c12 = c12.add(FloatVector.fromArray(S, old, oo + ldo + 2 * L));
+        c13 = c13.add(FloatVector.fromArray(S, old, oo + ldo + 3 * L));
+        // + each row's bias (or -0.0f)
+        var q0 = FloatVector.broadcast(S, bias[bi]);
+        c00 = c00.add(q0); c01 = c01.add(q0); c02 = c02.add(q0); c03 = c03.add(q0);
+        var q1 = FloatVector.broadcast(S, bias[bi + 1]);
+        c10 = c10.add(q1); c11 = c11.add(q1); c12 = c12.add(q1); c13 = c13.add(q1);
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
         c13.intoArray(c, co + ldc + 3 * L);
@@ -470,8 +504,8 @@ final class GemmKernels {
      * Each row's sum runs in depth order, unlike k2x2s's, so {@link SimdGemm#tiles} pairs tiles by their index alone
      * (an even tile with the next), never by where a thread's range of tiles starts.
      */
-    static void k4x2p(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
-                      float[] bias, int bi) {
+    static void k4x2p(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, float[] old, int oo,
+                     int ldo, float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c10 = z; var c11 = z;
         var c20 = z; var c21 = z; var c30 = z; var c31 = z;
@@ -485,19 +519,19 @@ final class GemmKernels {
             var x2 = FloatVector.broadcast(S, ap[q]); c20 = x2.fma(b0, c20); c21 = x2.fma(b1, c21);
             var x3 = FloatVector.broadcast(S, ap[q + 1]); c30 = x3.fma(b0, c30); c31 = x3.fma(b1, c31);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc)); c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-        } else if (bias != null) {
-            var q0 = FloatVector.broadcast(S, bias[bi]); c00 = c00.add(q0); c01 = c01.add(q0);
-            var q1 = FloatVector.broadcast(S, bias[bi + 1]); c10 = c10.add(q1); c11 = c11.add(q1);
-            var q2 = FloatVector.broadcast(S, bias[bi + 2]); c20 = c20.add(q2); c21 = c21.add(q2);
-            var q3 = FloatVector.broadcast(S, bias[bi + 3]); c30 = c30.add(q3); c31 = c31.add(q3);
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
+        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
+        c20 = c20.add(FloatVector.fromArray(S, old, oo + 2 * ldo));
+        c21 = c21.add(FloatVector.fromArray(S, old, oo + 2 * ldo + L));
+        c30 = c30.add(FloatVector.fromArray(S, old, oo + 3 * ldo));
+        c31 = c31.add(FloatVector.fromArray(S, old, oo + 3 * ldo + L));
+        // + each row's bias (or -0.0f)
+        var q0 = FloatVector.broadcast(S, bias[bi]); c00 = c00.add(q0); c01 = c01.add(q0);
+        var q1 = FloatVector.broadcast(S, bias[bi + 1]); c10 = c10.add(q1); c11 = c11.add(q1);
+        var q2 = FloatVector.broadcast(S, bias[bi + 2]); c20 = c20.add(q2); c21 = c21.add(q2);
+        var q3 = FloatVector.broadcast(S, bias[bi + 3]); c30 = c30.add(q3); c31 = c31.add(q3);
         c00.intoArray(c, co); c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
         c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
@@ -508,8 +542,8 @@ final class GemmKernels {
      * 8 lanes, edge strip of 1-2 vectors, one tile (one without a partner for {@link #k4x2p}: the last of an odd count,
      * or partial): even and odd depth steps go to separate accumulators (8 in all).
      */
-    static void k2x2s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
-                     float[] bias, int bi) {
+    static void k2x2s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, float[] old, int oo,
+                     int ldo, float[] bias, int bi) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z;
         var c10 = z; var c11 = z;
@@ -536,22 +570,22 @@ final class GemmKernels {
         }
         c00 = c00.add(d00); c01 = c01.add(d01);
         c10 = c10.add(d10); c11 = c11.add(d11);
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-        } else if (bias != null) {
-            var q0 = FloatVector.broadcast(S, bias[bi]);
-            c00 = c00.add(q0); c01 = c01.add(q0);
-            var q1 = FloatVector.broadcast(S, bias[bi + 1]);
-            c10 = c10.add(q1); c11 = c11.add(q1);
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
+        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
+        // + each row's bias (or -0.0f)
+        var q0 = FloatVector.broadcast(S, bias[bi]);
+        c00 = c00.add(q0); c01 = c01.add(q0);
+        var q1 = FloatVector.broadcast(S, bias[bi + 1]);
+        c10 = c10.add(q1); c11 = c11.add(q1);
         c00.intoArray(c, co); c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
     }
 
     /** 16 lanes, A read in place (row-major): 4 rows x 4 vectors. */
-    static void k4x4r(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k4x4r(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, int bo, float[] c, int co, int ldc,
+                      float[] old, int oo, int ldo) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z; var c03 = z;
         var c10 = z; var c11 = z; var c12 = z; var c13 = z;
@@ -573,23 +607,22 @@ final class GemmKernels {
             var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
             c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
-            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
-            c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
-            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
-            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
+        c02 = c02.add(FloatVector.fromArray(S, old, oo + 2 * L));
+        c03 = c03.add(FloatVector.fromArray(S, old, oo + 3 * L));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
+        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
+        c12 = c12.add(FloatVector.fromArray(S, old, oo + ldo + 2 * L));
+        c13 = c13.add(FloatVector.fromArray(S, old, oo + ldo + 3 * L));
+        c20 = c20.add(FloatVector.fromArray(S, old, oo + 2 * ldo));
+        c21 = c21.add(FloatVector.fromArray(S, old, oo + 2 * ldo + L));
+        c22 = c22.add(FloatVector.fromArray(S, old, oo + 2 * ldo + 2 * L));
+        c23 = c23.add(FloatVector.fromArray(S, old, oo + 2 * ldo + 3 * L));
+        c30 = c30.add(FloatVector.fromArray(S, old, oo + 3 * ldo));
+        c31 = c31.add(FloatVector.fromArray(S, old, oo + 3 * ldo + L));
+        c32 = c32.add(FloatVector.fromArray(S, old, oo + 3 * ldo + 2 * L));
+        c33 = c33.add(FloatVector.fromArray(S, old, oo + 3 * ldo + 3 * L));
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
         c13.intoArray(c, co + ldc + 3 * L);
@@ -600,7 +633,8 @@ final class GemmKernels {
     }
 
     /** 16 lanes, A read in place: 4 rows x 3 vectors. */
-    static void k4x3r(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k4x3r(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, int bo, float[] c, int co, int ldc,
+                      float[] old, int oo, int ldo) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z;
         var c10 = z; var c11 = z; var c12 = z;
@@ -621,19 +655,18 @@ final class GemmKernels {
             var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
             c32 = a3.fma(b2, c32);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
+        c02 = c02.add(FloatVector.fromArray(S, old, oo + 2 * L));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
+        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
+        c12 = c12.add(FloatVector.fromArray(S, old, oo + ldo + 2 * L));
+        c20 = c20.add(FloatVector.fromArray(S, old, oo + 2 * ldo));
+        c21 = c21.add(FloatVector.fromArray(S, old, oo + 2 * ldo + L));
+        c22 = c22.add(FloatVector.fromArray(S, old, oo + 2 * ldo + 2 * L));
+        c30 = c30.add(FloatVector.fromArray(S, old, oo + 3 * ldo));
+        c31 = c31.add(FloatVector.fromArray(S, old, oo + 3 * ldo + L));
+        c32 = c32.add(FloatVector.fromArray(S, old, oo + 3 * ldo + 2 * L));
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
         c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); c22.intoArray(c, co + 2 * ldc + 2 * L);
@@ -641,7 +674,8 @@ final class GemmKernels {
     }
 
     /** 16 lanes, A read in place: 8 rows x 1 vector. */
-    static void k8x1r(int kc, float[] a, int r0, int r1, int r2, int r3, int r4, int r5, int r6, int r7, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k8x1r(int kc, float[] a, int r0, int r1, int r2, int r3, int r4, int r5, int r6, int r7, float[] bp, int bo, float[] c, int co, int ldc,
+                      float[] old, int oo, int ldo) {
         var z = FloatVector.zero(S);
         var c00 = z;
         var c10 = z;
@@ -664,16 +698,15 @@ final class GemmKernels {
             var a6 = FloatVector.broadcast(S, a[r6 + p]); c60 = a6.fma(b0, c60);
             var a7 = FloatVector.broadcast(S, a[r7 + p]); c70 = a7.fma(b0, c70);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
-            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
-            c60 = c60.add(FloatVector.fromArray(S, c, co + 6 * ldc));
-            c70 = c70.add(FloatVector.fromArray(S, c, co + 7 * ldc));
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
+        c20 = c20.add(FloatVector.fromArray(S, old, oo + 2 * ldo));
+        c30 = c30.add(FloatVector.fromArray(S, old, oo + 3 * ldo));
+        c40 = c40.add(FloatVector.fromArray(S, old, oo + 4 * ldo));
+        c50 = c50.add(FloatVector.fromArray(S, old, oo + 5 * ldo));
+        c60 = c60.add(FloatVector.fromArray(S, old, oo + 6 * ldo));
+        c70 = c70.add(FloatVector.fromArray(S, old, oo + 7 * ldo));
         c00.intoArray(c, co);
         c10.intoArray(c, co + ldc);
         c20.intoArray(c, co + 2 * ldc);
@@ -685,7 +718,8 @@ final class GemmKernels {
     }
 
     /** 8 lanes, A read in place (row-major): 2 rows x 4 vectors. */
-    static void k2x4r(int kc, float[] a, int r0, int r1, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k2x4r(int kc, float[] a, int r0, int r1, float[] bp, int bo, float[] c, int co, int ldc,
+                      float[] old, int oo, int ldo) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z; var c03 = z;
         var c10 = z; var c11 = z; var c12 = z; var c13 = z;
@@ -701,15 +735,14 @@ final class GemmKernels {
             var a1 = FloatVector.broadcast(S, a[r1 + p]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
             c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
-            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
-            c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
+        c02 = c02.add(FloatVector.fromArray(S, old, oo + 2 * L));
+        c03 = c03.add(FloatVector.fromArray(S, old, oo + 3 * L));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
+        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
+        c12 = c12.add(FloatVector.fromArray(S, old, oo + ldo + 2 * L));
+        c13 = c13.add(FloatVector.fromArray(S, old, oo + ldo + 3 * L));
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
         c13.intoArray(c, co + ldc + 3 * L);
@@ -724,7 +757,7 @@ final class GemmKernels {
      * (1024x256 @ 256x16: 87-91 -> 62-70 GFLOP/s); this form was kept (docs/bench.md, "Six-row in-place kernels").
      */
     static void k4x2r(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, int bo, float[] c, int co, int ldc,
-                      boolean add) {
+                      float[] old, int oo, int ldo) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c10 = z; var c11 = z;
         var c20 = z; var c21 = z; var c30 = z; var c31 = z;
@@ -737,14 +770,14 @@ final class GemmKernels {
             var a2 = FloatVector.broadcast(S, a[r2 + p]); c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
             var a3 = FloatVector.broadcast(S, a[r3 + p]); c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc)); c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
+        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
+        c20 = c20.add(FloatVector.fromArray(S, old, oo + 2 * ldo));
+        c21 = c21.add(FloatVector.fromArray(S, old, oo + 2 * ldo + L));
+        c30 = c30.add(FloatVector.fromArray(S, old, oo + 3 * ldo));
+        c31 = c31.add(FloatVector.fromArray(S, old, oo + 3 * ldo + L));
         c00.intoArray(c, co); c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
         c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
@@ -759,7 +792,8 @@ final class GemmKernels {
      * kernel was no faster than the 4-row one. On one Zen 5 core, L1-resident, 128 deep: 174-177 (4 x 2) -> 196-199
      * GFLOP/s. At 8 lanes (16 registers) this shape spills: half speed.
      */
-    static void k6x2r(int kc, float[] a, int r0, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k6x2r(int kc, float[] a, int r0, int ars, float[] bp, int bo, float[] c, int co, int ldc,
+                      float[] old, int oo, int ldo) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c10 = z; var c11 = z;
         var c20 = z; var c21 = z; var c30 = z; var c31 = z;
@@ -774,18 +808,18 @@ final class GemmKernels {
             var a4 = FloatVector.broadcast(S, a[i + 4 * ars]); c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
             var a5 = FloatVector.broadcast(S, a[i + 5 * ars]); c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc)); c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
-            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
-            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
+        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
+        c20 = c20.add(FloatVector.fromArray(S, old, oo + 2 * ldo));
+        c21 = c21.add(FloatVector.fromArray(S, old, oo + 2 * ldo + L));
+        c30 = c30.add(FloatVector.fromArray(S, old, oo + 3 * ldo));
+        c31 = c31.add(FloatVector.fromArray(S, old, oo + 3 * ldo + L));
+        c40 = c40.add(FloatVector.fromArray(S, old, oo + 4 * ldo));
+        c41 = c41.add(FloatVector.fromArray(S, old, oo + 4 * ldo + L));
+        c50 = c50.add(FloatVector.fromArray(S, old, oo + 5 * ldo));
+        c51 = c51.add(FloatVector.fromArray(S, old, oo + 5 * ldo + L));
         c00.intoArray(c, co); c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
         c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
@@ -801,7 +835,8 @@ final class GemmKernels {
      * #k6x2r}; a version with six row offsets (2026-12-07) gained nothing over {@link #k4x4r}, this one 3-8% (see
      * {@link #rowBlockInPlace}).
      */
-    static void k6x4r(int kc, float[] a, int r0, int ars, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    static void k6x4r(int kc, float[] a, int r0, int ars, float[] bp, int bo, float[] c, int co, int ldc,
+                      float[] old, int oo, int ldo) {
         var z = FloatVector.zero(S);
         var c00 = z; var c01 = z; var c02 = z; var c03 = z;
         var c10 = z; var c11 = z; var c12 = z; var c13 = z;
@@ -821,14 +856,13 @@ final class GemmKernels {
             var a4 = FloatVector.broadcast(S, a[i + 4 * ars]); c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42); c43 = a4.fma(b3, c43);
             var a5 = FloatVector.broadcast(S, a[i + 5 * ars]); c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52); c53 = a5.fma(b3, c53);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co)); c01 = c01.add(FloatVector.fromArray(S, c, co + L)); c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L)); c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc)); c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L)); c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L)); c13 = c13.add(FloatVector.fromArray(S, c, co + ldc + 3 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)); c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)); c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L)); c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)); c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)); c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L)); c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
-            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)); c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)); c42 = c42.add(FloatVector.fromArray(S, c, co + 4 * ldc + 2 * L)); c43 = c43.add(FloatVector.fromArray(S, c, co + 4 * ldc + 3 * L));
-            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)); c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)); c52 = c52.add(FloatVector.fromArray(S, c, co + 5 * ldc + 2 * L)); c53 = c53.add(FloatVector.fromArray(S, c, co + 5 * ldc + 3 * L));
-        }
+        // + C's old values (or -0.0f: see NEG_ZERO)
+        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L)); c02 = c02.add(FloatVector.fromArray(S, old, oo + 2 * L)); c03 = c03.add(FloatVector.fromArray(S, old, oo + 3 * L));
+        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo)); c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L)); c12 = c12.add(FloatVector.fromArray(S, old, oo + ldo + 2 * L)); c13 = c13.add(FloatVector.fromArray(S, old, oo + ldo + 3 * L));
+        c20 = c20.add(FloatVector.fromArray(S, old, oo + 2 * ldo)); c21 = c21.add(FloatVector.fromArray(S, old, oo + 2 * ldo + L)); c22 = c22.add(FloatVector.fromArray(S, old, oo + 2 * ldo + 2 * L)); c23 = c23.add(FloatVector.fromArray(S, old, oo + 2 * ldo + 3 * L));
+        c30 = c30.add(FloatVector.fromArray(S, old, oo + 3 * ldo)); c31 = c31.add(FloatVector.fromArray(S, old, oo + 3 * ldo + L)); c32 = c32.add(FloatVector.fromArray(S, old, oo + 3 * ldo + 2 * L)); c33 = c33.add(FloatVector.fromArray(S, old, oo + 3 * ldo + 3 * L));
+        c40 = c40.add(FloatVector.fromArray(S, old, oo + 4 * ldo)); c41 = c41.add(FloatVector.fromArray(S, old, oo + 4 * ldo + L)); c42 = c42.add(FloatVector.fromArray(S, old, oo + 4 * ldo + 2 * L)); c43 = c43.add(FloatVector.fromArray(S, old, oo + 4 * ldo + 3 * L));
+        c50 = c50.add(FloatVector.fromArray(S, old, oo + 5 * ldo)); c51 = c51.add(FloatVector.fromArray(S, old, oo + 5 * ldo + L)); c52 = c52.add(FloatVector.fromArray(S, old, oo + 5 * ldo + 2 * L)); c53 = c53.add(FloatVector.fromArray(S, old, oo + 5 * ldo + 3 * L));
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L); c13.intoArray(c, co + ldc + 3 * L);
         c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); c22.intoArray(c, co + 2 * ldc + 2 * L); c23.intoArray(c, co + 2 * ldc + 3 * L);

@@ -564,10 +564,10 @@ final class SimdGemm {
                 // An even tile and the next, both full, through the 4-row kernel (see GemmKernels.k4x2p: the pairs
                 // depend on the tile index only, as every caller's tile range starts and ends at an even tile or m).
                 // A partial width (or a transposed C) goes through the scratch tile, as a single tile does below.
-                if (fullWidth) GemmKernels.k4x2p(kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add, rowBias, i0);
+                if (fullWidth) GemmKernels.tilePair(kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add, rowBias, i0);
                 else {
                     if (add) copyTile(c, co + i0 * crs + j0 * ccs, crs, ccs, tile, w, 2 * MR, nr, true);
-                    GemmKernels.k4x2p(kc, ap, aOff, bp, bOff, tile, 0, w, add, rowBias, i0);
+                    GemmKernels.tilePair(kc, ap, aOff, bp, bOff, tile, 0, w, add, rowBias, i0);
                     copyTile(c, co + i0 * crs + j0 * ccs, crs, ccs, tile, w, 2 * MR, nr, false);
                 }
                 t++;
