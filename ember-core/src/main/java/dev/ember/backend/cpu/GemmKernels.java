@@ -134,11 +134,13 @@ final class GemmKernels {
                                 int co, int ldc, boolean add) {
         int i = 0;
         if (blockRows(w) == 12) {
+            float[] old = old(add, c);
+            int ldo = add ? ldc : 0;
             for (; i + 12 <= count; i += 12) {
                 for (int h = i; h < i + 12; h += 6) {
-                    int ch = co + h * ldc, oo = add ? ch : 0, ldo = add ? ldc : 0;
-                    if (w == 2 * L) k6x2r(kc, a, ao + h * ars, ars, bp, bo, c, ch, ldc, old(add, c), oo, ldo);
-                    else k6x4r(kc, a, ao + h * ars, ars, bp, bo, c, ch, ldc, old(add, c), oo, ldo);
+                    int ch = co + h * ldc, oo = add ? ch : 0;
+                    if (w == 2 * L) k6x2r(kc, a, ao + h * ars, ars, bp, bo, c, ch, ldc, old, oo, ldo);
+                    else k6x4r(kc, a, ao + h * ars, ars, bp, bo, c, ch, ldc, old, oo, ldo);
                 }
             }
         }
