@@ -7,6 +7,7 @@
 module dev.ember.core {
     requires static jdk.incubator.vector;
     requires com.google.gson;
+    requires java.management; // the compiler directive for the CPU kernels (KernelCompilation)
 
     exports dev.ember;
     exports dev.ember.autograd;

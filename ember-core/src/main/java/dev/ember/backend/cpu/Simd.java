@@ -21,6 +21,7 @@ final class Simd {
                     "ember: jdk.incubator.vector is not enabled, so CPU kernels run without SIMD (several times slower). "
                             + "Start java with --add-modules jdk.incubator.vector (./ember does this for you).");
         }
+        if (present) KernelCompilation.requestForeground(); // vector code must not linger in C1: see there
         return present;
     }
 }

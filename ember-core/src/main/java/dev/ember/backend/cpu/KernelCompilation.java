@@ -1,0 +1,72 @@
+package dev.ember.backend.cpu;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.management.ObjectName;
+
+/**
+ * Asks HotSpot to compile this package's methods with C2 in the foreground: a thread that makes a kernel hot
+ * enough for C2 waits for C2's code instead of running on in C1's while the compile is queued and runs.
+ *
+ * <p>Why: C1 does not intrinsify the Vector API, so every vector operation in C1-compiled (or interpreted) code
+ * allocates its vector and a lane array on the heap. A kernel that becomes hot during a large product ran in C1
+ * for the 0.2-0.3 s that C2's queue took to reach it, and on two threads that is a gigabyte of garbage per kernel
+ * (JFR, demo CNN on Zen 3: 927 MB in {@code GemmKernels.k2x4r} within one second, 4.71 GB in the whole first
+ * epoch). That garbage is what makes G1 grow the heap, and so the process's peak RSS. Waiting for C2 costs no
+ * throughput (the same samples/s over the epoch): the work the thread would have done in C1 at a fraction of C2's
+ * speed is done in C2 a moment later.
+ *
+ * <p>How: a compiler directive ({@code BackgroundCompilation: false} for C2, matching {@code dev/ember/backend/cpu/*.*}),
+ * added through the DiagnosticCommand MBean ({@code Compiler.directives_add}, what {@code jcmd} runs). It touches
+ * no other code, changes no JVM flag, and needs no diagnostic unlock. Installing it takes about 0.3 s (the
+ * platform MBean server's start), so a daemon thread does it. {@code -Dember.jit.foreground=false} leaves it out;
+ * a JVM without the MBean (not HotSpot, or no {@code java.management}) runs as before, logged at DEBUG.
+ */
+final class KernelCompilation {
+    private KernelCompilation() {}
+
+    /** The methods the directive matches: this package's. */
+    static final String MATCH = "dev/ember/backend/cpu/*.*";
+    private static final String DIRECTIVE = "[ { match: [\"" + MATCH + "\"], c2: { BackgroundCompilation: false } } ]";
+    private static final System.Logger LOG = System.getLogger("dev.ember");
+    private static Thread installer;
+
+    /** Starts installing the directive once per JVM, unless {@code ember.jit.foreground} is {@code false}. */
+    static synchronized void requestForeground() {
+        if (installer != null || "false".equalsIgnoreCase(System.getProperty("ember.jit.foreground"))) return;
+        installer = Thread.ofPlatform().daemon().name("ember-jit-directive").start(KernelCompilation::install);
+    }
+
+    /** Waits for the installer started by {@link #requestForeground()}, for tests; false if none was started. */
+    static boolean awaitInstalled() throws InterruptedException {
+        Thread t;
+        synchronized (KernelCompilation.class) { t = installer; }
+        if (t == null) return false;
+        t.join();
+        return true;
+    }
+
+    private static void install() {
+        Path file = null;
+        try {
+            // The MBean reads directives from a file only; createTempFile makes it readable by this user alone.
+            file = Files.createTempFile("ember-jit-directive", ".json");
+            Files.writeString(file, DIRECTIVE);
+            Object out = dcmd("compilerDirectivesAdd", file.toString());
+            LOG.log(System.Logger.Level.DEBUG, () -> "ember: C2 compiles " + MATCH + " in the foreground: " + String.valueOf(out).strip());
+        } catch (Exception | LinkageError e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "ember: kernels compile in the background (no compiler directive: " + e + ")");
+        } finally {
+            if (file != null) {
+                try { Files.deleteIfExists(file); } catch (Exception ignored) { /* a temp file left behind is harmless */ }
+            }
+        }
+    }
+
+    /** Runs a HotSpot diagnostic command (its MBean operation name, e.g. {@code compilerDirectivesPrint}) and returns its output. */
+    static Object dcmd(String operation, String... args) throws Exception {
+        return ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                operation, new Object[] {args}, new String[] {String[].class.getName()});
+    }
+}
