@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Against im2col + GEMM + NCHW copy-out, this drops the write and re-read of the column matrix and the copy-out
  * pass, and the images are independent tasks: no barrier between phases (docs/bench.md, "Convolution").
- * {@link #forward} hands the 3 x 3 layers that {@link Winograd#supports} to Winograd's algorithm instead.
+ * {@link #forward} hands the 3 x 3 layers that {@link Winograd#supports} to Winograd's algorithm instead, and those with
+ * at most four input channels to {@link DirectConv}.
  */
 final class ConvGemm {
     private ConvGemm() {}
@@ -53,6 +54,7 @@ final class ConvGemm {
     static void forward(float[] x, int xo, int[] xs, int n, int cin, float[] w, int wo, int cout, float[] bias, int biasO,
                         int biasStride, ConvGeometry g, float[] out, int oo) {
         if (Winograd.supports(g, cin, cout)) Winograd.forward(x, xo, xs, n, cin, w, wo, cout, bias, biasO, biasStride, g, out, oo);
+        else if (DirectConv.ENABLED && DirectConv.supports(g, cin)) DirectConv.forward(x, xo, xs, n, cin, w, wo, cout, bias, biasO, biasStride, g, out, oo);
         else implicitGemm(x, xo, xs, n, cin, w, wo, cout, bias, biasO, biasStride, g, out, oo);
     }
 

@@ -33,7 +33,7 @@ final class KernelCompilation {
      * The package's other methods (dispatch, lambdas, the scalar paths) run well enough in C1, and making a thread wait
      * for each of their C2 compiles cost about a tenth of the first epoch's speed. A test keeps the list complete.
      */
-    static final List<String> VECTOR_CLASSES = List.of("ConvGemm", "ConvWeightGrad", "CpuNorm", "GemmKernels", "GemmPacking",
+    static final List<String> VECTOR_CLASSES = List.of("ConvGemm", "ConvWeightGrad", "CpuNorm", "DirectConv", "GemmKernels", "GemmPacking",
             "HalfGemv", "HalfVectors", "SimdKernels", "SimdMath", "Winograd");
     private static final String PACKAGE = "dev/ember/backend/cpu/";
     private static final String DIRECTIVE = "[ { match: ["
