@@ -43,18 +43,39 @@ final class DirectConv {
         int h = g.inH(), width = g.inW(), l = h * width, rows = cin * 9;
         // one padded copy: L zeros, a zero row, the plane, a zero row, L zeros (the taps read base - 1 .. base + (h + 2) * width)
         int copy = L + (h + 2) * width + L;
-        Parallel.forRange(n, 1, (i0, i1) -> {
-            float[][] holder = SCRATCH.get();
-            if (holder[0].length < 3 * cin * copy) holder[0] = new float[3 * cin * copy];
-            float[] p = holder[0];
-            for (int img = i0; img < i1; img++) {
-                pad(x, xo + img * xs[0], xs, cin, h, width, copy, p);
-                for (int c = 0; c < cout; c++) {
-                    float b = bias == null ? 0f : bias[biasO + c * biasStride];
-                    plane(p, copy, cin, width, l, w, wo + c * rows, bias != null, b, out, oo + (img * cout + c) * l);
+        if (n >= Parallel.threads() || (long) n * cout * l < 100_000L) {
+            // images are independent: each task pads one image and computes all its planes
+            Parallel.forRange(n, 1, (i0, i1) -> {
+                float[] p = scratch(3 * cin * copy);
+                for (int img = i0; img < i1; img++) {
+                    pad(x, xo + img * xs[0], xs, cin, h, width, copy, p);
+                    planes(p, copy, cin, width, l, w, wo, rows, 0, cout, bias, biasO, biasStride, out, oo + img * cout * l);
                 }
+            });
+        } else {
+            // fewer images than threads (inference on one large image): pad each once, share its output channels
+            float[] p = new float[3 * cin * copy];
+            for (int img = 0; img < n; img++) {
+                pad(x, xo + img * xs[0], xs, cin, h, width, copy, p);
+                int o = oo + img * cout * l;
+                Parallel.forRange(cout, 1, (c0, c1) -> planes(p, copy, cin, width, l, w, wo, rows, c0, c1, bias, biasO, biasStride, out, o));
             }
-        });
+        }
+    }
+
+    private static float[] scratch(int size) {
+        float[][] holder = SCRATCH.get();
+        if (holder[0].length < size) holder[0] = new float[size];
+        return holder[0];
+    }
+
+    /** Output channels {@code [c0, c1)} of one padded image. */
+    private static void planes(float[] p, int copy, int cin, int width, int l, float[] w, int wo, int rows, int c0, int c1,
+                               float[] bias, int biasO, int biasStride, float[] out, int o) {
+        for (int c = c0; c < c1; c++) {
+            float b = bias == null ? 0f : bias[biasO + c * biasStride];
+            plane(p, copy, cin, width, l, w, wo + c * rows, bias != null, b, out, o + c * l);
+        }
     }
 
     /** Start of the copy of channel ci for column offset dx (-1, 0, +1) in the scratch, at its (0, 0) element. */

@@ -45,6 +45,7 @@ class DirectConvTest {
         }
         check(rnd, 2, 1, 32, 28, 28, true, false, false); // the demo CNN's conv1
         check(rnd, 2, 3, 8, 9, 11, true, true, true);     // Inf and NaN among the inputs
+        check(rnd, 1, 3, 8, 128, 128, true, true, false); // one large image (over 100,000 outputs): its channels shared among threads
         assertEquals(planes.length * DirectConv.MAX_CIN, cases);
     }
 
