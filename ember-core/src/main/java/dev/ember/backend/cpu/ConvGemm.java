@@ -35,8 +35,8 @@ final class ConvGemm {
         return g.strideH() == 1 && g.strideW() == 1 && g.outW() == g.inW() && g.outH() > 0;
     }
 
-    /** Per-thread scratch: the padded image, a packed B strip, and an edge tile. */
-    private static final class Scratch {
+    /** Per-thread scratch: the padded image, a packed B strip, and an edge tile ({@link DirectConv} pads into the image too). */
+    static final class Scratch {
         float[] image = new float[0], strip = new float[0];
         final float[] tile = new float[MR * NR];
 
@@ -44,7 +44,7 @@ final class ConvGemm {
         float[] strip(int n) { if (strip.length < n) strip = new float[n]; return strip; }
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * {@code out[img, co, :, :] = sum over (ci, ki, kj) of w[co, ci, ki, kj] * x[img, ci, shifted] + bias[co]}: x is

@@ -21,8 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class DirectConv {
     private DirectConv() {}
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
+    private static final VectorSpecies<Float> S = GemmKernels.S;
+    private static final int L = GemmKernels.L;
     /** Most input channels taken here; beyond, the implicit GEMM's depth is large enough to pay for its packing. */
     static final int MAX_CIN = 4;
     /** {@code -Dember.conv.direct=false} sends these convolutions to the implicit GEMM (for A/B runs). */
@@ -35,8 +35,6 @@ final class DirectConv {
                 && g.outH() == g.inH() && g.outW() == g.inW() && g.inH() > 0 && g.inW() > 0;
     }
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
-
     /** {@link ConvGemm#forward}'s contract, for the convolutions that {@link #supports} accepts. */
     static void forward(float[] x, int xo, int[] xs, int n, int cin, float[] w, int wo, int cout, float[] bias, int biasO,
                         int biasStride, ConvGeometry g, float[] out, int oo) {
@@ -46,7 +44,7 @@ final class DirectConv {
         if (n >= Parallel.threads() || (long) n * cout * l < 100_000L) {
             // images are independent: each task pads one image and computes all its planes
             Parallel.forRange(n, 1, (i0, i1) -> {
-                float[] p = scratch(3 * cin * copy);
+                float[] p = ConvGemm.SCRATCH.get().image(3 * cin * copy); // the implicit GEMM's padded-image buffer
                 for (int img = i0; img < i1; img++) {
                     pad(x, xo + img * xs[0], xs, cin, h, width, copy, p);
                     planes(p, copy, cin, width, l, w, wo, rows, 0, cout, bias, biasO, biasStride, out, oo + img * cout * l);
@@ -61,12 +59,6 @@ final class DirectConv {
                 Parallel.forRange(cout, 1, (c0, c1) -> planes(p, copy, cin, width, l, w, wo, rows, c0, c1, bias, biasO, biasStride, out, o));
             }
         }
-    }
-
-    private static float[] scratch(int size) {
-        float[][] holder = SCRATCH.get();
-        if (holder[0].length < size) holder[0] = new float[size];
-        return holder[0];
     }
 
     /** Output channels {@code [c0, c1)} of one padded image. */
