@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * column's offset, with zeros wherever the shift leaves the image (rows above and below, columns that would wrap into
  * the neighbouring row), and the micro-kernels read every row of the columns in place from there
  * ({@link GemmKernels#rowsAt}): {@code kw} copies of the image instead of {@code kh * kw}, and no packing of A. dY^T
- * is packed strip by strip with register transposes ({@link GemmPacking#packStrip}). With fewer column rows than
+ * is packed strip by strip with register transposes ({@link GemmPacking#packColumns}). With fewer column rows than
  * output channels and at most a strip of them (a first layer, {@code cin} 1 or 3), a product shaped like that would
  * leave most lanes of its narrow B strip idle; there each {@code dW[co, r]} is a dot product instead, summed in vectors
  * along the positions straight from dY and the shifted planes ({@link #dotBlock}): conv1 of the demo CNN 1.1-1.6 ms
@@ -34,7 +34,7 @@ final class ConvWeightGrad {
     /** Row blocks start at multiples of this: a multiple of every {@link GemmKernels#inPlaceRows}. */
     private static final int ROW_ALIGN = 8;
     /** Columns (output channels) per dY^T strip: the widest strip an in-place kernel takes. */
-    private static final int STRIP = GemmKernels.WIDE ? GemmKernels.NR : 4 * L;
+    private static final int STRIP = GemmKernels.IN_PLACE_MAX;
     private static final int KC = Integer.getInteger("ember.wg.kc", 512);
     private static final VectorSpecies<Float> S = GemmKernels.S;
     /**
@@ -238,9 +238,9 @@ final class ConvWeightGrad {
                 int kc = Math.min(KC, l - pc);
                 boolean add = img > 0 || pc > 0;
                 for (int j0 = 0; j0 < cout; j0 += STRIP) {
-                    int nr = Math.min(STRIP, cout - j0), w = GemmKernels.stripWidth(nr), tile = GemmKernels.inPlaceRows(w);
+                    int nr = Math.min(STRIP, cout - j0), w = GemmKernels.inPlaceWidth(nr), tile = GemmKernels.inPlaceRows(w);
                     // dY^T rows [pc, pc + kc), columns [j0, j0 + nr): dY read down its rows (column-major B).
-                    GemmPacking.packStrip(gy, go + (img * cout + j0) * l + pc, 1, l, kc, nr, 0, bp, 0);
+                    GemmPacking.packColumns(gy, go + (img * cout + j0) * l + pc, 1, l, kc, nr, w, bp, 0);
                     for (int r = r0; r < rEnd; r += tile)
                         GemmKernels.rowsAt(w, kc, planes, offsets, r - r0, pc, bp, 0, ct, r * coutP + j0, coutP, add);
                 }

@@ -1,5 +1,7 @@
 package dev.ember.backend.cpu;
 
+import java.lang.invoke.VarHandle;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,17 +19,16 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li>16 lanes (AVX-512, 32 registers): 4 rows x 4 vectors, 16 accumulators. Edge strips narrower than 4
  *       vectors use 4 x 3, 4 x 2 and 4 x 1 kernels.
- *   <li>8 lanes (AVX2, 16 registers): 2 rows x 6 vectors, 12 accumulators, 2 broadcasts and the B vectors loaded
- *       in pairs: 16 registers and no spill. The classic 6 x 2 shape (6 rows x 2 vectors, also 12 accumulators)
- *       runs at half speed, because C2's scheduler issues all six broadcasts of a depth step before their FMAs
- *       and the register allocator then spills an accumulator to the stack (a load and a store on the FMA's
- *       dependency chain every step); {@code -XX:-OptoRegScheduling} avoids that, but a library cannot count on
- *       its users' JVM flags. 4 x 3 and 3 x 4 spill the same way; unrolling the depth loop by hand spills too.
- *       Edge strips use 2 x 4 and 2 x 2. On a Zen 3 core (AVX2) the 2 x 6 shape's six B loads per 12 FMAs cost it
- *       15-20% against taller shapes in C (6 x 2, 4 x 3, 3 x 3), but in Java those spill or (3 x 3, 4 x 2, which fit)
- *       ran no faster than 2 x 6 (docs/bench.md, "GEMM on a real AVX2 machine").
+ *   <li>8 lanes (AVX2, 16 registers): 6 rows x 2 vectors ({@link #k6x2}), 12 accumulators fed by six broadcasts and
+ *       two B loads, with A packed six rows per depth step and B in 16-column strips (the shape of OpenBLAS's
+ *       Haswell kernel, turned). C2's scheduler would issue all six broadcasts of a step before their FMAs and the
+ *       register allocator then spill accumulators; a {@code VarHandle.loadLoadFence()} after each row (no
+ *       instruction on x86) keeps each broadcast next to its two FMAs, and the kernel in 16 registers. It replaced 2
+ *       rows x 6 vectors, whose six 32-byte B loads per 12 FMAs held it to 50-55 GFLOP/s on a Zen 3 core where this
+ *       shape runs at 61-71 (docs/bench.md, "A six-row kernel at 8 lanes"). Strips are always two vectors wide: the
+ *       last strip of a product computes its padding columns.
  * </ul>
- * Kernels with fewer than 8 accumulators (4 x 1, 2 x 2) split them between even and odd depth steps, so that
+ * The 16-lane edge kernel with fewer than 8 accumulators (4 x 1) splits them between even and odd depth steps, so that
  * enough FMAs are in flight to cover their latency (4-5 cycles on two pipes). The kernels are written out by
  * hand: the JIT keeps vector locals in registers only while every use is inlined (a helper taking vectors as
  * arguments can miss inlining and then boxes the accumulators, a factor of 5 slower). Each is larger than the
@@ -41,9 +42,9 @@ final class GemmKernels {
     /** 16-lane vectors (AVX-512) or wider; else the 16-register shapes. */
     static final boolean WIDE = L >= 16;
     /** Rows of a tile. */
-    static final int MR = WIDE ? 4 : 2;
+    static final int MR = WIDE ? 4 : 6;
     /** Vectors across the main kernel's strip. */
-    static final int NV = WIDE ? 4 : 6;
+    static final int NV = WIDE ? 4 : 2;
     /** Columns of a full B strip. */
     static final int NR = NV * L;
 
@@ -57,7 +58,7 @@ final class GemmKernels {
      * tile that has no old values or bias: about 2% of a kernel call at a depth of 64 and 10% at 9, nothing measurable
      * at 256 and over (Zen 3, one thread; docs/bench.md, "Kernels that C2 deoptimised").
      */
-    static final float[] NEG_ZERO = new float[Math.max(NR, 8)];
+    static final float[] NEG_ZERO = new float[Math.max(NR, 4 * L)];
     static { java.util.Arrays.fill(NEG_ZERO, -0.0f); }
 
     /** C's old values for a kernel's epilogue: C itself when adding to it, else {@link #NEG_ZERO}. */
@@ -67,25 +68,36 @@ final class GemmKernels {
 
     /** Packed width (columns) of a B strip holding {@code nr} columns: the narrowest kernel that covers them. */
     static int stripWidth(int nr) {
-        int nv = (nr + L - 1) / L;
-        if (!WIDE) nv = nv <= 2 ? 2 : nv <= 4 ? 4 : NV;
-        return Math.min(NV, nv) * L;
+        if (!WIDE) return NR;
+        return Math.min(NV, (nr + L - 1) / L) * L;
     }
+
+    /**
+     * Packed width of a B strip holding {@code nr} columns (at most {@link #IN_PLACE_MAX}) for the kernels that read A
+     * in place ({@link #rowsInPlace}, {@link #rowsAt}): at 8 lanes two or four vectors.
+     */
+    static int inPlaceWidth(int nr) {
+        if (WIDE) return stripWidth(nr);
+        return nr <= 2 * L ? 2 * L : 4 * L;
+    }
+
+    /** Widest strip the in-place kernels take. */
+    static final int IN_PLACE_MAX = WIDE ? NR : 4 * L;
 
     /**
      * Whether a row-major A may be read in place by {@link #rowsInPlace} instead of packed, for a product {@code n}
      * columns wide: when each packed A float would serve only one or two strips, and the in-place kernels cover the
-     * strips exactly (whole vectors). With 16 lanes, up to two strips. With 8, only a single strip of 2 or 4 vectors
-     * (attention's head size 32: the 2 x 4 kernel read A in place 15-20% faster than packing it first); a 2 x 6
-     * kernel reading A in place ran at half speed (the second row offset pushed it past 16 registers).
+     * strips exactly (whole vectors). With 16 lanes, up to two strips. With 8, never: the packed 6-row kernel is faster
+     * than the in-place 4-row ones by more than the packing costs, and the packed tiles (6 rows) and the in-place row
+     * groups (4) would not meet at a common boundary.
      */
     static boolean inPlace(int n) {
-        return WIDE ? n % L == 0 && n <= 2 * NR : n == 2 * L || n == 4 * L;
+        return WIDE && n % L == 0 && n <= 2 * NR;
     }
 
     /** Rows that {@link #rowsInPlace} computes at once for a strip {@code w} columns wide. */
     static int inPlaceRows(int w) {
-        if (!WIDE) return w > 2 * L ? MR : 4;
+        if (!WIDE) return w > 2 * L ? 2 : 4;
         return w > L ? 4 : 8;
     }
 
@@ -197,18 +209,7 @@ final class GemmKernels {
 
     private static void tile8(int w, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc,
                               float[] old, int oo, int ldo, float[] bias, int bi) {
-        switch (w / L) {
-            case 6 -> k2x6(kc, ap, ao, bp, bo, c, co, ldc, old, oo, ldo, bias, bi);
-            case 4 -> k2x4(kc, ap, ao, bp, bo, c, co, ldc, old, oo, ldo, bias, bi);
-            default -> k2x2s(kc, ap, ao, bp, bo, c, co, ldc, old, oo, ldo, bias, bi);
-        }
-    }
-
-    /** Two packed tiles at once through {@link #k4x2p} (8 lanes, a strip of 1-2 vectors), called as {@link #tile}. */
-    static void tilePair(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add,
-                         float[] bias, int bi) {
-        float[] rb = add || bias == null ? NEG_ZERO : bias;
-        k4x2p(kc, ap, ao, bp, bo, c, co, ldc, old(add, c), add ? co : 0, add ? ldc : 0, rb, rb == bias ? bi : 0);
+        k6x2(kc, ap, ao, bp, bo, c, co, ldc, old, oo, ldo, bias, bi);
     }
 
     /** 16 lanes, main: 4 rows x 4 vectors (16 accumulators of 32 registers). */
@@ -418,110 +419,54 @@ final class GemmKernels {
         c30.intoArray(c, co + 3 * ldc);
     }
 
-    /** 8 lanes, main: 2 rows x 6 vectors (12 accumulators of 16 registers; see the class comment). */
-    static void k2x6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, float[] old, int oo,
-                     int ldo, float[] bias, int bi) {
-        var z = FloatVector.zero(S);
-        var c00 = z; var c01 = z; var c02 = z; var c03 = z; var c04 = z; var c05 = z;
-        var c10 = z; var c11 = z; var c12 = z; var c13 = z; var c14 = z; var c15 = z;
-        // The offsets advance by addition (28 instructions per depth step where recomputing them from p took 31):
-        // about 5% on a 1024^3 product on a Zen 3 core, whose front end is narrower than Zen 5's (no difference there).
-        for (int a = ao, b = bo, end = ao + 2 * kc; a < end; a += 2, b += 6 * L) {
-            var b0 = FloatVector.fromArray(S, bp, b);
-            var b1 = FloatVector.fromArray(S, bp, b + L);
-            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
-            var b3 = FloatVector.fromArray(S, bp, b + 3 * L);
-            var b4 = FloatVector.fromArray(S, bp, b + 4 * L);
-            var b5 = FloatVector.fromArray(S, bp, b + 5 * L);
-            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-            c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03); c04 = a0.fma(b4, c04); c05 = a0.fma(b5, c05);
-            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-            c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13); c14 = a1.fma(b4, c14); c15 = a1.fma(b5, c15);
-        }
-        // + C's old values (or -0.0f: see NEG_ZERO)
-        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
-        c02 = c02.add(FloatVector.fromArray(S, old, oo + 2 * L));
-        c03 = c03.add(FloatVector.fromArray(S, old, oo + 3 * L));
-        c04 = c04.add(FloatVector.fromArray(S, old, oo + 4 * L));
-        c05 = c05.add(FloatVector.fromArray(S, old, oo + 5 * L));
-        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
-        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
-        c12 = c12.add(FloatVector.fromArray(S, old, oo + ldo + 2 * L));
-        c13 = c13.add(FloatVector.fromArray(S, old, oo + ldo + 3 * L));
-        c14 = c14.add(FloatVector.fromArray(S, old, oo + ldo + 4 * L));
-        c15 = c15.add(FloatVector.fromArray(S, old, oo + ldo + 5 * L));
-        // + each row's bias (or -0.0f)
-        var q0 = FloatVector.broadcast(S, bias[bi]);
-        c00 = c00.add(q0); c01 = c01.add(q0); c02 = c02.add(q0); c03 = c03.add(q0);
-        c04 = c04.add(q0); c05 = c05.add(q0);
-        var q1 = FloatVector.broadcast(S, bias[bi + 1]);
-        c10 = c10.add(q1); c11 = c11.add(q1); c12 = c12.add(q1); c13 = c13.add(q1);
-        c14 = c14.add(q1); c15 = c15.add(q1);
-        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
-        c04.intoArray(c, co + 4 * L); c05.intoArray(c, co + 5 * L);
-        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
-        c13.intoArray(c, co + ldc + 3 * L); c14.intoArray(c, co + ldc + 4 * L); c15.intoArray(c, co + ldc + 5 * L);
-    }
+    /**
+     * Whether {@link #k6x2} puts a load fence after each row. The fences exist for C2's scheduling before register
+     * allocation; with it turned off ({@code -XX:-OptoRegScheduling}) the allocator keeps the plain loop in registers,
+     * and the fences then make it spill instead (36 against 72 GFLOP/s on a Zen 3 core).
+     */
+    static final boolean ROW_FENCES = !jitFlagOff("OptoRegScheduling");
 
-    /** 8 lanes, edge strip of 3-4 vectors. */
-    static void k2x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, float[] old, int oo,
-                     int ldo, float[] bias, int bi) {
-        var z = FloatVector.zero(S);
-        var c00 = z; var c01 = z; var c02 = z; var c03 = z;
-        var c10 = z; var c11 = z; var c12 = z; var c13 = z;
-        int p = 0;
-        for (; p < kc; p++) {
-            int b = bo + p * (4 * L), a = ao + p * 2;
-            var b0 = FloatVector.fromArray(S, bp, b);
-            var b1 = FloatVector.fromArray(S, bp, b + L);
-            var b2 = FloatVector.fromArray(S, bp, b + 2 * L);
-            var b3 = FloatVector.fromArray(S, bp, b + 3 * L);
-            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-            c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
-            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-            c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
+    /** Whether the JVM was started with {@code -XX:-name} (the last setting of it on the command line wins). */
+    private static boolean jitFlagOff(String name) {
+        boolean off = false;
+        try {
+            for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                if (arg.equals("-XX:-" + name)) off = true;
+                else if (arg.equals("-XX:+" + name)) off = false;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            return false; // no management: assume the default
         }
-        // + C's old values (or -0.0f: see NEG_ZERO)
-        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
-        c02 = c02.add(FloatVector.fromArray(S, old, oo + 2 * L));
-        c03 = c03.add(FloatVector.fromArray(S, old, oo + 3 * L));
-        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
-        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
-        c12 = c12.add(FloatVector.fromArray(S, old, oo + ldo + 2 * L));
-        c13 = c13.add(FloatVector.fromArray(S, old, oo + ldo + 3 * L));
-        // + each row's bias (or -0.0f)
-        var q0 = FloatVector.broadcast(S, bias[bi]);
-        c00 = c00.add(q0); c01 = c01.add(q0); c02 = c02.add(q0); c03 = c03.add(q0);
-        var q1 = FloatVector.broadcast(S, bias[bi + 1]);
-        c10 = c10.add(q1); c11 = c11.add(q1); c12 = c12.add(q1); c13 = c13.add(q1);
-        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
-        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); c12.intoArray(c, co + ldc + 2 * L);
-        c13.intoArray(c, co + ldc + 3 * L);
+        return off;
     }
 
     /**
-     * 8 lanes, edge strip of 1-2 vectors, two packed tiles at once (tile 2 at {@code ao + 2 * kc}): 4 rows x 2 vectors,
-     * eight accumulators fed by four broadcasts and two B loads per eight FMAs, where {@link #k2x2s} loads as many
-     * operands as it multiplies (and splits its depth to hide the FMA latency with four rows' worth of accumulators).
-     * Each row's sum runs in depth order, unlike k2x2s's, so {@link SimdGemm#tiles} pairs tiles by their index alone
-     * (an even tile with the next), never by where a thread's range of tiles starts.
+     * 8 lanes, main: 6 rows x 2 vectors from a tile packed six rows per depth step. The fence after each row's FMAs
+     * (an empty instruction on x86 that C2 does not move loads across) keeps the next broadcast from being scheduled
+     * before them, so the six broadcasts share one register and the twelve accumulators stay in the other fifteen.
      */
-    static void k4x2p(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, float[] old, int oo,
+    static void k6x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, float[] old, int oo,
                      int ldo, float[] bias, int bi) {
         var z = FloatVector.zero(S);
-        var c00 = z; var c01 = z; var c10 = z; var c11 = z;
-        var c20 = z; var c21 = z; var c30 = z; var c31 = z;
-        int a2 = ao + 2 * kc;
-        for (int p = 0; p < kc; p++) {
-            int b = bo + p * (2 * L), a = ao + p * 2, q = a2 + p * 2;
+        var c00 = z; var c01 = z; var c10 = z; var c11 = z; var c20 = z; var c21 = z;
+        var c30 = z; var c31 = z; var c40 = z; var c41 = z; var c50 = z; var c51 = z;
+        for (int a = ao, b = bo, end = ao + 6 * kc; a < end; a += 6, b += 2 * L) {
             var b0 = FloatVector.fromArray(S, bp, b);
             var b1 = FloatVector.fromArray(S, bp, b + L);
-            var x0 = FloatVector.broadcast(S, ap[a]); c00 = x0.fma(b0, c00); c01 = x0.fma(b1, c01);
-            var x1 = FloatVector.broadcast(S, ap[a + 1]); c10 = x1.fma(b0, c10); c11 = x1.fma(b1, c11);
-            var x2 = FloatVector.broadcast(S, ap[q]); c20 = x2.fma(b0, c20); c21 = x2.fma(b1, c21);
-            var x3 = FloatVector.broadcast(S, ap[q + 1]); c30 = x3.fma(b0, c30); c31 = x3.fma(b1, c31);
+            var x = FloatVector.broadcast(S, ap[a]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            if (ROW_FENCES) VarHandle.loadLoadFence();
+            x = FloatVector.broadcast(S, ap[a + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            if (ROW_FENCES) VarHandle.loadLoadFence();
+            x = FloatVector.broadcast(S, ap[a + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            if (ROW_FENCES) VarHandle.loadLoadFence();
+            x = FloatVector.broadcast(S, ap[a + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            if (ROW_FENCES) VarHandle.loadLoadFence();
+            x = FloatVector.broadcast(S, ap[a + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            if (ROW_FENCES) VarHandle.loadLoadFence();
+            x = FloatVector.broadcast(S, ap[a + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            if (ROW_FENCES) VarHandle.loadLoadFence();
         }
-        // + C's old values (or -0.0f: see NEG_ZERO)
+        // + C's old values (or -0.0f: see NEG_ZERO), + each row's bias (or -0.0f)
         c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
         c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
         c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
@@ -529,60 +474,22 @@ final class GemmKernels {
         c21 = c21.add(FloatVector.fromArray(S, old, oo + 2 * ldo + L));
         c30 = c30.add(FloatVector.fromArray(S, old, oo + 3 * ldo));
         c31 = c31.add(FloatVector.fromArray(S, old, oo + 3 * ldo + L));
-        // + each row's bias (or -0.0f)
-        var q0 = FloatVector.broadcast(S, bias[bi]); c00 = c00.add(q0); c01 = c01.add(q0);
-        var q1 = FloatVector.broadcast(S, bias[bi + 1]); c10 = c10.add(q1); c11 = c11.add(q1);
-        var q2 = FloatVector.broadcast(S, bias[bi + 2]); c20 = c20.add(q2); c21 = c21.add(q2);
-        var q3 = FloatVector.broadcast(S, bias[bi + 3]); c30 = c30.add(q3); c31 = c31.add(q3);
+        c40 = c40.add(FloatVector.fromArray(S, old, oo + 4 * ldo));
+        c41 = c41.add(FloatVector.fromArray(S, old, oo + 4 * ldo + L));
+        c50 = c50.add(FloatVector.fromArray(S, old, oo + 5 * ldo));
+        c51 = c51.add(FloatVector.fromArray(S, old, oo + 5 * ldo + L));
+        var q = FloatVector.broadcast(S, bias[bi]); c00 = c00.add(q); c01 = c01.add(q);
+        q = FloatVector.broadcast(S, bias[bi + 1]); c10 = c10.add(q); c11 = c11.add(q);
+        q = FloatVector.broadcast(S, bias[bi + 2]); c20 = c20.add(q); c21 = c21.add(q);
+        q = FloatVector.broadcast(S, bias[bi + 3]); c30 = c30.add(q); c31 = c31.add(q);
+        q = FloatVector.broadcast(S, bias[bi + 4]); c40 = c40.add(q); c41 = c41.add(q);
+        q = FloatVector.broadcast(S, bias[bi + 5]); c50 = c50.add(q); c51 = c51.add(q);
         c00.intoArray(c, co); c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
         c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
         c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
-    }
-
-    /**
-     * 8 lanes, edge strip of 1-2 vectors, one tile (one without a partner for {@link #k4x2p}: the last of an odd count,
-     * or partial): even and odd depth steps go to separate accumulators (8 in all).
-     */
-    static void k2x2s(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, float[] old, int oo,
-                     int ldo, float[] bias, int bi) {
-        var z = FloatVector.zero(S);
-        var c00 = z; var c01 = z;
-        var c10 = z; var c11 = z;
-        var d00 = z; var d01 = z;
-        var d10 = z; var d11 = z;
-        int p = 0, pairs = kc & ~1;
-        for (; p < pairs; p += 2) {
-            int b = bo + p * (2 * L), a = ao + p * 2;
-            var b0 = FloatVector.fromArray(S, bp, b);
-            var b1 = FloatVector.fromArray(S, bp, b + L);
-            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-            var e0 = FloatVector.fromArray(S, bp, b + 2 * L);
-            var e1 = FloatVector.fromArray(S, bp, b + 3 * L);
-            var x0 = FloatVector.broadcast(S, ap[a + 2]); d00 = x0.fma(e0, d00); d01 = x0.fma(e1, d01);
-            var x1 = FloatVector.broadcast(S, ap[a + 3]); d10 = x1.fma(e0, d10); d11 = x1.fma(e1, d11);
-        }
-        for (; p < kc; p++) {
-            int b = bo + p * (2 * L), a = ao + p * 2;
-            var b0 = FloatVector.fromArray(S, bp, b);
-            var b1 = FloatVector.fromArray(S, bp, b + L);
-            var a0 = FloatVector.broadcast(S, ap[a]); c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-            var a1 = FloatVector.broadcast(S, ap[a + 1]); c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-        }
-        c00 = c00.add(d00); c01 = c01.add(d01);
-        c10 = c10.add(d10); c11 = c11.add(d11);
-        // + C's old values (or -0.0f: see NEG_ZERO)
-        c00 = c00.add(FloatVector.fromArray(S, old, oo)); c01 = c01.add(FloatVector.fromArray(S, old, oo + L));
-        c10 = c10.add(FloatVector.fromArray(S, old, oo + ldo));
-        c11 = c11.add(FloatVector.fromArray(S, old, oo + ldo + L));
-        // + each row's bias (or -0.0f)
-        var q0 = FloatVector.broadcast(S, bias[bi]);
-        c00 = c00.add(q0); c01 = c01.add(q0);
-        var q1 = FloatVector.broadcast(S, bias[bi + 1]);
-        c10 = c10.add(q1); c11 = c11.add(q1);
-        c00.intoArray(c, co); c01.intoArray(c, co + L);
-        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c40.intoArray(c, co + 4 * ldc); c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc); c51.intoArray(c, co + 5 * ldc + L);
     }
 
     /** 16 lanes, A read in place (row-major): 4 rows x 4 vectors. */

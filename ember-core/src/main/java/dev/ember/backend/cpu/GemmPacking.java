@@ -40,9 +40,16 @@ final class GemmPacking {
         for (; t < t1; t++) {
             int i0 = t * MR, mr = Math.min(MR, m - i0), dst = apo + (t - t0) * MR * kc, r = ao + i0 * ars, p0 = 0;
             if (mr == MR && acs == 1 && SHUFFLES) {
-                // Row-major A: L columns of the MR rows interleaved in registers.
+                // Row-major A: L columns of the MR rows interleaved (or, 6 rows of 8 lanes, transposed) in registers.
                 if (MR == 4) for (; p0 + L <= kc; p0 += L) interleave4(a, r + p0, ars, ap, dst + p0 * 4);
+                else if (MR == 6 && L == 8) for (; p0 + L <= kc; p0 += L) transpose6(a, r + p0, ars, ap, dst + p0 * 6);
                 else for (; p0 + L <= kc; p0 += L) interleave2(a, r + p0, ars, ap, dst + p0 * 2);
+            } else if (mr == MR && ars == 1 && MR == 6 && L == 8 && i0 + L <= m) {
+                // Column-major A, six rows of 8 lanes: each column's 8 floats from row i0 stored over the previous
+                // column's two extra lanes, which the next column's store overwrites (the last column's are masked).
+                for (; p0 < kc - 1; p0++) FloatVector.fromArray(S, a, r + p0 * acs).intoArray(ap, dst + p0 * MR);
+                FloatVector.fromArray(S, a, r + p0 * acs).intoArray(ap, dst + p0 * MR, FIRST_MR);
+                p0++;
             } else if (mr == MR && ars == 1) {
                 // Column-major A past packColumnMajor's groups: each packed column is MR contiguous floats. A copy, not
                 // a 2- or 4-lane vector: C2 left those loads to the Vector API's Java fallback, which allocated an
@@ -121,14 +128,23 @@ final class GemmPacking {
      * {@code w} is the strip's {@link GemmKernels#stripWidth}; columns past n are zero.
      */
     static void packStrip(float[] b, int bo, int brs, int bcs, int kc, int n, int s, float[] bp, int dst) {
-        int j0 = s * NR, nr = Math.min(NR, n - j0), w = GemmKernels.stripWidth(nr);
+        int j0 = s * NR, nr = Math.min(NR, n - j0);
+        packColumns(b, bo + j0 * bcs, brs, bcs, kc, nr, GemmKernels.stripWidth(nr), bp, dst);
+    }
+
+    /**
+     * Columns {@code [0, nr)} of B (from {@code b[bo]}) as {@code kc} rows of {@code w >= nr} floats at {@code bp[dst]},
+     * columns past nr zero: the strip of a kernel {@code w} wide (the in-place kernels' widths differ from the packed
+     * ones' at 8 lanes).
+     */
+    static void packColumns(float[] b, int bo, int brs, int bcs, int kc, int nr, int w, float[] bp, int dst) {
         if (bcs == 1) {
             int jv = nr / L * L;
             // the partial vector as one masked load (its other lanes read as zero), so a narrow B (10 columns) packs
             // a row in two instructions instead of sixteen scalar stores
             VectorMask<Float> tail = nr > jv ? S.indexInRange(0, nr - jv) : null;
             for (int p = 0; p < kc; p++) {
-                int src = bo + p * brs + j0, d = dst + p * w;
+                int src = bo + p * brs, d = dst + p * w;
                 for (int j = 0; j < jv; j += L) FloatVector.fromArray(S, b, src + j).intoArray(bp, d + j);
                 int j = jv;
                 if (tail != null) {
@@ -144,22 +160,22 @@ final class GemmPacking {
             if (jv > 0) {
                 for (; p0 + L <= kc; p0 += L)
                     for (int g = 0; g < jv; g += L) {
-                        if (L == 16) transpose16(b, bo + (j0 + g) * bcs + p0, bcs, bp, dst + p0 * w + g, w);
-                        else transpose8(b, bo + (j0 + g) * bcs + p0, bcs, bp, dst + p0 * w + g, w);
+                        if (L == 16) transpose16(b, bo + g * bcs + p0, bcs, bp, dst + p0 * w + g, w);
+                        else transpose8(b, bo + g * bcs + p0, bcs, bp, dst + p0 * w + g, w);
                     }
             }
             // The rest, in blocks of 16 rows: rows [0, p0) for the columns past jv, then every column of rows [p0, kc).
             for (int pb = 0; pb < kc; pb += 16) {
                 int pe = Math.min(kc, pb + 16);
                 for (int j = 0; j < nr; j++) {
-                    int src = bo + (j0 + j) * bcs;
+                    int src = bo + j * bcs;
                     for (int p = j < jv ? Math.max(pb, p0) : pb; p < pe; p++) bp[dst + p * w + j] = b[src + p];
                 }
             }
             if (nr < w) for (int p = 0; p < kc; p++) java.util.Arrays.fill(bp, dst + p * w + nr, dst + (p + 1) * w, 0f);
         } else {
             for (int p = 0; p < kc; p++) {
-                int row = bo + p * brs + j0 * bcs, d = dst + p * w;
+                int row = bo + p * brs, d = dst + p * w;
                 for (int j = 0; j < nr; j++) bp[d + j] = b[row + j * bcs];
                 for (int j = nr; j < w; j++) bp[d + j] = 0f;
             }
@@ -207,7 +223,10 @@ final class GemmPacking {
         return VectorMask.fromArray(S, x, 0);
     }
 
-    /** A vector holds one column of four A tiles ({@link #packColumnMajor}): true at both widths. */
+    /** The first MR lanes (six of 8: the last column of a 6-row tile). */
+    private static final VectorMask<Float> FIRST_MR = MR < L ? S.indexInRange(0, MR) : null;
+
+    /** A vector holds one column of four A tiles ({@link #packColumnMajor}): at 16 lanes (4-row tiles). */
     private static final boolean COLUMN_GROUPS = SHUFFLES && L == 4 * MR;
     /** The rounds of {@link #columns4}: blocks of MR floats, half a vector apart, then a quarter. */
     private static final VectorShuffle<Float> XOR_HALF = xor(L / 2), XOR_QUARTER = xor(L / 4);
@@ -299,6 +318,37 @@ final class GemmPacking {
         d2.intoArray(bp, dst + 2 * w); d3.intoArray(bp, dst + 3 * w);
         d4.intoArray(bp, dst + 4 * w); d5.intoArray(bp, dst + 5 * w);
         d6.intoArray(bp, dst + 6 * w); d7.intoArray(bp, dst + 7 * w);
+    }
+
+    /**
+     * {@code ap[dst + q * 6 + i] = a[base + i * ars + q]} for i in [0, 6), q in [0, 8): six rows of 8 lanes transposed
+     * as an 8 x 8 block whose last two rows are zero; column q's vector is stored at {@code dst + q * 6}, its two extra
+     * lanes overwritten by the next column's store, and the last column's store masked to its six lanes.
+     */
+    private static void transpose6(float[] a, int base, int ars, float[] ap, int dst) {
+        var r0 = FloatVector.fromArray(S, a, base);
+        var r1 = FloatVector.fromArray(S, a, base + ars);
+        var r2 = FloatVector.fromArray(S, a, base + 2 * ars);
+        var r3 = FloatVector.fromArray(S, a, base + 3 * ars);
+        var r4 = FloatVector.fromArray(S, a, base + 4 * ars);
+        var r5 = FloatVector.fromArray(S, a, base + 5 * ars);
+        var z = FloatVector.zero(S);
+        var a0 = r0.blend(r4.rearrange(XOR4), MASK4); var a4 = r0.rearrange(XOR4).blend(r4, MASK4);
+        var a1 = r1.blend(r5.rearrange(XOR4), MASK4); var a5 = r1.rearrange(XOR4).blend(r5, MASK4);
+        var a2 = r2.blend(z, MASK4); var a6 = r2.rearrange(XOR4).blend(z, MASK4);
+        var a3 = r3.blend(z, MASK4); var a7 = r3.rearrange(XOR4).blend(z, MASK4);
+        var c0 = a0.blend(a2.rearrange(XOR2), MASK2); var c2 = a0.rearrange(XOR2).blend(a2, MASK2);
+        var c1 = a1.blend(a3.rearrange(XOR2), MASK2); var c3 = a1.rearrange(XOR2).blend(a3, MASK2);
+        var c4 = a4.blend(a6.rearrange(XOR2), MASK2); var c6 = a4.rearrange(XOR2).blend(a6, MASK2);
+        var c5 = a5.blend(a7.rearrange(XOR2), MASK2); var c7 = a5.rearrange(XOR2).blend(a7, MASK2);
+        c0.blend(c1.rearrange(XOR1), MASK1).intoArray(ap, dst);
+        c0.rearrange(XOR1).blend(c1, MASK1).intoArray(ap, dst + 6);
+        c2.blend(c3.rearrange(XOR1), MASK1).intoArray(ap, dst + 12);
+        c2.rearrange(XOR1).blend(c3, MASK1).intoArray(ap, dst + 18);
+        c4.blend(c5.rearrange(XOR1), MASK1).intoArray(ap, dst + 24);
+        c4.rearrange(XOR1).blend(c5, MASK1).intoArray(ap, dst + 30);
+        c6.blend(c7.rearrange(XOR1), MASK1).intoArray(ap, dst + 36);
+        c6.rearrange(XOR1).blend(c7, MASK1).intoArray(ap, dst + 42, FIRST_MR);
     }
 
     /** {@code ap[dst + q * 2 + i] = a[base + i * ars + q]} for i in [0, 2), q in [0, L): two rows interleaved. */

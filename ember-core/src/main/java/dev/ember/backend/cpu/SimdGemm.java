@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * {@code MR x NR} tile of C from a pair of strips with all accumulators in registers.
  *
  * <p>The micro-kernels and their shapes per vector width are in {@link GemmKernels}: 4 rows x 4 vectors with
- * 16 lanes, 2 rows x 6 vectors with 8; the last strip of B is packed only as wide as the narrowest kernel that
- * covers it, so a product whose width is not a multiple of the strip computes little padding.
+ * 16 lanes (the last strip of B packed only as wide as the narrowest kernel that covers it, so a product whose width
+ * is not a multiple of the strip computes little padding), 6 rows x 2 vectors with 8.
  *
  * <p>Threads: with many rows, the threads claim tasks of one depth block and one chunk of rows in order, each
  * packing its own A block and the B strips of its depth block that no task has packed yet, and waiting only for
@@ -106,7 +106,7 @@ final class SimdGemm {
             if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
             return;
         }
-        if (n < NR / 2 && m > n) {
+        if (n < NARROW_COLS && m > n) {
             if (acs == 1 && k <= NARROW_MAX_DEPTH) {
                 narrow(m, n, k, a, ao, ars, b, bo, brs, bcs, c, co, ldc, accumulate, parallel);
                 return;
@@ -119,11 +119,17 @@ final class SimdGemm {
         }
     }
 
+    /**
+     * Products narrower than this go through {@link #narrow} (or C^T = B^T * A^T): half a strip with 16 lanes, three
+     * vectors with 8 (whose packed strips are two vectors wide; the in-place kernels take up to four).
+     */
+    private static final int NARROW_COLS = WIDE ? NR / 2 : 3 * GemmKernels.L;
+
     /** Deepest product {@link #narrow} takes: its one B strip ({@code k} rows of at most 32 floats) stays within 1 MB. */
     private static final int NARROW_MAX_DEPTH = 8192;
 
     /**
-     * Few columns ({@code n < NR / 2}, e.g. a 10-class output layer) and a row-major A: B is packed once into a single
+     * Few columns ({@code n < NARROW_COLS}, e.g. a 10-class output layer) and a row-major A: B is packed once into a single
      * strip one or two vectors wide (zero past n), and the in-place kernels ({@link GemmKernels#rowBlockInPlace}) read the
      * rows of A where they are, each element summed over the whole depth in registers. The alternative, C^T = B^T *
      * A^T with A^T as the packed operand, transposed all of A to use it once: this is 1.3-2x faster from 1024 x 1024
@@ -136,10 +142,10 @@ final class SimdGemm {
      */
     private static void narrow(int m, int n, int k, float[] a, int ao, int ars, float[] b, int bo, int brs, int bcs,
                                float[] c, int co, int ldc, boolean accumulate, boolean parallel) {
-        int w = GemmKernels.stripWidth(n), rows = GemmKernels.blockRows(w), groups = (m + rows - 1) / rows;
+        int w = GemmKernels.inPlaceWidth(n), rows = GemmKernels.blockRows(w), groups = (m + rows - 1) / rows;
         Scratch own = SCRATCH.get();
         float[] bp = own.b(k * w);
-        GemmPacking.packStrip(b, bo, brs, bcs, k, n, 0, bp, 0);
+        GemmPacking.packColumns(b, bo, brs, bcs, k, n, w, bp, 0);
         Parallel.Range body = (g0, g1) -> {
             Scratch scratch = SCRATCH.get();
             float[] tile = scratch.tile;
@@ -329,8 +335,9 @@ final class SimdGemm {
     }
 
     /**
-     * Start of row chunk r of {@code chunks} over mTiles tiles: an even tile (or mTiles), so that tiles pair the same way
-     * in every chunk ({@link #tiles}).
+     * Start of row chunk r of {@code chunks} over mTiles tiles: an even tile (or mTiles), so that with 16 lanes a chunk
+     * starts on a multiple of 8 rows, where the in-place kernels' row groups (4 or 8 rows) start in every chunking: each
+     * row goes through the same kernel on any thread count.
      */
     private static int evenTile(int mTiles, int r, int chunks) {
         return r >= chunks ? mTiles : (int) ((long) mTiles * r / chunks) & ~1;
@@ -557,22 +564,9 @@ final class SimdGemm {
     static void tiles(int m, int n, int kc, float[] ap, int apo, int tp, int tb, int te, float[] bp, int bOff, int s, float[] c,
                       int co, int crs, int ccs, boolean add, float[] rowBias, float[] tile) {
         int j0 = s * NR, nr = Math.min(NR, n - j0), w = GemmKernels.stripWidth(nr);
-        boolean fullWidth = nr == w && ccs == 1, pairs = !WIDE && w == 2 * GemmKernels.L;
+        boolean fullWidth = nr == w && ccs == 1;
         for (int t = tb; t < te; t++) {
             int i0 = t * MR, mr = Math.min(MR, m - i0), aOff = apo + (t - tp) * MR * kc;
-            if (pairs && (t & 1) == 0 && t + 1 < te && m - i0 >= 2 * MR) {
-                // An even tile and the next, both full, through the 4-row kernel (see GemmKernels.k4x2p: the pairs
-                // depend on the tile index only, as every caller's tile range starts and ends at an even tile or m).
-                // A partial width (or a transposed C) goes through the scratch tile, as a single tile does below.
-                if (fullWidth) GemmKernels.tilePair(kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add, rowBias, i0);
-                else {
-                    if (add) copyTile(c, co + i0 * crs + j0 * ccs, crs, ccs, tile, w, 2 * MR, nr, true);
-                    GemmKernels.tilePair(kc, ap, aOff, bp, bOff, tile, 0, w, add, rowBias, i0);
-                    copyTile(c, co + i0 * crs + j0 * ccs, crs, ccs, tile, w, 2 * MR, nr, false);
-                }
-                t++;
-                continue;
-            }
             if (mr == MR && fullWidth) {
                 GemmKernels.tile(w, kc, ap, aOff, bp, bOff, c, co + i0 * crs + j0, crs, add, rowBias, i0);
                 continue;
