@@ -34,16 +34,13 @@ final class SimdGemm {
     static final int MR = GemmKernels.MR;
     static final int NR = GemmKernels.NR;
     /**
-     * Depth of a packed panel, at both widths: a B strip (512 x 48 floats, 96 KB, with 8 lanes; 512 x 64, 128 KB, with
-     * 16) streams from L2 while its tiles' A rows stream past it, and C is read and written once per 512 depth steps.
-     * With 8 lanes this was 128 (the strip in L1): on a Zen 3 core (AMD EPYC family 25 model 1, AVX2, 32 KB L1, 512
-     * KB L2) the kernels then lost about 20% to C's misses (each tile's C lines are read after its depth loop, and a
-     * Java kernel cannot prefetch them) and per-call overhead; at 512 that loss is under 10%, and the strip's 192 bytes
-     * per 12 FMAs from L2 cost less. Same process, alternating turns (benchmarks/tools/blas-ab), ratio to OpenBLAS
-     * 0.3.21's Zen kernels: 1024^3 one thread 0.62-0.68 -> 0.72-0.79, two threads 0.61-0.64 -> 0.69-0.72, 2048^3 two
-     * threads 0.55 -> 0.65, 4096 x 1024 x 1024 two threads 0.63 -> 0.77; 256^3, 512^3 and the MLP's 128 x 784 x 256
-     * within their spread. On Zen 5 under {@code -XX:UseAVX=2} (2026-12-06) 128 and 512 moved with the machine and
-     * neither stood out.
+     * Depth of a packed panel, at both widths: a B strip (512 x 16 floats, 32 KB, with 8 lanes; 512 x 64, 128 KB, with
+     * 16) sits in L1 or L2 while its tiles' A rows stream past it, and C is read and written once per 512 depth steps.
+     * With 8 lanes this was 128 until 2026-12-07: on a Zen 3 core (AMD EPYC family 25 model 1, AVX2, 32 KB L1, 512 KB
+     * L2) the kernels then lost about 20% to C's misses (each tile's C lines are read after its depth loop, and a Java
+     * kernel cannot prefetch them) and per-call overhead. With the 6 x 2 kernel, 256-deep blocks (MC 72 or 144, as
+     * BLIS's Zen blocking) and 384 were no faster than 512 in same-process turns (benchmarks/tools/blas-ab; docs/bench.md,
+     * "A six-row kernel at 8 lanes").
      */
     static final int KC = Integer.getInteger("ember.gemm.kc", 512);
     /**
@@ -60,7 +57,7 @@ final class SimdGemm {
 
     /**
      * Rows of A per packed block (a multiple of MR); MC x KC floats stay in L2 beside a B strip: 192 KB with 16 lanes,
-     * 128 KB with 8 (room for the 96 KB strip in a 256-512 KB L2).
+     * 120 KB with 8 (60 rows; 30 and 120 measured the same on Zen 3).
      */
     static final int MC = Integer.getInteger("ember.gemm.mc", WIDE ? 96 : 64) / MR * MR;
     /**
@@ -106,11 +103,9 @@ final class SimdGemm {
             if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
             return;
         }
-        if (n < NARROW_COLS && m > n) {
-            if (acs == 1 && k <= NARROW_MAX_DEPTH) {
-                narrow(m, n, k, a, ao, ars, b, bo, brs, bcs, c, co, ldc, accumulate, parallel);
-                return;
-            }
+        if ((n < NARROW_COLS || n == NARROW_IN_PLACE) && m > n && acs == 1 && k <= NARROW_MAX_DEPTH) {
+            narrow(m, n, k, a, ao, ars, b, bo, brs, bcs, c, co, ldc, accumulate, parallel);
+        } else if (n < NARROW_COLS && m > n) {
             // Few columns and A not row-major: B strips would be mostly padding, so compute
             // C^T = B^T * A^T instead, where the short side becomes the (narrow) row tiles.
             run(n, m, k, b, bo, bcs, brs, a, ao, acs, ars, c, co, 1, ldc, accumulate, parallel);
@@ -124,6 +119,12 @@ final class SimdGemm {
      * vectors with 8 (whose packed strips are two vectors wide; the in-place kernels take up to four).
      */
     private static final int NARROW_COLS = WIDE ? NR / 2 : 3 * GemmKernels.L;
+    /**
+     * With 8 lanes, a product exactly four vectors wide also goes through {@link #narrow} when A is row-major:
+     * attention's {@code P @ V} with a head size of 32. Its 2 x 4 in-place kernel reads each row of A once; packing A
+     * for two 6 x 2 strips ran at 0.6x its speed (64 x [128,128] @ [128,32], one Zen 3 core, alternating turns).
+     */
+    private static final int NARROW_IN_PLACE = WIDE ? -1 : 4 * GemmKernels.L;
 
     /** Deepest product {@link #narrow} takes: its one B strip ({@code k} rows of at most 32 floats) stays within 1 MB. */
     private static final int NARROW_MAX_DEPTH = 8192;
@@ -151,6 +152,10 @@ final class SimdGemm {
             float[] tile = scratch.tile;
             for (int g = g0; g < g1; g++) {
                 int i0 = g * rows, mr = Math.min(rows, m - i0);
+                if (mr == rows && n == w) { // C's rows hold whole vectors: the kernel writes them
+                    GemmKernels.rowBlockInPlace(w, rows, k, a, ao + i0 * ars, ars, bp, 0, c, co + i0 * ldc, ldc, accumulate);
+                    continue;
+                }
                 if (mr == rows) {
                     GemmKernels.rowBlockInPlace(w, rows, k, a, ao + i0 * ars, ars, bp, 0, tile, 0, w, false);
                 } else {

@@ -166,12 +166,12 @@ class GemmTest {
 
     @Test
     void inPlaceKernelsMatchReference() {
-        // Widths whose row-major A is read in place at this vector width (16 lanes: 1-8 vectors; 8 lanes: 2 or 4),
-        // with odd row counts (the rows past the last in-place group are packed), a depth past one packed block, rows
+        // Widths whose row-major A is read in place at this vector width (16 lanes: up to two strips; 8 lanes: four
+        // vectors, through the few-column path), with odd row counts (the rows past the last in-place group are packed), a depth past one packed block, rows
         // below and above one A block (MC), C with padding columns, overwritten and accumulated.
         int L = GemmKernels.L;
+        // (every width at both vector widths: those not read in place go through the packed or the few-column path)
         for (int n : new int[]{2 * L, 4 * L, 2 * SimdGemm.NR}) {
-            if (!GemmKernels.inPlace(n)) continue;
             for (int m : new int[]{1, 3, 37, SimdGemm.MC + 2 * SimdGemm.MR + 1})
                 for (int k : new int[]{1, 32, SimdGemm.KC + 3})
                     for (boolean add : new boolean[]{false, true}) {
