@@ -87,9 +87,9 @@ final class GemmKernels {
     /**
      * Whether a row-major A may be read in place by {@link #rowsInPlace} instead of packed, for a product {@code n}
      * columns wide: when each packed A float would serve only one or two strips, and the in-place kernels cover the
-     * strips exactly (whole vectors). With 16 lanes, up to two strips. With 8, never: the packed 6-row kernel is faster
-     * than the in-place 4-row ones by more than the packing costs, and the packed tiles (6 rows) and the in-place row
-     * groups (4) would not meet at a common boundary.
+     * strips exactly (whole vectors). With 16 lanes, up to two strips. With 8, never here: the packed 6-row kernel is
+     * faster than the in-place 4-row one, and the packed tiles (6 rows) and the in-place row groups (4) would not meet
+     * at a common boundary; attention's four-vector {@code P @ V} goes through SimdGemm's few-column path instead.
      */
     static boolean inPlace(int n) {
         return WIDE && n % L == 0 && n <= 2 * NR;
@@ -426,7 +426,10 @@ final class GemmKernels {
      */
     static final boolean ROW_FENCES = !jitFlagOff("OptoRegScheduling");
 
-    /** Whether the JVM was started with {@code -XX:-name} (the last setting of it on the command line wins). */
+    /**
+     * Whether the JVM was started with {@code -XX:-name} (the last setting of it on the command line, or in {@code
+     * JAVA_TOOL_OPTIONS}, wins). Read once, at the first GEMM: about 30 ms.
+     */
     private static boolean jitFlagOff(String name) {
         boolean off = false;
         try {

@@ -356,4 +356,40 @@ class GemmTest {
         for (float x : v) assertEquals(0f, x);
         assertTrue(Simd.AVAILABLE, "these tests are meant to exercise the SIMD GEMM; run with --add-modules jdk.incubator.vector");
     }
+
+    /**
+     * The 8-lane kernel's load fences follow {@code -XX:-OptoRegScheduling} (without C2's scheduling before register
+     * allocation the fences would make it spill): a child JVM with the flag runs without them, one without it with them,
+     * and both compute a product with a partial tile and strip, two depth blocks and a bias-free overwrite and add as the
+     * float64 reference does.
+     */
+    @Test
+    void rowFencesFollowTheSchedulingFlag() throws Exception {
+        for (boolean off : new boolean[]{true, false}) {
+            var r = dev.ember.testing.ChildJvm.run(off ? java.util.List.of("-XX:-OptoRegScheduling") : java.util.List.of(),
+                    java.util.Map.of(), 2, FencesProbe.class.getName());
+            String out = r.output();
+            assertEquals(0, r.exitCode(), out);
+            assertTrue(out.contains("row fences: " + !off), out);
+            assertTrue(out.contains("product within tolerance"), out);
+        }
+        assertTrue(GemmKernels.ROW_FENCES, "this JVM runs with C2's default scheduling");
+    }
+
+    /** The child of {@link #rowFencesFollowTheSchedulingFlag}. */
+    public static final class FencesProbe {
+        public static void main(String[] args) {
+            int m = 37, n = 53, k = SimdGemm.KC + 29, ldc = n + 3;
+            float[] a = random(m * k, 1), b = random(k * n, 2), c0 = random(m * ldc, 3);
+            for (boolean add : new boolean[]{false, true}) {
+                double[] want = reference(m, n, k, a, 0, k, 1, b, 0, n, 1, add ? c0 : new float[m * ldc], ldc);
+                if (!add) for (int i = 0; i < m; i++) for (int j = n; j < ldc; j++) want[i * ldc + j] = c0[i * ldc + j];
+                float[] c = c0.clone();
+                SimdGemm.gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, ldc, add, false);
+                assertClose(want, c, m, n, ldc, k, "child " + (add ? "+=" : "="));
+            }
+            System.out.println("row fences: " + GemmKernels.ROW_FENCES);
+            System.out.println("product within tolerance");
+        }
+    }
 }
