@@ -51,8 +51,9 @@ final class DirectConv {
                 }
             });
         } else {
-            // fewer images than threads (inference on one large image): pad each once, share its output channels
-            float[] p = new float[3 * cin * copy];
+            // fewer images than threads (inference on one large image): pad each once into the calling thread's buffer
+            // (the tasks only read it), share its output channels
+            float[] p = ConvGemm.SCRATCH.get().image(3 * cin * copy);
             for (int img = 0; img < n; img++) {
                 pad(x, xo + img * xs[0], xs, cin, h, width, copy, p);
                 int o = oo + img * cout * l;

@@ -192,9 +192,10 @@ final class GemmKernels {
                      float[] bias, int bi) {
         float[] rb = add || bias == null ? NEG_ZERO : bias;
         int oo = add ? co : 0, ldo = add ? ldc : 0, ri = rb == bias ? bi : 0;
-        // one method per width keeps this one small enough to be inlined into its caller (C2's limit is 325 bytes)
+        // the 16-lane choice in its own method keeps this one small enough to be inlined into its caller (C2's limit
+        // is 325 bytes); 8 lanes have one packed kernel
         if (WIDE) tile16(w, kc, ap, ao, bp, bo, c, co, ldc, old(add, c), oo, ldo, rb, ri);
-        else tile8(w, kc, ap, ao, bp, bo, c, co, ldc, old(add, c), oo, ldo, rb, ri);
+        else k6x2(kc, ap, ao, bp, bo, c, co, ldc, old(add, c), oo, ldo, rb, ri);
     }
 
     private static void tile16(int w, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc,
@@ -205,11 +206,6 @@ final class GemmKernels {
             case 2 -> k4x2(kc, ap, ao, bp, bo, c, co, ldc, old, oo, ldo, bias, bi);
             default -> k4x1s(kc, ap, ao, bp, bo, c, co, ldc, old, oo, ldo, bias, bi);
         }
-    }
-
-    private static void tile8(int w, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc,
-                              float[] old, int oo, int ldo, float[] bias, int bi) {
-        k6x2(kc, ap, ao, bp, bo, c, co, ldc, old, oo, ldo, bias, bi);
     }
 
     /** 16 lanes, main: 4 rows x 4 vectors (16 accumulators of 32 registers). */
